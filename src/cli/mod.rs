@@ -1,0 +1,73 @@
+//! The command line: global flags, the subcommand table, exit codes.
+//!
+//! One file per subcommand (`XArgs` + `fn run`); this file only dispatches.
+//! Exit codes are a contract: 0 yes, 1 no (policy violated, errors found),
+//! 2 cairn could not do its job (usage, unreadable or malformed input).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit status: the answer is yes.
+pub const EXIT_OK: u8 = 0;
+/// Exit status: the answer is no (policy violated, errors or findings).
+pub const EXIT_NO: u8 = 1;
+/// Exit status: cairn could not do its job.
+pub const EXIT_ERROR: u8 = 2;
+
+/// cairn: a policy language for software supply chains.
+///
+/// Exit codes: 0 yes (valid, verified, no findings); 1 no (the policy has
+/// errors or is violated); 2 cairn could not do its job (bad usage,
+/// unreadable or malformed input).
+#[derive(Debug, Parser)]
+#[command(name = "cairn", version, about, long_about = None)]
+pub struct Cli {
+    /// When to colour output: auto (only on a terminal, never with NO_COLOR), always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// Colour only when stderr is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+impl ColorChoice {
+    /// Whether to colour output written to a stream that is (or is not) a terminal.
+    pub fn enabled(self, is_terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {}
+
+/// Parses the command line and runs the subcommand.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match cli.command {}
+}

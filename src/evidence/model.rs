@@ -1,0 +1,131 @@
+//! The parsed, verified shape of an attestation: what `eval` consumes.
+//!
+//! These types are plain data except [`Verified`], whose constructor is private
+//! to `evidence`: holding a `Verified<Attestation>` means its signature was
+//! checked against the listed keys.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Algorithm name to lowercase hex digest (`{"sha256": "..."}`).
+pub type DigestSet = BTreeMap<String, String>;
+
+/// Artifact name to digests, as in a link's `materials`/`products`.
+pub type Artifacts = BTreeMap<String, DigestSet>;
+
+/// Where an attestation came from, for diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Origin {
+    /// The file as the user named it (or as found in a directory).
+    pub file: String,
+    /// 1-based line in a JSON-lines bundle; `None` for a single-document file.
+    pub line: Option<usize>,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.file),
+            None => write!(f, "{}", self.file),
+        }
+    }
+}
+
+/// A classic in-toto link (`_type: link`) or the body of a link/v0.3 predicate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Link {
+    /// The step name the link claims.
+    pub name: String,
+    /// The command that ran.
+    pub command: Vec<String>,
+    /// Inputs.
+    pub materials: Artifacts,
+    /// Outputs.
+    pub products: Artifacts,
+    /// `byproducts` as given (stdout, stderr, return-value, ...).
+    pub byproducts: serde_json::Value,
+    /// `environment` as given.
+    pub environment: serde_json::Value,
+}
+
+/// An in-toto Statement (v1, or v0.1 normalised to the v1 shape).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Statement {
+    /// `_type` as given (`https://in-toto.io/Statement/v1` or `/v0.1`).
+    pub statement_type: String,
+    /// The subjects; each has at least one digest.
+    pub subjects: Vec<Subject>,
+    /// The predicate type URI, compared as an exact string.
+    pub predicate_type: String,
+    /// The predicate (`{}` when absent).
+    pub predicate: serde_json::Value,
+}
+
+/// A subject (ResourceDescriptor) of a Statement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Subject {
+    /// The subject's name (`_` or empty when meaningless).
+    pub name: String,
+    /// Its digests.
+    pub digest: DigestSet,
+}
+
+/// What an attestation says.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum Body {
+    /// A classic link (metablock or DSSE-wrapped).
+    Link(Link),
+    /// A Statement (its predicate may itself be a link/v0.3).
+    Statement(Statement),
+}
+
+/// One attestation, parsed from untrusted bytes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Attestation {
+    /// Where it came from.
+    pub origin: Origin,
+    /// sha256 of the exact bytes of the envelope or metablock (for a VSA's
+    /// `inputAttestations`).
+    pub sha256: String,
+    /// The verified content.
+    pub body: Body,
+}
+
+/// A value whose signature was checked: only `evidence` can construct one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verified<T> {
+    value: T,
+    signers: Vec<usize>,
+}
+
+impl<T> Verified<T> {
+    /// Wraps a value whose signatures verified with the trusted keys at
+    /// `signers` (indexes into the key list given to verification, distinct,
+    /// ascending).
+    #[allow(dead_code)]
+    pub(in crate::evidence) fn new(value: T, mut signers: Vec<usize>) -> Self {
+        signers.sort_unstable();
+        signers.dedup();
+        Verified { value, signers }
+    }
+
+    /// The verified value.
+    pub fn value(&self) -> &T {
+        &self.value
+    }
+
+    /// Indexes of the trusted keys whose signatures verified.
+    pub fn signers(&self) -> &[usize] {
+        &self.signers
+    }
+}
+
+#[cfg(test)]
+impl<T> Verified<T> {
+    /// Test-only: wraps a value as if its signatures had verified with `signers`.
+    #[allow(dead_code, reason = "used by the evaluator's unit tests")]
+    pub(crate) fn assume_verified(value: T, signers: Vec<usize>) -> Self {
+        Verified::new(value, signers)
+    }
+}

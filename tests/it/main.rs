@@ -1,0 +1,8 @@
+//! The one integration-test binary: every suite is a module here, and every
+//! case is a file under `tests/cases/`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
