@@ -11,4 +11,5 @@ pub mod diag;
 pub mod evidence;
 pub mod ir;
 pub mod pattern;
+pub mod predicates;
 pub mod source;
