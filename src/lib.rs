@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod diag;
+pub mod eval;
 pub mod evidence;
 pub mod ir;
 pub mod pattern;
