@@ -13,4 +13,5 @@ pub mod evidence;
 pub mod ir;
 pub mod pattern;
 pub mod predicates;
+pub mod report;
 pub mod source;

@@ -58,7 +58,12 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
             let count = Value::from(selected.len());
             matcher.test(&count).map_err(|actual| {
                 fail(
-                    format!("`{}` selects {} values", check.path, selected.len()),
+                    format!(
+                        "`{}` selects {} value{}",
+                        check.path,
+                        selected.len(),
+                        if selected.len() == 1 { "" } else { "s" }
+                    ),
                     actual,
                 )
             })
@@ -269,5 +274,247 @@ pub fn describe_test(test: &Test) -> String {
         Test::Exists => "exists".into(),
         Test::IsEmpty => "is empty".into(),
         Test::IsNotEmpty => "is not empty".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Level;
+    use crate::source::Span;
+    use serde_json::json;
+
+    fn check(path: &str, quantifier: Quantifier, test: Test) -> Check {
+        Check {
+            level: Level::Deny,
+            path: path.into(),
+            quantifier,
+            test,
+            span: Span::default(),
+        }
+    }
+
+    fn cmp(op: CompareOp, value: Value) -> Test {
+        Test::Compare { op, value }
+    }
+
+    /// A realistic SLSA provenance v1 predicate.
+    fn provenance() -> Value {
+        json!({
+            "buildDefinition": {
+                "buildType": "https://actions.github.io/buildtypes/workflow/v1",
+                "externalParameters": {"workflow": {"ref": "refs/tags/v1.2.0", "repository": "https://github.com/acme/foo"}},
+                "resolvedDependencies": [
+                    {"uri": "git+https://github.com/acme/foo@refs/tags/v1.2.0", "digest": {"gitCommit": "a1b2"}},
+                    {"name": "go", "digest": {"sha256": "c3d4"}}
+                ]
+            },
+            "runDetails": {
+                "builder": {"id": "https://github.com/actions/runner/github-hosted", "version": {"runner": "2.319"}},
+                "metadata": {"invocationId": "run-42", "startedOn": "2026-11-01T10:00:00Z"}
+            }
+        })
+    }
+
+    fn test_result() -> Value {
+        json!({
+            "result": "PASSED",
+            "configuration": [{"name": "ci.yml", "digest": {"sha256": "ee"}}],
+            "passedTests": ["unit", "integration"],
+            "warnedTests": [],
+            "failedTests": [],
+            "coverage": 87.5,
+            "retries": 0
+        })
+    }
+
+    fn ok(path: &str, q: Quantifier, test: Test, v: &Value) -> bool {
+        run(&check(path, q, test), v).is_ok()
+    }
+
+    #[test]
+    fn comparisons() {
+        let p = provenance();
+        let t = test_result();
+        use CompareOp::*;
+        use Quantifier::One;
+        assert!(ok(
+            "$.runDetails.builder.id",
+            One,
+            cmp(Eq, json!("https://github.com/actions/runner/github-hosted")),
+            &p
+        ));
+        assert!(ok(
+            "$.runDetails.builder.id",
+            One,
+            cmp(Ne, json!("https://evil")),
+            &p
+        ));
+        assert!(ok("$.coverage", One, cmp(Ge, json!(80)), &t));
+        assert!(!ok("$.coverage", One, cmp(Gt, json!(90)), &t));
+        assert!(ok("$.retries", One, cmp(Le, json!(0)), &t));
+        assert!(ok("$.retries", One, cmp(Eq, json!(0.0)), &t));
+        assert!(ok(
+            "$.runDetails.metadata.startedOn",
+            One,
+            cmp(Lt, json!("2027-01-01T00:00:00Z")),
+            &p
+        ));
+        assert!(ok(
+            "$.result",
+            One,
+            Test::In {
+                values: vec![json!("PASSED"), json!("WARNED")]
+            },
+            &t
+        ));
+        assert!(!ok(
+            "$.result",
+            One,
+            Test::In {
+                values: vec![json!("WARNED")]
+            },
+            &t
+        ));
+        assert!(ok(
+            "$.buildDefinition.externalParameters.workflow.ref",
+            One,
+            Test::Matches {
+                regex: "^refs/tags/v[0-9]+\\.".into()
+            },
+            &p
+        ));
+        assert!(!ok(
+            "$.buildDefinition.externalParameters.workflow.ref",
+            One,
+            Test::Matches {
+                regex: "^refs/heads/".into()
+            },
+            &p
+        ));
+    }
+
+    #[test]
+    fn emptiness_and_existence() {
+        let t = test_result();
+        use Quantifier::One;
+        assert!(ok("$.failedTests", One, Test::IsEmpty, &t));
+        assert!(ok("$.passedTests", One, Test::IsNotEmpty, &t));
+        assert!(!ok("$.passedTests", One, Test::IsEmpty, &t));
+        assert!(ok("$.result", One, Test::Exists, &t));
+        assert!(!ok("$.url", One, Test::Exists, &t));
+    }
+
+    #[test]
+    fn absent_fails_everything() {
+        let t = test_result();
+        use CompareOp::*;
+        for test in [
+            cmp(Eq, json!("x")),
+            cmp(Ne, json!("x")),
+            cmp(Lt, json!(1)),
+            Test::In {
+                values: vec![json!(1)],
+            },
+            Test::Matches { regex: ".*".into() },
+            Test::Exists,
+            Test::IsEmpty,
+            Test::IsNotEmpty,
+        ] {
+            for q in [Quantifier::One, Quantifier::All, Quantifier::Any] {
+                let r = run(&check("$.nope", q, test.clone()), &t);
+                let failure = r.expect_err("absent must fail");
+                assert_eq!(failure.actual, "absent", "{test:?} {q:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn type_mismatch_is_explained() {
+        let t = test_result();
+        let f = run(
+            &check("$.retries", Quantifier::One, cmp(CompareOp::Ne, json!("0"))),
+            &t,
+        )
+        .expect_err("a number is not a string");
+        assert_eq!(f.expected, "!= \"0\"");
+        assert_eq!(f.actual, "number 0 (a string was expected)");
+        let f = run(
+            &check(
+                "$.coverage",
+                Quantifier::One,
+                Test::Matches { regex: "8".into() },
+            ),
+            &t,
+        )
+        .expect_err("not a string");
+        assert!(f.actual.contains("a string was expected"));
+        let f = run(&check("$.retries", Quantifier::One, Test::IsEmpty), &t).expect_err("number");
+        assert!(f.actual.contains("was expected"));
+    }
+
+    #[test]
+    fn quantifiers() {
+        let p = provenance();
+        let t = test_result();
+        let deps = "$.buildDefinition.resolvedDependencies[*].digest";
+        assert!(ok(deps, Quantifier::All, Test::IsNotEmpty, &p));
+        assert!(
+            !ok(deps, Quantifier::One, Test::IsNotEmpty, &p),
+            "two values where one was expected"
+        );
+        assert!(ok(
+            "$.passedTests[*]",
+            Quantifier::Any,
+            cmp(CompareOp::Eq, json!("unit")),
+            &t
+        ));
+        assert!(!ok(
+            "$.passedTests[*]",
+            Quantifier::All,
+            cmp(CompareOp::Eq, json!("unit")),
+            &t
+        ));
+        assert!(ok(
+            "$.passedTests[*]",
+            Quantifier::Count,
+            cmp(CompareOp::Eq, json!(2)),
+            &t
+        ));
+        assert!(ok(
+            "$.failedTests[*]",
+            Quantifier::Count,
+            cmp(CompareOp::Eq, json!(0)),
+            &t
+        ));
+        assert!(!ok(
+            "$.passedTests[*]",
+            Quantifier::Count,
+            cmp(CompareOp::Gt, json!(2)),
+            &t
+        ));
+        assert!(!ok("$.failedTests[*]", Quantifier::All, Test::Exists, &t));
+        let f = run(
+            &check(
+                "$.passedTests[*]",
+                Quantifier::Any,
+                cmp(CompareOp::Eq, json!("e2e")),
+            ),
+            &t,
+        )
+        .expect_err("none is e2e");
+        assert_eq!(f.actual, "[\"unit\", \"integration\"]");
+    }
+
+    #[test]
+    fn bad_regex_and_path_fail_closed() {
+        let t = test_result();
+        assert!(!ok(
+            "$.result",
+            Quantifier::One,
+            Test::Matches { regex: "(".into() },
+            &t
+        ));
+        assert!(!ok("$[", Quantifier::One, Test::Exists, &t));
     }
 }

@@ -27,6 +27,8 @@ struct StepState<'v> {
     /// The step's artifacts: its first counted link, else the merge of its
     /// counted attestations; `None` when nothing counted.
     artifacts: Option<(Artifacts, Artifacts)>,
+    /// The link the artifacts come from, when they come from one.
+    artifacts_from: Option<&'v View<'v>>,
     findings: Vec<Finding>,
 }
 
@@ -92,7 +94,7 @@ pub fn evaluate(input: &Input<'_>) -> Verdict {
                 Side::Materials,
                 &subject,
                 &lookup,
-                None,
+                state.artifacts_from,
                 &mut step_findings,
             );
             rule_findings(
@@ -101,7 +103,7 @@ pub fn evaluate(input: &Input<'_>) -> Verdict {
                 Side::Products,
                 &subject,
                 &lookup,
-                None,
+                state.artifacts_from,
                 &mut step_findings,
             );
         }
@@ -191,6 +193,7 @@ fn first_pass<'v>(layout: &Layout, step: &'v Step, views: &'v [View<'v>]) -> Ste
         considered: Vec::new(),
         groups: Vec::new(),
         artifacts: None,
+        artifacts_from: None,
         findings: Vec::new(),
     };
     if !step.expects_link && step.attestations.is_empty() {
@@ -271,6 +274,7 @@ fn first_pass<'v>(layout: &Layout, step: &'v Step, views: &'v [View<'v>]) -> Ste
             }
         }
         state.artifacts = Some((first.materials.clone(), first.products.clone()));
+        state.artifacts_from = Some(first);
     } else {
         let counted: Vec<&View<'_>> = state
             .groups
