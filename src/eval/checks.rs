@@ -26,6 +26,9 @@ pub struct CheckFailure {
     pub expected: String,
     /// What the predicate holds (`"FAILED"`, `absent`, `2 values`).
     pub actual: String,
+    /// True when the check itself is broken (its path or regex does not
+    /// compile), as opposed to the predicate failing it.
+    pub invalid: bool,
 }
 
 /// Runs one check over a predicate.
@@ -35,14 +38,21 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
         message,
         expected: expected.clone(),
         actual,
+        invalid: false,
+    };
+    let broken = |message: String| CheckFailure {
+        message,
+        expected: expected.clone(),
+        actual: "error".into(),
+        invalid: true,
     };
     let selected = match predicate.query(&check.path) {
         Ok(values) => values,
         Err(e) => {
-            return Err(fail(
-                format!("path `{}` cannot be evaluated: {e}", check.path),
-                "error".into(),
-            ))
+            return Err(broken(format!(
+                "path `{}` cannot be evaluated: {e}",
+                check.path
+            )))
         }
     };
     if let Test::Exists = check.test {
@@ -52,7 +62,7 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
             Ok(())
         };
     }
-    let matcher = Matcher::new(&check.test).map_err(|m| fail(m, "error".into()))?;
+    let matcher = Matcher::new(&check.test).map_err(broken)?;
     match check.quantifier {
         Quantifier::Count => {
             let count = Value::from(selected.len());

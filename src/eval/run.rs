@@ -138,19 +138,7 @@ pub fn evaluate(input: &Input<'_>) -> Verdict {
                 );
                 for check in &expected.checks {
                     if let Err(failure) = checks::run(check, &view.predicate) {
-                        let f = Finding::deny(Code::CheckFailed, failure.message)
-                            .step(&step.name)
-                            .at(check.span, "this check failed")
-                            .origin(view.origin)
-                            .values(failure.expected, failure.actual)
-                            .help("the attestation's predicate does not satisfy this check");
-                        step_findings.push(match check.level {
-                            crate::ir::Level::Deny => f,
-                            crate::ir::Level::Warn => Finding {
-                                severity: Severity::Warn,
-                                ..f
-                            },
-                        });
+                        step_findings.push(check_finding(step, check, view, failure));
                     }
                 }
             }
@@ -176,6 +164,13 @@ pub fn evaluate(input: &Input<'_>) -> Verdict {
     findings.extend(inspection_findings);
     findings.extend(extra::final_artifact(input, &lookup));
 
+    let looked_at: BTreeSet<usize> = steps
+        .iter()
+        .flat_map(|s| s.considered.iter().map(|c| c.index))
+        .collect();
+    let ignored = (0..input.attestations.len())
+        .filter(|i| !looked_at.contains(i))
+        .collect();
     Verdict {
         layout: layout.name.clone(),
         now: input.now,
@@ -183,6 +178,37 @@ pub fn evaluate(input: &Input<'_>) -> Verdict {
         inspections,
         findings,
         used: used.into_iter().collect(),
+        ignored,
+    }
+}
+
+/// A failed or broken check as a finding: a broken check (path or regex
+/// that does not compile) denies even at `warn` level.
+fn check_finding(
+    step: &Step,
+    check: &crate::ir::Check,
+    view: &View<'_>,
+    failure: checks::CheckFailure,
+) -> Finding {
+    if failure.invalid {
+        return Finding::deny(Code::BadPattern, failure.message)
+            .step(&step.name)
+            .at(check.span, "this check cannot be evaluated")
+            .origin(view.origin)
+            .help("check the parameter values substituted into this check");
+    }
+    let f = Finding::deny(Code::CheckFailed, failure.message)
+        .step(&step.name)
+        .at(check.span, "this check failed")
+        .origin(view.origin)
+        .values(failure.expected, failure.actual)
+        .help("the attestation's predicate does not satisfy this check");
+    match check.level {
+        crate::ir::Level::Deny => f,
+        crate::ir::Level::Warn => Finding {
+            severity: Severity::Warn,
+            ..f
+        },
     }
 }
 

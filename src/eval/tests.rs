@@ -503,6 +503,7 @@ fn link_named_for_another_step_is_not_evidence() {
     let v = eval_with(&l, &e, Some(&digest("b1")));
     // No checkout evidence: V101, and MATCH from checkout consumes nothing.
     assert_eq!(codes(&v), vec!["V101", "V104", "V104", "V104"]);
+    assert_eq!(v.ignored, vec![0]);
 }
 
 #[test]
@@ -664,6 +665,7 @@ fn warnings_alone_do_not_make_a_pass() {
         inspections: vec![],
         findings: vec![],
         used: vec![],
+        ignored: vec![],
     };
     assert!(!v.passed());
 }
@@ -709,6 +711,28 @@ fn bad_pattern_after_substitution_is_a_finding() {
     let l = instantiate(&l, &BTreeMap::new()).unwrap();
     let v = eval_with(&l, &evidence(), Some(&digest("b1")));
     assert_eq!(codes(&v), vec!["V114", "V104"]);
+}
+
+#[test]
+fn bad_regex_after_substitution_is_a_finding() {
+    let mut l = layout();
+    l.params.push(Param {
+        name: "ver".into(),
+        default: Some("(".into()),
+        span: sp(4),
+    });
+    l.steps[1].attestations[0].checks[0].level = Level::Warn;
+    l.steps[1].attestations[0].checks[0].test = Test::Matches {
+        regex: "^{ver}".into(),
+    };
+    let l = instantiate(&l, &BTreeMap::new()).unwrap();
+    let v = eval_with(&l, &evidence(), Some(&digest("b1")));
+    assert_eq!(codes(&v), vec!["V114"]);
+    assert_eq!(
+        v.findings[0].severity,
+        Severity::Deny,
+        "a broken warn check still denies"
+    );
 }
 
 proptest! {

@@ -91,7 +91,11 @@ pub struct InspectionReport {
 }
 
 /// The result of an evaluation: every finding, and the trail behind them.
+///
+/// Only [`super::evaluate`] builds one (`non_exhaustive`: no struct literal
+/// outside this crate), so a passing verdict cannot be made up by a caller.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Verdict {
     /// The layout's name.
     pub layout: String,
@@ -107,6 +111,9 @@ pub struct Verdict {
     /// Indexes (ascending) of the attestations that counted for some step:
     /// a VSA's `inputAttestations`.
     pub used: Vec<usize>,
+    /// Indexes (ascending) of the attestations no step or expected
+    /// attestation looked at (wrong name, unexpected predicate type).
+    pub ignored: Vec<usize>,
 }
 
 impl Verdict {

@@ -69,6 +69,7 @@ pub fn json_value(verdict: &Verdict, source: Option<&SourceFile>) -> Value {
         })).collect::<Vec<_>>(),
         "findings": verdict.findings.iter().map(|f| finding(f, source)).collect::<Vec<_>>(),
         "inputAttestations": inputs,
+        "ignoredAttestations": verdict.ignored,
     })
 }
 
