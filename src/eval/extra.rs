@@ -2,13 +2,15 @@
 //! layout's own conditions (steps, expiry), link agreement, rule failures
 //! turned into findings, inspections and the final artifact.
 
+use std::collections::BTreeSet;
+
 use crate::evidence::Artifacts;
 use crate::ir::{RuleList, Side, Step, StepId, Target};
+use crate::source::Span;
 
 use super::digest;
 use super::finding::{Code, Finding};
 use super::rules::{self, Failure, Subject};
-use super::run::{describe_pair, names, rule_span};
 use super::verdict::{Input, InspectionReport, Inspections, Status};
 use super::view::View;
 
@@ -276,4 +278,26 @@ pub fn final_artifact<'a>(input: &Input<'_>, lookup: &rules::Lookup<'a>) -> Vec<
         digest::describe(given),
     )
     .help("the artifact's digest matches no product (subject) of the step's counted evidence")]
+}
+
+/// The span of a rule, or of its list for the implicit final rule.
+fn rule_span(list: &RuleList, rule: Option<usize>) -> Span {
+    rule.and_then(|r| list.rules.get(r))
+        .map_or(list.span, |r| r.span)
+}
+
+/// Digest sets of `name` in both lists, described, for a disagreement.
+fn describe_pair(
+    a: Option<&crate::evidence::DigestSet>,
+    b: Option<&crate::evidence::DigestSet>,
+) -> (String, String) {
+    let show = |s: Option<&crate::evidence::DigestSet>| {
+        s.map_or_else(|| "absent".to_string(), digest::describe)
+    };
+    (show(a), show(b))
+}
+
+/// Sorted keys helper for deterministic iteration.
+fn names<'a>(a: &'a Artifacts, b: &'a Artifacts) -> BTreeSet<&'a String> {
+    a.keys().chain(b.keys()).collect()
 }

@@ -27,6 +27,7 @@ mod finding;
 mod instantiate;
 mod rules;
 mod run;
+mod select;
 mod verdict;
 mod view;
 
