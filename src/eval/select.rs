@@ -15,6 +15,7 @@ use super::view::View;
 
 /// What a step produced in the first pass.
 pub struct StepState<'v> {
+    /// Every attestation taken for the step, counted or not.
     pub considered: Vec<Considered>,
     /// Counted views per group, in canonical order.
     pub groups: Vec<Group<'v>>,
@@ -23,13 +24,17 @@ pub struct StepState<'v> {
     pub artifacts: Option<(Artifacts, Artifacts)>,
     /// The link the artifacts come from, when they come from one.
     pub artifacts_from: Option<&'v View<'v>>,
+    /// Findings of the first pass (no evidence, threshold, agreement, command).
     pub findings: Vec<Finding>,
 }
 
 /// One kind of evidence a step wants: its link, or one expected attestation.
 pub struct Group<'v> {
+    /// The expected attestation; `None` for the step's own link.
     pub expected: Option<&'v ExpectedAttestation>,
+    /// The views that counted, in canonical order.
     pub counted: Vec<&'v View<'v>>,
+    /// Whether this group is made of links (bound to the step by name).
     pub is_link: bool,
 }
 
