@@ -38,4 +38,6 @@ pub use run::evaluate;
 pub use verdict::{Considered, Input, InspectionReport, Inspections, Status, StepReport, Verdict};
 
 #[cfg(test)]
+mod classic_tests;
+#[cfg(test)]
 mod tests;
