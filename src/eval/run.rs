@@ -44,7 +44,7 @@ pub fn evaluate(input: &Input<'_>) -> Verdict {
             Target::Step(StepId(id)) => {
                 let state = states.get(usize::try_from(id).ok()?)?;
                 let (m, p) = state.artifacts.as_ref()?;
-                (m, p)
+                (&**m, &**p)
             }
             Target::Inspection(id) => {
                 let link = ran?.get(&id)?;
@@ -114,8 +114,9 @@ pub fn evaluate(input: &Input<'_>) -> Verdict {
                     origin,
                     &mut step_findings,
                 );
+                let predicate = view.predicate();
                 for check in &expected.checks {
-                    if let Err(failure) = checks::run(check, &view.predicate) {
+                    if let Err(failure) = checks::run(check, &predicate) {
                         step_findings.push(check_finding(step, check, view, failure));
                     }
                 }

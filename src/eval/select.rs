@@ -2,6 +2,7 @@
 //! step binding, signer authorisation, thresholds over distinct keys, link
 //! agreement, command comparison, and each step's artifacts for MATCH.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::evidence::Artifacts;
@@ -21,7 +22,7 @@ pub struct StepState<'v> {
     pub groups: Vec<Group<'v>>,
     /// The step's artifacts: its first counted link, else the merge of its
     /// counted attestations; `None` when nothing counted.
-    pub artifacts: Option<(Artifacts, Artifacts)>,
+    pub artifacts: Option<(Cow<'v, Artifacts>, Cow<'v, Artifacts>)>,
     /// The link the artifacts come from, when they come from one.
     pub artifacts_from: Option<&'v View<'v>>,
     /// Findings of the first pass (no evidence, threshold, agreement, command).
@@ -125,7 +126,10 @@ pub fn first_pass<'v>(layout: &Layout, step: &'v Step, views: &'v [View<'v>]) ->
                 }
             }
         }
-        state.artifacts = Some((first.materials.clone(), first.products.clone()));
+        state.artifacts = Some((
+            Cow::Borrowed(&*first.materials),
+            Cow::Borrowed(&*first.products),
+        ));
         state.artifacts_from = Some(first);
     } else {
         let counted: Vec<&View<'_>> = state
@@ -135,8 +139,8 @@ pub fn first_pass<'v>(layout: &Layout, step: &'v Step, views: &'v [View<'v>]) ->
             .collect();
         if !counted.is_empty() {
             state.artifacts = Some((
-                merge(counted.iter().map(|v| &v.materials)),
-                merge(counted.iter().map(|v| &v.products)),
+                Cow::Owned(merge(counted.iter().map(|v| &*v.materials))),
+                Cow::Owned(merge(counted.iter().map(|v| &*v.products))),
             ));
         }
     }

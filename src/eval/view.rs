@@ -3,6 +3,8 @@
 //! (DESIGN "Evidence model", `predicates::ArtifactModel`) and the JSON value
 //! checks run over.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use crate::evidence::{Artifacts, Attestation, Body, DigestSet, Origin, Statement, Verified};
@@ -23,12 +25,12 @@ pub struct View<'a> {
     pub link: Option<LinkClaim>,
     /// The predicate type; `None` for a classic link.
     pub predicate_type: Option<&'a str>,
-    /// Inputs.
-    pub materials: Artifacts,
+    /// Inputs (borrowed from a classic link, built for a Statement).
+    pub materials: Cow<'a, Artifacts>,
     /// Outputs.
-    pub products: Artifacts,
-    /// What checks look at: the predicate, or the whole classic link.
-    pub predicate: Value,
+    pub products: Cow<'a, Artifacts>,
+    /// The attestation's body, for [`View::predicate`].
+    body: &'a Body,
 }
 
 /// The step binding of a link.
@@ -51,9 +53,9 @@ impl<'a> View<'a> {
             signers: verified.signers(),
             link: None,
             predicate_type: None,
-            materials: Artifacts::new(),
-            products: Artifacts::new(),
-            predicate: Value::Null,
+            materials: Cow::Owned(Artifacts::new()),
+            products: Cow::Owned(Artifacts::new()),
+            body: &att.body,
         };
         match &att.body {
             Body::Link(link) => {
@@ -61,9 +63,8 @@ impl<'a> View<'a> {
                     name: link.name.clone(),
                     command: link.command.clone(),
                 });
-                view.materials = link.materials.clone();
-                view.products = link.products.clone();
-                view.predicate = serde_json::to_value(link).unwrap_or_default();
+                view.materials = Cow::Borrowed(&link.materials);
+                view.products = Cow::Borrowed(&link.products);
             }
             Body::Statement(st) => view.fill_statement(st),
         }
@@ -72,7 +73,6 @@ impl<'a> View<'a> {
 
     fn fill_statement(&mut self, st: &'a Statement) {
         self.predicate_type = Some(&st.predicate_type);
-        self.predicate = st.predicate.clone();
         let subjects: Artifacts = st
             .subjects
             .iter()
@@ -96,21 +96,30 @@ impl<'a> View<'a> {
                         command,
                     });
                 }
-                self.materials = descriptors(p.get("materials"), "name");
-                self.products = subjects;
+                self.materials = Cow::Owned(descriptors(p.get("materials"), "name"));
+                self.products = Cow::Owned(subjects);
             }
             ArtifactModel::ProvenanceV1 => {
                 let deps = p
                     .get("buildDefinition")
                     .and_then(|b| b.get("resolvedDependencies"));
-                self.materials = descriptors(deps, "name");
-                self.products = subjects;
+                self.materials = Cow::Owned(descriptors(deps, "name"));
+                self.products = Cow::Owned(subjects);
             }
             ArtifactModel::ProvenanceV02 => {
-                self.materials = descriptors(p.get("materials"), "uri");
-                self.products = subjects;
+                self.materials = Cow::Owned(descriptors(p.get("materials"), "uri"));
+                self.products = Cow::Owned(subjects);
             }
-            ArtifactModel::Informational => self.materials = subjects,
+            ArtifactModel::Informational => self.materials = Cow::Owned(subjects),
+        }
+    }
+
+    /// What checks look at: a Statement's predicate, or a whole classic link
+    /// (built only when a check needs it: links can be large).
+    pub fn predicate(&self) -> Cow<'a, Value> {
+        match self.body {
+            Body::Statement(st) => Cow::Borrowed(&st.predicate),
+            Body::Link(link) => Cow::Owned(serde_json::to_value(link).unwrap_or_default()),
         }
     }
 
