@@ -738,6 +738,37 @@ fn bad_regex_after_substitution_is_a_finding() {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
+    /// Every single mutation of the passing bundle fails: dropping an
+    /// attestation, re-signing it with an unauthorised key, or changing one
+    /// digest of one artifact.
+    #[test]
+    fn every_mutation_fails(which in 0..4usize, how in 0..3usize) {
+        let l = instantiated();
+        let mut e = evidence();
+        match how {
+            0 => {
+                e.remove(which);
+            }
+            1 => {
+                let att = e[which].value().clone();
+                e[which] = Verified::assume_verified(att, vec![3]);
+            }
+            _ => {
+                let mut att = e[which].value().clone();
+                match &mut att.body {
+                    Body::Link(link) => {
+                        link.products.insert("foo".into(), digest("tampered"));
+                    }
+                    Body::Statement(st) => st.subjects[0].digest = digest("tampered"),
+                }
+                let signers = e[which].signers().to_vec();
+                e[which] = Verified::assume_verified(att, signers);
+            }
+        }
+        let v = eval_with(&l, &e, Some(&digest("b1")));
+        prop_assert!(!v.passed(), "mutation {how} of {which} passed");
+    }
+
     /// Shuffling the attestations never changes the verdict or its findings.
     #[test]
     fn order_never_matters(

@@ -139,9 +139,16 @@ fn eval_cases() {
         let expect_pass = path.parent().unwrap().ends_with("ok");
         assert_eq!(verdict.passed(), expect_pass, "{}", path.display());
         let source = SourceFile::new("policy.cairn", text);
+        let human = super::human(&verdict, &source, false);
+        let forging =
+            |c: char| c.is_control() && c != '\n' || ('\u{202a}'..='\u{202e}').contains(&c);
+        assert!(
+            !human.chars().any(forging),
+            "unescaped evidence in {}",
+            path.display()
+        );
         let out = format!(
-            "{}\n---- json ----\n{}",
-            super::human(&verdict, &source, false),
+            "{human}\n---- json ----\n{}",
             super::json(&verdict, Some(&source))
         );
         insta::assert_snapshot!(out);
