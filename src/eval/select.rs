@@ -282,26 +282,9 @@ pub(super) fn key_name(layout: &Layout, index: usize) -> String {
         .map_or_else(|| format!("key #{index}"), |k| k.name.clone())
 }
 
-/// The union of several artifact lists; a name given different digests is
-/// left out (and stays out), so an ambiguous artifact never matches.
+/// The union of several artifact lists (see [`super::view::unambiguous`]).
 fn merge<'a>(lists: impl Iterator<Item = &'a Artifacts>) -> Artifacts {
-    let mut out = Artifacts::new();
-    let mut ambiguous = BTreeSet::new();
-    for list in lists {
-        for (name, set) in list {
-            if ambiguous.contains(name) {
-                continue;
-            }
-            match out.get(name) {
-                Some(existing) if existing != set => {
-                    out.remove(name);
-                    ambiguous.insert(name.clone());
-                }
-                _ => {
-                    out.insert(name.clone(), set.clone());
-                }
-            }
-        }
-    }
-    out
+    super::view::unambiguous(
+        lists.flat_map(|list| list.iter().map(|(n, d)| (n.clone(), d.clone()))),
+    )
 }

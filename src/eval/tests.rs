@@ -470,6 +470,19 @@ fn unexpected_product_is_disallowed() {
 }
 
 #[test]
+fn ambiguous_subjects_match_nothing() {
+    let l = instantiated();
+    let mut e = evidence();
+    let twice = [("bin/foo-1.0", "b1"), ("bin/foo-1.0", "b2")];
+    for (i, file) in [(2, "build-ci.json"), (3, "build-backup.json")] {
+        let body = statement(PROVENANCE, &twice, provenance("https://ci.example.com/"));
+        e[i] = verified(file, body, vec![i - 1]);
+    }
+    let v = eval_with(&l, &e, Some(&digest("b1")));
+    assert_eq!(codes(&v), vec!["V107"]);
+}
+
+#[test]
 fn links_must_agree() {
     let mut l = instantiated();
     l.steps[0].by = by(&[0, 3], 2);

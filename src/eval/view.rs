@@ -73,11 +73,11 @@ impl<'a> View<'a> {
 
     fn fill_statement(&mut self, st: &'a Statement) {
         self.predicate_type = Some(&st.predicate_type);
-        let subjects: Artifacts = st
-            .subjects
-            .iter()
-            .map(|s| (s.name.clone(), s.digest.clone()))
-            .collect();
+        let subjects = unambiguous(
+            st.subjects
+                .iter()
+                .map(|s| (s.name.clone(), s.digest.clone())),
+        );
         let p = &st.predicate;
         match predicates::artifact_model(&st.predicate_type) {
             ArtifactModel::Link => {
@@ -130,33 +130,42 @@ impl<'a> View<'a> {
 }
 
 /// Name (by `field`) to digest of an array of ResourceDescriptors. Entries
-/// without a name or a digest cannot be matched and are left out; a name
-/// given twice with different digests is left out too, so that neither copy
-/// can satisfy a rule.
+/// without a name or a digest cannot be matched and are left out.
 fn descriptors(list: Option<&Value>, field: &str) -> Artifacts {
+    unambiguous(
+        list.and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|rd| {
+                let name = rd.get(field).and_then(Value::as_str)?;
+                let set: DigestSet = rd
+                    .get("digest")
+                    .and_then(Value::as_object)?
+                    .iter()
+                    .filter_map(|(alg, v)| Some((alg.clone(), v.as_str()?.to_string())))
+                    .collect();
+                (!set.is_empty()).then(|| (name.to_string(), set))
+            }),
+    )
+}
+
+/// Collects named digest sets; a name given twice with different digests is
+/// left out entirely (and stays out), so that neither copy can satisfy a rule
+/// or match an artifact.
+pub fn unambiguous(entries: impl IntoIterator<Item = (String, DigestSet)>) -> Artifacts {
     let mut out = Artifacts::new();
     let mut ambiguous = std::collections::BTreeSet::new();
-    for rd in list.and_then(Value::as_array).into_iter().flatten() {
-        let Some(name) = rd.get(field).and_then(Value::as_str) else {
-            continue;
-        };
-        let Some(digest) = rd.get("digest").and_then(Value::as_object) else {
-            continue;
-        };
-        let set: DigestSet = digest
-            .iter()
-            .filter_map(|(alg, v)| Some((alg.clone(), v.as_str()?.to_string())))
-            .collect();
-        if set.is_empty() || ambiguous.contains(name) {
+    for (name, set) in entries {
+        if ambiguous.contains(&name) {
             continue;
         }
-        match out.get(name) {
+        match out.get(&name) {
             Some(existing) if *existing != set => {
-                out.remove(name);
-                ambiguous.insert(name.to_string());
+                out.remove(&name);
+                ambiguous.insert(name);
             }
             _ => {
-                out.insert(name.to_string(), set);
+                out.insert(name, set);
             }
         }
     }
