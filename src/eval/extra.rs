@@ -297,7 +297,7 @@ fn describe_pair(
     (show(a), show(b))
 }
 
-/// Sorted keys helper for deterministic iteration.
+/// Every name of either list, sorted, for deterministic iteration.
 fn names<'a>(a: &'a Artifacts, b: &'a Artifacts) -> BTreeSet<&'a String> {
     a.keys().chain(b.keys()).collect()
 }
