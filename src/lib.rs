@@ -8,8 +8,10 @@
 
 pub mod cli;
 pub mod diag;
+pub mod eval;
 pub mod evidence;
 pub mod ir;
 pub mod pattern;
 pub mod predicates;
+pub mod report;
 pub mod source;

@@ -1,0 +1,530 @@
+//! Predicate checks: a JSONPath (via `jsonpath-rust`) selects values of the
+//! predicate, a quantifier combines them, a test judges each.
+//!
+//! Absence never passes: a path that selects nothing fails every test,
+//! `exists` included (that is what `exists` is for). A value of the wrong type
+//! fails with the expected and actual types rather than comparing as unequal,
+//! so `!=` cannot be satisfied by a number where a string was expected.
+
+use jsonpath_rust::JsonPath;
+use serde_json::Value;
+
+use crate::ir::{Check, CompareOp, Quantifier, Test};
+
+/// Longest rendering of an actual value in a report, in characters.
+const MAX_SHOWN: usize = 120;
+
+/// Largest compiled size accepted for a policy regex.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Why a check did not pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFailure {
+    /// One line: what went wrong.
+    pub message: String,
+    /// What the check wanted (`== "PASSED"`).
+    pub expected: String,
+    /// What the predicate holds (`"FAILED"`, `absent`, `2 values`).
+    pub actual: String,
+    /// True when the check itself is broken (its path or regex does not
+    /// compile), as opposed to the predicate failing it.
+    pub invalid: bool,
+}
+
+/// Runs one check over a predicate.
+pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
+    let expected = describe_test(&check.test);
+    let fail = |message: String, actual: String| CheckFailure {
+        message,
+        expected: expected.clone(),
+        actual,
+        invalid: false,
+    };
+    let broken = |message: String| CheckFailure {
+        message,
+        expected: expected.clone(),
+        actual: "error".into(),
+        invalid: true,
+    };
+    let selected = match predicate.query(&check.path) {
+        Ok(values) => values,
+        Err(e) => {
+            return Err(broken(format!(
+                "path `{}` cannot be evaluated: {e}",
+                check.path
+            )))
+        }
+    };
+    if let Test::Exists = check.test {
+        return if selected.is_empty() {
+            Err(fail(format!("`{}` is absent", check.path), "absent".into()))
+        } else {
+            Ok(())
+        };
+    }
+    let matcher = Matcher::new(&check.test).map_err(broken)?;
+    match check.quantifier {
+        Quantifier::Count => {
+            let count = Value::from(selected.len());
+            matcher.test(&count).map_err(|actual| {
+                fail(
+                    format!(
+                        "`{}` selects {} value{}",
+                        check.path,
+                        selected.len(),
+                        if selected.len() == 1 { "" } else { "s" }
+                    ),
+                    actual,
+                )
+            })
+        }
+        Quantifier::One => match selected.as_slice() {
+            [] => Err(fail(format!("`{}` is absent", check.path), "absent".into())),
+            [value] => matcher
+                .test(value)
+                .map_err(|actual| fail(format!("`{}` is {actual}", check.path), actual)),
+            many => Err(fail(
+                format!(
+                    "`{}` selects {} values where one was expected",
+                    check.path,
+                    many.len()
+                ),
+                format!("{} values", many.len()),
+            )),
+        },
+        Quantifier::All => {
+            if selected.is_empty() {
+                return Err(fail(format!("`{}` is absent", check.path), "absent".into()));
+            }
+            for (i, value) in selected.iter().enumerate() {
+                if let Err(actual) = matcher.test(value) {
+                    return Err(fail(
+                        format!("value {} of `{}` is {actual}", i + 1, check.path),
+                        actual,
+                    ));
+                }
+            }
+            Ok(())
+        }
+        Quantifier::Any => {
+            if selected.is_empty() {
+                return Err(fail(format!("`{}` is absent", check.path), "absent".into()));
+            }
+            if selected.iter().any(|v| matcher.test(v).is_ok()) {
+                Ok(())
+            } else {
+                let shown: Vec<String> = selected.iter().map(|v| show(v)).collect();
+                let actual = truncate(&format!("[{}]", shown.join(", ")));
+                Err(fail(format!("no value of `{}` passes", check.path), actual))
+            }
+        }
+    }
+}
+
+/// A test made ready to run (its regex compiled).
+enum Matcher<'t> {
+    Compare(CompareOp, &'t Value),
+    In(&'t [Value]),
+    Matches(regex::Regex),
+    IsEmpty(bool),
+}
+
+impl<'t> Matcher<'t> {
+    fn new(test: &'t Test) -> Result<Matcher<'t>, String> {
+        Ok(match test {
+            Test::Compare { op, value } => Matcher::Compare(*op, value),
+            Test::In { values } => Matcher::In(values),
+            Test::Matches { regex } => Matcher::Matches(
+                regex::RegexBuilder::new(regex)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| format!("regex `{regex}` does not compile: {e}"))?,
+            ),
+            Test::IsEmpty => Matcher::IsEmpty(true),
+            Test::IsNotEmpty => Matcher::IsEmpty(false),
+            Test::Exists => Matcher::IsEmpty(false),
+        })
+    }
+
+    /// `Err` carries a short rendering of the failing actual value.
+    fn test(&self, actual: &Value) -> Result<(), String> {
+        let ok = match self {
+            Matcher::Compare(op, expected) => compare(*op, actual, expected)?,
+            Matcher::In(values) => values.iter().any(|v| equal(actual, v) == Some(true)),
+            Matcher::Matches(re) => match actual {
+                Value::String(s) => re.is_match(s),
+                other => return Err(format!("{} (a string was expected)", kind_of(other))),
+            },
+            Matcher::IsEmpty(want_empty) => {
+                let empty = match actual {
+                    Value::String(s) => s.is_empty(),
+                    Value::Array(a) => a.is_empty(),
+                    Value::Object(o) => o.is_empty(),
+                    Value::Null => true,
+                    other => {
+                        return Err(format!(
+                            "{} (a string, array or object was expected)",
+                            kind_of(other)
+                        ))
+                    }
+                };
+                empty == *want_empty
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(show(actual))
+        }
+    }
+}
+
+/// JSON equality with numbers compared by value; `None` when the types differ.
+fn equal(a: &Value, b: &Value) -> Option<bool> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => Some(num_cmp(x, y)? == std::cmp::Ordering::Equal),
+        (Value::Null, Value::Null) => Some(true),
+        (Value::Bool(x), Value::Bool(y)) => Some(x == y),
+        (Value::String(x), Value::String(y)) => Some(x == y),
+        (Value::Array(_), Value::Array(_)) | (Value::Object(_), Value::Object(_)) => Some(a == b),
+        _ => None,
+    }
+}
+
+fn num_cmp(x: &serde_json::Number, y: &serde_json::Number) -> Option<std::cmp::Ordering> {
+    if let (Some(a), Some(b)) = (x.as_i64(), y.as_i64()) {
+        return Some(a.cmp(&b));
+    }
+    if let (Some(a), Some(b)) = (x.as_u64(), y.as_u64()) {
+        return Some(a.cmp(&b));
+    }
+    x.as_f64()?.partial_cmp(&y.as_f64()?)
+}
+
+fn compare(op: CompareOp, actual: &Value, expected: &Value) -> Result<bool, String> {
+    let mismatch = || {
+        format!(
+            "{} {} ({} was expected)",
+            kind_of(actual),
+            truncate(&show(actual)),
+            a_kind(expected)
+        )
+    };
+    if matches!(op, CompareOp::Eq | CompareOp::Ne) {
+        let eq = equal(actual, expected).ok_or_else(mismatch)?;
+        return Ok(if op == CompareOp::Eq { eq } else { !eq });
+    }
+    let ordering = match (actual, expected) {
+        (Value::Number(a), Value::Number(b)) => num_cmp(a, b).ok_or_else(mismatch)?,
+        (Value::String(a), Value::String(b)) => a.cmp(b),
+        _ => return Err(mismatch()),
+    };
+    Ok(match op {
+        CompareOp::Lt => ordering.is_lt(),
+        CompareOp::Le => ordering.is_le(),
+        CompareOp::Gt => ordering.is_gt(),
+        CompareOp::Ge => ordering.is_ge(),
+        CompareOp::Eq | CompareOp::Ne => false,
+    })
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn a_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Compact JSON for a value, truncated for reports.
+fn show(v: &Value) -> String {
+    truncate(&v.to_string())
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() <= MAX_SHOWN {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(MAX_SHOWN).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The test as the policy would write it (`== "PASSED"`, `is empty`).
+pub fn describe_test(test: &Test) -> String {
+    match test {
+        Test::Compare { op, value } => {
+            let op = match op {
+                CompareOp::Eq => "==",
+                CompareOp::Ne => "!=",
+                CompareOp::Lt => "<",
+                CompareOp::Le => "<=",
+                CompareOp::Gt => ">",
+                CompareOp::Ge => ">=",
+            };
+            format!("{op} {}", show(value))
+        }
+        Test::In { values } => format!("in {}", show(&Value::Array(values.clone()))),
+        Test::Matches { regex } => format!("matches {}", show(&Value::String(regex.clone()))),
+        Test::Exists => "exists".into(),
+        Test::IsEmpty => "is empty".into(),
+        Test::IsNotEmpty => "is not empty".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::Level;
+    use crate::source::Span;
+    use serde_json::json;
+
+    fn check(path: &str, quantifier: Quantifier, test: Test) -> Check {
+        Check {
+            level: Level::Deny,
+            path: path.into(),
+            quantifier,
+            test,
+            span: Span::default(),
+        }
+    }
+
+    fn cmp(op: CompareOp, value: Value) -> Test {
+        Test::Compare { op, value }
+    }
+
+    /// A realistic SLSA provenance v1 predicate.
+    fn provenance() -> Value {
+        json!({
+            "buildDefinition": {
+                "buildType": "https://actions.github.io/buildtypes/workflow/v1",
+                "externalParameters": {"workflow": {"ref": "refs/tags/v1.2.0", "repository": "https://github.com/acme/foo"}},
+                "resolvedDependencies": [
+                    {"uri": "git+https://github.com/acme/foo@refs/tags/v1.2.0", "digest": {"gitCommit": "a1b2"}},
+                    {"name": "go", "digest": {"sha256": "c3d4"}}
+                ]
+            },
+            "runDetails": {
+                "builder": {"id": "https://github.com/actions/runner/github-hosted", "version": {"runner": "2.319"}},
+                "metadata": {"invocationId": "run-42", "startedOn": "2026-11-01T10:00:00Z"}
+            }
+        })
+    }
+
+    fn test_result() -> Value {
+        json!({
+            "result": "PASSED",
+            "configuration": [{"name": "ci.yml", "digest": {"sha256": "ee"}}],
+            "passedTests": ["unit", "integration"],
+            "warnedTests": [],
+            "failedTests": [],
+            "coverage": 87.5,
+            "retries": 0
+        })
+    }
+
+    fn ok(path: &str, q: Quantifier, test: Test, v: &Value) -> bool {
+        run(&check(path, q, test), v).is_ok()
+    }
+
+    #[test]
+    fn comparisons() {
+        let p = provenance();
+        let t = test_result();
+        use CompareOp::*;
+        use Quantifier::One;
+        assert!(ok(
+            "$.runDetails.builder.id",
+            One,
+            cmp(Eq, json!("https://github.com/actions/runner/github-hosted")),
+            &p
+        ));
+        assert!(ok(
+            "$.runDetails.builder.id",
+            One,
+            cmp(Ne, json!("https://evil")),
+            &p
+        ));
+        assert!(ok("$.coverage", One, cmp(Ge, json!(80)), &t));
+        assert!(!ok("$.coverage", One, cmp(Gt, json!(90)), &t));
+        assert!(ok("$.retries", One, cmp(Le, json!(0)), &t));
+        assert!(ok("$.retries", One, cmp(Eq, json!(0.0)), &t));
+        assert!(ok(
+            "$.runDetails.metadata.startedOn",
+            One,
+            cmp(Lt, json!("2027-01-01T00:00:00Z")),
+            &p
+        ));
+        assert!(ok(
+            "$.result",
+            One,
+            Test::In {
+                values: vec![json!("PASSED"), json!("WARNED")]
+            },
+            &t
+        ));
+        assert!(!ok(
+            "$.result",
+            One,
+            Test::In {
+                values: vec![json!("WARNED")]
+            },
+            &t
+        ));
+        assert!(ok(
+            "$.buildDefinition.externalParameters.workflow.ref",
+            One,
+            Test::Matches {
+                regex: "^refs/tags/v[0-9]+\\.".into()
+            },
+            &p
+        ));
+        assert!(!ok(
+            "$.buildDefinition.externalParameters.workflow.ref",
+            One,
+            Test::Matches {
+                regex: "^refs/heads/".into()
+            },
+            &p
+        ));
+    }
+
+    #[test]
+    fn emptiness_and_existence() {
+        let t = test_result();
+        use Quantifier::One;
+        assert!(ok("$.failedTests", One, Test::IsEmpty, &t));
+        assert!(ok("$.passedTests", One, Test::IsNotEmpty, &t));
+        assert!(!ok("$.passedTests", One, Test::IsEmpty, &t));
+        assert!(ok("$.result", One, Test::Exists, &t));
+        assert!(!ok("$.url", One, Test::Exists, &t));
+    }
+
+    #[test]
+    fn absent_fails_everything() {
+        let t = test_result();
+        use CompareOp::*;
+        for test in [
+            cmp(Eq, json!("x")),
+            cmp(Ne, json!("x")),
+            cmp(Lt, json!(1)),
+            Test::In {
+                values: vec![json!(1)],
+            },
+            Test::Matches { regex: ".*".into() },
+            Test::Exists,
+            Test::IsEmpty,
+            Test::IsNotEmpty,
+        ] {
+            for q in [Quantifier::One, Quantifier::All, Quantifier::Any] {
+                let r = run(&check("$.nope", q, test.clone()), &t);
+                let failure = r.expect_err("absent must fail");
+                assert_eq!(failure.actual, "absent", "{test:?} {q:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn type_mismatch_is_explained() {
+        let t = test_result();
+        let f = run(
+            &check("$.retries", Quantifier::One, cmp(CompareOp::Ne, json!("0"))),
+            &t,
+        )
+        .expect_err("a number is not a string");
+        assert_eq!(f.expected, "!= \"0\"");
+        assert_eq!(f.actual, "number 0 (a string was expected)");
+        let f = run(
+            &check(
+                "$.coverage",
+                Quantifier::One,
+                Test::Matches { regex: "8".into() },
+            ),
+            &t,
+        )
+        .expect_err("not a string");
+        assert!(f.actual.contains("a string was expected"));
+        let f = run(&check("$.retries", Quantifier::One, Test::IsEmpty), &t).expect_err("number");
+        assert!(f.actual.contains("was expected"));
+    }
+
+    #[test]
+    fn quantifiers() {
+        let p = provenance();
+        let t = test_result();
+        let deps = "$.buildDefinition.resolvedDependencies[*].digest";
+        assert!(ok(deps, Quantifier::All, Test::IsNotEmpty, &p));
+        assert!(
+            !ok(deps, Quantifier::One, Test::IsNotEmpty, &p),
+            "two values where one was expected"
+        );
+        assert!(ok(
+            "$.passedTests[*]",
+            Quantifier::Any,
+            cmp(CompareOp::Eq, json!("unit")),
+            &t
+        ));
+        assert!(!ok(
+            "$.passedTests[*]",
+            Quantifier::All,
+            cmp(CompareOp::Eq, json!("unit")),
+            &t
+        ));
+        assert!(ok(
+            "$.passedTests[*]",
+            Quantifier::Count,
+            cmp(CompareOp::Eq, json!(2)),
+            &t
+        ));
+        assert!(ok(
+            "$.failedTests[*]",
+            Quantifier::Count,
+            cmp(CompareOp::Eq, json!(0)),
+            &t
+        ));
+        assert!(!ok(
+            "$.passedTests[*]",
+            Quantifier::Count,
+            cmp(CompareOp::Gt, json!(2)),
+            &t
+        ));
+        assert!(!ok("$.failedTests[*]", Quantifier::All, Test::Exists, &t));
+        let f = run(
+            &check(
+                "$.passedTests[*]",
+                Quantifier::Any,
+                cmp(CompareOp::Eq, json!("e2e")),
+            ),
+            &t,
+        )
+        .expect_err("none is e2e");
+        assert_eq!(f.actual, "[\"unit\", \"integration\"]");
+    }
+
+    #[test]
+    fn bad_regex_and_path_fail_closed() {
+        let t = test_result();
+        assert!(!ok(
+            "$.result",
+            Quantifier::One,
+            Test::Matches { regex: "(".into() },
+            &t
+        ));
+        assert!(!ok("$[", Quantifier::One, Test::Exists, &t));
+    }
+}

@@ -1,0 +1,537 @@
+//! Artifact rules with in-toto's queue semantics (`reference/in-toto.md`
+//! 2.3-2.5), except that hashes are compared as digest sets (DESIGN decision 7)
+//! and that every failure is collected instead of stopping at the first.
+//!
+//! The queue starts as every name of the list's side; consuming rules remove
+//! names, `disallow` and `require` inspect what is left. cairn ends each list
+//! with an implicit `disallow "*"` (DESIGN decision 2); `apply` takes a flag so
+//! the raw in-toto outcome (implicit `allow "*"`) can be checked as well.
+
+use std::collections::BTreeSet;
+
+use crate::evidence::Artifacts;
+use crate::ir::{Rule, RuleKind, Side, Target};
+use crate::pattern::{Pattern, PatternError};
+
+use super::digest;
+
+/// Finds the artifacts of a MATCH rule's destination: `None` when the target
+/// has no evidence (a MATCH then consumes nothing).
+pub type Lookup<'a> = dyn Fn(Target, Side) -> Option<&'a Artifacts> + 'a;
+
+/// Why a rule list failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// `name` was still queued when a `disallow` matched it; `rule` is the
+    /// index of that rule, `None` for the implicit final `disallow "*"`.
+    Disallowed { rule: Option<usize>, name: String },
+    /// The rule at `rule` requires `name`, which is not queued.
+    Missing { rule: usize, name: String },
+    /// The rule at `rule` has a pattern that does not compile.
+    BadPattern {
+        rule: usize,
+        pattern: String,
+        error: PatternError,
+    },
+}
+
+/// The artifacts a rule list is evaluated against.
+pub struct Subject<'a> {
+    /// The attestation's materials.
+    pub materials: &'a Artifacts,
+    /// The attestation's products.
+    pub products: &'a Artifacts,
+}
+
+/// Applies `rules` to the `side` list of `subject`, returning every failure.
+pub fn apply<'a>(
+    rules: &[Rule],
+    side: Side,
+    subject: &Subject<'a>,
+    lookup: &Lookup<'a>,
+    implicit_disallow: bool,
+) -> Vec<Failure> {
+    let source = match side {
+        Side::Materials => subject.materials,
+        Side::Products => subject.products,
+    };
+    let mut queue: BTreeSet<&str> = source.keys().map(String::as_str).collect();
+    let mut failures = Vec::new();
+    let mut refused: BTreeSet<String> = BTreeSet::new();
+    for (index, rule) in rules.iter().enumerate() {
+        let pattern_text = match &rule.kind {
+            RuleKind::Require { name } => {
+                if !queue.contains(name.as_str()) {
+                    failures.push(Failure::Missing {
+                        rule: index,
+                        name: name.clone(),
+                    });
+                }
+                continue;
+            }
+            RuleKind::Create { pattern }
+            | RuleKind::Delete { pattern }
+            | RuleKind::Modify { pattern }
+            | RuleKind::Allow { pattern }
+            | RuleKind::Disallow { pattern }
+            | RuleKind::Match { pattern, .. } => pattern,
+        };
+        let pattern = match Pattern::new(pattern_text) {
+            Ok(p) => p,
+            Err(error) => {
+                failures.push(Failure::BadPattern {
+                    rule: index,
+                    pattern: pattern_text.clone(),
+                    error,
+                });
+                continue;
+            }
+        };
+        let consumed: Vec<&str> = match &rule.kind {
+            RuleKind::Match {
+                src_prefix,
+                side: dst_side,
+                dst_prefix,
+                from,
+                ..
+            } => match lookup(*from, *dst_side) {
+                Some(dest) => match_rule(
+                    &queue,
+                    source,
+                    dest,
+                    &pattern,
+                    src_prefix.as_deref(),
+                    dst_prefix.as_deref(),
+                ),
+                None => Vec::new(),
+            },
+            RuleKind::Create { .. } => glob(&queue, &pattern)
+                .filter(|n| subject.products.contains_key(*n))
+                .filter(|n| !subject.materials.contains_key(*n))
+                .collect(),
+            RuleKind::Delete { .. } => glob(&queue, &pattern)
+                .filter(|n| subject.materials.contains_key(*n))
+                .filter(|n| !subject.products.contains_key(*n))
+                .collect(),
+            RuleKind::Modify { .. } => glob(&queue, &pattern)
+                .filter(
+                    |n| match (subject.materials.get(*n), subject.products.get(*n)) {
+                        (Some(m), Some(p)) => !digest::matches(m, p),
+                        _ => false,
+                    },
+                )
+                .collect(),
+            RuleKind::Allow { .. } => glob(&queue, &pattern).collect(),
+            RuleKind::Disallow { .. } => {
+                for name in glob(&queue, &pattern) {
+                    refused.insert(name.to_string());
+                    failures.push(Failure::Disallowed {
+                        rule: Some(index),
+                        name: name.to_string(),
+                    });
+                }
+                Vec::new()
+            }
+            RuleKind::Require { .. } => Vec::new(),
+        };
+        for name in consumed {
+            queue.remove(name);
+        }
+    }
+    if implicit_disallow {
+        for name in queue {
+            if !refused.contains(name) {
+                failures.push(Failure::Disallowed {
+                    rule: None,
+                    name: name.to_string(),
+                });
+            }
+        }
+    }
+    failures
+}
+
+/// Queued names matching `pattern`, in name order.
+fn glob<'q, 'a>(
+    queue: &'q BTreeSet<&'a str>,
+    pattern: &'q Pattern,
+) -> impl Iterator<Item = &'a str> + 'q {
+    queue.iter().copied().filter(|n| pattern.matches(n))
+}
+
+/// `prefix` joined with `name` by one `/` (a trailing `/` on the prefix is harmless).
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.ends_with('/') {
+        format!("{prefix}{name}")
+    } else {
+        format!("{prefix}/{name}")
+    }
+}
+
+/// in-toto's `verify_match_rule`: names under `src_prefix` (stripped) that
+/// match `pattern` and whose digests match the same name under `dst_prefix`
+/// in `dest`.
+fn match_rule<'a>(
+    queue: &BTreeSet<&'a str>,
+    source: &Artifacts,
+    dest: &Artifacts,
+    pattern: &Pattern,
+    src_prefix: Option<&str>,
+    dst_prefix: Option<&str>,
+) -> Vec<&'a str> {
+    let src_prefix = src_prefix.filter(|p| !p.is_empty());
+    let dst_prefix = dst_prefix.filter(|p| !p.is_empty());
+    let strip = src_prefix.map(|p| join(p, ""));
+    let mut consumed = Vec::new();
+    for &full_src in queue {
+        let stripped = match &strip {
+            Some(prefix) => match full_src.strip_prefix(prefix.as_str()) {
+                Some(rest) => rest,
+                None => continue,
+            },
+            None => full_src,
+        };
+        if !pattern.matches(stripped) {
+            continue;
+        }
+        let full_dest = match dst_prefix {
+            Some(prefix) => join(prefix, stripped),
+            None => stripped.to_string(),
+        };
+        let (Some(src_digest), Some(dst_digest)) = (source.get(full_src), dest.get(&full_dest))
+        else {
+            continue;
+        };
+        if digest::matches(src_digest, dst_digest) {
+            consumed.push(full_src);
+        }
+    }
+    consumed
+}
+
+#[cfg(test)]
+mod tests {
+    //! The worked examples of `reference/in-toto.md` 2.7, checked twice: the
+    //! raw in-toto outcome (implicit `allow "*"`) and cairn's (implicit
+    //! `disallow "*"`).
+    use super::*;
+    use crate::ir::StepId;
+    use crate::source::Span;
+
+    const CHECKOUT: StepId = StepId(0);
+    const BUILD: StepId = StepId(1);
+    const PACKAGE: StepId = StepId(2);
+    const NONEXISTENT: StepId = StepId(3);
+
+    fn arts(pairs: &[(&str, &str)]) -> Artifacts {
+        pairs
+            .iter()
+            .map(|(n, d)| {
+                let set = [("sha256".to_string(), d.to_string())].into();
+                (n.to_string(), set)
+            })
+            .collect()
+    }
+
+    /// Parses the in-toto array form, written as one space-separated string.
+    fn rule(text: &str) -> Rule {
+        let t: Vec<&str> = text.split(' ').collect();
+        let lower: Vec<String> = t.iter().map(|w| w.to_lowercase()).collect();
+        let pattern = t[1].to_string();
+        let kind = match lower[0].as_str() {
+            "create" => RuleKind::Create { pattern },
+            "delete" => RuleKind::Delete { pattern },
+            "modify" => RuleKind::Modify { pattern },
+            "allow" => RuleKind::Allow { pattern },
+            "disallow" => RuleKind::Disallow { pattern },
+            "require" => RuleKind::Require { name: pattern },
+            "match" => {
+                let mut i = 2;
+                let mut src_prefix = None;
+                if lower[i] == "in" {
+                    src_prefix = Some(t[i + 1].to_string());
+                    i += 2;
+                }
+                assert_eq!(lower[i], "with");
+                let side = if lower[i + 1] == "materials" {
+                    Side::Materials
+                } else {
+                    Side::Products
+                };
+                i += 2;
+                let mut dst_prefix = None;
+                if lower[i] == "in" {
+                    dst_prefix = Some(t[i + 1].to_string());
+                    i += 2;
+                }
+                assert_eq!(lower[i], "from");
+                let from = match t[i + 1] {
+                    "checkout" => CHECKOUT,
+                    "build" => BUILD,
+                    "package" => PACKAGE,
+                    _ => NONEXISTENT,
+                };
+                RuleKind::Match {
+                    pattern,
+                    src_prefix,
+                    side,
+                    dst_prefix,
+                    from: Target::Step(from),
+                }
+            }
+            other => panic!("unknown rule {other}"),
+        };
+        Rule {
+            kind,
+            span: Span::default(),
+        }
+    }
+
+    struct World {
+        checkout: (Artifacts, Artifacts),
+        build: (Artifacts, Artifacts),
+        package: (Artifacts, Artifacts),
+    }
+
+    fn world() -> World {
+        World {
+            checkout: (
+                arts(&[]),
+                arts(&[
+                    ("src/foo.c", "a"),
+                    ("src/util/bar.c", "b"),
+                    ("README.md", "c"),
+                ]),
+            ),
+            build: (
+                arts(&[
+                    ("src/foo.c", "a"),
+                    ("src/util/bar.c", "b"),
+                    ("README.md", "c"),
+                    ("Makefile", "d"),
+                ]),
+                arts(&[
+                    ("src/foo.c", "a"),
+                    ("src/util/bar.c", "b"),
+                    ("README.md", "e"),
+                    ("foo", "f"),
+                    ("Makefile", "d"),
+                ]),
+            ),
+            package: (
+                arts(&[("build/bin/foo", "f")]),
+                arts(&[("dist/foo", "f"), ("dist/other", "9")]),
+            ),
+        }
+    }
+
+    /// Runs `rules` over `step`'s `side`; returns (in-toto, cairn) failures.
+    fn run(step: StepId, side: Side, rules: &[&str]) -> (Vec<Failure>, Vec<Failure>) {
+        let w = world();
+        let lookup = |target: Target, side: Side| -> Option<&Artifacts> {
+            let pair = match target {
+                Target::Step(s) if s == CHECKOUT => &w.checkout,
+                Target::Step(s) if s == BUILD => &w.build,
+                Target::Step(s) if s == PACKAGE => &w.package,
+                _ => return None,
+            };
+            Some(match side {
+                Side::Materials => &pair.0,
+                Side::Products => &pair.1,
+            })
+        };
+        let own = match step {
+            s if s == BUILD => &w.build,
+            _ => &w.package,
+        };
+        let subject = Subject {
+            materials: &own.0,
+            products: &own.1,
+        };
+        let rules: Vec<Rule> = rules.iter().map(|r| rule(r)).collect();
+        (
+            apply(&rules, side, &subject, &lookup, false),
+            apply(&rules, side, &subject, &lookup, true),
+        )
+    }
+
+    fn disallowed(rule: Option<usize>, name: &str) -> Failure {
+        Failure::Disallowed {
+            rule,
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn example_a() {
+        let rules = [
+            "MATCH src/* WITH PRODUCTS FROM checkout",
+            "ALLOW Makefile",
+            "DISALLOW *",
+        ];
+        let (raw, cairn) = run(BUILD, Side::Materials, &rules);
+        assert_eq!(raw, vec![disallowed(Some(2), "README.md")]);
+        assert_eq!(cairn, raw, "the implicit disallow repeats nothing");
+    }
+
+    #[test]
+    fn example_b() {
+        let rules = ["MATCH * WITH PRODUCTS FROM checkout", "DISALLOW *"];
+        let (raw, cairn) = run(BUILD, Side::Materials, &rules);
+        assert_eq!(raw, vec![disallowed(Some(1), "Makefile")]);
+        assert_eq!(cairn, raw);
+    }
+
+    #[test]
+    fn example_c() {
+        let rules = [
+            "MATCH src/* WITH PRODUCTS FROM checkout",
+            "CREATE foo",
+            "MODIFY README.md",
+            "ALLOW Makefile",
+            "DISALLOW *",
+        ];
+        let (raw, cairn) = run(BUILD, Side::Products, &rules);
+        assert_eq!(raw, vec![]);
+        assert_eq!(cairn, vec![]);
+    }
+
+    #[test]
+    fn example_d() {
+        let (raw, cairn) = run(BUILD, Side::Products, &["CREATE *", "DISALLOW *"]);
+        let left = ["Makefile", "README.md", "src/foo.c", "src/util/bar.c"];
+        let expected: Vec<Failure> = left.iter().map(|n| disallowed(Some(1), n)).collect();
+        assert_eq!(raw, expected);
+        assert_eq!(cairn, expected);
+    }
+
+    #[test]
+    fn example_e() {
+        let (raw, cairn) = run(BUILD, Side::Products, &["ALLOW *", "REQUIRE foo"]);
+        let missing = Failure::Missing {
+            rule: 1,
+            name: "foo".into(),
+        };
+        assert_eq!(raw, vec![missing.clone()]);
+        assert_eq!(cairn, vec![missing]);
+    }
+
+    #[test]
+    fn example_f() {
+        let rules = ["REQUIRE foo", "ALLOW *", "DISALLOW *"];
+        let (raw, cairn) = run(BUILD, Side::Products, &rules);
+        assert_eq!(raw, vec![]);
+        assert_eq!(cairn, vec![]);
+    }
+
+    #[test]
+    fn example_g() {
+        let (raw, cairn) = run(BUILD, Side::Products, &["DISALLOW *.c"]);
+        let c = vec![
+            disallowed(Some(0), "src/foo.c"),
+            disallowed(Some(0), "src/util/bar.c"),
+        ];
+        assert_eq!(raw, c);
+        // cairn also refuses what no rule consumed.
+        let mut all = c;
+        all.extend(
+            ["Makefile", "README.md", "foo"]
+                .iter()
+                .map(|n| disallowed(None, n)),
+        );
+        assert_eq!(cairn, all);
+    }
+
+    #[test]
+    fn example_h() {
+        let rules = ["match src/* with products from checkout", "allow *"];
+        let (raw, cairn) = run(BUILD, Side::Products, &rules);
+        assert_eq!(raw, vec![]);
+        assert_eq!(cairn, vec![]);
+    }
+
+    #[test]
+    fn example_i() {
+        let rules = ["MATCH * WITH PRODUCTS FROM nonexistent", "DISALLOW *"];
+        let (raw, cairn) = run(BUILD, Side::Materials, &rules);
+        let all: Vec<Failure> = ["Makefile", "README.md", "src/foo.c", "src/util/bar.c"]
+            .iter()
+            .map(|n| disallowed(Some(1), n))
+            .collect();
+        assert_eq!(raw, all);
+        assert_eq!(cairn, all);
+    }
+
+    #[test]
+    fn example_j() {
+        let (raw, cairn) = run(BUILD, Side::Products, &[]);
+        assert_eq!(raw, vec![]);
+        let all: Vec<Failure> = [
+            "Makefile",
+            "README.md",
+            "foo",
+            "src/foo.c",
+            "src/util/bar.c",
+        ]
+        .iter()
+        .map(|n| disallowed(None, n))
+        .collect();
+        assert_eq!(cairn, all, "an empty block refuses everything in cairn");
+    }
+
+    #[test]
+    fn prefix_examples() {
+        for rules in [
+            ["MATCH * IN dist WITH MATERIALS IN build/bin FROM package"],
+            ["MATCH foo IN dist/ WITH MATERIALS IN build/bin/ FROM package"],
+        ] {
+            let (raw, cairn) = run(PACKAGE, Side::Products, &rules);
+            assert_eq!(raw, vec![]);
+            assert_eq!(cairn, vec![disallowed(None, "dist/other")], "{rules:?}");
+        }
+    }
+
+    #[test]
+    fn match_ignores_names_outside_the_source_prefix() {
+        let (_, cairn) = run(
+            BUILD,
+            Side::Products,
+            &["MATCH *.c IN src WITH PRODUCTS IN src FROM checkout"],
+        );
+        // `foo` has no prefix `src/`; python ignores it (Go would not).
+        assert!(cairn.contains(&disallowed(None, "foo")));
+        assert!(!cairn.contains(&disallowed(None, "src/foo.c")));
+    }
+
+    #[test]
+    fn match_compares_digest_sets() {
+        // README.md differs between checkout (c) and build products (e).
+        let (_, cairn) = run(
+            BUILD,
+            Side::Products,
+            &[
+                "MATCH * WITH PRODUCTS FROM checkout",
+                "ALLOW foo",
+                "ALLOW Makefile",
+            ],
+        );
+        assert_eq!(cairn, vec![disallowed(None, "README.md")]);
+    }
+
+    #[test]
+    fn create_in_materials_and_delete_in_products_consume_nothing() {
+        let (raw, _) = run(BUILD, Side::Materials, &["CREATE *", "DISALLOW Makefile"]);
+        assert_eq!(raw, vec![disallowed(Some(1), "Makefile")]);
+        let (raw, _) = run(BUILD, Side::Products, &["DELETE *", "DISALLOW foo"]);
+        assert_eq!(raw, vec![disallowed(Some(1), "foo")]);
+    }
+
+    #[test]
+    fn bad_pattern_is_a_failure_not_a_panic() {
+        let (raw, _) = run(BUILD, Side::Products, &["ALLOW [abc", "ALLOW *"]);
+        assert!(matches!(
+            raw.as_slice(),
+            [Failure::BadPattern { rule: 0, .. }]
+        ));
+    }
+}

@@ -1,0 +1,140 @@
+//! The evaluator's input and output types.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::evidence::{Attestation, DigestSet, Link, Origin, Verified};
+use crate::ir::{InspectionId, Layout, StepId};
+
+use super::finding::{Finding, Severity};
+
+/// Everything one evaluation looks at. Building it is the caller's job; the
+/// evaluator does no I/O and reads no clock.
+#[derive(Debug, Clone, Copy)]
+pub struct Input<'a> {
+    /// The instantiated layout (see [`super::instantiate`]).
+    pub layout: &'a Layout,
+    /// The verified attestations; signer indexes refer to `layout.keys`.
+    pub attestations: &'a [Verified<Attestation>],
+    /// The one clock reading of this verification, in Unix seconds.
+    pub now: i64,
+    /// The digest set of the artifact given to `verify`, if one was.
+    pub artifact: Option<&'a DigestSet>,
+    /// What is known about the layout's inspections.
+    pub inspections: Inspections<'a>,
+}
+
+/// What is known about the inspections of a layout.
+#[derive(Debug, Clone, Copy)]
+pub enum Inspections<'a> {
+    /// They were not run (the default: cairn runs nothing unless asked).
+    NotRun,
+    /// They were run; the link recorded for each (missing ones count as not run).
+    Ran(&'a BTreeMap<InspectionId, Link>),
+}
+
+/// The outcome of a step or an inspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Evidence counted and nothing failed.
+    Satisfied,
+    /// Evidence counted but something failed.
+    Failed,
+    /// Nothing counted (for an inspection: not run).
+    NoEvidence,
+}
+
+/// One attestation a step looked at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Considered {
+    /// Index into [`Input::attestations`].
+    pub index: usize,
+    /// Where it came from.
+    pub origin: Origin,
+    /// sha256 of its bytes.
+    pub sha256: String,
+    /// `link` or the predicate type it was taken for.
+    pub role: String,
+    /// Names of the policy keys whose signatures verified on it.
+    pub signers: Vec<String>,
+    /// Whether it counted as evidence (signed by a key the step authorises).
+    pub counted: bool,
+    /// Why it did not count, when it did not.
+    pub note: Option<String>,
+}
+
+/// What happened to one step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepReport {
+    /// The step.
+    pub id: StepId,
+    /// Its name.
+    pub name: String,
+    /// Its outcome.
+    pub status: Status,
+    /// Every attestation taken for this step, counted or not, in a canonical
+    /// order (by digest, then origin) that does not depend on input order.
+    pub considered: Vec<Considered>,
+}
+
+/// What happened to one inspection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InspectionReport {
+    /// The inspection.
+    pub id: InspectionId,
+    /// Its name.
+    pub name: String,
+    /// [`Status::NoEvidence`] when it was not run.
+    pub status: Status,
+}
+
+/// The result of an evaluation: every finding, and the trail behind them.
+///
+/// Only [`super::evaluate`] builds one (`non_exhaustive`: no struct literal
+/// outside this crate), so a passing verdict cannot be made up by a caller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Verdict {
+    /// The layout's name.
+    pub layout: String,
+    /// The clock reading used.
+    pub now: i64,
+    /// One report per step, in layout order.
+    pub steps: Vec<StepReport>,
+    /// One report per inspection, in layout order.
+    pub inspections: Vec<InspectionReport>,
+    /// Every finding, deny and warn, in evaluation order (layout first, then
+    /// steps in order, then inspections, then the final artifact).
+    pub findings: Vec<Finding>,
+    /// Indexes (ascending) of the attestations that counted for some step:
+    /// a VSA's `inputAttestations`.
+    pub used: Vec<usize>,
+    /// Indexes (ascending) of the attestations no step or expected
+    /// attestation looked at (wrong name, unexpected predicate type).
+    pub ignored: Vec<usize>,
+}
+
+impl Verdict {
+    /// True only when no finding is deny-level and at least one step was
+    /// satisfied (DESIGN decision 9: nothing vacuous passes).
+    pub fn passed(&self) -> bool {
+        !self.findings.iter().any(|f| f.severity == Severity::Deny)
+            && self.steps.iter().any(|s| s.status == Status::Satisfied)
+    }
+
+    /// The deny-level findings.
+    pub fn denials(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Deny)
+    }
+
+    /// The warnings.
+    pub fn warnings(&self) -> impl Iterator<Item = &Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == Severity::Warn)
+    }
+}

@@ -1,0 +1,173 @@
+//! What the evaluator sees of one verified attestation: its step binding (for
+//! links), its predicate type, its materials and products by predicate type
+//! (DESIGN "Evidence model", `predicates::ArtifactModel`) and the JSON value
+//! checks run over.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use crate::evidence::{Artifacts, Attestation, Body, DigestSet, Origin, Statement, Verified};
+use crate::predicates::{self, ArtifactModel};
+
+/// One attestation, ready for evaluation.
+#[derive(Debug, Clone)]
+pub struct View<'a> {
+    /// Index into the evaluator's input.
+    pub index: usize,
+    /// Where it came from.
+    pub origin: &'a Origin,
+    /// sha256 of its bytes (also the canonical sort key).
+    pub sha256: &'a str,
+    /// Indexes of the keys whose signatures verified.
+    pub signers: &'a [usize],
+    /// For a link (classic or link/v0.3): the step name and command it claims.
+    pub link: Option<LinkClaim>,
+    /// The predicate type; `None` for a classic link.
+    pub predicate_type: Option<&'a str>,
+    /// Inputs (borrowed from a classic link, built for a Statement).
+    pub materials: Cow<'a, Artifacts>,
+    /// Outputs.
+    pub products: Cow<'a, Artifacts>,
+    /// The attestation's body, for [`View::predicate`].
+    body: &'a Body,
+}
+
+/// The step binding of a link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkClaim {
+    /// `name`: the step the link claims to be for.
+    pub name: String,
+    /// `command`.
+    pub command: Vec<String>,
+}
+
+impl<'a> View<'a> {
+    /// Builds the view of the attestation at `index`.
+    pub fn new(index: usize, verified: &'a Verified<Attestation>) -> View<'a> {
+        let att = verified.value();
+        let mut view = View {
+            index,
+            origin: &att.origin,
+            sha256: &att.sha256,
+            signers: verified.signers(),
+            link: None,
+            predicate_type: None,
+            materials: Cow::Owned(Artifacts::new()),
+            products: Cow::Owned(Artifacts::new()),
+            body: &att.body,
+        };
+        match &att.body {
+            Body::Link(link) => {
+                view.link = Some(LinkClaim {
+                    name: link.name.clone(),
+                    command: link.command.clone(),
+                });
+                view.materials = Cow::Borrowed(&link.materials);
+                view.products = Cow::Borrowed(&link.products);
+            }
+            Body::Statement(st) => view.fill_statement(st),
+        }
+        view
+    }
+
+    fn fill_statement(&mut self, st: &'a Statement) {
+        self.predicate_type = Some(&st.predicate_type);
+        let subjects = unambiguous(
+            st.subjects
+                .iter()
+                .map(|s| (s.name.clone(), s.digest.clone())),
+        );
+        let p = &st.predicate;
+        match predicates::artifact_model(&st.predicate_type) {
+            ArtifactModel::Link => {
+                if let Some(name) = p.get("name").and_then(Value::as_str) {
+                    let command = p
+                        .get("command")
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .map(|v| v.as_str().unwrap_or_default().to_string())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    self.link = Some(LinkClaim {
+                        name: name.to_string(),
+                        command,
+                    });
+                }
+                self.materials = Cow::Owned(descriptors(p.get("materials"), "name"));
+                self.products = Cow::Owned(subjects);
+            }
+            ArtifactModel::ProvenanceV1 => {
+                let deps = p
+                    .get("buildDefinition")
+                    .and_then(|b| b.get("resolvedDependencies"));
+                self.materials = Cow::Owned(descriptors(deps, "name"));
+                self.products = Cow::Owned(subjects);
+            }
+            ArtifactModel::ProvenanceV02 => {
+                self.materials = Cow::Owned(descriptors(p.get("materials"), "uri"));
+                self.products = Cow::Owned(subjects);
+            }
+            ArtifactModel::Informational => self.materials = Cow::Owned(subjects),
+        }
+    }
+
+    /// What checks look at: a Statement's predicate, or a whole classic link
+    /// (built only when a check needs it: links can be large).
+    pub fn predicate(&self) -> Cow<'a, Value> {
+        match self.body {
+            Body::Statement(st) => Cow::Borrowed(&st.predicate),
+            Body::Link(link) => Cow::Owned(serde_json::to_value(link).unwrap_or_default()),
+        }
+    }
+
+    /// The step this attestation is a link for, if it is a link.
+    pub fn link_name(&self) -> Option<&str> {
+        self.link.as_ref().map(|l| l.name.as_str())
+    }
+}
+
+/// Name (by `field`) to digest of an array of ResourceDescriptors. Entries
+/// without a name or a digest cannot be matched and are left out.
+fn descriptors(list: Option<&Value>, field: &str) -> Artifacts {
+    unambiguous(
+        list.and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|rd| {
+                let name = rd.get(field).and_then(Value::as_str)?;
+                let set: DigestSet = rd
+                    .get("digest")
+                    .and_then(Value::as_object)?
+                    .iter()
+                    .filter_map(|(alg, v)| Some((alg.clone(), v.as_str()?.to_string())))
+                    .collect();
+                (!set.is_empty()).then(|| (name.to_string(), set))
+            }),
+    )
+}
+
+/// Collects named digest sets; a name given twice with different digests is
+/// left out entirely (and stays out), so that neither copy can satisfy a rule
+/// or match an artifact.
+pub fn unambiguous(entries: impl IntoIterator<Item = (String, DigestSet)>) -> Artifacts {
+    let mut out = Artifacts::new();
+    let mut ambiguous = std::collections::BTreeSet::new();
+    for (name, set) in entries {
+        if ambiguous.contains(&name) {
+            continue;
+        }
+        match out.get(&name) {
+            Some(existing) if *existing != set => {
+                out.remove(&name);
+                ambiguous.insert(name);
+            }
+            _ => {
+                out.insert(name, set);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,58 @@
+//! Escaping untrusted text for terminals and logs.
+
+use std::fmt::Write as _;
+
+/// Returns `text` with every character that could change how output looks
+/// replaced by a visible escape: control characters (`\n`, `\r`, `\t`, ESC,
+/// ...) and DEL, the bidirectional controls and other invisible format
+/// characters (`\u{202e}`, `\u{200b}`, ...), and `\` itself (as `\\`), so that
+/// an escaped string never reads as another one.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || is_invisible_format(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Bidi controls, zero-width and other format characters that render as
+/// nothing or reorder the text around them.
+fn is_invisible_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}'
+            | '\u{061c}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2069}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_what_could_forge_output() {
+        assert_eq!(escape("bin/foo"), "bin/foo");
+        assert_eq!(escape("a\nPASS"), "a\\nPASS");
+        assert_eq!(escape("\u{1b}[32mok\u{1b}[0m"), "\\u{1b}[32mok\\u{1b}[0m");
+        assert_eq!(escape("evil\u{202e}txt.exe"), "evil\\u{202e}txt.exe");
+        assert_eq!(escape("zero\u{200b}width"), "zero\\u{200b}width");
+        assert_eq!(escape("a\\nb"), "a\\\\nb");
+        assert_eq!(escape("\u{7f}\u{85}"), "\\u{7f}\\u{85}");
+        assert_eq!(escape("naïve ✓"), "naïve ✓");
+    }
+}

@@ -1,0 +1,18 @@
+//! Reports: a [`crate::eval::Verdict`] rendered for people ([`human`]) and for
+//! machines ([`json`], schema in `docs/report.md`).
+//!
+//! Renderers only format; they never decide. Every string that may come from
+//! evidence (artifact names, predicate values, file names) goes through
+//! [`escape`] before it reaches a terminal, so that it cannot forge a status
+//! line or hide text with control characters, ANSI escapes or bidi controls.
+
+mod escape;
+mod human;
+mod json;
+
+pub use escape::escape;
+pub use human::{finding_diagnostic, human, FindingDiagnostic};
+pub use json::{json, json_value, SCHEMA_VERSION};
+
+#[cfg(test)]
+mod cases;
