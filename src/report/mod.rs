@@ -1,5 +1,5 @@
 //! Reports: a [`crate::eval::Verdict`] rendered for people ([`human`]) and for
-//! machines ([`json`], schema in `docs/report.md`).
+//! machines ([`json`], schema in `docs/report.md`), and the VSA ([`vsa`]).
 //!
 //! Renderers only format; they never decide. Every string that may come from
 //! evidence (artifact names, predicate values, file names) goes through
@@ -9,6 +9,7 @@
 mod escape;
 mod human;
 mod json;
+pub mod vsa;
 
 pub use escape::escape;
 pub use human::{finding_diagnostic, human, FindingDiagnostic};

@@ -82,7 +82,10 @@ mod tests {
             resource_uri: "foo".into(),
             policy_uri: "policy.cairn".into(),
             policy_sha256: "cd".repeat(32),
-            inputs: vec![("b.jsonl:2".into(), "02".into()), ("a.jsonl:1".into(), "01".into())],
+            inputs: vec![
+                ("b.jsonl:2".into(), "02".into()),
+                ("a.jsonl:1".into(), "01".into()),
+            ],
             passed,
             levels: vec!["SLSA_BUILD_LEVEL_3".into()],
             verifier_id: "https://example.com/verifier".into(),
