@@ -39,6 +39,12 @@ pub enum KeyError {
     /// A PEM block whose algorithm cairn does not accept.
     #[error("unsupported key algorithm (expected Ed25519, ECDSA P-256 or RSA)")]
     Unsupported,
+    /// A signature scheme that is unknown or does not fit the key.
+    #[error("{0}")]
+    Scheme(String),
+    /// A securesystemslib JSON key object that is malformed.
+    #[error("malformed key object: {0}")]
+    KeyObject(String),
 }
 
 impl PublicKey {
