@@ -85,9 +85,19 @@ fn error(kind: JsonErrorKind, offset: usize) -> JsonError {
 }
 
 /// Prefixes a child's error path with the member or index it occurred in.
+/// Paths of errors nested deeper than this many bytes keep only their innermost part.
+const MAX_PATH: usize = 120;
+
 fn within(mut e: JsonError, segment: &str) -> JsonError {
     let rest = e.path.strip_prefix('$').unwrap_or(&e.path).to_owned();
-    e.path = format!("${segment}{rest}");
+    if rest.starts_with('…') {
+        return e;
+    }
+    e.path = if rest.len() + segment.len() > MAX_PATH {
+        format!("$…{rest}")
+    } else {
+        format!("${segment}{rest}")
+    };
     e
 }
 
