@@ -128,10 +128,17 @@ fn id(paths: &[PathBuf], format: Format, color: ColorChoice) -> ExitCode {
                     "keyid": keyid(key.keytype(), scheme, &public, false),
                     "keyid_legacy": keyid(key.keytype(), scheme, &public, true),
                 });
-                if let Some(stripped) = public.strip_suffix('\n') {
-                    row["keyid_no_newline"] = keyid(key.keytype(), scheme, stripped, false).into();
-                    row["keyid_legacy_no_newline"] =
-                        keyid(key.keytype(), scheme, stripped, true).into();
+                if let (Some(stripped), Some(obj)) =
+                    (public.strip_suffix('\n'), row.as_object_mut())
+                {
+                    obj.insert(
+                        "keyid_no_newline".into(),
+                        keyid(key.keytype(), scheme, stripped, false).into(),
+                    );
+                    obj.insert(
+                        "keyid_legacy_no_newline".into(),
+                        keyid(key.keytype(), scheme, stripped, true).into(),
+                    );
                 }
                 rows.push(row);
             }

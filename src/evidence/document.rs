@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::canonical::to_canonical;
 use super::dsse::{b64_decode, b64_decoded_len, Envelope, Signature};
-use super::error::{EvidenceError, Location};
+use super::error::{small, EvidenceError, Location};
 use super::json::{self, JsonErrorKind};
 use super::limits::Limits;
 
@@ -48,16 +48,16 @@ impl Document {
 }
 
 /// Parses strict JSON, mapping failures to located errors. `at` names the
-/// file and, in a bundle, the line; `line_base` is that line (for columns).
+/// file and, in a bundle, the line (then only the column is filled in).
 pub fn parse_json(bytes: &[u8], at: &Location, max_depth: usize) -> Result<Value, EvidenceError> {
     json::parse(bytes, max_depth).map_err(|e| {
         let (line, column) = json::line_col(bytes, e.offset);
         let mut loc = at.clone();
         if at.line.is_some() {
-            loc.column = Some(column);
+            loc.column = Some(small(column));
         } else {
-            loc.line = Some(line);
-            loc.column = Some(column);
+            loc.line = Some(small(line));
+            loc.column = Some(small(column));
         }
         loc.field = (e.path != "$").then_some(e.path);
         match e.kind {

@@ -12,9 +12,9 @@ pub struct Location {
     /// The file as the user named it.
     pub file: String,
     /// 1-based line (in a bundle: the bundle line).
-    pub line: Option<usize>,
+    pub line: Option<u32>,
     /// 1-based column (in characters) within that line.
-    pub column: Option<usize>,
+    pub column: Option<u32>,
     /// The JSON field, as a path (`$.signatures[0].sig`), when known.
     pub field: Option<String>,
 }
@@ -33,6 +33,11 @@ impl Location {
         self.field = Some(field.into());
         self
     }
+}
+
+/// A count as `u32` for a [`Location`] (saturating; input limits keep real values far below).
+pub fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl fmt::Display for Location {

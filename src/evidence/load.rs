@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest as _, Sha256};
 
 use super::document::{read_document, Document};
-use super::error::{EvidenceError, Location};
+use super::error::{small, EvidenceError, Location};
 use super::layout::ClassicLayout;
 use super::limits::Limits;
 use super::model::{Body, Origin};
@@ -209,7 +209,7 @@ fn load_bundle(name: &str, bytes: &[u8], limits: &Limits, loaded: &mut Loaded) {
                 e @ (EvidenceError::PayloadType { .. } | EvidenceError::UnsupportedType { .. }) => {
                     let at = Location {
                         file: name.to_owned(),
-                        line: Some(line_no),
+                        line: Some(small(line_no)),
                         ..Location::default()
                     };
                     EvidenceError::IgnoredLine {
@@ -231,7 +231,7 @@ fn load_one(
 ) -> Result<(), EvidenceError> {
     let at = Location {
         file: origin.file.clone(),
-        line: origin.line,
+        line: origin.line.map(small),
         ..Location::default()
     };
     let sha256 = hex::encode(Sha256::digest(bytes));

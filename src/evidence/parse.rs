@@ -58,8 +58,8 @@ pub fn content(doc: &Document, at: &Location, limits: &Limits) -> Result<Content
                 field: None,
                 ..at.clone()
             };
-            let value = parse_json(&env.payload, &payload_at, limits.max_depth)
-                .map_err(|e| in_payload(e))?;
+            let value =
+                parse_json(&env.payload, &payload_at, limits.max_depth).map_err(in_payload)?;
             let type_name = type_of(&value, at)?;
             match type_name.as_str() {
                 STATEMENT_V1 | STATEMENT_V01 => {

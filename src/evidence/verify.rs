@@ -103,17 +103,17 @@ pub fn verify(
 pub fn verify_layout(
     item: UnverifiedLayout,
     keys: &[TrustedKey],
-) -> Result<Verified<ClassicLayout>, Rejected> {
+) -> Result<Verified<ClassicLayout>, Box<Rejected>> {
     let outcome = check(&item.document, keys);
     if outcome.signers.is_empty() {
-        return Err(Rejected {
+        return Err(Box::new(Rejected {
             origin: item.origin,
             sha256: item.sha256,
             claim: Claim::Layout,
             nearest: nearest(&outcome.hints, keys),
             hints: outcome.hints,
             failures: outcome.failures,
-        });
+        }));
     }
     Ok(Verified::new(item.layout, outcome.signers))
 }

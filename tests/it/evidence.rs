@@ -44,7 +44,7 @@ fn run_case(path: &Path) -> (String, Vec<String>, usize) {
         }
         return (out, codes, 0);
     }
-    let loaded = evidence::load(&[rel.clone()], &Limits::default());
+    let loaded = evidence::load(std::slice::from_ref(&rel), &Limits::default());
     for p in &loaded.problems {
         push(p, &mut out);
     }
@@ -75,7 +75,7 @@ fn run_case(path: &Path) -> (String, Vec<String>, usize) {
                     v.value().steps.len()
                 ));
             }
-            Err(r) => push(&r, &mut out),
+            Err(r) => push(r.as_ref(), &mut out),
         }
     }
     (out, codes, count)
@@ -143,7 +143,7 @@ fn in_toto_python_fixtures_verify_with_their_keys() {
         "fail-expired-layout",
     ] {
         let dir = PathBuf::from(format!("{FIXTURES}/{case}"));
-        let loaded = evidence::load(&[dir.clone()], &Limits::default());
+        let loaded = evidence::load(std::slice::from_ref(&dir), &Limits::default());
         let errors: Vec<_> = loaded
             .problems
             .iter()
@@ -211,7 +211,7 @@ fn fixture_links_fail_after_a_one_byte_change() {
             assert_ne!(changed, text);
             let out = dir.join(path.file_name().unwrap());
             std::fs::write(&out, changed).unwrap();
-            let loaded = evidence::load(&[out.clone()], &Limits::default());
+            let loaded = evidence::load(std::slice::from_ref(&out), &Limits::default());
             assert_eq!(loaded.items.len(), 1, "{}", out.display());
             let (verified, rejected) = evidence::verify(loaded.items, &keys);
             assert!(verified.is_empty(), "{} still verifies", out.display());
