@@ -8,3 +8,4 @@
 )]
 
 mod evidence;
+mod vectors;
