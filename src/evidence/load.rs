@@ -284,3 +284,53 @@ pub fn read_signed_file(
     let bytes = read_bounded(path, limits.max_file_bytes)?;
     read_document(&bytes, &Location::file(path.display().to_string()), limits)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("cairn-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn file_size_and_line_count_limits() {
+        let small = Limits {
+            max_file_bytes: 10,
+            max_lines: 2,
+            ..Limits::default()
+        };
+        let big = temp("big.json", &[b' '; 11]);
+        let loaded = load(&[big], &small);
+        assert!(matches!(
+            loaded.problems[..],
+            [EvidenceError::TooLarge { .. }]
+        ));
+        let lines = temp("many.jsonl", b"{}\n{}\n\n{}\n");
+        let loaded = load(
+            &[lines],
+            &Limits {
+                max_lines: 2,
+                ..Limits::default()
+            },
+        );
+        assert!(loaded
+            .problems
+            .iter()
+            .any(|p| matches!(p, EvidenceError::TooMany { what: "lines", .. })));
+    }
+
+    #[test]
+    fn unrecognised_single_file_is_an_error() {
+        let path = temp("hello.json", b"{\"hello\": 1}");
+        let loaded = load(&[path], &Limits::default());
+        assert!(matches!(
+            loaded.problems[..],
+            [EvidenceError::Unrecognised { .. }]
+        ));
+    }
+}

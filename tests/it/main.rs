@@ -7,5 +7,6 @@
     clippy::indexing_slicing
 )]
 
+mod cli_evidence;
 mod evidence;
 mod vectors;
