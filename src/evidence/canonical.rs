@@ -7,6 +7,8 @@
 //! `signed` object, never over re-serialised structs, so fields cairn ignores
 //! are still covered by the signature.
 
+use std::fmt::Write as _;
+
 use serde_json::Value;
 
 /// A value that has no canonical form: a non-integer number, at a field path.
@@ -31,10 +33,9 @@ fn write(value: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), Cano
         Value::Bool(true) => out.extend_from_slice(b"true"),
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                out.extend_from_slice(i.to_string().as_bytes());
-            } else if let Some(u) = n.as_u64() {
-                out.extend_from_slice(u.to_string().as_bytes());
+            if n.is_i64() || n.is_u64() {
+                // serde_json prints integers exactly as decimal without `+` or leading zeros.
+                out.extend_from_slice(n.to_string().as_bytes());
             } else {
                 return Err(CanonicalError {
                     number: n.to_string(),
@@ -50,7 +51,8 @@ fn write(value: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), Cano
                     out.push(b',');
                 }
                 let len = path.len();
-                path.push_str(&format!("[{i}]"));
+                // Writing into a String cannot fail.
+                let _ = write!(path, "[{i}]");
                 write(item, out, path)?;
                 path.truncate(len);
             }

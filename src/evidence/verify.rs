@@ -129,8 +129,18 @@ pub struct Outcome {
     pub failures: Vec<String>,
 }
 
+/// The identity of each key: entries with equal key material count as one.
+fn identities(keys: &[TrustedKey]) -> Vec<Vec<u8>> {
+    keys.iter().map(|k| k.key.identity()).collect()
+}
+
 /// Checks every signature of `doc` against every key, hinted keys first.
+/// Key material counts once, even if it is listed under several entries.
 pub fn check(doc: &Document, keys: &[TrustedKey]) -> Outcome {
+    check_with(doc, keys, &identities(keys))
+}
+
+fn check_with(doc: &Document, keys: &[TrustedKey], identities: &[Vec<u8>]) -> Outcome {
     let message = doc.message();
     let mut out = Outcome::default();
     for (i, sig) in doc.signatures().iter().enumerate() {
@@ -139,7 +149,7 @@ pub fn check(doc: &Document, keys: &[TrustedKey]) -> Outcome {
                 out.hints.push(hint.clone());
             }
         }
-        match check_one(&message, sig, keys, &out.signers) {
+        match check_one(&message, sig, keys, identities, &out.signers) {
             Ok(index) => out.signers.push(index),
             Err(reason) => out.failures.push(format!("signature {i}: {reason}")),
         }
@@ -153,8 +163,13 @@ fn check_one(
     message: &[u8],
     sig: &Signature,
     keys: &[TrustedKey],
+    identities: &[Vec<u8>],
     counted: &[usize],
 ) -> Result<usize, String> {
+    let already = |index: usize| {
+        let id = identities.get(index);
+        counted.iter().any(|&c| identities.get(c) == id)
+    };
     let hinted = |k: &TrustedKey| sig.keyid.as_ref().is_some_and(|h| k.keyids.contains(h));
     let order = keys
         .iter()
@@ -163,7 +178,7 @@ fn check_one(
         .chain(keys.iter().enumerate().filter(|(_, k)| !hinted(k)));
     let mut last = String::from("no trusted keys");
     for (index, key) in order {
-        if counted.contains(&index) {
+        if already(index) {
             last = "only keys that already signed it verify this signature".into();
             continue;
         }

@@ -125,7 +125,8 @@ fn dsse_hello_world_envelope() {
 }
 
 /// A key counts once however many signatures it made (SG-05), also when a
-/// copy names another keyid (KY-02); an untrusted key beside it adds nothing.
+/// copy names another keyid (KY-02) or the key is listed twice (KY-03); an
+/// untrusted key beside it adds nothing.
 #[test]
 fn one_key_counts_once() {
     let key = SigningKey::generate_ed25519();
@@ -144,7 +145,11 @@ fn one_key_counts_once() {
     let (doc, _) =
         evidence::document::read_document(json.to_string().as_bytes(), &at, &Limits::default())
             .unwrap();
-    let outcome = evidence::verify::check(&doc, &[stranger, trusted]);
+    let outcome = evidence::verify::check(&doc, &[stranger.clone(), trusted.clone()]);
     assert_eq!(outcome.signers, vec![1]);
     assert_eq!(outcome.failures.len(), 2);
+    // The same key material listed twice (KY-03) still counts once.
+    let copy = TrustedKey::new(key.public(), evidence::Scheme::Ed25519, "k-again");
+    let outcome = evidence::verify::check(&doc, &[stranger, trusted, copy]);
+    assert_eq!(outcome.signers, vec![1]);
 }
