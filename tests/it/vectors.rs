@@ -153,3 +153,30 @@ fn one_key_counts_once() {
     let outcome = evidence::verify::check(&doc, &[stranger, trusted, copy]);
     assert_eq!(outcome.signers, vec![1]);
 }
+
+/// SG-04: the PAE counts bytes; a signature over a character-count PAE of a
+/// non-ASCII payload type does not verify.
+#[test]
+fn pae_with_character_count_is_refused() {
+    let key = SigningKey::generate_ed25519();
+    let payload_type = "application/t\u{e9}st";
+    let char_count = format!("DSSEv1 {} {payload_type} 1 x", payload_type.chars().count());
+    let sig = key.sign(char_count.as_bytes());
+    let env = serde_json::json!({
+        "payload": "eA==", "payloadType": payload_type,
+        "signatures": [{"sig": evidence::dsse::b64_encode(&sig)}],
+    });
+    let trusted = TrustedKey::new(key.public(), evidence::Scheme::Ed25519, "k");
+    let at = evidence::Location::file("m");
+    let limits = Limits::default();
+    let (doc, _) =
+        evidence::document::read_document(env.to_string().as_bytes(), &at, &limits).unwrap();
+    assert!(
+        evidence::verify::check(&doc, std::slice::from_ref(&trusted))
+            .signers
+            .is_empty()
+    );
+    let good = evidence::sign_dsse(payload_type, b"x", &key).to_line();
+    let (doc, _) = evidence::document::read_document(good.as_bytes(), &at, &limits).unwrap();
+    assert_eq!(evidence::verify::check(&doc, &[trusted]).signers, vec![0]);
+}
