@@ -21,8 +21,10 @@ pub struct KeyArgs {
 
 #[derive(Debug, Subcommand)]
 enum KeyCommand {
-    /// Generate an Ed25519 signing key: PREFIX (private, PKCS#8 PEM, mode 0600)
-    /// and PREFIX.pub (public, PEM SubjectPublicKeyInfo). Prints the keyid.
+    /// Generate an Ed25519 signing key and print its keyid.
+    ///
+    /// Writes PREFIX (the private key, PKCS#8 PEM, mode 0600, never printed)
+    /// and PREFIX.pub (the public key, PEM SubjectPublicKeyInfo).
     Gen {
         /// Path prefix of the two files; existing files are never overwritten.
         #[arg(short = 'o', long = "output", default_value = "cairn-key")]

@@ -70,8 +70,10 @@ pub enum Command {
     Attest(attest::AttestArgs),
     /// Sign any file as the payload of a DSSE envelope.
     Sign(sign::SignArgs),
-    /// Show which of the given keys signed an envelope or metablock
-    /// (exit 0: at least one did; 1: none did; 2: malformed input).
+    /// Show which of the given keys signed an envelope or metablock.
+    ///
+    /// Exit 0: at least one given key verified a signature; 1: none did;
+    /// 2: the file or a key is malformed.
     VerifyEnvelope(verify_envelope::VerifyEnvelopeArgs),
 }
 
