@@ -439,4 +439,26 @@ mod tests {
     fn line_and_column() {
         assert_eq!(line_col(b"{\n  \"\xc3\xa9x", 7), (2, 5));
     }
+
+    proptest::proptest! {
+        /// Arbitrary bytes never panic the reader.
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let _ = parse(&bytes, 16);
+        }
+
+        /// On JSON-like text without duplicate keys the reader agrees with serde_json.
+        #[test]
+        fn agrees_with_serde_json(text in r#"[\[\]{}",:0-9a-c\\ -]{0,40}"#) {
+            if let Ok(theirs) = serde_json::from_str::<Value>(&text) {
+                match parse(text.as_bytes(), 128) {
+                    Ok(ours) => proptest::prop_assert_eq!(ours, theirs),
+                    Err(e) => proptest::prop_assert!(
+                        matches!(e.kind, JsonErrorKind::Duplicate(_)),
+                        "{text}: {e:?}"
+                    ),
+                }
+            }
+        }
+    }
 }

@@ -180,3 +180,37 @@ fn pae_with_character_count_is_refused() {
     let (doc, _) = evidence::document::read_document(good.as_bytes(), &at, &limits).unwrap();
     assert_eq!(evidence::verify::check(&doc, &[trusted]).signers, vec![0]);
 }
+
+/// Every single-byte change of a signed payload or of its signature fails.
+#[test]
+fn every_single_byte_mutation_fails() {
+    let key = SigningKey::generate_ed25519();
+    let payload = br#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"00"}}],"predicateType":"p","predicate":{}}"#;
+    let env = evidence::sign_dsse(evidence::dsse::INTOTO_PAYLOAD_TYPE, payload, &key);
+    let trusted = [TrustedKey::new(
+        key.public(),
+        evidence::Scheme::Ed25519,
+        "k",
+    )];
+    let at = evidence::Location::file("m");
+    let limits = Limits::default();
+    let verifies = |env: &evidence::Envelope| {
+        let text = env.to_line();
+        let (doc, _) = evidence::document::read_document(text.as_bytes(), &at, &limits).unwrap();
+        !evidence::verify::check(&doc, &trusted).signers.is_empty()
+    };
+    assert!(verifies(&env));
+    for i in 0..env.payload.len() {
+        let mut changed = env.clone();
+        changed.payload[i] ^= 0x01;
+        assert!(!verifies(&changed), "payload byte {i}");
+    }
+    for i in 0..env.signatures[0].sig.len() {
+        let mut changed = env.clone();
+        changed.signatures[0].sig[i] ^= 0x80;
+        assert!(!verifies(&changed), "signature byte {i}");
+    }
+    let mut changed = env.clone();
+    changed.payload_type.push(' ');
+    assert!(!verifies(&changed));
+}
