@@ -178,12 +178,16 @@ impl Parser<'_> {
             let value = self
                 .value(depth)
                 .map_err(|e| within(e, &member_segment(&key)))?;
-            if map.contains_key(&key) {
-                let mut e = error(JsonErrorKind::Duplicate(key.clone()), key_start);
-                e = within(e, &member_segment(&key));
-                return Err(e);
+            match map.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(slot) => {
+                    let key = slot.key().clone();
+                    let e = error(JsonErrorKind::Duplicate(key.clone()), key_start);
+                    return Err(within(e, &member_segment(&key)));
+                }
             }
-            map.insert(key, value);
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,

@@ -14,7 +14,8 @@ use super::error::{EvidenceError, Location};
 use super::keyfile::key_from_object;
 use super::keys::PublicKey;
 use super::limits::Limits;
-use super::parse::{bad, strings};
+use super::link::strings;
+use super::parse::bad;
 use super::scheme::Scheme;
 
 /// A classic layout.
