@@ -179,7 +179,7 @@ mod tests {
     use crate::evidence::statement::statement;
 
     fn statement_of(v: Value) -> Result<Statement, EvidenceError> {
-        statement(&v, STATEMENT_V1, &Location::file("f"), &Limits::default())
+        statement(v, STATEMENT_V1, &Location::file("f"), &Limits::default())
     }
 
     #[test]

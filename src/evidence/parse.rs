@@ -65,7 +65,7 @@ pub fn content(doc: &Document, at: &Location, limits: &Limits) -> Result<Content
             let type_name = type_of(&value, at)?;
             match type_name.as_str() {
                 STATEMENT_V1 | STATEMENT_V01 => {
-                    statement(&value, &type_name, at, limits).map(Content::Statement)
+                    statement(value, &type_name, at, limits).map(Content::Statement)
                 }
                 "link" | "layout" if env.payload_type == INTOTO_PAYLOAD_TYPE => {
                     // Classic metadata in DSSE is JSON that python may write

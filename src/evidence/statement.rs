@@ -14,17 +14,17 @@ use super::model::{DigestSet, Statement, Subject};
 use super::parse::{bad, STATEMENT_V01};
 
 pub(super) fn statement(
-    value: &Value,
+    value: Value,
     type_name: &str,
     at: &Location,
     limits: &Limits,
 ) -> Result<Statement, EvidenceError> {
     let what = "statement";
-    let obj = value
-        .as_object()
-        .ok_or_else(|| bad(at, "$", what, "not an object"))?;
+    let Value::Object(mut obj) = value else {
+        return Err(bad(at, "$", what, "not an object"));
+    };
     check_case(
-        obj,
+        &obj,
         &["_type", "subject", "predicateType", "predicate"],
         at,
         "$",
@@ -104,9 +104,9 @@ pub(super) fn statement(
             ))
         }
     };
-    let predicate = match obj.get("predicate") {
+    let predicate = match obj.remove("predicate") {
         None | Some(Value::Null) => Value::Object(Map::new()),
-        Some(p @ Value::Object(_)) => p.clone(),
+        Some(p @ Value::Object(_)) => p,
         Some(_) => {
             return Err(bad(
                 at,
