@@ -8,6 +8,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod attest;
+pub mod key;
+pub mod keyio;
+pub mod sign;
+pub mod verify_envelope;
+
 /// Exit status: the answer is yes.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: the answer is no (policy violated, errors or findings).
@@ -57,7 +63,19 @@ impl ColorChoice {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Generate signing keys and compute keyids.
+    Key(key::KeyArgs),
+    /// Sign an in-toto Statement v1 about files and append it to a bundle.
+    Attest(attest::AttestArgs),
+    /// Sign any file as the payload of a DSSE envelope.
+    Sign(sign::SignArgs),
+    /// Show which of the given keys signed an envelope or metablock.
+    ///
+    /// Exit 0: at least one given key verified a signature; 1: none did;
+    /// 2: the file or a key is malformed.
+    VerifyEnvelope(verify_envelope::VerifyEnvelopeArgs),
+}
 
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
@@ -69,5 +87,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match cli.command {}
+    match cli.command {
+        Command::Key(args) => key::run(args, cli.color),
+        Command::Attest(args) => attest::run(args, cli.color),
+        Command::Sign(args) => sign::run(args, cli.color),
+        Command::VerifyEnvelope(args) => verify_envelope::run(args, cli.color),
+    }
 }

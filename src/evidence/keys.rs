@@ -39,6 +39,12 @@ pub enum KeyError {
     /// A PEM block whose algorithm cairn does not accept.
     #[error("unsupported key algorithm (expected Ed25519, ECDSA P-256 or RSA)")]
     Unsupported,
+    /// A signature scheme that is unknown or does not fit the key.
+    #[error("{0}")]
+    Scheme(String),
+    /// A securesystemslib JSON key object that is malformed.
+    #[error("malformed key object: {0}")]
+    KeyObject(String),
 }
 
 impl PublicKey {
@@ -69,8 +75,15 @@ impl PublicKey {
             }
             return Ok(PublicKey::Ed25519(key));
         }
-        if let Ok(key) = p256::ecdsa::VerifyingKey::from_public_key_pem(pem) {
-            return Ok(PublicKey::EcdsaP256(key));
+        match p256::ecdsa::VerifyingKey::from_public_key_pem(pem) {
+            Ok(key) => return Ok(PublicKey::EcdsaP256(key)),
+            // An EC key that P-256 refuses: another curve, or a bad point.
+            Err(_) if is_ec_spki(pem) => {
+                return Err(KeyError::Pem(
+                    "an EC key that is not a valid ECDSA P-256 point (other curve, malformed or off the curve)".into(),
+                ))
+            }
+            Err(_) => {}
         }
         match rsa::RsaPublicKey::from_public_key_pem(pem) {
             Ok(key) => {
@@ -125,6 +138,20 @@ impl PublicKey {
         out.extend(bytes);
         out
     }
+}
+
+/// Whether a PEM SubjectPublicKeyInfo names the `id-ecPublicKey` algorithm.
+fn is_ec_spki(pem: &str) -> bool {
+    use base64::Engine as _;
+    const EC_OID: [u8; 9] = [0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
+    let body: String = pem
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect::<Vec<_>>()
+        .concat();
+    base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .is_ok_and(|der| der.windows(EC_OID.len()).take(8).any(|w| w == EC_OID))
 }
 
 fn spki_pem(der: Result<Vec<u8>, rsa::pkcs8::spki::Error>) -> String {

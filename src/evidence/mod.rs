@@ -4,8 +4,37 @@
 //! v1/v0.1, keys, canonical JSON and signature verification. What leaves this
 //! module for the evaluator is a [`Verified`] attestation, which only signature
 //! verification can construct. This module never looks at a policy's rules.
+//!
+//! The flow: [`load`] reads paths into [`Unverified`] items (collecting every
+//! problem), then [`verify`] checks them against [`TrustedKey`]s. Layers,
+//! bottom up: [`json`] (strict reader) -> [`canonical`] / [`dsse`] ->
+//! [`document`] (envelope or metablock) -> [`parse`] / [`layout`] (what it
+//! says) -> [`load`](mod@load) -> [`verify`](mod@verify).
 
+pub mod canonical;
+pub mod document;
+pub mod dsse;
+pub mod error;
+pub mod json;
+pub mod keyfile;
 pub mod keys;
+pub mod layout;
+pub mod limits;
+pub mod link;
+pub mod load;
 pub mod model;
+pub mod parse;
+pub mod scheme;
+pub mod statement;
+pub mod verify;
 
+pub use dsse::{sign_dsse, Envelope};
+pub use error::{EvidenceError, Location};
+pub use keyfile::{SigningKey, TrustedKey};
+pub use layout::ClassicLayout;
+pub use limits::Limits;
+pub use link::link_from_v03;
+pub use load::{load, Claim, Loaded, Unverified, UnverifiedLayout};
 pub use model::{Artifacts, Attestation, Body, DigestSet, Link, Origin, Statement, Verified};
+pub use scheme::Scheme;
+pub use verify::{verify, verify_layout, Rejected};

@@ -6,4 +6,8 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+
+mod cli_evidence;
 mod eval;
+mod evidence;
+mod vectors;

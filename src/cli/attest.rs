@@ -1,0 +1,127 @@
+//! `cairn attest`: make a signed in-toto Statement v1 and append it to a bundle.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use sha2::{Digest as _, Sha256};
+
+use super::keyio::{read_private_key, report, write_out, CliError};
+use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
+use crate::evidence::document::parse_json;
+use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
+use crate::evidence::load::read_bounded;
+use crate::evidence::parse::STATEMENT_V1;
+use crate::evidence::{sign_dsse, EvidenceError, Limits, Location};
+
+/// `cairn attest`.
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The predicate type: a full URI or an alias such as `slsa-provenance/v1`.
+    #[arg(long)]
+    predicate_type: String,
+    /// A file holding the predicate as one JSON object.
+    #[arg(long)]
+    predicate: PathBuf,
+    /// Files the Statement is about: named by the path as given, with their sha256.
+    #[arg(long, required = true, num_args = 1..)]
+    subject: Vec<PathBuf>,
+    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA P-256).
+    #[arg(long)]
+    key: PathBuf,
+    /// The bundle (`.intoto.jsonl`) to append the signed envelope to, as one
+    /// line; standard output when absent.
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+}
+
+/// Runs `cairn attest`.
+pub fn run(args: AttestArgs, color: ColorChoice) -> ExitCode {
+    match attest(&args) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            report(e.as_ref(), color);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+type Boxed = Box<dyn miette::Diagnostic + Send + Sync>;
+
+fn predicate_uri(given: &str) -> Result<String, CliError> {
+    if let Some(known) = crate::predicates::by_alias(given) {
+        return Ok(known.uri.to_owned());
+    }
+    if given.contains("://") {
+        return Ok(given.to_owned());
+    }
+    let aliases = crate::predicates::KNOWN
+        .iter()
+        .map(|p| format!("`{}`", p.alias))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(CliError::PredicateType {
+        given: given.to_owned(),
+        aliases,
+    })
+}
+
+fn file_sha256(path: &Path) -> Result<String, EvidenceError> {
+    let io = |e: std::io::Error| EvidenceError::Io {
+        at: Location::file(path.display().to_string()),
+        reason: e.to_string(),
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf).map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(buf.get(..n).unwrap_or_default());
+    }
+    Ok(hex::encode(hasher.finalize()))
+}
+
+fn attest(args: &AttestArgs) -> Result<(), Boxed> {
+    let limits = Limits::default();
+    let predicate_type = predicate_uri(&args.predicate_type)?;
+    let key = read_private_key(&args.key)?;
+    let name = args.predicate.display().to_string();
+    let bytes = read_bounded(&args.predicate, limits.max_file_bytes)?;
+    let predicate = parse_json(&bytes, &Location::file(name.clone()), limits.max_depth)?;
+    if !predicate.is_object() {
+        return Err(Box::new(CliError::PredicateNotObject { path: name }));
+    }
+    let mut subjects = Vec::new();
+    for path in &args.subject {
+        let digest = file_sha256(path)?;
+        subjects.push(serde_json::json!({
+            "name": path.display().to_string(),
+            "digest": {"sha256": digest},
+        }));
+    }
+    let statement = serde_json::json!({
+        "_type": STATEMENT_V1,
+        "subject": subjects,
+        "predicateType": predicate_type,
+        "predicate": predicate,
+    });
+    let payload = statement.to_string();
+    let envelope = sign_dsse(INTOTO_PAYLOAD_TYPE, payload.as_bytes(), &key);
+    let mut line = envelope.to_line();
+    line.push('\n');
+    if let Some(out) = &args.output {
+        // Keep one envelope per line even if the bundle lacks a final newline.
+        let needs_newline = std::fs::read(out)
+            .map(|b| b.last().is_some_and(|&c| c != b'\n'))
+            .unwrap_or(false);
+        if needs_newline {
+            line.insert(0, '\n');
+        }
+    }
+    write_out(args.output.as_deref(), &line, true)?;
+    Ok(())
+}

@@ -1,0 +1,114 @@
+//! Shared plumbing of the evidence commands: reading key files, writing
+//! outputs, printing diagnostics, and the command-line errors (`E43x`).
+
+use std::io::IsTerminal as _;
+use std::path::Path;
+
+use crate::cli::ColorChoice;
+use crate::evidence::load::read_bounded;
+use crate::evidence::{EvidenceError, Location, SigningKey, TrustedKey};
+
+/// Key files are small; anything larger is not a key.
+const MAX_KEY_BYTES: u64 = 64 * 1024;
+
+/// Command-line and file-system errors of the evidence commands.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum CliError {
+    /// An output file could not be written.
+    #[error("cannot write `{path}`: {reason}")]
+    #[diagnostic(code(E430), help("check that the directory exists and is writable"))]
+    Write {
+        /// The file.
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// An output file already exists and cairn will not overwrite it.
+    #[error("`{path}` already exists")]
+    #[diagnostic(
+        code(E431),
+        help("choose another `-o` prefix or remove the old key first")
+    )]
+    Exists {
+        /// The file.
+        path: String,
+    },
+    /// A `--predicate-type` that is neither a known alias nor a URI.
+    #[error("unknown predicate type `{given}`")]
+    #[diagnostic(
+        code(E432),
+        help("use a full type URI or one of the aliases: {aliases}")
+    )]
+    PredicateType {
+        /// What was given.
+        given: String,
+        /// The known aliases.
+        aliases: String,
+    },
+    /// A predicate file that is not a JSON object.
+    #[error("the predicate in `{path}` must be a JSON object")]
+    #[diagnostic(
+        code(E433),
+        help("write the predicate as one JSON object, without the Statement around it")
+    )]
+    PredicateNotObject {
+        /// The file.
+        path: String,
+    },
+}
+
+/// Prints a diagnostic to stderr.
+pub fn report(diagnostic: &dyn miette::Diagnostic, color: ColorChoice) {
+    let enabled = color.enabled(std::io::stderr().is_terminal());
+    eprint!("{}", crate::diag::render(diagnostic, enabled));
+}
+
+/// Reads a small text file (a key).
+pub fn read_text(path: &Path) -> Result<String, EvidenceError> {
+    let bytes = read_bounded(path, MAX_KEY_BYTES)?;
+    String::from_utf8(bytes).map_err(|_| EvidenceError::BadKey {
+        at: Location::file(path.display().to_string()),
+        reason: "the file is not UTF-8 text".into(),
+    })
+}
+
+/// Reads a trusted public key file (PEM, hex or securesystemslib JSON).
+pub fn read_public_key(path: &Path) -> Result<TrustedKey, EvidenceError> {
+    let label = path.display().to_string();
+    let text = read_text(path)?;
+    TrustedKey::parse(&text, label.clone()).map_err(|e| EvidenceError::BadKey {
+        at: Location::file(label),
+        reason: e.to_string(),
+    })
+}
+
+/// Reads a private key file (PKCS#8 PEM). The error never quotes the file.
+pub fn read_private_key(path: &Path) -> Result<SigningKey, EvidenceError> {
+    let label = path.display().to_string();
+    let text = read_text(path)?;
+    SigningKey::from_pkcs8_pem(&text).map_err(|e| EvidenceError::BadPrivateKey {
+        at: Location::file(label),
+        reason: e.to_string(),
+    })
+}
+
+/// Writes `text` to `path`, or to stdout when `path` is `None`.
+pub fn write_out(path: Option<&Path>, text: &str, append: bool) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let Some(path) = path else {
+        print!("{text}");
+        return Ok(());
+    };
+    let err = |e: std::io::Error| CliError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(append)
+        .truncate(!append)
+        .open(path)
+        .map_err(err)?;
+    file.write_all(text.as_bytes()).map_err(err)
+}

@@ -1,0 +1,48 @@
+//! `cairn sign`: wrap any payload in a DSSE envelope signed with one key.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::keyio::{read_private_key, report, write_out};
+use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
+use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
+use crate::evidence::load::read_bounded;
+use crate::evidence::{sign_dsse, Limits};
+
+/// `cairn sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The payload file, signed byte for byte.
+    file: PathBuf,
+    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA P-256).
+    #[arg(long)]
+    key: PathBuf,
+    /// The DSSE payload type.
+    #[arg(long, default_value = INTOTO_PAYLOAD_TYPE)]
+    payload_type: String,
+    /// Where to write the envelope (JSON, one line); standard output when absent.
+    #[arg(short = 'o', long = "output")]
+    output: Option<PathBuf>,
+}
+
+/// Runs `cairn sign`.
+pub fn run(args: SignArgs, color: ColorChoice) -> ExitCode {
+    let result = (|| -> Result<(), Box<dyn miette::Diagnostic + Send + Sync>> {
+        let key = read_private_key(&args.key)?;
+        let payload = read_bounded(&args.file, Limits::default().max_payload_bytes as u64)?;
+        let envelope = sign_dsse(&args.payload_type, &payload, &key);
+        let mut text = envelope.to_line();
+        text.push('\n');
+        write_out(args.output.as_deref(), &text, false)?;
+        Ok(())
+    })();
+    match result {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            report(e.as_ref(), color);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Canonical JSON exactly as securesystemslib's `encode_canonical` writes it.
+//!
+//! This is the OLPC dialect, not RFC 8785: no whitespace, object members
+//! sorted by key code point (UTF-8 byte order gives the same order), strings
+//! with only `\` and `"` escaped and every other character written raw,
+//! integers only. It is always computed over the raw parsed value of a classic
+//! `signed` object, never over re-serialised structs, so fields cairn ignores
+//! are still covered by the signature.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+/// A value that has no canonical form: a non-integer number, at a field path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CanonicalError {
+    /// The number as read.
+    pub number: String,
+    /// The field path (`$.environment.x`).
+    pub path: String,
+}
+
+/// The canonical bytes of `value`.
+pub fn to_canonical(value: &Value) -> Result<Vec<u8>, CanonicalError> {
+    let mut out = Vec::with_capacity(256);
+    write(value, &mut out, &mut String::from("$"))?;
+    Ok(out)
+}
+
+fn write(value: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), CanonicalError> {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Number(n) => {
+            if n.is_i64() || n.is_u64() {
+                // serde_json prints integers exactly as decimal without `+` or leading zeros.
+                out.extend_from_slice(n.to_string().as_bytes());
+            } else {
+                return Err(CanonicalError {
+                    number: n.to_string(),
+                    path: path.clone(),
+                });
+            }
+        }
+        Value::String(s) => write_string(s, out),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let len = path.len();
+                // Writing into a String cannot fail.
+                let _ = write!(path, "[{i}]");
+                write(item, out, path)?;
+                path.truncate(len);
+            }
+            out.push(b']');
+        }
+        Value::Object(map) => {
+            // serde_json's Map is a BTreeMap (no `preserve_order`), but sort
+            // explicitly so the order never depends on a feature flag.
+            let mut members: Vec<(&String, &Value)> = map.iter().collect();
+            members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push(b'{');
+            for (i, (key, item)) in members.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(key, out);
+                out.push(b':');
+                let len = path.len();
+                path.push('.');
+                path.push_str(key);
+                write(item, out, path)?;
+                path.truncate(len);
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+/// Writes `s` quoted, escaping only `\` and `"`.
+pub fn write_string(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for &b in s.as_bytes() {
+        if b == b'\\' || b == b'"' {
+            out.push(b'\\');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// in-toto.md 4.1 (in-toto-golang `canonical-test.link`).
+    #[test]
+    fn reference_vector_byte_for_byte() {
+        let input = br#"{"_type":"link","name":"test","command":[],"byproducts":{},"products":{},"materials":{},
+ "environment":{"a":"WTF","b":true,"c":false,"d":null,"e":1,"f":"\u001b\uFFFFF\\n\""}}"#;
+        let value = crate::evidence::json::parse(input, 128).unwrap();
+        let expected = hex::decode(concat!(
+            "7b225f74797065223a226c696e6b222c22627970726f6475637473223a7b7d2c22636f6d6d616e64223a5b5d",
+            "2c22656e7669726f6e6d656e74223a7b2261223a22575446222c2262223a747275652c2263223a66616c7365",
+            "2c2264223a6e756c6c2c2265223a312c2266223a221befbfbf465c5c6e5c22227d2c226d6174657269616c73",
+            "223a7b7d2c226e616d65223a2274657374222c2270726f6475637473223a7b7d7d"
+        ))
+        .unwrap();
+        assert_eq!(to_canonical(&value).unwrap(), expected);
+    }
+
+    #[test]
+    fn floats_are_refused_with_their_path() {
+        for n in ["1.0", "1e2", "-0", "18446744073709551616"] {
+            let text = format!(r#"{{"a":{{"b":[{n}]}}}}"#);
+            let value = crate::evidence::json::parse(text.as_bytes(), 128).unwrap();
+            let e = to_canonical(&value).unwrap_err();
+            assert_eq!(e.path, "$.a.b[0]", "{n}");
+        }
+    }
+
+    #[test]
+    fn raw_newlines_and_non_ascii() {
+        let value = serde_json::json!({"k": "a\nb\u{2028}é😀", "a": -5});
+        assert_eq!(
+            to_canonical(&value).unwrap(),
+            "{\"a\":-5,\"k\":\"a\nb\u{2028}é😀\"}".as_bytes()
+        );
+    }
+}

@@ -1,0 +1,149 @@
+//! DSSE envelopes: PAE, base64, reading an envelope's fields, writing and signing one.
+//!
+//! The pre-authentication encoding uses byte lengths (the spec text), not
+//! character counts. Base64 is accepted in the standard and the URL-safe
+//! alphabets, padded, and nothing looser (no embedded newlines, no
+//! non-canonical trailing bits), so every reader of the bytes agrees.
+
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+
+use super::keyfile::SigningKey;
+
+/// The payload type of in-toto Statements and DSSE-wrapped classic metadata.
+pub const INTOTO_PAYLOAD_TYPE: &str = "application/vnd.in-toto+json";
+
+/// One signature of an envelope or metablock, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// The `keyid` hint (`None` when absent or empty).
+    pub keyid: Option<String>,
+    /// The raw signature bytes.
+    pub sig: Vec<u8>,
+}
+
+/// A DSSE envelope with its payload decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Envelope {
+    /// `payloadType`.
+    pub payload_type: String,
+    /// The decoded payload bytes (exactly what was signed).
+    pub payload: Vec<u8>,
+    /// The signatures.
+    pub signatures: Vec<Signature>,
+}
+
+impl Envelope {
+    /// The bytes the signatures are over.
+    pub fn pae(&self) -> Vec<u8> {
+        pae(self.payload_type.as_bytes(), &self.payload)
+    }
+
+    /// The envelope as JSON (standard base64, `keyid` omitted when absent).
+    pub fn to_json(&self) -> Value {
+        let signatures: Vec<Value> = self
+            .signatures
+            .iter()
+            .map(|s| {
+                let mut m = Map::new();
+                if let Some(keyid) = &s.keyid {
+                    m.insert("keyid".into(), Value::String(keyid.clone()));
+                }
+                m.insert("sig".into(), Value::String(b64_encode(&s.sig)));
+                Value::Object(m)
+            })
+            .collect();
+        json!({
+            "payload": b64_encode(&self.payload),
+            "payloadType": self.payload_type,
+            "signatures": signatures,
+        })
+    }
+
+    /// The envelope as one line of compact JSON (no newline).
+    pub fn to_line(&self) -> String {
+        self.to_json().to_string()
+    }
+}
+
+/// `PAE(type, body)` of DSSE v1, with byte lengths.
+pub fn pae(payload_type: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload.len() + payload_type.len() + 32);
+    out.extend_from_slice(b"DSSEv1 ");
+    out.extend_from_slice(payload_type.len().to_string().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload_type);
+    out.push(b' ');
+    out.extend_from_slice(payload.len().to_string().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(payload);
+    out
+}
+
+/// Signs `payload` as a DSSE envelope with one signature by `key`.
+pub fn sign_dsse(payload_type: &str, payload: &[u8], key: &SigningKey) -> Envelope {
+    let sig = key.sign(&pae(payload_type.as_bytes(), payload));
+    Envelope {
+        payload_type: payload_type.to_owned(),
+        payload: payload.to_vec(),
+        signatures: vec![Signature {
+            keyid: Some(key.keyid()),
+            sig,
+        }],
+    }
+}
+
+/// Standard padded base64.
+pub fn b64_encode(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+/// Decodes padded base64 in the standard or the URL-safe alphabet.
+pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(text))
+        .ok()
+}
+
+/// The exact decoded size of padded base64 text, to check limits before decoding.
+pub fn b64_decoded_len(text: &str) -> usize {
+    text.len() / 4 * 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pae_counts_bytes_not_characters() {
+        assert_eq!(pae("é".as_bytes(), b""), "DSSEv1 2 é 0 ".as_bytes());
+        assert_eq!(pae(b"", b""), b"DSSEv1 0  0 ");
+    }
+
+    #[test]
+    fn base64_both_alphabets_padded_only() {
+        assert_eq!(b64_decode("-_8=").unwrap(), vec![0xfb, 0xff]);
+        assert_eq!(b64_decode("+/8=").unwrap(), vec![0xfb, 0xff]);
+        assert!(b64_decode("+/8").is_none());
+        assert!(b64_decode("aGVs\nbG8=").is_none());
+        assert!(b64_decode("aGVsbG9=").is_none());
+        assert_eq!(b64_decode("").unwrap(), Vec::<u8>::new());
+    }
+
+    #[test]
+    fn sign_and_serialise() {
+        let key = SigningKey::generate_ed25519();
+        let env = sign_dsse(INTOTO_PAYLOAD_TYPE, b"{}", &key);
+        let json = env.to_json();
+        assert_eq!(json["payload"], "e30=");
+        assert_eq!(json["signatures"][0]["keyid"], key.keyid());
+        let public = crate::evidence::keyfile::TrustedKey::new(
+            key.public(),
+            crate::evidence::scheme::Scheme::Ed25519,
+            "k",
+        );
+        let sig = &env.signatures[0].sig;
+        crate::evidence::scheme::verify(&public.key, public.scheme, &env.pae(), sig).unwrap();
+    }
+}

@@ -1,0 +1,468 @@
+//! A strict JSON reader for untrusted bytes, producing `serde_json::Value`.
+//!
+//! Stricter than `serde_json`: a duplicate object key (compared after
+//! unescaping) is an error instead of "last one wins", nesting is bounded
+//! before it can exhaust the stack, and a byte-order mark, trailing data or a
+//! lone surrogate are refused. Numbers that are not plain integers (fractions,
+//! exponents, `-0`, integers beyond 64 bits) become `f64` values, which the
+//! canonical JSON writer refuses; payloads that are never canonicalised may
+//! hold them. Strings without escapes are sliced from the input without
+//! per-byte work; the input is checked to be UTF-8 once, up front.
+
+use serde_json::{Map, Number, Value};
+
+/// A parse failure: what went wrong, at which byte offset, in which field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// What kind of failure.
+    pub kind: JsonErrorKind,
+    /// Byte offset into the input.
+    pub offset: usize,
+    /// The field path (`$.a[0].b`), innermost last.
+    pub path: String,
+}
+
+/// The kinds of [`JsonError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonErrorKind {
+    /// A syntax error.
+    Syntax(String),
+    /// Data after the value.
+    Trailing,
+    /// A repeated key.
+    Duplicate(String),
+    /// Nesting beyond the limit.
+    TooDeep(usize),
+}
+
+/// Parses exactly one JSON value from `input`, nested at most `max_depth` deep.
+pub fn parse(input: &[u8], max_depth: usize) -> Result<Value, JsonError> {
+    let text = match std::str::from_utf8(input) {
+        Ok(text) => text,
+        Err(e) => return Err(error(syntax("invalid UTF-8"), e.valid_up_to())),
+    };
+    if text.starts_with('\u{feff}') {
+        return Err(error(syntax("byte-order mark before the JSON value"), 0));
+    }
+    let mut parser = Parser {
+        text,
+        bytes: input,
+        pos: 0,
+        max_depth,
+    };
+    parser.skip_ws();
+    let value = parser.value(0)?;
+    parser.skip_ws();
+    if parser.pos < input.len() {
+        return Err(error(JsonErrorKind::Trailing, parser.pos));
+    }
+    Ok(value)
+}
+
+/// Converts a byte offset into 1-based line and column (in characters).
+pub fn line_col(input: &[u8], offset: usize) -> (usize, usize) {
+    let before = input.get(..offset).unwrap_or(input);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column_bytes = before.get(line_start..).unwrap_or_default();
+    let column = String::from_utf8_lossy(column_bytes).chars().count() + 1;
+    (line, column)
+}
+
+fn syntax(msg: &str) -> JsonErrorKind {
+    JsonErrorKind::Syntax(msg.to_owned())
+}
+
+fn error(kind: JsonErrorKind, offset: usize) -> JsonError {
+    JsonError {
+        kind,
+        offset,
+        path: String::from("$"),
+    }
+}
+
+/// Prefixes a child's error path with the member or index it occurred in.
+/// Paths of errors nested deeper than this many bytes keep only their innermost part.
+const MAX_PATH: usize = 120;
+
+fn within(mut e: JsonError, segment: &str) -> JsonError {
+    let rest = e.path.strip_prefix('$').unwrap_or(&e.path).to_owned();
+    if rest.starts_with('…') {
+        return e;
+    }
+    e.path = if rest.len() + segment.len() > MAX_PATH {
+        format!("$…{rest}")
+    } else {
+        format!("${segment}{rest}")
+    };
+    e
+}
+
+fn member_segment(key: &str) -> String {
+    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        format!(".{key}")
+    } else {
+        format!("[{}]", serde_json::Value::String(key.to_owned()))
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    max_depth: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn expect_literal(&mut self, word: &str, value: Value) -> Result<Value, JsonError> {
+        let end = self.pos + word.len();
+        if self.bytes.get(self.pos..end) == Some(word.as_bytes()) {
+            self.pos = end;
+            Ok(value)
+        } else {
+            Err(error(syntax("expected a JSON value"), self.pos))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, JsonError> {
+        match self.peek() {
+            Some(b'{') => self.object(depth + 1),
+            Some(b'[') => self.array(depth + 1),
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.expect_literal("true", Value::Bool(true)),
+            Some(b'f') => self.expect_literal("false", Value::Bool(false)),
+            Some(b'n') => self.expect_literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(error(syntax("expected a JSON value"), self.pos)),
+            None => Err(error(syntax("unexpected end of input"), self.pos)),
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Result<Value, JsonError> {
+        if depth > self.max_depth {
+            return Err(error(JsonErrorKind::TooDeep(self.max_depth), self.pos));
+        }
+        self.pos += 1;
+        let mut map = Map::new();
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Value::Object(map));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(error(syntax("expected a string key"), self.pos));
+            }
+            let key_start = self.pos;
+            let key = self.string()?;
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(error(syntax("expected `:` after an object key"), self.pos));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self
+                .value(depth)
+                .map_err(|e| within(e, &member_segment(&key)))?;
+            match map.entry(key) {
+                serde_json::map::Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                serde_json::map::Entry::Occupied(slot) => {
+                    let key = slot.key().clone();
+                    let e = error(JsonErrorKind::Duplicate(key.clone()), key_start);
+                    return Err(within(e, &member_segment(&key)));
+                }
+            }
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(Value::Object(map));
+                }
+                _ => return Err(error(syntax("expected `,` or `}`"), self.pos)),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<Value, JsonError> {
+        if depth > self.max_depth {
+            return Err(error(JsonErrorKind::TooDeep(self.max_depth), self.pos));
+        }
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            let index = items.len();
+            let value = self
+                .value(depth)
+                .map_err(|e| within(e, &format!("[{index}]")))?;
+            items.push(value);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(error(syntax("expected `,` or `]`"), self.pos)),
+            }
+        }
+    }
+
+    fn number(&mut self) -> Result<Value, JsonError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(error(syntax("invalid number"), self.pos)),
+        }
+        let mut integer = true;
+        if self.peek() == Some(b'.') {
+            integer = false;
+            self.pos += 1;
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(error(syntax("invalid number"), self.pos));
+            }
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            integer = false;
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(error(syntax("invalid number"), self.pos));
+            }
+            self.digits();
+        }
+        let text = self.text.get(start..self.pos).unwrap_or_default();
+        if integer && text != "-0" {
+            if let Ok(n) = text.parse::<i64>() {
+                return Ok(Value::Number(n.into()));
+            }
+            if let Ok(n) = text.parse::<u64>() {
+                return Ok(Value::Number(n.into()));
+            }
+        }
+        // Not a plain 64-bit integer: kept as a float, which canonical JSON refuses.
+        text.parse::<f64>()
+            .ok()
+            .and_then(Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| error(syntax("number out of range"), start))
+    }
+
+    fn digits(&mut self) {
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn string(&mut self) -> Result<String, JsonError> {
+        let open = self.pos;
+        self.pos += 1;
+        let start = self.pos;
+        // Fast path: no escapes.
+        loop {
+            match self.peek() {
+                Some(b'"') => {
+                    let s = self.text.get(start..self.pos).unwrap_or_default();
+                    self.pos += 1;
+                    return Ok(s.to_owned());
+                }
+                Some(b'\\') => break,
+                Some(0..=0x1f) => {
+                    return Err(error(syntax("control character in a string"), self.pos))
+                }
+                Some(_) => self.pos += 1,
+                None => return Err(error(syntax("unterminated string"), open)),
+            }
+        }
+        let mut out = String::from(self.text.get(start..self.pos).unwrap_or_default());
+        loop {
+            let run_start = self.pos;
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.pos += 1;
+            }
+            out.push_str(self.text.get(run_start..self.pos).unwrap_or_default());
+            match self.peek() {
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    self.escape(&mut out)?;
+                }
+                Some(_) => return Err(error(syntax("control character in a string"), self.pos)),
+                None => return Err(error(syntax("unterminated string"), open)),
+            }
+        }
+    }
+
+    fn escape(&mut self, out: &mut String) -> Result<(), JsonError> {
+        let at = self.pos;
+        let c = match self.peek() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.pos += 1;
+                let first = self.hex4()?;
+                let c = if (0xD800..0xDC00).contains(&first) {
+                    if self.bytes.get(self.pos..self.pos + 2) != Some(b"\\u") {
+                        return Err(error(syntax("lone surrogate in a string"), at));
+                    }
+                    self.pos += 2;
+                    let second = self.hex4()?;
+                    if !(0xDC00..0xE000).contains(&second) {
+                        return Err(error(syntax("lone surrogate in a string"), at));
+                    }
+                    char::from_u32(0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00))
+                } else {
+                    char::from_u32(first)
+                };
+                let Some(c) = c else {
+                    return Err(error(syntax("lone surrogate in a string"), at));
+                };
+                out.push(c);
+                return Ok(());
+            }
+            _ => return Err(error(syntax("invalid escape in a string"), at)),
+        };
+        self.pos += 1;
+        out.push(c);
+        Ok(())
+    }
+
+    fn hex4(&mut self) -> Result<u32, JsonError> {
+        let digits = self
+            .text
+            .get(self.pos..self.pos + 4)
+            .ok_or_else(|| error(syntax("invalid `\\u` escape"), self.pos))?;
+        let n = u32::from_str_radix(digits, 16)
+            .ok()
+            .filter(|_| digits.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| error(syntax("invalid `\\u` escape"), self.pos))?;
+        self.pos += 4;
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(input: &str) -> JsonErrorKind {
+        parse(input.as_bytes(), 128).unwrap_err().kind
+    }
+
+    #[test]
+    fn parses_what_serde_json_parses() {
+        let input = r#" {"a": [1, -2, 3.5, true, false, null, "x\u00e9\ud83d\ude00\n"], "b": {}} "#;
+        let ours = parse(input.as_bytes(), 128).unwrap();
+        let theirs: Value = serde_json::from_str(input).unwrap();
+        assert_eq!(ours, theirs);
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused_after_unescaping() {
+        let e = parse(br#"{"payload":"a","p\u0061yload":"b"}"#, 128).unwrap_err();
+        assert_eq!(e.kind, JsonErrorKind::Duplicate("payload".into()));
+        assert_eq!(e.path, "$.payload");
+        let e = parse(br#"{"x":{"run":1,"run":2}}"#, 128).unwrap_err();
+        assert_eq!(e.path, "$.x.run");
+    }
+
+    #[test]
+    fn trailing_data_bom_and_surrogates_are_refused() {
+        assert_eq!(kind("{} {}"), JsonErrorKind::Trailing);
+        assert_eq!(kind("{}x"), JsonErrorKind::Trailing);
+        assert!(matches!(kind("\u{feff}{}"), JsonErrorKind::Syntax(_)));
+        assert!(matches!(kind(r#""\ud800""#), JsonErrorKind::Syntax(_)));
+        assert!(matches!(kind(r#""\udc00x""#), JsonErrorKind::Syntax(_)));
+        assert!(matches!(kind("01"), JsonErrorKind::Trailing));
+        assert!(matches!(kind("[1,]"), JsonErrorKind::Syntax(_)));
+        assert!(matches!(kind("\"a\tb\""), JsonErrorKind::Syntax(_)));
+    }
+
+    #[test]
+    fn depth_is_bounded_without_recursion_blowup() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(
+            parse(deep.as_bytes(), 128).unwrap_err().kind,
+            JsonErrorKind::TooDeep(128)
+        );
+        let ok = format!("{}{}", "[".repeat(128), "]".repeat(128));
+        assert!(parse(ok.as_bytes(), 128).is_ok());
+    }
+
+    #[test]
+    fn non_integers_become_floats() {
+        for n in ["1.0", "1e2", "-0", "18446744073709551616"] {
+            assert!(parse(n.as_bytes(), 8).unwrap().is_f64(), "{n}");
+        }
+        assert!(parse(b"-9223372036854775808", 8).unwrap().is_i64());
+        assert!(parse(b"18446744073709551615", 8).unwrap().is_u64());
+    }
+
+    #[test]
+    fn line_and_column() {
+        assert_eq!(line_col(b"{\n  \"\xc3\xa9x", 7), (2, 5));
+    }
+
+    proptest::proptest! {
+        /// Arbitrary bytes never panic the reader.
+        #[test]
+        fn never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let _ = parse(&bytes, 16);
+        }
+
+        /// On JSON-like text without duplicate keys the reader agrees with serde_json.
+        #[test]
+        fn agrees_with_serde_json(text in r#"[\[\]{}",:0-9a-c\\ -]{0,40}"#) {
+            if let Ok(theirs) = serde_json::from_str::<Value>(&text) {
+                match parse(text.as_bytes(), 128) {
+                    Ok(ours) => proptest::prop_assert_eq!(ours, theirs),
+                    Err(e) => proptest::prop_assert!(
+                        matches!(e.kind, JsonErrorKind::Duplicate(_)),
+                        "{text}: {e:?}"
+                    ),
+                }
+            }
+        }
+    }
+}

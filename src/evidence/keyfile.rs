@@ -1,0 +1,279 @@
+//! Key files: trusted public keys (with their scheme and keyids) and private
+//! keys for signing.
+//!
+//! A public key file holds a PEM SubjectPublicKeyInfo, 64 hex digits of a raw
+//! Ed25519 key, or a securesystemslib JSON key object
+//! (`{"keytype", "scheme", "keyval": {"public"}}`). A private key file holds an
+//! unencrypted PKCS#8 PEM (Ed25519 or ECDSA P-256). Private key material is
+//! never echoed in an error.
+
+use serde_json::Value;
+
+use super::keys::{keyid, KeyError, PublicKey};
+use super::scheme::Scheme;
+
+/// A public key the caller trusts, with the scheme its signatures use.
+#[derive(Debug, Clone)]
+pub struct TrustedKey {
+    /// The key.
+    pub key: PublicKey,
+    /// The scheme signatures by this key use.
+    pub scheme: Scheme,
+    /// Keyids this key is known by (both securesystemslib formulas, PEM with
+    /// and without the final newline, and any keyid stated in a key object).
+    /// Hints only: matching one orders the keys to try, nothing more.
+    pub keyids: Vec<String>,
+    /// A name for messages (usually the key file).
+    pub label: String,
+}
+
+impl TrustedKey {
+    /// Wraps `key` with `scheme`, computing its keyids.
+    pub fn new(key: PublicKey, scheme: Scheme, label: impl Into<String>) -> TrustedKey {
+        let keyids = keyids(&key, scheme.name());
+        TrustedKey {
+            key,
+            scheme,
+            keyids,
+            label: label.into(),
+        }
+    }
+
+    /// Parses a public key file's text (PEM, hex or securesystemslib JSON).
+    pub fn parse(text: &str, label: impl Into<String>) -> Result<TrustedKey, KeyError> {
+        let label = label.into();
+        let trimmed = text.trim();
+        if trimmed.starts_with('{') {
+            return parse_key_object(trimmed, label);
+        }
+        if trimmed.contains("PRIVATE KEY-----") {
+            return Err(KeyError::Pem(
+                "this is a private key; give the public key".into(),
+            ));
+        }
+        let key = if trimmed.starts_with("-----BEGIN") {
+            PublicKey::from_pem(trimmed)?
+        } else {
+            PublicKey::from_ed25519_hex(trimmed)?
+        };
+        let scheme = Scheme::default_for(&key);
+        Ok(TrustedKey::new(key, scheme, label))
+    }
+
+    /// The first (modern-formula) keyid.
+    pub fn keyid(&self) -> &str {
+        self.keyids.first().map_or("", String::as_str)
+    }
+}
+
+/// Every keyid `key` may be known by under `scheme`: modern and legacy
+/// formulas, and for PEM keys also without the final newline.
+pub fn keyids(key: &PublicKey, scheme: &str) -> Vec<String> {
+    let public = key.public_text();
+    let mut texts = vec![public.clone()];
+    if let Some(stripped) = public.strip_suffix('\n') {
+        texts.push(stripped.to_owned());
+    }
+    let mut out = Vec::new();
+    for legacy in [false, true] {
+        for text in &texts {
+            out.push(keyid(key.keytype(), scheme, text, legacy));
+        }
+    }
+    out
+}
+
+fn parse_key_object(text: &str, label: String) -> Result<TrustedKey, KeyError> {
+    let value = super::json::parse(text.as_bytes(), 16)
+        .map_err(|e| KeyError::KeyObject(format!("invalid JSON at `{}`", e.path)))?;
+    let (key, scheme, stated) = key_from_object(&value)?;
+    let mut trusted = TrustedKey::new(key, scheme, label);
+    if let Some(stated) = stated {
+        if !trusted.keyids.contains(&stated) {
+            trusted.keyids.push(stated);
+        }
+    }
+    Ok(trusted)
+}
+
+/// Reads a securesystemslib key object: the key, its scheme, and the
+/// `keyid` member if present.
+pub fn key_from_object(value: &Value) -> Result<(PublicKey, Scheme, Option<String>), KeyError> {
+    let obj = value
+        .as_object()
+        .ok_or_else(|| KeyError::KeyObject("expected a JSON object".into()))?;
+    let text = |name: &str| -> Result<&str, KeyError> {
+        obj.get(name)
+            .and_then(Value::as_str)
+            .ok_or_else(|| KeyError::KeyObject(format!("`{name}` must be a string")))
+    };
+    let keytype = text("keytype")?;
+    let scheme_name = text("scheme")?;
+    let keyval = obj
+        .get("keyval")
+        .and_then(Value::as_object)
+        .ok_or_else(|| KeyError::KeyObject("`keyval` must be an object".into()))?;
+    match keyval.get("private") {
+        None => {}
+        Some(Value::String(s)) if s.is_empty() => {}
+        Some(_) => {
+            return Err(KeyError::KeyObject(
+                "`keyval.private` holds private key material; give the public key only".into(),
+            ))
+        }
+    }
+    let public = keyval
+        .get("public")
+        .and_then(Value::as_str)
+        .ok_or_else(|| KeyError::KeyObject("`keyval.public` must be a string".into()))?;
+    let key = match keytype {
+        "ed25519" => PublicKey::from_ed25519_hex(public)?,
+        "ecdsa" | "ecdsa-sha2-nistp256" | "rsa" => {
+            let key = PublicKey::from_pem(public)?;
+            let fits = matches!(
+                (keytype, &key),
+                ("rsa", PublicKey::Rsa(_))
+                    | ("ecdsa" | "ecdsa-sha2-nistp256", PublicKey::EcdsaP256(_))
+            );
+            if !fits {
+                return Err(KeyError::KeyObject(format!(
+                    "`keytype` is `{keytype}` but the key is `{}`",
+                    key.keytype()
+                )));
+            }
+            key
+        }
+        other => return Err(KeyError::KeyObject(format!("unknown `keytype` `{other}`"))),
+    };
+    let scheme = Scheme::parse(scheme_name, &key)?;
+    let stated = obj.get("keyid").and_then(Value::as_str).map(str::to_owned);
+    Ok((key, scheme, stated))
+}
+
+/// A private key for signing.
+pub enum SigningKey {
+    /// Ed25519.
+    Ed25519(ed25519_dalek::SigningKey),
+    /// ECDSA P-256 (signatures are DER, as securesystemslib writes them).
+    EcdsaP256(p256::ecdsa::SigningKey),
+}
+
+impl std::fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SigningKey({})", self.public().keytype())
+    }
+}
+
+impl SigningKey {
+    /// Generates a fresh Ed25519 key from the operating system's randomness.
+    pub fn generate_ed25519() -> SigningKey {
+        SigningKey::Ed25519(ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng))
+    }
+
+    /// Reads an unencrypted PKCS#8 PEM private key (Ed25519 or ECDSA P-256).
+    pub fn from_pkcs8_pem(pem: &str) -> Result<SigningKey, KeyError> {
+        use ed25519_dalek::pkcs8::DecodePrivateKey as _;
+        if !pem.contains("-----BEGIN PRIVATE KEY-----") {
+            return Err(KeyError::Pem(
+                "expected an unencrypted PKCS#8 `-----BEGIN PRIVATE KEY-----` block".into(),
+            ));
+        }
+        if let Ok(key) = ed25519_dalek::SigningKey::from_pkcs8_pem(pem) {
+            return Ok(SigningKey::Ed25519(key));
+        }
+        if let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_pem(pem) {
+            return Ok(SigningKey::EcdsaP256(key));
+        }
+        Err(KeyError::Unsupported)
+    }
+
+    /// The private key as PKCS#8 PEM.
+    pub fn to_pkcs8_pem(&self) -> Result<String, KeyError> {
+        use ed25519_dalek::pkcs8::EncodePrivateKey as _;
+        let pem = match self {
+            SigningKey::Ed25519(k) => k.to_pkcs8_pem(Default::default()),
+            SigningKey::EcdsaP256(k) => k.to_pkcs8_pem(Default::default()),
+        };
+        pem.map(|p| p.to_string())
+            .map_err(|e| KeyError::Pem(e.to_string()))
+    }
+
+    /// The public half.
+    pub fn public(&self) -> PublicKey {
+        match self {
+            SigningKey::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
+            SigningKey::EcdsaP256(k) => PublicKey::EcdsaP256(*k.verifying_key()),
+        }
+    }
+
+    /// The public key as PEM SubjectPublicKeyInfo.
+    pub fn public_pem(&self) -> Result<String, KeyError> {
+        use ed25519_dalek::pkcs8::EncodePublicKey as _;
+        let pem = match self {
+            SigningKey::Ed25519(k) => k.verifying_key().to_public_key_pem(Default::default()),
+            SigningKey::EcdsaP256(k) => k.verifying_key().to_public_key_pem(Default::default()),
+        };
+        pem.map_err(|e| KeyError::Pem(e.to_string()))
+    }
+
+    /// The keyid by the modern securesystemslib formula and the default scheme.
+    pub fn keyid(&self) -> String {
+        let public = self.public();
+        keyid(
+            public.keytype(),
+            public.default_scheme(),
+            &public.public_text(),
+            false,
+        )
+    }
+
+    /// Signs `msg`.
+    pub fn sign(&self, msg: &[u8]) -> Vec<u8> {
+        use ed25519_dalek::Signer as _;
+        match self {
+            SigningKey::Ed25519(k) => k.sign(msg).to_bytes().to_vec(),
+            SigningKey::EcdsaP256(k) => {
+                let sig: p256::ecdsa::Signature = k.sign(msg);
+                sig.to_der().as_bytes().to_vec()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::scheme::verify;
+
+    #[test]
+    fn key_object_and_keyids() {
+        let obj = r#"{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"7345b83c121ea0d9ffc3b38d69958718b8435e8cb0552f889d695586693e1b89"}}"#;
+        let key = TrustedKey::parse(obj, "k").unwrap();
+        assert!(key
+            .keyids
+            .contains(&"fe1c6281c5ff13e35286cc67e5a1fb3e6575b840a6c39ca4267d3805eb17288a".into()));
+        assert_eq!(
+            key.keyid(),
+            "956a5cbc364625b71fb4fcc861044ab3e75ba3017af739c5774baf9391ff4090"
+        );
+        let bad = obj.replace(r#""scheme":"ed25519""#, r#""scheme":"ecdsa-sha2-nistp256""#);
+        assert!(TrustedKey::parse(&bad, "k").is_err());
+        let private = obj.replace(r#"{"public""#, r#"{"private":"00","public""#);
+        assert!(TrustedKey::parse(&private, "k").is_err());
+    }
+
+    #[test]
+    fn signing_round_trip() {
+        for key in [
+            SigningKey::generate_ed25519(),
+            SigningKey::EcdsaP256(p256::ecdsa::SigningKey::random(&mut rand_core::OsRng)),
+        ] {
+            let pem = key.to_pkcs8_pem().unwrap();
+            let again = SigningKey::from_pkcs8_pem(&pem).unwrap();
+            let sig = again.sign(b"m");
+            let public = TrustedKey::parse(&key.public_pem().unwrap(), "p").unwrap();
+            verify(&public.key, public.scheme, b"m", &sig).unwrap();
+            assert_eq!(public.keyid(), key.keyid());
+        }
+    }
+}

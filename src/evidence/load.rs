@@ -1,0 +1,336 @@
+//! Loading evidence from paths: files, `.jsonl` bundles and directories.
+//!
+//! A directory contributes the files directly in it (not its subdirectories),
+//! in sorted order, whose names end in `.link`, `.layout`, `.json`, `.jsonl` or
+//! `.dsse`; hidden files are skipped. A `.jsonl` file is a bundle: one envelope
+//! per line, blank lines skipped, unrecognised lines reported and ignored.
+//! Loading never stops at the first problem: every problem is collected.
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+
+use super::document::{read_document, Document};
+use super::error::{small, EvidenceError, Location};
+use super::layout::ClassicLayout;
+use super::limits::Limits;
+use super::model::{Body, Origin};
+use super::parse::{content, Content};
+
+/// What a signed document claims, before verification; for diagnostics only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// A classic link or link predicate naming this step.
+    Link(String),
+    /// A Statement of this predicate type.
+    Predicate(String),
+    /// A classic layout.
+    Layout,
+}
+
+impl std::fmt::Display for Claim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Claim::Link(name) => write!(f, "link for step `{name}`"),
+            Claim::Predicate(t) => write!(f, "statement of type `{t}`"),
+            Claim::Layout => write!(f, "layout"),
+        }
+    }
+}
+
+/// A parsed attestation whose signatures have not been checked yet. Its
+/// content is private: only [`super::verify::verify`] releases it.
+#[derive(Debug, Clone)]
+pub struct Unverified {
+    /// Where it came from.
+    pub origin: Origin,
+    /// sha256 of its exact bytes.
+    pub sha256: String,
+    /// What it claims to be (unauthenticated).
+    pub claim: Claim,
+    pub(super) document: Document,
+    pub(super) body: Body,
+}
+
+/// A parsed classic layout whose signatures have not been checked yet.
+#[derive(Debug, Clone)]
+pub struct UnverifiedLayout {
+    /// Where it came from.
+    pub origin: Origin,
+    /// sha256 of its exact bytes.
+    pub sha256: String,
+    pub(super) document: Document,
+    pub(super) layout: ClassicLayout,
+}
+
+/// The result of [`load`].
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Attestations (links and Statements), unverified.
+    pub items: Vec<Unverified>,
+    /// Classic layouts found among the inputs, unverified.
+    pub layouts: Vec<UnverifiedLayout>,
+    /// Every problem, per file or line; warnings (ignored lines and
+    /// signatures) have miette severity `Warning`.
+    pub problems: Vec<EvidenceError>,
+}
+
+/// Loads every attestation under `paths`.
+pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut budget = limits.max_total_bytes;
+    for path in paths {
+        if path.is_dir() {
+            match dir_files(path, limits) {
+                Ok(files) => {
+                    for file in files {
+                        load_file(&file, true, limits, &mut budget, &mut loaded);
+                    }
+                }
+                Err(e) => loaded.problems.push(e),
+            }
+        } else {
+            load_file(path, false, limits, &mut budget, &mut loaded);
+        }
+    }
+    loaded
+}
+
+fn dir_files(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, EvidenceError> {
+    let io = |e: std::io::Error| EvidenceError::Io {
+        at: Location::file(dir.display().to_string()),
+        reason: e.to_string(),
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let wanted = [".link", ".layout", ".json", ".jsonl", ".dsse"]
+            .iter()
+            .any(|ext| name.ends_with(ext));
+        if name.starts_with('.') || !wanted || !entry.file_type().map_err(io)?.is_file() {
+            continue;
+        }
+        if files.len() >= limits.max_dir_entries {
+            return Err(EvidenceError::TooMany {
+                at: Location::file(dir.display().to_string()),
+                what: "files",
+                limit: limits.max_dir_entries,
+            });
+        }
+        files.push(entry.path());
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads a whole file, refusing it before reading when it is over `limit`.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
+    let at = Location::file(path.display().to_string());
+    let io = |e: std::io::Error| EvidenceError::Io {
+        at: at.clone(),
+        reason: e.to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let too_large = || EvidenceError::TooLarge {
+        at: at.clone(),
+        what: "file",
+        limit,
+    };
+    if file.metadata().map_err(io)?.len() > limit {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+fn load_file(path: &Path, in_dir: bool, limits: &Limits, budget: &mut u64, loaded: &mut Loaded) {
+    let name = path.display().to_string();
+    let limit = limits.max_file_bytes.min(*budget);
+    let bytes = match read_bounded(path, limit) {
+        Ok(bytes) => bytes,
+        Err(e) => return loaded.problems.push(e),
+    };
+    *budget = budget.saturating_sub(bytes.len() as u64);
+    if name.ends_with(".jsonl") {
+        load_bundle(&name, &bytes, limits, loaded);
+        return;
+    }
+    let origin = Origin {
+        file: name.clone(),
+        line: None,
+    };
+    if let Err(e) = load_one(&bytes, origin, limits, loaded) {
+        // In a directory, a JSON file that is not signed evidence (a
+        // README-like `expected.json`) is skipped with a warning.
+        match e {
+            EvidenceError::Unrecognised { at, reason } if in_dir => {
+                loaded
+                    .problems
+                    .push(EvidenceError::IgnoredLine { at, reason });
+            }
+            e => loaded.problems.push(e),
+        }
+    }
+}
+
+fn load_bundle(name: &str, bytes: &[u8], limits: &Limits, loaded: &mut Loaded) {
+    let mut count = 0usize;
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let line_no = i + 1;
+        if line.iter().all(|b| b.is_ascii_whitespace()) {
+            continue;
+        }
+        count += 1;
+        if count > limits.max_lines {
+            loaded.problems.push(EvidenceError::TooMany {
+                at: Location::file(name),
+                what: "lines",
+                limit: limits.max_lines,
+            });
+            return;
+        }
+        let origin = Origin {
+            file: name.to_owned(),
+            line: Some(line_no),
+        };
+        if let Err(e) = load_one(line, origin, limits, loaded) {
+            loaded.problems.push(match e {
+                EvidenceError::Unrecognised { at, reason } => {
+                    EvidenceError::IgnoredLine { at, reason }
+                }
+                e @ (EvidenceError::PayloadType { .. } | EvidenceError::UnsupportedType { .. }) => {
+                    let at = Location {
+                        file: name.to_owned(),
+                        line: Some(small(line_no)),
+                        ..Location::default()
+                    };
+                    EvidenceError::IgnoredLine {
+                        at,
+                        reason: e.to_string(),
+                    }
+                }
+                e => e,
+            });
+        }
+    }
+}
+
+fn load_one(
+    bytes: &[u8],
+    origin: Origin,
+    limits: &Limits,
+    loaded: &mut Loaded,
+) -> Result<(), EvidenceError> {
+    let at = Location {
+        file: origin.file.clone(),
+        line: origin.line.map(small),
+        ..Location::default()
+    };
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let (document, notes) = read_document(bytes, &at, limits)?;
+    let parsed = content(&document, &at, limits)?;
+    loaded.problems.extend(notes);
+    match parsed {
+        Content::Layout(layout) => loaded.layouts.push(UnverifiedLayout {
+            origin,
+            sha256,
+            document,
+            layout: *layout,
+        }),
+        Content::Link(link) => loaded.items.push(Unverified {
+            origin,
+            sha256,
+            claim: Claim::Link(link.name.clone()),
+            document,
+            body: Body::Link(link),
+        }),
+        Content::Statement(statement) => {
+            let claim = if statement.predicate_type == crate::predicates::LINK_V03 {
+                let name = statement
+                    .predicate
+                    .get("name")
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default();
+                Claim::Link(name.to_owned())
+            } else {
+                Claim::Predicate(statement.predicate_type.clone())
+            };
+            loaded.items.push(Unverified {
+                origin,
+                sha256,
+                claim,
+                document,
+                body: Body::Statement(statement),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Reads one signed document (envelope or metablock) of any payload type,
+/// for commands that check signatures without interpreting the payload.
+pub fn read_signed_file(
+    path: &Path,
+    limits: &Limits,
+) -> Result<(Document, Vec<EvidenceError>), EvidenceError> {
+    let bytes = read_bounded(path, limits.max_file_bytes)?;
+    read_document(&bytes, &Location::file(path.display().to_string()), limits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("cairn-load-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn file_size_and_line_count_limits() {
+        let small = Limits {
+            max_file_bytes: 10,
+            max_lines: 2,
+            ..Limits::default()
+        };
+        let big = temp("big.json", &[b' '; 11]);
+        let loaded = load(&[big], &small);
+        assert!(matches!(
+            loaded.problems[..],
+            [EvidenceError::TooLarge { .. }]
+        ));
+        let lines = temp("many.jsonl", b"{}\n{}\n\n{}\n");
+        let loaded = load(
+            &[lines],
+            &Limits {
+                max_lines: 2,
+                ..Limits::default()
+            },
+        );
+        assert!(loaded
+            .problems
+            .iter()
+            .any(|p| matches!(p, EvidenceError::TooMany { what: "lines", .. })));
+    }
+
+    #[test]
+    fn unrecognised_single_file_is_an_error() {
+        let path = temp("hello.json", b"{\"hello\": 1}");
+        let loaded = load(&[path], &Limits::default());
+        assert!(matches!(
+            loaded.problems[..],
+            [EvidenceError::Unrecognised { .. }]
+        ));
+    }
+}

@@ -1,0 +1,214 @@
+//! Signature verification: the only way to obtain a [`Verified`] value.
+//!
+//! Every signature is checked on its own. A DSSE or classic `keyid` is only a
+//! hint that decides which trusted keys are tried first; every trusted key is
+//! tried. A key counts once however many signatures it made, and a signature
+//! that fails is ignored while the others still count. A failed verification
+//! is not an error: it is a [`Rejected`] value saying why.
+
+use super::document::Document;
+use super::dsse::Signature;
+use super::keyfile::TrustedKey;
+use super::layout::ClassicLayout;
+use super::load::{Claim, Unverified, UnverifiedLayout};
+use super::model::{Attestation, Origin, Verified};
+use super::scheme;
+
+/// An attestation that no trusted key verified.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{claim} in `{origin}` is not signed by any trusted key")]
+pub struct Rejected {
+    /// Where it came from.
+    pub origin: Origin,
+    /// sha256 of its bytes.
+    pub sha256: String,
+    /// What it claimed to be (unauthenticated; for diagnostics only).
+    pub claim: Claim,
+    /// The keyid hints its signatures gave.
+    pub hints: Vec<String>,
+    /// The trusted key whose keyid shares the longest prefix with a hint:
+    /// (hint, key label, shared prefix length).
+    pub nearest: Option<(String, String, usize)>,
+    /// Why each signature failed, in order.
+    pub failures: Vec<String>,
+}
+
+impl miette::Diagnostic for Rejected {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("V190"))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new(self.help_text()))
+    }
+}
+
+impl Rejected {
+    fn help_text(&self) -> String {
+        let mut text = String::new();
+        if self.hints.is_empty() {
+            text.push_str("its signatures name no keyid; ");
+        } else {
+            text.push_str(&format!(
+                "its signatures name keyid(s) {}; ",
+                self.hints
+                    .iter()
+                    .map(|h| format!("`{h}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        match &self.nearest {
+            Some((hint, label, shared)) if *shared >= 8 => text.push_str(&format!(
+                "the trusted key `{label}` has a keyid starting like `{hint}` but did not verify it"
+            )),
+            _ => text.push_str("no trusted key has a matching keyid; pass the signer's public key"),
+        }
+        text
+    }
+}
+
+/// Checks the signatures of `items` against `keys`. Verified attestations
+/// carry the indexes (into `keys`) of the keys that signed them.
+pub fn verify(
+    items: Vec<Unverified>,
+    keys: &[TrustedKey],
+) -> (Vec<Verified<Attestation>>, Vec<Rejected>) {
+    let mut verified = Vec::new();
+    let mut rejected = Vec::new();
+    for item in items {
+        let outcome = check(&item.document, keys);
+        if outcome.signers.is_empty() {
+            rejected.push(Rejected {
+                origin: item.origin,
+                sha256: item.sha256,
+                claim: item.claim,
+                nearest: nearest(&outcome.hints, keys),
+                hints: outcome.hints,
+                failures: outcome.failures,
+            });
+        } else {
+            let attestation = Attestation {
+                origin: item.origin,
+                sha256: item.sha256,
+                body: item.body,
+            };
+            verified.push(Verified::new(attestation, outcome.signers));
+        }
+    }
+    (verified, rejected)
+}
+
+/// Checks a classic layout's signatures against `keys` (usually the owner keys).
+pub fn verify_layout(
+    item: UnverifiedLayout,
+    keys: &[TrustedKey],
+) -> Result<Verified<ClassicLayout>, Box<Rejected>> {
+    let outcome = check(&item.document, keys);
+    if outcome.signers.is_empty() {
+        return Err(Box::new(Rejected {
+            origin: item.origin,
+            sha256: item.sha256,
+            claim: Claim::Layout,
+            nearest: nearest(&outcome.hints, keys),
+            hints: outcome.hints,
+            failures: outcome.failures,
+        }));
+    }
+    Ok(Verified::new(item.layout, outcome.signers))
+}
+
+/// The outcome of checking one document's signatures.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Indexes of the trusted keys that verified a signature (distinct, ascending).
+    pub signers: Vec<usize>,
+    /// The keyid hints given.
+    pub hints: Vec<String>,
+    /// Why each signature that verified with no key failed.
+    pub failures: Vec<String>,
+}
+
+/// The identity of each key: entries with equal key material count as one.
+fn identities(keys: &[TrustedKey]) -> Vec<Vec<u8>> {
+    keys.iter().map(|k| k.key.identity()).collect()
+}
+
+/// Checks every signature of `doc` against every key, hinted keys first.
+/// Key material counts once, even if it is listed under several entries.
+pub fn check(doc: &Document, keys: &[TrustedKey]) -> Outcome {
+    check_with(doc, keys, &identities(keys))
+}
+
+fn check_with(doc: &Document, keys: &[TrustedKey], identities: &[Vec<u8>]) -> Outcome {
+    let message = doc.message();
+    let mut out = Outcome::default();
+    for (i, sig) in doc.signatures().iter().enumerate() {
+        if let Some(hint) = &sig.keyid {
+            if !out.hints.contains(hint) {
+                out.hints.push(hint.clone());
+            }
+        }
+        match check_one(&message, sig, keys, identities, &out.signers) {
+            Ok(index) => out.signers.push(index),
+            Err(reason) => out.failures.push(format!("signature {i}: {reason}")),
+        }
+    }
+    out.signers.sort_unstable();
+    out.signers.dedup();
+    out
+}
+
+fn check_one(
+    message: &[u8],
+    sig: &Signature,
+    keys: &[TrustedKey],
+    identities: &[Vec<u8>],
+    counted: &[usize],
+) -> Result<usize, String> {
+    let already = |index: usize| {
+        let id = identities.get(index);
+        counted.iter().any(|&c| identities.get(c) == id)
+    };
+    let hinted = |k: &TrustedKey| sig.keyid.as_ref().is_some_and(|h| k.keyids.contains(h));
+    let order = keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| hinted(k))
+        .chain(keys.iter().enumerate().filter(|(_, k)| !hinted(k)));
+    let mut last = String::from("no trusted keys");
+    for (index, key) in order {
+        if already(index) {
+            last = "only keys that already signed it verify this signature".into();
+            continue;
+        }
+        match scheme::verify(&key.key, key.scheme, message, &sig.sig) {
+            Ok(()) => return Ok(index),
+            Err(reason) => last = reason,
+        }
+    }
+    Err(if keys.len() > 1 {
+        format!("no trusted key verifies it (last: {last})")
+    } else {
+        last
+    })
+}
+
+fn nearest(hints: &[String], keys: &[TrustedKey]) -> Option<(String, String, usize)> {
+    let mut best: Option<(String, String, usize)> = None;
+    for hint in hints {
+        for key in keys {
+            for id in &key.keyids {
+                let shared = hint
+                    .bytes()
+                    .zip(id.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                if shared > 0 && best.as_ref().is_none_or(|b| shared > b.2) {
+                    best = Some((hint.clone(), key.label.clone(), shared));
+                }
+            }
+        }
+    }
+    best
+}

@@ -1,0 +1,201 @@
+//! The evidence commands end to end: `key gen`, `key id`, `attest`, `sign`,
+//! `verify-envelope`, with their exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const FIXTURES: &str = "tests/fixtures/in-toto-python";
+
+fn cairn(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cairn-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn key_id_prints_the_keyids_layouts_use() {
+    let out = cairn(&["key", "id", &format!("{FIXTURES}/pass/owner.pub")]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    // The keyid of the owner's signature on every fixture layout.
+    assert!(stdout.contains("441ddc3d832fff30db5ee703cee9c333eb6b790b35e027acbc898ca09706ace0"));
+    let out = cairn(&[
+        "key",
+        "id",
+        "--format",
+        "json",
+        &format!("{FIXTURES}/keys/d2340ae4.json"),
+    ]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        rows[0]["keyid"],
+        "d2340ae48d56d333ae2d5e548d4fd80f7562356484a56742192ba88862cd91a7"
+    );
+    let out = cairn(&[
+        "key",
+        "id",
+        "tests/cases/evidence/err/E316-KY-05-small-order.key",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E316"));
+}
+
+#[test]
+fn verify_envelope_exit_codes_on_fixture_links() {
+    for case in ["pass", "pass-dsse"] {
+        let link = format!("{FIXTURES}/{case}/build.d2340ae4.link");
+        let right = format!("{FIXTURES}/keys/d2340ae4.json");
+        let wrong = format!("{FIXTURES}/keys/e4ee5c5b.json");
+        assert_eq!(
+            cairn(&["verify-envelope", &link, "--key", &right])
+                .status
+                .code(),
+            Some(0)
+        );
+        assert_eq!(
+            cairn(&["verify-envelope", &link, "--key", &wrong])
+                .status
+                .code(),
+            Some(1)
+        );
+        let both = cairn(&[
+            "verify-envelope",
+            &link,
+            "--key",
+            &wrong,
+            &right,
+            "--format",
+            "json",
+        ]);
+        let report: serde_json::Value = serde_json::from_slice(&both.stdout).unwrap();
+        assert_eq!(report["signers"][0]["key"], right.as_str());
+    }
+    let malformed = "tests/cases/evidence/err/E303-SG-08-duplicate-payload.json";
+    let key = "tests/cases/evidence/trusted.pub";
+    let out = cairn(&["verify-envelope", malformed, "--key", key]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E303"));
+}
+
+#[test]
+fn key_gen_attest_sign_and_verify() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = temp_dir("flow");
+    let prefix = dir.join("alice");
+    let out = cairn(&["key", "gen", "-o", s(&prefix)]);
+    assert!(out.status.success());
+    let keyid = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    assert_eq!(keyid.len(), 64);
+    let mode = std::fs::metadata(&prefix).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let private = std::fs::read_to_string(&prefix).unwrap();
+    assert!(private.starts_with("-----BEGIN PRIVATE KEY-----"));
+    assert!(!keyid.is_empty() && !private.contains(&keyid));
+    let public = dir.join("alice.pub");
+    let ids = cairn(&["key", "id", s(&public)]);
+    assert!(String::from_utf8_lossy(&ids.stdout).contains(&keyid));
+    // Never overwrite.
+    let again = cairn(&["key", "gen", "-o", s(&prefix)]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("E431"));
+
+    let artifact = dir.join("app.bin");
+    std::fs::write(&artifact, b"bytes").unwrap();
+    let predicate = dir.join("p.json");
+    std::fs::write(&predicate, b"{\"ok\": true}").unwrap();
+    let bundle = dir.join("app.intoto.jsonl");
+    for _ in 0..2 {
+        let out = cairn(&[
+            "attest",
+            "--predicate-type",
+            "slsa-provenance/v1",
+            "--predicate",
+            s(&predicate),
+            "--subject",
+            s(&artifact),
+            "--key",
+            s(&prefix),
+            "-o",
+            s(&bundle),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let text = std::fs::read_to_string(&bundle).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    let loaded = cairn::evidence::load(std::slice::from_ref(&bundle), &Default::default());
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+    let key = cairn::evidence::TrustedKey::parse(&std::fs::read_to_string(&public).unwrap(), "a")
+        .unwrap();
+    let (verified, rejected) = cairn::evidence::verify(loaded.items, &[key]);
+    assert_eq!((verified.len(), rejected.len()), (2, 0));
+    let cairn::evidence::Body::Statement(st) = &verified[0].value().body else {
+        panic!()
+    };
+    assert_eq!(st.predicate_type, "https://slsa.dev/provenance/v1");
+    assert_eq!(st.subjects[0].name, s(&artifact));
+
+    // `sign` and `verify-envelope`, and a one-byte change of the payload.
+    let env = dir.join("env.json");
+    let out = cairn(&[
+        "sign",
+        "--key",
+        s(&prefix),
+        s(&predicate),
+        "--payload-type",
+        "text/plain",
+        "-o",
+        s(&env),
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        cairn(&["verify-envelope", s(&env), "--key", s(&public)])
+            .status
+            .code(),
+        Some(0)
+    );
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&env).unwrap()).unwrap();
+    v["payload"] = cairn::evidence::dsse::b64_encode(b"{\"ok\": truE}").into();
+    std::fs::write(&env, v.to_string()).unwrap();
+    assert_eq!(
+        cairn(&["verify-envelope", s(&env), "--key", s(&public)])
+            .status
+            .code(),
+        Some(1)
+    );
+
+    // A public key is not a signing key; an unknown alias is refused.
+    let out = cairn(&["sign", "--key", s(&public), s(&predicate)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E317"));
+    let out = cairn(&[
+        "attest",
+        "--predicate-type",
+        "provenance",
+        "--predicate",
+        s(&predicate),
+        "--subject",
+        s(&artifact),
+        "--key",
+        s(&prefix),
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E432"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
