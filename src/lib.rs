@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod diag;
 pub mod evidence;
+pub mod interop;
 pub mod ir;
 pub mod pattern;
 pub mod predicates;

@@ -6,3 +6,4 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+mod interop;
