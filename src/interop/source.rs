@@ -299,3 +299,119 @@ fn check_text(check: &Check) -> String {
     };
     format!("{level} {quantifier}{} {test}", check.path)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir;
+
+    #[test]
+    fn quotes_and_identifiers() {
+        assert_eq!(quote("a\"b\\c\nd{x}\u{1b}"), r#""a\"b\\c\nd{x}\u{1b}""#);
+        assert_eq!(ident("build-2"), "build-2");
+        assert_eq!(ident("2build"), "\"2build\"");
+        assert_eq!(ident("my step"), "\"my step\"");
+        assert_eq!(ident(""), "\"\"");
+    }
+
+    #[test]
+    fn prints_attestations_checks_and_summary() {
+        let span = crate::source::Span::default();
+        let check = |level, quantifier, test| ir::Check {
+            level,
+            path: "$.x".into(),
+            quantifier,
+            test,
+            span,
+        };
+        let layout = Layout {
+            ir_version: ir::IR_VERSION,
+            name: "l".into(),
+            span,
+            expires: None,
+            readme: None,
+            keys: vec![],
+            params: vec![ir::Param {
+                name: "repo".into(),
+                default: Some("r".into()),
+                span,
+            }],
+            steps: vec![ir::Step {
+                name: "build".into(),
+                span,
+                by: Functionaries {
+                    keys: vec![],
+                    threshold: 1,
+                    span,
+                },
+                command: None,
+                materials: None,
+                products: Some(RuleList {
+                    rules: vec![],
+                    span,
+                }),
+                attestations: vec![ExpectedAttestation {
+                    predicate_type: "https://example.com/p/v1".into(),
+                    alias: None,
+                    span,
+                    by: None,
+                    materials: None,
+                    products: None,
+                    checks: vec![
+                        check(
+                            Level::Deny,
+                            Quantifier::One,
+                            Test::Compare {
+                                op: CompareOp::Eq,
+                                value: "ok".into(),
+                            },
+                        ),
+                        check(
+                            Level::Warn,
+                            Quantifier::All,
+                            Test::In {
+                                values: vec![1.into(), "a".into()],
+                            },
+                        ),
+                        check(
+                            Level::Deny,
+                            Quantifier::Any,
+                            Test::Matches { regex: "^a".into() },
+                        ),
+                        check(Level::Deny, Quantifier::One, Test::IsNotEmpty),
+                    ],
+                }],
+                expects_link: false,
+            }],
+            inspections: vec![],
+            artifact: Some(ir::FinalArtifact {
+                step: ir::StepId(0),
+                span,
+            }),
+            summary: Some(ir::Summary {
+                verifier: "https://v".into(),
+                levels: vec!["SLSA_BUILD_LEVEL_3".into()],
+                span,
+            }),
+        };
+        let text = to_cairn(&layout);
+        for line in [
+            "  param repo = \"r\"",
+            "  step build {",
+            "    by 1 of ",
+            "    products {}",
+            "    attestation \"https://example.com/p/v1\" {",
+            "      require $.x == \"ok\"",
+            "      warn all $.x in [1, \"a\"]",
+            "      require any $.x matches \"^a\"",
+            "      require $.x is not empty",
+            "  artifact from build",
+            "  summary { verifier \"https://v\" levels \"SLSA_BUILD_LEVEL_3\" }",
+        ] {
+            assert!(
+                text.lines().any(|l| l.starts_with(line)),
+                "{line:?} not in\n{text}"
+            );
+        }
+    }
+}

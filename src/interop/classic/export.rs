@@ -210,3 +210,106 @@ fn key_object(key: &ir::Key) -> (String, Value) {
     object.insert("keyid".into(), json!(id));
     (id, Value::Object(object))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interop::classic::layout_to_ir;
+
+    fn imported() -> ir::Layout {
+        let key = "7345b83c121ea0d9ffc3b38d69958718b8435e8cb0552f889d695586693e1b89";
+        let id = "956a5cbc364625b71fb4fcc861044ab3e75ba3017af739c5774baf9391ff4090";
+        let signed = json!({
+            "_type": "layout", "expires": "2030-01-01T00:00:00Z", "readme": "r",
+            "keys": {id: {"keyid": id, "keytype": "ed25519", "scheme": "ed25519",
+                          "keyval": {"public": key}}},
+            "steps": [{"_type": "step", "name": "s", "threshold": 1, "pubkeys": [id],
+                       "expected_command": ["make", "{x}"],
+                       "expected_materials": [["DISALLOW", "*.tmp"]],
+                       "expected_products": [["CREATE", "a"], ["DISALLOW", "*"]]}],
+            "inspect": []
+        });
+        layout_to_ir(&signed, "", "x").unwrap()
+    }
+
+    #[test]
+    fn cairn_lists_gain_a_final_disallow() {
+        let mut layout = imported();
+        let step = &mut layout.steps[0];
+        step.materials = None;
+        step.products.as_mut().unwrap().rules.pop();
+        let out = ir_to_layout_json(&layout).unwrap();
+        assert_eq!(out["steps"][0]["expected_materials"], json!([]));
+        assert_eq!(
+            out["steps"][0]["expected_products"],
+            json!([["CREATE", "a"], ["DISALLOW", "*"]])
+        );
+        assert_eq!(out["steps"][0]["expected_command"], json!(["make", "{x}"]));
+    }
+
+    #[test]
+    fn every_unsupported_construct_is_listed() {
+        let mut layout = imported();
+        let span = Span::new(1, 2);
+        layout.expires = None;
+        layout.artifact = Some(ir::FinalArtifact {
+            step: ir::StepId(0),
+            span,
+        });
+        layout.summary = Some(ir::Summary {
+            verifier: "v".into(),
+            levels: vec![],
+            span,
+        });
+        layout.params.push(ir::Param {
+            name: "repo".into(),
+            default: None,
+            span,
+        });
+        let step = &mut layout.steps[0];
+        step.command = Some(ir::Command {
+            argv: vec!["git".into(), "{repo}".into()],
+            span,
+        });
+        step.attestations.push(ir::ExpectedAttestation {
+            predicate_type: "https://slsa.dev/provenance/v1".into(),
+            alias: Some("slsa-provenance/v1".into()),
+            span,
+            by: None,
+            materials: None,
+            products: None,
+            checks: vec![],
+        });
+        let problems: Vec<String> = ir_to_layout_json(&layout)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.what)
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                "a layout without `expires`",
+                "`artifact from`",
+                "a `summary`",
+                "the expected attestation `slsa-provenance/v1` of step `s`",
+                "the parameter `repo` without a default",
+            ]
+        );
+    }
+
+    #[test]
+    fn defaults_are_substituted() {
+        let mut layout = imported();
+        layout.params.push(ir::Param {
+            name: "repo".into(),
+            default: Some("r.git".into()),
+            span: Span::default(),
+        });
+        layout.steps[0].command = Some(ir::Command {
+            argv: vec!["git".into(), "{repo}".into()],
+            span: Span::default(),
+        });
+        let out = ir_to_layout_json(&layout).unwrap();
+        assert_eq!(out["steps"][0]["expected_command"], json!(["git", "r.git"]));
+    }
+}

@@ -60,6 +60,9 @@ pub fn layout_to_ir(
 
 /// A step or inspection being imported, before MATCH targets are resolved.
 struct Item {
+    /// Whether the step or inspection itself imported (it is then the next
+    /// one in the output list).
+    imported: bool,
     path: Path,
     materials: Option<Vec<(Classic, Path)>>,
     products: Option<Vec<(Classic, Path)>>,
@@ -101,6 +104,7 @@ fn import_layout(
         .iter()
         .chain(inspect_v)
         .filter_map(|v| v.get("name").and_then(Value::as_str))
+        .filter(|n| !n.is_empty())
         .collect();
     let mut names: BTreeMap<String, Target> = BTreeMap::new();
     let mut steps = Vec::new();
@@ -108,18 +112,20 @@ fn import_layout(
     for (i, v) in steps_v.iter().enumerate() {
         let path = root.key("steps").index(i);
         let id = StepId(u32::try_from(steps.len()).unwrap_or(u32::MAX));
-        if let Some((step, item)) = import_step(r, v, &path, &keyids, &all_keyids) {
+        let (step, item) = import_step(r, v, &path, &keyids, &all_keyids);
+        if let Some(step) = step {
             declare(r, &mut names, &step.name, Target::Step(id), &path);
             steps.push(step);
-            step_items.push(item);
         }
+        step_items.push(item);
     }
     let mut inspections = Vec::new();
     let mut inspection_items = Vec::new();
     for (i, v) in inspect_v.iter().enumerate() {
         let path = root.key("inspect").index(i);
         let id = InspectionId(u32::try_from(inspections.len()).unwrap_or(u32::MAX));
-        if let Some((inspection, item)) = import_inspection(r, v, &path) {
+        let (inspection, item) = import_inspection(r, v, &path);
+        if let Some(inspection) = inspection {
             declare(
                 r,
                 &mut names,
@@ -128,16 +134,32 @@ fn import_layout(
                 &path,
             );
             inspections.push(inspection);
-            inspection_items.push(item);
+        }
+        inspection_items.push(item);
+    }
+    // Rules of items that failed to import are still checked, so that every
+    // error is reported in one run; the layout is then refused anyway.
+    let mut step_iter = steps.iter_mut();
+    for item in step_items.iter().flatten() {
+        let materials = resolve(r, item, Side::Materials, &names, &written);
+        let products = resolve(r, item, Side::Products, &names, &written);
+        if item.imported {
+            if let Some(step) = step_iter.next() {
+                step.materials = materials;
+                step.products = products;
+            }
         }
     }
-    for (step, item) in steps.iter_mut().zip(&step_items) {
-        step.materials = resolve(r, item, Side::Materials, &names, &written);
-        step.products = resolve(r, item, Side::Products, &names, &written);
-    }
-    for (inspection, item) in inspections.iter_mut().zip(&inspection_items) {
-        inspection.materials = resolve(r, item, Side::Materials, &names, &written);
-        inspection.products = resolve(r, item, Side::Products, &names, &written);
+    let mut inspection_iter = inspections.iter_mut();
+    for item in inspection_items.iter().flatten() {
+        let materials = resolve(r, item, Side::Materials, &names, &written);
+        let products = resolve(r, item, Side::Products, &names, &written);
+        if item.imported {
+            if let Some(inspection) = inspection_iter.next() {
+                inspection.materials = materials;
+                inspection.products = products;
+            }
+        }
     }
 
     Some(ir::Layout {
@@ -307,8 +329,10 @@ fn import_step(
     path: &Path,
     keyids: &[String],
     all_keyids: &[String],
-) -> Option<(ir::Step, Item)> {
-    let m = r.object(v, path)?;
+) -> (Option<ir::Step>, Option<Item>) {
+    let Some(m) = r.object(v, path) else {
+        return (None, None);
+    };
     r.kind(m, path, "step", false);
     r.only(m, path, STEP_MEMBERS, &["cert_constraints"]);
     let name = name(r, m, path);
@@ -326,24 +350,26 @@ fn import_step(
     };
     let materials = rule_list(r, m, path, "expected_materials");
     let products = rule_list(r, m, path, "expected_products");
-    let step = ir::Step {
-        name: name?,
-        span: r.span(path),
-        by: by?,
-        command: command.filter(|c| !c.argv.is_empty()),
-        materials: None,
-        products: None,
-        attestations: Vec::new(),
-        expects_link: true,
+    let step = match (name, by) {
+        (Some(name), Some(by)) => Some(ir::Step {
+            name,
+            span: r.span(path),
+            by,
+            command: command.filter(|c| !c.argv.is_empty()),
+            materials: None,
+            products: None,
+            attestations: Vec::new(),
+            expects_link: true,
+        }),
+        _ => None,
     };
-    Some((
-        step,
-        Item {
-            path: path.clone(),
-            materials,
-            products,
-        },
-    ))
+    let item = Item {
+        imported: step.is_some(),
+        path: path.clone(),
+        materials,
+        products,
+    };
+    (step, Some(item))
 }
 
 fn functionaries(
@@ -425,8 +451,14 @@ fn functionaries(
     })
 }
 
-fn import_inspection(r: &mut Reader<'_>, v: &Value, path: &Path) -> Option<(ir::Inspection, Item)> {
-    let m = r.object(v, path)?;
+fn import_inspection(
+    r: &mut Reader<'_>,
+    v: &Value,
+    path: &Path,
+) -> (Option<ir::Inspection>, Option<Item>) {
+    let Some(m) = r.object(v, path) else {
+        return (None, None);
+    };
     r.kind(m, path, "inspection", false);
     r.only(m, path, INSPECTION_MEMBERS, &[]);
     let name = name(r, m, path);
@@ -435,21 +467,23 @@ fn import_inspection(r: &mut Reader<'_>, v: &Value, path: &Path) -> Option<(ir::
         .and_then(|v| command(r, v, &path.key("run")));
     let materials = rule_list(r, m, path, "expected_materials");
     let products = rule_list(r, m, path, "expected_products");
-    let inspection = ir::Inspection {
-        name: name?,
-        span: r.span(path),
-        run: run?,
-        materials: None,
-        products: None,
+    let inspection = match (name, run) {
+        (Some(name), Some(run)) => Some(ir::Inspection {
+            name,
+            span: r.span(path),
+            run,
+            materials: None,
+            products: None,
+        }),
+        _ => None,
     };
-    Some((
-        inspection,
-        Item {
-            path: path.clone(),
-            materials,
-            products,
-        },
-    ))
+    let item = Item {
+        imported: inspection.is_some(),
+        path: path.clone(),
+        materials,
+        products,
+    };
+    (inspection, Some(item))
 }
 
 /// Resolves MATCH targets and appends the `allow "*"` that keeps in-toto's
@@ -487,7 +521,7 @@ fn resolve(
                     r.push(InteropError::UnknownTarget {
                         field: rpath.to_string(),
                         target: from.clone(),
-                        help: suggest::help(from, names.keys()),
+                        help: suggest::help(from, written.iter().copied()),
                         at,
                     });
                     continue;
@@ -545,5 +579,101 @@ fn escape(kind: RuleKind) -> RuleKind {
             name: template(&name),
         },
         other @ RuleKind::Match { .. } => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const KEY: &str = "7345b83c121ea0d9ffc3b38d69958718b8435e8cb0552f889d695586693e1b89";
+    const KEYID: &str = "956a5cbc364625b71fb4fcc861044ab3e75ba3017af739c5774baf9391ff4090";
+
+    fn layout(products: Value) -> Value {
+        json!({
+            "_type": "layout", "expires": "2030-01-01T00:00:00Z", "readme": "",
+            "keys": {KEYID: {"keyid": KEYID, "keytype": "ed25519", "scheme": "ed25519",
+                             "keyval": {"public": KEY}}},
+            "steps": [{"_type": "step", "name": "s", "threshold": 1, "pubkeys": [KEYID],
+                       "expected_command": [], "expected_materials": [],
+                       "expected_products": products}],
+            "inspect": []
+        })
+    }
+
+    fn products(rules: Value) -> Vec<RuleKind> {
+        let l = layout_to_ir(&layout(rules), "", "x").unwrap();
+        l.steps[0]
+            .products
+            .as_ref()
+            .unwrap()
+            .rules
+            .iter()
+            .map(|r| r.kind.clone())
+            .collect()
+    }
+
+    fn allow(p: &str) -> RuleKind {
+        RuleKind::Allow { pattern: p.into() }
+    }
+
+    fn disallow(p: &str) -> RuleKind {
+        RuleKind::Disallow { pattern: p.into() }
+    }
+
+    #[test]
+    fn lists_keep_the_implicit_allow_all() {
+        assert_eq!(products(json!([])), vec![allow("*")]);
+        assert_eq!(products(json!([["DISALLOW", "*"]])), vec![disallow("*")]);
+        assert_eq!(products(json!([["disallow", "**"]])), vec![disallow("**")]);
+        assert_eq!(products(json!([["ALLOW", "*"]])), vec![allow("*")]);
+        // Only a match-everything DISALLOW closes the list.
+        assert_eq!(
+            products(json!([["DISALLOW", "*.tmp"]])),
+            vec![disallow("*.tmp"), allow("*")]
+        );
+        assert_eq!(
+            products(json!([["CREATE", "{x}"]])),
+            vec![
+                RuleKind::Create {
+                    pattern: "{{x}}".into()
+                },
+                allow("*")
+            ]
+        );
+    }
+
+    #[test]
+    fn expiry_is_strict() {
+        assert_eq!(parse_expiry("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(parse_expiry("2030-01-01T00:00:00Z"), Some(1_893_456_000));
+        for bad in [
+            "2030-01-01T00:00:00z",
+            "2030-01-01 00:00:00Z",
+            "2030-13-01T00:00:00Z",
+            "2030-01-01T24:00:00Z",
+            "2030-01-01T00:00:00",
+            "+030-01-01T00:00:00Z",
+            "２030-01-01T00:00:00Z",
+        ] {
+            assert_eq!(parse_expiry(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_error_is_collected() {
+        let mut l = layout(json!([
+            ["CREATE"],
+            ["MATCH", "*", "WITH", "PRODUCTS", "FROM", "t"]
+        ]));
+        l["steps"][0]["threshold"] = json!(2);
+        l["expires"] = json!("soon");
+        let errors = layout_to_ir(&l, "", "x").unwrap_err();
+        let codes: Vec<String> = errors
+            .iter()
+            .map(|e| miette::Diagnostic::code(e).unwrap().to_string())
+            .collect();
+        assert_eq!(codes, ["E505", "E514", "E515", "E517"]);
     }
 }

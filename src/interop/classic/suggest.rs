@@ -24,12 +24,12 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// A help line for an unknown step or inspection name.
-pub(crate) fn help<'a>(unknown: &str, known: impl Iterator<Item = &'a String>) -> String {
-    let known: Vec<&String> = known.collect();
+pub(crate) fn help<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> String {
+    let known: Vec<&str> = known.collect();
     let best = known
         .iter()
         .map(|k| (distance(unknown, k), *k))
-        .filter(|(d, k)| *d <= (k.chars().count() + 2) / 3)
+        .filter(|(d, k)| *d <= k.chars().count().div_ceil(3))
         .min();
     match best {
         Some((_, k)) => format!("did you mean `{k}`? in-toto would silently consume nothing; cairn refuses the rule"),
@@ -49,8 +49,8 @@ mod tests {
     fn suggests_close_names_only() {
         assert_eq!(distance("kitten", "sitting"), 3);
         assert_eq!(distance("", "ab"), 2);
-        let known = ["build".to_string(), "package".to_string()];
-        assert!(help("biuld", known.iter()).contains("did you mean `build`"));
-        assert!(help("zzz", known.iter()).starts_with("known steps"));
+        let known = ["build", "package"];
+        assert!(help("biuld", known.into_iter()).contains("did you mean `build`"));
+        assert!(help("zzz", known.into_iter()).starts_with("known steps"));
     }
 }
