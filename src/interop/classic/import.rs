@@ -10,32 +10,16 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use super::items::{import_inspection, import_step};
+use super::keys;
+use super::lists::{resolve, Side};
 use super::locate::Path;
-use super::reader::{template, type_name, Reader};
-use super::rules::{self, Classic};
-use super::{keys, suggest};
+use super::reader::Reader;
 use crate::interop::InteropError;
-use crate::ir::{self, InspectionId, RuleKind, StepId, Target};
-use crate::pattern::Pattern;
+use crate::ir::{self, InspectionId, StepId, Target};
 
 const LAYOUT_MEMBERS: &[&str] = &["_type", "expires", "readme", "keys", "steps", "inspect"];
 const LAYOUT_EXTENSIONS: &[&str] = &["rootcas", "intermediatecas"];
-const STEP_MEMBERS: &[&str] = &[
-    "_type",
-    "name",
-    "threshold",
-    "pubkeys",
-    "expected_command",
-    "expected_materials",
-    "expected_products",
-];
-const INSPECTION_MEMBERS: &[&str] = &[
-    "_type",
-    "name",
-    "run",
-    "expected_materials",
-    "expected_products",
-];
 
 /// Converts a classic layout's `signed` object into the IR.
 ///
@@ -56,16 +40,6 @@ pub fn layout_to_ir(
         Some(layout) if r.errors.is_empty() => Ok(layout),
         _ => Err(r.errors),
     }
-}
-
-/// A step or inspection being imported, before MATCH targets are resolved.
-struct Item {
-    /// Whether the step or inspection itself imported (it is then the next
-    /// one in the output list).
-    imported: bool,
-    path: Path,
-    materials: Option<Vec<(Classic, Path)>>,
-    products: Option<Vec<(Classic, Path)>>,
 }
 
 fn import_layout(
@@ -177,12 +151,6 @@ fn import_layout(
     })
 }
 
-#[derive(Clone, Copy)]
-enum Side {
-    Materials,
-    Products,
-}
-
 fn list<'v>(r: &mut Reader<'_>, m: &'v Map<String, Value>, root: &Path, key: &str) -> &'v [Value] {
     match r.member(m, root, key) {
         Some(v) => r.array(v, &root.key(key)).map_or(&[], Vec::as_slice),
@@ -246,345 +214,10 @@ pub(crate) fn parse_expiry(text: &str) -> Option<i64> {
     Some(dt.assume_utc().unix_timestamp())
 }
 
-fn name(r: &mut Reader<'_>, m: &Map<String, Value>, path: &Path) -> Option<String> {
-    let name = r.str_member(m, path, "name")?;
-    if name.is_empty() {
-        let at = r.at(&path.key("name"));
-        r.push(InteropError::EmptyName {
-            field: path.key("name").to_string(),
-            at,
-        });
-        return None;
-    }
-    Some(name.to_string())
-}
-
-fn command(r: &mut Reader<'_>, v: &Value, path: &Path) -> Option<ir::Command> {
-    let argv = r.strings(v, path)?;
-    Some(ir::Command {
-        argv: argv.iter().map(|a| template(a)).collect(),
-        span: r.span(path),
-    })
-}
-
-/// Parses a rule list; `None` when the member is absent or malformed (errors recorded).
-fn rule_list(
-    r: &mut Reader<'_>,
-    m: &Map<String, Value>,
-    path: &Path,
-    key: &str,
-) -> Option<Vec<(Classic, Path)>> {
-    let lpath = path.key(key);
-    let Some(v) = m.get(key) else {
-        // python defaults an absent list to `[]`: accept everything.
-        return Some(Vec::new());
-    };
-    let items = r.array(v, &lpath)?;
-    let mut out = Vec::with_capacity(items.len());
-    for (i, rule) in items.iter().enumerate() {
-        let rpath = lpath.index(i);
-        match rules::unpack(rule) {
-            Ok(classic) => {
-                check_pattern(r, &classic, &rpath);
-                out.push((classic, rpath));
-            }
-            Err(reason) => {
-                let at = r.at(&rpath);
-                r.push(InteropError::BadRule {
-                    field: rpath.to_string(),
-                    reason,
-                    at,
-                });
-            }
-        }
-    }
-    Some(out)
-}
-
-fn check_pattern(r: &mut Reader<'_>, rule: &Classic, path: &Path) {
-    let pattern = match rule {
-        Classic::Simple(
-            RuleKind::Create { pattern }
-            | RuleKind::Delete { pattern }
-            | RuleKind::Modify { pattern }
-            | RuleKind::Allow { pattern }
-            | RuleKind::Disallow { pattern },
-        )
-        | Classic::Match { pattern, .. } => pattern,
-        Classic::Simple(_) => return,
-    };
-    if Pattern::new(pattern).is_err() {
-        let at = r.at(path);
-        r.push(InteropError::BadPattern {
-            field: path.to_string(),
-            pattern: pattern.clone(),
-            at,
-        });
-    }
-}
-
-fn import_step(
-    r: &mut Reader<'_>,
-    v: &Value,
-    path: &Path,
-    keyids: &[String],
-    all_keyids: &[String],
-) -> (Option<ir::Step>, Option<Item>) {
-    let Some(m) = r.object(v, path) else {
-        return (None, None);
-    };
-    r.kind(m, path, "step", false);
-    r.only(m, path, STEP_MEMBERS, &["cert_constraints"]);
-    let name = name(r, m, path);
-    let by = functionaries(
-        r,
-        m,
-        path,
-        name.as_deref().unwrap_or("?"),
-        keyids,
-        all_keyids,
-    );
-    let command = match m.get("expected_command") {
-        Some(c) => command(r, c, &path.key("expected_command")),
-        None => None,
-    };
-    let materials = rule_list(r, m, path, "expected_materials");
-    let products = rule_list(r, m, path, "expected_products");
-    let step = match (name, by) {
-        (Some(name), Some(by)) => Some(ir::Step {
-            name,
-            span: r.span(path),
-            by,
-            command: command.filter(|c| !c.argv.is_empty()),
-            materials: None,
-            products: None,
-            attestations: Vec::new(),
-            expects_link: true,
-        }),
-        _ => None,
-    };
-    let item = Item {
-        imported: step.is_some(),
-        path: path.clone(),
-        materials,
-        products,
-    };
-    (step, Some(item))
-}
-
-fn functionaries(
-    r: &mut Reader<'_>,
-    m: &Map<String, Value>,
-    path: &Path,
-    step: &str,
-    keyids: &[String],
-    all_keyids: &[String],
-) -> Option<ir::Functionaries> {
-    let ppath = path.key("pubkeys");
-    let pubkeys = r
-        .member(m, path, "pubkeys")
-        .and_then(|v| r.strings(v, &ppath));
-    let tpath = path.key("threshold");
-    let threshold = r.member(m, path, "threshold");
-    let pubkeys = pubkeys?;
-    let mut ids = Vec::new();
-    let mut ok = true;
-    for (i, keyid) in pubkeys.iter().enumerate() {
-        let at = r.at(&ppath.index(i));
-        match keyids.iter().position(|k| k == keyid) {
-            Some(index) => {
-                let id = ir::KeyId(u32::try_from(index).unwrap_or(u32::MAX));
-                if ids.contains(&id) {
-                    r.push(InteropError::DuplicateKeyid {
-                        step: step.to_string(),
-                        keyid: keyid.clone(),
-                        at,
-                    });
-                    ok = false;
-                }
-                ids.push(id);
-            }
-            // A key that failed to import was already reported.
-            None if all_keyids.contains(keyid) => ok = false,
-            None => {
-                r.push(InteropError::UnknownKeyid {
-                    field: ppath.index(i).to_string(),
-                    keyid: keyid.clone(),
-                    at,
-                });
-                ok = false;
-            }
-        }
-    }
-    let threshold = threshold?;
-    let t = match threshold {
-        Value::Number(n) => n.as_u64(),
-        other => {
-            let at = r.at(&tpath);
-            r.push(InteropError::WrongType {
-                field: tpath.to_string(),
-                expected: "an integer",
-                found: type_name(other),
-                at,
-            });
-            return None;
-        }
-    };
-    let max = pubkeys.len();
-    let t = match t.and_then(|t| u32::try_from(t).ok()) {
-        Some(t) if t >= 1 && usize::try_from(t).is_ok_and(|t| t <= max) => t,
-        _ => {
-            let at = r.at(&tpath);
-            r.push(InteropError::BadThreshold {
-                step: step.to_string(),
-                threshold: threshold.to_string(),
-                max,
-                at,
-            });
-            return None;
-        }
-    };
-    ok.then(|| ir::Functionaries {
-        keys: ids,
-        threshold: t,
-        span: r.span(&ppath),
-    })
-}
-
-fn import_inspection(
-    r: &mut Reader<'_>,
-    v: &Value,
-    path: &Path,
-) -> (Option<ir::Inspection>, Option<Item>) {
-    let Some(m) = r.object(v, path) else {
-        return (None, None);
-    };
-    r.kind(m, path, "inspection", false);
-    r.only(m, path, INSPECTION_MEMBERS, &[]);
-    let name = name(r, m, path);
-    let run = r
-        .member(m, path, "run")
-        .and_then(|v| command(r, v, &path.key("run")));
-    let materials = rule_list(r, m, path, "expected_materials");
-    let products = rule_list(r, m, path, "expected_products");
-    let inspection = match (name, run) {
-        (Some(name), Some(run)) => Some(ir::Inspection {
-            name,
-            span: r.span(path),
-            run,
-            materials: None,
-            products: None,
-        }),
-        _ => None,
-    };
-    let item = Item {
-        imported: inspection.is_some(),
-        path: path.clone(),
-        materials,
-        products,
-    };
-    (inspection, Some(item))
-}
-
-/// Resolves MATCH targets and appends the `allow "*"` that keeps in-toto's
-/// implicit final rule (unless the list already ends with an `ALLOW` or a
-/// `DISALLOW` of a match-everything pattern: nothing is left for it).
-fn resolve(
-    r: &mut Reader<'_>,
-    item: &Item,
-    side: Side,
-    names: &BTreeMap<String, Target>,
-    written: &[&str],
-) -> Option<ir::RuleList> {
-    let (rules, key) = match side {
-        Side::Materials => (item.materials.as_ref()?, "expected_materials"),
-        Side::Products => (item.products.as_ref()?, "expected_products"),
-    };
-    let lpath = item.path.key(key);
-    let list_span = r.span(&lpath);
-    let mut out = Vec::with_capacity(rules.len() + 1);
-    for (rule, rpath) in rules {
-        let kind = match rule {
-            Classic::Simple(kind) => escape(kind.clone()),
-            Classic::Match {
-                pattern,
-                src_prefix,
-                side,
-                dst_prefix,
-                from,
-            } => {
-                let Some(target) = names.get(from) else {
-                    if written.contains(&from.as_str()) {
-                        continue;
-                    }
-                    let at = r.at(rpath);
-                    r.push(InteropError::UnknownTarget {
-                        field: rpath.to_string(),
-                        target: from.clone(),
-                        help: suggest::help(from, written.iter().copied()),
-                        at,
-                    });
-                    continue;
-                };
-                RuleKind::Match {
-                    pattern: template(pattern),
-                    src_prefix: src_prefix.as_deref().map(template),
-                    side: *side,
-                    dst_prefix: dst_prefix.as_deref().map(template),
-                    from: *target,
-                }
-            }
-        };
-        out.push(ir::Rule {
-            kind,
-            span: r.span(rpath),
-        });
-    }
-    let ends_closed = matches!(
-        out.last().map(|rule| &rule.kind),
-        Some(RuleKind::Allow { pattern } | RuleKind::Disallow { pattern }) if rules::matches_all(pattern)
-    );
-    if !ends_closed {
-        out.push(ir::Rule {
-            kind: RuleKind::Allow {
-                pattern: "*".into(),
-            },
-            span: list_span,
-        });
-    }
-    Some(ir::RuleList {
-        rules: out,
-        span: list_span,
-    })
-}
-
-fn escape(kind: RuleKind) -> RuleKind {
-    match kind {
-        RuleKind::Create { pattern } => RuleKind::Create {
-            pattern: template(&pattern),
-        },
-        RuleKind::Delete { pattern } => RuleKind::Delete {
-            pattern: template(&pattern),
-        },
-        RuleKind::Modify { pattern } => RuleKind::Modify {
-            pattern: template(&pattern),
-        },
-        RuleKind::Allow { pattern } => RuleKind::Allow {
-            pattern: template(&pattern),
-        },
-        RuleKind::Disallow { pattern } => RuleKind::Disallow {
-            pattern: template(&pattern),
-        },
-        RuleKind::Require { name } => RuleKind::Require {
-            name: template(&name),
-        },
-        other @ RuleKind::Match { .. } => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ir::RuleKind;
     use serde_json::json;
 
     const KEY: &str = "7345b83c121ea0d9ffc3b38d69958718b8435e8cb0552f889d695586693e1b89";

@@ -3,7 +3,9 @@
 
 mod export;
 mod import;
+mod items;
 mod keys;
+mod lists;
 mod locate;
 mod reader;
 mod rules;
