@@ -2,8 +2,8 @@
 //!
 //! Meaning is kept exactly: in-toto ends every rule list with an implicit
 //! `ALLOW *` where cairn ends it with an implicit `disallow "*"`, so each
-//! imported list gains an explicit `allow "*"` unless it already ends with a
-//! `DISALLOW` of a match-everything pattern. Inputs whose meaning differs by
+//! imported list gains an explicit `allow "*"` unless it already ends with an
+//! `ALLOW` or `DISALLOW` of a match-everything pattern. Inputs whose meaning differs by
 //! design (`docs/in-toto-compat.md`) are refused, never reinterpreted.
 
 use std::collections::BTreeMap;
@@ -308,5 +308,54 @@ mod tests {
             .map(|e| miette::Diagnostic::code(e).unwrap().to_string())
             .collect();
         assert_eq!(codes, ["E505", "E514", "E515", "E517"]);
+    }
+
+    fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            "[A-Za-z*\\[!]{0,6}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-z_]{1,8}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Replacing any one member of a valid layout by arbitrary JSON never
+        /// panics, and yields errors unless the layout is still valid.
+        #[test]
+        fn any_single_replacement_is_handled(
+            which in 0usize..12,
+            value in arbitrary_json(),
+        ) {
+            let mut l = layout(json!([["CREATE", "a"], ["DISALLOW", "*"]]));
+            let slot = match which {
+                0 => &mut l["_type"],
+                1 => &mut l["expires"],
+                2 => &mut l["keys"],
+                3 => &mut l["keys"][KEYID],
+                4 => &mut l["keys"][KEYID]["keyval"],
+                5 => &mut l["steps"],
+                6 => &mut l["steps"][0],
+                7 => &mut l["steps"][0]["threshold"],
+                8 => &mut l["steps"][0]["pubkeys"],
+                9 => &mut l["steps"][0]["expected_products"],
+                10 => &mut l["steps"][0]["expected_products"][0],
+                _ => &mut l["inspect"],
+            };
+            *slot = value;
+            let text = serde_json::to_string_pretty(&l).unwrap();
+            match layout_to_ir(&l, &text, "x") {
+                Ok(ir) => proptest::prop_assert!(ir.steps.len() <= 1),
+                Err(errors) => proptest::prop_assert!(!errors.is_empty()),
+            }
+        }
     }
 }

@@ -239,4 +239,14 @@ mod tests {
             "steps[1].threshold"
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_panics_on_any_text(text in "[\\[\\]{}\",: a\\\\0-9]{0,40}", key in "[a]{0,2}", n in 0usize..3) {
+            let loc = Locator::new(&text);
+            let path = Path::default().key(&key).index(n);
+            let _ = loc.find(&path);
+            let _ = loc.find_member_name(&Path::default(), &key);
+        }
+    }
 }

@@ -275,4 +275,49 @@ mod tests {
         assert_eq!(json!(pack(&kind, &from)), rule);
         assert!(matches_all("**") && !matches_all("*a") && !matches_all(""));
     }
+
+    fn token() -> impl proptest::strategy::Strategy<Value = String> {
+        proptest::string::string_regex("[a-z*?/.!\\[\\]-]{1,8}").unwrap()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn unpack_inverts_pack(
+            verb in 0usize..7,
+            pattern in token(),
+            src in proptest::option::of(token()),
+            dst in proptest::option::of(token()),
+            products: bool,
+            from in "[a-z][a-z0-9-]{0,6}",
+        ) {
+            let side = if products { Side::Products } else { Side::Materials };
+            let kind = match verb {
+                0 => RuleKind::Create { pattern: pattern.clone() },
+                1 => RuleKind::Delete { pattern: pattern.clone() },
+                2 => RuleKind::Modify { pattern: pattern.clone() },
+                3 => RuleKind::Allow { pattern: pattern.clone() },
+                4 => RuleKind::Disallow { pattern: pattern.clone() },
+                5 => RuleKind::Require { name: pattern.clone() },
+                _ => RuleKind::Match {
+                    pattern: pattern.clone(),
+                    src_prefix: src.clone(),
+                    side,
+                    dst_prefix: dst.clone(),
+                    from: crate::ir::Target::Step(crate::ir::StepId(0)),
+                },
+            };
+            let unpacked = unpack(&json!(pack(&kind, &from))).unwrap();
+            let expected = match kind {
+                RuleKind::Match { .. } => Classic::Match {
+                    pattern,
+                    src_prefix: src,
+                    side,
+                    dst_prefix: dst,
+                    from,
+                },
+                other => Classic::Simple(other),
+            };
+            proptest::prop_assert_eq!(unpacked, expected);
+        }
+    }
 }
