@@ -122,6 +122,21 @@ fn functionaries(
         .and_then(|v| r.strings(v, &ppath));
     let tpath = path.key("threshold");
     let threshold = r.member(m, path, "threshold");
+    // The type of `threshold` is checked even when `pubkeys` is unusable.
+    let t = match threshold {
+        Some(Value::Number(n)) => Some(n.as_u64()),
+        Some(other) => {
+            let at = r.at(&tpath);
+            r.push(InteropError::WrongType {
+                field: tpath.to_string(),
+                expected: "an integer",
+                found: type_name(other),
+                at,
+            });
+            None
+        }
+        None => None,
+    };
     let pubkeys = pubkeys?;
     let mut ids = Vec::new();
     let mut ok = true;
@@ -152,20 +167,7 @@ fn functionaries(
             }
         }
     }
-    let threshold = threshold?;
-    let t = match threshold {
-        Value::Number(n) => n.as_u64(),
-        other => {
-            let at = r.at(&tpath);
-            r.push(InteropError::WrongType {
-                field: tpath.to_string(),
-                expected: "an integer",
-                found: type_name(other),
-                at,
-            });
-            return None;
-        }
-    };
+    let (threshold, t) = (threshold?, t?);
     let max = pubkeys.len();
     let t = match t.and_then(|t| u32::try_from(t).ok()) {
         Some(t) if t >= 1 && usize::try_from(t).is_ok_and(|t| t <= max) => t,
