@@ -10,4 +10,5 @@
 mod cli_evidence;
 mod eval;
 mod evidence;
+mod interop;
 mod vectors;
