@@ -62,6 +62,19 @@ pub struct UnverifiedLayout {
     pub sha256: String,
     pub(super) document: Document,
     pub(super) layout: ClassicLayout,
+    pub(super) source: LayoutSource,
+}
+
+/// The signed content of a classic layout, for importers that read it
+/// themselves: the raw `signed` value and the text it was read from (the
+/// metablock file, or a DSSE envelope's decoded payload), so that their
+/// diagnostics can point into it.
+#[derive(Debug, Clone)]
+pub struct LayoutSource {
+    /// The layout object (`_type: layout`).
+    pub signed: serde_json::Value,
+    /// The text the object was read from.
+    pub text: String,
 }
 
 /// The result of [`load`].
@@ -239,12 +252,25 @@ fn load_one(
     let parsed = content(&document, &at, limits)?;
     loaded.problems.extend(notes);
     match parsed {
-        Content::Layout(layout) => loaded.layouts.push(UnverifiedLayout {
-            origin,
-            sha256,
-            document,
-            layout: *layout,
-        }),
+        Content::Layout(layout) => {
+            let source = match &document {
+                Document::Metablock { signed, .. } => LayoutSource {
+                    signed: signed.clone(),
+                    text: String::from_utf8_lossy(bytes).into_owned(),
+                },
+                Document::Dsse(envelope) => LayoutSource {
+                    signed: super::document::parse_json(&envelope.payload, &at, limits.max_depth)?,
+                    text: String::from_utf8_lossy(&envelope.payload).into_owned(),
+                },
+            };
+            loaded.layouts.push(UnverifiedLayout {
+                origin,
+                sha256,
+                document,
+                layout: *layout,
+                source,
+            })
+        }
         Content::Link(link) => loaded.items.push(Unverified {
             origin,
             sha256,

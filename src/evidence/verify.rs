@@ -10,7 +10,7 @@ use super::document::Document;
 use super::dsse::Signature;
 use super::keyfile::TrustedKey;
 use super::layout::ClassicLayout;
-use super::load::{Claim, Unverified, UnverifiedLayout};
+use super::load::{Claim, LayoutSource, Unverified, UnverifiedLayout};
 use super::model::{Attestation, Origin, Verified};
 use super::scheme;
 
@@ -116,6 +116,17 @@ pub fn verify_layout(
         }));
     }
     Ok(Verified::new(item.layout, outcome.signers))
+}
+
+/// Like [`verify_layout`], but releases the layout's signed source (raw
+/// `signed` value and its text) for importers, with the layout's origin.
+pub fn verify_layout_source(
+    item: UnverifiedLayout,
+    keys: &[TrustedKey],
+) -> Result<(Origin, Verified<LayoutSource>), Box<Rejected>> {
+    let origin = item.origin.clone();
+    let source = item.source.clone();
+    verify_layout(item, keys).map(|v| (origin, Verified::new(source, v.signers().to_vec())))
 }
 
 /// The outcome of checking one document's signatures.

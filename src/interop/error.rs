@@ -236,6 +236,14 @@ pub enum InteropError {
         #[label("here")]
         at: Option<SourceSpan>,
     },
+
+    /// A `{name}` placeholder in a layout string that `--param` gives no value.
+    #[error("`{field}` uses parameter `{name}`, which has no value")]
+    #[diagnostic(
+        code(E519),
+        help("pass `--param {name}=VALUE`; write `{{{{` and `}}}}` for literal braces")
+    )]
+    MissingParameter { field: String, name: String },
 }
 
 /// A construct of the IR that a classic in-toto layout cannot express.

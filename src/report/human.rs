@@ -15,6 +15,14 @@ use super::escape::escape;
 /// Renders `verdict` for a terminal; `source` is the policy the layout was
 /// compiled from (its spans point into it).
 pub fn human(verdict: &Verdict, source: &SourceFile, color: bool) -> String {
+    let mut out = summary(verdict);
+    out.push_str(&findings(verdict, source, color));
+    out
+}
+
+/// The verdict line and a line per step and inspection (what `verify`
+/// prints on stdout).
+pub fn summary(verdict: &Verdict) -> String {
     let mut out = String::new();
     let denials = verdict.denials().count();
     let warnings = verdict.warnings().count();
@@ -50,6 +58,13 @@ pub fn human(verdict: &Verdict, source: &SourceFile, color: bool) -> String {
             escape(&inspection.name),
         );
     }
+    out
+}
+
+/// Every finding as a rendered diagnostic, each preceded by a blank line
+/// (what `verify` prints on stderr).
+pub fn findings(verdict: &Verdict, source: &SourceFile, color: bool) -> String {
+    let mut out = String::new();
     let named = source.named_source();
     for finding in &verdict.findings {
         out.push('\n');

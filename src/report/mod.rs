@@ -12,7 +12,7 @@ mod json;
 pub mod vsa;
 
 pub use escape::escape;
-pub use human::{finding_diagnostic, human, FindingDiagnostic};
+pub use human::{finding_diagnostic, findings, human, summary, FindingDiagnostic};
 pub use json::{json, json_value, SCHEMA_VERSION};
 
 #[cfg(test)]

@@ -7,9 +7,11 @@ mod items;
 mod keys;
 mod lists;
 mod locate;
+mod params;
 mod reader;
 mod rules;
 mod suggest;
 
 pub use export::ir_to_layout_json;
 pub use import::layout_to_ir;
+pub use params::substitute_parameters;

@@ -1,0 +1,229 @@
+//! `cairn verify`: evaluate a policy (or a classic in-toto layout) against
+//! the attestations a supply chain produced; report every finding; write a
+//! VSA on request.
+//!
+//! Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate
+//! (bad flags, unreadable or malformed policy or evidence).
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::keyio::report;
+use super::verify_inputs::{self, Prepared};
+use super::verify_output;
+use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
+use crate::eval::{self, Finding, Input, Inspections};
+use crate::evidence::{self, DigestSet, Limits, TrustedKey};
+use crate::ir::InspectionId;
+
+/// `cairn verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The policy (`.cairn`) to verify against; omitted with `--layout`.
+    #[arg(value_name = "POLICY", required_unless_present = "layout", conflicts_with = "layout")]
+    pub policy: Option<PathBuf>,
+    /// Attestations: `.intoto.jsonl` bundles, DSSE envelopes, classic links,
+    /// or directories of them (repeatable).
+    #[arg(long = "bundle", value_name = "PATH")]
+    pub bundles: Vec<PathBuf>,
+    /// A classic in-toto layout (metablock or DSSE) to verify instead of a policy.
+    #[arg(long, value_name = "FILE")]
+    pub layout: Option<PathBuf>,
+    /// A public key that must have signed the layout (repeatable; every one must have signed).
+    #[arg(long = "layout-key", value_name = "KEY", requires = "layout")]
+    pub layout_keys: Vec<PathBuf>,
+    /// The directory holding the links of a classic layout (`<step>.<keyid8>.link`).
+    #[arg(long, value_name = "DIR", requires = "layout")]
+    pub links: Option<PathBuf>,
+    /// Run the policy's inspections (in a scratch copy of `--inspection-dir`).
+    #[arg(long)]
+    pub run_inspections: bool,
+    /// The directory inspections inspect (copied to a scratch directory first).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub inspection_dir: PathBuf,
+    /// The final artifact, hashed with sha256; it must be a product of the step named by `artifact from`.
+    #[arg(long, value_name = "FILE", conflicts_with = "subject")]
+    pub artifact: Option<PathBuf>,
+    /// The final artifact's digest instead of the file, as `ALG:HEX` (e.g. `sha256:ab12...`).
+    #[arg(long, value_name = "ALG:HEX")]
+    pub subject: Option<String>,
+    /// A parameter value, overriding the policy's default (repeatable).
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// The evaluation time (RFC 3339, e.g. `2026-01-01T00:00:00Z`) instead of the clock.
+    #[arg(long, value_name = "TIME")]
+    pub time: Option<String>,
+    /// Output format of the result on stdout.
+    #[arg(long, value_enum, default_value_t = verify_output::Format::Human)]
+    pub format: verify_output::Format,
+    /// Write a SLSA Verification Summary Attestation to this file.
+    #[arg(long, value_name = "FILE")]
+    pub vsa: Option<PathBuf>,
+    /// Sign the VSA as a DSSE envelope with this private key (PKCS#8 PEM).
+    #[arg(long, value_name = "KEY", requires = "vsa")]
+    pub vsa_key: Option<PathBuf>,
+    /// The VSA's `resourceUri` (default: the artifact path or the subject as given).
+    #[arg(long, value_name = "URI", requires = "vsa")]
+    pub resource_uri: Option<String>,
+}
+
+/// Runs `cairn verify`.
+pub fn run(args: VerifyArgs, color: ColorChoice) -> ExitCode {
+    match verify(&args, color) {
+        Ok(code) => ExitCode::from(code),
+        Err(Stopped { code, diagnostics }) => {
+            for d in &diagnostics {
+                report(d.as_ref(), color);
+            }
+            if code == EXIT_NO {
+                verify_output::print_early_failure(&diagnostics, args.format);
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+/// A diagnostic that stops verification before a verdict.
+pub type Stop = Box<dyn miette::Diagnostic + Send + Sync>;
+
+/// Verification stopped before a verdict: exit 2 (could not evaluate) or,
+/// for a layout that its owners did not sign, exit 1.
+pub struct Stopped {
+    /// The exit code.
+    pub code: u8,
+    /// What to print.
+    pub diagnostics: Vec<Stop>,
+}
+
+impl From<Vec<Stop>> for Stopped {
+    fn from(diagnostics: Vec<Stop>) -> Self {
+        Stopped {
+            code: EXIT_ERROR,
+            diagnostics,
+        }
+    }
+}
+
+impl From<Stop> for Stopped {
+    fn from(diagnostic: Stop) -> Self {
+        Stopped::from(vec![diagnostic])
+    }
+}
+
+fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
+    let now = verify_inputs::clock(args.time.as_deref())?;
+    let params = verify_inputs::params(&args.params)?;
+    let artifact = verify_inputs::artifact(args)?;
+    let prepared = match (&args.policy, &args.layout) {
+        (_, Some(layout)) => verify_inputs::classic(layout, &args.layout_keys, &params)?,
+        (Some(policy), None) => verify_inputs::policy(policy)?,
+        (None, None) => return Err(Stopped::from(Box::new(verify_inputs::InputError::NoPolicy) as Stop)),
+    };
+    let Prepared {
+        layout,
+        source,
+        policy_sha256,
+    } = prepared;
+    let layout = match eval::instantiate(&layout, &params) {
+        Ok(layout) => layout,
+        Err(missing) => {
+            let stops: Vec<Stop> = missing
+                .iter()
+                .map(|m| {
+                    let finding = Finding::missing_param(m);
+                    Box::new(verify_inputs::InputError::MissingParam {
+                        name: m.name.clone(),
+                        source_code: source.named_source(),
+                        span: m.span.into(),
+                        help: finding.help.unwrap_or_default(),
+                    }) as Stop
+                })
+                .collect();
+            return Err(stops.into());
+        }
+    };
+
+    let keys = verify_inputs::trusted_keys(&layout)?;
+    let evidence_paths = match &args.links {
+        Some(dir) => verify_inputs::link_files(dir)?,
+        None => args.bundles.clone(),
+    };
+    let limits = Limits::default();
+    let loaded = evidence::load(&evidence_paths, &limits);
+    let errors: Vec<Stop> = loaded
+        .problems
+        .into_iter()
+        .filter_map(|p| {
+            if p.severity() == Some(miette::Severity::Warning) {
+                report(&p, color);
+                None
+            } else {
+                Some(Box::new(p) as Stop)
+            }
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let (verified, rejected) = evidence::verify(loaded.items, &keys);
+    for r in &rejected {
+        report(r, color);
+    }
+
+    let results = if args.run_inspections {
+        run_inspections(&layout, &args.inspection_dir)?
+    } else {
+        BTreeMap::new()
+    };
+    let inspections = if args.run_inspections {
+        Inspections::Ran(&results)
+    } else {
+        Inspections::NotRun
+    };
+    let input = Input {
+        layout: &layout,
+        attestations: &verified,
+        now,
+        artifact: artifact.as_ref().map(|(_, d)| d),
+        inspections,
+    };
+    let verdict = eval::evaluate(&input);
+
+    let enabled = color.enabled(std::io::stderr().is_terminal());
+    verify_output::print(&verdict, &source, args.format, enabled);
+    if let Some(path) = &args.vsa {
+        let vsa = verify_output::VsaRequest {
+            path,
+            key: args.vsa_key.as_deref(),
+            resource_uri: args.resource_uri.as_deref(),
+            policy_uri: &source.name,
+            policy_sha256: &policy_sha256,
+            artifact: artifact.as_ref(),
+            now,
+        };
+        verify_output::write_vsa(&vsa, &layout, &verdict, &verified)?;
+    }
+    Ok(if verdict.passed() { EXIT_OK } else { EXIT_NO })
+}
+
+fn run_inspections(
+    layout: &crate::ir::Layout,
+    dir: &std::path::Path,
+) -> Result<BTreeMap<InspectionId, evidence::Link>, Stop> {
+    let mut results = BTreeMap::new();
+    for (i, inspection) in layout.inspections.iter().enumerate() {
+        let scratch = verify_inputs::scratch_copy(dir)?;
+        let link = crate::record::run_inspection(&inspection.name, &inspection.run.argv, &scratch);
+        let _ = std::fs::remove_dir_all(&scratch);
+        let id = InspectionId(u32::try_from(i).unwrap_or(u32::MAX));
+        results.insert(id, link.map_err(|e| Box::new(e) as Stop)?);
+    }
+    Ok(results)
+}
+
+/// The artifact given on the command line: how it was named, and its digests.
+pub type Artifact = (String, DigestSet);

@@ -1,0 +1,360 @@
+//! What `cairn verify` reads before it evaluates: the clock, parameters, the
+//! final artifact, and the layout (a `.cairn` policy, or a classic in-toto
+//! layout whose owner signatures are checked first), plus the command-line
+//! errors of `verify` (`E45x`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest as _, Sha256};
+
+use super::verify::{Artifact, Stop, Stopped, VerifyArgs};
+use super::EXIT_NO;
+use crate::evidence::{self, keys::PublicKey, DigestSet, Limits, Scheme, TrustedKey};
+use crate::ir::Layout;
+use crate::source::SourceFile;
+
+/// A layout ready to evaluate, with the text its spans point into.
+pub struct Prepared {
+    /// The layout, not yet instantiated with parameters.
+    pub layout: Layout,
+    /// The policy (or classic layout) text, for rendering findings.
+    pub source: SourceFile,
+    /// sha256 of the exact policy bytes (for a VSA's `policy.digest`).
+    pub policy_sha256: String,
+}
+
+/// The command-line and input errors of `cairn verify`.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum InputError {
+    /// Neither a policy nor `--layout`.
+    #[error("nothing to verify against")]
+    #[diagnostic(code(E450), help("give a policy file, or `--layout` with `--layout-key`"))]
+    NoPolicy,
+    /// `--time` is not RFC 3339.
+    #[error("`--time {given}` is not an RFC 3339 time")]
+    #[diagnostic(code(E451), help("write it like `2026-01-01T00:00:00Z`"))]
+    Time {
+        /// What was given.
+        given: String,
+    },
+    /// `--param` without `=`, or with an empty or repeated name.
+    #[error("`--param {given}` {problem}")]
+    #[diagnostic(code(E452), help("write `--param NAME=VALUE`, once per name"))]
+    Param {
+        /// What was given.
+        given: String,
+        /// What is wrong with it.
+        problem: &'static str,
+    },
+    /// `--subject` that is not `ALG:HEX`.
+    #[error("`--subject {given}` is not `ALG:HEX`")]
+    #[diagnostic(code(E453), help("write it like `sha256:` followed by the lowercase hex digest"))]
+    Subject {
+        /// What was given.
+        given: String,
+    },
+    /// A file that could not be read.
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(code(E454), help("check the path and its permissions"))]
+    Read {
+        /// The path.
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// `--layout` names a file that holds no classic layout.
+    #[error("`{path}` holds no in-toto layout")]
+    #[diagnostic(code(E455), help("give a signed layout: a `{{signed, signatures}}` metablock or a DSSE envelope whose payload has `_type: layout`"))]
+    NotALayout {
+        /// The file.
+        path: String,
+    },
+    /// `--layout` without `--layout-key`.
+    #[error("`--layout` needs at least one `--layout-key`")]
+    #[diagnostic(code(E456), help("pass the public key(s) of the layout's owner(s)"))]
+    NoLayoutKey,
+    /// A layout some given owner key did not sign.
+    #[error("layout `{path}` is not signed by `{key}`")]
+    #[diagnostic(
+        code(V191),
+        help("every `--layout-key` must have signed the layout; re-sign it or pass the right key")
+    )]
+    LayoutUnsigned {
+        /// The layout file.
+        path: String,
+        /// The key that did not sign.
+        key: String,
+    },
+    /// A policy key that the evidence layer cannot use.
+    #[error("key `{name}` cannot verify signatures: {reason}")]
+    #[diagnostic(code(E457), help("fix the key's material or its scheme in the policy"))]
+    Key {
+        /// The key's name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// A parameter without value or default.
+    #[error("parameter `{name}` has no value")]
+    #[diagnostic(code(V113))]
+    MissingParam {
+        /// The parameter.
+        name: String,
+        /// The policy text.
+        #[source_code]
+        source_code: miette::NamedSource<String>,
+        /// Where it is used.
+        #[label("used here")]
+        span: miette::SourceSpan,
+        /// How to fix it.
+        #[help]
+        help: String,
+    },
+}
+
+fn stop(e: InputError) -> Stop {
+    Box::new(e)
+}
+
+/// One clock reading: `--time`, or the system clock.
+pub fn clock(time: Option<&str>) -> Result<i64, Stop> {
+    match time {
+        Some(text) => parse_time(text).ok_or_else(|| {
+            stop(InputError::Time {
+                given: text.to_string(),
+            })
+        }),
+        None => Ok(time::OffsetDateTime::now_utc().unix_timestamp()),
+    }
+}
+
+/// Parses an RFC 3339 time to unix seconds.
+pub fn parse_time(text: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
+}
+
+/// Formats unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn format_time(unix: i64) -> String {
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| t.format(&format).ok())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+/// `--param NAME=VALUE` flags as a map.
+pub fn params(flags: &[String]) -> Result<BTreeMap<String, String>, Stop> {
+    let mut values = BTreeMap::new();
+    for flag in flags {
+        let bad = |problem| {
+            stop(InputError::Param {
+                given: flag.clone(),
+                problem,
+            })
+        };
+        let (name, value) = flag.split_once('=').ok_or_else(|| bad("has no `=`"))?;
+        if name.is_empty() {
+            return Err(bad("has an empty name"));
+        }
+        if values.insert(name.to_string(), value.to_string()).is_some() {
+            return Err(bad("repeats a name"));
+        }
+    }
+    Ok(values)
+}
+
+/// The final artifact from `--artifact FILE` (hashed) or `--subject ALG:HEX`.
+pub fn artifact(args: &VerifyArgs) -> Result<Option<Artifact>, Stop> {
+    if let Some(path) = &args.artifact {
+        let digest = crate::record::hash_file(path).map_err(|e| Box::new(e) as Stop)?;
+        return Ok(Some((path.display().to_string(), digest)));
+    }
+    let Some(given) = &args.subject else {
+        return Ok(None);
+    };
+    let bad = || {
+        stop(InputError::Subject {
+            given: given.clone(),
+        })
+    };
+    let (alg, hex_text) = given.split_once(':').ok_or_else(bad)?;
+    let well_formed = !alg.is_empty()
+        && !hex_text.is_empty()
+        && hex_text.len() % 2 == 0
+        && hex_text.bytes().all(|b| b.is_ascii_hexdigit());
+    if !well_formed {
+        return Err(bad());
+    }
+    let digest = DigestSet::from([(alg.to_string(), hex_text.to_ascii_lowercase())]);
+    Ok(Some((given.clone(), digest)))
+}
+
+/// The policy's keys as trusted keys, in IR order, so that signer indexes
+/// are [`crate::ir::KeyId`]s.
+pub fn trusted_keys(layout: &Layout) -> Result<Vec<TrustedKey>, Stop> {
+    layout
+        .keys
+        .iter()
+        .map(|key| {
+            let bad = |reason: String| {
+                stop(InputError::Key {
+                    name: key.name.clone(),
+                    reason,
+                })
+            };
+            let public = if key.keytype == "ed25519" {
+                PublicKey::from_ed25519_hex(&key.public)
+            } else {
+                PublicKey::from_pem(&key.public)
+            }
+            .map_err(|e| bad(e.to_string()))?;
+            let scheme = Scheme::parse(&key.scheme, &public).map_err(|e| bad(e.to_string()))?;
+            Ok(TrustedKey::new(public, scheme, key.name.clone()))
+        })
+        .collect()
+}
+
+/// The `*.link` files directly in a classic link directory, sorted.
+pub fn link_files(dir: &Path) -> Result<Vec<PathBuf>, Stop> {
+    let read = |e: std::io::Error| {
+        stop(InputError::Read {
+            path: dir.display().to_string(),
+            reason: e.to_string(),
+        })
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read)? {
+        let entry = entry.map_err(read)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".link") && entry.file_type().map_err(read)?.is_file() {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// A fresh scratch directory holding a copy of `dir`.
+pub fn scratch_copy(dir: &Path) -> Result<PathBuf, Stop> {
+    let unique = Sha256::digest(format!("{:?}{}", std::time::SystemTime::now(), std::process::id()));
+    let scratch = std::env::temp_dir().join(format!("cairn-inspect-{}", hex::encode(&unique[..8.min(unique.len())])));
+    std::fs::create_dir_all(&scratch).map_err(|e| {
+        stop(InputError::Read {
+            path: scratch.display().to_string(),
+            reason: e.to_string(),
+        })
+    })?;
+    crate::record::copy_tree(dir, &scratch).map_err(|e| Box::new(e) as Stop)?;
+    Ok(scratch)
+}
+
+/// A `.cairn` policy, compiled.
+pub fn policy(path: &Path) -> Result<Prepared, Stopped> {
+    match crate::lower::compile_file(path) {
+        Ok((source, layout)) => Ok(Prepared {
+            policy_sha256: hex::encode(Sha256::digest(source.text.as_bytes())),
+            layout,
+            source,
+        }),
+        Err(crate::lower::FileError::Io(e)) => Err(Stopped::from(Box::new(e) as Stop)),
+        Err(crate::lower::FileError::Policy(_, errors)) => Err(Stopped::from(
+            errors
+                .reports
+                .into_iter()
+                .map(Box::<dyn miette::Diagnostic + Send + Sync>::from)
+                .collect::<Vec<Stop>>(),
+        )),
+    }
+}
+
+/// A classic in-toto layout: loaded, its owner signatures checked (every
+/// given key must have signed), parameters substituted as in-toto does, and
+/// imported into the IR.
+pub fn classic(
+    path: &Path,
+    key_paths: &[PathBuf],
+    params: &BTreeMap<String, String>,
+) -> Result<Prepared, Stopped> {
+    if key_paths.is_empty() {
+        return Err(Stopped::from(stop(InputError::NoLayoutKey)));
+    }
+    let mut keys = Vec::new();
+    for key_path in key_paths {
+        keys.push(super::keyio::read_public_key(key_path).map_err(|e| Stopped::from(Box::new(e) as Stop))?);
+    }
+    let limits = Limits::default();
+    let mut loaded = evidence::load(&[path.to_path_buf()], &limits);
+    if !loaded.problems.is_empty() {
+        let problems: Vec<Stop> = loaded.problems.into_iter().map(|p| Box::new(p) as Stop).collect();
+        return Err(Stopped::from(problems));
+    }
+    let Some(item) = loaded.layouts.pop().filter(|_| loaded.layouts.is_empty()) else {
+        return Err(Stopped::from(stop(InputError::NotALayout {
+            path: path.display().to_string(),
+        })));
+    };
+    let bytes = std::fs::read(path).map_err(|e| {
+        Stopped::from(stop(InputError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        }))
+    })?;
+    let (_, verified) = evidence::verify_layout_source(item, &keys).map_err(|rejected| Stopped {
+        code: EXIT_NO,
+        diagnostics: vec![rejected as Stop],
+    })?;
+    let unsigned: Vec<Stop> = keys
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !verified.signers().contains(i))
+        .map(|(_, key)| {
+            stop(InputError::LayoutUnsigned {
+                path: path.display().to_string(),
+                key: key.label.clone(),
+            })
+        })
+        .collect();
+    if !unsigned.is_empty() {
+        return Err(Stopped {
+            code: EXIT_NO,
+            diagnostics: unsigned,
+        });
+    }
+    let mut signed = verified.value().signed.clone();
+    let text = verified.value().text.clone();
+    if !params.is_empty() {
+        crate::interop::classic::substitute_parameters(&mut signed, params).map_err(|missing| {
+            Stopped::from(
+                missing
+                    .into_iter()
+                    .map(|e| Box::new(e) as Stop)
+                    .collect::<Vec<Stop>>(),
+            )
+        })?;
+    }
+    let name = path
+        .file_stem()
+        .map_or_else(|| "root".to_string(), |s| s.to_string_lossy().into_owned());
+    let shown = if text.as_bytes() == bytes.as_slice() {
+        path.display().to_string()
+    } else {
+        format!("{} (DSSE payload)", path.display())
+    };
+    let source = SourceFile::new(shown, text);
+    match crate::interop::classic::layout_to_ir(&signed, &source.text, &name) {
+        Ok(layout) => Ok(Prepared {
+            layout,
+            source,
+            policy_sha256: hex::encode(Sha256::digest(&bytes)),
+        }),
+        Err(errors) => Err(Stopped::from(
+            errors
+                .into_iter()
+                .map(|e| Box::<dyn miette::Diagnostic + Send + Sync>::from(crate::interop::report(e, &source)))
+                .collect::<Vec<Stop>>(),
+        )),
+    }
+}
