@@ -10,6 +10,8 @@ pub mod cli;
 pub mod diag;
 pub mod evidence;
 pub mod ir;
+pub mod lower;
 pub mod pattern;
 pub mod predicates;
 pub mod source;
+pub mod syntax;

@@ -8,6 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+pub mod check;
+pub mod compile;
+pub mod dump;
+pub mod fmt;
+
 /// Exit status: the answer is yes.
 pub const EXIT_OK: u8 = 0;
 /// Exit status: the answer is no (policy violated, errors or findings).
@@ -57,7 +62,22 @@ impl ColorChoice {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {}
+pub enum Command {
+    /// Parse, resolve and validate policies; report every error (exit 0 valid, 1 errors, 2 unreadable).
+    Check(check::CheckArgs),
+    /// Rewrite policies in canonical form; `--check` only names files that would change (exit 1).
+    Fmt(fmt::FmtArgs),
+    /// Print a policy compiled to IR JSON on stdout (exit 1 when it has errors).
+    Compile(compile::CompileArgs),
+    /// Print the syntax tree or the IR of a policy as stable text, for debugging.
+    Dump(dump::DumpArgs),
+}
+
+/// Renders a policy file's errors and returns the exit code: 1 when the
+/// policy has errors, 2 when it could not be read.
+fn report_file_error(e: &crate::lower::FileError, color: bool) -> ExitCode {
+    compile::report(e, color)
+}
 
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
@@ -69,5 +89,10 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    match cli.command {}
+    match &cli.command {
+        Command::Check(args) => check::run(args, cli.color),
+        Command::Fmt(args) => fmt::run(args, cli.color),
+        Command::Compile(args) => compile::run(args, cli.color),
+        Command::Dump(args) => dump::run(args, cli.color),
+    }
 }
