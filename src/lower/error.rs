@@ -139,8 +139,8 @@ pub enum LowerError {
         path: String,
         /// The parser's complaint.
         reason: String,
-        /// Where.
-        #[label("does not parse")]
+        /// Where the parser stopped.
+        #[label("here")]
         span: Span,
     },
 
@@ -251,7 +251,7 @@ pub enum LowerError {
     },
 
     /// A signature scheme the key type does not support.
-    #[error("scheme `{scheme}` does not fit a {keytype} key")]
+    #[error("scheme `{scheme}` does not fit key type `{keytype}`")]
     #[diagnostic(code(E216), help("{help}"))]
     BadScheme {
         /// The scheme.
@@ -259,7 +259,7 @@ pub enum LowerError {
         /// The key type.
         keytype: &'static str,
         /// Where.
-        #[label("not a {keytype} scheme")]
+        #[label("not a scheme for `{keytype}`")]
         span: Span,
         /// The valid schemes.
         help: String,

@@ -65,7 +65,7 @@ pub fn lower_key(k: &ast::KeyDecl, base_dir: &Path) -> Result<Lowered, LowerErro
                     scheme: s.value.clone(),
                     keytype,
                     span: s.loc.span(),
-                    help: format!("a {keytype} key takes {}", list.join(" or ")),
+                    help: format!("key type `{keytype}` takes {}", list.join(" or ")),
                 });
             }
             s.value.clone()

@@ -213,20 +213,20 @@ impl Lowerer<'_> {
                     }
                 }
                 ast::Item::Step(s) => {
-                    if self.declare(&mut target_names, "step", &s.name) {
-                        self.targets
-                            .insert(s.name.name.clone(), ir::Target::Step(ir::StepId(n_steps)));
-                        n_steps += 1;
+                    if !self.declare(&mut target_names, "step", &s.name) {
+                        continue;
                     }
+                    let id = ir::Target::Step(ir::StepId(n_steps));
+                    self.targets.insert(s.name.name.clone(), id);
+                    n_steps += 1;
                 }
                 ast::Item::Inspection(i) => {
-                    if self.declare(&mut target_names, "inspection", &i.name) {
-                        self.targets.insert(
-                            i.name.name.clone(),
-                            ir::Target::Inspection(ir::InspectionId(n_inspections)),
-                        );
-                        n_inspections += 1;
+                    if !self.declare(&mut target_names, "inspection", &i.name) {
+                        continue;
                     }
+                    let id = ir::Target::Inspection(ir::InspectionId(n_inspections));
+                    self.targets.insert(i.name.name.clone(), id);
+                    n_inspections += 1;
                 }
                 _ => {}
             }

@@ -235,15 +235,38 @@ impl Lowerer<'_> {
             self.error(LowerError::JsonPathTooLong {
                 len: p.text.len(),
                 limit: MAX_JSONPATH_BYTES,
-                span,
+                span: crate::source::Span::new(span.start, span.start + 1),
             });
             return None;
         }
         if let Err(e) = jsonpath_rust::parser::parse_json_path(&p.text) {
+            use jsonpath_rust::parser::errors::JsonPathError;
+            let (reason, at) = match &e {
+                JsonPathError::PestError(pe) => {
+                    let col = match pe.line_col {
+                        pest::error::LineColLocation::Pos((_, c))
+                        | pest::error::LineColLocation::Span((_, c), _) => c,
+                    };
+                    let offset = p
+                        .text
+                        .char_indices()
+                        .nth(col.saturating_sub(1))
+                        .map_or(p.text.len(), |(i, _)| i);
+                    let at = span.start + offset;
+                    (
+                        format!(
+                            "the path stops making sense at column {col}: {}",
+                            pe.variant.message()
+                        ),
+                        crate::source::Span::new(at, (at + 1).min(span.end.max(at))),
+                    )
+                }
+                other => (one_line(&other.to_string()), span),
+            };
             self.error(LowerError::BadJsonPath {
                 path: short(&p.text),
-                reason: one_line(&e.to_string()),
-                span,
+                reason,
+                span: if at.is_empty() { span } else { at },
             });
             return None;
         }
@@ -291,7 +314,7 @@ impl Lowerer<'_> {
                 if let Err(e) = regex::Regex::new(&re.value) {
                     self.error(LowerError::BadRegex {
                         regex: short(&re.value),
-                        reason: one_line(&e.to_string()),
+                        reason: regex_reason(&e),
                         span: re.loc.span(),
                     });
                     return None;
@@ -340,6 +363,18 @@ impl Lowerer<'_> {
             ast::Value::Null(_) => serde_json::Value::Null,
         })
     }
+}
+
+/// The gist of a regex error: its `error:` line, or the whole message.
+fn regex_reason(e: &regex::Error) -> String {
+    let text = e.to_string();
+    text.lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("error: "))
+        .map_or_else(
+            || one_line(&text),
+            |gist| format!("the regex is malformed: {gist}"),
+        )
 }
 
 /// Joins a multi-line message into one line.

@@ -48,7 +48,7 @@ pub fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 }
 
 /// A help line: "did you mean `x`?" or the list of what exists.
-pub fn help<'a>(name: &str, what: &str, candidates: &[&'a str]) -> String {
+pub fn help(name: &str, what: &str, candidates: &[&str]) -> String {
     if let Some(c) = closest(name, candidates.iter().copied()) {
         return format!("did you mean `{c}`?");
     }

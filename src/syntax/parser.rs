@@ -487,8 +487,9 @@ fn value(p: &Pair<'_, Rule>) -> Result<Value> {
 /// The human name of a rule, as a parse error says it.
 fn describe(r: Rule) -> Option<&'static str> {
     Some(match r {
-        Rule::WHITESPACE | Rule::COMMENT | Rule::EOI | Rule::policy => return None,
-        Rule::layout | Rule::kw_layout => "`layout`",
+        Rule::WHITESPACE | Rule::COMMENT => return None,
+        Rule::EOI => "end of file",
+        Rule::policy | Rule::layout | Rule::kw_layout => "`layout`",
         Rule::expires | Rule::kw_expires => "`expires`",
         Rule::readme | Rule::kw_readme => "`readme`",
         Rule::key | Rule::kw_key => "`key`",
@@ -542,15 +543,31 @@ fn describe(r: Rule) -> Option<&'static str> {
 /// A hint for the construct the parser expected.
 fn hint(expected: &[Rule]) -> &'static str {
     let has = |r: Rule| expected.contains(&r);
-    if has(Rule::kw_layout) || has(Rule::layout) {
+    if has(Rule::EOI) {
+        "a policy file holds exactly one `layout` block; nothing may follow its closing `}`"
+    } else if has(Rule::policy) || has(Rule::kw_layout) || has(Rule::layout) {
         "a policy is one block: `layout \"NAME\" { ... }`"
     } else if has(Rule::check) || has(Rule::path) {
         "a check reads `require [all|any|count] $.PATH TEST`, e.g. `require $.result == \"PASSED\"`"
     } else if has(Rule::rule) {
         "a rule reads `VERB \"PATTERN\"`, e.g. `create \"foo\"` or `match \"foo\" with products from build`"
-    } else if has(Rule::step) || has(Rule::key) {
+    } else if has(Rule::step) || has(Rule::kw_step) || has(Rule::key) {
         "a layout holds `expires`, `readme`, `key`, `param`, `step`, `inspection`, `artifact` and `summary` clauses"
-    } else if has(Rule::by) || has(Rule::command) {
+    } else if has(Rule::command) || has(Rule::kw_command) {
+        "a step holds `by`, `command`, `materials`, `products` and `attestation` clauses"
+    } else if has(Rule::check) || has(Rule::kw_by) || has(Rule::by) {
+        "an attestation holds `by`, `materials`, `products` and checks such as `require $.result == \"PASSED\"`"
+    } else if has(Rule::run) || has(Rule::kw_run) {
+        "an inspection holds `run`, `materials` and `products` clauses"
+    } else if has(Rule::verifier) || has(Rule::kw_verifier) {
+        "a summary holds `verifier \"URI\"` and `levels \"LEVEL\" ...`"
+    } else if has(Rule::threshold) || has(Rule::kw_of) {
+        "write `by KEY, ...` or `by K of KEY, KEY, ...`"
+    } else if has(Rule::equals) {
+        "a key reads `key NAME = ed25519 \"HEX\"`, `key NAME = pem \"PEM\"` or `key NAME = file \"PATH\"`"
+    } else if has(Rule::close_bracket) {
+        "a list reads `[VALUE, VALUE, ...]`"
+    } else if has(Rule::by) {
         "a step holds `by`, `command`, `materials`, `products` and `attestation` clauses"
     } else if has(Rule::string) {
         "strings are written in double quotes; the escapes are `\\\"`, `\\\\`, `\\n`, `\\t` and `\\r`"
@@ -582,7 +599,9 @@ fn convert(text: &str, e: &pest::error::Error<Rule>) -> SyntaxError {
         [one] => (*one).to_string(),
         [init @ .., last] => format!("{} or {last}", init.join(", ")),
     };
-    let message = if expected.is_empty() {
+    let message = if rest.starts_with('"') && positives.contains(&Rule::string) {
+        "malformed string: an unknown escape or no closing quote".to_string()
+    } else if expected.is_empty() {
         let unexpected: Vec<&str> = negatives.iter().filter_map(|r| describe(*r)).collect();
         if unexpected.is_empty() {
             format!("unexpected {found}")

@@ -6,3 +6,5 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
+
+mod lang;
