@@ -9,10 +9,17 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 pub mod attest;
+pub mod check;
+pub mod compile;
+pub mod dump;
+pub mod fmt;
 pub mod key;
 pub mod keyio;
 pub mod sign;
+pub mod verify;
 pub mod verify_envelope;
+pub mod verify_inputs;
+pub mod verify_output;
 
 /// Exit status: the answer is yes.
 pub const EXIT_OK: u8 = 0;
@@ -64,6 +71,14 @@ impl ColorChoice {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Parse, resolve and validate policies; report every error (exit 0 valid, 1 errors, 2 unreadable).
+    Check(check::CheckArgs),
+    /// Rewrite policies in canonical form; `--check` only names files that would change (exit 1).
+    Fmt(fmt::FmtArgs),
+    /// Print a policy compiled to IR JSON on stdout (exit 1 when it has errors).
+    Compile(compile::CompileArgs),
+    /// Print the syntax tree or the IR of a policy as stable text, for debugging.
+    Dump(dump::DumpArgs),
     /// Generate signing keys and compute keyids.
     Key(key::KeyArgs),
     /// Sign an in-toto Statement v1 about files and append it to a bundle.
@@ -75,6 +90,17 @@ pub enum Command {
     /// Exit 0: at least one given key verified a signature; 1: none did;
     /// 2: the file or a key is malformed.
     VerifyEnvelope(verify_envelope::VerifyEnvelopeArgs),
+    /// Verify attestations against a policy, or a classic in-toto supply chain with `--layout`.
+    ///
+    /// Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate
+    /// (bad flags, unreadable or malformed policy or evidence).
+    Verify(verify::VerifyArgs),
+}
+
+/// Renders a policy file's errors and returns the exit code: 1 when the
+/// policy has errors, 2 when it could not be read.
+fn report_file_error(e: &crate::lower::FileError, color: bool) -> ExitCode {
+    compile::report(e, color)
 }
 
 /// Parses the command line and runs the subcommand.
@@ -88,9 +114,14 @@ pub fn main() -> ExitCode {
         }
     };
     match cli.command {
+        Command::Check(args) => check::run(&args, cli.color),
+        Command::Fmt(args) => fmt::run(&args, cli.color),
+        Command::Compile(args) => compile::run(&args, cli.color),
+        Command::Dump(args) => dump::run(&args, cli.color),
         Command::Key(args) => key::run(args, cli.color),
         Command::Attest(args) => attest::run(args, cli.color),
         Command::Sign(args) => sign::run(args, cli.color),
         Command::VerifyEnvelope(args) => verify_envelope::run(args, cli.color),
+        Command::Verify(args) => verify::run(args, cli.color),
     }
 }

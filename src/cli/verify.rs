@@ -17,14 +17,18 @@ use super::verify_inputs::{self, Prepared};
 use super::verify_output;
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
 use crate::eval::{self, Finding, Input, Inspections};
-use crate::evidence::{self, DigestSet, Limits, TrustedKey};
+use crate::evidence::{self, DigestSet, Limits};
 use crate::ir::InspectionId;
 
 /// `cairn verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// The policy (`.cairn`) to verify against; omitted with `--layout`.
-    #[arg(value_name = "POLICY", required_unless_present = "layout", conflicts_with = "layout")]
+    #[arg(
+        value_name = "POLICY",
+        required_unless_present = "layout",
+        conflicts_with = "layout"
+    )]
     pub policy: Option<PathBuf>,
     /// Attestations: `.intoto.jsonl` bundles, DSSE envelopes, classic links,
     /// or directories of them (repeatable).
@@ -121,7 +125,11 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
     let prepared = match (&args.policy, &args.layout) {
         (_, Some(layout)) => verify_inputs::classic(layout, &args.layout_keys, &params)?,
         (Some(policy), None) => verify_inputs::policy(policy)?,
-        (None, None) => return Err(Stopped::from(Box::new(verify_inputs::InputError::NoPolicy) as Stop)),
+        (None, None) => {
+            return Err(Stopped::from(
+                Box::new(verify_inputs::InputError::NoPolicy) as Stop
+            ))
+        }
     };
     let Prepared {
         layout,
@@ -158,7 +166,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
         .problems
         .into_iter()
         .filter_map(|p| {
-            if p.severity() == Some(miette::Severity::Warning) {
+            if miette::Diagnostic::severity(&p) == Some(miette::Severity::Warning) {
                 report(&p, color);
                 None
             } else {

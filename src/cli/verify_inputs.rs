@@ -29,7 +29,10 @@ pub struct Prepared {
 pub enum InputError {
     /// Neither a policy nor `--layout`.
     #[error("nothing to verify against")]
-    #[diagnostic(code(E450), help("give a policy file, or `--layout` with `--layout-key`"))]
+    #[diagnostic(
+        code(E450),
+        help("give a policy file, or `--layout` with `--layout-key`")
+    )]
     NoPolicy,
     /// `--time` is not RFC 3339.
     #[error("`--time {given}` is not an RFC 3339 time")]
@@ -49,7 +52,10 @@ pub enum InputError {
     },
     /// `--subject` that is not `ALG:HEX`.
     #[error("`--subject {given}` is not `ALG:HEX`")]
-    #[diagnostic(code(E453), help("write it like `sha256:` followed by the lowercase hex digest"))]
+    #[diagnostic(
+        code(E453),
+        help("write it like `sha256:` followed by the lowercase hex digest")
+    )]
     Subject {
         /// What was given.
         given: String,
@@ -138,7 +144,8 @@ pub fn parse_time(text: &str) -> Option<i64> {
 
 /// Formats unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn format_time(unix: i64) -> String {
-    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
         .and_then(|t| t.format(&format).ok())
@@ -239,8 +246,10 @@ pub fn link_files(dir: &Path) -> Result<Vec<PathBuf>, Stop> {
 
 /// A fresh scratch directory holding a copy of `dir`.
 pub fn scratch_copy(dir: &Path) -> Result<PathBuf, Stop> {
-    let unique = Sha256::digest(format!("{:?}{}", std::time::SystemTime::now(), std::process::id()));
-    let scratch = std::env::temp_dir().join(format!("cairn-inspect-{}", hex::encode(&unique[..8.min(unique.len())])));
+    let stamp = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
+    let unique = hex::encode(Sha256::digest(stamp));
+    let scratch =
+        std::env::temp_dir().join(format!("cairn-inspect-{}", unique.get(..16).unwrap_or("0")));
     std::fs::create_dir_all(&scratch).map_err(|e| {
         stop(InputError::Read {
             path: scratch.display().to_string(),
@@ -283,12 +292,19 @@ pub fn classic(
     }
     let mut keys = Vec::new();
     for key_path in key_paths {
-        keys.push(super::keyio::read_public_key(key_path).map_err(|e| Stopped::from(Box::new(e) as Stop))?);
+        keys.push(
+            super::keyio::read_public_key(key_path)
+                .map_err(|e| Stopped::from(Box::new(e) as Stop))?,
+        );
     }
     let limits = Limits::default();
     let mut loaded = evidence::load(&[path.to_path_buf()], &limits);
     if !loaded.problems.is_empty() {
-        let problems: Vec<Stop> = loaded.problems.into_iter().map(|p| Box::new(p) as Stop).collect();
+        let problems: Vec<Stop> = loaded
+            .problems
+            .into_iter()
+            .map(|p| Box::new(p) as Stop)
+            .collect();
         return Err(Stopped::from(problems));
     }
     let Some(item) = loaded.layouts.pop().filter(|_| loaded.layouts.is_empty()) else {
@@ -302,10 +318,11 @@ pub fn classic(
             reason: e.to_string(),
         }))
     })?;
-    let (_, verified) = evidence::verify_layout_source(item, &keys).map_err(|rejected| Stopped {
-        code: EXIT_NO,
-        diagnostics: vec![rejected as Stop],
-    })?;
+    let (_, verified) =
+        evidence::verify_layout_source(item, &keys).map_err(|rejected| Stopped {
+            code: EXIT_NO,
+            diagnostics: vec![rejected as Stop],
+        })?;
     let unsigned: Vec<Stop> = keys
         .iter()
         .enumerate()
@@ -353,7 +370,11 @@ pub fn classic(
         Err(errors) => Err(Stopped::from(
             errors
                 .into_iter()
-                .map(|e| Box::<dyn miette::Diagnostic + Send + Sync>::from(crate::interop::report(e, &source)))
+                .map(|e| {
+                    Box::<dyn miette::Diagnostic + Send + Sync>::from(crate::interop::report(
+                        e, &source,
+                    ))
+                })
                 .collect::<Vec<Stop>>(),
         )),
     }

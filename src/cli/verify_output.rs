@@ -53,7 +53,10 @@ pub fn print_early_failure(diagnostics: &[Stop], format: Format) {
                 "steps": [],
                 "findings": findings,
             });
-            println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            );
         }
     }
 }
@@ -81,7 +84,10 @@ pub struct VsaRequest<'a> {
 pub enum VsaError {
     /// A VSA needs a subject.
     #[error("a VSA needs the verified artifact")]
-    #[diagnostic(code(E458), help("pass `--artifact FILE` or `--subject ALG:HEX` with `--vsa`"))]
+    #[diagnostic(
+        code(E458),
+        help("pass `--artifact FILE` or `--subject ALG:HEX` with `--vsa`")
+    )]
     NoArtifact,
 }
 
@@ -111,14 +117,13 @@ pub fn write_vsa(
         inputs,
         passed: verdict.passed(),
         levels: summary.map(|s| s.levels.clone()).unwrap_or_default(),
-        verifier_id: summary.map_or_else(
-            || "urn:cairn:verifier".to_string(),
-            |s| s.verifier.clone(),
-        ),
+        verifier_id: summary
+            .map_or_else(|| "urn:cairn:verifier".to_string(), |s| s.verifier.clone()),
         time_verified: format_time(request.now),
     };
     let statement = vsa::statement(&input);
-    let payload = serde_json::to_vec(&statement).map_err(|e| Box::new(JsonError(e.to_string())) as Stop)?;
+    let payload =
+        serde_json::to_vec(&statement).map_err(|e| Box::new(JsonError(e.to_string())) as Stop)?;
     let text = match request.key {
         Some(key_path) => {
             let key = super::keyio::read_private_key(key_path).map_err(|e| Box::new(e) as Stop)?;
@@ -127,7 +132,11 @@ pub fn write_vsa(
         }
         None => String::from_utf8_lossy(&payload).into_owned(),
     };
-    let text = if text.ends_with('\n') { text } else { format!("{text}\n") };
+    let text = if text.ends_with('\n') {
+        text
+    } else {
+        format!("{text}\n")
+    };
     super::keyio::write_out(Some(request.path), &text, false).map_err(|e| Box::new(e) as Stop)
 }
 

@@ -119,9 +119,11 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<(), RecordError> {
 
 /// Runs an inspection: snapshots `dir`, runs `argv` in it, snapshots again.
 pub fn run_inspection(name: &str, argv: &[String], dir: &Path) -> Result<Link, RecordError> {
-    let (program, args) = argv.split_first().ok_or_else(|| RecordError::EmptyCommand {
-        name: name.to_string(),
-    })?;
+    let (program, args) = argv
+        .split_first()
+        .ok_or_else(|| RecordError::EmptyCommand {
+            name: name.to_string(),
+        })?;
     let materials = hash_tree(dir)?;
     let output = Command::new(program)
         .args(args)
@@ -172,7 +174,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("cairn-record-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::write(dir.join("sub/a.txt"), "a").unwrap();
-        let argv = vec!["sh".to_string(), "-c".to_string(), "echo b > b.txt".to_string()];
+        let argv = vec![
+            "sh".to_string(),
+            "-c".to_string(),
+            "echo b > b.txt".to_string(),
+        ];
         let link = run_inspection("touch", &argv, &dir).unwrap();
         assert!(link.materials.contains_key("sub/a.txt"));
         assert!(!link.materials.contains_key("b.txt"));

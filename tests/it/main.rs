@@ -11,4 +11,5 @@ mod cli_evidence;
 mod eval;
 mod evidence;
 mod interop;
+mod lang;
 mod vectors;

@@ -20,8 +20,18 @@ pub fn substitute_parameters(
 ) -> Result<(), Vec<InteropError>> {
     let mut errors = Vec::new();
     for (list, members) in [
-        ("steps", &["expected_command", "expected_materials", "expected_products"][..]),
-        ("inspect", &["run", "expected_materials", "expected_products"][..]),
+        (
+            "steps",
+            &[
+                "expected_command",
+                "expected_materials",
+                "expected_products",
+            ][..],
+        ),
+        (
+            "inspect",
+            &["run", "expected_materials", "expected_products"][..],
+        ),
     ] {
         let Some(items) = signed.get_mut(list).and_then(Value::as_array_mut) else {
             continue;
@@ -51,12 +61,16 @@ fn substitute_strings(
     match value {
         Value::String(text) => match substitute(text, params) {
             Ok(done) => *text = done,
-            Err(missing) => errors.extend(missing.into_iter().map(|name| {
-                InteropError::MissingParameter {
-                    field: field.to_string(),
-                    name,
-                }
-            })),
+            Err(missing) => {
+                errors.extend(
+                    missing
+                        .into_iter()
+                        .map(|name| InteropError::MissingParameter {
+                            field: field.to_string(),
+                            name,
+                        }),
+                )
+            }
         },
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {

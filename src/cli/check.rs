@@ -1,0 +1,51 @@
+//! `cairn check FILE...`: parse, resolve and validate policies, reporting
+//! every error of every file.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
+use crate::diag;
+use crate::lower::{self, FileError};
+
+/// Checks policies: exit 0 when all are valid, 1 when any has errors, 2 when
+/// a file cannot be read. Errors go to stderr with file:line:column.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The policy files (`*.cairn`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Runs `cairn check`.
+pub fn run(args: &CheckArgs, color: ColorChoice) -> ExitCode {
+    let color = color.enabled(std::io::stderr().is_terminal());
+    let mut status = EXIT_OK;
+    for path in &args.files {
+        match lower::compile_file(path) {
+            Ok(_) => {}
+            Err(FileError::Io(e)) => {
+                eprint!("{}", diag::render(&e, color));
+                status = EXIT_ERROR;
+            }
+            Err(FileError::Policy(_, errors)) => {
+                for report in &errors.reports {
+                    eprint!("{}", diag::render(report.as_ref(), color));
+                }
+                let n = errors.reports.len();
+                eprintln!(
+                    "{}: {n} error{}",
+                    path.display(),
+                    if n == 1 { "" } else { "s" }
+                );
+                if status == EXIT_OK {
+                    status = EXIT_NO;
+                }
+            }
+        }
+    }
+    ExitCode::from(status)
+}

@@ -1,0 +1,67 @@
+//! `cairn fmt [--check] FILE...`: rewrite policies in canonical form.
+
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
+use crate::{diag, lower, syntax};
+
+/// Formats policies in place. With `--check`, changes nothing and exits 1,
+/// naming each file on stdout, when any file is not formatted. Exits 2 when a
+/// file cannot be read, parsed or written.
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Only report files that would change; do not write.
+    #[arg(long)]
+    pub check: bool,
+    /// The policy files (`*.cairn`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+}
+
+/// Runs `cairn fmt`.
+pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
+    let color = color.enabled(std::io::stderr().is_terminal());
+    let mut status = EXIT_OK;
+    for path in &args.files {
+        let file = match lower::read_policy(path) {
+            Ok(f) => f,
+            Err(e) => {
+                eprint!("{}", diag::render(&e, color));
+                status = EXIT_ERROR;
+                continue;
+            }
+        };
+        let formatted = match syntax::format_source(&file.text) {
+            Ok(f) => f,
+            Err(e) => {
+                let source = miette::NamedSource::new(&file.name, Arc::<str>::from(file.text));
+                let report = miette::Report::new(e).with_source_code(source);
+                eprint!("{}", diag::render(report.as_ref(), color));
+                status = EXIT_ERROR;
+                continue;
+            }
+        };
+        if formatted == file.text {
+            continue;
+        }
+        if args.check {
+            println!("{}", path.display());
+            if status == EXIT_OK {
+                status = EXIT_NO;
+            }
+        } else if let Err(e) = std::fs::write(path, formatted) {
+            let e = lower::ReadError::Unreadable {
+                path: path.display().to_string(),
+                reason: format!("cannot write: {e}"),
+            };
+            eprint!("{}", diag::render(&e, color));
+            status = EXIT_ERROR;
+        }
+    }
+    ExitCode::from(status)
+}

@@ -1,0 +1,75 @@
+//! Reading a policy file: the size limit and UTF-8 are checked here, before
+//! the parser sees a byte (`E4xx`: the file could not be used at all).
+
+use std::io::Read as _;
+use std::path::Path;
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::source::SourceFile;
+use crate::syntax::error::MAX_SOURCE_BYTES;
+
+/// Why a policy file could not be read.
+#[derive(Debug, Error, Diagnostic)]
+pub enum ReadError {
+    /// The file could not be opened or read.
+    #[error("cannot read `{path}`: {reason}")]
+    #[diagnostic(code(E400), help("check the path and its permissions"))]
+    Unreadable {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        reason: String,
+    },
+    /// The file is not UTF-8.
+    #[error("`{path}` is not UTF-8 text (invalid byte at offset {offset})")]
+    #[diagnostic(
+        code(E401),
+        help("a policy is UTF-8 text; check that this is the right file")
+    )]
+    NotUtf8 {
+        /// The path.
+        path: String,
+        /// The first invalid byte.
+        offset: usize,
+    },
+    /// The file is larger than the policy limit.
+    #[error("`{path}` is larger than {limit} bytes")]
+    #[diagnostic(
+        code(E101),
+        help("a policy is a few hundred lines; check that this is the right file")
+    )]
+    TooLarge {
+        /// The path.
+        path: String,
+        /// The limit.
+        limit: usize,
+    },
+}
+
+/// Reads a policy file as UTF-8, refusing files above the size limit
+/// without reading them whole.
+pub fn read_policy(path: &Path) -> Result<SourceFile, ReadError> {
+    let name = path.display().to_string();
+    let unreadable = |e: std::io::Error| ReadError::Unreadable {
+        path: name.clone(),
+        reason: e.to_string(),
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SOURCE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() > MAX_SOURCE_BYTES {
+        return Err(ReadError::TooLarge {
+            path: name,
+            limit: MAX_SOURCE_BYTES,
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        path: name.clone(),
+        offset: e.utf8_error().valid_up_to(),
+    })?;
+    Ok(SourceFile::new(name, text))
+}

@@ -1,0 +1,158 @@
+//! Syntax errors (`E1xx`): what the parser could not read, and the limits.
+
+use miette::Diagnostic;
+use thiserror::Error;
+
+use crate::source::Span;
+
+/// The largest policy accepted, in bytes.
+pub const MAX_SOURCE_BYTES: usize = 1024 * 1024;
+
+/// The deepest nesting of `{`, `[` and `(` accepted.
+pub const MAX_DEPTH: usize = 64;
+
+/// Why a policy could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Diagnostic)]
+pub enum SyntaxError {
+    /// The text does not follow the grammar.
+    #[error("{message}")]
+    #[diagnostic(code(E100), help("{help}"))]
+    Unexpected {
+        /// `expected X or Y, found Z`.
+        message: String,
+        /// Where the parser stopped.
+        #[label("{label}")]
+        span: Span,
+        /// The label under the span.
+        label: String,
+        /// A hint about the construct being written.
+        help: String,
+    },
+
+    /// The policy is larger than [`MAX_SOURCE_BYTES`].
+    #[error("policy is too large: {size} bytes, the limit is {limit}")]
+    #[diagnostic(
+        code(E101),
+        help("a policy is a few hundred lines; check that this is the right file")
+    )]
+    TooLarge {
+        /// The size in bytes.
+        size: usize,
+        /// The limit.
+        limit: usize,
+        /// The start of the file.
+        #[label("this file")]
+        span: Span,
+    },
+
+    /// Brackets nest deeper than [`MAX_DEPTH`].
+    #[error("brackets are nested more than {limit} levels deep")]
+    #[diagnostic(
+        code(E102),
+        help(
+            "a policy nests a few levels at most; look for an unclosed bracket before this point"
+        )
+    )]
+    TooDeep {
+        /// The limit.
+        limit: usize,
+        /// The bracket that went one level too deep.
+        #[label("this bracket opens level {}", limit + 1)]
+        span: Span,
+    },
+
+    /// The parser built a tree it does not know; a bug in cairn.
+    #[error("internal error: the parser produced an unexpected `{rule}` node")]
+    #[diagnostic(
+        code(E199),
+        help("this is a bug in cairn; please report it with the policy that triggers it")
+    )]
+    Internal {
+        /// The rule name.
+        rule: String,
+        /// Where.
+        #[label("here")]
+        span: Span,
+    },
+}
+
+impl SyntaxError {
+    /// The primary span.
+    pub fn span(&self) -> Span {
+        match self {
+            SyntaxError::Unexpected { span, .. }
+            | SyntaxError::TooLarge { span, .. }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::Internal { span, .. } => *span,
+        }
+    }
+}
+
+/// Checks the size and nesting limits before pest sees the text, so that
+/// no input can make the recursive-descent parser overflow its stack.
+pub fn check_limits(text: &str) -> Result<(), SyntaxError> {
+    if text.len() > MAX_SOURCE_BYTES {
+        return Err(SyntaxError::TooLarge {
+            size: text.len(),
+            limit: MAX_SOURCE_BYTES,
+            span: Span::new(0, 0),
+        });
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+        } else if in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+        } else {
+            match c {
+                '"' => in_string = true,
+                '#' => in_comment = true,
+                '{' | '[' | '(' => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Err(SyntaxError::TooDeep {
+                            limit: MAX_DEPTH,
+                            span: Span::new(i, i + 1),
+                        });
+                    }
+                }
+                '}' | ']' | ')' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits() {
+        assert!(check_limits("layout \"x\" { }").is_ok());
+        let deep = "[".repeat(MAX_DEPTH + 1);
+        assert!(matches!(
+            check_limits(&deep),
+            Err(SyntaxError::TooDeep { .. })
+        ));
+        // Brackets in strings and comments do not count.
+        let quoted = format!("\"{deep}\" # {deep}\n");
+        assert!(check_limits(&quoted).is_ok());
+        let big = " ".repeat(MAX_SOURCE_BYTES + 1);
+        assert!(matches!(
+            check_limits(&big),
+            Err(SyntaxError::TooLarge { .. })
+        ));
+    }
+}
