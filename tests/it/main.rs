@@ -8,3 +8,4 @@
 )]
 
 mod lang;
+mod lang_props;
