@@ -8,4 +8,5 @@
 )]
 
 mod lang;
+mod lang_cli;
 mod lang_props;
