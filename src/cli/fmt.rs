@@ -55,9 +55,9 @@ pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
                 status = EXIT_NO;
             }
         } else if let Err(e) = std::fs::write(path, formatted) {
-            let e = lower::ReadError::Unreadable {
+            let e = lower::ReadError::Unwritable {
                 path: path.display().to_string(),
-                reason: format!("cannot write: {e}"),
+                reason: e.to_string(),
             };
             eprint!("{}", diag::render(&e, color));
             status = EXIT_ERROR;

@@ -1,4 +1,4 @@
-//! Reading a policy file: the size limit and UTF-8 are checked here, before
+//! Reading (and, for `cairn fmt`, writing back) a policy file: the size limit and UTF-8 are checked here, before
 //! the parser sees a byte (`E4xx`: the file could not be used at all).
 
 use std::io::Read as _;
@@ -17,6 +17,15 @@ pub enum ReadError {
     #[error("cannot read `{path}`: {reason}")]
     #[diagnostic(code(E400), help("check the path and its permissions"))]
     Unreadable {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        reason: String,
+    },
+    /// The file could not be written (`cairn fmt`).
+    #[error("cannot write `{path}`: {reason}")]
+    #[diagnostic(code(E402), help("check that the file and its folder are writable"))]
+    Unwritable {
         /// The path.
         path: String,
         /// The I/O error.

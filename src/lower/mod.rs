@@ -26,7 +26,7 @@ use crate::predicates;
 use crate::source::{SourceFile, Span};
 use crate::syntax::{self, ast};
 
-/// The longest list of errors reported for one policy.
+/// The most errors kept (and rendered) for one policy; the rest are counted.
 pub const MAX_ERRORS: usize = 200;
 
 /// Lowers a parsed policy; `base_dir` is the folder `file "..."` keys are relative to.
@@ -42,7 +42,6 @@ pub fn lower(parsed: &ast::Parsed, base_dir: &Path) -> Result<ir::Layout, Vec<Lo
     if l.errors.is_empty() {
         Ok(layout)
     } else {
-        l.errors.truncate(MAX_ERRORS);
         Err(l.errors)
     }
 }
@@ -51,8 +50,10 @@ pub fn lower(parsed: &ast::Parsed, base_dir: &Path) -> Result<ir::Layout, Vec<Lo
 /// [`crate::diag::render`], each carrying the policy's source text.
 #[derive(Debug)]
 pub struct CompileErrors {
-    /// One report per error, in source order of discovery.
+    /// One report per error, in order of discovery; at most [`MAX_ERRORS`].
     pub reports: Vec<miette::Report>,
+    /// How many further errors were found but not kept.
+    pub omitted: usize,
 }
 
 impl CompileErrors {
@@ -76,10 +77,13 @@ pub fn compile_source(
     let attach = |e: miette::Report| e.with_source_code(source.clone());
     let parsed = syntax::parse(text).map_err(|e| CompileErrors {
         reports: vec![attach(miette::Report::new(e))],
+        omitted: 0,
     })?;
     lower(&parsed, base_dir).map_err(|errors| CompileErrors {
+        omitted: errors.len().saturating_sub(MAX_ERRORS),
         reports: errors
             .into_iter()
+            .take(MAX_ERRORS)
             .map(|e| attach(miette::Report::new(e)))
             .collect(),
     })
