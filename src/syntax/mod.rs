@@ -8,6 +8,7 @@
 
 pub mod ast;
 pub mod error;
+mod expected;
 pub mod fmt;
 mod parser;
 
