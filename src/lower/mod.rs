@@ -404,3 +404,71 @@ impl Lowerer<'_> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "ffca34fe86c15add54d5adaf212c692a5c6dc665e4758eb626669accef768b37";
+
+    fn codes(text: &str) -> Vec<String> {
+        match compile_source("t.cairn", text, Path::new(".")) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.codes(),
+        }
+    }
+
+    #[test]
+    fn resolves_names_to_ids() {
+        let text = format!(
+            "layout \"t\" {{ step b {{ by k materials {{ match \"x\" with products from a }} }} \
+             step a {{ by k }} key k = ed25519 \"{KEY}\" artifact from a }}"
+        );
+        let layout = compile_source("t.cairn", &text, Path::new(".")).unwrap();
+        let Some(step) = layout.steps.first() else {
+            panic!("no step");
+        };
+        assert_eq!(step.by.keys, vec![ir::KeyId(0)]);
+        let rule = step.materials.as_ref().and_then(|m| m.rules.first());
+        assert!(matches!(
+            rule.map(|r| &r.kind),
+            Some(ir::RuleKind::Match {
+                from: ir::Target::Step(ir::StepId(1)),
+                ..
+            })
+        ));
+        assert_eq!(layout.artifact.map(|a| a.step), Some(ir::StepId(1)));
+        assert!(step.expects_link);
+    }
+
+    #[test]
+    fn collects_every_error_in_one_pass() {
+        let text = "layout \"t\" { step a { by nobody } step b { by 2 of x } artifact from c }";
+        assert_eq!(codes(text), ["E201", "E201", "E205", "E200"]);
+    }
+
+    #[test]
+    fn templates() {
+        let ok = format!(
+            "layout \"t\" {{ key k = ed25519 \"{KEY}\" param p step s {{ by k command \"{{p}}-{{{{x}}}}\" }} }}"
+        );
+        assert!(codes(&ok).is_empty());
+        let bad = format!(
+            "layout \"t\" {{ key k = ed25519 \"{KEY}\" step s {{ by k command \"{{}}\" \"{{q}}\" \"}}\" }} }}"
+        );
+        assert_eq!(codes(&bad), ["E224", "E202", "E224"]);
+    }
+
+    #[test]
+    fn errors_beyond_the_limit_are_counted() {
+        let steps: String = (0..MAX_ERRORS + 5)
+            .map(|i| format!("step s{i} {{ by nobody }} "))
+            .collect();
+        let text = format!("layout \"t\" {{ {steps} }}");
+        let Err(e) = compile_source("t.cairn", &text, Path::new(".")) else {
+            panic!("compiled");
+        };
+        assert_eq!(e.reports.len(), MAX_ERRORS);
+        assert_eq!(e.omitted, 5);
+    }
+}
