@@ -55,7 +55,7 @@ pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
                 status = EXIT_NO;
             }
         } else if let Err(e) = std::fs::write(path, formatted) {
-            let e = lower::ReadError::Unwritable {
+            let e = lower::IoError::Unwritable {
                 path: path.display().to_string(),
                 reason: e.to_string(),
             };

@@ -12,7 +12,7 @@ use crate::syntax::error::MAX_SOURCE_BYTES;
 
 /// Why a policy file could not be read.
 #[derive(Debug, Error, Diagnostic)]
-pub enum ReadError {
+pub enum IoError {
     /// The file could not be opened or read.
     #[error("cannot read `{path}`: {reason}")]
     #[diagnostic(code(E400), help("check the path and its permissions"))]
@@ -59,9 +59,9 @@ pub enum ReadError {
 
 /// Reads a policy file as UTF-8, refusing files above the size limit
 /// without reading them whole.
-pub fn read_policy(path: &Path) -> Result<SourceFile, ReadError> {
+pub fn read_policy(path: &Path) -> Result<SourceFile, IoError> {
     let name = path.display().to_string();
-    let unreadable = |e: std::io::Error| ReadError::Unreadable {
+    let unreadable = |e: std::io::Error| IoError::Unreadable {
         path: name.clone(),
         reason: e.to_string(),
     };
@@ -71,12 +71,12 @@ pub fn read_policy(path: &Path) -> Result<SourceFile, ReadError> {
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     if bytes.len() > MAX_SOURCE_BYTES {
-        return Err(ReadError::TooLarge {
+        return Err(IoError::TooLarge {
             path: name,
             limit: MAX_SOURCE_BYTES,
         });
     }
-    let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+    let text = String::from_utf8(bytes).map_err(|e| IoError::NotUtf8 {
         path: name.clone(),
         offset: e.utf8_error().valid_up_to(),
     })?;

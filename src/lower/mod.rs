@@ -20,7 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use error::LowerError;
-pub use input::{read_policy, ReadError};
+pub use input::{read_policy, IoError};
 
 use crate::ir;
 use crate::source::{SourceFile, Span};
@@ -93,7 +93,7 @@ pub fn compile_source(
 #[derive(Debug)]
 pub enum FileError {
     /// The file could not be read (exit code 2).
-    Io(ReadError),
+    Io(IoError),
     /// The policy has errors (exit code 1).
     Policy(SourceFile, CompileErrors),
 }
@@ -120,6 +120,24 @@ pub(crate) struct Lowerer<'a> {
     params: BTreeMap<String, Span>,
     keys: BTreeMap<String, ir::KeyId>,
     targets: BTreeMap<String, ir::Target>,
+}
+
+/// Registers a name in `seen`, or says where it was first declared.
+fn declare(
+    seen: &mut BTreeMap<String, Span>,
+    what: &'static str,
+    name: &ast::Ident,
+) -> Result<(), LowerError> {
+    if let Some(first) = seen.get(&name.name) {
+        return Err(LowerError::DuplicateName {
+            what,
+            name: name.name.clone(),
+            span: name.loc.span(),
+            first: *first,
+        });
+    }
+    seen.insert(name.name.clone(), name.loc.span());
+    Ok(())
 }
 
 /// Remembers the first occurrence of a once-only clause and reports the second.
@@ -150,24 +168,19 @@ impl Lowerer<'_> {
         self.errors.push(e);
     }
 
-    /// Registers a name; reports a duplicate.
+    /// Registers a name in `seen`; reports a duplicate and returns false.
     fn declare(
         &mut self,
         seen: &mut BTreeMap<String, Span>,
         what: &'static str,
         name: &ast::Ident,
     ) -> bool {
-        if let Some(first) = seen.get(&name.name) {
-            self.error(LowerError::DuplicateName {
-                what,
-                name: name.name.clone(),
-                span: name.loc.span(),
-                first: *first,
-            });
-            false
-        } else {
-            seen.insert(name.name.clone(), name.loc.span());
-            true
+        match declare(seen, what, name) {
+            Ok(()) => true,
+            Err(e) => {
+                self.error(e);
+                false
+            }
         }
     }
 
@@ -182,15 +195,16 @@ impl Lowerer<'_> {
         for item in &l.items {
             match item {
                 ast::Item::Param(p) => {
-                    let mut seen = std::mem::take(&mut self.params);
-                    if self.declare(&mut seen, "parameter", &p.name) {
+                    let declared = declare(&mut self.params, "parameter", &p.name);
+                    if let Err(e) = declared {
+                        self.error(e);
+                    } else {
                         params.push(ir::Param {
                             name: p.name.name.clone(),
                             default: p.default.as_ref().map(|d| d.value.clone()),
                             span: p.loc.span(),
                         });
                     }
-                    self.params = seen;
                 }
                 ast::Item::Key(k) => {
                     if !self.declare(&mut key_names, "key", &k.name) {
@@ -262,7 +276,7 @@ impl Lowerer<'_> {
             match item {
                 ast::Item::Expires(c) => {
                     if !once.seen(self, "expires", c.loc.span()) {
-                        out.expires = self.expiry(&c.value, c.loc.span());
+                        out.expires = self.expiry(&c.value);
                     }
                 }
                 ast::Item::Readme(c) => {
@@ -313,7 +327,7 @@ impl Lowerer<'_> {
         out
     }
 
-    fn expiry(&mut self, t: &ast::Token, _clause: Span) -> Option<ir::Expiry> {
+    fn expiry(&mut self, t: &ast::Token) -> Option<ir::Expiry> {
         use time::format_description::well_known::Rfc3339;
         let span = t.loc.span();
         let bad = |reason: &str| LowerError::BadTimestamp {
