@@ -6,9 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
-use crate::diag;
-use crate::lower::{self, FileError};
+use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
+use crate::lower;
 
 /// Compiles a policy and prints it on stdout: the IR as pretty-printed,
 /// deterministic JSON (schema in docs/ir.md, versioned by `ir_version`).
@@ -46,21 +45,5 @@ pub fn run(args: &CompileArgs, color: ColorChoice) -> ExitCode {
             },
         },
         Err(e) => super::report_file_error(&e, color),
-    }
-}
-
-/// Renders a [`FileError`] and returns its exit code.
-pub(super) fn report(e: &FileError, color: bool) -> ExitCode {
-    match e {
-        FileError::Io(e) => {
-            eprint!("{}", diag::render(e, color));
-            ExitCode::from(EXIT_ERROR)
-        }
-        FileError::Policy(_, errors) => {
-            for report in &errors.reports {
-                eprint!("{}", diag::render(report.as_ref(), color));
-            }
-            ExitCode::from(EXIT_NO)
-        }
     }
 }

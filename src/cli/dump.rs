@@ -4,7 +4,6 @@
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
@@ -50,8 +49,7 @@ pub fn run(args: &DumpArgs, color: ColorChoice) -> ExitCode {
                     ExitCode::from(EXIT_OK)
                 }
                 Err(e) => {
-                    let source = miette::NamedSource::new(&file.name, Arc::<str>::from(file.text));
-                    let report = miette::Report::new(e).with_source_code(source);
+                    let report = lower::with_source(&file, e);
                     eprint!("{}", diag::render(report.as_ref(), color));
                     ExitCode::from(super::EXIT_NO)
                 }

@@ -76,7 +76,18 @@ pub enum Command {
 /// Renders a policy file's errors and returns the exit code: 1 when the
 /// policy has errors, 2 when it could not be read.
 fn report_file_error(e: &crate::lower::FileError, color: bool) -> ExitCode {
-    compile::report(e, color)
+    match e {
+        crate::lower::FileError::Io(e) => {
+            eprint!("{}", crate::diag::render(e, color));
+            ExitCode::from(EXIT_ERROR)
+        }
+        crate::lower::FileError::Policy(_, errors) => {
+            for report in &errors.reports {
+                eprint!("{}", crate::diag::render(report.as_ref(), color));
+            }
+            ExitCode::from(EXIT_NO)
+        }
+    }
 }
 
 /// Parses the command line and runs the subcommand.

@@ -89,6 +89,15 @@ pub fn compile_source(
     })
 }
 
+/// A diagnostic about `file`, ready to render with its source lines.
+pub fn with_source<E>(file: &SourceFile, error: E) -> miette::Report
+where
+    E: miette::Diagnostic + Send + Sync + 'static,
+{
+    let source = miette::NamedSource::new(&file.name, Arc::<str>::from(file.text.as_str()));
+    miette::Report::new(error).with_source_code(source)
+}
+
 /// Why a policy file could not be compiled.
 #[derive(Debug)]
 pub enum FileError {
