@@ -11,7 +11,8 @@ use crate::lower;
 
 /// Compiles a policy and prints it on stdout: the IR as pretty-printed,
 /// deterministic JSON (schema in docs/ir.md, versioned by `ir_version`).
-/// Exits 1 when the policy has errors, 2 when the file cannot be read.
+/// Exits 2 when the policy has errors or the file cannot be read (use
+/// `cairn check` to ask whether a policy is valid).
 #[derive(Debug, Args)]
 pub struct CompileArgs {
     /// What to compile to.

@@ -84,7 +84,8 @@ fn compile_is_deterministic_json() {
     assert_eq!(v["ir_version"], cairn::ir::IR_VERSION);
     assert_eq!(v["steps"].as_array().unwrap().len(), 4);
     let o = cairn(&["compile", "tests/cases/lower/err/unknown_key.cairn"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("E201"));
     assert!(o.stdout.is_empty());
 }
 
@@ -96,6 +97,9 @@ fn dump_prints_ast_and_ir() {
     let o = cairn(&["dump", "ir", "tests/cases/lower/ok/minimal.cairn"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stdout).contains("expects_link: true"));
+    let o = cairn(&["dump", "ast", "tests/cases/syntax/err/missing_test.cairn"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("E100"));
 }
 
 #[test]
