@@ -133,15 +133,29 @@ pub(super) fn convert(text: &str, e: &pest::error::Error<Rule>) -> SyntaxError {
     } else {
         format!("expected {expected}, found {found}")
     };
-    let len = rest.chars().next().map_or(0, char::len_utf8);
-    let label = if expected.is_empty() {
-        "not expected here".to_string()
+    let (span, label) = if rest.trim().is_empty() {
+        // At the end of the file: point at the last token, which is visible.
+        let before = text.get(..pos).unwrap_or("").trim_end();
+        let last = before.chars().next_back().map_or(0, char::len_utf8);
+        let start = before.len() - last;
+        let label = if expected.is_empty() {
+            "the file ends after this".to_string()
+        } else {
+            format!("expected {expected} after this")
+        };
+        (Span::new(start, before.len()), label)
     } else {
-        format!("expected {expected}")
+        let len = rest.chars().next().map_or(0, char::len_utf8);
+        let label = if expected.is_empty() {
+            "not expected here".to_string()
+        } else {
+            format!("expected {expected}")
+        };
+        (Span::new(pos, pos + len), label)
     };
     SyntaxError::Unexpected {
         message,
-        span: Span::new(pos, pos + len),
+        span,
         label,
         help: hint(&positives).to_string(),
     }
@@ -149,6 +163,9 @@ pub(super) fn convert(text: &str, e: &pest::error::Error<Rule>) -> SyntaxError {
 
 /// How a parse error names what it found: a word in backticks or "end of file".
 fn found_text(rest: &str) -> String {
+    if rest.trim().is_empty() {
+        return "end of file".to_string();
+    }
     let Some(first) = rest.chars().next() else {
         return "end of file".to_string();
     };
