@@ -14,4 +14,5 @@ pub mod lower;
 pub mod pattern;
 pub mod predicates;
 pub mod source;
+pub mod suggest;
 pub mod syntax;

@@ -5,9 +5,9 @@ use std::io::Read as _;
 use std::path::Path;
 
 use super::error::LowerError;
-use super::suggest;
 use crate::evidence::keys::{keyid, PublicKey};
 use crate::ir;
+use crate::suggest;
 use crate::syntax::ast;
 
 /// The largest key file read, in bytes.

@@ -13,7 +13,6 @@ mod input;
 mod keys;
 mod rules;
 mod steps;
-pub mod suggest;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -388,7 +387,7 @@ impl Lowerer<'_> {
             .filter(|(_, t)| matches!(t, ir::Target::Step(_)))
             .map(|(n, _)| n.as_str())
             .collect();
-        let help = suggest::help(&a.value.name, "step", &steps);
+        let help = crate::suggest::help(&a.value.name, "step", &steps);
         self.error(LowerError::UnknownTarget {
             what: "step",
             name: a.value.name.clone(),

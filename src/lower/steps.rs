@@ -6,10 +6,11 @@
 use std::collections::BTreeMap;
 
 use super::error::LowerError;
-use super::{suggest, Lowerer, Once};
+use super::{Lowerer, Once};
 use crate::ir;
 use crate::predicates;
 use crate::source::Span;
+use crate::suggest;
 use crate::syntax::ast;
 
 impl Lowerer<'_> {

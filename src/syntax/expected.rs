@@ -145,7 +145,15 @@ pub(super) fn convert(text: &str, e: &pest::error::Error<Rule>) -> SyntaxError {
         };
         (Span::new(start, before.len()), label)
     } else {
-        let len = rest.chars().next().map_or(0, char::len_utf8);
+        let word = rest
+            .find(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-')))
+            .unwrap_or(rest.len())
+            .min(40);
+        let len = if word > 0 && rest.is_char_boundary(word) {
+            word
+        } else {
+            rest.chars().next().map_or(0, char::len_utf8)
+        };
         let label = if expected.is_empty() {
             "not expected here".to_string()
         } else {
@@ -157,8 +165,31 @@ pub(super) fn convert(text: &str, e: &pest::error::Error<Rule>) -> SyntaxError {
         message,
         span,
         label,
-        help: hint(&positives).to_string(),
+        help: match misspelt_keyword(rest, &names) {
+            Some(k) => format!("did you mean `{k}`? {}", hint(&positives)),
+            None => hint(&positives).to_string(),
+        },
     }
+}
+
+/// The expected keyword closest to the word found, if the word looks like a typo of it.
+fn misspelt_keyword<'a>(rest: &str, expected: &[&'a str]) -> Option<&'a str> {
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'))
+        .take(40)
+        .collect();
+    if word.is_empty() {
+        return None;
+    }
+    let keywords = expected.iter().filter_map(|name| {
+        let inner = name.strip_prefix('`')?.strip_suffix('`')?;
+        inner
+            .chars()
+            .all(|c| c.is_ascii_lowercase())
+            .then_some(inner)
+    });
+    crate::suggest::closest(&word, keywords)
 }
 
 /// How a parse error names what it found: a word in backticks or "end of file".
