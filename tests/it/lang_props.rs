@@ -62,7 +62,7 @@ fn fmt_is_idempotent_and_keeps_meaning_over_the_corpus() {
 fn no_truncation_of_the_corpus_panics() {
     for (path, text) in corpus() {
         let base = path.parent().unwrap().to_path_buf();
-        for (i, _) in text.char_indices().step_by(3) {
+        for (i, _) in text.char_indices() {
             let cut = &text[..i];
             let _ = compile_source("cut.cairn", cut, &base);
         }
