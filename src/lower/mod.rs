@@ -14,7 +14,7 @@ mod keys;
 mod rules;
 mod steps;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -36,6 +36,7 @@ pub fn lower(parsed: &ast::Parsed, base_dir: &Path) -> Result<ir::Layout, Vec<Lo
         params: BTreeMap::new(),
         keys: BTreeMap::new(),
         targets: BTreeMap::new(),
+        failed_keys: BTreeSet::new(),
     };
     let layout = l.layout(&parsed.layout);
     if l.errors.is_empty() {
@@ -128,6 +129,9 @@ pub(crate) struct Lowerer<'a> {
     params: BTreeMap<String, Span>,
     keys: BTreeMap<String, ir::KeyId>,
     targets: BTreeMap<String, ir::Target>,
+    /// Keys declared but whose material was refused: uses of them are not
+    /// reported again as unknown keys.
+    failed_keys: BTreeSet<String>,
 }
 
 /// Registers a name in `seen`, or says where it was first declared.
@@ -259,7 +263,7 @@ impl Lowerer<'_> {
         }
         // Keys whose material failed still count as declared for `by`, so
         // that one bad key does not also produce an error at every use.
-        let failed_keys: Vec<String> = key_names
+        self.failed_keys = key_names
             .keys()
             .filter(|n| !self.keys.contains_key(*n))
             .cloned()
@@ -296,7 +300,7 @@ impl Lowerer<'_> {
                     // Only the first of two same-named steps gets an id.
                     let first = seen_steps.insert(s.name.name.clone())
                         && matches!(self.targets.get(&s.name.name), Some(ir::Target::Step(_)));
-                    if let Some(step) = self.step(s, &failed_keys) {
+                    if let Some(step) = self.step(s) {
                         if first {
                             out.steps.push(step);
                         }

@@ -3,7 +3,7 @@
 //! that keep a step from checking nothing (a `by` is required; link rules
 //! need a step that expects a link).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::error::LowerError;
 use super::{Lowerer, Once};
@@ -14,16 +14,12 @@ use crate::suggest;
 use crate::syntax::ast;
 
 impl Lowerer<'_> {
-    pub(super) fn functionaries(
-        &mut self,
-        b: &ast::By,
-        failed_keys: &[String],
-    ) -> Option<ir::Functionaries> {
+    pub(super) fn functionaries(&mut self, b: &ast::By) -> Option<ir::Functionaries> {
         let before = self.errors.len();
         let mut ids = Vec::new();
-        let mut seen = BTreeMap::new();
+        let mut seen = BTreeSet::new();
         for n in &b.names {
-            if seen.insert(n.name.clone(), ()).is_some() {
+            if !seen.insert(n.name.as_str()) {
                 self.error(LowerError::DuplicateFunctionary {
                     name: n.name.clone(),
                     span: n.loc.span(),
@@ -32,13 +28,13 @@ impl Lowerer<'_> {
             }
             match self.keys.get(&n.name) {
                 Some(id) => ids.push(*id),
-                None if failed_keys.contains(&n.name) => {}
+                None if self.failed_keys.contains(&n.name) => {}
                 None => {
                     let names: Vec<&str> = self
                         .keys
                         .keys()
                         .map(String::as_str)
-                        .chain(failed_keys.iter().map(String::as_str))
+                        .chain(self.failed_keys.iter().map(String::as_str))
                         .collect();
                     let help = suggest::help(&n.name, "key", &names);
                     self.error(LowerError::UnknownKey {
@@ -90,7 +86,7 @@ impl Lowerer<'_> {
         }
     }
 
-    pub(super) fn step(&mut self, s: &ast::StepDecl, failed_keys: &[String]) -> Option<ir::Step> {
+    pub(super) fn step(&mut self, s: &ast::StepDecl) -> Option<ir::Step> {
         let before = self.errors.len();
         let mut once = Once::new();
         let mut by = None;
@@ -105,7 +101,7 @@ impl Lowerer<'_> {
                 ast::StepItem::By(b) => {
                     has_by = true;
                     if !once.seen(self, "by", b.loc.span()) {
-                        by = self.functionaries(b, failed_keys);
+                        by = self.functionaries(b);
                     }
                 }
                 ast::StepItem::Command(c) => {
@@ -124,7 +120,7 @@ impl Lowerer<'_> {
                     }
                 }
                 ast::StepItem::Attestation(a) => {
-                    if let Some(att) = self.attestation(a, failed_keys) {
+                    if let Some(att) = self.attestation(a) {
                         if let Some(first) = types.get(&att.predicate_type) {
                             self.error(LowerError::DuplicateClause {
                                 what: format!("attestation {}", att.predicate_type),
@@ -179,11 +175,7 @@ impl Lowerer<'_> {
         })
     }
 
-    fn attestation(
-        &mut self,
-        a: &ast::AttestationDecl,
-        failed_keys: &[String],
-    ) -> Option<ir::ExpectedAttestation> {
+    fn attestation(&mut self, a: &ast::AttestationDecl) -> Option<ir::ExpectedAttestation> {
         let before = self.errors.len();
         let (predicate_type, alias) = match &a.predicate_type {
             ast::TypeRef::Alias(t) => match predicates::by_alias(&t.text) {
@@ -223,7 +215,7 @@ impl Lowerer<'_> {
             match item {
                 ast::AttestationItem::By(b) => {
                     if !once.seen(self, "by", b.loc.span()) {
-                        by = self.functionaries(b, failed_keys);
+                        by = self.functionaries(b);
                     }
                 }
                 ast::AttestationItem::Rules(r) => {
