@@ -196,8 +196,9 @@ impl Lowerer<'_> {
         }
     }
 
-    fn layout(&mut self, l: &ast::Layout) -> ir::Layout {
-        // Declarations first, so that uses may come before them.
+    /// Declares every parameter, key, step and inspection, so that uses may
+    /// come before declarations; returns the lowered keys and parameters.
+    fn declarations(&mut self, l: &ast::Layout) -> (Vec<ir::Key>, Vec<ir::Param>) {
         let mut params = Vec::new();
         let mut keys = Vec::new();
         let mut key_names = BTreeMap::new();
@@ -268,7 +269,11 @@ impl Lowerer<'_> {
             .filter(|n| !self.keys.contains_key(*n))
             .cloned()
             .collect();
+        (keys, params)
+    }
 
+    fn layout(&mut self, l: &ast::Layout) -> ir::Layout {
+        let (keys, params) = self.declarations(l);
         let mut once = Once::new();
         let mut out = ir::Layout {
             ir_version: ir::IR_VERSION,
@@ -283,7 +288,9 @@ impl Lowerer<'_> {
             artifact: None,
             summary: None,
         };
-        let mut seen_steps = std::collections::BTreeSet::new();
+        // Ids were given in declaration order above; a step or inspection
+        // that fails to lower leaves an error, and then no IR is returned,
+        // so the vectors below match the ids whenever the IR is used.
         for item in &l.items {
             match item {
                 ast::Item::Expires(c) => {
@@ -296,28 +303,8 @@ impl Lowerer<'_> {
                         out.readme = Some(c.value.value.clone());
                     }
                 }
-                ast::Item::Step(s) => {
-                    // Only the first of two same-named steps gets an id.
-                    let first = seen_steps.insert(s.name.name.clone())
-                        && matches!(self.targets.get(&s.name.name), Some(ir::Target::Step(_)));
-                    if let Some(step) = self.step(s) {
-                        if first {
-                            out.steps.push(step);
-                        }
-                    }
-                }
-                ast::Item::Inspection(i) => {
-                    let first = seen_steps.insert(i.name.name.clone())
-                        && matches!(
-                            self.targets.get(&i.name.name),
-                            Some(ir::Target::Inspection(_))
-                        );
-                    if let Some(insp) = self.inspection(i) {
-                        if first {
-                            out.inspections.push(insp);
-                        }
-                    }
-                }
+                ast::Item::Step(s) => out.steps.extend(self.step(s)),
+                ast::Item::Inspection(i) => out.inspections.extend(self.inspection(i)),
                 ast::Item::Artifact(a) => {
                     if !once.seen(self, "artifact", a.loc.span()) {
                         out.artifact = self.final_artifact(a);
@@ -331,7 +318,7 @@ impl Lowerer<'_> {
                 ast::Item::Param(_) | ast::Item::Key(_) => {}
             }
         }
-        if n_steps == 0 {
+        if !l.items.iter().any(|i| matches!(i, ast::Item::Step(_))) {
             self.error(LowerError::NoSteps {
                 span: l.header.span(),
             });
