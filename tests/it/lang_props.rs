@@ -96,7 +96,7 @@ fn corpus_texts() -> Vec<String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: std::env::var("CAIRN_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256), ..ProptestConfig::default() })]
 
     #[test]
     fn no_byte_flip_of_the_corpus_panics(file in any::<prop::sample::Index>(), pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
@@ -110,7 +110,8 @@ proptest! {
         if let Ok(parsed) = syntax::parse(&flipped) {
             let once = syntax::fmt::format(&parsed, &flipped);
             let reparsed = syntax::parse(&once).unwrap();
-            prop_assert_eq!(reparsed.layout, parsed.layout);
+            prop_assert_eq!(&reparsed.layout, &parsed.layout);
+            prop_assert_eq!(syntax::fmt::format(&reparsed, &once), once);
         }
     }
 
@@ -121,6 +122,43 @@ proptest! {
         let reparsed = syntax::parse(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         prop_assert_eq!(&reparsed.layout, &parsed.layout, "{}", text);
         prop_assert_eq!(syntax::fmt::format(&reparsed, &text), text);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: std::env::var("CAIRN_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256), ..ProptestConfig::default() })]
+
+    /// Comments scattered over a generated policy survive formatting, in
+    /// order, and formatting is idempotent.
+    #[test]
+    fn comments_survive_fmt(layout in layout(), marks in prop::collection::vec((any::<prop::sample::Index>(), any::<bool>(), any::<bool>()), 0..8)) {
+        let parsed = ast::Parsed { layout, comments: Vec::new() };
+        let plain = syntax::fmt::format(&parsed, "");
+        let mut lines: Vec<String> = plain.lines().map(str::to_string).collect();
+        for (n, (at, own_line, blank)) in marks.iter().enumerate() {
+            let i = at.index(lines.len());
+            if *own_line {
+                lines.insert(i, format!("# note {n}"));
+            } else {
+                lines[i].push_str(&format!(" # note {n}"));
+            }
+            if *blank {
+                lines.insert(i, String::new());
+            }
+        }
+        let text = lines.join("\n");
+        // A mark inside a multi-line string is string text, not a comment,
+        // and one after a `{` on a line of its own may still parse: only
+        // texts that parse are of interest.
+        let Ok(with_comments) = syntax::parse(&text) else {
+            return Ok(());
+        };
+        let once = syntax::fmt::format(&with_comments, &text);
+        let reparsed = syntax::parse(&once).map_err(|e| TestCaseError::fail(format!("{e}\n{once}")))?;
+        prop_assert_eq!(&reparsed.layout, &with_comments.layout);
+        let texts = |p: &ast::Parsed| p.comments.iter().map(|c| c.text.clone()).collect::<Vec<_>>();
+        prop_assert_eq!(texts(&reparsed), texts(&with_comments));
+        prop_assert_eq!(syntax::fmt::format(&reparsed, &once), once);
     }
 }
 
