@@ -295,7 +295,7 @@ impl Lowerer<'_> {
             match item {
                 ast::Item::Expires(c) => {
                     if !once.seen(self, "expires", c.loc.span()) {
-                        out.expires = self.expiry(&c.value);
+                        out.expires = self.expiry(&c.value, c.loc.span());
                     }
                 }
                 ast::Item::Readme(c) => {
@@ -326,7 +326,8 @@ impl Lowerer<'_> {
         out
     }
 
-    fn expiry(&mut self, t: &ast::Token) -> Option<ir::Expiry> {
+    /// Validates `expires`; `clause` is the whole clause, the IR's span.
+    fn expiry(&mut self, t: &ast::Token, clause: Span) -> Option<ir::Expiry> {
         use time::format_description::well_known::Rfc3339;
         let span = t.loc.span();
         let bad = |reason: &str| LowerError::BadTimestamp {
@@ -361,7 +362,7 @@ impl Lowerer<'_> {
         Some(ir::Expiry {
             text,
             unix: parsed.unix_timestamp(),
-            span,
+            span: clause,
         })
     }
 
