@@ -18,7 +18,10 @@ const KINDS: &[&str] = &["ed25519", "pem", "file"];
 
 /// A lowered key with its identity (for duplicate detection).
 pub struct Lowered {
+    /// The key as the IR carries it.
     pub key: ir::Key,
+    /// Algorithm and public bytes ([`PublicKey::identity`]): equal for the
+    /// same key material in any encoding.
     pub identity: Vec<u8>,
 }
 
