@@ -18,4 +18,5 @@ pub mod predicates;
 pub mod record;
 pub mod report;
 pub mod source;
+pub mod suggest;
 pub mod syntax;

@@ -35,9 +35,14 @@ pub fn run(args: &CheckArgs, color: ColorChoice) -> ExitCode {
                 for report in &errors.reports {
                     eprint!("{}", diag::render(report.as_ref(), color));
                 }
-                let n = errors.reports.len();
+                let n = errors.reports.len() + errors.omitted;
+                let omitted = if errors.omitted > 0 {
+                    format!(" ({} not shown)", errors.omitted)
+                } else {
+                    String::new()
+                };
                 eprintln!(
-                    "{}: {n} error{}",
+                    "{}: {n} error{}{omitted}",
                     path.display(),
                     if n == 1 { "" } else { "s" }
                 );

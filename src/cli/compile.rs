@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
-use crate::diag;
-use crate::lower::{self, FileError};
+use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
+use crate::lower;
 
 /// Compiles a policy and prints it on stdout: the IR as pretty-printed,
 /// deterministic JSON (schema in docs/ir.md, versioned by `ir_version`).
-/// Exits 1 when the policy has errors, 2 when the file cannot be read.
+/// Exits 2 when the policy has errors or the file cannot be read (use
+/// `cairn check` to ask whether a policy is valid).
 #[derive(Debug, Args)]
 pub struct CompileArgs {
     /// What to compile to.
@@ -46,21 +46,5 @@ pub fn run(args: &CompileArgs, color: ColorChoice) -> ExitCode {
             },
         },
         Err(e) => super::report_file_error(&e, color),
-    }
-}
-
-/// Renders a [`FileError`] and returns its exit code.
-pub(super) fn report(e: &FileError, color: bool) -> ExitCode {
-    match e {
-        FileError::Io(e) => {
-            eprint!("{}", diag::render(e, color));
-            ExitCode::from(EXIT_ERROR)
-        }
-        FileError::Policy(_, errors) => {
-            for report in &errors.reports {
-                eprint!("{}", diag::render(report.as_ref(), color));
-            }
-            ExitCode::from(EXIT_NO)
-        }
     }
 }

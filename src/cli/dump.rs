@@ -4,7 +4,6 @@
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, ValueEnum};
 
@@ -12,8 +11,8 @@ use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
 use crate::{diag, lower, syntax};
 
 /// Prints the syntax tree (`ast`, spans as byte ranges) or the resolved IR
-/// (`ir`) of a policy. Exits 1 when the policy has errors, 2 when the file
-/// cannot be read.
+/// (`ir`) of a policy. Exits 2 when the policy has errors or the file cannot
+/// be read.
 #[derive(Debug, Args)]
 pub struct DumpArgs {
     /// Which representation.
@@ -50,10 +49,9 @@ pub fn run(args: &DumpArgs, color: ColorChoice) -> ExitCode {
                     ExitCode::from(EXIT_OK)
                 }
                 Err(e) => {
-                    let source = miette::NamedSource::new(&file.name, Arc::<str>::from(file.text));
-                    let report = miette::Report::new(e).with_source_code(source);
+                    let report = lower::with_source(&file, e);
                     eprint!("{}", diag::render(report.as_ref(), color));
-                    ExitCode::from(super::EXIT_NO)
+                    ExitCode::from(EXIT_ERROR)
                 }
             }
         }

@@ -3,7 +3,6 @@
 use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Args;
 
@@ -39,8 +38,7 @@ pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
         let formatted = match syntax::format_source(&file.text) {
             Ok(f) => f,
             Err(e) => {
-                let source = miette::NamedSource::new(&file.name, Arc::<str>::from(file.text));
-                let report = miette::Report::new(e).with_source_code(source);
+                let report = lower::with_source(&file, e);
                 eprint!("{}", diag::render(report.as_ref(), color));
                 status = EXIT_ERROR;
                 continue;
@@ -55,9 +53,9 @@ pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
                 status = EXIT_NO;
             }
         } else if let Err(e) = std::fs::write(path, formatted) {
-            let e = lower::ReadError::Unreadable {
+            let e = lower::IoError::Unwritable {
                 path: path.display().to_string(),
-                reason: format!("cannot write: {e}"),
+                reason: e.to_string(),
             };
             eprint!("{}", diag::render(&e, color));
             status = EXIT_ERROR;

@@ -75,9 +75,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Rewrite policies in canonical form; `--check` only names files that would change (exit 1).
     Fmt(fmt::FmtArgs),
-    /// Print a policy compiled to IR JSON on stdout (exit 1 when it has errors).
+    /// Print a policy compiled to IR JSON on stdout (exit 2 when it has errors or cannot be read).
     Compile(compile::CompileArgs),
-    /// Print the syntax tree or the IR of a policy as stable text, for debugging.
+    /// Print the syntax tree or the IR of a policy as stable text, for debugging (exit 2 on errors).
     Dump(dump::DumpArgs),
     /// Generate signing keys and compute keyids.
     Key(key::KeyArgs),
@@ -97,10 +97,21 @@ pub enum Command {
     Verify(verify::VerifyArgs),
 }
 
-/// Renders a policy file's errors and returns the exit code: 1 when the
-/// policy has errors, 2 when it could not be read.
+/// Renders a policy file's errors and returns exit code 2: a command that
+/// needs a valid policy (all but `check`) could not do its job.
 fn report_file_error(e: &crate::lower::FileError, color: bool) -> ExitCode {
-    compile::report(e, color)
+    match e {
+        crate::lower::FileError::Io(e) => {
+            eprint!("{}", crate::diag::render(e, color));
+            ExitCode::from(EXIT_ERROR)
+        }
+        crate::lower::FileError::Policy(_, errors) => {
+            for report in &errors.reports {
+                eprint!("{}", crate::diag::render(report.as_ref(), color));
+            }
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
 }
 
 /// Parses the command line and runs the subcommand.

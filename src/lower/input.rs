@@ -1,4 +1,4 @@
-//! Reading a policy file: the size limit and UTF-8 are checked here, before
+//! Reading (and, for `cairn fmt`, writing back) a policy file: the size limit and UTF-8 are checked here, before
 //! the parser sees a byte (`E4xx`: the file could not be used at all).
 
 use std::io::Read as _;
@@ -12,11 +12,20 @@ use crate::syntax::error::MAX_SOURCE_BYTES;
 
 /// Why a policy file could not be read.
 #[derive(Debug, Error, Diagnostic)]
-pub enum ReadError {
+pub enum IoError {
     /// The file could not be opened or read.
     #[error("cannot read `{path}`: {reason}")]
     #[diagnostic(code(E400), help("check the path and its permissions"))]
     Unreadable {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        reason: String,
+    },
+    /// The file could not be written (`cairn fmt`).
+    #[error("cannot write `{path}`: {reason}")]
+    #[diagnostic(code(E402), help("check that the file and its folder are writable"))]
+    Unwritable {
         /// The path.
         path: String,
         /// The I/O error.
@@ -50,9 +59,9 @@ pub enum ReadError {
 
 /// Reads a policy file as UTF-8, refusing files above the size limit
 /// without reading them whole.
-pub fn read_policy(path: &Path) -> Result<SourceFile, ReadError> {
+pub fn read_policy(path: &Path) -> Result<SourceFile, IoError> {
     let name = path.display().to_string();
-    let unreadable = |e: std::io::Error| ReadError::Unreadable {
+    let unreadable = |e: std::io::Error| IoError::Unreadable {
         path: name.clone(),
         reason: e.to_string(),
     };
@@ -62,12 +71,12 @@ pub fn read_policy(path: &Path) -> Result<SourceFile, ReadError> {
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
     if bytes.len() > MAX_SOURCE_BYTES {
-        return Err(ReadError::TooLarge {
+        return Err(IoError::TooLarge {
             path: name,
             limit: MAX_SOURCE_BYTES,
         });
     }
-    let text = String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+    let text = String::from_utf8(bytes).map_err(|e| IoError::NotUtf8 {
         path: name.clone(),
         offset: e.utf8_error().valid_up_to(),
     })?;

@@ -5,9 +5,9 @@ use std::io::Read as _;
 use std::path::Path;
 
 use super::error::LowerError;
-use super::suggest;
 use crate::evidence::keys::{keyid, PublicKey};
 use crate::ir;
+use crate::suggest;
 use crate::syntax::ast;
 
 /// The largest key file read, in bytes.
@@ -18,7 +18,10 @@ const KINDS: &[&str] = &["ed25519", "pem", "file"];
 
 /// A lowered key with its identity (for duplicate detection).
 pub struct Lowered {
+    /// The key as the IR carries it.
     pub key: ir::Key,
+    /// Algorithm and public bytes ([`PublicKey::identity`]): equal for the
+    /// same key material in any encoding.
     pub identity: Vec<u8>,
 }
 

@@ -12,21 +12,20 @@ pub mod error;
 mod input;
 mod keys;
 mod rules;
-pub mod suggest;
+mod steps;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
 pub use error::LowerError;
-pub use input::{read_policy, ReadError};
+pub use input::{read_policy, IoError};
 
 use crate::ir;
-use crate::predicates;
 use crate::source::{SourceFile, Span};
 use crate::syntax::{self, ast};
 
-/// The longest list of errors reported for one policy.
+/// The most errors kept (and rendered) for one policy; the rest are counted.
 pub const MAX_ERRORS: usize = 200;
 
 /// Lowers a parsed policy; `base_dir` is the folder `file "..."` keys are relative to.
@@ -37,12 +36,12 @@ pub fn lower(parsed: &ast::Parsed, base_dir: &Path) -> Result<ir::Layout, Vec<Lo
         params: BTreeMap::new(),
         keys: BTreeMap::new(),
         targets: BTreeMap::new(),
+        failed_keys: BTreeSet::new(),
     };
     let layout = l.layout(&parsed.layout);
     if l.errors.is_empty() {
         Ok(layout)
     } else {
-        l.errors.truncate(MAX_ERRORS);
         Err(l.errors)
     }
 }
@@ -51,8 +50,10 @@ pub fn lower(parsed: &ast::Parsed, base_dir: &Path) -> Result<ir::Layout, Vec<Lo
 /// [`crate::diag::render`], each carrying the policy's source text.
 #[derive(Debug)]
 pub struct CompileErrors {
-    /// One report per error, in source order of discovery.
+    /// One report per error, in order of discovery; at most [`MAX_ERRORS`].
     pub reports: Vec<miette::Report>,
+    /// How many further errors were found but not kept.
+    pub omitted: usize,
 }
 
 impl CompileErrors {
@@ -76,20 +77,32 @@ pub fn compile_source(
     let attach = |e: miette::Report| e.with_source_code(source.clone());
     let parsed = syntax::parse(text).map_err(|e| CompileErrors {
         reports: vec![attach(miette::Report::new(e))],
+        omitted: 0,
     })?;
     lower(&parsed, base_dir).map_err(|errors| CompileErrors {
+        omitted: errors.len().saturating_sub(MAX_ERRORS),
         reports: errors
             .into_iter()
+            .take(MAX_ERRORS)
             .map(|e| attach(miette::Report::new(e)))
             .collect(),
     })
+}
+
+/// A diagnostic about `file`, ready to render with its source lines.
+pub fn with_source<E>(file: &SourceFile, error: E) -> miette::Report
+where
+    E: miette::Diagnostic + Send + Sync + 'static,
+{
+    let source = miette::NamedSource::new(&file.name, Arc::<str>::from(file.text.as_str()));
+    miette::Report::new(error).with_source_code(source)
 }
 
 /// Why a policy file could not be compiled.
 #[derive(Debug)]
 pub enum FileError {
     /// The file could not be read (exit code 2).
-    Io(ReadError),
+    Io(IoError),
     /// The policy has errors (exit code 1).
     Policy(SourceFile, CompileErrors),
 }
@@ -116,6 +129,27 @@ pub(crate) struct Lowerer<'a> {
     params: BTreeMap<String, Span>,
     keys: BTreeMap<String, ir::KeyId>,
     targets: BTreeMap<String, ir::Target>,
+    /// Keys declared but whose material was refused: uses of them are not
+    /// reported again as unknown keys.
+    failed_keys: BTreeSet<String>,
+}
+
+/// Registers a name in `seen`, or says where it was first declared.
+fn declare(
+    seen: &mut BTreeMap<String, Span>,
+    what: &'static str,
+    name: &ast::Ident,
+) -> Result<(), LowerError> {
+    if let Some(first) = seen.get(&name.name) {
+        return Err(LowerError::DuplicateName {
+            what,
+            name: name.name.clone(),
+            span: name.loc.span(),
+            first: *first,
+        });
+    }
+    seen.insert(name.name.clone(), name.loc.span());
+    Ok(())
 }
 
 /// Remembers the first occurrence of a once-only clause and reports the second.
@@ -146,29 +180,25 @@ impl Lowerer<'_> {
         self.errors.push(e);
     }
 
-    /// Registers a name; reports a duplicate.
+    /// Registers a name in `seen`; reports a duplicate and returns false.
     fn declare(
         &mut self,
         seen: &mut BTreeMap<String, Span>,
         what: &'static str,
         name: &ast::Ident,
     ) -> bool {
-        if let Some(first) = seen.get(&name.name) {
-            self.error(LowerError::DuplicateName {
-                what,
-                name: name.name.clone(),
-                span: name.loc.span(),
-                first: *first,
-            });
-            false
-        } else {
-            seen.insert(name.name.clone(), name.loc.span());
-            true
+        match declare(seen, what, name) {
+            Ok(()) => true,
+            Err(e) => {
+                self.error(e);
+                false
+            }
         }
     }
 
-    fn layout(&mut self, l: &ast::Layout) -> ir::Layout {
-        // Declarations first, so that uses may come before them.
+    /// Declares every parameter, key, step and inspection, so that uses may
+    /// come before declarations; returns the lowered keys and parameters.
+    fn declarations(&mut self, l: &ast::Layout) -> (Vec<ir::Key>, Vec<ir::Param>) {
         let mut params = Vec::new();
         let mut keys = Vec::new();
         let mut key_names = BTreeMap::new();
@@ -178,15 +208,16 @@ impl Lowerer<'_> {
         for item in &l.items {
             match item {
                 ast::Item::Param(p) => {
-                    let mut seen = std::mem::take(&mut self.params);
-                    if self.declare(&mut seen, "parameter", &p.name) {
+                    let declared = declare(&mut self.params, "parameter", &p.name);
+                    if let Err(e) = declared {
+                        self.error(e);
+                    } else {
                         params.push(ir::Param {
                             name: p.name.name.clone(),
                             default: p.default.as_ref().map(|d| d.value.clone()),
                             span: p.loc.span(),
                         });
                     }
-                    self.params = seen;
                 }
                 ast::Item::Key(k) => {
                     if !self.declare(&mut key_names, "key", &k.name) {
@@ -233,12 +264,16 @@ impl Lowerer<'_> {
         }
         // Keys whose material failed still count as declared for `by`, so
         // that one bad key does not also produce an error at every use.
-        let failed_keys: Vec<String> = key_names
+        self.failed_keys = key_names
             .keys()
             .filter(|n| !self.keys.contains_key(*n))
             .cloned()
             .collect();
+        (keys, params)
+    }
 
+    fn layout(&mut self, l: &ast::Layout) -> ir::Layout {
+        let (keys, params) = self.declarations(l);
         let mut once = Once::new();
         let mut out = ir::Layout {
             ir_version: ir::IR_VERSION,
@@ -253,7 +288,9 @@ impl Lowerer<'_> {
             artifact: None,
             summary: None,
         };
-        let mut seen_steps = std::collections::BTreeSet::new();
+        // Ids were given in declaration order above; a step or inspection
+        // that fails to lower leaves an error, and then no IR is returned,
+        // so the vectors below match the ids whenever the IR is used.
         for item in &l.items {
             match item {
                 ast::Item::Expires(c) => {
@@ -266,28 +303,8 @@ impl Lowerer<'_> {
                         out.readme = Some(c.value.value.clone());
                     }
                 }
-                ast::Item::Step(s) => {
-                    // Only the first of two same-named steps gets an id.
-                    let first = seen_steps.insert(s.name.name.clone())
-                        && matches!(self.targets.get(&s.name.name), Some(ir::Target::Step(_)));
-                    if let Some(step) = self.step(s, &failed_keys) {
-                        if first {
-                            out.steps.push(step);
-                        }
-                    }
-                }
-                ast::Item::Inspection(i) => {
-                    let first = seen_steps.insert(i.name.name.clone())
-                        && matches!(
-                            self.targets.get(&i.name.name),
-                            Some(ir::Target::Inspection(_))
-                        );
-                    if let Some(insp) = self.inspection(i) {
-                        if first {
-                            out.inspections.push(insp);
-                        }
-                    }
-                }
+                ast::Item::Step(s) => out.steps.extend(self.step(s)),
+                ast::Item::Inspection(i) => out.inspections.extend(self.inspection(i)),
                 ast::Item::Artifact(a) => {
                     if !once.seen(self, "artifact", a.loc.span()) {
                         out.artifact = self.final_artifact(a);
@@ -301,7 +318,7 @@ impl Lowerer<'_> {
                 ast::Item::Param(_) | ast::Item::Key(_) => {}
             }
         }
-        if n_steps == 0 {
+        if !l.items.iter().any(|i| matches!(i, ast::Item::Step(_))) {
             self.error(LowerError::NoSteps {
                 span: l.header.span(),
             });
@@ -309,7 +326,8 @@ impl Lowerer<'_> {
         out
     }
 
-    fn expiry(&mut self, t: &ast::Token, _clause: Span) -> Option<ir::Expiry> {
+    /// Validates `expires`; `clause` is the whole clause, the IR's span.
+    fn expiry(&mut self, t: &ast::Token, clause: Span) -> Option<ir::Expiry> {
         use time::format_description::well_known::Rfc3339;
         let span = t.loc.span();
         let bad = |reason: &str| LowerError::BadTimestamp {
@@ -344,283 +362,7 @@ impl Lowerer<'_> {
         Some(ir::Expiry {
             text,
             unix: parsed.unix_timestamp(),
-            span,
-        })
-    }
-
-    fn functionaries(&mut self, b: &ast::By, failed_keys: &[String]) -> Option<ir::Functionaries> {
-        let before = self.errors.len();
-        let mut ids = Vec::new();
-        let mut seen = BTreeMap::new();
-        for n in &b.names {
-            if seen.insert(n.name.clone(), ()).is_some() {
-                self.error(LowerError::DuplicateFunctionary {
-                    name: n.name.clone(),
-                    span: n.loc.span(),
-                });
-                continue;
-            }
-            match self.keys.get(&n.name) {
-                Some(id) => ids.push(*id),
-                None if failed_keys.contains(&n.name) => {}
-                None => {
-                    let names: Vec<&str> = self
-                        .keys
-                        .keys()
-                        .map(String::as_str)
-                        .chain(failed_keys.iter().map(String::as_str))
-                        .collect();
-                    let help = suggest::help(&n.name, "key", &names);
-                    self.error(LowerError::UnknownKey {
-                        name: n.name.clone(),
-                        span: n.loc.span(),
-                        help,
-                    });
-                }
-            }
-        }
-        let threshold = match &b.threshold {
-            None => 1,
-            Some(t) => match t.text.parse::<u64>() {
-                Ok(k) if k >= 1 && k <= b.names.len() as u64 => {
-                    u32::try_from(k).unwrap_or(u32::MAX)
-                }
-                Ok(k) => {
-                    self.error(LowerError::ThresholdRange {
-                        threshold: k,
-                        count: b.names.len(),
-                        span: t.loc.span(),
-                    });
-                    return None;
-                }
-                Err(e) => {
-                    self.error(LowerError::BadNumber {
-                        text: t.text.clone(),
-                        reason: e.to_string(),
-                        span: t.loc.span(),
-                    });
-                    return None;
-                }
-            },
-        };
-        (self.errors.len() == before && ids.len() == b.names.len()).then(|| ir::Functionaries {
-            keys: ids,
-            threshold,
-            span: b.loc.span(),
-        })
-    }
-
-    fn command(&mut self, c: &ast::Clause<Vec<ast::Str>>) -> ir::Command {
-        for arg in &c.value {
-            self.template(arg);
-        }
-        ir::Command {
-            argv: c.value.iter().map(|s| s.value.clone()).collect(),
-            span: c.loc.span(),
-        }
-    }
-
-    fn step(&mut self, s: &ast::StepDecl, failed_keys: &[String]) -> Option<ir::Step> {
-        let before = self.errors.len();
-        let mut once = Once::new();
-        let mut by = None;
-        let mut has_by = false;
-        let mut command = None;
-        let (mut materials, mut products) = (None, None);
-        let mut link_rules = Vec::new();
-        let mut attestations: Vec<ir::ExpectedAttestation> = Vec::new();
-        let mut types: BTreeMap<String, Span> = BTreeMap::new();
-        for item in &s.items {
-            match item {
-                ast::StepItem::By(b) => {
-                    has_by = true;
-                    if !once.seen(self, "by", b.loc.span()) {
-                        by = self.functionaries(b, failed_keys);
-                    }
-                }
-                ast::StepItem::Command(c) => {
-                    if !once.seen(self, "command", c.loc.span()) {
-                        command = Some(self.command(c));
-                    }
-                }
-                ast::StepItem::Rules(r) => {
-                    link_rules.push(r.loc.span());
-                    let (what, slot) = match r.side {
-                        ast::BlockSide::Materials => ("materials", &mut materials),
-                        ast::BlockSide::Products => ("products", &mut products),
-                    };
-                    if !once.seen(self, what, r.loc.span()) {
-                        *slot = self.rule_list(r);
-                    }
-                }
-                ast::StepItem::Attestation(a) => {
-                    if let Some(att) = self.attestation(a, failed_keys) {
-                        if let Some(first) = types.get(&att.predicate_type) {
-                            self.error(LowerError::DuplicateClause {
-                                what: format!("attestation {}", att.predicate_type),
-                                span: a.header.span(),
-                                first: *first,
-                            });
-                        } else {
-                            types.insert(att.predicate_type.clone(), a.header.span());
-                            attestations.push(att);
-                        }
-                    }
-                }
-            }
-        }
-        if !has_by {
-            self.error(LowerError::NoFunctionaries {
-                step: s.name.name.clone(),
-                span: s.header.span(),
-            });
-        }
-        let expects_link = attestations.is_empty()
-            || attestations
-                .iter()
-                .any(|a| a.predicate_type == predicates::LINK_V03);
-        let written = s
-            .items
-            .iter()
-            .filter(|i| matches!(i, ast::StepItem::Attestation(_)))
-            .count();
-        // Only judge when every attestation block lowered, so that a
-        // misspelt link alias does not also report its step's rules.
-        if !expects_link && attestations.len() == written {
-            for span in link_rules {
-                self.error(LowerError::RulesWithoutLink {
-                    step: s.name.name.clone(),
-                    span,
-                });
-            }
-        }
-        if self.errors.len() != before {
-            return None;
-        }
-        Some(ir::Step {
-            name: s.name.name.clone(),
-            span: s.header.span(),
-            by: by?,
-            command,
-            materials,
-            products,
-            attestations,
-            expects_link,
-        })
-    }
-
-    fn attestation(
-        &mut self,
-        a: &ast::AttestationDecl,
-        failed_keys: &[String],
-    ) -> Option<ir::ExpectedAttestation> {
-        let before = self.errors.len();
-        let (predicate_type, alias) = match &a.predicate_type {
-            ast::TypeRef::Alias(t) => match predicates::by_alias(&t.text) {
-                Some(p) => (p.uri.to_string(), Some(t.text.clone())),
-                None => {
-                    let aliases: Vec<&str> = predicates::KNOWN.iter().map(|p| p.alias).collect();
-                    self.error(LowerError::UnknownAlias {
-                        alias: t.text.clone(),
-                        span: t.loc.span(),
-                        help: suggest::help(&t.text, "alias", &aliases),
-                    });
-                    (String::new(), None)
-                }
-            },
-            ast::TypeRef::Uri(s) => {
-                let valid = s.value.split_once(':').is_some_and(|(scheme, rest)| {
-                    !rest.is_empty()
-                        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                        && scheme
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-                }) && !s.value.chars().any(|c| c.is_whitespace() || c.is_control());
-                if !valid {
-                    self.error(LowerError::BadTypeUri {
-                        uri: s.value.clone(),
-                        span: s.loc.span(),
-                    });
-                }
-                (s.value.clone(), None)
-            }
-        };
-        let mut once = Once::new();
-        let mut by = None;
-        let (mut materials, mut products) = (None, None);
-        let mut checks = Vec::new();
-        for item in &a.items {
-            match item {
-                ast::AttestationItem::By(b) => {
-                    if !once.seen(self, "by", b.loc.span()) {
-                        by = self.functionaries(b, failed_keys);
-                    }
-                }
-                ast::AttestationItem::Rules(r) => {
-                    let (what, slot) = match r.side {
-                        ast::BlockSide::Materials => ("materials", &mut materials),
-                        ast::BlockSide::Products => ("products", &mut products),
-                    };
-                    if !once.seen(self, what, r.loc.span()) {
-                        *slot = self.rule_list(r);
-                    }
-                }
-                ast::AttestationItem::Check(c) => {
-                    if let Some(check) = self.check(c) {
-                        checks.push(check);
-                    }
-                }
-            }
-        }
-        (self.errors.len() == before).then(|| ir::ExpectedAttestation {
-            predicate_type,
-            alias,
-            span: a.header.span(),
-            by,
-            materials,
-            products,
-            checks,
-        })
-    }
-
-    fn inspection(&mut self, i: &ast::InspectionDecl) -> Option<ir::Inspection> {
-        let before = self.errors.len();
-        let mut once = Once::new();
-        let mut run = None;
-        let (mut materials, mut products) = (None, None);
-        for item in &i.items {
-            match item {
-                ast::InspectionItem::Run(r) => {
-                    if !once.seen(self, "run", r.loc.span()) {
-                        run = Some(self.command(r));
-                    }
-                }
-                ast::InspectionItem::Rules(r) => {
-                    let (what, slot) = match r.side {
-                        ast::BlockSide::Materials => ("materials", &mut materials),
-                        ast::BlockSide::Products => ("products", &mut products),
-                    };
-                    if !once.seen(self, what, r.loc.span()) {
-                        *slot = self.rule_list(r);
-                    }
-                }
-            }
-        }
-        if run.is_none() {
-            self.error(LowerError::NoRun {
-                name: i.name.name.clone(),
-                span: i.header.span(),
-            });
-        }
-        if self.errors.len() != before {
-            return None;
-        }
-        Some(ir::Inspection {
-            name: i.name.name.clone(),
-            span: i.header.span(),
-            run: run?,
-            materials,
-            products,
+            span: clause,
         })
     }
 
@@ -637,7 +379,7 @@ impl Lowerer<'_> {
             .filter(|(_, t)| matches!(t, ir::Target::Step(_)))
             .map(|(n, _)| n.as_str())
             .collect();
-        let help = suggest::help(&a.value.name, "step", &steps);
+        let help = crate::suggest::help(&a.value.name, "step", &steps);
         self.error(LowerError::UnknownTarget {
             what: "step",
             name: a.value.name.clone(),
@@ -674,5 +416,73 @@ impl Lowerer<'_> {
             levels,
             span: s.loc.span(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "ffca34fe86c15add54d5adaf212c692a5c6dc665e4758eb626669accef768b37";
+
+    fn codes(text: &str) -> Vec<String> {
+        match compile_source("t.cairn", text, Path::new(".")) {
+            Ok(_) => Vec::new(),
+            Err(e) => e.codes(),
+        }
+    }
+
+    #[test]
+    fn resolves_names_to_ids() {
+        let text = format!(
+            "layout \"t\" {{ step b {{ by k materials {{ match \"x\" with products from a }} }} \
+             step a {{ by k }} key k = ed25519 \"{KEY}\" artifact from a }}"
+        );
+        let layout = compile_source("t.cairn", &text, Path::new(".")).unwrap();
+        let Some(step) = layout.steps.first() else {
+            panic!("no step");
+        };
+        assert_eq!(step.by.keys, vec![ir::KeyId(0)]);
+        let rule = step.materials.as_ref().and_then(|m| m.rules.first());
+        assert!(matches!(
+            rule.map(|r| &r.kind),
+            Some(ir::RuleKind::Match {
+                from: ir::Target::Step(ir::StepId(1)),
+                ..
+            })
+        ));
+        assert_eq!(layout.artifact.map(|a| a.step), Some(ir::StepId(1)));
+        assert!(step.expects_link);
+    }
+
+    #[test]
+    fn collects_every_error_in_one_pass() {
+        let text = "layout \"t\" { step a { by nobody } step b { by 2 of x } artifact from c }";
+        assert_eq!(codes(text), ["E201", "E201", "E205", "E200"]);
+    }
+
+    #[test]
+    fn templates() {
+        let ok = format!(
+            "layout \"t\" {{ key k = ed25519 \"{KEY}\" param p step s {{ by k command \"{{p}}-{{{{x}}}}\" }} }}"
+        );
+        assert!(codes(&ok).is_empty());
+        let bad = format!(
+            "layout \"t\" {{ key k = ed25519 \"{KEY}\" step s {{ by k command \"{{}}\" \"{{q}}\" \"}}\" }} }}"
+        );
+        assert_eq!(codes(&bad), ["E224", "E202", "E224"]);
+    }
+
+    #[test]
+    fn errors_beyond_the_limit_are_counted() {
+        let steps: String = (0..MAX_ERRORS + 5)
+            .map(|i| format!("step s{i} {{ by nobody }} "))
+            .collect();
+        let text = format!("layout \"t\" {{ {steps} }}");
+        let Err(e) = compile_source("t.cairn", &text, Path::new(".")) else {
+            panic!("compiled");
+        };
+        assert_eq!(e.reports.len(), MAX_ERRORS);
+        assert_eq!(e.omitted, 5);
     }
 }

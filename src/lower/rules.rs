@@ -1,10 +1,10 @@
 //! Lowering artifact rules, predicate checks and string templates.
 
 use super::error::LowerError;
-use super::suggest;
 use super::Lowerer;
 use crate::ir;
 use crate::pattern::Pattern;
+use crate::suggest;
 use crate::syntax::ast;
 
 /// The longest JSONPath accepted, in bytes.

@@ -8,6 +8,7 @@
 
 pub mod ast;
 pub mod error;
+mod expected;
 pub mod fmt;
 mod parser;
 
@@ -29,4 +30,45 @@ pub fn format_source(text: &str) -> Result<String, SyntaxError> {
 /// line, spans as byte ranges.
 pub fn dump(parsed: &ast::Parsed) -> String {
     format!("{:#?}\n", parsed.layout)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_do_not_affect_equality() {
+        let a = parse("layout \"x\" { step s { by a } }").unwrap();
+        let b = parse("# c\nlayout   \"x\"   {\n  step s {\n    by a\n  }\n}\n").unwrap();
+        assert_eq!(a.layout, b.layout);
+        assert_ne!(a.layout.loc.span(), b.layout.loc.span());
+        assert_eq!(b.comments.len(), 1);
+    }
+
+    #[test]
+    fn strings_decode_escapes() {
+        let p = parse("layout \"a\\\"b\\\\c\\nd\\te\" { }").unwrap();
+        assert_eq!(p.layout.name.value, "a\"b\\c\nd\te");
+        assert_eq!(fmt::quote(&p.layout.name.value), "\"a\\\"b\\\\c\nd\\te\"");
+    }
+
+    #[test]
+    fn format_is_canonical() {
+        let text = "layout \"x\" { key k = ed25519 \"00\" step s { by 2 of a, b products { } } }";
+        let out = format_source(text).unwrap();
+        assert_eq!(
+            out,
+            "layout \"x\" {\n  key k = ed25519 \"00\"\n  step s {\n    by 2 of a, b\n    products {}\n  }\n}\n"
+        );
+        assert_eq!(format_source(&out).unwrap(), out);
+    }
+
+    #[test]
+    fn a_spans_end_excludes_skipped_trivia() {
+        let p = parse("layout \"x\" {\n  param p # note\n}\n").unwrap();
+        let Some(ast::Item::Param(param)) = p.layout.items.first() else {
+            panic!("expected a param");
+        };
+        assert_eq!(param.loc.span(), crate::source::Span::new(15, 22));
+    }
 }

@@ -78,7 +78,8 @@ fn lower_ok() {
         // The JSON reads back as the same IR.
         let back: cairn::ir::Layout = serde_json::from_str(&json).unwrap();
         assert_eq!(back, layout);
-        insta::assert_snapshot!(json);
+        insta::assert_snapshot!("ir_json", json);
+        insta::assert_snapshot!("dump_ir", lower::dump(&layout));
     });
 }
 

@@ -12,4 +12,6 @@ mod eval;
 mod evidence;
 mod interop;
 mod lang;
+mod lang_cli;
+mod lang_props;
 mod vectors;

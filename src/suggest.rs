@@ -1,4 +1,5 @@
-//! "Did you mean": the closest known name by edit distance.
+//! "Did you mean": the closest known name by edit distance, for every stage
+//! that reports an unknown name.
 
 /// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
 pub fn distance(a: &str, b: &str) -> usize {

@@ -1,0 +1,149 @@
+//! The front end's commands as users run them: exit codes, where output
+//! goes, and what it says.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn cairn(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn check_accepts_every_example_policy() {
+    for p in ["release", "classic", "threshold", "params"] {
+        let path = format!("policies/{p}/policy.cairn");
+        let o = cairn(&["check", &path]);
+        assert_eq!(o.status.code(), Some(0), "{path}: {}", stderr(&o));
+        let o = cairn(&["fmt", "--check", &path]);
+        assert_eq!(o.status.code(), Some(0), "{path} is not formatted");
+    }
+}
+
+#[test]
+fn check_reports_a_misspelt_step_with_place_code_and_suggestion() {
+    let o = cairn(&["check", "tests/cases/lower/err/unknown_match_step.cairn"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("unknown_match_step.cairn:14:38"), "{err}");
+    assert!(err.contains("E200"), "{err}");
+    assert!(err.contains("did you mean `checkout`?"), "{err}");
+    assert!(!err.contains('\u{1b}'), "colour without a terminal: {err}");
+}
+
+#[test]
+fn check_reports_a_syntax_error_as_a_sentence() {
+    let o = cairn(&["check", "tests/cases/syntax/err/missing_test.cairn"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("missing_test.cairn:8:5"), "{err}");
+    assert!(
+        err.contains("expected `exists`, `in`, `is`, `matches` or a comparison"),
+        "{err}"
+    );
+    assert!(!err.contains("kw_") && !err.contains("Rule::"), "{err}");
+}
+
+#[test]
+fn check_exit_codes() {
+    let o = cairn(&["check", "no/such/file.cairn"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("E400"));
+    let o = cairn(&["check"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = cairn(&[
+        "check",
+        "policies/release/policy.cairn",
+        "tests/cases/lower/err/no_steps.cairn",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let o = cairn(&[
+        "--color",
+        "always",
+        "check",
+        "tests/cases/lower/err/no_steps.cairn",
+    ]);
+    assert!(stderr(&o).contains('\u{1b}'));
+}
+
+#[test]
+fn compile_is_deterministic_json() {
+    let a = cairn(&["compile", "policies/release/policy.cairn"]);
+    let b = cairn(&["compile", "--target", "ir", "policies/release/policy.cairn"]);
+    assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
+    assert_eq!(a.stdout, b.stdout);
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert_eq!(v["ir_version"], cairn::ir::IR_VERSION);
+    assert_eq!(v["steps"].as_array().unwrap().len(), 4);
+    let o = cairn(&["compile", "tests/cases/lower/err/unknown_key.cairn"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("E201"));
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn dump_prints_ast_and_ir() {
+    let o = cairn(&["dump", "ast", "tests/cases/lower/ok/minimal.cairn"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("StepDecl"));
+    let o = cairn(&["dump", "ir", "tests/cases/lower/ok/minimal.cairn"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("expects_link: true"));
+    let o = cairn(&["dump", "ast", "tests/cases/syntax/err/missing_test.cairn"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("E100"));
+}
+
+#[test]
+fn fmt_rewrites_in_place_and_check_names_files() {
+    let dir = std::env::temp_dir().join(format!("cairn-fmt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("p.cairn");
+    std::fs::write(&file, "layout \"x\" { step s { by a } }").unwrap();
+    let path = file.to_str().unwrap();
+    let o = cairn(&["fmt", "--check", path]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("p.cairn"));
+    let o = cairn(&["fmt", path]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(text, "layout \"x\" {\n  step s {\n    by a\n  }\n}\n");
+    let o = cairn(&["fmt", "--check", path]);
+    assert_eq!(o.status.code(), Some(0));
+    std::fs::write(&file, "layout {").unwrap();
+    let o = cairn(&["fmt", path]);
+    assert_eq!(o.status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn every_front_end_code_is_documented() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = std::fs::read_to_string(root.join("docs/diagnostics.md")).unwrap();
+    let mut dirs = vec![root.join("src/syntax"), root.join("src/lower")];
+    let mut seen = 0;
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("code(E").skip(1) {
+                let code: String = part.chars().take_while(char::is_ascii_digit).collect();
+                assert!(
+                    docs.contains(&format!("### E{code}")),
+                    "E{code} ({}) is not in docs/diagnostics.md",
+                    path.display()
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 30);
+}
