@@ -151,7 +151,7 @@ impl Lint<'_> {
                 Finding::new("L003", span, format!("`require \"{name}\"` can never hold"))
                     .label("never still queued at this point")
                     .related(first.span, what)
-                    .help("a `require` checks that the name is still queued: move it before the rule that consumes it"),
+                    .help("a `require` checks that the name is still queued: move it before the rule that consumes or refuses it"),
             );
             return;
         }

@@ -211,10 +211,9 @@ impl Lint<'_> {
                     );
                     if !negated {
                         self.push(
-                            Finding::new("L017", check.span, "this check can never hold")
-                                .label(why)
-                                .related(span, format!("a {type_name} field"))
-                                .help("compare with a value the field can have; the schema is in docs/lints.md"),
+                            Finding::new("L017", check.span, format!("this check can never hold: {why}"))
+                                .label(format!("never holds for a {type_name} predicate"))
+                                .help("compare with a value the field can have; the field trees of the known predicate types are listed under L016 in the lint docs"),
                         );
                     }
                 }

@@ -1,5 +1,5 @@
 //! Declarations and who uses them: unused keys (L008), unused parameters
-//! (L009), placeholders that name nothing or are never substituted (L010),
+//! (L009), placeholders where nothing is substituted (L010),
 //! one key on both sides of a separation of duties (L011), and a threshold
 //! of one among several functionaries (L012).
 
@@ -30,48 +30,43 @@ pub(super) fn placeholders(template: &str) -> Vec<String> {
     out
 }
 
-/// Every template string of the layout with the span it belongs to; the
-/// flag says whether `lower` already checked its placeholder names.
-fn templates(layout: &ir::Layout) -> Vec<(&str, Span, bool)> {
-    fn rules<'a>(list: &'a Option<ir::RuleList>, out: &mut Vec<(&'a str, Span, bool)>) {
+/// Every template string of the layout (where `eval` substitutes parameters).
+fn templates(layout: &ir::Layout) -> Vec<&str> {
+    fn rules<'a>(list: &'a Option<ir::RuleList>, out: &mut Vec<&'a str>) {
         for rule in list.iter().flat_map(|l| &l.rules) {
             match &rule.kind {
                 RuleKind::Create { pattern }
                 | RuleKind::Delete { pattern }
                 | RuleKind::Modify { pattern }
                 | RuleKind::Allow { pattern }
-                | RuleKind::Disallow { pattern } => out.push((pattern.as_str(), rule.span, true)),
-                RuleKind::Require { name } => out.push((name.as_str(), rule.span, true)),
+                | RuleKind::Disallow { pattern } => out.push(pattern.as_str()),
+                RuleKind::Require { name } => out.push(name.as_str()),
                 RuleKind::Match {
                     pattern,
                     src_prefix,
                     dst_prefix,
                     ..
                 } => {
-                    out.push((pattern.as_str(), rule.span, true));
+                    out.push(pattern.as_str());
                     for p in [src_prefix, dst_prefix].into_iter().flatten() {
-                        out.push((p.as_str(), rule.span, true));
+                        out.push(p.as_str());
                     }
                 }
             }
         }
     }
-    fn values<'a>(v: &'a serde_json::Value, span: Span, out: &mut Vec<(&'a str, Span, bool)>) {
+    fn values<'a>(v: &'a serde_json::Value, out: &mut Vec<&'a str>) {
         match v {
-            serde_json::Value::String(s) => out.push((s.as_str(), span, true)),
-            serde_json::Value::Array(items) => items.iter().for_each(|i| values(i, span, out)),
-            serde_json::Value::Object(map) => map.values().for_each(|i| values(i, span, out)),
+            serde_json::Value::String(s) => out.push(s.as_str()),
+            serde_json::Value::Array(items) => items.iter().for_each(|i| values(i, out)),
+            serde_json::Value::Object(map) => map.values().for_each(|i| values(i, out)),
             _ => {}
         }
     }
     let mut out = Vec::new();
     for step in &layout.steps {
         for arg in step.command.iter().flat_map(|c| &c.argv) {
-            out.push((
-                arg.as_str(),
-                step.command.as_ref().map_or(step.span, |c| c.span),
-                true,
-            ));
+            out.push(arg.as_str());
         }
         rules(&step.materials, &mut out);
         rules(&step.products, &mut out);
@@ -80,12 +75,9 @@ fn templates(layout: &ir::Layout) -> Vec<(&str, Span, bool)> {
             rules(&att.products, &mut out);
             for check in &att.checks {
                 match &check.test {
-                    Test::Compare { value, .. } => values(value, check.span, &mut out),
-                    Test::In { values: vs } => {
-                        vs.iter().for_each(|v| values(v, check.span, &mut out))
-                    }
-                    // `lower` validates the regex but not its placeholders.
-                    Test::Matches { regex } => out.push((regex.as_str(), check.span, false)),
+                    Test::Compare { value, .. } => values(value, &mut out),
+                    Test::In { values: vs } => vs.iter().for_each(|v| values(v, &mut out)),
+                    Test::Matches { regex } => out.push(regex.as_str()),
                     Test::Exists | Test::IsEmpty | Test::IsNotEmpty => {}
                 }
             }
@@ -93,7 +85,7 @@ fn templates(layout: &ir::Layout) -> Vec<(&str, Span, bool)> {
     }
     for insp in &layout.inspections {
         for arg in &insp.run.argv {
-            out.push((arg.as_str(), insp.run.span, true));
+            out.push(arg.as_str());
         }
         rules(&insp.materials, &mut out);
         rules(&insp.products, &mut out);
@@ -238,18 +230,12 @@ impl Lint<'_> {
         let layout = self.layout;
         let declared: BTreeSet<&str> = layout.params.iter().map(|p| p.name.as_str()).collect();
         let mut used = BTreeSet::new();
-        for (template, span, checked) in templates(layout) {
-            for name in placeholders(template) {
-                if declared.contains(name.as_str()) {
-                    used.insert(name);
-                } else if !checked {
-                    self.push(
-                        Finding::new("L010", span, format!("no parameter named `{name}`"))
-                            .label("in this regex")
-                            .help(format!("declare `param {name}`, or write literal braces as `{{{{` and `}}}}`; as it is, `verify` stops with V113 unless `--param {name}=...` is given")),
-                    );
-                }
-            }
+        for template in templates(layout) {
+            used.extend(
+                placeholders(template)
+                    .into_iter()
+                    .filter(|n| declared.contains(n.as_str())),
+            );
         }
         for p in &layout.params {
             if !used.contains(&p.name) {
@@ -270,10 +256,15 @@ impl Lint<'_> {
         for (s, what) in literal_strings(&self.parsed.layout) {
             let names = placeholders(&s.value);
             if let Some(name) = names.first() {
+                let declared = if declared.contains(name.as_str()) {
+                    format!("parameter `{name}` is")
+                } else {
+                    format!("no parameter `{name}` is declared, and parameters are")
+                };
                 self.push(
-                    Finding::new("L010", s.loc.span(), format!("`{{{name}}}` in {what} is not substituted"))
+                    Finding::new("L010", s.loc.span(), format!("`{{{name}}}` in {what} is never substituted"))
                         .label("kept literally")
-                        .help("parameters are substituted in commands, rule patterns and check values only; write the value here"),
+                        .help(format!("{declared} substituted only in commands, rule patterns, prefixes and check values; write the value itself here")),
                 );
             }
         }

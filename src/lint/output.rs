@@ -116,6 +116,7 @@ pub fn human(results: &[FileResult], color: bool) -> String {
                         },
                         color,
                     ));
+                    out.push('\n');
                 }
                 let n = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
                 out.push_str(&format!(

@@ -126,9 +126,9 @@ pub const RULES: &[Rule] = &[
     ),
     rule(
         "L010",
-        "undeclared-param",
+        "placeholder-not-substituted",
         Severity::Warn,
-        "a `{NAME}` placeholder names no parameter, or sits where nothing is substituted",
+        "a `{NAME}` placeholder sits where parameters are never substituted (readme, summary, key path, type URI)",
     ),
     rule(
         "L011",

@@ -12,4 +12,5 @@ mod eval;
 mod evidence;
 mod interop;
 mod lang;
+mod lint;
 mod vectors;
