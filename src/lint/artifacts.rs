@@ -7,6 +7,8 @@
 //! possible set of artifacts. Patterns holding `{param}` placeholders are
 //! compared only for equality, since their value is unknown until `verify`.
 
+use std::collections::BTreeMap;
+
 use super::finding::Finding;
 use super::Lint;
 use crate::ir::{self, RuleKind, RuleList, Side};
@@ -82,10 +84,15 @@ impl Lint<'_> {
     }
 
     fn rule_list(&mut self, list: &RuleList, side: Side) {
-        let rules = &list.rules;
-        for (i, rule) in rules.iter().enumerate() {
-            let earlier = rules.get(..i).unwrap_or(&[]);
-            let later = rules.get(i + 1..).unwrap_or(&[]);
+        let rules: Vec<Prepared<'_>> = list.rules.iter().map(Prepared::new).collect();
+        // Pairwise comparisons are bounded: past the budget a long list is
+        // only checked for exact duplicates (fewer findings, never wrong ones).
+        let mut budget = PAIR_BUDGET;
+        // Earlier `allow`/`disallow` rules, which consume or refuse unconditionally.
+        let mut walls: Vec<&Prepared<'_>> = Vec::new();
+        let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+        for (i, p) in rules.iter().enumerate() {
+            let rule = p.rule;
             match (&rule.kind, side) {
                 (RuleKind::Create { pattern }, Side::Materials) => self.push(
                     Finding::new("L005", rule.span, format!("`create \"{pattern}\"` among materials has no effect"))
@@ -100,26 +107,46 @@ impl Lint<'_> {
                 _ => {}
             }
             if let RuleKind::Require { name } = &rule.kind {
-                self.require(name, rule.span, earlier, later, list.span);
+                let later = rules.get(i + 1..).unwrap_or(&[]);
+                self.require(name, rule.span, &walls, later, list.span, &mut budget);
                 continue;
             }
-            if let Some(first) = earlier.iter().find(|e| shadows(&e.kind, &rule.kind)) {
-                let why = match &first.kind {
-                    RuleKind::Allow { .. } => "this earlier rule accepts every name it could match",
-                    RuleKind::Disallow { .. } => {
-                        "this earlier rule refuses every name it could match"
-                    }
-                    _ => "the same rule is written here first",
-                };
+            let key = format!("{:?}", rule.kind);
+            let shadow = match seen.get(&key) {
+                Some(first) => Some((*first, "the same rule is written here first")),
+                None => walls
+                    .iter()
+                    .find(|w| {
+                        budget = budget.saturating_sub(1);
+                        budget > 0 && w.covers(p)
+                    })
+                    .map(|w| {
+                        let why = if matches!(w.rule.kind, RuleKind::Allow { .. }) {
+                            "this earlier rule accepts every name it could match"
+                        } else {
+                            "this earlier rule refuses every name it could match"
+                        };
+                        (w.rule.span, why)
+                    }),
+            };
+            if let Some((first, why)) = shadow {
                 self.push(
                     Finding::new("L004", rule.span, "this rule can never match anything")
                         .label("unreachable")
-                        .related(first.span, why)
+                        .related(first, why)
                         .help("rules are applied in order and each artifact is consumed once: remove this rule or move it before the one that shadows it"),
                 );
+            } else {
+                seen.insert(key, rule.span);
+            }
+            if matches!(
+                rule.kind,
+                RuleKind::Allow { .. } | RuleKind::Disallow { .. }
+            ) {
+                walls.push(p);
             }
         }
-        if let Some(last) = rules.last() {
+        if let Some(last) = list.rules.last() {
             if matches!(&last.kind, RuleKind::Allow { pattern } if pattern == "*") {
                 self.push(
                     Finding::new("L002", last.span, "the rule list ends with `allow \"*\"`")
@@ -134,15 +161,17 @@ impl Lint<'_> {
         &mut self,
         name: &str,
         span: Span,
-        earlier: &[ir::Rule],
-        later: &[ir::Rule],
+        walls: &[&Prepared<'_>],
+        later: &[Prepared<'_>],
         block: Span,
+        budget: &mut usize,
     ) {
-        if let Some(first) = earlier.iter().find(|e| match &e.kind {
-            RuleKind::Allow { pattern } | RuleKind::Disallow { pattern } => covers(pattern, name),
-            _ => false,
+        let target = Prepared::literal(name);
+        if let Some(first) = walls.iter().find(|w| {
+            *budget = budget.saturating_sub(1);
+            *budget > 0 && w.covers(&target)
         }) {
-            let what = if matches!(first.kind, RuleKind::Allow { .. }) {
+            let what = if matches!(first.rule.kind, RuleKind::Allow { .. }) {
                 "already consumed here"
             } else {
                 "already refused here"
@@ -150,30 +179,30 @@ impl Lint<'_> {
             self.push(
                 Finding::new("L003", span, format!("`require \"{name}\"` can never hold"))
                     .label("never still queued at this point")
-                    .related(first.span, what)
+                    .related(first.rule.span, what)
                     .help("a `require` checks that the name is still queued: move it before the rule that consumes or refuses it"),
             );
             return;
         }
         // The first later rule that could consume or refuse the name.
-        for rule in later {
-            match &rule.kind {
-                RuleKind::Disallow { pattern } if covers(pattern, name) => {
+        for p in later {
+            *budget = budget.saturating_sub(1);
+            if *budget == 0 {
+                return;
+            }
+            match &p.rule.kind {
+                RuleKind::Disallow { .. } if p.covers(&target) => {
                     self.push(
                         Finding::new("L021", span, format!("`require \"{name}\"` can never hold with the `disallow` below"))
                             .label("requires the artifact")
-                            .related(rule.span, "refuses it, and nothing in between consumes it")
+                            .related(p.rule.span, "refuses it, and nothing in between consumes it")
                             .help(format!("add a rule between them that consumes `{name}` (`create`, `modify`, `match`, `allow`), or narrow the `disallow`")),
                     );
                     return;
                 }
                 RuleKind::Require { .. } | RuleKind::Disallow { .. } => {}
-                RuleKind::Create { pattern }
-                | RuleKind::Delete { pattern }
-                | RuleKind::Modify { pattern }
-                | RuleKind::Allow { pattern }
-                | RuleKind::Match { pattern, .. } => {
-                    if could_match(rule_pattern(&rule.kind).as_deref().unwrap_or(pattern), name) {
+                _ => {
+                    if p.could_match(name) {
                         return;
                     }
                 }
@@ -194,6 +223,84 @@ impl Lint<'_> {
                 "add a rule after it that consumes `{name}` (`create`, `modify`, `match`, `allow`)"
             )),
         );
+    }
+}
+
+/// Comparisons between rules allowed per rule list.
+const PAIR_BUDGET: usize = 1_000_000;
+
+/// A rule with its pattern compiled once.
+struct Prepared<'a> {
+    rule: &'a ir::Rule,
+    /// The names it matches against; `None` for `require`.
+    pattern: Option<String>,
+    /// True when the pattern holds a `{param}` placeholder (value unknown).
+    templated: bool,
+    /// The compiled pattern (`None` when templated or malformed).
+    glob: Option<Pattern>,
+}
+
+/// A stand-in rule for a literal name (what `require` names).
+static NO_RULE: ir::Rule = ir::Rule {
+    kind: RuleKind::Require {
+        name: String::new(),
+    },
+    span: Span { start: 0, end: 0 },
+};
+
+impl<'a> Prepared<'a> {
+    fn new(rule: &'a ir::Rule) -> Prepared<'a> {
+        let pattern = rule_pattern(&rule.kind);
+        let templated = pattern.as_deref().is_some_and(|p| p.contains(['{', '}']));
+        let glob = pattern
+            .as_deref()
+            .filter(|_| !templated)
+            .and_then(|p| Pattern::new(p).ok());
+        Prepared {
+            rule,
+            pattern,
+            templated,
+            glob,
+        }
+    }
+
+    fn literal(name: &str) -> Prepared<'static> {
+        let templated = name.contains(['{', '}']);
+        Prepared {
+            rule: &NO_RULE,
+            pattern: Some(name.to_string()),
+            templated,
+            glob: if templated {
+                None
+            } else {
+                Pattern::new(name).ok()
+            },
+        }
+    }
+
+    /// True when every name `inner` can match, this rule's pattern matches too (conservative).
+    fn covers(&self, inner: &Prepared<'_>) -> bool {
+        let (Some(outer), Some(pattern)) = (&self.pattern, &inner.pattern) else {
+            return false;
+        };
+        if outer == pattern || outer == "*" {
+            return true;
+        }
+        if self.templated || inner.templated {
+            return false;
+        }
+        match (&self.glob, &inner.glob) {
+            (Some(o), Some(i)) if i.is_literal() => o.matches(pattern),
+            _ => false,
+        }
+    }
+
+    /// True when this rule might match the literal `name` (unknown when templated).
+    fn could_match(&self, name: &str) -> bool {
+        if self.templated || name.contains(['{', '}']) {
+            return true;
+        }
+        self.glob.as_ref().is_none_or(|g| g.matches(name))
     }
 }
 
@@ -245,52 +352,29 @@ fn rule_pattern(kind: &RuleKind) -> Option<String> {
     }
 }
 
-/// True when `earlier` leaves nothing for `later` to match.
-fn shadows(earlier: &RuleKind, later: &RuleKind) -> bool {
-    let Some(p) = rule_pattern(later) else {
-        return false;
-    };
-    match earlier {
-        RuleKind::Allow { pattern } | RuleKind::Disallow { pattern } if covers(pattern, &p) => true,
-        _ => earlier == later,
-    }
-}
-
-/// True when every name `inner` can match, `outer` matches too (conservative).
-fn covers(outer: &str, inner: &str) -> bool {
-    if outer == inner || outer == "*" {
-        return true;
-    }
-    if outer.contains(['{', '}']) || inner.contains(['{', '}']) {
-        return false;
-    }
-    match (Pattern::new(outer), Pattern::new(inner)) {
-        (Ok(o), Ok(i)) if i.is_literal() => o.matches(inner),
-        _ => false,
-    }
-}
-
-/// True when `pattern` might match the literal `name` (unknown when templated).
-fn could_match(pattern: &str, name: &str) -> bool {
-    if pattern.contains(['{', '}']) || name.contains(['{', '}']) {
-        return true;
-    }
-    Pattern::new(pattern).map_or(true, |p| p.matches(name))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn allow(pattern: &str) -> ir::Rule {
+        ir::Rule {
+            kind: RuleKind::Allow {
+                pattern: pattern.into(),
+            },
+            span: Span::default(),
+        }
+    }
+
     #[test]
     fn coverage() {
+        let covers = |o: &str, i: &str| Prepared::new(&allow(o)).covers(&Prepared::literal(i));
         assert!(covers("*", "anything/at/all"));
         assert!(covers("foo/*", "foo/bar"));
         assert!(covers("foo/*", "foo/*"));
         assert!(!covers("foo/*", "foo*"));
         assert!(!covers("foo/*", "bar"));
         assert!(!covers("{dir}/*", "x/y"));
-        assert!(could_match("{dir}/*", "x"));
-        assert!(!could_match("bin/*", "lib/x"));
+        assert!(Prepared::new(&allow("{dir}/*")).could_match("x"));
+        assert!(!Prepared::new(&allow("bin/*")).could_match("lib/x"));
     }
 }
