@@ -322,3 +322,62 @@ fn expiry_window_is_configurable() {
     let (code, _, stderr) = cairn(&["--deny", "L014", "--expiry-warn-days", "5", soon]);
     assert_eq!(code, 0, "{stderr}");
 }
+
+#[test]
+fn imported_classic_layouts_are_flagged_open() {
+    // What `cairn import` writes for a classic layout: lists ending in `allow "*"`.
+    let path = root().join("tests/cases/interop/ok/mixed-features.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let signed = doc.get("signed").unwrap_or(&doc);
+    let layout = cairn::interop::classic::layout_to_ir(signed, &text, "root").unwrap();
+    let source = cairn::interop::source::to_cairn(&layout);
+    let found = lint::lint_source(
+        "root.cairn",
+        &source,
+        root(),
+        &options(),
+        &Levels::default(),
+    )
+    .unwrap_or_else(|e| panic!("{:?}\n{source}", e.codes()));
+    let codes: Vec<&str> = found.iter().map(|f| f.code).collect();
+    assert!(codes.contains(&"L002"), "{codes:?}\n{source}");
+}
+
+#[test]
+fn every_compiling_case_lints_without_panic_and_spans_are_in_bounds() {
+    let mut stack = vec![root().join("tests/cases"), root().join("policies")];
+    let mut linted = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "cairn") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            let Ok(found) = lint::lint_source(
+                "case.cairn",
+                &text,
+                path.parent().unwrap(),
+                &options(),
+                &Levels::default(),
+            ) else {
+                continue;
+            };
+            linted += 1;
+            for f in &found {
+                for span in std::iter::once(f.span).chain(f.related.iter().map(|r| r.0)) {
+                    assert!(span.start <= span.end && span.end <= text.len());
+                    assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+                }
+                assert!(!f.message.is_empty() && !f.message.ends_with('.'));
+                assert!(f.rule().is_some());
+            }
+        }
+    }
+    assert!(linted >= 30, "{linted}");
+}
