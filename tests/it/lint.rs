@@ -381,3 +381,188 @@ fn every_compiling_case_lints_without_panic_and_spans_are_in_bounds() {
     }
     assert!(linted >= 30, "{linted}");
 }
+
+/// A products rule for the queue model below.
+#[derive(Debug, Clone)]
+enum Rule {
+    Create(&'static str),
+    Delete(&'static str),
+    Modify(&'static str),
+    Allow(&'static str),
+    Disallow(&'static str),
+    Require(&'static str),
+}
+
+impl Rule {
+    fn text(&self) -> String {
+        let (verb, p) = match self {
+            Rule::Create(p) => ("create", p),
+            Rule::Delete(p) => ("delete", p),
+            Rule::Modify(p) => ("modify", p),
+            Rule::Allow(p) => ("allow", p),
+            Rule::Disallow(p) => ("disallow", p),
+            Rule::Require(p) => ("require", p),
+        };
+        format!("{verb} \"{p}\"")
+    }
+}
+
+/// in-toto's queue over a step's products, ended by cairn's implicit
+/// `disallow "*"`: true when the list passes.
+fn passes(rules: &[Rule], materials: &[(&str, u8)], products: &[(&str, u8)]) -> bool {
+    use cairn::pattern::Pattern;
+    let m = |n: &str| materials.iter().find(|(x, _)| *x == n).map(|(_, d)| *d);
+    let mut queue: Vec<(&str, u8)> = products.to_vec();
+    for rule in rules {
+        let consume = |queue: &mut Vec<(&str, u8)>, p: &str, cond: &dyn Fn(&str, u8) -> bool| {
+            let pat = Pattern::new(p).unwrap();
+            queue.retain(|(n, d)| !(pat.matches(n) && cond(n, *d)));
+        };
+        match rule {
+            Rule::Create(p) => consume(&mut queue, p, &|n, _| m(n).is_none()),
+            Rule::Delete(_) => {} // a queued product is never a deleted material
+            Rule::Modify(p) => consume(&mut queue, p, &|n, d| m(n).is_some_and(|md| md != d)),
+            Rule::Allow(p) => consume(&mut queue, p, &|_, _| true),
+            Rule::Disallow(p) => {
+                let pat = Pattern::new(p).unwrap();
+                if queue.iter().any(|(n, _)| pat.matches(n)) {
+                    return false;
+                }
+            }
+            Rule::Require(n) => {
+                if !queue.iter().any(|(q, _)| q == n) {
+                    return false;
+                }
+            }
+        }
+    }
+    queue.is_empty()
+}
+
+mod queue_model {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NAMES: &[&str] = &["a", "b", "ab", "ba", "c"];
+    const PATTERNS: &[&str] = &["*", "a", "b", "a*", "?", "[ab]", "c", "ab"];
+
+    fn rule() -> impl Strategy<Value = Rule> {
+        let p = proptest::sample::select(PATTERNS);
+        let n = proptest::sample::select(NAMES);
+        prop_oneof![
+            p.clone().prop_map(Rule::Create),
+            p.clone().prop_map(Rule::Delete),
+            p.clone().prop_map(Rule::Modify),
+            p.clone().prop_map(Rule::Allow),
+            p.prop_map(Rule::Disallow),
+            n.prop_map(Rule::Require),
+        ]
+    }
+
+    fn artifacts() -> impl Strategy<Value = Vec<(&'static str, u8)>> {
+        proptest::collection::vec(proptest::option::of(0u8..2), NAMES.len()).prop_map(|v| {
+            NAMES
+                .iter()
+                .zip(v)
+                .filter_map(|(n, d)| d.map(|d| (*n, d)))
+                .collect()
+        })
+    }
+
+    /// Every assignment of (absent, digest 0, digest 1) to each name, on both sides.
+    fn all_artifact_sets() -> Vec<(Vec<(&'static str, u8)>, Vec<(&'static str, u8)>)> {
+        let side = |mut k: usize| {
+            let mut out = Vec::new();
+            for n in NAMES {
+                match k % 3 {
+                    1 => out.push((*n, 0)),
+                    2 => out.push((*n, 1)),
+                    _ => {}
+                }
+                k /= 3;
+            }
+            out
+        };
+        let total = 3usize.pow(NAMES.len() as u32);
+        let mut sets = Vec::new();
+        for a in (0..total).step_by(7) {
+            for b in 0..total {
+                sets.push((side(a), side(b)));
+            }
+        }
+        sets
+    }
+
+    /// Lints a policy whose build step's products are `rules`, one per line;
+    /// returns the (code, rule index) of each finding on a rule.
+    fn lint_rules(rules: &[Rule]) -> Vec<(&'static str, usize)> {
+        let body: Vec<String> = rules
+            .iter()
+            .map(|r| format!("      {}", r.text()))
+            .collect();
+        let text = format!(
+            "layout \"q\" {{\n  key alice = ed25519 \"2d5b6879ebeb71c8f3bccc6e73c0d425248b82ca56a9bd323e4eaaf781257d87\"\n  step build {{\n    by alice\n    materials {{}}\n    products {{\n{}\n    }}\n  }}\n}}\n",
+            body.join("\n")
+        );
+        let first_rule_line = 7;
+        let found =
+            lint::lint_source("q.cairn", &text, root(), &options(), &Levels::default()).unwrap();
+        let file = SourceFile::new("q.cairn", text);
+        found
+            .iter()
+            .filter_map(|f| {
+                let (line, _) = file.line_col(f.span.start);
+                line.checked_sub(first_rule_line).map(|i| (f.code, i))
+            })
+            .filter(|(_, i)| *i < rules.len())
+            .collect()
+    }
+
+    #[test]
+    fn the_model_sees_the_findings() {
+        let rules = [Rule::Allow("*"), Rule::Disallow("a")];
+        assert_eq!(lint_rules(&rules), vec![("L004", 1)]);
+        let rules = [Rule::Require("a"), Rule::Disallow("*")];
+        assert_eq!(lint_rules(&rules), vec![("L021", 0)]);
+        let rules = [Rule::Allow("a*"), Rule::Require("ab")];
+        assert_eq!(lint_rules(&rules), vec![("L003", 1)]);
+        assert!(!passes(&rules, &[], &[("ab", 0)]));
+        assert!(passes(&[Rule::Create("*")], &[], &[("ab", 0)]));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// L003 and L021 ("can never hold") are never wrong: such a list fails
+        /// for every set of artifacts.
+        #[test]
+        fn never_holds_means_never_passes(
+            rules in proptest::collection::vec(rule(), 1..7),
+            materials in artifacts(),
+            products in artifacts(),
+        ) {
+            let found = lint_rules(&rules);
+            if found.iter().any(|(c, _)| *c == "L003" || *c == "L021") {
+                prop_assert!(!passes(&rules, &materials, &products), "{rules:?} {found:?}");
+            }
+        }
+
+        /// L004 is never wrong: removing the shadowed rules changes no outcome.
+        #[test]
+        fn shadowed_rules_change_nothing(rules in proptest::collection::vec(rule(), 1..7)) {
+            let found = lint_rules(&rules);
+            let shadowed: Vec<usize> = found.iter().filter(|(c, _)| *c == "L004").map(|(_, i)| *i).collect();
+            if !shadowed.is_empty() {
+                let kept: Vec<Rule> = rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !shadowed.contains(i))
+                    .map(|(_, r)| r.clone())
+                    .collect();
+                for (m, p) in all_artifact_sets() {
+                    prop_assert_eq!(passes(&rules, &m, &p), passes(&kept, &m, &p), "{:?} {:?}", rules, (m, p));
+                }
+            }
+        }
+    }
+}
