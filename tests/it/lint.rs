@@ -469,8 +469,11 @@ mod queue_model {
         })
     }
 
+    /// Artifact names with a digest (0 or 1).
+    type Artifacts = Vec<(&'static str, u8)>;
+
     /// Every assignment of (absent, digest 0, digest 1) to each name, on both sides.
-    fn all_artifact_sets() -> Vec<(Vec<(&'static str, u8)>, Vec<(&'static str, u8)>)> {
+    fn all_artifact_sets() -> Vec<(Artifacts, Artifacts)> {
         let side = |mut k: usize| {
             let mut out = Vec::new();
             for n in NAMES {
