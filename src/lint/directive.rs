@@ -155,3 +155,33 @@ fn item_spans(layout: &ast::Layout) -> Vec<Span> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_codes_and_names() {
+        assert_eq!(parse("allow(L004)"), Ok(vec!["L004"]));
+        assert_eq!(
+            parse("allow( l004 , unused-key ) kept on purpose"),
+            Ok(vec!["L004", "L008"])
+        );
+        assert!(parse("allow(L999)").is_err());
+        assert!(parse("allow()").is_err());
+        assert!(parse("allow(L004").is_err());
+        assert!(parse("deny(L004)").is_err());
+    }
+
+    #[test]
+    fn targets_the_next_clause_or_the_one_before_on_the_line() {
+        let text = "a\n# c\nbb # d\n";
+        let items = [Span::new(0, 1), Span::new(6, 8)];
+        assert_eq!(target(text, &items, Span::new(2, 5)), Some(Span::new(6, 8)));
+        assert_eq!(
+            target(text, &items, Span::new(9, 12)),
+            Some(Span::new(6, 8))
+        );
+        assert_eq!(target(text, &items[..1], Span::new(2, 5)), None);
+    }
+}

@@ -176,3 +176,26 @@ pub fn lint_source(
 pub fn any_denied(findings: &[Finding]) -> bool {
     findings.iter().any(|f| f.severity == Severity::Deny)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels() {
+        let mut l = Levels::default();
+        assert_eq!(l.severity("L008", Severity::Warn), Severity::Warn);
+        l.set("warnings", Severity::Deny).unwrap();
+        assert_eq!(l.severity("L008", Severity::Warn), Severity::Deny);
+        assert_eq!(l.severity("L012", Severity::Advice), Severity::Advice);
+        l.set("unused-key", Severity::Warn).unwrap();
+        assert_eq!(l.severity("L008", Severity::Warn), Severity::Warn);
+        l.set("l012", Severity::Allow).unwrap();
+        assert_eq!(l.severity("L012", Severity::Advice), Severity::Allow);
+        assert_eq!(l.set("L999", Severity::Deny), Err("L999".to_string()));
+        assert_eq!(
+            l.set("warnings", Severity::Allow),
+            Err("warnings".to_string())
+        );
+    }
+}

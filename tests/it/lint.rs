@@ -472,7 +472,8 @@ mod queue_model {
     /// Artifact names with a digest (0 or 1).
     type Artifacts = Vec<(&'static str, u8)>;
 
-    /// Every assignment of (absent, digest 0, digest 1) to each name, on both sides.
+    /// Assignments of (absent, digest 0, digest 1) to each name: all of them
+    /// for the products, every seventh for the materials.
     fn all_artifact_sets() -> Vec<(Artifacts, Artifacts)> {
         let side = |mut k: usize| {
             let mut out = Vec::new();
