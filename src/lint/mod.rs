@@ -3,7 +3,8 @@
 //! Runs after `lower` on a policy that compiled: the rules read the resolved
 //! [`ir::Layout`] (and the syntax tree for comments and precise spans) and
 //! produce [`Finding`]s, each with a stable code from [`registry::RULES`].
-//! One file per rule family: `artifacts` (rule lists), `flow` (matches
+//! One file per rule family: `artifacts` (rule blocks), `queue` (rule
+//! lists), `flow` (matches
 //! between steps), `names` (keys, parameters, duties), `checks` (predicate
 //! checks against the built-in [`schema`]s, expiry). Severities are set per
 //! run with [`Levels`] and per item with `# cairn: allow(CODE)` comments
@@ -18,6 +19,7 @@ pub mod finding;
 mod flow;
 mod names;
 pub mod output;
+mod queue;
 pub mod registry;
 pub mod schema;
 
