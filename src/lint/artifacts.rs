@@ -1,5 +1,5 @@
-//! What steps constrain: missing rule blocks (L001) and steps that check
-//! nothing (L019); every rule list found is handed to `queue.rs`.
+//! What steps constrain: missing rule blocks (L001), steps that check
+//! nothing (L019), products of informational attestations (L023); every rule list found is handed to `queue.rs`.
 
 use super::finding::Finding;
 use super::Lint;
@@ -41,6 +41,17 @@ impl Lint<'_> {
                 {
                     let what = format!("`{}` attestation of step `{}`", type_name(att), step.name);
                     self.missing_blocks(&what, att.span, &att.materials, &att.products);
+                }
+                if let (ArtifactModel::Informational, Some(products)) = (model, &att.products) {
+                    self.push(
+                        Finding::new(
+                            "L023",
+                            products.span,
+                            format!("a `{}` attestation has no products", type_name(att)),
+                        )
+                        .label("these rules only ever see an empty list")
+                        .help("the subjects of an informational predicate are its materials: write these rules in `materials { ... }`"),
+                    );
                 }
                 for list in [&att.materials, &att.products].into_iter().flatten() {
                     self.rule_list(list, side_of(att.materials.as_ref(), list));

@@ -202,6 +202,12 @@ pub const RULES: &[Rule] = &[
         Severity::Warn,
         "a `# cairn: allow(...)` comment is malformed or names no lint code",
     ),
+    rule(
+        "L023",
+        "products-of-informational",
+        Severity::Warn,
+        "a `products` block on an attestation whose predicate type has no products",
+    ),
 ];
 
 /// The rule with this code.
