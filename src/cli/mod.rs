@@ -15,6 +15,7 @@ pub mod dump;
 pub mod fmt;
 pub mod key;
 pub mod keyio;
+pub mod lint;
 pub mod sign;
 pub mod verify;
 pub mod verify_envelope;
@@ -95,6 +96,11 @@ pub enum Command {
     /// Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate
     /// (bad flags, unreadable or malformed policy or evidence).
     Verify(verify::VerifyArgs),
+    /// Find policies that compile but are wrong or weak; human, JSON, SARIF or GitHub output.
+    ///
+    /// Exit 0: no deny-level finding; 1: a deny-level finding or a policy
+    /// with compile errors; 2: bad flags or an unreadable file.
+    Lint(lint::LintArgs),
 }
 
 /// Renders a policy file's errors and returns exit code 2: a command that
@@ -134,5 +140,6 @@ pub fn main() -> ExitCode {
         Command::Sign(args) => sign::run(args, cli.color),
         Command::VerifyEnvelope(args) => verify_envelope::run(args, cli.color),
         Command::Verify(args) => verify::run(args, cli.color),
+        Command::Lint(args) => lint::run(&args, cli.color),
     }
 }

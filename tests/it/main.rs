@@ -14,4 +14,5 @@ mod interop;
 mod lang;
 mod lang_cli;
 mod lang_props;
+mod lint;
 mod vectors;

@@ -1,0 +1,191 @@
+//! `cairn lint FILE...`: find policies that compile but are wrong or weak.
+//!
+//! Exit 0: no finding at deny level; 1: a deny-level finding, or a policy
+//! with compile errors (as `cairn check`); 2: cairn could not run (bad
+//! flags, an unreadable file). The human output goes to stderr like every
+//! diagnostic; `json`, `sarif` and `github` go to stdout for CI to read.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+use miette::Diagnostic;
+use thiserror::Error;
+
+use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
+use crate::diag;
+use crate::lint::output::{self, FileResult, Outcome};
+use crate::lint::{self, Levels, Options, Severity};
+use crate::lower;
+use crate::source::SourceFile;
+
+/// Lints policies for CI. Rules and codes: docs/lints.md.
+///
+/// Exit 0: no finding at deny level; 1: a deny-level finding or a policy
+/// that does not compile; 2: bad flags or an unreadable file.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The policy files (`*.cairn`).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Output format: human (stderr), json, sarif (2.1.0) or github (workflow commands), on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Treat a rule as deny (by code, e.g. `L004`, or name); `warnings` denies every warning.
+    #[arg(long, value_name = "CODE|warnings")]
+    pub deny: Vec<String>,
+    /// Report a rule as a warning.
+    #[arg(long, value_name = "CODE")]
+    pub warn: Vec<String>,
+    /// Do not report a rule.
+    #[arg(long, value_name = "CODE")]
+    pub allow: Vec<String>,
+    /// The current time (RFC 3339, e.g. `2026-01-01T00:00:00Z`) instead of the clock.
+    #[arg(long)]
+    pub time: Option<String>,
+    /// Warn (L014) when the layout expires within this many days.
+    #[arg(long, default_value_t = Options::DEFAULT_EXPIRY_WARN_DAYS, value_name = "DAYS")]
+    pub expiry_warn_days: u32,
+    /// Where the rule documentation lives (SARIF `helpUri` base).
+    #[arg(long, default_value = output::DEFAULT_DOCS_URL, value_name = "URL")]
+    pub docs_url: String,
+}
+
+/// `--format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Rendered diagnostics with the policy lines, on stderr.
+    Human,
+    /// One JSON document (docs/lints.md), on stdout.
+    Json,
+    /// A SARIF 2.1.0 log, on stdout.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...::`), on stdout.
+    Github,
+}
+
+/// Command-line errors of `cairn lint` (`E46x`).
+#[derive(Debug, Error, Diagnostic)]
+pub enum LintError {
+    /// `--time` is not RFC 3339.
+    #[error("`--time {given}` is not an RFC 3339 time")]
+    #[diagnostic(code(E460), help("write it like `2026-01-01T00:00:00Z`"))]
+    Time {
+        /// What was given.
+        given: String,
+    },
+    /// `--deny`, `--warn` or `--allow` names no lint rule.
+    #[error("`--{flag} {given}` names no lint rule")]
+    #[diagnostic(code(E461), help("{help}"))]
+    UnknownCode {
+        /// The flag.
+        flag: &'static str,
+        /// What was given.
+        given: String,
+        /// Suggestion.
+        help: String,
+    },
+}
+
+/// Reads the severity flags.
+pub fn levels(args: &LintArgs) -> Result<Levels, LintError> {
+    let mut levels = Levels::default();
+    for (flag, codes, severity) in [
+        ("allow", &args.allow, Severity::Allow),
+        ("warn", &args.warn, Severity::Warn),
+        ("deny", &args.deny, Severity::Deny),
+    ] {
+        for code in codes {
+            levels.set(code, severity).map_err(|given| {
+                let mut known: Vec<&str> = lint::RULES.iter().map(|r| r.code).collect();
+                if flag == "deny" {
+                    known.push("warnings");
+                }
+                LintError::UnknownCode {
+                    flag,
+                    help: crate::suggest::help(&given, "lint rule", &known),
+                    given,
+                }
+            })?;
+        }
+    }
+    Ok(levels)
+}
+
+/// Lints one file.
+pub fn lint_file(path: &Path, options: &Options, levels: &Levels) -> FileResult {
+    let file = match lower::read_policy(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return FileResult {
+                file: SourceFile::new(path.display().to_string(), ""),
+                outcome: Outcome::Unreadable(e),
+            }
+        }
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let outcome = match lint::lint_source(&file.name, &file.text, base, options, levels) {
+        Ok(findings) => Outcome::Linted(findings),
+        Err(e) => Outcome::Errors(e),
+    };
+    FileResult { file, outcome }
+}
+
+/// The exit status for a run's results.
+pub fn status(results: &[FileResult]) -> u8 {
+    let mut status = EXIT_OK;
+    for r in results {
+        let s = match &r.outcome {
+            Outcome::Unreadable(_) => EXIT_ERROR,
+            Outcome::Errors(_) => EXIT_NO,
+            Outcome::Linted(f) if lint::any_denied(f) => EXIT_NO,
+            Outcome::Linted(_) => EXIT_OK,
+        };
+        status = status.max(s);
+    }
+    status
+}
+
+/// Runs `cairn lint`.
+pub fn run(args: &LintArgs, color: ColorChoice) -> ExitCode {
+    let color = color.enabled(std::io::stderr().is_terminal());
+    let fail = |e: &LintError| {
+        eprint!("{}", diag::render(e, color));
+        ExitCode::from(EXIT_ERROR)
+    };
+    let levels = match levels(args) {
+        Ok(l) => l,
+        Err(e) => return fail(&e),
+    };
+    let now = match &args.time {
+        Some(text) => {
+            match time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+            {
+                Ok(t) => t.unix_timestamp(),
+                Err(_) => {
+                    return fail(&LintError::Time {
+                        given: text.clone(),
+                    })
+                }
+            }
+        }
+        None => time::OffsetDateTime::now_utc().unix_timestamp(),
+    };
+    let options = Options {
+        now,
+        expiry_warn_days: args.expiry_warn_days,
+    };
+    let results: Vec<FileResult> = args
+        .files
+        .iter()
+        .map(|p| lint_file(p, &options, &levels))
+        .collect();
+    match args.format {
+        Format::Human => eprint!("{}", output::human(&results, color)),
+        Format::Json => println!("{:#}", output::json(&results)),
+        Format::Sarif => println!("{:#}", output::sarif(&results, &args.docs_url)),
+        Format::Github => print!("{}", output::github(&results)),
+    }
+    ExitCode::from(status(&results))
+}
