@@ -122,6 +122,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
     let now = verify_inputs::clock(args.time.as_deref())?;
     let params = verify_inputs::params(&args.params)?;
     let artifact = verify_inputs::artifact(args)?;
+    verify_output::prepare_vsa(args.vsa.as_deref(), artifact.as_ref())?;
     let prepared = match (&args.policy, &args.layout) {
         (_, Some(layout)) => verify_inputs::classic(layout, &args.layout_keys, &params)?,
         (Some(policy), None) => verify_inputs::policy(policy)?,

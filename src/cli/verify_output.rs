@@ -91,6 +91,27 @@ pub enum VsaError {
     NoArtifact,
 }
 
+/// Before verifying: refuses `--vsa` without an artifact (E458) and removes
+/// a VSA left at the path by an earlier run, so that a run that stops before
+/// a verdict (exit 2) never leaves an old PASSED VSA where a new one was
+/// asked for.
+pub fn prepare_vsa(path: Option<&Path>, artifact: Option<&Artifact>) -> Result<(), Stop> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    if artifact.is_none() {
+        return Err(Box::new(VsaError::NoArtifact));
+    }
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Box::new(super::keyio::CliError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })),
+    }
+}
+
 /// Builds the VSA for `verdict`, signs it when a key is given, writes it.
 pub fn write_vsa(
     request: &VsaRequest<'_>,

@@ -16,3 +16,4 @@ mod lang;
 mod lang_cli;
 mod lang_props;
 mod vectors;
+mod vsa;
