@@ -64,7 +64,9 @@ pub struct VerifyArgs {
     /// Output format of the result on stdout.
     #[arg(long, value_enum, default_value_t = verify_output::Format::Human)]
     pub format: verify_output::Format,
-    /// Write a SLSA Verification Summary Attestation to this file.
+    /// Write a SLSA Verification Summary Attestation to this file (needs
+    /// `--artifact` or `--subject`; FAILED when verification fails; a file
+    /// already there is removed first, so a run that stops leaves none).
     #[arg(long, value_name = "FILE")]
     pub vsa: Option<PathBuf>,
     /// Sign the VSA as a DSSE envelope with this private key (PKCS#8 PEM).

@@ -203,3 +203,35 @@ fn the_readme_main_command_passes() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(text(&o.stdout).starts_with("PASS"), "{}", text(&o.stdout));
 }
+
+/// Each policy's README lists every case with its codes, so that the table
+/// cannot drift from the bundles.
+#[test]
+fn every_case_is_documented_in_its_policy_readme() {
+    insta::glob!("../../policies", "*/bundles/*.expected.json", |path| {
+        let case = load_case(path);
+        let name = path.file_name().unwrap().to_str().unwrap();
+        let name = name.strip_suffix(".expected.json").unwrap();
+        let readme = std::fs::read_to_string(case.policy_dir.join("README.md")).unwrap();
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{name}` |")))
+            .unwrap_or_else(|| {
+                panic!(
+                    "README.md of {} has no row for `{name}`",
+                    case.policy_dir.display()
+                )
+            });
+        for code in &case.codes {
+            assert!(
+                row.contains(code.as_str()),
+                "{name}: {code} missing from `{row}`"
+            );
+        }
+        assert!(
+            row.contains(&format!("| {} |", case.exit)),
+            "{name}: exit {} missing from `{row}`",
+            case.exit
+        );
+    });
+}
