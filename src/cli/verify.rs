@@ -205,7 +205,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
     let verdict = eval::evaluate(&input);
 
     let enabled = color.enabled(std::io::stderr().is_terminal());
-    verify_output::print(&verdict, &source, args.format, enabled);
+    verify_output::print(&verdict, &rejected, &source, args.format, enabled);
     if let Some(path) = &args.vsa {
         let vsa = verify_output::VsaRequest {
             path,

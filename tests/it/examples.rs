@@ -96,16 +96,27 @@ fn every_example_case_verifies_as_expected() {
             "{}: {stdout}\n{stderr}",
             path.display()
         );
-        let mut codes = stderr_codes(&stderr);
+        // The diagnostics on stderr and, when there is a verdict, the JSON
+        // report each name exactly the expected codes.
+        assert_eq!(
+            stderr_codes(&stderr),
+            case.codes,
+            "{}: {stderr}",
+            path.display()
+        );
         if case.exit != 2 {
             let report: Value = serde_json::from_str(&stdout).unwrap();
             let verdict = if case.exit == 0 { "PASS" } else { "FAIL" };
             assert_eq!(report["verdict"], verdict, "{}", path.display());
-            for f in report["findings"].as_array().unwrap() {
-                codes.insert(f["code"].as_str().unwrap().to_owned());
-            }
+            let json_codes: BTreeSet<String> = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .chain(report["rejectedAttestations"].as_array().unwrap())
+                .map(|f| f["code"].as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(json_codes, case.codes, "{}: {stdout}", path.display());
         }
-        assert_eq!(codes, case.codes, "{}: {stderr}", path.display());
 
         let human = cairn_in(&case.policy_dir, &case.args);
         assert_eq!(human.status.code(), Some(case.exit));
