@@ -65,8 +65,9 @@ fn rejected_json(rejected: &[Rejected]) -> serde_json::Value {
 }
 
 /// For a verification stopped with exit 1 before a verdict (a layout its
-/// owners did not sign): the result line, or a JSON report with the codes.
-pub fn print_early_failure(diagnostics: &[Stop], format: Format) {
+/// owners did not sign): the result line, or a JSON report in the schema of
+/// `docs/report.md` with no steps and the stopping diagnostics as findings.
+pub fn print_early_failure(diagnostics: &[Stop], format: Format, now: Option<i64>) {
     match format {
         Format::Human => println!("FAIL: the layout's signatures did not verify"),
         Format::Json => {
@@ -76,15 +77,30 @@ pub fn print_early_failure(diagnostics: &[Stop], format: Format) {
                     serde_json::json!({
                         "code": d.code().map(|c| c.to_string()),
                         "severity": "deny",
+                        "step": null,
                         "message": d.to_string(),
+                        "location": null,
+                        "label": null,
+                        "attestation": null,
+                        "artifact": null,
+                        "expected": null,
+                        "actual": null,
+                        "help": d.help().map(|h| h.to_string()),
                     })
                 })
                 .collect();
             let value = serde_json::json!({
-                "schema": report::SCHEMA_VERSION,
+                "schemaVersion": report::SCHEMA_VERSION,
+                "layout": null,
                 "verdict": "FAIL",
+                "time": now,
+                "counts": {"deny": findings.len(), "warn": 0},
                 "steps": [],
+                "inspections": [],
                 "findings": findings,
+                "inputAttestations": [],
+                "ignoredAttestations": [],
+                "rejectedAttestations": [],
             });
             println!(
                 "{}",
@@ -145,6 +161,9 @@ pub fn prepare_vsa(path: Option<&Path>, artifact: Option<&Artifact>) -> Result<(
     }
 }
 
+/// The `verifier.id` of a VSA whose policy names no verifier.
+const DEFAULT_VERIFIER: &str = "urn:cairn:verifier";
+
 /// Builds the VSA for `verdict`, signs it when a key is given, writes it.
 pub fn write_vsa(
     request: &VsaRequest<'_>,
@@ -152,9 +171,6 @@ pub fn write_vsa(
     verdict: &Verdict,
     attestations: &[Verified<Attestation>],
 ) -> Result<(), Stop> {
-    let Some((name, digest)) = request.artifact else {
-        return Err(Box::new(VsaError::NoArtifact));
-    };
     let inputs = verdict
         .used
         .iter()
@@ -162,6 +178,38 @@ pub fn write_vsa(
         .map(|a| (a.value().origin.to_string(), a.value().sha256.clone()))
         .collect();
     let summary = layout.summary.as_ref();
+    emit(
+        request,
+        inputs,
+        verdict.passed(),
+        summary.map(|s| s.levels.clone()).unwrap_or_default(),
+        summary.map_or_else(|| DEFAULT_VERIFIER.to_string(), |s| s.verifier.clone()),
+    )
+}
+
+/// For a verification that failed before a verdict (a classic layout its
+/// owners did not sign): a FAILED VSA with no inputs. The layout's own
+/// summary is not trusted, so the verifier is the default one.
+pub fn write_failed_vsa(request: &VsaRequest<'_>) -> Result<(), Stop> {
+    emit(
+        request,
+        Vec::new(),
+        false,
+        Vec::new(),
+        DEFAULT_VERIFIER.to_string(),
+    )
+}
+
+fn emit(
+    request: &VsaRequest<'_>,
+    inputs: Vec<(String, String)>,
+    passed: bool,
+    levels: Vec<String>,
+    verifier_id: String,
+) -> Result<(), Stop> {
+    let Some((name, digest)) = request.artifact else {
+        return Err(Box::new(VsaError::NoArtifact));
+    };
     let input = vsa::VsaInput {
         artifact_name: name.clone(),
         artifact_digest: digest.clone(),
@@ -169,10 +217,9 @@ pub fn write_vsa(
         policy_uri: request.policy_uri.to_string(),
         policy_sha256: request.policy_sha256.to_string(),
         inputs,
-        passed: verdict.passed(),
-        levels: summary.map(|s| s.levels.clone()).unwrap_or_default(),
-        verifier_id: summary
-            .map_or_else(|| "urn:cairn:verifier".to_string(), |s| s.verifier.clone()),
+        passed,
+        levels,
+        verifier_id,
         time_verified: format_time(request.now),
     };
     let statement = vsa::statement(&input);

@@ -265,3 +265,86 @@ fn a_run_that_cannot_evaluate_removes_an_old_vsa() {
     assert!(!vsa_path.exists(), "an old VSA survived a failed run");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+const FIXTURES: &str = "tests/fixtures/in-toto-python";
+const NO_ARTIFACT: &str = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+
+/// A classic layout its owner did not sign fails before any verdict; the
+/// VSA asked for says FAILED and names the layout's exact bytes, and the
+/// JSON report keeps the documented schema.
+#[test]
+fn a_layout_nobody_trusted_signed_writes_a_failed_vsa() {
+    let dir = scratch("unsigned-layout");
+    let vsa_path = dir.join("vsa.json");
+    let layout = format!("{FIXTURES}/pass/root.layout");
+    let o = cairn(&[
+        "verify",
+        "--layout",
+        &layout,
+        "--layout-key",
+        "policies/release/keys/ci.pub",
+        "--links",
+        &format!("{FIXTURES}/pass"),
+        "--subject",
+        NO_ARTIFACT,
+        "--time",
+        TIME,
+        "--format",
+        "json",
+        "--vsa",
+        vsa_path.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["schemaVersion"], 1);
+    assert_eq!(report["verdict"], "FAIL");
+    assert_eq!(report["counts"]["deny"], 1);
+    assert_eq!(report["findings"][0]["code"], "V190");
+    assert!(report.get("schema").is_none());
+
+    let vsa = read_json(&vsa_path);
+    let p = &vsa["predicate"];
+    assert_eq!(p["verificationResult"], "FAILED");
+    assert_eq!(p["verifiedLevels"], serde_json::json!(["FAILED"]));
+    assert_eq!(p["inputAttestations"], serde_json::json!([]));
+    assert_eq!(p["policy"]["uri"], layout.as_str());
+    let bytes = std::fs::read(root().join(&layout)).unwrap();
+    assert_eq!(p["policy"]["digest"]["sha256"], sha256_hex(&bytes));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `policy.uri` is the file as named, also for a layout inside a DSSE
+/// envelope (whose diagnostics name the payload).
+#[test]
+fn the_policy_uri_of_a_dsse_layout_is_its_path() {
+    let dir = scratch("dsse-layout");
+    let vsa_path = dir.join("vsa.json");
+    let case = format!("{FIXTURES}/pass-dsse");
+    let layout = format!("{case}/root.layout");
+    let o = cairn(&[
+        "verify",
+        "--layout",
+        &layout,
+        "--layout-key",
+        &format!("{case}/owner.pub"),
+        "--links",
+        &case,
+        "--subject",
+        NO_ARTIFACT,
+        "--time",
+        TIME,
+        "--vsa",
+        vsa_path.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let p = &read_json(&vsa_path)["predicate"];
+    assert_eq!(p["policy"]["uri"], layout.as_str());
+    let bytes = std::fs::read(root().join(&layout)).unwrap();
+    assert_eq!(p["policy"]["digest"]["sha256"], sha256_hex(&bytes));
+    let _ = std::fs::remove_dir_all(&dir);
+}
