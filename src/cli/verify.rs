@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
@@ -64,7 +64,9 @@ pub struct VerifyArgs {
     /// Output format of the result on stdout.
     #[arg(long, value_enum, default_value_t = verify_output::Format::Human)]
     pub format: verify_output::Format,
-    /// Write a SLSA Verification Summary Attestation to this file.
+    /// Write a SLSA Verification Summary Attestation to this file (needs
+    /// `--artifact` or `--subject`; FAILED when verification fails; a file
+    /// already there is removed first, so a run that stops leaves none).
     #[arg(long, value_name = "FILE")]
     pub vsa: Option<PathBuf>,
     /// Sign the VSA as a DSSE envelope with this private key (PKCS#8 PEM).
@@ -84,7 +86,8 @@ pub fn run(args: VerifyArgs, color: ColorChoice) -> ExitCode {
                 report(d.as_ref(), color);
             }
             if code == EXIT_NO {
-                verify_output::print_early_failure(&diagnostics, args.format);
+                let now = verify_inputs::clock(args.time.as_deref()).ok();
+                verify_output::print_early_failure(&diagnostics, args.format, now);
             }
             ExitCode::from(code)
         }
@@ -122,8 +125,21 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
     let now = verify_inputs::clock(args.time.as_deref())?;
     let params = verify_inputs::params(&args.params)?;
     let artifact = verify_inputs::artifact(args)?;
+    verify_output::prepare_vsa(args.vsa.as_deref(), artifact.as_ref())?;
     let prepared = match (&args.policy, &args.layout) {
-        (_, Some(layout)) => verify_inputs::classic(layout, &args.layout_keys, &params)?,
+        (_, Some(layout)) => match verify_inputs::classic(layout, &args.layout_keys, &params) {
+            Ok(prepared) => prepared,
+            Err(stopped) if stopped.code == EXIT_NO => {
+                return Err(unsigned_layout(
+                    args,
+                    layout,
+                    artifact.as_ref(),
+                    now,
+                    stopped,
+                ))
+            }
+            Err(stopped) => return Err(stopped),
+        },
         (Some(policy), None) => verify_inputs::policy(policy)?,
         (None, None) => {
             return Err(Stopped::from(
@@ -202,13 +218,13 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
     let verdict = eval::evaluate(&input);
 
     let enabled = color.enabled(std::io::stderr().is_terminal());
-    verify_output::print(&verdict, &source, args.format, enabled);
+    verify_output::print(&verdict, &rejected, &source, args.format, enabled);
     if let Some(path) = &args.vsa {
         let vsa = verify_output::VsaRequest {
             path,
             key: args.vsa_key.as_deref(),
             resource_uri: args.resource_uri.as_deref(),
-            policy_uri: &source.name,
+            policy_uri: &policy_uri(args),
             policy_sha256: &policy_sha256,
             artifact: artifact.as_ref(),
             now,
@@ -216,6 +232,47 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
         verify_output::write_vsa(&vsa, &layout, &verdict, &verified)?;
     }
     Ok(if verdict.passed() { EXIT_OK } else { EXIT_NO })
+}
+
+/// The policy or layout as named on the command line (the VSA's `policy.uri`).
+fn policy_uri(args: &VerifyArgs) -> String {
+    args.layout
+        .as_ref()
+        .or(args.policy.as_ref())
+        .map(|p| p.display().to_string())
+        .unwrap_or_default()
+}
+
+/// A classic layout its owners did not sign: verification failed (exit 1)
+/// before any verdict. A VSA asked for says FAILED; writing it may still
+/// fail (exit 2).
+fn unsigned_layout(
+    args: &VerifyArgs,
+    layout: &Path,
+    artifact: Option<&Artifact>,
+    now: i64,
+    mut stopped: Stopped,
+) -> Stopped {
+    let Some(path) = &args.vsa else {
+        return stopped;
+    };
+    let written = verify_inputs::file_sha256(layout).and_then(|policy_sha256| {
+        let request = verify_output::VsaRequest {
+            path,
+            key: args.vsa_key.as_deref(),
+            resource_uri: args.resource_uri.as_deref(),
+            policy_uri: &policy_uri(args),
+            policy_sha256: &policy_sha256,
+            artifact,
+            now,
+        };
+        verify_output::write_failed_vsa(&request)
+    });
+    if let Err(e) = written {
+        stopped.code = EXIT_ERROR;
+        stopped.diagnostics.push(e);
+    }
+    stopped
 }
 
 fn run_inspections(

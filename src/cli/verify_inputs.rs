@@ -199,6 +199,17 @@ pub fn artifact(args: &VerifyArgs) -> Result<Option<Artifact>, Stop> {
     Ok(Some((given.clone(), digest)))
 }
 
+/// sha256 (hex) of a file's bytes (a layout's, for the VSA's `policy.digest`).
+pub fn file_sha256(path: &Path) -> Result<String, Stop> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        stop(InputError::Read {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })
+    })?;
+    Ok(hex::encode(Sha256::digest(&bytes)))
+}
+
 /// The policy's keys as trusted keys, in IR order, so that signer indexes
 /// are [`crate::ir::KeyId`]s.
 pub fn trusted_keys(layout: &Layout) -> Result<Vec<TrustedKey>, Stop> {

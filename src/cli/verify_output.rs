@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use super::verify::{Artifact, Stop};
 use super::verify_inputs::format_time;
 use crate::eval::Verdict;
-use crate::evidence::{self, Attestation, Verified};
+use crate::evidence::{self, Attestation, Rejected, Verified};
 use crate::ir::Layout;
 use crate::report::{self, vsa};
 use crate::source::SourceFile;
@@ -22,18 +22,52 @@ pub enum Format {
     Json,
 }
 
-/// Prints the verdict: the result on stdout, the findings on stderr.
-pub fn print(verdict: &Verdict, source: &SourceFile, format: Format, color: bool) {
+/// Prints the verdict: the result on stdout, the findings on stderr. The
+/// JSON report also lists the attestations no policy key signed
+/// (`rejectedAttestations`, each a `V190` already rendered on stderr), so
+/// that a JSON consumer sees everything the human reader does.
+pub fn print(
+    verdict: &Verdict,
+    rejected: &[Rejected],
+    source: &SourceFile,
+    format: Format,
+    color: bool,
+) {
     match format {
         Format::Human => print!("{}", report::summary(verdict)),
-        Format::Json => print!("{}", report::json(verdict, Some(source))),
+        Format::Json => {
+            let mut value = report::json_value(verdict, Some(source));
+            if let Some(object) = value.as_object_mut() {
+                object.insert("rejectedAttestations".into(), rejected_json(rejected));
+            }
+            let text = serde_json::to_string_pretty(&value)
+                .unwrap_or_else(|_| "{\"verdict\":\"FAIL\"}".to_string());
+            println!("{text}");
+        }
     }
     eprint!("{}", report::findings(verdict, source, color));
 }
 
+/// `rejectedAttestations[]` of the JSON report.
+fn rejected_json(rejected: &[Rejected]) -> serde_json::Value {
+    rejected
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "code": miette::Diagnostic::code(r).map(|c| c.to_string()),
+                "origin": {"file": r.origin.file, "line": r.origin.line},
+                "sha256": r.sha256,
+                "message": r.to_string(),
+                "help": miette::Diagnostic::help(r).map(|h| h.to_string()),
+            })
+        })
+        .collect()
+}
+
 /// For a verification stopped with exit 1 before a verdict (a layout its
-/// owners did not sign): the result line, or a JSON report with the codes.
-pub fn print_early_failure(diagnostics: &[Stop], format: Format) {
+/// owners did not sign): the result line, or a JSON report in the schema of
+/// `docs/report.md` with no steps and the stopping diagnostics as findings.
+pub fn print_early_failure(diagnostics: &[Stop], format: Format, now: Option<i64>) {
     match format {
         Format::Human => println!("FAIL: the layout's signatures did not verify"),
         Format::Json => {
@@ -43,15 +77,30 @@ pub fn print_early_failure(diagnostics: &[Stop], format: Format) {
                     serde_json::json!({
                         "code": d.code().map(|c| c.to_string()),
                         "severity": "deny",
+                        "step": null,
                         "message": d.to_string(),
+                        "location": null,
+                        "label": null,
+                        "attestation": null,
+                        "artifact": null,
+                        "expected": null,
+                        "actual": null,
+                        "help": d.help().map(|h| h.to_string()),
                     })
                 })
                 .collect();
             let value = serde_json::json!({
-                "schema": report::SCHEMA_VERSION,
+                "schemaVersion": report::SCHEMA_VERSION,
+                "layout": null,
                 "verdict": "FAIL",
+                "time": now,
+                "counts": {"deny": findings.len(), "warn": 0},
                 "steps": [],
+                "inspections": [],
                 "findings": findings,
+                "inputAttestations": [],
+                "ignoredAttestations": [],
+                "rejectedAttestations": [],
             });
             println!(
                 "{}",
@@ -91,6 +140,30 @@ pub enum VsaError {
     NoArtifact,
 }
 
+/// Before verifying: refuses `--vsa` without an artifact (E458) and removes
+/// a VSA left at the path by an earlier run, so that a run that stops before
+/// a verdict (exit 2) never leaves an old PASSED VSA where a new one was
+/// asked for.
+pub fn prepare_vsa(path: Option<&Path>, artifact: Option<&Artifact>) -> Result<(), Stop> {
+    let Some(path) = path else {
+        return Ok(());
+    };
+    if artifact.is_none() {
+        return Err(Box::new(VsaError::NoArtifact));
+    }
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(Box::new(super::keyio::CliError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })),
+    }
+}
+
+/// The `verifier.id` of a VSA whose policy names no verifier.
+const DEFAULT_VERIFIER: &str = "urn:cairn:verifier";
+
 /// Builds the VSA for `verdict`, signs it when a key is given, writes it.
 pub fn write_vsa(
     request: &VsaRequest<'_>,
@@ -98,9 +171,6 @@ pub fn write_vsa(
     verdict: &Verdict,
     attestations: &[Verified<Attestation>],
 ) -> Result<(), Stop> {
-    let Some((name, digest)) = request.artifact else {
-        return Err(Box::new(VsaError::NoArtifact));
-    };
     let inputs = verdict
         .used
         .iter()
@@ -108,6 +178,38 @@ pub fn write_vsa(
         .map(|a| (a.value().origin.to_string(), a.value().sha256.clone()))
         .collect();
     let summary = layout.summary.as_ref();
+    emit(
+        request,
+        inputs,
+        verdict.passed(),
+        summary.map(|s| s.levels.clone()).unwrap_or_default(),
+        summary.map_or_else(|| DEFAULT_VERIFIER.to_string(), |s| s.verifier.clone()),
+    )
+}
+
+/// For a verification that failed before a verdict (a classic layout its
+/// owners did not sign): a FAILED VSA with no inputs. The layout's own
+/// summary is not trusted, so the verifier is the default one.
+pub fn write_failed_vsa(request: &VsaRequest<'_>) -> Result<(), Stop> {
+    emit(
+        request,
+        Vec::new(),
+        false,
+        Vec::new(),
+        DEFAULT_VERIFIER.to_string(),
+    )
+}
+
+fn emit(
+    request: &VsaRequest<'_>,
+    inputs: Vec<(String, String)>,
+    passed: bool,
+    levels: Vec<String>,
+    verifier_id: String,
+) -> Result<(), Stop> {
+    let Some((name, digest)) = request.artifact else {
+        return Err(Box::new(VsaError::NoArtifact));
+    };
     let input = vsa::VsaInput {
         artifact_name: name.clone(),
         artifact_digest: digest.clone(),
@@ -115,10 +217,9 @@ pub fn write_vsa(
         policy_uri: request.policy_uri.to_string(),
         policy_sha256: request.policy_sha256.to_string(),
         inputs,
-        passed: verdict.passed(),
-        levels: summary.map(|s| s.levels.clone()).unwrap_or_default(),
-        verifier_id: summary
-            .map_or_else(|| "urn:cairn:verifier".to_string(), |s| s.verifier.clone()),
+        passed,
+        levels,
+        verifier_id,
         time_verified: format_time(request.now),
     };
     let statement = vsa::statement(&input);

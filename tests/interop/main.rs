@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+mod sslib_statements;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

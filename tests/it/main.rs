@@ -7,12 +7,15 @@
     clippy::indexing_slicing
 )]
 
+mod bundle_props;
 mod cli_evidence;
 mod eval;
 mod evidence;
+mod examples;
 mod interop;
 mod lang;
 mod lang_cli;
 mod lang_props;
 mod lint;
 mod vectors;
+mod vsa;
