@@ -8,8 +8,8 @@ use super::finding::Finding;
 use super::schema::{self, Segment, Ty, Walk};
 use super::Lint;
 use crate::ir::{self, CompareOp, Quantifier, Test};
-use crate::suggest;
 use crate::source::Span;
+use crate::suggest;
 
 /// Digest algorithms too weak to identify an artifact.
 const WEAK_DIGESTS: &[&str] = &["md5", "sha1"];
