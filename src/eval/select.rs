@@ -230,12 +230,23 @@ fn group<'v>(
                 "{rejected} attestation(s) were found but none is signed by an authorised key"
             ))
         } else if is_link {
-            f.help(format!(
-                "give a link named `{}` signed by an authorised key",
-                step.name
-            ))
+            let near = crate::suggest::closest(&step.name, views.iter().filter_map(View::link_name));
+            f.help(match near {
+                Some(n) => format!(
+                    "give a link named `{}` signed by an authorised key; the evidence has a link named `{n}`: did you mean `{}`?",
+                    step.name, step.name
+                ),
+                None => format!(
+                    "give a link named `{}` signed by an authorised key",
+                    step.name
+                ),
+            })
         } else {
-            f.help("give an attestation of this predicate type signed by an authorised key")
+            let wanted = expected.map_or("", |e| e.predicate_type.as_str());
+            f.help(match super::why::nearest_type(wanted, views, &[]) {
+                Some(t) => format!("give an attestation of this predicate type signed by an authorised key; the evidence has type `{t}`: did you mean it?"),
+                None => "give an attestation of this predicate type signed by an authorised key".to_string(),
+            })
         };
         findings.push(f);
     } else if keys.len() < usize::try_from(by.threshold).unwrap_or(usize::MAX) {

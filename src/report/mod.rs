@@ -9,10 +9,14 @@
 mod escape;
 mod human;
 mod json;
+mod snippet;
 pub mod vsa;
 
 pub use escape::escape;
-pub use human::{finding_diagnostic, findings, human, summary, FindingDiagnostic};
+pub use human::{
+    finding_diagnostic, findings, findings_with_evidence, human, summary, FindingDiagnostic,
+};
+pub use snippet::EvidenceFiles;
 pub use json::{json, json_value, SCHEMA_VERSION};
 
 #[cfg(test)]
