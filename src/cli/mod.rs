@@ -12,6 +12,7 @@ pub mod attest;
 pub mod check;
 pub mod compile;
 pub mod dump;
+pub mod explain;
 pub mod fmt;
 pub mod key;
 pub mod keyio;
@@ -95,6 +96,12 @@ pub enum Command {
     /// Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate
     /// (bad flags, unreadable or malformed policy or evidence).
     Verify(verify::VerifyArgs),
+    /// Verify like `verify`, then show the evidence trail of what failed: the
+    /// attestations each step considered and why they counted or not, and the
+    /// artifact queue before and after each rule (`--all` for everything).
+    ///
+    /// Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate.
+    Explain(explain::ExplainArgs),
 }
 
 /// Renders a policy file's errors and returns exit code 2: a command that
@@ -134,5 +141,6 @@ pub fn main() -> ExitCode {
         Command::Sign(args) => sign::run(args, cli.color),
         Command::VerifyEnvelope(args) => verify_envelope::run(args, cli.color),
         Command::Verify(args) => verify::run(args, cli.color),
+        Command::Explain(args) => explain::run(&args, cli.color),
     }
 }

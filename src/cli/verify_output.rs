@@ -31,6 +31,24 @@ pub fn print(verdict: &Verdict, source: &SourceFile, format: Format, color: bool
     eprint!("{}", report::findings(verdict, source, color));
 }
 
+/// [`print`], each finding with the line of the evidence file it concerns.
+pub fn print_with_evidence(
+    verdict: &Verdict,
+    source: &SourceFile,
+    evidence: &report::EvidenceFiles,
+    format: Format,
+    color: bool,
+) {
+    match format {
+        Format::Human => print!("{}", report::summary(verdict)),
+        Format::Json => print!("{}", report::json(verdict, Some(source))),
+    }
+    eprint!(
+        "{}",
+        report::findings_with_evidence(verdict, source, evidence, color)
+    );
+}
+
 /// For a verification stopped with exit 1 before a verdict (a layout its
 /// owners did not sign): the result line, or a JSON report with the codes.
 pub fn print_early_failure(diagnostics: &[Stop], format: Format) {

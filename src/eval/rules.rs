@@ -48,6 +48,8 @@ pub struct Subject<'a> {
 pub struct RuleStep {
     /// The rule's index in its list.
     pub rule: usize,
+    /// The rule in the policy.
+    pub span: crate::source::Span,
     /// How many names were queued before the rule.
     pub before: usize,
     /// How many names the rule consumed.
@@ -169,13 +171,18 @@ pub fn apply_traced<'a>(
         };
         let before = queue.len();
         if let Some(trace) = trace.as_deref_mut() {
-            let consumed_sample = consumed.iter().take(SAMPLE).map(|n| n.to_string()).collect();
+            let consumed_sample = consumed
+                .iter()
+                .take(SAMPLE)
+                .map(|n| n.to_string())
+                .collect();
             let count = consumed.len();
             for name in &consumed {
                 queue.remove(name);
             }
             trace.push(RuleStep {
                 rule: index,
+                span: rule.span,
                 before,
                 consumed: count,
                 consumed_sample,

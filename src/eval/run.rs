@@ -78,9 +78,24 @@ fn evaluate_with(input: &Input<'_>, mut trace: Option<&mut Trace>) -> Verdict {
                 materials,
                 products,
             };
-            for (list, side) in [(&step.materials, Side::Materials), (&step.products, Side::Products)] {
-                let ctx = ListContext { layout, step, side, origin: state.artifacts_from };
-                rule_findings(&ctx, list, &subject, &lookup, trace.as_deref_mut(), &mut step_findings);
+            for (list, side) in [
+                (&step.materials, Side::Materials),
+                (&step.products, Side::Products),
+            ] {
+                let ctx = ListContext {
+                    layout,
+                    step,
+                    side,
+                    origin: state.artifacts_from,
+                };
+                rule_findings(
+                    &ctx,
+                    list,
+                    &subject,
+                    &lookup,
+                    trace.as_deref_mut(),
+                    &mut step_findings,
+                );
             }
         }
         for group in &state.groups {
@@ -93,9 +108,24 @@ fn evaluate_with(input: &Input<'_>, mut trace: Option<&mut Trace>) -> Verdict {
                     materials: &view.materials,
                     products: &view.products,
                 };
-                for (list, side) in [(&expected.materials, Side::Materials), (&expected.products, Side::Products)] {
-                    let ctx = ListContext { layout, step, side, origin: Some(*view) };
-                    rule_findings(&ctx, list, &subject, &lookup, trace.as_deref_mut(), &mut step_findings);
+                for (list, side) in [
+                    (&expected.materials, Side::Materials),
+                    (&expected.products, Side::Products),
+                ] {
+                    let ctx = ListContext {
+                        layout,
+                        step,
+                        side,
+                        origin: Some(*view),
+                    };
+                    rule_findings(
+                        &ctx,
+                        list,
+                        &subject,
+                        &lookup,
+                        trace.as_deref_mut(),
+                        &mut step_findings,
+                    );
                 }
                 let predicate = view.predicate();
                 for check in &expected.checks {
@@ -264,7 +294,9 @@ fn rule_findings<'a>(
                 upstream.entry((rule, target)).or_default().push(name);
                 continue;
             }
-            Some((miss, name)) => why::miss_finding(&ctx.step.name, side, &name, &list.rules, &miss),
+            Some((miss, name)) => {
+                why::miss_finding(&ctx.step.name, side, &name, &list.rules, &miss)
+            }
             None => extra::rule_failure(&ctx.step.name, list, side, failure, subject),
         };
         if let Some(view) = ctx.origin {

@@ -170,6 +170,7 @@ fn group<'v>(
     let mut counted = Vec::new();
     let mut keys = BTreeSet::new();
     let mut rejected = 0usize;
+    let mut refused_signers: BTreeSet<String> = BTreeSet::new();
     for view in views {
         let candidate = if is_link {
             view.link_name() == Some(step.name.as_str())
@@ -205,6 +206,7 @@ fn group<'v>(
             counted.push(view);
         } else {
             rejected += 1;
+            refused_signers.extend(view.signers.iter().map(|&s| key_name(layout, s)));
         }
     }
     let span = expected.map_or(step.span, |e| e.span);
@@ -226,14 +228,20 @@ fn group<'v>(
         .at(span, "nothing satisfies this")
         .values(needed, "none");
         f = if rejected > 0 {
+            let who = if refused_signers.is_empty() {
+                "no key of the policy".to_string()
+            } else {
+                refused_signers.into_iter().collect::<Vec<_>>().join(", ")
+            };
             f.help(format!(
-                "{rejected} attestation(s) were found but none is signed by an authorised key"
+                "{rejected} attestation(s) were found, signed by {who}, but none by a key this step authorises; sign with one of its keys or add the signer to `by`"
             ))
         } else if is_link {
-            let near = crate::suggest::closest(&step.name, views.iter().filter_map(View::link_name));
+            let near =
+                crate::suggest::closest(&step.name, views.iter().filter_map(View::link_name));
             f.help(match near {
                 Some(n) => format!(
-                    "give a link named `{}` signed by an authorised key; the evidence has a link named `{n}`: did you mean `{}`?",
+                    "give a link named `{}` signed by an authorised key; the evidence has a link named `{n}`, which is no step: was it meant for `{}`?",
                     step.name, step.name
                 ),
                 None => format!(
@@ -244,7 +252,7 @@ fn group<'v>(
         } else {
             let wanted = expected.map_or("", |e| e.predicate_type.as_str());
             f.help(match super::why::nearest_type(wanted, views, &[]) {
-                Some(t) => format!("give an attestation of this predicate type signed by an authorised key; the evidence has type `{t}`: did you mean it?"),
+                Some(t) => format!("give an attestation of this predicate type signed by an authorised key; the evidence has one of type `{t}`: did you mean that type?"),
                 None => "give an attestation of this predicate type signed by an authorised key".to_string(),
             })
         };
@@ -264,7 +272,15 @@ fn group<'v>(
             .step(&step.name)
             .at(by.span, "threshold set here")
             .values(needed, format!("signed by {}", signed.join(", ")))
-            .help("each authorised functionary must give its own signed evidence"),
+            .help(format!(
+                "each authorised functionary must give its own signed evidence; none came from {}",
+                authorised
+                    .iter()
+                    .filter(|k| !keys.contains(k))
+                    .map(|&k| format!("`{}`", key_name(layout, k)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         );
     }
     Group {

@@ -163,7 +163,10 @@ impl Verdict {
             };
             let mut f = Finding::warn(
                 Code::NotTrusted,
-                format!("{} in `{}` is not signed by any trusted key", r.claim, r.origin),
+                format!(
+                    "{} in `{}` is not signed by any trusted key",
+                    r.claim, r.origin
+                ),
             )
             .origin(&r.origin)
             .help(miette::Diagnostic::help(r).map_or_else(String::new, |h| h.to_string()));
@@ -172,14 +175,22 @@ impl Verdict {
                     .by
                     .keys
                     .iter()
-                    .map(|k| super::select::key_name(layout, usize::try_from(k.0).unwrap_or(usize::MAX)))
+                    .map(|k| {
+                        super::select::key_name(layout, usize::try_from(k.0).unwrap_or(usize::MAX))
+                    })
                     .collect();
                 f = f
                     .step(&step.name)
                     .at(step.by.span, "its signers are named here")
-                    .values(format!("signed by {}", keys.join(", ")), format!("signed by {hints}"));
+                    .values(
+                        format!("signed by {}", keys.join(", ")),
+                        format!("signed by {hints}"),
+                    );
             } else {
-                f = f.values("signed by a key of the policy", format!("signed by {hints}"));
+                f = f.values(
+                    "signed by a key of the policy",
+                    format!("signed by {hints}"),
+                );
             }
             let at = step.and_then(|s| {
                 self.findings

@@ -123,8 +123,8 @@ pub fn missed_match<'a>(
             });
         };
         let Some(dst_digest) = dest.get(&wanted) else {
-            let nearest = suggest::closest(&wanted, dest.keys().map(String::as_str))
-                .map(str::to_string);
+            let nearest =
+                suggest::closest(&wanted, dest.keys().map(String::as_str)).map(str::to_string);
             return Some(Miss::Absent {
                 rule: index,
                 target,
@@ -294,8 +294,8 @@ pub fn misnamed_links(layout: &Layout, views: &[View<'_>], looked_at: &[usize]) 
             .first()
             .map(|&s| super::select::key_name(layout, s))
             .unwrap_or_default();
-        let guess = suggest::closest(claimed, names.iter().copied())
-            .or(owner.map(|s| s.name.as_str()));
+        let guess =
+            suggest::closest(claimed, names.iter().copied()).or(owner.map(|s| s.name.as_str()));
         let mut f = Finding::warn(
             Code::LinkNameDiffers,
             format!("the link `{claimed}` signed by `{signer}` names no step of the layout"),
@@ -306,38 +306,45 @@ pub fn misnamed_links(layout: &Layout, views: &[View<'_>], looked_at: &[usize]) 
             format!("`{claimed}`"),
         );
         if let Some(step) = owner {
-            f = f.step(&step.name).at(step.by.span, "a functionary of this step signed it");
+            f = f
+                .step(&step.name)
+                .at(step.by.span, "a functionary of this step signed it");
         }
         out.push(match guess {
-            Some(g) => f.help(format!("did you mean `{g}`? a link counts only for the step it names")),
-            None => f.help("a link counts only for the step it names; rename the step or re-record the link"),
+            Some(g) => f.help(format!(
+                "did you mean `{g}`? a link counts only for the step it names"
+            )),
+            None => f.help(
+                "a link counts only for the step it names; rename the step or re-record the link",
+            ),
         });
     }
     out
 }
 
-/// The closest predicate type among attestations no step looked at.
-pub fn nearest_type<'v>(wanted: &str, views: &'v [View<'v>], looked_at: &[usize]) -> Option<&'v str> {
-    suggest::closest(
-        wanted,
-        views
-            .iter()
-            .filter(|v| !looked_at.contains(&v.index))
-            .filter_map(|v| v.predicate_type),
-    )
-    .or_else(|| {
-        // Long URIs differ by more than a third of their length rarely; try
-        // the last path segments too.
-        let tail = wanted.rsplit('/').take(2).collect::<Vec<_>>().join("/");
-        views
-            .iter()
-            .filter(|v| !looked_at.contains(&v.index))
-            .filter_map(|v| v.predicate_type)
-            .find(|t| {
-                let other = t.rsplit('/').take(2).collect::<Vec<_>>().join("/");
-                suggest::distance(&tail, &other) <= (tail.len() / 3).max(1)
-            })
-    })
+/// The closest predicate type among attestations no step looked at. The
+/// typo threshold is taken from the type's last two path segments (its
+/// name and version): long URIs sharing a prefix are not near each other.
+pub fn nearest_type<'v>(
+    wanted: &str,
+    views: &'v [View<'v>],
+    looked_at: &[usize],
+) -> Option<&'v str> {
+    let tail: usize = wanted
+        .rsplit('/')
+        .take(2)
+        .map(|p| p.chars().count() + 1)
+        .sum();
+    let limit = (tail / 3).max(1);
+    views
+        .iter()
+        .filter(|v| !looked_at.contains(&v.index))
+        .filter_map(|v| v.predicate_type)
+        .filter(|t| *t != wanted)
+        .map(|t| (suggest::distance(wanted, t), t))
+        .filter(|(d, _)| *d <= limit)
+        .min()
+        .map(|(_, t)| t)
 }
 
 #[cfg(test)]

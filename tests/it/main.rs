@@ -10,6 +10,7 @@
 mod cli_evidence;
 mod eval;
 mod evidence;
+mod explain;
 mod interop;
 mod lang;
 mod lang_cli;
