@@ -127,3 +127,41 @@ impl Diagnostic for Snippet {
         Some(Box::new(std::iter::once(self.label.clone())))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(snippet: &Snippet) -> String {
+        crate::diag::render(snippet, false)
+    }
+
+    #[test]
+    fn bundle_line_is_numbered_escaped_and_cut() {
+        let origin = Origin {
+            file: "b.jsonl".into(),
+            line: Some(2),
+        };
+        let line2 = format!("{{\"x\":\"\u{1b}[2K\rPASS\u{202e}{}\"}}", "y".repeat(200));
+        let files: EvidenceFiles = [("b.jsonl".to_string(), format!("{{}}\n{line2}\n"))].into();
+        let out = render(&Snippet::new(&origin, None, &files).unwrap());
+        assert!(out.contains("b.jsonl:2"), "{out}");
+        assert!(out.contains("\\u{1b}[2K\\rPASS\\u{202e}"), "{out}");
+        assert!(!out.contains('\u{1b}') && !out.contains('\r') && !out.contains('\u{202e}'));
+        assert!(out.lines().all(|l| l.chars().count() < 100), "{out}");
+    }
+
+    #[test]
+    fn link_file_points_at_the_artifact_entry() {
+        let origin = Origin {
+            file: "build.link".into(),
+            line: None,
+        };
+        let text = "{\n  \"signed\": {\n    \"products\": {\n      \"evil\\u001b.sh\": {}\n    }\n  }\n}\n";
+        let files: EvidenceFiles = [("build.link".to_string(), text.to_string())].into();
+        let out = render(&Snippet::new(&origin, Some("evil\u{1b}.sh"), &files).unwrap());
+        assert!(out.contains("build.link:4"), "{out}");
+        assert!(out.contains("the artifact's entry"), "{out}");
+        assert!(Snippet::new(&origin, None, &EvidenceFiles::new()).is_none());
+    }
+}

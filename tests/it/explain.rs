@@ -8,7 +8,8 @@
 //! Each case snapshots `verify` (exit code, stdout, stderr), `verify
 //! --format json` and `explain`; every case must fail (exit 1, or the
 //! `exit` the manifest names), and its report must contain every string of
-//! the manifest's `expect`.
+//! the manifest's `expect`. `verify` and `explain` in the manifest are
+//! extra flags for those runs (`--explain`, `--all`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -142,22 +143,30 @@ fn failure_corpus() {
             .chain(clock)
             .chain(extra)
             .collect();
-        let with = |cmd: &str, more: &[&str]| {
+        let with = |cmd: &str, more: &[String]| {
             let mut v = vec![cmd.to_string()];
             v.extend(base.iter().cloned());
-            v.extend(more.iter().map(ToString::to_string));
+            v.extend(more.iter().cloned());
             run(&dir, &v)
         };
         let exit = manifest["exit"].as_i64().map_or(1, |e| e as i32);
-        let (code, stdout, stderr) = with("verify", &[]);
+        let flags = |key: &str| -> Vec<String> {
+            manifest[key]
+                .as_array()
+                .map(|a| a.iter().map(|v| v.as_str().unwrap().to_string()).collect())
+                .unwrap_or_default()
+        };
+        let verify_flags = flags("verify");
+        let explain_flags = flags("explain");
+        let (code, stdout, stderr) = with("verify", &verify_flags);
         assert_eq!(code, Some(exit), "{name}: {stderr}");
-        let (json_code, json, _) = with("verify", &["--format", "json"]);
+        let (json_code, json, _) = with("verify", &["--format".to_string(), "json".to_string()]);
         assert_eq!(json_code, Some(exit), "{name}");
         if exit == 1 {
             let report: Value = serde_json::from_str(&json).unwrap();
             assert_eq!(report["verdict"], "FAIL");
         }
-        let (explain_code, trail, _) = with("explain", &[]);
+        let (explain_code, trail, _) = with("explain", &explain_flags);
         assert_eq!(explain_code, Some(exit), "{name}");
         let forging =
             |c: char| c.is_control() && c != '\n' || ('\u{202a}'..='\u{202e}').contains(&c);
@@ -241,6 +250,9 @@ fn explain_is_bounded_on_large_chains() {
         args.extend(["--bundle".to_string(), file]);
     }
     let (code, stdout, stderr) = run(&dir, &args);
+    if std::env::var_os("CAIRN_SHOW").is_some() {
+        println!("{stdout}\n{stderr}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(code, Some(1), "{stderr}");
     let lines = stdout.lines().count() + stderr.lines().count();
