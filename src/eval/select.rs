@@ -215,7 +215,7 @@ fn group<'v>(
         by.threshold,
         by.keys
             .iter()
-            .map(|k| key_name(layout, usize::try_from(k.0).unwrap_or(usize::MAX)))
+            .map(|k| key_label(layout, usize::try_from(k.0).unwrap_or(usize::MAX)))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -258,7 +258,7 @@ fn group<'v>(
         };
         findings.push(f);
     } else if keys.len() < usize::try_from(by.threshold).unwrap_or(usize::MAX) {
-        let signed: Vec<String> = keys.iter().map(|&k| key_name(layout, k)).collect();
+        let signed: Vec<String> = keys.iter().map(|&k| key_label(layout, k)).collect();
         findings.push(
             Finding::deny(
                 Code::ThresholdUnmet,
@@ -307,6 +307,18 @@ pub(super) fn key_name(layout: &Layout, index: usize) -> String {
         .keys
         .get(index)
         .map_or_else(|| format!("key #{index}"), |k| k.name.clone())
+}
+
+/// The key's name with a keyid prefix, for expected/actual values that
+/// must say which key exactly (`bob (keyid d748ec570eb2…)`).
+pub(super) fn key_label(layout: &Layout, index: usize) -> String {
+    match layout.keys.get(index) {
+        Some(k) => match k.keyid.get(..12).filter(|p| p.len() < k.keyid.len()) {
+            Some(prefix) => format!("{} (keyid {prefix}…)", k.name),
+            None => format!("{} (keyid {})", k.name, k.keyid),
+        },
+        None => format!("key #{index}"),
+    }
 }
 
 /// The union of several artifact lists (see [`super::view::unambiguous`]).

@@ -351,8 +351,11 @@ fn threshold_counts_distinct_keys() {
     let v = eval_with(&l, &e, Some(&digest("b1")));
     assert_eq!(codes(&v), vec!["V102"]);
     let f = &v.findings[0];
-    assert_eq!(f.expected.as_deref(), Some("2 of ci, ci-backup"));
-    assert_eq!(f.actual.as_deref(), Some("signed by ci"));
+    assert_eq!(
+        f.expected.as_deref(),
+        Some("2 of ci (keyid id-ci), ci-backup (keyid id-ci-backup)")
+    );
+    assert_eq!(f.actual.as_deref(), Some("signed by ci (keyid id-ci)"));
     assert_eq!(f.span, Some(sp(20)));
 }
 

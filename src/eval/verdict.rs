@@ -159,7 +159,15 @@ impl Verdict {
             let hints = if r.hints.is_empty() {
                 "no keyid".to_string()
             } else {
-                format!("keyid {}", r.hints.join(", "))
+                let short: Vec<String> = r
+                    .hints
+                    .iter()
+                    .map(|h| match h.get(..12).filter(|p| p.len() < h.len()) {
+                        Some(prefix) => format!("{prefix}…"),
+                        None => h.clone(),
+                    })
+                    .collect();
+                format!("keyid {}", short.join(", "))
             };
             let mut f = Finding::warn(
                 Code::NotTrusted,
@@ -176,7 +184,7 @@ impl Verdict {
                     .keys
                     .iter()
                     .map(|k| {
-                        super::select::key_name(layout, usize::try_from(k.0).unwrap_or(usize::MAX))
+                        super::select::key_label(layout, usize::try_from(k.0).unwrap_or(usize::MAX))
                     })
                     .collect();
                 f = f
