@@ -32,7 +32,11 @@ pub fn trail(verdict: &Verdict, trace: &Trace, source: &SourceFile, all: bool) -
         step_trail(&mut out, verdict, step, trace, source, all);
     }
     if !shown_any {
-        out.push_str("every step was satisfied; pass `--all` to see the whole trail\n");
+        if verdict.passed() {
+            out.push_str("every step was satisfied; pass `--all` to see the whole trail\n");
+        } else {
+            out.push_str("every step was satisfied; the findings concern the layout itself (expiry, inspections, the final artifact); pass `--all` to see the whole trail\n");
+        }
     }
     out
 }
