@@ -152,7 +152,7 @@ fn evaluate_with(input: &Input<'_>, mut trace: Option<&mut Trace>) -> Verdict {
         findings.extend(step_findings);
     }
 
-    let looked: Vec<usize> = steps
+    let looked: BTreeSet<usize> = steps
         .iter()
         .flat_map(|s| s.considered.iter().map(|c| c.index))
         .collect();

@@ -251,7 +251,7 @@ fn group<'v>(
             })
         } else {
             let wanted = expected.map_or("", |e| e.predicate_type.as_str());
-            f.help(match super::why::nearest_type(wanted, views, &[]) {
+            f.help(match super::why::nearest_type(wanted, views, &BTreeSet::new()) {
                 Some(t) => format!("give an attestation of this predicate type signed by an authorised key; the evidence has one of type `{t}`: did you mean that type?"),
                 None => "give an attestation of this predicate type signed by an authorised key".to_string(),
             })

@@ -5,6 +5,8 @@
 //!
 //! Only adds facts to findings; never decides whether something passes.
 
+use std::collections::BTreeSet;
+
 use crate::evidence::{Artifacts, DigestSet};
 use crate::ir::{Layout, Rule, RuleKind, Side, Target};
 use crate::pattern::Pattern;
@@ -271,7 +273,11 @@ pub fn cascade(
 
 /// Hints for counted-nowhere links: a link signed by a functionary of some
 /// step whose name is no step of the layout (warnings, "did you mean").
-pub fn misnamed_links(layout: &Layout, views: &[View<'_>], looked_at: &[usize]) -> Vec<Finding> {
+pub fn misnamed_links(
+    layout: &Layout,
+    views: &[View<'_>],
+    looked_at: &BTreeSet<usize>,
+) -> Vec<Finding> {
     let names: Vec<&str> = layout.steps.iter().map(|s| s.name.as_str()).collect();
     let mut out = Vec::new();
     for view in views {
@@ -328,7 +334,7 @@ pub fn misnamed_links(layout: &Layout, views: &[View<'_>], looked_at: &[usize]) 
 pub fn nearest_type<'v>(
     wanted: &str,
     views: &'v [View<'v>],
-    looked_at: &[usize],
+    looked_at: &BTreeSet<usize>,
 ) -> Option<&'v str> {
     let tail: usize = wanted
         .rsplit('/')
