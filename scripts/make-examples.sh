@@ -152,7 +152,7 @@ expect failed-test 1 "V106" --artifact artifacts/bin/foo-1.0 --time "$TIME"
 bundle unauthorised-builder checkout review test build-ci build-alice trace-ci trace-ci-backup scai-ci scai-ci-backup
 expect unauthorised-builder 1 "V102" --artifact artifacts/bin/foo-1.0 --time "$TIME"
 bundle unknown-reviewer checkout review-stranger test build-ci build-ci-backup trace-ci trace-ci-backup scai-ci scai-ci-backup
-expect unknown-reviewer 1 "V190 V101" --artifact artifacts/bin/foo-1.0 --time "$TIME"
+expect unknown-reviewer 1 "V119 V101" --artifact artifacts/bin/foo-1.0 --time "$TIME"
 bundle missing-review checkout test build-ci build-ci-backup trace-ci trace-ci-backup scai-ci scai-ci-backup
 expect missing-review 1 "V101" --artifact artifacts/bin/foo-1.0 --time "$TIME"
 

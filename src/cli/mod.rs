@@ -12,6 +12,7 @@ pub mod attest;
 pub mod check;
 pub mod compile;
 pub mod dump;
+pub mod explain;
 pub mod fmt;
 pub mod key;
 pub mod keyio;
@@ -101,6 +102,12 @@ pub enum Command {
     /// Exit 0: no deny-level finding; 1: a deny-level finding or a policy
     /// with compile errors; 2: bad flags or an unreadable file.
     Lint(lint::LintArgs),
+    /// Verify like `verify`, then show the evidence trail of what failed: the
+    /// attestations each step considered and why they counted or not, and the
+    /// artifact queue before and after each rule (`--all` for everything).
+    ///
+    /// Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate.
+    Explain(explain::ExplainArgs),
 }
 
 /// Renders a policy file's errors and returns exit code 2: a command that
@@ -141,5 +148,6 @@ pub fn main() -> ExitCode {
         Command::VerifyEnvelope(args) => verify_envelope::run(args, cli.color),
         Command::Verify(args) => verify::run(args, cli.color),
         Command::Lint(args) => lint::run(&args, cli.color),
+        Command::Explain(args) => explain::run(&args, cli.color),
     }
 }

@@ -61,6 +61,10 @@ pub struct VerifyArgs {
     /// The evaluation time (RFC 3339, e.g. `2026-01-01T00:00:00Z`) instead of the clock.
     #[arg(long, value_name = "TIME")]
     pub time: Option<String>,
+    /// After the findings, print on stderr the evidence trail of what failed
+    /// (what `cairn explain` prints).
+    #[arg(long)]
+    pub explain: bool,
     /// Output format of the result on stdout.
     #[arg(long, value_enum, default_value_t = verify_output::Format::Human)]
     pub format: verify_output::Format,
@@ -77,9 +81,27 @@ pub struct VerifyArgs {
     pub resource_uri: Option<String>,
 }
 
+/// What the command prints besides the findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `cairn verify`: the result on stdout (and the trail on stderr with `--explain`).
+    Verify,
+    /// `cairn explain`: the result and the evidence trail on stdout; `all`
+    /// includes what passed.
+    Explain {
+        /// Show satisfied steps and rule lists too.
+        all: bool,
+    },
+}
+
 /// Runs `cairn verify`.
 pub fn run(args: VerifyArgs, color: ColorChoice) -> ExitCode {
-    match verify(&args, color) {
+    run_mode(&args, color, Mode::Verify)
+}
+
+/// Runs `cairn verify` or `cairn explain`.
+pub fn run_mode(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> ExitCode {
+    match verify(args, color, mode) {
         Ok(code) => ExitCode::from(code),
         Err(Stopped { code, diagnostics }) => {
             for d in &diagnostics {
@@ -121,7 +143,7 @@ impl From<Stop> for Stopped {
     }
 }
 
-fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
+fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopped> {
     let now = verify_inputs::clock(args.time.as_deref())?;
     let params = verify_inputs::params(&args.params)?;
     let artifact = verify_inputs::artifact(args)?;
@@ -194,9 +216,6 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
         return Err(errors.into());
     }
     let (verified, rejected) = evidence::verify(loaded.items, &keys);
-    for r in &rejected {
-        report(r, color);
-    }
 
     let results = if args.run_inspections {
         run_inspections(&layout, &args.inspection_dir)?
@@ -215,10 +234,30 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
         artifact: artifact.as_ref().map(|(_, d)| d),
         inspections,
     };
-    let verdict = eval::evaluate(&input);
+    let explaining = args.explain || mode != Mode::Verify;
+    let (mut verdict, trace) = if explaining {
+        eval::evaluate_traced(&input)
+    } else {
+        (eval::evaluate(&input), eval::Trace::default())
+    };
+    verdict.add_rejections(&layout, &rejected);
 
     let enabled = color.enabled(std::io::stderr().is_terminal());
-    verify_output::print(&verdict, &rejected, &source, args.format, enabled);
+    let files = super::explain::evidence_texts(&verdict);
+    match mode {
+        Mode::Verify => {
+            verify_output::print_with_evidence(&verdict, &source, &files, args.format, enabled);
+            if args.explain {
+                eprint!(
+                    "\n{}",
+                    crate::report::trail(&verdict, &trace, &source, false)
+                );
+            }
+        }
+        Mode::Explain { all } => {
+            super::explain::print(&verdict, &trace, &source, &files, args.format, all, enabled);
+        }
+    }
     if let Some(path) = &args.vsa {
         let vsa = verify_output::VsaRequest {
             path,

@@ -8,7 +8,7 @@ use clap::ValueEnum;
 use super::verify::{Artifact, Stop};
 use super::verify_inputs::format_time;
 use crate::eval::Verdict;
-use crate::evidence::{self, Attestation, Rejected, Verified};
+use crate::evidence::{self, Attestation, Verified};
 use crate::ir::Layout;
 use crate::report::{self, vsa};
 use crate::source::SourceFile;
@@ -22,46 +22,23 @@ pub enum Format {
     Json,
 }
 
-/// Prints the verdict: the result on stdout, the findings on stderr. The
-/// JSON report also lists the attestations no policy key signed
-/// (`rejectedAttestations`, each a `V190` already rendered on stderr), so
-/// that a JSON consumer sees everything the human reader does.
-pub fn print(
+/// Prints the verdict: the result on stdout, the findings on stderr, each
+/// with the line of the evidence file it concerns.
+pub fn print_with_evidence(
     verdict: &Verdict,
-    rejected: &[Rejected],
     source: &SourceFile,
+    evidence: &report::EvidenceFiles,
     format: Format,
     color: bool,
 ) {
     match format {
         Format::Human => print!("{}", report::summary(verdict)),
-        Format::Json => {
-            let mut value = report::json_value(verdict, Some(source));
-            if let Some(object) = value.as_object_mut() {
-                object.insert("rejectedAttestations".into(), rejected_json(rejected));
-            }
-            let text = serde_json::to_string_pretty(&value)
-                .unwrap_or_else(|_| "{\"verdict\":\"FAIL\"}".to_string());
-            println!("{text}");
-        }
+        Format::Json => print!("{}", report::json(verdict, Some(source))),
     }
-    eprint!("{}", report::findings(verdict, source, color));
-}
-
-/// `rejectedAttestations[]` of the JSON report.
-fn rejected_json(rejected: &[Rejected]) -> serde_json::Value {
-    rejected
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "code": miette::Diagnostic::code(r).map(|c| c.to_string()),
-                "origin": {"file": r.origin.file, "line": r.origin.line},
-                "sha256": r.sha256,
-                "message": r.to_string(),
-                "help": miette::Diagnostic::help(r).map(|h| h.to_string()),
-            })
-        })
-        .collect()
+    eprint!(
+        "{}",
+        report::findings_with_evidence(verdict, source, evidence, color)
+    );
 }
 
 /// For a verification stopped with exit 1 before a verdict (a layout its

@@ -109,9 +109,10 @@ pub fn rule_failure(
                 Side::Materials => subject.materials,
                 Side::Products => subject.products,
             };
-            let actual = artifacts
-                .get(&name)
-                .map_or_else(|| "absent".to_string(), digest::describe);
+            let actual = artifacts.get(&name).map_or_else(
+                || "absent".to_string(),
+                |set| super::why::short_pair(set, &crate::evidence::DigestSet::new()).0,
+            );
             let (label, help) = match rule {
                 Some(_) => (
                     "disallowed by this rule",
@@ -291,10 +292,8 @@ fn describe_pair(
     a: Option<&crate::evidence::DigestSet>,
     b: Option<&crate::evidence::DigestSet>,
 ) -> (String, String) {
-    let show = |s: Option<&crate::evidence::DigestSet>| {
-        s.map_or_else(|| "absent".to_string(), digest::describe)
-    };
-    (show(a), show(b))
+    let empty = crate::evidence::DigestSet::new();
+    super::why::short_pair(a.unwrap_or(&empty), b.unwrap_or(&empty))
 }
 
 /// Every name of either list, sorted, for deterministic iteration.

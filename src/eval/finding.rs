@@ -57,6 +57,12 @@ pub enum Code {
     StepExpectsNothing,
     /// V117: an artifact was given but the policy has no `artifact from` clause.
     ArtifactNotBound,
+    /// V118: a link signed by a functionary names no step of the layout (warning).
+    LinkNameDiffers,
+    /// V119: an attestation no trusted key verified (warning; it counts for nothing).
+    NotTrusted,
+    /// V120: artifacts a MATCH could not consume because its source step has no evidence.
+    UpstreamNoEvidence,
 }
 
 impl Code {
@@ -80,6 +86,9 @@ impl Code {
             Code::NothingToVerify => "V115",
             Code::StepExpectsNothing => "V116",
             Code::ArtifactNotBound => "V117",
+            Code::LinkNameDiffers => "V118",
+            Code::NotTrusted => "V119",
+            Code::UpstreamNoEvidence => "V120",
         }
     }
 }

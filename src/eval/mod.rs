@@ -30,12 +30,15 @@ mod run;
 mod select;
 mod verdict;
 mod view;
+mod why;
 
 pub use digest::{matches as digests_match, STRONG as STRONG_DIGESTS};
 pub use finding::{Code, Finding, Severity};
 pub use instantiate::instantiate;
-pub use run::evaluate;
+pub use rules::{RuleStep, SAMPLE as TRACE_SAMPLE};
+pub use run::{evaluate, evaluate_traced, ListTrace, Trace};
 pub use verdict::{Considered, Input, InspectionReport, Inspections, Status, StepReport, Verdict};
+pub use why::short_pair;
 
 #[cfg(test)]
 mod classic_tests;

@@ -43,6 +43,28 @@ pub struct Subject<'a> {
     pub products: &'a Artifacts,
 }
 
+/// What one rule did to the queue (recorded only when a trace is asked for).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RuleStep {
+    /// The rule's index in its list.
+    pub rule: usize,
+    /// The rule in the policy.
+    pub span: crate::source::Span,
+    /// How many names were queued before the rule.
+    pub before: usize,
+    /// How many names the rule consumed.
+    pub consumed: usize,
+    /// The first consumed names (at most [`SAMPLE`]).
+    pub consumed_sample: Vec<String>,
+    /// How many names were queued after the rule.
+    pub after: usize,
+    /// The first names left after the rule (at most [`SAMPLE`]).
+    pub after_sample: Vec<String>,
+}
+
+/// How many names a trace keeps per rule: traces stay small on huge lists.
+pub const SAMPLE: usize = 5;
+
 /// Applies `rules` to the `side` list of `subject`, returning every failure.
 pub fn apply<'a>(
     rules: &[Rule],
@@ -50,6 +72,19 @@ pub fn apply<'a>(
     subject: &Subject<'a>,
     lookup: &Lookup<'a>,
     implicit_disallow: bool,
+) -> Vec<Failure> {
+    apply_traced(rules, side, subject, lookup, implicit_disallow, None)
+}
+
+/// [`apply`], recording what each rule did to the queue into `trace` when
+/// one is given (no cost when it is `None`).
+pub fn apply_traced<'a>(
+    rules: &[Rule],
+    side: Side,
+    subject: &Subject<'a>,
+    lookup: &Lookup<'a>,
+    implicit_disallow: bool,
+    mut trace: Option<&mut Vec<RuleStep>>,
 ) -> Vec<Failure> {
     let source = match side {
         Side::Materials => subject.materials,
@@ -134,6 +169,28 @@ pub fn apply<'a>(
             }
             RuleKind::Require { .. } => Vec::new(),
         };
+        let before = queue.len();
+        if let Some(trace) = trace.as_deref_mut() {
+            let consumed_sample = consumed
+                .iter()
+                .take(SAMPLE)
+                .map(|n| n.to_string())
+                .collect();
+            let count = consumed.len();
+            for name in &consumed {
+                queue.remove(name);
+            }
+            trace.push(RuleStep {
+                rule: index,
+                span: rule.span,
+                before,
+                consumed: count,
+                consumed_sample,
+                after: queue.len(),
+                after_sample: queue.iter().take(SAMPLE).map(|n| n.to_string()).collect(),
+            });
+            continue;
+        }
         for name in consumed {
             queue.remove(name);
         }

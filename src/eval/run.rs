@@ -15,10 +15,22 @@ use super::finding::{Code, Finding, Severity};
 use super::rules::{self, Subject};
 use super::verdict::{Input, Inspections, Status, StepReport, Verdict};
 use super::view::View;
-use super::{checks, extra, select};
+use super::{checks, extra, select, why};
 
 /// Evaluates the layout against the evidence; pure and deterministic.
 pub fn evaluate(input: &Input<'_>) -> Verdict {
+    evaluate_with(input, None)
+}
+
+/// [`evaluate`], also recording what every rule list did to its queue
+/// (for `cairn explain`).
+pub fn evaluate_traced(input: &Input<'_>) -> (Verdict, Trace) {
+    let mut trace = Trace::default();
+    let verdict = evaluate_with(input, Some(&mut trace));
+    (verdict, trace)
+}
+
+fn evaluate_with(input: &Input<'_>, mut trace: Option<&mut Trace>) -> Verdict {
     let layout = input.layout;
     let mut views: Vec<View<'_>> = input
         .attestations
@@ -66,24 +78,25 @@ pub fn evaluate(input: &Input<'_>) -> Verdict {
                 materials,
                 products,
             };
-            rule_findings(
-                step,
-                &step.materials,
-                Side::Materials,
-                &subject,
-                &lookup,
-                state.artifacts_from,
-                &mut step_findings,
-            );
-            rule_findings(
-                step,
-                &step.products,
-                Side::Products,
-                &subject,
-                &lookup,
-                state.artifacts_from,
-                &mut step_findings,
-            );
+            for (list, side) in [
+                (&step.materials, Side::Materials),
+                (&step.products, Side::Products),
+            ] {
+                let ctx = ListContext {
+                    layout,
+                    step,
+                    side,
+                    origin: state.artifacts_from,
+                };
+                rule_findings(
+                    &ctx,
+                    list,
+                    &subject,
+                    &lookup,
+                    trace.as_deref_mut(),
+                    &mut step_findings,
+                );
+            }
         }
         for group in &state.groups {
             for view in &group.counted {
@@ -95,25 +108,25 @@ pub fn evaluate(input: &Input<'_>) -> Verdict {
                     materials: &view.materials,
                     products: &view.products,
                 };
-                let origin = Some(*view);
-                rule_findings(
-                    step,
-                    &expected.materials,
-                    Side::Materials,
-                    &subject,
-                    &lookup,
-                    origin,
-                    &mut step_findings,
-                );
-                rule_findings(
-                    step,
-                    &expected.products,
-                    Side::Products,
-                    &subject,
-                    &lookup,
-                    origin,
-                    &mut step_findings,
-                );
+                for (list, side) in [
+                    (&expected.materials, Side::Materials),
+                    (&expected.products, Side::Products),
+                ] {
+                    let ctx = ListContext {
+                        layout,
+                        step,
+                        side,
+                        origin: Some(*view),
+                    };
+                    rule_findings(
+                        &ctx,
+                        list,
+                        &subject,
+                        &lookup,
+                        trace.as_deref_mut(),
+                        &mut step_findings,
+                    );
+                }
                 let predicate = view.predicate();
                 for check in &expected.checks {
                     if let Err(failure) = checks::run(check, &predicate) {
@@ -139,6 +152,11 @@ pub fn evaluate(input: &Input<'_>) -> Verdict {
         findings.extend(step_findings);
     }
 
+    let looked: BTreeSet<usize> = steps
+        .iter()
+        .flat_map(|s| s.considered.iter().map(|c| c.index))
+        .collect();
+    findings.extend(why::misnamed_links(layout, &views, &looked));
     let (inspections, inspection_findings) = extra::inspections(input, &lookup);
     findings.extend(inspection_findings);
     findings.extend(extra::final_artifact(input, &lookup));
@@ -191,20 +209,112 @@ fn check_finding(
     }
 }
 
-/// Turns rule failures of one list into findings.
-fn rule_findings<'a>(
-    step: &Step,
-    list: &Option<RuleList>,
+/// Where a rule list is evaluated.
+struct ListContext<'a, 'v> {
+    layout: &'a crate::ir::Layout,
+    step: &'a Step,
     side: Side,
+    origin: Option<&'v View<'v>>,
+}
+
+/// What every rule list did to its queue, recorded by [`evaluate_traced`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Trace {
+    /// One entry per evaluated rule list, in evaluation order.
+    pub lists: Vec<ListTrace>,
+}
+
+/// The queue of one rule list, rule by rule.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ListTrace {
+    /// The step.
+    pub step: String,
+    /// Materials or products.
+    pub side: Side,
+    /// The attestation whose artifacts were checked, if one.
+    pub origin: Option<crate::evidence::Origin>,
+    /// The rule list in the policy.
+    pub span: crate::source::Span,
+    /// What each rule did.
+    pub rules: Vec<rules::RuleStep>,
+    /// How many failures the list produced.
+    pub failures: usize,
+}
+
+/// Turns rule failures of one list into findings: an unconsumed artifact
+/// that an earlier MATCH could have taken is explained by that MATCH, and
+/// those a MATCH from a step without evidence could not take are summed up
+/// in one finding (the root cause is reported for that step).
+fn rule_findings<'a>(
+    ctx: &ListContext<'_, '_>,
+    list: &Option<RuleList>,
     subject: &Subject<'a>,
     lookup: &rules::Lookup<'a>,
-    origin: Option<&View<'_>>,
+    trace: Option<&mut Trace>,
     out: &mut Vec<Finding>,
 ) {
     let Some(list) = list else { return };
-    for failure in rules::apply(&list.rules, side, subject, lookup, true) {
-        let mut f = extra::rule_failure(&step.name, list, side, failure, subject);
-        if let Some(view) = origin {
+    let side = ctx.side;
+    let mut steps = Vec::new();
+    let failures = rules::apply_traced(
+        &list.rules,
+        side,
+        subject,
+        lookup,
+        true,
+        trace.is_some().then_some(&mut steps),
+    );
+    if let Some(trace) = trace {
+        trace.lists.push(ListTrace {
+            step: ctx.step.name.clone(),
+            side,
+            origin: ctx.origin.map(|v| v.origin.clone()),
+            span: list.span,
+            rules: steps,
+            failures: failures.len(),
+        });
+    }
+    let source = match side {
+        Side::Materials => subject.materials,
+        Side::Products => subject.products,
+    };
+    // Unmatched because of an upstream step without evidence: (rule, target) -> names.
+    let mut upstream: std::collections::BTreeMap<(usize, String), Vec<String>> =
+        std::collections::BTreeMap::new();
+    for failure in failures {
+        let miss = match &failure {
+            rules::Failure::Disallowed { rule, name } => {
+                why::missed_match(ctx.layout, &list.rules, *rule, name, source, lookup)
+                    .map(|m| (m, name.clone()))
+            }
+            _ => None,
+        };
+        let mut f = match miss {
+            Some((why::Miss::NoEvidence { rule, target }, name)) => {
+                upstream.entry((rule, target)).or_default().push(name);
+                continue;
+            }
+            Some((miss, name)) => {
+                why::miss_finding(&ctx.step.name, side, &name, &list.rules, &miss)
+            }
+            None => extra::rule_failure(&ctx.step.name, list, side, failure, subject),
+        };
+        if let Some(view) = ctx.origin {
+            f = f.origin(view.origin);
+        }
+        out.push(f);
+    }
+    for ((rule, target), names) in upstream {
+        let first = names.first().map_or("", String::as_str);
+        let mut f = why::cascade(
+            &ctx.step.name,
+            side,
+            &target,
+            first,
+            names.len(),
+            list.rules.get(rule),
+        );
+        if let Some(view) = ctx.origin {
             f = f.origin(view.origin);
         }
         out.push(f);

@@ -170,6 +170,7 @@ fn group<'v>(
     let mut counted = Vec::new();
     let mut keys = BTreeSet::new();
     let mut rejected = 0usize;
+    let mut refused_signers: BTreeSet<String> = BTreeSet::new();
     for view in views {
         let candidate = if is_link {
             view.link_name() == Some(step.name.as_str())
@@ -205,6 +206,7 @@ fn group<'v>(
             counted.push(view);
         } else {
             rejected += 1;
+            refused_signers.extend(view.signers.iter().map(|&s| key_name(layout, s)));
         }
     }
     let span = expected.map_or(step.span, |e| e.span);
@@ -213,7 +215,7 @@ fn group<'v>(
         by.threshold,
         by.keys
             .iter()
-            .map(|k| key_name(layout, usize::try_from(k.0).unwrap_or(usize::MAX)))
+            .map(|k| key_label(layout, usize::try_from(k.0).unwrap_or(usize::MAX)))
             .collect::<Vec<_>>()
             .join(", ")
     );
@@ -226,20 +228,37 @@ fn group<'v>(
         .at(span, "nothing satisfies this")
         .values(needed, "none");
         f = if rejected > 0 {
+            let who = if refused_signers.is_empty() {
+                "no key of the policy".to_string()
+            } else {
+                refused_signers.into_iter().collect::<Vec<_>>().join(", ")
+            };
             f.help(format!(
-                "{rejected} attestation(s) were found but none is signed by an authorised key"
+                "{rejected} attestation(s) were found, signed by {who}, but none by a key this step authorises; sign with one of its keys or add the signer to `by`"
             ))
         } else if is_link {
-            f.help(format!(
-                "give a link named `{}` signed by an authorised key",
-                step.name
-            ))
+            let near =
+                crate::suggest::closest(&step.name, views.iter().filter_map(View::link_name));
+            f.help(match near {
+                Some(n) => format!(
+                    "give a link named `{}` signed by an authorised key; the evidence has a link named `{n}`, which is no step: was it meant for `{}`?",
+                    step.name, step.name
+                ),
+                None => format!(
+                    "give a link named `{}` signed by an authorised key",
+                    step.name
+                ),
+            })
         } else {
-            f.help("give an attestation of this predicate type signed by an authorised key")
+            let wanted = expected.map_or("", |e| e.predicate_type.as_str());
+            f.help(match super::why::nearest_type(wanted, views, &BTreeSet::new()) {
+                Some(t) => format!("give an attestation of this predicate type signed by an authorised key; the evidence has one of type `{t}`: did you mean that type?"),
+                None => "give an attestation of this predicate type signed by an authorised key".to_string(),
+            })
         };
         findings.push(f);
     } else if keys.len() < usize::try_from(by.threshold).unwrap_or(usize::MAX) {
-        let signed: Vec<String> = keys.iter().map(|&k| key_name(layout, k)).collect();
+        let signed: Vec<String> = keys.iter().map(|&k| key_label(layout, k)).collect();
         findings.push(
             Finding::deny(
                 Code::ThresholdUnmet,
@@ -253,7 +272,15 @@ fn group<'v>(
             .step(&step.name)
             .at(by.span, "threshold set here")
             .values(needed, format!("signed by {}", signed.join(", ")))
-            .help("each authorised functionary must give its own signed evidence"),
+            .help(format!(
+                "each authorised functionary must give its own signed evidence; none came from {}",
+                authorised
+                    .iter()
+                    .filter(|k| !keys.contains(k))
+                    .map(|&k| format!("`{}`", key_name(layout, k)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
         );
     }
     Group {
@@ -280,6 +307,18 @@ pub(super) fn key_name(layout: &Layout, index: usize) -> String {
         .keys
         .get(index)
         .map_or_else(|| format!("key #{index}"), |k| k.name.clone())
+}
+
+/// The key's name with a keyid prefix, for expected/actual values that
+/// must say which key exactly (`bob (keyid d748ec570eb2…)`).
+pub(super) fn key_label(layout: &Layout, index: usize) -> String {
+    match layout.keys.get(index) {
+        Some(k) => match k.keyid.get(..12).filter(|p| p.len() < k.keyid.len()) {
+            Some(prefix) => format!("{} (keyid {prefix}…)", k.name),
+            None => format!("{} (keyid {})", k.name, k.keyid),
+        },
+        None => format!("key #{index}"),
+    }
 }
 
 /// The union of several artifact lists (see [`super::view::unambiguous`]).

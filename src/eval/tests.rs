@@ -351,8 +351,11 @@ fn threshold_counts_distinct_keys() {
     let v = eval_with(&l, &e, Some(&digest("b1")));
     assert_eq!(codes(&v), vec!["V102"]);
     let f = &v.findings[0];
-    assert_eq!(f.expected.as_deref(), Some("2 of ci, ci-backup"));
-    assert_eq!(f.actual.as_deref(), Some("signed by ci"));
+    assert_eq!(
+        f.expected.as_deref(),
+        Some("2 of ci (keyid id-ci), ci-backup (keyid id-ci-backup)")
+    );
+    assert_eq!(f.actual.as_deref(), Some("signed by ci (keyid id-ci)"));
     assert_eq!(f.span, Some(sp(20)));
 }
 
@@ -438,10 +441,14 @@ fn tested_source_must_match_checkout() {
     assert_eq!(codes(&v), vec!["V104"]);
     let f = &v.findings[0];
     assert_eq!(f.artifact.as_deref(), Some("foo"));
-    assert_eq!(
+    assert_ne!(
         f.span,
         Some(sp(99)),
-        "the implicit disallow points at the block"
+        "the finding points at the MATCH that could have taken it, not the block"
+    );
+    assert_eq!(
+        f.label.as_deref(),
+        Some("this MATCH could have taken it: the digest differs")
     );
 }
 
@@ -514,8 +521,10 @@ fn link_named_for_another_step_is_not_evidence() {
         vec![0],
     );
     let v = eval_with(&l, &e, Some(&digest("b1")));
-    // No checkout evidence: V101, and MATCH from checkout consumes nothing.
-    assert_eq!(codes(&v), vec!["V101", "V104", "V104", "V104"]);
+    // No checkout evidence: V101; what the MATCHes from checkout could not
+    // consume is summed up once per rule list (V120); the misnamed link is
+    // pointed out (V118).
+    assert_eq!(codes(&v), vec!["V101", "V120", "V120", "V120", "V118"]);
     assert_eq!(v.ignored, vec![0]);
 }
 

@@ -4,10 +4,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::evidence::{Attestation, DigestSet, Link, Origin, Verified};
+use crate::evidence::{Attestation, Claim, DigestSet, Link, Origin, Rejected, Verified};
 use crate::ir::{InspectionId, Layout, StepId};
 
-use super::finding::{Finding, Severity};
+use super::finding::{Code, Finding, Severity};
 
 /// Everything one evaluation looks at. Building it is the caller's job; the
 /// evaluator does no I/O and reads no clock.
@@ -136,5 +136,79 @@ impl Verdict {
         self.findings
             .iter()
             .filter(|f| f.severity == Severity::Warn)
+    }
+}
+
+impl Verdict {
+    /// Adds a warning for each attestation no trusted key verified, naming
+    /// the step it claimed (when the layout has one by that name or
+    /// expecting that predicate type) and the keyid hints. Each warning goes
+    /// right after the findings of its step, so a step's missing evidence and
+    /// the reason its candidate was refused read together. Warnings never
+    /// change the verdict.
+    pub fn add_rejections(&mut self, layout: &Layout, rejected: &[Rejected]) {
+        for r in rejected {
+            let step = match &r.claim {
+                Claim::Link(name) => layout.steps.iter().find(|s| &s.name == name),
+                Claim::Predicate(t) => layout
+                    .steps
+                    .iter()
+                    .find(|s| s.attestations.iter().any(|a| &a.predicate_type == t)),
+                Claim::Layout => None,
+            };
+            let hints = if r.hints.is_empty() {
+                "no keyid".to_string()
+            } else {
+                let short: Vec<String> = r
+                    .hints
+                    .iter()
+                    .map(|h| match h.get(..12).filter(|p| p.len() < h.len()) {
+                        Some(prefix) => format!("{prefix}…"),
+                        None => h.clone(),
+                    })
+                    .collect();
+                format!("keyid {}", short.join(", "))
+            };
+            let mut f = Finding::warn(
+                Code::NotTrusted,
+                format!(
+                    "{} in `{}` is not signed by any trusted key",
+                    r.claim, r.origin
+                ),
+            )
+            .origin(&r.origin)
+            .help(miette::Diagnostic::help(r).map_or_else(String::new, |h| h.to_string()));
+            if let Some(step) = step {
+                let keys: Vec<String> = step
+                    .by
+                    .keys
+                    .iter()
+                    .map(|k| {
+                        super::select::key_label(layout, usize::try_from(k.0).unwrap_or(usize::MAX))
+                    })
+                    .collect();
+                f = f
+                    .step(&step.name)
+                    .at(step.by.span, "its signers are named here")
+                    .values(
+                        format!("signed by {}", keys.join(", ")),
+                        format!("signed by {hints}"),
+                    );
+            } else {
+                f = f.values(
+                    "signed by a key of the policy",
+                    format!("signed by {hints}"),
+                );
+            }
+            let at = step.and_then(|s| {
+                self.findings
+                    .iter()
+                    .rposition(|g| g.step.as_deref() == Some(s.name.as_str()))
+            });
+            match at {
+                Some(i) => self.findings.insert(i + 1, f),
+                None => self.findings.push(f),
+            }
+        }
     }
 }

@@ -11,6 +11,7 @@ use crate::eval::{Finding, Severity, Status, Verdict};
 use crate::source::SourceFile;
 
 use super::escape::escape;
+use super::snippet::{EvidenceFiles, Snippet};
 
 /// Renders `verdict` for a terminal; `source` is the policy the layout was
 /// compiled from (its spans point into it).
@@ -64,11 +65,28 @@ pub fn summary(verdict: &Verdict) -> String {
 /// Every finding as a rendered diagnostic, each preceded by a blank line
 /// (what `verify` prints on stderr).
 pub fn findings(verdict: &Verdict, source: &SourceFile, color: bool) -> String {
+    findings_with_evidence(verdict, source, &EvidenceFiles::new(), color)
+}
+
+/// [`findings`], each with a second snippet: the line of the evidence file
+/// its attestation came from, when `evidence` holds that file's text.
+pub fn findings_with_evidence(
+    verdict: &Verdict,
+    source: &SourceFile,
+    evidence: &EvidenceFiles,
+    color: bool,
+) -> String {
     let mut out = String::new();
     let named = source.named_source();
     for finding in &verdict.findings {
         out.push('\n');
-        let d = finding_diagnostic(finding, &named, source.text.len());
+        let mut d = finding_diagnostic(finding, &named, source.text.len());
+        d.related = finding
+            .origin
+            .as_ref()
+            .and_then(|o| Snippet::new(o, finding.artifact.as_deref(), evidence))
+            .into_iter()
+            .collect();
         out.push_str(&diag::render(&d, color));
     }
     out
@@ -99,6 +117,7 @@ pub struct FindingDiagnostic<'a> {
     message: String,
     help: String,
     label: Option<LabeledSpan>,
+    related: Vec<Snippet>,
 }
 
 /// Wraps `finding` for rendering against `source` (whose text is
@@ -119,6 +138,7 @@ pub fn finding_diagnostic<'a>(
             let _ = writeln!(help, "{key}: {}", escape(v));
         }
     };
+    line("step", &finding.step);
     line("artifact", &finding.artifact);
     line("expected", &finding.expected);
     line("actual", &finding.actual);
@@ -137,6 +157,7 @@ pub fn finding_diagnostic<'a>(
         message,
         help: help.trim_end().to_string(),
         label,
+        related: Vec::new(),
     }
 }
 
@@ -166,6 +187,13 @@ impl Diagnostic for FindingDiagnostic<'_> {
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.label.as_ref().map(|_| self.source as &dyn SourceCode)
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        (!self.related.is_empty()).then(|| {
+            Box::new(self.related.iter().map(|s| s as &dyn Diagnostic))
+                as Box<dyn Iterator<Item = &'b dyn Diagnostic>>
+        })
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {

@@ -22,6 +22,25 @@ pub fn json(verdict: &Verdict, source: Option<&SourceFile>) -> String {
     text
 }
 
+/// [`json`] with the evaluator's trace as a `trace` member (`cairn explain`).
+pub fn json_with_trace(
+    verdict: &Verdict,
+    source: Option<&SourceFile>,
+    trace: &crate::eval::Trace,
+) -> String {
+    let mut value = json_value(verdict, source);
+    if let Value::Object(map) = &mut value {
+        map.insert(
+            "trace".to_string(),
+            serde_json::to_value(trace).unwrap_or(Value::Null),
+        );
+    }
+    let mut text = serde_json::to_string_pretty(&value)
+        .unwrap_or_else(|_| "{\"verdict\":\"FAIL\"}".to_string());
+    text.push('\n');
+    text
+}
+
 /// The report as a JSON value.
 pub fn json_value(verdict: &Verdict, source: Option<&SourceFile>) -> Value {
     let mut digests: BTreeMap<usize, (&str, &Origin)> = BTreeMap::new();

@@ -9,11 +9,17 @@
 mod escape;
 mod human;
 mod json;
+mod snippet;
+mod trail;
 pub mod vsa;
 
 pub use escape::escape;
-pub use human::{finding_diagnostic, findings, human, summary, FindingDiagnostic};
-pub use json::{json, json_value, SCHEMA_VERSION};
+pub use human::{
+    finding_diagnostic, findings, findings_with_evidence, human, summary, FindingDiagnostic,
+};
+pub use json::{json, json_value, json_with_trace, SCHEMA_VERSION};
+pub use snippet::EvidenceFiles;
+pub use trail::trail;
 
 #[cfg(test)]
 mod cases;

@@ -12,6 +12,7 @@ mod cli_evidence;
 mod eval;
 mod evidence;
 mod examples;
+mod explain;
 mod interop;
 mod lang;
 mod lang_cli;
