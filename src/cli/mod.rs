@@ -17,6 +17,7 @@ pub mod key;
 pub mod keyio;
 pub mod sign;
 pub mod verify;
+pub mod verify_classic;
 pub mod verify_envelope;
 pub mod verify_inputs;
 pub mod verify_output;

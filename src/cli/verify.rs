@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::keyio::report;
+use super::verify_classic;
 use super::verify_inputs::{self, Prepared};
 use super::verify_output;
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
@@ -156,31 +157,18 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
     };
 
     let keys = verify_inputs::trusted_keys(&layout)?;
-    let evidence_paths = match &args.links {
-        Some(dir) => verify_inputs::link_files(dir)?,
-        None => args.bundles.clone(),
+    let verified = match &args.links {
+        Some(dir) => {
+            let cx = verify_classic::Context {
+                now,
+                run_inspections: args.run_inspections,
+                inspection_dir: &args.inspection_dir,
+                color,
+            };
+            verify_classic::links(&layout, &keys, dir, 0, &cx)?
+        }
+        None => bundles(&args.bundles, &keys, color)?,
     };
-    let limits = Limits::default();
-    let loaded = evidence::load(&evidence_paths, &limits);
-    let errors: Vec<Stop> = loaded
-        .problems
-        .into_iter()
-        .filter_map(|p| {
-            if miette::Diagnostic::severity(&p) == Some(miette::Severity::Warning) {
-                report(&p, color);
-                None
-            } else {
-                Some(Box::new(p) as Stop)
-            }
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
-    let (verified, rejected) = evidence::verify(loaded.items, &keys);
-    for r in &rejected {
-        report(r, color);
-    }
 
     let results = if args.run_inspections {
         run_inspections(&layout, &args.inspection_dir)?
@@ -218,7 +206,37 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
     Ok(if verdict.passed() { EXIT_OK } else { EXIT_NO })
 }
 
-fn run_inspections(
+/// Loads and verifies the attestations of `--bundle` paths.
+fn bundles(
+    paths: &[PathBuf],
+    keys: &[evidence::TrustedKey],
+    color: ColorChoice,
+) -> Result<Vec<evidence::Verified<evidence::Attestation>>, Stopped> {
+    let loaded = evidence::load(paths, &Limits::default());
+    let errors: Vec<Stop> = loaded
+        .problems
+        .into_iter()
+        .filter_map(|p| {
+            if miette::Diagnostic::severity(&p) == Some(miette::Severity::Warning) {
+                report(&p, color);
+                None
+            } else {
+                Some(Box::new(p) as Stop)
+            }
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let (verified, rejected) = evidence::verify(loaded.items, keys);
+    for r in &rejected {
+        report(r, color);
+    }
+    Ok(verified)
+}
+
+/// Runs every inspection of `layout`, each in a fresh scratch copy of `dir`.
+pub(super) fn run_inspections(
     layout: &crate::ir::Layout,
     dir: &std::path::Path,
 ) -> Result<BTreeMap<InspectionId, evidence::Link>, Stop> {

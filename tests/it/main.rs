@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )]
 
+mod classic;
 mod cli_evidence;
 mod eval;
 mod evidence;
