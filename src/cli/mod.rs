@@ -16,6 +16,7 @@ pub mod fmt;
 pub mod key;
 pub mod keyio;
 pub mod sign;
+pub mod sign_layout;
 pub mod verify;
 pub mod verify_classic;
 pub mod verify_envelope;
@@ -84,7 +85,7 @@ pub enum Command {
     Key(key::KeyArgs),
     /// Sign an in-toto Statement v1 about files and append it to a bundle.
     Attest(attest::AttestArgs),
-    /// Sign any file as the payload of a DSSE envelope.
+    /// Sign any file as the payload of a DSSE envelope, or a classic layout as a metablock.
     Sign(sign::SignArgs),
     /// Show which of the given keys signed an envelope or metablock.
     ///
