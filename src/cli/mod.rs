@@ -13,6 +13,7 @@ pub mod check;
 pub mod compile;
 pub mod dump;
 pub mod fmt;
+pub mod import;
 pub mod key;
 pub mod keyio;
 pub mod sign;
@@ -79,6 +80,8 @@ pub enum Command {
     Fmt(fmt::FmtArgs),
     /// Print a policy compiled to IR JSON on stdout (exit 1 when it has errors).
     Compile(compile::CompileArgs),
+    /// Translate a classic in-toto layout into formatted `.cairn` source.
+    Import(import::ImportArgs),
     /// Print the syntax tree or the IR of a policy as stable text, for debugging.
     Dump(dump::DumpArgs),
     /// Generate signing keys and compute keyids.
@@ -119,6 +122,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, cli.color),
         Command::Fmt(args) => fmt::run(&args, cli.color),
         Command::Compile(args) => compile::run(&args, cli.color),
+        Command::Import(args) => import::run(&args, cli.color),
         Command::Dump(args) => dump::run(&args, cli.color),
         Command::Key(args) => key::run(args, cli.color),
         Command::Attest(args) => attest::run(args, cli.color),

@@ -76,3 +76,101 @@ fn classic_cases_match_in_toto_verdicts() {
         insta::assert_snapshot!(stderr);
     });
 }
+
+fn cairn(args: &[&str], dir: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+/// `cairn import` (checking the layout keys), then `check` and `fmt --check`
+/// on the result, then `verify` of the policy against the same links: the
+/// verdict is in-toto's. Sublayouts are a classic link-directory feature
+/// (`verify --layout --links`), so their cases are left out here.
+#[test]
+fn imported_layouts_give_in_toto_verdicts() {
+    let mut cases: Vec<PathBuf> = Vec::new();
+    for root in ["tests/cases/classic", "tests/fixtures/in-toto-python"] {
+        for entry in std::fs::read_dir(root).unwrap() {
+            let path = entry.unwrap().path();
+            if path.join("root.layout").exists() && !path.to_string_lossy().contains("sublayout") {
+                cases.push(path);
+            }
+        }
+    }
+    cases.sort();
+    assert!(cases.len() >= 20, "{cases:?}");
+    for case in cases {
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(case.join("expected.json")).unwrap())
+                .unwrap();
+        let work = std::env::temp_dir().join(format!(
+            "cairn-import-{}-{}",
+            case.file_name().unwrap().to_string_lossy(),
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&work);
+        copy(&case, &work);
+        let keys: Vec<String> = match expected.get("layout_keys") {
+            Some(keys) => keys
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k.as_str().unwrap().to_string())
+                .collect(),
+            None => vec!["owner.pub".into()],
+        };
+        let policy_dir = work.join("policy");
+        std::fs::create_dir_all(&policy_dir).unwrap();
+        let (import_code, import_err) = {
+            let mut a = vec!["import", "../root.layout", "-o", "policy.cairn"];
+            let mut ks: Vec<String> = Vec::new();
+            for k in &keys {
+                ks.extend(["--layout-key".into(), format!("../{k}")]);
+            }
+            if let Some(params) = expected.get("params").and_then(Value::as_object) {
+                for (k, v) in params {
+                    ks.extend(["--param".into(), format!("{k}={}", v.as_str().unwrap())]);
+                }
+            }
+            a.extend(ks.iter().map(String::as_str));
+            cairn(&a, &policy_dir)
+        };
+        let verdict = if import_code == 0 {
+            let (check, err) = cairn(&["check", "policy.cairn"], &policy_dir);
+            assert_eq!(check, 0, "{}: check: {err}", case.display());
+            let (fmt, err) = cairn(&["fmt", "--check", "policy.cairn"], &policy_dir);
+            assert_eq!(fmt, 0, "{}: fmt --check: {err}", case.display());
+            let mut a: Vec<String> = ["verify", "policy/policy.cairn", "--bundle", "."]
+                .map(String::from)
+                .to_vec();
+            a.extend(["--time".into(), "2026-06-01T00:00:00Z".into()]);
+            if expected.get("run_inspections") == Some(&Value::Bool(true)) {
+                a.extend([
+                    "--run-inspections".into(),
+                    "--inspection-dir".into(),
+                    ".".into(),
+                ]);
+            }
+            let a: Vec<&str> = a.iter().map(String::as_str).collect();
+            cairn(&a, &work)
+        } else {
+            (import_code, import_err)
+        };
+        let _ = std::fs::remove_dir_all(&work);
+        let want = if expected["verdict"] == "PASS" { 0 } else { 1 };
+        assert_eq!(
+            verdict.0,
+            want,
+            "{}: in-toto says {}; import/verify said:\n{}",
+            case.display(),
+            expected["verdict"],
+            verdict.1
+        );
+    }
+}

@@ -1,0 +1,169 @@
+//! `cairn import FILE`: a classic in-toto layout (metablock or DSSE) becomes
+//! formatted `.cairn` source with the same verdicts. The signature is checked
+//! only when `--layout-key` is given, and a note on stderr says which.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::keyio::{read_public_key, report, write_out};
+use super::verify_inputs;
+use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
+use crate::evidence::{self, Limits};
+
+/// `cairn import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The classic layout (`{signed, signatures}` metablock or DSSE envelope).
+    pub file: PathBuf,
+    /// Check that this key signed the layout (repeatable; every one must have signed).
+    #[arg(long = "layout-key", value_name = "KEY")]
+    pub layout_keys: Vec<PathBuf>,
+    /// Substitute a parameter as `verify --layout --param` does (repeatable);
+    /// without it, `{` and `}` in the layout stay literal.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Where to write the policy; standard output when absent (an existing file is replaced).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The errors of `cairn import`.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ImportError {
+    /// The file holds no classic layout.
+    #[error("`{path}` holds no in-toto layout")]
+    #[diagnostic(
+        code(E541),
+        help("give a `{{signed, signatures}}` metablock or a DSSE envelope whose payload has `_type: layout`")
+    )]
+    NotALayout {
+        /// The file.
+        path: String,
+    },
+    /// A given key did not sign the layout.
+    #[error("layout `{path}` is not signed by `{key}`")]
+    #[diagnostic(
+        code(E542),
+        help(
+            "import without `--layout-key` to translate it anyway, or pass the key that signed it"
+        )
+    )]
+    Unsigned {
+        /// The file.
+        path: String,
+        /// The key.
+        key: String,
+    },
+    /// The printed source did not parse: a bug in cairn.
+    #[error(
+        "cairn printed `.cairn` source that it cannot parse (a bug; please report it): {reason}"
+    )]
+    #[diagnostic(code(E543))]
+    Printed {
+        /// The parser's message.
+        reason: String,
+    },
+}
+
+type Boxed = Box<dyn miette::Diagnostic + Send + Sync>;
+
+/// Runs `cairn import`.
+pub fn run(args: &ImportArgs, color: ColorChoice) -> ExitCode {
+    match import(args) {
+        Ok(text) => match write_out(args.output.as_deref(), &text, false) {
+            Ok(()) => ExitCode::from(EXIT_OK),
+            Err(e) => {
+                report(&e, color);
+                ExitCode::from(EXIT_ERROR)
+            }
+        },
+        Err((code, errors)) => {
+            for e in &errors {
+                report(e.as_ref(), color);
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
+    let fail = |code: u8, e: Boxed| (code, vec![e]);
+    let path = &args.file;
+    let shown = path.display().to_string();
+    let mut loaded = evidence::load(std::slice::from_ref(path), &Limits::default());
+    if !loaded.problems.is_empty() {
+        let problems = loaded.problems.into_iter().map(|p| Box::new(p) as Boxed);
+        return Err((EXIT_ERROR, problems.collect()));
+    }
+    let Some(item) = loaded.layouts.pop().filter(|_| loaded.layouts.is_empty()) else {
+        return Err(fail(
+            EXIT_ERROR,
+            Box::new(ImportError::NotALayout { path: shown }),
+        ));
+    };
+    let source = if args.layout_keys.is_empty() {
+        eprintln!("note: the signatures of `{shown}` were not checked (pass `--layout-key` to check them)");
+        item.unchecked_source().clone()
+    } else {
+        let mut keys = Vec::new();
+        for key in &args.layout_keys {
+            keys.push(read_public_key(key).map_err(|e| fail(EXIT_ERROR, Box::new(e)))?);
+        }
+        let (_, verified) =
+            evidence::verify_layout_source(item, &keys).map_err(|r| fail(EXIT_NO, r as Boxed))?;
+        let unsigned: Vec<Boxed> = keys
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !verified.signers().contains(i))
+            .map(|(_, k)| {
+                Box::new(ImportError::Unsigned {
+                    path: shown.clone(),
+                    key: k.label.clone(),
+                }) as Boxed
+            })
+            .collect();
+        if !unsigned.is_empty() {
+            return Err((EXIT_NO, unsigned));
+        }
+        let labels: Vec<&str> = keys.iter().map(|k| k.label.as_str()).collect();
+        eprintln!(
+            "note: the signatures of `{shown}` were checked: signed by {}",
+            labels.join(", ")
+        );
+        verified.value().clone()
+    };
+    let params = verify_inputs::params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
+    to_source(path, &source, &params)
+}
+
+/// Translates a layout's signed content, parameters substituted as
+/// `verify --layout --param` does, to formatted `.cairn` text.
+fn to_source(
+    path: &Path,
+    layout: &evidence::LayoutSource,
+    params: &BTreeMap<String, String>,
+) -> Result<String, (u8, Vec<Boxed>)> {
+    let name = path
+        .file_stem()
+        .map_or_else(|| "root".to_string(), |s| s.to_string_lossy().into_owned());
+    let prepared = verify_inputs::import_verified(
+        layout,
+        path.display().to_string(),
+        &name,
+        String::new(),
+        params,
+    )
+    .map_err(|stopped| (EXIT_NO, stopped.diagnostics))?;
+    let text = crate::interop::source::to_cairn(&prepared.layout);
+    crate::syntax::format_source(&text).map_err(|e| {
+        (
+            EXIT_ERROR,
+            vec![Box::new(ImportError::Printed {
+                reason: e.to_string(),
+            }) as Boxed],
+        )
+    })
+}
