@@ -1,6 +1,7 @@
 //! `cairn import FILE`: a classic in-toto layout (metablock or DSSE) becomes
 //! formatted `.cairn` source with the same verdicts. The signature is checked
-//! only when `--layout-key` is given, and a note on stderr says which.
+//! only when `--layout-key` is given, and a note on stderr says which. A
+//! `.yaml`/`.yml` file is an attestation-verifier layout (ITE-10/11).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,7 +17,8 @@ use crate::evidence::{self, Limits};
 /// `cairn import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The classic layout (`{signed, signatures}` metablock or DSSE envelope).
+    /// The classic layout (`{signed, signatures}` metablock or DSSE envelope),
+    /// or an attestation-verifier layout (`.yaml`/`.yml`).
     pub file: PathBuf,
     /// Check that this key signed the layout (repeatable; every one must have signed).
     #[arg(long = "layout-key", value_name = "KEY")]
@@ -92,6 +94,9 @@ pub fn run(args: &ImportArgs, color: ColorChoice) -> ExitCode {
 fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
     let fail = |code: u8, e: Boxed| (code, vec![e]);
     let path = &args.file;
+    if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        return yaml(path);
+    }
     let shown = path.display().to_string();
     let mut loaded = evidence::load(std::slice::from_ref(path), &Limits::default());
     if !loaded.problems.is_empty() {
@@ -137,6 +142,46 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
     };
     let params = verify_inputs::params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
     to_source(path, &source, &params)
+}
+
+/// An attestation-verifier YAML layout (unsigned by design) as `.cairn` text.
+fn yaml(path: &Path) -> Result<String, (u8, Vec<Boxed>)> {
+    let bytes = evidence::load::read_bounded(path, Limits::default().max_payload_bytes as u64)
+        .map_err(|e| (EXIT_ERROR, vec![Box::new(e) as Boxed]))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let name = path.file_stem().map_or_else(
+        || "layout".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let (source, notes) = crate::interop::ite10::to_cairn(&text, &name).map_err(|errors| {
+        let code = if errors
+            .iter()
+            .any(|e| matches!(e, crate::interop::ite10::Ite10Error::Yaml { .. }))
+        {
+            EXIT_ERROR
+        } else {
+            EXIT_NO
+        };
+        (
+            code,
+            errors.into_iter().map(|e| Box::new(e) as Boxed).collect(),
+        )
+    })?;
+    eprintln!(
+        "note: `{}` is an attestation-verifier layout, which carries no signature",
+        path.display()
+    );
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    crate::syntax::format_source(&source).map_err(|e| {
+        (
+            EXIT_ERROR,
+            vec![Box::new(ImportError::Printed {
+                reason: e.to_string(),
+            }) as Boxed],
+        )
+    })
 }
 
 /// Translates a layout's signed content, parameters substituted as

@@ -12,5 +12,6 @@ mod cli_evidence;
 mod eval;
 mod evidence;
 mod interop;
+mod ite10;
 mod lang;
 mod vectors;
