@@ -57,7 +57,7 @@ pub enum Ite10Error {
 #[serde(deny_unknown_fields)]
 struct Yaml {
     expires: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     functionaries: BTreeMap<String, YamlKey>,
     #[serde(default)]
     steps: Vec<YamlStep>,
@@ -65,6 +65,37 @@ struct Yaml {
     subjects: Vec<serde_yaml_ng::Value>,
     #[serde(default)]
     inspections: Vec<serde_yaml_ng::Value>,
+}
+
+/// A map whose keys must be distinct: a keyid given twice is refused, not
+/// overwritten.
+fn unique_keys<'de, D>(deserializer: D) -> Result<BTreeMap<String, YamlKey>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = BTreeMap<String, YamlKey>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map from keyid to key")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<String, YamlKey>()? {
+                if out.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the functionary `{k}` is given twice"
+                    )));
+                }
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Visitor)
 }
 
 #[derive(Debug, Deserialize)]
