@@ -9,7 +9,8 @@ calls) for each.
 Each case is a folder with root.layout, the layout keys (owner*.pub), the
 links (and sublayout link folders), any files an inspection looks at, and
 expected.json: {"verdict", "exit_code", "reason", "layout_keys", "params",
-"run_inspections"}. The cases are deterministic (seeded keys, fixed dates),
+"run_inspections"}, plus "cairn_exit_code" where cairn differs on purpose
+(docs/in-toto-compat.md). The cases are deterministic (seeded keys, fixed dates),
 so running the script again rewrites the same bytes; only ECDSA/RSA would
 not be, and they are not used.
 """
@@ -118,8 +119,8 @@ def links3(dsse=(False, False, False), package_products=None):
     }
 
 
-def write(out, name, root, files, owners=(OWNER,), params=None, inspections=False,
-          layout_keys=None):
+def write(out, name, root, files, params=None, inspections=False, layout_keys=None,
+          cairn_exit_code=None):
     folder = os.path.join(out, name)
     if os.path.exists(folder):
         shutil.rmtree(folder)
@@ -134,6 +135,9 @@ def write(out, name, root, files, owners=(OWNER,), params=None, inspections=Fals
     expected = verdict(folder, [s for _, s in keys], params, inspections)
     expected.update({"layout_keys": [f for f, _ in keys], "params": params or {},
                      "run_inspections": inspections})
+    if cairn_exit_code is not None:
+        # A deliberate difference (docs/in-toto-compat.md): cairn's exit code.
+        expected["cairn_exit_code"] = cairn_exit_code
     with open(os.path.join(folder, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1, sort_keys=True)
         f.write("\n")
@@ -196,6 +200,24 @@ def sublayout_case(out, name, tamper=False, inner_signer=None):
     write(out, name, signed(layout(steps3(), [ALICE, BOB, CAROL]), OWNER), files)
 
 
+def nested_case(out, name, levels, cairn_exit_code=None):
+    """build is a sublayout (signed by BOB) whose one step build is again a
+    sublayout, `levels` deep; the innermost build link is DAVE's."""
+    files = links3()
+    files.pop(f"build.{kid(BOB)[:8]}.link")
+    folder = ""
+    for level in range(levels):
+        inner = DAVE if level == levels - 1 else BOB
+        sub = layout([Step(name="build", pubkeys=[kid(inner)], threshold=1, expected_command=[],
+                           expected_materials=[], expected_products=[])], [inner],
+                     readme=f"level {level + 1}")
+        files[f"{folder}build.{kid(BOB)[:8]}.link"] = signed(sub, BOB)
+        folder += f"build.{kid(BOB)[:8]}/"
+    files[f"{folder}build.{kid(DAVE)[:8]}.link"] = signed(link("build", SRC, BIN), DAVE)
+    write(out, name, signed(layout(steps3(), [ALICE, BOB, CAROL]), OWNER), files,
+          cairn_exit_code=cairn_exit_code)
+
+
 def main():
     logging.disable(logging.CRITICAL)
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "tests/cases/classic")
@@ -253,6 +275,8 @@ def main():
     sublayout_case(out, "pass-sublayout")
     sublayout_case(out, "fail-sublayout-tampered", tamper=True)
     sublayout_case(out, "fail-sublayout-inner-link-unsigned", inner_signer=INTRUDER)
+    nested_case(out, "pass-sublayouts-nested-8-deep", 8)
+    nested_case(out, "deliberate-sublayouts-nested-9-deep", 9, cairn_exit_code=2)
 
 
 if __name__ == "__main__":
