@@ -41,7 +41,8 @@ pub struct VerifyArgs {
     /// A public key that must have signed the layout (repeatable; every one must have signed).
     #[arg(long = "layout-key", value_name = "KEY", requires = "layout")]
     pub layout_keys: Vec<PathBuf>,
-    /// The directory holding the links of a classic layout (`<step>.<keyid8>.link`).
+    /// The directory holding the links of a classic layout (`<step>.<keyid8>.link`;
+    /// a sublayout's links in the folder `<step>.<keyid8>/`).
     #[arg(long, value_name = "DIR", requires = "layout")]
     pub links: Option<PathBuf>,
     /// Run the policy's inspections (in a scratch copy of `--inspection-dir`).
