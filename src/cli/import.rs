@@ -98,6 +98,13 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
         return yaml(path);
     }
     let shown = path.display().to_string();
+    if args.layout_keys.is_empty() {
+        if let Some(source) = unsigned(path) {
+            eprintln!("note: `{shown}` carries no signature; it was translated unchecked");
+            let params = verify_inputs::params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
+            return to_source(path, &source, &params);
+        }
+    }
     let mut loaded = evidence::load(std::slice::from_ref(path), &Limits::default());
     if !loaded.problems.is_empty() {
         let problems = loaded.problems.into_iter().map(|p| Box::new(p) as Boxed);
@@ -142,6 +149,36 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
     };
     let params = verify_inputs::params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
     to_source(path, &source, &params)
+}
+
+/// A layout without signatures: a bare layout object (what `cairn compile
+/// --target in-toto` prints) or a metablock with an empty `signatures`
+/// list. `None` for anything else, which the evidence layer then reads (and
+/// reports on).
+fn unsigned(path: &Path) -> Option<evidence::LayoutSource> {
+    let limits = Limits::default();
+    let bytes = evidence::load::read_bounded(path, limits.max_payload_bytes as u64).ok()?;
+    let value = evidence::json::parse(&bytes, limits.max_depth).ok()?;
+    let is_layout = |v: &serde_json::Value| {
+        v.get("_type").and_then(serde_json::Value::as_str) == Some("layout")
+    };
+    let signed = if is_layout(&value) {
+        value
+    } else {
+        let empty = value
+            .get("signatures")
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(Vec::is_empty);
+        let signed = value.get("signed").filter(|s| is_layout(s))?.clone();
+        if !empty || value.get("payload").is_some() {
+            return None;
+        }
+        signed
+    };
+    Some(evidence::LayoutSource {
+        signed,
+        text: String::from_utf8(bytes).ok()?,
+    })
 }
 
 /// An attestation-verifier YAML layout (unsigned by design) as `.cairn` text.

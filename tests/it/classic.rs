@@ -178,3 +178,42 @@ fn imported_layouts_give_in_toto_verdicts() {
         );
     }
 }
+
+/// Unsigned classic layouts import too (with a note), and a policy compiled
+/// to a classic layout imports back to a policy that checks.
+#[test]
+fn unsigned_layouts_import_and_round_trip_through_compile() {
+    let dir = std::env::temp_dir().join(format!("cairn-import-unsigned-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["ecdsa-rsa-keys", "mixed-features"] {
+        let layout = root.join(format!("tests/cases/interop/ok/{name}.json"));
+        let (code, err) = cairn(&["import", layout.to_str().unwrap(), "-o", "a.cairn"], &dir);
+        assert_eq!(code, 0, "{name}: {err}");
+        assert!(err.contains("carries no signature"), "{err}");
+        assert_eq!(cairn(&["check", "a.cairn"], &dir).0, 0, "{name}");
+        assert_eq!(cairn(&["fmt", "--check", "a.cairn"], &dir).0, 0, "{name}");
+        let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .args(["compile", "--target", "in-toto", "a.cairn"])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(dir.join("b.json"), &out.stdout).unwrap();
+        let (code, err) = cairn(&["import", "b.json", "-o", "b.cairn"], &dir);
+        assert_eq!(code, 0, "{name}: {err}");
+        let (code, err) = cairn(&["check", "b.cairn"], &dir);
+        assert_eq!(code, 0, "{name}: {err}");
+    }
+    // A link is no layout.
+    let link = root.join("tests/fixtures/in-toto-python/pass/build.d2340ae4.link");
+    let (code, err) = cairn(&["import", link.to_str().unwrap()], &dir);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("E541"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
