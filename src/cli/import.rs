@@ -17,7 +17,7 @@ use crate::evidence::{self, Limits};
 /// `cairn import`.
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    /// The classic layout (`{signed, signatures}` metablock or DSSE envelope),
+    /// The classic layout (`{signed, signatures}` metablock, DSSE envelope or bare layout JSON),
     /// or an attestation-verifier layout (`.yaml`/`.yml`).
     pub file: PathBuf,
     /// Check that this key signed the layout (repeatable; every one must have signed).

@@ -78,9 +78,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Rewrite policies in canonical form; `--check` only names files that would change (exit 1).
     Fmt(fmt::FmtArgs),
-    /// Print a policy compiled to IR JSON on stdout (exit 1 when it has errors).
+    /// Print a policy compiled to IR JSON, or to a classic in-toto layout, on stdout (exit 1 when it has errors).
     Compile(compile::CompileArgs),
-    /// Translate a classic in-toto layout into formatted `.cairn` source.
+    /// Translate a classic in-toto layout (or an ITE-10 YAML layout) into formatted `.cairn` source.
     Import(import::ImportArgs),
     /// Print the syntax tree or the IR of a policy as stable text, for debugging.
     Dump(dump::DumpArgs),
