@@ -42,7 +42,8 @@ pub struct VerifyArgs {
     #[arg(long = "layout-key", value_name = "KEY", requires = "layout")]
     pub layout_keys: Vec<PathBuf>,
     /// The directory holding the links of a classic layout (`<step>.<keyid8>.link`;
-    /// a sublayout's links in the folder `<step>.<keyid8>/`).
+    /// a sublayout's links in the folder `<step>.<keyid8>/`); `.` when neither
+    /// this nor `--bundle` is given.
     #[arg(long, value_name = "DIR", requires = "layout")]
     pub links: Option<PathBuf>,
     /// Run the policy's inspections (in a scratch copy of `--inspection-dir`).
@@ -158,7 +159,14 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
     };
 
     let keys = verify_inputs::trusted_keys(&layout)?;
-    let verified = match &args.links {
+    // As in-toto-verify, a classic layout's links are in `.` unless told otherwise.
+    let here = PathBuf::from(".");
+    let links = match (&args.links, &args.layout) {
+        (Some(dir), _) => Some(dir),
+        (None, Some(_)) if args.bundles.is_empty() => Some(&here),
+        (None, _) => None,
+    };
+    let verified = match links {
         Some(dir) => {
             let cx = verify_classic::Context {
                 now,

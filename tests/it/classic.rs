@@ -217,3 +217,20 @@ fn unsigned_layouts_import_and_round_trip_through_compile() {
     assert!(err.contains("E541"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Like in-toto-verify, `--layout` without `--links` or `--bundle` reads the
+/// links in the working directory.
+#[test]
+fn links_default_to_the_working_directory() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/in-toto-python");
+    let args = [
+        "verify",
+        "--layout",
+        "root.layout",
+        "--layout-key",
+        "owner.pub",
+    ];
+    let args = [&args[..], &["--time", "2026-06-01T00:00:00Z"]].concat();
+    assert_eq!(cairn(&args, &root.join("pass")).0, 0);
+    assert_eq!(cairn(&args, &root.join("fail-tampered-product")).0, 1);
+}
