@@ -16,7 +16,8 @@ from in-toto 3.1.0 (docs/in-toto-compat.md): patterns have no unterminated
 name, thresholds lie in 1..=functionaries, digests are sha256 only, every link
 of a step agrees with the others, every MATCH names an existing step, keys are
 ed25519 with securesystemslib keyids, layouts have no inspections and at least
-one step, and no string contains `{` or `}`.
+one step, and no string contains `{` or `}`. Some steps are performed by a
+sublayout (its links in `<step>.<keyid8>/`), nested one level deep.
 """
 
 import argparse
@@ -335,6 +336,10 @@ def generate(rng, index):
             if rng.random() < 0.03:
                 signer = INTRUDER
                 case["tamper"].append(f"{name} link of {keyid(KEYS[k])[:8]} signed by an intruder")
+            if k == signers[0] and rng.random() < 0.12:
+                # This functionary delegates: a sublayout stands for its link.
+                links.extend(sublayout(rng, case, name, k, mats, prods, dsse_links))
+                continue
             meta = Envelope.from_signable(link) if dsse_links else Metablock(signed=link)
             meta.create_signature(signer)
             data = meta.to_dict()
@@ -355,6 +360,53 @@ def generate(rng, index):
     return case, meta.to_dict(), links
 
 
+def sublayout(rng, case, name, k, mats, prods, dsse):
+    """A sublayout signed by functionary `k` for step `name` (in-toto.md 3.4),
+    with one or two inner steps by another functionary whose links live in
+    `<name>.<keyid8>/`; the summary link carries the first inner step's
+    materials and the last one's products. Sometimes its inner rules refuse
+    the products, an inner link is signed by an intruder, the sublayout is
+    expired, or it is signed by someone else."""
+    inner_key = KEYS[rng.randrange(FUNCTIONARIES)]
+    two = rng.random() < 0.5
+    middle = dict(mats) if two else prods
+    steps = [("part-0", mats, middle)] + ([("part-1", middle, prods)] if two else [])
+    folder = f"{name}.{keyid(KEYS[k])[:8]}"
+    out = []
+    inner_steps = []
+    for inner, m, p in steps:
+        products_rules = [["ALLOW", "*"]]
+        if p and rng.random() < 0.1:
+            products_rules = [["DISALLOW", "*"]]
+            case["tamper"].append(f"sublayout of {name} refuses the products of {inner}")
+        inner_steps.append(Step(name=inner, pubkeys=[keyid(inner_key)], threshold=1,
+                                expected_command=[], expected_materials=[],
+                                expected_products=products_rules))
+        signer = inner_key
+        if rng.random() < 0.08:
+            signer = INTRUDER
+            case["tamper"].append(f"inner link {inner} of {name} signed by an intruder")
+        link = Link(name=inner, materials=m, products=p, command=["make", name],
+                    byproducts={}, environment={})
+        meta = Envelope.from_signable(link) if dsse else Metablock(signed=link)
+        meta.create_signature(signer)
+        out.append((f"{folder}/{inner}.{keyid(inner_key)[:8]}.link", meta.to_dict()))
+    expired = rng.random() < 0.05
+    if expired:
+        case["tamper"].append(f"sublayout of {name} expired")
+    sub = Layout(steps=inner_steps, inspect=[], keys={keyid(inner_key): key_dict(inner_key)},
+                 expires=PAST if expired else FUTURE, readme=f"sublayout for {name}")
+    signer = KEYS[k]
+    if rng.random() < 0.05:
+        signer = INTRUDER
+        case["tamper"].append(f"sublayout of {name} signed by an intruder")
+    meta = Envelope.from_signable(sub) if dsse else Metablock(signed=sub)
+    meta.create_signature(signer)
+    case.setdefault("sublayouts", []).append(name)
+    out.append((f"{folder}.link", meta.to_dict()))
+    return out
+
+
 def write_case(out, index, case, layout, links):
     folder = os.path.join(out, "case-%04d" % index)
     if os.path.exists(folder):
@@ -363,6 +415,7 @@ def write_case(out, index, case, layout, links):
     with open(os.path.join(folder, "root.layout"), "w") as f:
         json.dump(layout, f, indent=1, sort_keys=True)
     for name, data in links:
+        os.makedirs(os.path.dirname(os.path.join(folder, name)), exist_ok=True)
         with open(os.path.join(folder, name), "w") as f:
             json.dump(data, f, indent=1, sort_keys=True)
     with open(os.path.join(folder, "owner.pub"), "w") as f:

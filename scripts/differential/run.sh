@@ -6,7 +6,7 @@
 #     scripts/differential/run.sh OUT
 #
 # The command runs in a scratch copy of each case holding only root.layout,
-# owner.pub and the links. Exit code 0 must mean PASS and 1 FAIL; anything
+# owner.pub, the links and the sublayouts' link folders. Exit code 0 must mean PASS and 1 FAIL; anything
 # else (2: could not verify) is a disagreement. Prints `N passed, N failed`
 # and exits non-zero on any disagreement.
 set -uo pipefail
@@ -34,6 +34,9 @@ for case in "$out"/case-*/; do
     mkdir -p "$work"
     cp "$case/root.layout" "$case/owner.pub" "$work/"
     cp "$case"/*.link "$work/" 2>/dev/null || true
+    for sub in "$case"/*/; do
+        [ -d "$sub" ] && cp -r "${sub%/}" "$work/"
+    done
     actual="$(cd "$work" && bash -c "$CAIRN_VERIFY" >"$scratch/$name.out" 2>&1; echo $?)"
     if [ "$actual" = "$expected" ]; then
         passed=$((passed + 1))

@@ -10,9 +10,10 @@ use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
 use crate::lower;
 
 /// Compiles a policy and prints it on stdout: the IR as pretty-printed,
-/// deterministic JSON (schema in docs/ir.md, versioned by `ir_version`).
-/// Exits 2 when the policy has errors or the file cannot be read (use
-/// `cairn check` to ask whether a policy is valid).
+/// deterministic JSON (schema in docs/ir.md, versioned by `ir_version`), or
+/// with `--target in-toto` an unsigned classic in-toto layout. Exits 2 when
+/// the policy has errors, uses what a classic layout cannot express, or the
+/// file cannot be read (use `cairn check` to ask whether a policy is valid).
 #[derive(Debug, Args)]
 pub struct CompileArgs {
     /// What to compile to.
@@ -27,13 +28,16 @@ pub struct CompileArgs {
 pub enum Target {
     /// cairn's resolved IR as JSON (docs/ir.md).
     Ir,
+    /// An unsigned classic in-toto layout (sign it with `cairn sign --layout`).
+    InToto,
 }
 
 /// Runs `cairn compile`.
 pub fn run(args: &CompileArgs, color: ColorChoice) -> ExitCode {
     let color = color.enabled(std::io::stderr().is_terminal());
     match lower::compile_file(&args.file) {
-        Ok((_, layout)) => match args.target {
+        Ok((source, layout)) => match args.target {
+            Target::InToto => in_toto(&layout, &source, color),
             Target::Ir => match serde_json::to_string_pretty(&layout) {
                 Ok(json) => {
                     println!("{json}");
@@ -46,5 +50,32 @@ pub fn run(args: &CompileArgs, color: ColorChoice) -> ExitCode {
             },
         },
         Err(e) => super::report_file_error(&e, color),
+    }
+}
+
+/// Prints the classic layout, or every construct a classic layout cannot express.
+fn in_toto(
+    layout: &crate::ir::Layout,
+    source: &crate::source::SourceFile,
+    color: bool,
+) -> ExitCode {
+    match crate::interop::classic::ir_to_layout_json(layout) {
+        Ok(json) => match serde_json::to_string_pretty(&json) {
+            Ok(text) => {
+                println!("{text}");
+                ExitCode::from(EXIT_OK)
+            }
+            Err(e) => {
+                eprintln!("error: cannot serialise the layout: {e}");
+                ExitCode::from(EXIT_ERROR)
+            }
+        },
+        Err(unsupported) => {
+            for u in unsupported {
+                let report = miette::Report::new(u).with_source_code(source.named_source());
+                eprint!("{}", crate::diag::render(report.as_ref(), color));
+            }
+            ExitCode::from(EXIT_ERROR)
+        }
     }
 }

@@ -14,11 +14,14 @@ pub mod compile;
 pub mod dump;
 pub mod explain;
 pub mod fmt;
+pub mod import;
 pub mod key;
 pub mod keyio;
 pub mod lint;
 pub mod sign;
+pub mod sign_layout;
 pub mod verify;
+pub mod verify_classic;
 pub mod verify_envelope;
 pub mod verify_inputs;
 pub mod verify_output;
@@ -77,15 +80,17 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Rewrite policies in canonical form; `--check` only names files that would change (exit 1).
     Fmt(fmt::FmtArgs),
-    /// Print a policy compiled to IR JSON on stdout (exit 2 when it has errors or cannot be read).
+    /// Print a policy compiled to IR JSON, or to a classic in-toto layout, on stdout (exit 2 when it has errors or cannot be read).
     Compile(compile::CompileArgs),
+    /// Translate a classic in-toto layout (or an ITE-10 YAML layout) into formatted `.cairn` source.
+    Import(import::ImportArgs),
     /// Print the syntax tree or the IR of a policy as stable text, for debugging (exit 2 on errors).
     Dump(dump::DumpArgs),
     /// Generate signing keys and compute keyids.
     Key(key::KeyArgs),
     /// Sign an in-toto Statement v1 about files and append it to a bundle.
     Attest(attest::AttestArgs),
-    /// Sign any file as the payload of a DSSE envelope.
+    /// Sign any file as the payload of a DSSE envelope, or a classic layout as a metablock.
     Sign(sign::SignArgs),
     /// Show which of the given keys signed an envelope or metablock.
     ///
@@ -141,6 +146,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => check::run(&args, cli.color),
         Command::Fmt(args) => fmt::run(&args, cli.color),
         Command::Compile(args) => compile::run(&args, cli.color),
+        Command::Import(args) => import::run(&args, cli.color),
         Command::Dump(args) => dump::run(&args, cli.color),
         Command::Key(args) => key::run(args, cli.color),
         Command::Attest(args) => attest::run(args, cli.color),

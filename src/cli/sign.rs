@@ -14,15 +14,19 @@ use crate::evidence::{sign_dsse, Limits};
 /// `cairn sign`.
 #[derive(Debug, Args)]
 pub struct SignArgs {
-    /// The payload file, signed byte for byte.
+    /// The payload file, signed byte for byte (with `--layout`: a classic layout).
     file: PathBuf,
+    /// Sign a classic in-toto layout as a metablock (canonical JSON, the key's
+    /// keyid) instead of wrapping the file in a DSSE envelope.
+    #[arg(long)]
+    layout: bool,
     /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA P-256).
     #[arg(long)]
     key: PathBuf,
-    /// The DSSE payload type.
+    /// The DSSE payload type (ignored with `--layout`).
     #[arg(long, default_value = INTOTO_PAYLOAD_TYPE)]
     payload_type: String,
-    /// Where to write the envelope (JSON, one line); standard output when absent.
+    /// Where to write the envelope (JSON, one line) or metablock; standard output when absent.
     #[arg(short = 'o', long = "output")]
     output: Option<PathBuf>,
 }
@@ -31,6 +35,11 @@ pub struct SignArgs {
 pub fn run(args: SignArgs, color: ColorChoice) -> ExitCode {
     let result = (|| -> Result<(), Box<dyn miette::Diagnostic + Send + Sync>> {
         let key = read_private_key(&args.key)?;
+        if args.layout {
+            let text = super::sign_layout::sign(&args.file, &key)?;
+            write_out(args.output.as_deref(), &text, false)?;
+            return Ok(());
+        }
         let payload = read_bounded(&args.file, Limits::default().max_payload_bytes as u64)?;
         let envelope = sign_dsse(&args.payload_type, &payload, &key);
         let mut text = envelope.to_line();

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::keyio::report;
+use super::verify_classic;
 use super::verify_inputs::{self, Prepared};
 use super::verify_output;
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
@@ -40,7 +41,9 @@ pub struct VerifyArgs {
     /// A public key that must have signed the layout (repeatable; every one must have signed).
     #[arg(long = "layout-key", value_name = "KEY", requires = "layout")]
     pub layout_keys: Vec<PathBuf>,
-    /// The directory holding the links of a classic layout (`<step>.<keyid8>.link`).
+    /// The directory holding the links of a classic layout (`<step>.<keyid8>.link`;
+    /// a sublayout's links in the folder `<step>.<keyid8>/`); `.` when neither
+    /// this nor `--bundle` is given.
     #[arg(long, value_name = "DIR", requires = "layout")]
     pub links: Option<PathBuf>,
     /// Run the policy's inspections (in a scratch copy of `--inspection-dir`).
@@ -194,28 +197,28 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     };
 
     let keys = verify_inputs::trusted_keys(&layout)?;
-    let evidence_paths = match &args.links {
-        Some(dir) => verify_inputs::link_files(dir)?,
-        None => args.bundles.clone(),
+    // As in-toto-verify, a classic layout's links are in `.` unless told otherwise.
+    let here = PathBuf::from(".");
+    let links = match (&args.links, &args.layout) {
+        (Some(dir), _) => Some(dir),
+        (None, Some(_)) if args.bundles.is_empty() => Some(&here),
+        (None, _) => None,
     };
-    let limits = Limits::default();
-    let loaded = evidence::load(&evidence_paths, &limits);
-    let errors: Vec<Stop> = loaded
-        .problems
-        .into_iter()
-        .filter_map(|p| {
-            if miette::Diagnostic::severity(&p) == Some(miette::Severity::Warning) {
-                report(&p, color);
-                None
-            } else {
-                Some(Box::new(p) as Stop)
-            }
-        })
-        .collect();
-    if !errors.is_empty() {
-        return Err(errors.into());
-    }
-    let (verified, rejected) = evidence::verify(loaded.items, &keys);
+    let (verified, rejected) = match links {
+        Some(dir) => {
+            let cx = verify_classic::Context {
+                now,
+                run_inspections: args.run_inspections,
+                inspection_dir: &args.inspection_dir,
+                color,
+            };
+            verify_classic::links(&layout, &keys, dir, 0, &cx)?
+        }
+        None => {
+            let loaded = load_evidence(&args.bundles, &keys, color)?;
+            (loaded.verified, loaded.rejected)
+        }
+    };
 
     let results = if args.run_inspections {
         run_inspections(&layout, &args.inspection_dir)?
@@ -273,6 +276,47 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     Ok(if verdict.passed() { EXIT_OK } else { EXIT_NO })
 }
 
+/// Attestations loaded and checked against the policy's keys.
+pub(super) struct Evidence {
+    /// Those a trusted key signed.
+    pub verified: Vec<evidence::Verified<evidence::Attestation>>,
+    /// Those no trusted key signed (reported as findings).
+    pub rejected: Vec<evidence::Rejected>,
+    /// Classic layouts found among the inputs (sublayouts), unverified.
+    pub layouts: Vec<evidence::UnverifiedLayout>,
+}
+
+/// Loads `paths` and checks every attestation against `keys`. Malformed
+/// input stops verification (exit 2); warnings are printed.
+pub(super) fn load_evidence(
+    paths: &[PathBuf],
+    keys: &[evidence::TrustedKey],
+    color: ColorChoice,
+) -> Result<Evidence, Stopped> {
+    let loaded = evidence::load(paths, &Limits::default());
+    let errors: Vec<Stop> = loaded
+        .problems
+        .into_iter()
+        .filter_map(|p| {
+            if miette::Diagnostic::severity(&p) == Some(miette::Severity::Warning) {
+                report(&p, color);
+                None
+            } else {
+                Some(Box::new(p) as Stop)
+            }
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors.into());
+    }
+    let (verified, rejected) = evidence::verify(loaded.items, keys);
+    Ok(Evidence {
+        verified,
+        rejected,
+        layouts: loaded.layouts,
+    })
+}
+
 /// The policy or layout as named on the command line (the VSA's `policy.uri`).
 fn policy_uri(args: &VerifyArgs) -> String {
     args.layout
@@ -314,7 +358,7 @@ fn unsigned_layout(
     stopped
 }
 
-fn run_inspections(
+pub(super) fn run_inspections(
     layout: &crate::ir::Layout,
     dir: &std::path::Path,
 ) -> Result<BTreeMap<InspectionId, evidence::Link>, Stop> {

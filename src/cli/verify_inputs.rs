@@ -351,8 +351,34 @@ pub fn classic(
             diagnostics: unsigned,
         });
     }
-    let mut signed = verified.value().signed.clone();
-    let text = verified.value().text.clone();
+    let name = path
+        .file_stem()
+        .map_or_else(|| "root".to_string(), |s| s.to_string_lossy().into_owned());
+    let shown = if verified.value().text.as_bytes() == bytes.as_slice() {
+        path.display().to_string()
+    } else {
+        format!("{} (DSSE payload)", path.display())
+    };
+    import_verified(
+        verified.value(),
+        shown,
+        &name,
+        hex::encode(Sha256::digest(&bytes)),
+        params,
+    )
+}
+
+/// A classic layout whose signatures were checked: parameters substituted
+/// as in-toto does, then imported into the IR. `shown` names the text in
+/// diagnostics; `sha256` is the digest of the file's exact bytes.
+pub fn import_verified(
+    layout: &evidence::LayoutSource,
+    shown: String,
+    name: &str,
+    sha256: String,
+    params: &BTreeMap<String, String>,
+) -> Result<Prepared, Stopped> {
+    let mut signed = layout.signed.clone();
     if !params.is_empty() {
         crate::interop::classic::substitute_parameters(&mut signed, params).map_err(|missing| {
             Stopped::from(
@@ -363,20 +389,12 @@ pub fn classic(
             )
         })?;
     }
-    let name = path
-        .file_stem()
-        .map_or_else(|| "root".to_string(), |s| s.to_string_lossy().into_owned());
-    let shown = if text.as_bytes() == bytes.as_slice() {
-        path.display().to_string()
-    } else {
-        format!("{} (DSSE payload)", path.display())
-    };
-    let source = SourceFile::new(shown, text);
-    match crate::interop::classic::layout_to_ir(&signed, &source.text, &name) {
+    let source = SourceFile::new(shown, layout.text.clone());
+    match crate::interop::classic::layout_to_ir(&signed, &source.text, name) {
         Ok(layout) => Ok(Prepared {
             layout,
             source,
-            policy_sha256: hex::encode(Sha256::digest(&bytes)),
+            policy_sha256: sha256,
         }),
         Err(errors) => Err(Stopped::from(
             errors

@@ -77,6 +77,15 @@ pub struct LayoutSource {
     pub text: String,
 }
 
+impl UnverifiedLayout {
+    /// The layout's content without any signature check, for importers that
+    /// only translate a layout (`cairn import` without `--layout-key`, which
+    /// says so). Verification must use [`super::verify_layout_source`].
+    pub fn unchecked_source(&self) -> &LayoutSource {
+        &self.source
+    }
+}
+
 /// The result of [`load`].
 #[derive(Debug, Default)]
 pub struct Loaded {

@@ -11,7 +11,7 @@ use super::dsse::Signature;
 use super::keyfile::TrustedKey;
 use super::layout::ClassicLayout;
 use super::load::{Claim, LayoutSource, Unverified, UnverifiedLayout};
-use super::model::{Attestation, Origin, Verified};
+use super::model::{Attestation, Body, Link, Origin, Verified};
 use super::scheme;
 
 /// An attestation that no trusted key verified.
@@ -222,4 +222,35 @@ fn nearest(hints: &[String], keys: &[TrustedKey]) -> Option<(String, String, usi
         }
     }
     best
+}
+
+/// Checks a sublayout (a classic layout found at a step's link path) with the
+/// one functionary key at `index` in `keys`, as in-toto does: the key whose
+/// keyid the file name carries is the sublayout's only layout key. The
+/// result's signer is `index`, so that its summary link counts for that key.
+pub fn verify_sublayout(
+    item: UnverifiedLayout,
+    keys: &[TrustedKey],
+    index: usize,
+) -> Result<Verified<LayoutSource>, Box<Rejected>> {
+    let one = keys.get(index..=index).unwrap_or_default();
+    let source = item.source.clone();
+    verify_layout(item, one).map(|_| Verified::new(source, vec![index]))
+}
+
+/// The link that stands for a verified sublayout in its parent (in-toto's
+/// summary link, `reference/in-toto.md` 3.8): signed by whoever signed the
+/// sublayout, whose own links supplied `link`'s materials and products.
+pub fn summary_link(
+    sublayout: &Verified<LayoutSource>,
+    origin: Origin,
+    sha256: String,
+    link: Link,
+) -> Verified<Attestation> {
+    let attestation = Attestation {
+        origin,
+        sha256,
+        body: Body::Link(link),
+    };
+    Verified::new(attestation, sublayout.signers().to_vec())
 }

@@ -10,6 +10,7 @@
 
 pub mod classic;
 mod error;
+pub mod ite10;
 pub mod source;
 
 pub use error::{InteropError, Unsupported};

@@ -8,12 +8,14 @@
 )]
 
 mod bundle_props;
+mod classic;
 mod cli_evidence;
 mod eval;
 mod evidence;
 mod examples;
 mod explain;
 mod interop;
+mod ite10;
 mod lang;
 mod lang_cli;
 mod lang_props;

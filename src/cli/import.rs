@@ -1,0 +1,251 @@
+//! `cairn import FILE`: a classic in-toto layout (metablock or DSSE) becomes
+//! formatted `.cairn` source with the same verdicts. The signature is checked
+//! only when `--layout-key` is given, and a note on stderr says which. A
+//! `.yaml`/`.yml` file is an attestation-verifier layout (ITE-10/11).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::keyio::{read_public_key, report, write_out};
+use super::verify_inputs;
+use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
+use crate::evidence::{self, Limits};
+
+/// `cairn import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The classic layout (`{signed, signatures}` metablock, DSSE envelope or bare layout JSON),
+    /// or an attestation-verifier layout (`.yaml`/`.yml`).
+    pub file: PathBuf,
+    /// Check that this key signed the layout (repeatable; every one must have signed).
+    #[arg(long = "layout-key", value_name = "KEY")]
+    pub layout_keys: Vec<PathBuf>,
+    /// Substitute a parameter as `verify --layout --param` does (repeatable);
+    /// without it, `{` and `}` in the layout stay literal.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Where to write the policy; standard output when absent (an existing file is replaced).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// The errors of `cairn import`.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ImportError {
+    /// The file holds no classic layout.
+    #[error("`{path}` holds no in-toto layout")]
+    #[diagnostic(
+        code(E541),
+        help("give a `{{signed, signatures}}` metablock or a DSSE envelope whose payload has `_type: layout`")
+    )]
+    NotALayout {
+        /// The file.
+        path: String,
+    },
+    /// A given key did not sign the layout.
+    #[error("layout `{path}` is not signed by `{key}`")]
+    #[diagnostic(
+        code(E542),
+        help(
+            "import without `--layout-key` to translate it anyway, or pass the key that signed it"
+        )
+    )]
+    Unsigned {
+        /// The file.
+        path: String,
+        /// The key.
+        key: String,
+    },
+    /// The printed source did not parse: a bug in cairn.
+    #[error(
+        "cairn printed `.cairn` source that it cannot parse (a bug; please report it): {reason}"
+    )]
+    #[diagnostic(code(E543))]
+    Printed {
+        /// The parser's message.
+        reason: String,
+    },
+}
+
+type Boxed = Box<dyn miette::Diagnostic + Send + Sync>;
+
+/// Runs `cairn import`.
+pub fn run(args: &ImportArgs, color: ColorChoice) -> ExitCode {
+    match import(args) {
+        Ok(text) => match write_out(args.output.as_deref(), &text, false) {
+            Ok(()) => ExitCode::from(EXIT_OK),
+            Err(e) => {
+                report(&e, color);
+                ExitCode::from(EXIT_ERROR)
+            }
+        },
+        Err((code, errors)) => {
+            for e in &errors {
+                report(e.as_ref(), color);
+            }
+            ExitCode::from(code)
+        }
+    }
+}
+
+fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
+    let fail = |code: u8, e: Boxed| (code, vec![e]);
+    let path = &args.file;
+    if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+        return yaml(path);
+    }
+    let shown = path.display().to_string();
+    if args.layout_keys.is_empty() {
+        if let Some(source) = unsigned(path) {
+            eprintln!("note: `{shown}` carries no signature; it was translated unchecked");
+            let params = verify_inputs::params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
+            return to_source(path, &source, &params);
+        }
+    }
+    let mut loaded = evidence::load(std::slice::from_ref(path), &Limits::default());
+    if !loaded.problems.is_empty() {
+        let problems = loaded.problems.into_iter().map(|p| Box::new(p) as Boxed);
+        return Err((EXIT_ERROR, problems.collect()));
+    }
+    let Some(item) = loaded.layouts.pop().filter(|_| loaded.layouts.is_empty()) else {
+        return Err(fail(
+            EXIT_ERROR,
+            Box::new(ImportError::NotALayout { path: shown }),
+        ));
+    };
+    let source = if args.layout_keys.is_empty() {
+        eprintln!("note: the signatures of `{shown}` were not checked (pass `--layout-key` to check them)");
+        item.unchecked_source().clone()
+    } else {
+        let mut keys = Vec::new();
+        for key in &args.layout_keys {
+            keys.push(read_public_key(key).map_err(|e| fail(EXIT_ERROR, Box::new(e)))?);
+        }
+        let (_, verified) =
+            evidence::verify_layout_source(item, &keys).map_err(|r| fail(EXIT_NO, r as Boxed))?;
+        let unsigned: Vec<Boxed> = keys
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !verified.signers().contains(i))
+            .map(|(_, k)| {
+                Box::new(ImportError::Unsigned {
+                    path: shown.clone(),
+                    key: k.label.clone(),
+                }) as Boxed
+            })
+            .collect();
+        if !unsigned.is_empty() {
+            return Err((EXIT_NO, unsigned));
+        }
+        let labels: Vec<&str> = keys.iter().map(|k| k.label.as_str()).collect();
+        eprintln!(
+            "note: the signatures of `{shown}` were checked: signed by {}",
+            labels.join(", ")
+        );
+        verified.value().clone()
+    };
+    let params = verify_inputs::params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
+    to_source(path, &source, &params)
+}
+
+/// A layout without signatures: a bare layout object (what `cairn compile
+/// --target in-toto` prints) or a metablock with an empty `signatures`
+/// list. `None` for anything else, which the evidence layer then reads (and
+/// reports on).
+fn unsigned(path: &Path) -> Option<evidence::LayoutSource> {
+    let limits = Limits::default();
+    let bytes = evidence::load::read_bounded(path, limits.max_payload_bytes as u64).ok()?;
+    let value = evidence::json::parse(&bytes, limits.max_depth).ok()?;
+    let is_layout = |v: &serde_json::Value| {
+        v.get("_type").and_then(serde_json::Value::as_str) == Some("layout")
+    };
+    let signed = if is_layout(&value) {
+        value
+    } else {
+        let empty = value
+            .get("signatures")
+            .and_then(serde_json::Value::as_array)
+            .is_some_and(Vec::is_empty);
+        let signed = value.get("signed").filter(|s| is_layout(s))?.clone();
+        if !empty || value.get("payload").is_some() {
+            return None;
+        }
+        signed
+    };
+    Some(evidence::LayoutSource {
+        signed,
+        text: String::from_utf8(bytes).ok()?,
+    })
+}
+
+/// An attestation-verifier YAML layout (unsigned by design) as `.cairn` text.
+fn yaml(path: &Path) -> Result<String, (u8, Vec<Boxed>)> {
+    let bytes = evidence::load::read_bounded(path, Limits::default().max_payload_bytes as u64)
+        .map_err(|e| (EXIT_ERROR, vec![Box::new(e) as Boxed]))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let name = path.file_stem().map_or_else(
+        || "layout".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let (source, notes) = crate::interop::ite10::to_cairn(&text, &name).map_err(|errors| {
+        let code = if errors
+            .iter()
+            .any(|e| matches!(e, crate::interop::ite10::Ite10Error::Yaml { .. }))
+        {
+            EXIT_ERROR
+        } else {
+            EXIT_NO
+        };
+        (
+            code,
+            errors.into_iter().map(|e| Box::new(e) as Boxed).collect(),
+        )
+    })?;
+    eprintln!(
+        "note: `{}` is an attestation-verifier layout, which carries no signature",
+        path.display()
+    );
+    for note in notes {
+        eprintln!("note: {note}");
+    }
+    crate::syntax::format_source(&source).map_err(|e| {
+        (
+            EXIT_ERROR,
+            vec![Box::new(ImportError::Printed {
+                reason: e.to_string(),
+            }) as Boxed],
+        )
+    })
+}
+
+/// Translates a layout's signed content, parameters substituted as
+/// `verify --layout --param` does, to formatted `.cairn` text.
+fn to_source(
+    path: &Path,
+    layout: &evidence::LayoutSource,
+    params: &BTreeMap<String, String>,
+) -> Result<String, (u8, Vec<Boxed>)> {
+    let name = path
+        .file_stem()
+        .map_or_else(|| "root".to_string(), |s| s.to_string_lossy().into_owned());
+    let prepared = verify_inputs::import_verified(
+        layout,
+        path.display().to_string(),
+        &name,
+        String::new(),
+        params,
+    )
+    .map_err(|stopped| (EXIT_NO, stopped.diagnostics))?;
+    let text = crate::interop::source::to_cairn(&prepared.layout);
+    crate::syntax::format_source(&text).map_err(|e| {
+        (
+            EXIT_ERROR,
+            vec![Box::new(ImportError::Printed {
+                reason: e.to_string(),
+            }) as Boxed],
+        )
+    })
+}

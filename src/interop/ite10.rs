@@ -1,0 +1,497 @@
+//! Import of an attestation-verifier YAML layout (ITE-10/11,
+//! `reference/in-toto.md` 8.3) as `.cairn` source text.
+//!
+//! Each step becomes a step whose `by` is every functionary it names, and
+//! each `expectedPredicates` entry an `attestation` block with its own
+//! functionaries and threshold, the step's artifact rules (products only for
+//! transformational predicates, as ITE-10 says) and its `expectedAttributes`
+//! translated to checks where cairn can express them: comparisons of a
+//! `predicate.…` path with a literal, `size(…) == 0`, `has(…)` and `in [...]`.
+//! Every construct that cannot be translated is an error naming it; nothing
+//! is dropped silently. This module does no I/O.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+use serde::Deserialize;
+
+use super::source::{ident, quote};
+use crate::evidence::keyfile::keyids;
+use crate::evidence::keys::PublicKey;
+use crate::predicates::{artifact_model, by_alias, ArtifactModel};
+
+/// What cannot be imported from an attestation-verifier layout.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+pub enum Ite10Error {
+    /// Not YAML of the expected shape.
+    #[error("not an attestation-verifier layout: {reason}")]
+    #[diagnostic(code(E550), help("see the layout format of in-toto/attestation-verifier (`expires`, `functionaries`, `steps`)"))]
+    Yaml {
+        /// serde_yaml_ng's message, with line and column.
+        reason: String,
+    },
+    /// A functionary key cairn cannot use, or whose keyid is not its hash.
+    #[error("functionary `{keyid}`: {reason}")]
+    #[diagnostic(code(E551), help("give `keyType`, `scheme` and `keyVal.public` of an ed25519, ECDSA P-256 or RSA key, under its securesystemslib keyid"))]
+    Key {
+        /// The map key.
+        keyid: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A construct with no cairn equivalent.
+    #[error("step `{step}`: {what} cannot be expressed in cairn")]
+    #[diagnostic(
+        code(E552),
+        help("rewrite it by hand in the imported policy, or remove it from the layout")
+    )]
+    Unsupported {
+        /// The step.
+        step: String,
+        /// The construct, e.g. ``the attribute rule `predicate.x.exists(...)` ``.
+        what: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Yaml {
+    expires: String,
+    #[serde(default, deserialize_with = "unique_keys")]
+    functionaries: BTreeMap<String, YamlKey>,
+    #[serde(default)]
+    steps: Vec<YamlStep>,
+    #[serde(default)]
+    subjects: Vec<serde_yaml_ng::Value>,
+    #[serde(default)]
+    inspections: Vec<serde_yaml_ng::Value>,
+}
+
+/// A map whose keys must be distinct: a keyid given twice is refused, not
+/// overwritten.
+fn unique_keys<'de, D>(deserializer: D) -> Result<BTreeMap<String, YamlKey>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct Visitor;
+    impl<'de> serde::de::Visitor<'de> for Visitor {
+        type Value = BTreeMap<String, YamlKey>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map from keyid to key")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some((k, v)) = map.next_entry::<String, YamlKey>()? {
+                if out.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format!(
+                        "the functionary `{k}` is given twice"
+                    )));
+                }
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Visitor)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct YamlKey {
+    key_type: String,
+    scheme: String,
+    key_val: KeyVal,
+}
+
+#[derive(Debug, Deserialize)]
+struct KeyVal {
+    public: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct YamlStep {
+    name: String,
+    #[serde(default)]
+    command: String,
+    #[serde(default)]
+    expected_materials: Vec<String>,
+    #[serde(default)]
+    expected_products: Vec<String>,
+    #[serde(default)]
+    expected_predicates: Vec<Predicate>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Predicate {
+    predicate_type: String,
+    #[serde(default)]
+    functionaries: Vec<String>,
+    #[serde(default)]
+    threshold: u32,
+    #[serde(default)]
+    expected_attributes: Vec<Attribute>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Attribute {
+    rule: String,
+    #[serde(default)]
+    allow_if_no_claim: bool,
+    #[serde(default)]
+    warn: bool,
+    #[serde(default)]
+    debug: String,
+}
+
+/// Translates the YAML text of an attestation-verifier layout into `.cairn`
+/// source named `name` (not yet formatted). Also returns notes about parts
+/// the attestation-verifier itself ignores (`subjects`, `inspections`).
+pub fn to_cairn(text: &str, name: &str) -> Result<(String, Vec<String>), Vec<Ite10Error>> {
+    let yaml: Yaml = serde_yaml_ng::from_str(text).map_err(|e| {
+        vec![Ite10Error::Yaml {
+            reason: e.to_string(),
+        }]
+    })?;
+    let mut errors = Vec::new();
+    let mut notes = Vec::new();
+    if !yaml.subjects.is_empty() {
+        notes.push("`subjects` is ignored, as the attestation-verifier ignores it".to_string());
+    }
+    if !yaml.inspections.is_empty() {
+        notes.push("`inspections` is ignored, as the attestation-verifier ignores it".to_string());
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "layout {} {{", quote(name));
+    let _ = writeln!(out, "expires {}", yaml.expires);
+    let mut names = BTreeMap::new();
+    for (keyid, key) in &yaml.functionaries {
+        match key_line(keyid, key) {
+            Ok(line) => {
+                let short: String = keyid.chars().take(8).collect();
+                let key_name = format!("key-{short}");
+                let _ = writeln!(out, "key {key_name} = {line}");
+                names.insert(keyid.clone(), key_name);
+            }
+            Err(reason) => errors.push(Ite10Error::Key {
+                keyid: keyid.clone(),
+                reason,
+            }),
+        }
+    }
+    for step in &yaml.steps {
+        self::step(&mut out, step, &names, &mut errors);
+    }
+    out.push_str("}\n");
+    if errors.is_empty() {
+        Ok((out, notes))
+    } else {
+        Err(errors)
+    }
+}
+
+fn key_line(keyid: &str, key: &YamlKey) -> Result<String, String> {
+    let public = if key.key_type == "ed25519" && !key.key_val.public.contains('-') {
+        PublicKey::from_ed25519_hex(&key.key_val.public)
+    } else {
+        PublicKey::from_pem(&key.key_val.public)
+    }
+    .map_err(|e| e.to_string())?;
+    if !keyids(&public, &key.scheme).iter().any(|k| k == keyid) {
+        return Err("the keyid is not the securesystemslib hash of this key".into());
+    }
+    Ok(
+        if key.key_type == "ed25519" && !key.key_val.public.contains('-') {
+            format!("ed25519 {}", quote(&key.key_val.public))
+        } else if key.key_type == "rsa" {
+            format!(
+                "pem {} scheme {}",
+                quote(&key.key_val.public),
+                quote(&key.scheme)
+            )
+        } else {
+            format!("pem {}", quote(&key.key_val.public))
+        },
+    )
+}
+
+fn step(
+    out: &mut String,
+    step: &YamlStep,
+    names: &BTreeMap<String, String>,
+    errors: &mut Vec<Ite10Error>,
+) {
+    let unsupported = |what: String| Ite10Error::Unsupported {
+        step: step.name.clone(),
+        what,
+    };
+    let mut everyone = BTreeSet::new();
+    let mut blocks = String::new();
+    if step.expected_predicates.is_empty() {
+        errors.push(unsupported("a step without `expectedPredicates`".into()));
+    }
+    for p in &step.expected_predicates {
+        let mut who = Vec::new();
+        for keyid in &p.functionaries {
+            match names.get(keyid) {
+                Some(name) => {
+                    who.push(name.clone());
+                    everyone.insert(name.clone());
+                }
+                None => errors.push(unsupported(format!(
+                    "the functionary `{keyid}` (not in `functionaries`)"
+                ))),
+            }
+        }
+        let threshold = p.threshold.max(1);
+        let kind = if by_alias(&p.predicate_type).is_some() {
+            p.predicate_type.clone()
+        } else {
+            quote(&p.predicate_type)
+        };
+        let _ = writeln!(blocks, "attestation {kind} {{");
+        let _ = writeln!(blocks, "by {threshold} of {}", who.join(", "));
+        rules(
+            &mut blocks,
+            "materials",
+            &step.expected_materials,
+            errors,
+            &step.name,
+        );
+        if artifact_model(&p.predicate_type) != ArtifactModel::Informational {
+            rules(
+                &mut blocks,
+                "products",
+                &step.expected_products,
+                errors,
+                &step.name,
+            );
+        }
+        for a in &p.expected_attributes {
+            match attribute(a) {
+                Ok(line) => {
+                    let _ = writeln!(blocks, "{line}");
+                }
+                Err(why) => errors.push(unsupported(format!(
+                    "the attribute rule `{}` ({why})",
+                    a.rule
+                ))),
+            }
+        }
+        blocks.push_str("}\n");
+    }
+    let _ = writeln!(out, "step {} {{", ident(&step.name));
+    let everyone: Vec<String> = everyone.into_iter().collect();
+    let _ = writeln!(out, "by 1 of {}", everyone.join(", "));
+    let argv: Vec<String> = step.command.split_whitespace().map(quote).collect();
+    if !argv.is_empty() {
+        let _ = writeln!(out, "command {}", argv.join(" "));
+    }
+    out.push_str(&blocks);
+    out.push_str("}\n");
+}
+
+/// A rule list; like a classic import, it ends with `allow "*"` unless its
+/// last rule is a `disallow`, since the attestation-verifier allows whatever
+/// is left. An empty list is no block at all (accept anything).
+fn rules(out: &mut String, side: &str, list: &[String], errors: &mut Vec<Ite10Error>, step: &str) {
+    if list.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "{side} {{");
+    let mut last_disallow = false;
+    for rule in list {
+        match rule_text(rule) {
+            Some(text) => {
+                last_disallow = text.starts_with("disallow ");
+                let _ = writeln!(out, "{text}");
+            }
+            None => errors.push(Ite10Error::Unsupported {
+                step: step.to_string(),
+                what: format!("the artifact rule `{rule}`"),
+            }),
+        }
+    }
+    if !last_disallow {
+        out.push_str("allow \"*\"\n");
+    }
+    out.push_str("}\n");
+}
+
+/// One artifact rule (tokens separated by single spaces, keywords in any case).
+fn rule_text(rule: &str) -> Option<String> {
+    let tokens: Vec<&str> = rule.split(' ').collect();
+    let upper: Vec<String> = tokens.iter().map(|t| t.to_ascii_uppercase()).collect();
+    let words: Vec<&str> = upper.iter().map(String::as_str).collect();
+    let simple = |verb: &str| Some(format!("{verb} {}", quote(tokens.get(1)?)));
+    match words.as_slice() {
+        [verb, _] => match *verb {
+            "CREATE" | "DELETE" | "MODIFY" | "ALLOW" | "DISALLOW" | "REQUIRE" => {
+                simple(&verb.to_ascii_lowercase())
+            }
+            _ => None,
+        },
+        ["MATCH", _, rest @ ..] => {
+            let pattern = quote(tokens.get(1)?);
+            let (src, rest) = match rest {
+                ["IN", _, tail @ ..] => (Some(quote(tokens.get(3)?)), tail),
+                tail => (None, tail),
+            };
+            let at = tokens.len() - rest.len();
+            let (side, dst, from) = match rest {
+                ["WITH", side, "IN", _, "FROM", _] => {
+                    (*side, Some(quote(tokens.get(at + 3)?)), tokens.get(at + 5)?)
+                }
+                ["WITH", side, "FROM", _] => (*side, None, tokens.get(at + 3)?),
+                _ => return None,
+            };
+            let side = match side {
+                "MATERIALS" => "materials",
+                "PRODUCTS" => "products",
+                _ => return None,
+            };
+            let mut s = format!("match {pattern}");
+            if let Some(src) = src {
+                let _ = write!(s, " in {src}");
+            }
+            let _ = write!(s, " with {side}");
+            if let Some(dst) = dst {
+                let _ = write!(s, " in {dst}");
+            }
+            let _ = write!(s, " from {}", ident(from));
+            Some(s)
+        }
+        _ => None,
+    }
+}
+
+/// One CEL attribute rule as a check, or why it cannot be one.
+fn attribute(a: &Attribute) -> Result<String, &'static str> {
+    if a.allow_if_no_claim {
+        return Err("`allowIfNoClaim` has no equivalent: cairn fails on an absent field");
+    }
+    let level = if a.warn { "warn" } else { "require" };
+    let rule = a.rule.trim();
+    let _ = &a.debug;
+    if let Some(inner) = call(rule, "has") {
+        return Ok(format!("{level} {} exists", path(inner)?));
+    }
+    for op in ["==", "!=", "<=", ">=", "<", ">", " in "] {
+        let Some((lhs, rhs)) = rule.split_once(op) else {
+            continue;
+        };
+        let (lhs, rhs) = (lhs.trim(), rhs.trim());
+        if let Some(inner) = call(lhs, "size") {
+            let p = path(inner)?;
+            return match (op, rhs) {
+                ("==", "0") => Ok(format!("{level} {p} is empty")),
+                ("!=" | ">", "0") => Ok(format!("{level} {p} is not empty")),
+                _ => Err("only `size(...) == 0`, `!= 0` and `> 0` are translated"),
+            };
+        }
+        let p = path(lhs)?;
+        if op == " in " {
+            let items = rhs
+                .strip_prefix('[')
+                .and_then(|r| r.strip_suffix(']'))
+                .ok_or("`in` needs a list literal")?;
+            let values: Result<Vec<String>, _> = items
+                .split(',')
+                .filter(|s| !s.trim().is_empty())
+                .map(|s| literal(s.trim()))
+                .collect();
+            return Ok(format!("{level} {p} in [{}]", values?.join(", ")));
+        }
+        return Ok(format!("{level} {p} {op} {}", literal(rhs)?));
+    }
+    Err("only comparisons with a literal, `size`, `has` and `in` are translated")
+}
+
+fn call<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    text.strip_prefix(name)?
+        .trim_start()
+        .strip_prefix('(')?
+        .strip_suffix(')')
+}
+
+/// `predicate.a.b['c-d']` as the JSONPath `$.a.b['c-d']`.
+fn path(text: &str) -> Result<String, &'static str> {
+    let rest = text
+        .strip_prefix("predicate")
+        .ok_or("only paths into `predicate` are translated")?;
+    let plain = rest
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '\'' | '-'));
+    if !plain || !(rest.is_empty() || rest.starts_with('.') || rest.starts_with('[')) {
+        return Err("the path uses more than field names and quoted keys");
+    }
+    Ok(format!("${rest}"))
+}
+
+/// A CEL literal (string in either quote, number, bool) as a cairn literal.
+fn literal(text: &str) -> Result<String, &'static str> {
+    let quoted = |q: char| text.strip_prefix(q).and_then(|t| t.strip_suffix(q));
+    if let Some(s) = quoted('"').or_else(|| quoted('\'')) {
+        if s.contains('\\') {
+            return Err("escapes in string literals are not translated");
+        }
+        return Ok(quote(s));
+    }
+    if text == "true" || text == "false" || text.parse::<f64>().is_ok() {
+        return Ok(text.to_string());
+    }
+    Err("the right-hand side is not a literal")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attr(rule: &str) -> Result<String, &'static str> {
+        attribute(&Attribute {
+            rule: rule.into(),
+            allow_if_no_claim: false,
+            warn: false,
+            debug: String::new(),
+        })
+    }
+
+    #[test]
+    fn translates_simple_cel() {
+        assert_eq!(
+            attr("predicate.result == 'PASSED'"),
+            Ok("require $.result == \"PASSED\"".into())
+        );
+        assert_eq!(
+            attr("size(predicate.monitorLog.network) == 0"),
+            Ok("require $.monitorLog.network is empty".into())
+        );
+        assert_eq!(
+            attr("predicate.byproducts['return-value'] == 0"),
+            Ok("require $.byproducts['return-value'] == 0".into())
+        );
+        assert_eq!(
+            attr("predicate.level in ['a', \"b\"]"),
+            Ok("require $.level in [\"a\", \"b\"]".into())
+        );
+        assert_eq!(attr("has(predicate.x)"), Ok("require $.x exists".into()));
+        assert!(attr("predicate.p.exists(p, p['Name'] == 'connect')").is_err());
+        assert!(attr("subject[0].name == 'x'").is_err());
+    }
+
+    #[test]
+    fn translates_rules() {
+        assert_eq!(
+            rule_text("MATCH src/* IN src WITH PRODUCTS IN out FROM build").as_deref(),
+            Some("match \"src/*\" in \"src\" with products in \"out\" from build")
+        );
+        assert_eq!(rule_text("allow *").as_deref(), Some("allow \"*\""));
+        assert_eq!(rule_text("MATCH a WITH THINGS FROM b"), None);
+        assert_eq!(rule_text("CREATE"), None);
+    }
+}
