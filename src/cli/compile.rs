@@ -40,7 +40,7 @@ pub fn run(args: &CompileArgs, color: ColorChoice) -> ExitCode {
             Target::InToto => in_toto(&layout, &source, color),
             Target::Ir => match serde_json::to_string_pretty(&layout) {
                 Ok(json) => {
-                    println!("{json}");
+                    outln!("{json}");
                     ExitCode::from(EXIT_OK)
                 }
                 Err(e) => {
@@ -62,7 +62,7 @@ fn in_toto(
     match crate::interop::classic::ir_to_layout_json(layout) {
         Ok(json) => match serde_json::to_string_pretty(&json) {
             Ok(text) => {
-                println!("{text}");
+                outln!("{text}");
                 ExitCode::from(EXIT_OK)
             }
             Err(e) => {

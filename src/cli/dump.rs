@@ -45,7 +45,7 @@ pub fn run(args: &DumpArgs, color: ColorChoice) -> ExitCode {
             };
             match syntax::parse(&file.text) {
                 Ok(parsed) => {
-                    print!("{}", syntax::dump(&parsed));
+                    out!("{}", syntax::dump(&parsed));
                     ExitCode::from(EXIT_OK)
                 }
                 Err(e) => {
@@ -57,7 +57,7 @@ pub fn run(args: &DumpArgs, color: ColorChoice) -> ExitCode {
         }
         Stage::Ir => match lower::compile_file(&args.file) {
             Ok((_, layout)) => {
-                print!("{}", crate::lower::dump(&layout));
+                out!("{}", crate::lower::dump(&layout));
                 ExitCode::from(EXIT_OK)
             }
             Err(e) => super::report_file_error(&e, color),

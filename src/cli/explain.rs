@@ -47,12 +47,12 @@ pub fn print(
     color: bool,
 ) {
     match format {
-        Format::Human => print!(
+        Format::Human => out!(
             "{}\n{}",
             report::summary(verdict),
             report::trail(verdict, trace, source, all)
         ),
-        Format::Json => print!("{}", report::json_with_trace(verdict, Some(source), trace)),
+        Format::Json => out!("{}", report::json_with_trace(verdict, Some(source), trace)),
     }
     eprint!(
         "{}",

@@ -48,7 +48,7 @@ pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
             continue;
         }
         if args.check {
-            println!("{}", path.display());
+            outln!("{}", path.display());
             if status == EXIT_OK {
                 status = EXIT_NO;
             }

@@ -97,7 +97,7 @@ fn gen(prefix: PathBuf, color: ColorChoice) -> ExitCode {
     })();
     match result {
         Ok(()) => {
-            println!("{}", key.keyid());
+            outln!("{}", key.keyid());
             ExitCode::from(EXIT_OK)
         }
         Err(e) => {
@@ -151,23 +151,23 @@ fn id(paths: &[PathBuf], format: Format, color: ColorChoice) -> ExitCode {
         }
     }
     match format {
-        Format::Json => println!("{}", serde_json::Value::Array(rows)),
+        Format::Json => outln!("{}", serde_json::Value::Array(rows)),
         Format::Human => {
             for row in &rows {
-                println!(
+                outln!(
                     "{} ({}, {})",
                     s(&row["file"]),
                     s(&row["keytype"]),
                     s(&row["scheme"])
                 );
-                println!("  keyid:          {}", s(&row["keyid"]));
-                println!("  keyid (legacy): {}", s(&row["keyid_legacy"]));
+                outln!("  keyid:          {}", s(&row["keyid"]));
+                outln!("  keyid (legacy): {}", s(&row["keyid_legacy"]));
                 if row.get("keyid_no_newline").is_some() {
-                    println!(
+                    outln!(
                         "  keyid (PEM without final newline):          {}",
                         s(&row["keyid_no_newline"])
                     );
-                    println!(
+                    outln!(
                         "  keyid (PEM without final newline, legacy):  {}",
                         s(&row["keyid_legacy_no_newline"])
                     );

@@ -96,7 +96,7 @@ pub fn read_private_key(path: &Path) -> Result<SigningKey, EvidenceError> {
 pub fn write_out(path: Option<&Path>, text: &str, append: bool) -> Result<(), CliError> {
     use std::io::Write as _;
     let Some(path) = path else {
-        print!("{text}");
+        out!("{text}");
         return Ok(());
     };
     let err = |e: std::io::Error| CliError::Write {

@@ -183,9 +183,9 @@ pub fn run(args: &LintArgs, color: ColorChoice) -> ExitCode {
         .collect();
     match args.format {
         Format::Human => eprint!("{}", output::human(&results, color)),
-        Format::Json => println!("{:#}", output::json(&results)),
-        Format::Sarif => println!("{:#}", output::sarif(&results, &args.docs_url)),
-        Format::Github => print!("{}", output::github(&results)),
+        Format::Json => outln!("{:#}", output::json(&results)),
+        Format::Sarif => outln!("{:#}", output::sarif(&results, &args.docs_url)),
+        Format::Github => out!("{}", output::github(&results)),
     }
     ExitCode::from(status(&results))
 }

@@ -65,19 +65,19 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
                 })).collect::<Vec<_>>(),
                 "failures": outcome.failures,
             });
-            println!("{value}");
+            outln!("{value}");
         }
         Format::Human => {
             for k in &signers {
-                println!("verified: signed by `{}` (keyid {})", k.label, k.keyid());
+                outln!("verified: signed by `{}` (keyid {})", k.label, k.keyid());
             }
             if signers.is_empty() {
-                println!(
+                outln!(
                     "not verified: no given key signed `{}`",
                     args.file.display()
                 );
                 for f in &outcome.failures {
-                    println!("  {f}");
+                    outln!("  {f}");
                 }
             }
         }

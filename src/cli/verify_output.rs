@@ -32,8 +32,8 @@ pub fn print_with_evidence(
     color: bool,
 ) {
     match format {
-        Format::Human => print!("{}", report::summary(verdict)),
-        Format::Json => print!("{}", report::json(verdict, Some(source))),
+        Format::Human => out!("{}", report::summary(verdict)),
+        Format::Json => out!("{}", report::json(verdict, Some(source))),
     }
     eprint!(
         "{}",
@@ -46,7 +46,7 @@ pub fn print_with_evidence(
 /// `docs/report.md` with no steps and the stopping diagnostics as findings.
 pub fn print_early_failure(diagnostics: &[Stop], format: Format, now: Option<i64>) {
     match format {
-        Format::Human => println!("FAIL: the layout's signatures did not verify"),
+        Format::Human => outln!("FAIL: the layout's signatures did not verify"),
         Format::Json => {
             let findings: Vec<serde_json::Value> = diagnostics
                 .iter()
@@ -79,7 +79,7 @@ pub fn print_early_failure(diagnostics: &[Stop], format: Format, now: Option<i64
                 "ignoredAttestations": [],
                 "rejectedAttestations": [],
             });
-            println!(
+            outln!(
                 "{}",
                 serde_json::to_string_pretty(&value).unwrap_or_default()
             );

@@ -191,7 +191,13 @@ impl SigningKey {
     pub fn to_pkcs8_pem(&self) -> Result<String, KeyError> {
         use ed25519_dalek::pkcs8::EncodePrivateKey as _;
         let pem = match self {
-            SigningKey::Ed25519(k) => k.to_pkcs8_pem(Default::default()),
+            // PKCS#8 v1 (no embedded public key): what OpenSSL and Python's
+            // `cryptography` read; the public key is derived from the seed.
+            SigningKey::Ed25519(k) => ed25519_dalek::pkcs8::KeypairBytes {
+                secret_key: k.to_bytes(),
+                public_key: None,
+            }
+            .to_pkcs8_pem(Default::default()),
             SigningKey::EcdsaP256(k) => k.to_pkcs8_pem(Default::default()),
         };
         pem.map(|p| p.to_string())
