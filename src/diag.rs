@@ -39,3 +39,16 @@ pub fn render_all<'a>(
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// A JSON value's kind with its article (`a string`, `an array`), for messages.
+pub fn json_kind(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

@@ -207,7 +207,7 @@ fn compare(op: CompareOp, actual: &Value, expected: &Value) -> Result<bool, Stri
             "{} {} ({} was expected)",
             kind_of(actual),
             truncate(&show(actual)),
-            a_kind(expected)
+            crate::diag::json_kind(expected)
         )
     };
     if matches!(op, CompareOp::Eq | CompareOp::Ne) {
@@ -239,17 +239,6 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-fn a_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// Compact JSON for a value, truncated for reports.
 fn show(v: &Value) -> String {
     truncate(&v.to_string())
@@ -269,14 +258,7 @@ fn truncate(s: &str) -> String {
 pub fn describe_test(test: &Test) -> String {
     match test {
         Test::Compare { op, value } => {
-            let op = match op {
-                CompareOp::Eq => "==",
-                CompareOp::Ne => "!=",
-                CompareOp::Lt => "<",
-                CompareOp::Le => "<=",
-                CompareOp::Gt => ">",
-                CompareOp::Ge => ">=",
-            };
+            let op = op.as_str();
             format!("{op} {}", show(value))
         }
         Test::In { values } => format!("in {}", show(&Value::Array(values.clone()))),

@@ -8,8 +8,8 @@
 use std::fmt::Write as _;
 
 use crate::ir::{
-    Check, CompareOp, ExpectedAttestation, Functionaries, Layout, Level, Quantifier, Rule,
-    RuleKind, RuleList, Side, Target, Test,
+    Check, ExpectedAttestation, Functionaries, Layout, Level, Quantifier, Rule, RuleKind, RuleList,
+    Side, Target, Test,
 };
 
 /// The `.cairn` source text of `layout`.
@@ -278,14 +278,7 @@ fn check_text(check: &Check) -> String {
     };
     let test = match &check.test {
         Test::Compare { op, value } => {
-            let op = match op {
-                CompareOp::Eq => "==",
-                CompareOp::Ne => "!=",
-                CompareOp::Lt => "<",
-                CompareOp::Le => "<=",
-                CompareOp::Gt => ">",
-                CompareOp::Ge => ">=",
-            };
+            let op = op.as_str();
             format!("{op} {}", literal(value))
         }
         Test::In { values } => {
@@ -304,6 +297,7 @@ fn check_text(check: &Check) -> String {
 mod tests {
     use super::*;
     use crate::ir;
+    use crate::ir::CompareOp;
 
     #[test]
     fn quotes_and_identifiers() {

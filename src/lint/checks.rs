@@ -17,18 +17,6 @@ const WEAK_DIGESTS: &[&str] = &["md5", "sha1"];
 /// Seconds in a day.
 const DAY: i64 = 86_400;
 
-/// A JSON value's kind, for messages.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 /// What a field of type `ty` holds, for messages.
 fn describe(ty: Ty) -> String {
     match ty {
@@ -74,7 +62,7 @@ fn never_holds(ty: Ty, test: &Test) -> Option<String> {
             describe(ty),
             match value {
                 Value::String(s) => format!("`\"{s}\"`"),
-                other => kind(other).to_string(),
+                other => crate::diag::json_kind(other).to_string(),
             }
         )),
         Test::Compare { op, .. }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::lists::rule_list;
 use super::locate::Path;
-use super::reader::{template, type_name, Reader};
+use super::reader::{template, Reader};
 use super::rules::Classic;
 use crate::interop::InteropError;
 use crate::ir;
@@ -130,7 +130,7 @@ fn functionaries(
             r.push(InteropError::WrongType {
                 field: tpath.to_string(),
                 expected: "an integer",
-                found: type_name(other),
+                found: crate::diag::json_kind(other),
                 at,
             });
             None

@@ -14,18 +14,6 @@ pub(crate) struct Reader<'t> {
     pub(crate) errors: Vec<InteropError>,
 }
 
-/// The JSON type name of a value, for messages.
-pub(crate) fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
-}
-
 impl<'t> Reader<'t> {
     pub(crate) fn new(text: &'t str) -> Self {
         Reader {
@@ -53,7 +41,7 @@ impl<'t> Reader<'t> {
         self.push(InteropError::WrongType {
             field: path.to_string(),
             expected,
-            found: type_name(v),
+            found: crate::diag::json_kind(v),
             at,
         });
     }
