@@ -59,22 +59,24 @@ fn write(value: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), Cano
             out.push(b']');
         }
         Value::Object(map) => {
-            // serde_json's Map is a BTreeMap (no `preserve_order`), but sort
-            // explicitly so the order never depends on a feature flag.
-            let mut members: Vec<(&String, &Value)> = map.iter().collect();
-            members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            // serde_json's Map is a BTreeMap (no `preserve_order`), so the
+            // members are usually sorted already; sort only when they are
+            // not, so the order never depends on a feature flag.
+            let sorted = map
+                .keys()
+                .zip(map.keys().skip(1))
+                .all(|(a, b)| a.as_bytes() < b.as_bytes());
             out.push(b'{');
-            for (i, (key, item)) in members.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
+            if sorted {
+                for (i, (key, item)) in map.iter().enumerate() {
+                    member(i, key, item, out, path)?;
                 }
-                write_string(key, out);
-                out.push(b':');
-                let len = path.len();
-                path.push('.');
-                path.push_str(key);
-                write(item, out, path)?;
-                path.truncate(len);
+            } else {
+                let mut members: Vec<(&String, &Value)> = map.iter().collect();
+                members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                for (i, (key, item)) in members.into_iter().enumerate() {
+                    member(i, key, item, out, path)?;
+                }
             }
             out.push(b'}');
         }
@@ -82,15 +84,42 @@ fn write(value: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), Cano
     Ok(())
 }
 
-/// Writes `s` quoted, escaping only `\` and `"`.
+fn member(
+    i: usize,
+    key: &str,
+    item: &Value,
+    out: &mut Vec<u8>,
+    path: &mut String,
+) -> Result<(), CanonicalError> {
+    if i > 0 {
+        out.push(b',');
+    }
+    write_string(key, out);
+    out.push(b':');
+    let len = path.len();
+    path.push('.');
+    path.push_str(key);
+    let result = write(item, out, path);
+    path.truncate(len);
+    result
+}
+
+/// Writes `s` quoted, escaping only `\` and `"`; runs of other bytes are
+/// copied at once.
 pub fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
-    for &b in s.as_bytes() {
-        if b == b'\\' || b == b'"' {
-            out.push(b'\\');
-        }
-        out.push(b);
+    let mut rest = s.as_bytes();
+    while let Some(at) = rest.iter().position(|&b| b == b'\\' || b == b'"') {
+        let (run, tail) = rest.split_at(at);
+        out.extend_from_slice(run);
+        out.push(b'\\');
+        let Some((&special, tail)) = tail.split_first() else {
+            break;
+        };
+        out.push(special);
+        rest = tail;
     }
+    out.extend_from_slice(rest);
     out.push(b'"');
 }
 

@@ -31,10 +31,10 @@ pub enum Document {
 
 impl Document {
     /// The bytes the signatures are over.
-    pub fn message(&self) -> Vec<u8> {
+    pub fn message(&self) -> std::borrow::Cow<'_, [u8]> {
         match self {
-            Document::Dsse(env) => env.pae(),
-            Document::Metablock { canonical, .. } => canonical.clone(),
+            Document::Dsse(env) => std::borrow::Cow::Owned(env.pae()),
+            Document::Metablock { canonical, .. } => std::borrow::Cow::Borrowed(canonical),
         }
     }
 

@@ -12,6 +12,7 @@
 //! says) -> [`load`](mod@load) -> [`verify`](mod@verify).
 
 pub mod canonical;
+pub mod digest_set;
 pub mod document;
 pub mod dsse;
 pub mod error;
@@ -23,6 +24,7 @@ pub mod limits;
 pub mod link;
 pub mod load;
 pub mod model;
+pub mod parallel;
 pub mod parse;
 pub mod scheme;
 pub mod statement;
