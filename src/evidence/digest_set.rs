@@ -38,6 +38,8 @@ impl DigestSet {
                 .get_mut(i)
                 .map(|slot| std::mem::replace(&mut slot.1, digest)),
             Err(i) => {
+                // Sets hold one or two digests: grow by exactly one, not to four.
+                self.entries.reserve_exact(1);
                 self.entries.insert(i, (alg, digest));
                 None
             }

@@ -288,7 +288,20 @@ fn load_one(
         ..Location::default()
     };
     let sha256 = hex::encode(Sha256::digest(bytes));
-    let (mut document, notes) = read_document(bytes, &at, limits)?;
+    let (mut document, notes) = match super::bulk::read(bytes, &at, limits)? {
+        super::bulk::Read::Link(document, link, notes) => {
+            loaded.problems.extend(notes);
+            loaded.items.push(Unverified {
+                origin,
+                sha256,
+                claim: Claim::Link(link.name.clone()),
+                document,
+                body: Body::Link(link),
+            });
+            return Ok(());
+        }
+        super::bulk::Read::Other(document, notes) => (document, notes),
+    };
     let parsed = content(&document, &at, limits)?;
     if !matches!(parsed, Content::Layout(_)) {
         // Only a layout's raw value is needed later (by importers); a link's

@@ -11,6 +11,7 @@
 //! [`document`] (envelope or metablock) -> [`parse`] / [`layout`] (what it
 //! says) -> [`load`](mod@load) -> [`verify`](mod@verify).
 
+pub mod bulk;
 pub mod canonical;
 pub mod digest_set;
 pub mod document;
