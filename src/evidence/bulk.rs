@@ -151,3 +151,76 @@ fn artifacts(value: &Borrowed<'_>, limits: &Limits) -> Option<Artifacts> {
     // (as in-toto writes it) is built into the map in one pass.
     Some(entries.into_iter().collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast road gives the ordinary road's link and signed bytes, and
+    /// declines whatever the ordinary road refuses.
+    fn agrees(text: &str) {
+        let at = Location::file("t.link");
+        let limits = Limits::default();
+        let ordinary = read_document(text.as_bytes(), &at, &limits)
+            .and_then(|(doc, _)| content(&doc, &at, &limits).map(|c| (doc, c)));
+        let fast = read(text.as_bytes(), &at, &limits);
+        match (ordinary, fast) {
+            (Ok((doc, Content::Link(link))), Ok(Read::Link(fast_doc, fast_link, _))) => {
+                assert_eq!(fast_link, link, "{text}");
+                assert_eq!(fast_doc.message(), doc.message(), "{text}");
+                assert_eq!(fast_doc.signatures(), doc.signatures(), "{text}");
+            }
+            (Ok((_, Content::Link(_))), _) => panic!("fast road declined a valid link: {text}"),
+            (_, Ok(Read::Link(..))) => panic!("fast road accepted what is refused: {text}"),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn fast_road_agrees_with_the_ordinary_one() {
+        let digest = "ab".repeat(32);
+        let link = |materials: &str, extra: &str| {
+            format!(
+                r#"{{"signatures":[{{"keyid":"k","sig":"00ff"}}],"signed":{{"_type":"link",
+                "name":"build","command":["make"],"materials":{materials},
+                "products":{{"b/x.o":{{"sha256":"{digest}"}},"a":{{"sha256":"{digest}","md5":"{}"}}}},
+                "byproducts":{{}},"environment":{{"n":1}}{extra}}}}}"#,
+                "cd".repeat(16)
+            )
+        };
+        let good = format!(r#"{{"src/é\"q":{{"sha256":"{digest}"}}}}"#);
+        for text in [
+            link(&good, ""),
+            link("{}", r#","x":{"z":[1,2,{"a":null}]}"#),
+            link(&good, r#","environment":{}"#),
+            link(&format!(r#"{{"a":{{"sha256":"{digest}"}},"a":{{}}}}"#), ""),
+            link(r#"{"a":{"sha256":"AB"}}"#, ""),
+            link(r#"{"a":{"sha256":1}}"#, ""),
+            link(r#"{"a":[]}"#, ""),
+            link("[]", ""),
+            link(&good, r#","Name":"x""#),
+            link(&good, r#","environment":{"f":1.5}"#),
+            link(&good, r#","command":"make""#),
+            link(&good, "").replace(r#""_type":"link""#, r#""_type":"layout""#),
+            link(&good, "").replace(r#""sig":"00ff""#, r#""sig":"zz""#),
+            link(&good, "").replace(r#""signatures":[{"keyid":"k","sig":"00ff"}],"#, ""),
+            link(&good, "").replace("\"signatures\"", "\"Signatures\""),
+            format!(r#"{{"payload":"e30=","payloadType":"x","signatures":[]}}"#),
+        ] {
+            agrees(&text);
+        }
+        let dsse = super::super::dsse::sign_dsse(
+            INTOTO_PAYLOAD_TYPE,
+            link(&good, "")
+                .split_once(r#""signed":"#)
+                .and_then(|(_, rest)| rest.strip_suffix('}'))
+                .unwrap()
+                .as_bytes(),
+            &super::super::keyfile::SigningKey::generate_ed25519(),
+        );
+        agrees(&dsse.to_line());
+        let at = Location::file("t.link");
+        let read_dsse = read(dsse.to_line().as_bytes(), &at, &Limits::default());
+        assert!(matches!(read_dsse, Ok(Read::Link(..))));
+    }
+}
