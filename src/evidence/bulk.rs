@@ -40,7 +40,8 @@ pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, Eviden
         // The ordinary reader reports exactly where and why.
         return read_document(bytes, at, limits).map(|(doc, notes)| Read::Other(doc, notes));
     };
-    if let Some(read) = metablock_link(&root, at, limits) {
+    // Canonical JSON is shorter than the file it came from: one allocation.
+    if let Some(read) = metablock_link(&root, bytes.len(), at, limits) {
         return Ok(read);
     }
     let (document, notes) = document_from_value(root.to_value(), at, limits)?;
@@ -53,7 +54,12 @@ pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, Eviden
 }
 
 /// A `{signed, signatures}` metablock whose `signed` is a valid link.
-fn metablock_link(root: &Borrowed<'_>, at: &Location, limits: &Limits) -> Option<Read> {
+fn metablock_link(
+    root: &Borrowed<'_>,
+    size_hint: usize,
+    at: &Location,
+    limits: &Limits,
+) -> Option<Read> {
     let Borrowed::Object(members) = root else {
         return None;
     };
@@ -65,7 +71,7 @@ fn metablock_link(root: &Borrowed<'_>, at: &Location, limits: &Limits) -> Option
     }
     let signed = root.get("signed")?;
     let link = link(signed, at, limits)?;
-    let canonical = borrowed_to_canonical(signed).ok()?;
+    let canonical = borrowed_to_canonical(signed, size_hint).ok()?;
     let signatures = root.get("signatures").map(Borrowed::to_value);
     let (signatures, notes) = read_signatures(signatures, at, limits, false).ok()?;
     let document = Document::Metablock {

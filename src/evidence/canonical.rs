@@ -88,8 +88,11 @@ fn write(value: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), Cano
 
 /// The canonical bytes of a borrowed value: the same bytes as
 /// [`to_canonical`] of its `serde_json::Value`, written without building one.
-pub fn borrowed_to_canonical(value: &Borrowed<'_>) -> Result<Vec<u8>, CanonicalError> {
-    let mut out = Vec::with_capacity(256);
+pub fn borrowed_to_canonical(
+    value: &Borrowed<'_>,
+    size_hint: usize,
+) -> Result<Vec<u8>, CanonicalError> {
+    let mut out = Vec::with_capacity(size_hint);
     write_borrowed(value, &mut out).map_err(|number| {
         // Rare: find the path with the owned writer, which tracks it.
         to_canonical(&value.to_value())
@@ -211,9 +214,9 @@ mod tests {
         let input = br#"{"z":{"b":[1,-2,"q\"\\"],"a":null},"a":true,"m":{"x":"\u00e9\n"}}"#;
         let owned = to_canonical(&crate::evidence::json::parse(input, 128).unwrap()).unwrap();
         let borrowed = crate::evidence::json::parse_borrowed(input, 128).unwrap();
-        assert_eq!(borrowed_to_canonical(&borrowed).unwrap(), owned);
+        assert_eq!(borrowed_to_canonical(&borrowed, 0).unwrap(), owned);
         let float = crate::evidence::json::parse_borrowed(br#"{"a":{"b":[1.5]}}"#, 128).unwrap();
-        assert_eq!(borrowed_to_canonical(&float).unwrap_err().path, "$.a.b[0]");
+        assert_eq!(borrowed_to_canonical(&float, 0).unwrap_err().path, "$.a.b[0]");
     }
 
     #[test]
