@@ -161,8 +161,8 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
         None => args.bundles.clone(),
     };
     let limits = Limits::default();
-    let loaded = evidence::load(&evidence_paths, &limits);
-    let errors: Vec<Stop> = loaded
+    let checked = evidence::load_verified(&evidence_paths, &limits, &keys);
+    let errors: Vec<Stop> = checked
         .problems
         .into_iter()
         .filter_map(|p| {
@@ -177,7 +177,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice) -> Result<u8, Stopped> {
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let (verified, rejected) = evidence::verify(loaded.items, &keys);
+    let (verified, rejected) = (checked.verified, checked.rejected);
     for r in &rejected {
         report(r, color);
     }

@@ -216,7 +216,10 @@ mod tests {
         let borrowed = crate::evidence::json::parse_borrowed(input, 128).unwrap();
         assert_eq!(borrowed_to_canonical(&borrowed, 0).unwrap(), owned);
         let float = crate::evidence::json::parse_borrowed(br#"{"a":{"b":[1.5]}}"#, 128).unwrap();
-        assert_eq!(borrowed_to_canonical(&float, 0).unwrap_err().path, "$.a.b[0]");
+        assert_eq!(
+            borrowed_to_canonical(&float, 0).unwrap_err().path,
+            "$.a.b[0]"
+        );
     }
 
     #[test]

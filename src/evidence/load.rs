@@ -92,6 +92,23 @@ pub struct Loaded {
 /// Loads every attestation under `paths`. Files are read and parsed on every
 /// core; the result is in the order of `paths` (a directory's files sorted).
 pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
+    let mut loaded = Loaded::default();
+    for part in load_parts(paths, limits, |part| part) {
+        loaded.items.extend(part.items);
+        loaded.layouts.extend(part.layouts);
+        loaded.problems.extend(part.problems);
+    }
+    loaded
+}
+
+/// Loads each file under `paths` on its own and hands what it holds to
+/// `finish` on the same worker, so that a file's bytes can be released
+/// before the next is read; the results are in file order.
+pub(super) fn load_parts<R: Send>(
+    paths: &[PathBuf],
+    limits: &Limits,
+    finish: impl Fn(Loaded) -> R + Sync,
+) -> Vec<R> {
     let mut jobs = Vec::new();
     let mut budget = limits.max_total_bytes;
     let mut file = |path: &Path, in_dir: bool| {
@@ -118,13 +135,7 @@ pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
             jobs.push(file(path, false));
         }
     }
-    let mut loaded = Loaded::default();
-    for part in super::parallel::map(&jobs, |job| load_job(job, limits)) {
-        loaded.items.extend(part.items);
-        loaded.layouts.extend(part.layouts);
-        loaded.problems.extend(part.problems);
-    }
-    loaded
+    super::parallel::map(&jobs, |job| finish(load_job(job, limits)))
 }
 
 /// One unit of loading work.

@@ -40,4 +40,4 @@ pub use link::link_from_v03;
 pub use load::{load, Claim, LayoutSource, Loaded, Unverified, UnverifiedLayout};
 pub use model::{Artifacts, Attestation, Body, DigestSet, Link, Origin, Statement, Verified};
 pub use scheme::Scheme;
-pub use verify::{verify, verify_layout, verify_layout_source, Rejected};
+pub use verify::{load_verified, verify, verify_layout, verify_layout_source, Checked, Rejected};
