@@ -211,7 +211,7 @@ mod tests {
             link(&good, "").replace(r#""sig":"00ff""#, r#""sig":"zz""#),
             link(&good, "").replace(r#""signatures":[{"keyid":"k","sig":"00ff"}],"#, ""),
             link(&good, "").replace("\"signatures\"", "\"Signatures\""),
-            format!(r#"{{"payload":"e30=","payloadType":"x","signatures":[]}}"#),
+            r#"{"payload":"e30=","payloadType":"x","signatures":[]}"#.to_string(),
         ] {
             agrees(&text);
         }
