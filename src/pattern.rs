@@ -268,6 +268,16 @@ mod tests {
     }
 
     #[test]
+    fn common_shapes_are_recognised() {
+        let shape = |p: &str| Pattern::new(p).unwrap().shape;
+        assert_eq!(shape("*"), Shape::Everything);
+        assert_eq!(shape("a/b.c"), Shape::Literal("a/b.c".into()));
+        assert_eq!(shape("*.o"), Shape::Affixes(String::new(), ".o".into()));
+        assert_eq!(shape("src/*"), Shape::Affixes("src/".into(), String::new()));
+        assert_eq!(shape("s*[ab]"), Shape::General);
+    }
+
+    #[test]
     fn star_and_question_cross_slashes() {
         assert!(m("src/*.c", "src/foo/bar.c"));
         assert!(m("*", ".hidden"));
