@@ -130,9 +130,11 @@ impl Pattern {
             Shape::Everything => return true,
             Shape::Literal(text) => return name == text,
             Shape::Affixes(prefix, suffix) => {
-                return name.len() >= prefix.len() + suffix.len()
-                    && name.starts_with(prefix.as_str())
-                    && name.ends_with(suffix.as_str())
+                // Byte comparison is exact: both parts are whole UTF-8 text.
+                let bytes = name.as_bytes();
+                return bytes.len() >= prefix.len() + suffix.len()
+                    && bytes.get(..prefix.len()) == Some(prefix.as_bytes())
+                    && bytes.get(bytes.len() - suffix.len()..) == Some(suffix.as_bytes());
             }
             Shape::General => {}
         }
