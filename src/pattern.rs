@@ -14,6 +14,51 @@ use std::fmt;
 pub struct Pattern {
     tokens: Vec<Token>,
     literal: bool,
+    shape: Shape,
+}
+
+/// The common shapes of a pattern, matched without walking tokens: rules
+/// test every queued name (100,000 per link) against each pattern.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shape {
+    /// `*`: every name.
+    Everything,
+    /// No metacharacter: one name.
+    Literal(String),
+    /// `PREFIX*SUFFIX` with literal parts (either may be empty).
+    Affixes(String, String),
+    /// Anything else.
+    General,
+}
+
+fn shape(tokens: &[Token]) -> Shape {
+    let text = |part: &[Token]| -> Option<String> {
+        part.iter()
+            .map(|t| match t {
+                Token::Char(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    };
+    let stars: Vec<usize> = tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| **t == Token::Star)
+        .map(|(i, _)| i)
+        .collect();
+    match stars.as_slice() {
+        [] => text(tokens).map_or(Shape::General, Shape::Literal),
+        [star] => {
+            let (before, after) = tokens.split_at(*star);
+            let after = after.get(1..).unwrap_or_default();
+            match (text(before), text(after)) {
+                (Some(p), Some(s)) if p.is_empty() && s.is_empty() => Shape::Everything,
+                (Some(p), Some(s)) => Shape::Affixes(p, s),
+                _ => Shape::General,
+            }
+        }
+        _ => Shape::General,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +111,12 @@ impl Pattern {
             }
         }
         let literal = tokens.iter().all(|t| matches!(t, Token::Char(_)));
-        Ok(Pattern { tokens, literal })
+        let shape = shape(&tokens);
+        Ok(Pattern {
+            tokens,
+            literal,
+            shape,
+        })
     }
 
     /// True when the pattern has no metacharacter (it matches one name only).
@@ -76,6 +126,18 @@ impl Pattern {
 
     /// Whether `name` matches the whole pattern.
     pub fn matches(&self, name: &str) -> bool {
+        match &self.shape {
+            Shape::Everything => return true,
+            Shape::Literal(text) => return name == text,
+            Shape::Affixes(prefix, suffix) => {
+                // Byte comparison is exact: both parts are whole UTF-8 text.
+                let bytes = name.as_bytes();
+                return bytes.len() >= prefix.len() + suffix.len()
+                    && bytes.get(..prefix.len()) == Some(prefix.as_bytes())
+                    && bytes.get(bytes.len() - suffix.len()..) == Some(suffix.as_bytes());
+            }
+            Shape::General => {}
+        }
         let name: Vec<char> = name.chars().collect();
         // Iterative wildcard matching with backtracking to the last star: every
         // token but `*` consumes exactly one character, so this is exact.
@@ -191,6 +253,30 @@ mod tests {
 
     fn m(p: &str, n: &str) -> bool {
         Pattern::new(p).unwrap().matches(n)
+    }
+
+    proptest::proptest! {
+        /// The shortcut shapes (`*`, literal, `PREFIX*SUFFIX`) match exactly
+        /// what walking the tokens matches.
+        #[test]
+        fn shapes_agree_with_token_walking(
+            pattern in "[ab/.é*]{0,6}",
+            name in "[ab/.é]{0,8}",
+        ) {
+            let shaped = Pattern::new(&pattern).unwrap();
+            let general = Pattern { shape: Shape::General, ..shaped.clone() };
+            proptest::prop_assert_eq!(shaped.matches(&name), general.matches(&name));
+        }
+    }
+
+    #[test]
+    fn common_shapes_are_recognised() {
+        let shape = |p: &str| Pattern::new(p).unwrap().shape;
+        assert_eq!(shape("*"), Shape::Everything);
+        assert_eq!(shape("a/b.c"), Shape::Literal("a/b.c".into()));
+        assert_eq!(shape("*.o"), Shape::Affixes(String::new(), ".o".into()));
+        assert_eq!(shape("src/*"), Shape::Affixes("src/".into(), String::new()));
+        assert_eq!(shape("s*[ab]"), Shape::General);
     }
 
     #[test]

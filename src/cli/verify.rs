@@ -276,26 +276,16 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     Ok(if verdict.passed() { EXIT_OK } else { EXIT_NO })
 }
 
-/// Attestations loaded and checked against the policy's keys.
-pub(super) struct Evidence {
-    /// Those a trusted key signed.
-    pub verified: Vec<evidence::Verified<evidence::Attestation>>,
-    /// Those no trusted key signed (reported as findings).
-    pub rejected: Vec<evidence::Rejected>,
-    /// Classic layouts found among the inputs (sublayouts), unverified.
-    pub layouts: Vec<evidence::UnverifiedLayout>,
-}
-
 /// Loads `paths` and checks every attestation against `keys`. Malformed
-/// input stops verification (exit 2); warnings are printed.
+/// input stops verification (exit 2); warnings are printed, and no
+/// problem is left in the result.
 pub(super) fn load_evidence(
     paths: &[PathBuf],
     keys: &[evidence::TrustedKey],
     color: ColorChoice,
-) -> Result<Evidence, Stopped> {
-    let loaded = evidence::load(paths, &Limits::default());
-    let errors: Vec<Stop> = loaded
-        .problems
+) -> Result<evidence::Checked, Stopped> {
+    let mut checked = evidence::load_verified(paths, &Limits::default(), keys);
+    let errors: Vec<Stop> = std::mem::take(&mut checked.problems)
         .into_iter()
         .filter_map(|p| {
             if miette::Diagnostic::severity(&p) == Some(miette::Severity::Warning) {
@@ -309,12 +299,7 @@ pub(super) fn load_evidence(
     if !errors.is_empty() {
         return Err(errors.into());
     }
-    let (verified, rejected) = evidence::verify(loaded.items, keys);
-    Ok(Evidence {
-        verified,
-        rejected,
-        layouts: loaded.layouts,
-    })
+    Ok(checked)
 }
 
 /// The policy or layout as named on the command line (the VSA's `policy.uri`).

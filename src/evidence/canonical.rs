@@ -11,6 +11,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use super::json::Borrowed;
+
 /// A value that has no canonical form: a non-integer number, at a field path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CanonicalError {
@@ -59,22 +61,24 @@ fn write(value: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), Cano
             out.push(b']');
         }
         Value::Object(map) => {
-            // serde_json's Map is a BTreeMap (no `preserve_order`), but sort
-            // explicitly so the order never depends on a feature flag.
-            let mut members: Vec<(&String, &Value)> = map.iter().collect();
-            members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            // serde_json's Map is a BTreeMap (no `preserve_order`), so the
+            // members are usually sorted already; sort only when they are
+            // not, so the order never depends on a feature flag.
+            let sorted = map
+                .keys()
+                .zip(map.keys().skip(1))
+                .all(|(a, b)| a.as_bytes() < b.as_bytes());
             out.push(b'{');
-            for (i, (key, item)) in members.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
+            if sorted {
+                for (i, (key, item)) in map.iter().enumerate() {
+                    member(i, key, item, out, path)?;
                 }
-                write_string(key, out);
-                out.push(b':');
-                let len = path.len();
-                path.push('.');
-                path.push_str(key);
-                write(item, out, path)?;
-                path.truncate(len);
+            } else {
+                let mut members: Vec<(&String, &Value)> = map.iter().collect();
+                members.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                for (i, (key, item)) in members.into_iter().enumerate() {
+                    member(i, key, item, out, path)?;
+                }
             }
             out.push(b'}');
         }
@@ -82,15 +86,106 @@ fn write(value: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), Cano
     Ok(())
 }
 
-/// Writes `s` quoted, escaping only `\` and `"`.
+/// The canonical bytes of a borrowed value: the same bytes as
+/// [`to_canonical`] of its `serde_json::Value`, written without building one.
+pub fn borrowed_to_canonical(
+    value: &Borrowed<'_>,
+    size_hint: usize,
+) -> Result<Vec<u8>, CanonicalError> {
+    let mut out = Vec::with_capacity(size_hint);
+    write_borrowed(value, &mut out).map_err(|number| {
+        // Rare: find the path with the owned writer, which tracks it.
+        to_canonical(&value.to_value())
+            .err()
+            .unwrap_or(CanonicalError {
+                number,
+                path: String::from("$"),
+            })
+    })?;
+    Ok(out)
+}
+
+/// Writes `value`; on a number without canonical form, returns it.
+fn write_borrowed(value: &Borrowed<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+    match value {
+        Borrowed::Null => out.extend_from_slice(b"null"),
+        Borrowed::Bool(true) => out.extend_from_slice(b"true"),
+        Borrowed::Bool(false) => out.extend_from_slice(b"false"),
+        // A plain integer's JSON text is already how serde_json prints it
+        // (no `+`, no leading zeros, `-0` is not plain).
+        Borrowed::Number(text, true) => out.extend_from_slice(text.as_bytes()),
+        Borrowed::Number(text, false) => return Err((*text).to_owned()),
+        Borrowed::String(s) => write_string(s, out),
+        Borrowed::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_borrowed(item, out)?;
+            }
+            out.push(b']');
+        }
+        Borrowed::Object(members) => {
+            let sorted = members
+                .iter()
+                .zip(members.iter().skip(1))
+                .all(|(a, b)| a.0.as_bytes() < b.0.as_bytes());
+            let mut order: Vec<&(_, _)> = members.iter().collect();
+            if !sorted {
+                order.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            }
+            out.push(b'{');
+            for (i, (key, item)) in order.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_string(key, out);
+                out.push(b':');
+                write_borrowed(item, out)?;
+            }
+            out.push(b'}');
+        }
+    }
+    Ok(())
+}
+
+fn member(
+    i: usize,
+    key: &str,
+    item: &Value,
+    out: &mut Vec<u8>,
+    path: &mut String,
+) -> Result<(), CanonicalError> {
+    if i > 0 {
+        out.push(b',');
+    }
+    write_string(key, out);
+    out.push(b':');
+    let len = path.len();
+    path.push('.');
+    path.push_str(key);
+    let result = write(item, out, path);
+    path.truncate(len);
+    result
+}
+
+/// Writes `s` quoted, escaping only `\` and `"`; runs of other bytes are
+/// copied at once.
 pub fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
-    for &b in s.as_bytes() {
-        if b == b'\\' || b == b'"' {
-            out.push(b'\\');
-        }
-        out.push(b);
+    let mut rest = s.as_bytes();
+    while let Some(at) = rest.iter().position(|&b| b == b'\\' || b == b'"') {
+        let (run, tail) = rest.split_at(at);
+        out.extend_from_slice(run);
+        out.push(b'\\');
+        let Some((&special, tail)) = tail.split_first() else {
+            break;
+        };
+        out.push(special);
+        rest = tail;
     }
+    out.extend_from_slice(rest);
     out.push(b'"');
 }
 
@@ -112,6 +207,19 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(to_canonical(&value).unwrap(), expected);
+    }
+
+    #[test]
+    fn borrowed_writer_agrees_with_owned() {
+        let input = br#"{"z":{"b":[1,-2,"q\"\\"],"a":null},"a":true,"m":{"x":"\u00e9\n"}}"#;
+        let owned = to_canonical(&crate::evidence::json::parse(input, 128).unwrap()).unwrap();
+        let borrowed = crate::evidence::json::parse_borrowed(input, 128).unwrap();
+        assert_eq!(borrowed_to_canonical(&borrowed, 0).unwrap(), owned);
+        let float = crate::evidence::json::parse_borrowed(br#"{"a":{"b":[1.5]}}"#, 128).unwrap();
+        assert_eq!(
+            borrowed_to_canonical(&float, 0).unwrap_err().path,
+            "$.a.b[0]"
+        );
     }
 
     #[test]

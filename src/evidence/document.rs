@@ -31,10 +31,10 @@ pub enum Document {
 
 impl Document {
     /// The bytes the signatures are over.
-    pub fn message(&self) -> Vec<u8> {
+    pub fn message(&self) -> std::borrow::Cow<'_, [u8]> {
         match self {
-            Document::Dsse(env) => env.pae(),
-            Document::Metablock { canonical, .. } => canonical.clone(),
+            Document::Dsse(env) => std::borrow::Cow::Owned(env.pae()),
+            Document::Metablock { canonical, .. } => std::borrow::Cow::Borrowed(canonical),
         }
     }
 
@@ -97,6 +97,15 @@ pub fn read_document(
     limits: &Limits,
 ) -> Result<(Document, Vec<EvidenceError>), EvidenceError> {
     let value = parse_json(bytes, at, limits.max_depth)?;
+    document_from_value(value, at, limits)
+}
+
+/// Reads one document from its parsed JSON value (see [`read_document`]).
+pub fn document_from_value(
+    value: Value,
+    at: &Location,
+    limits: &Limits,
+) -> Result<(Document, Vec<EvidenceError>), EvidenceError> {
     let Value::Object(obj) = value else {
         return Err(EvidenceError::Unrecognised {
             at: at.clone(),
@@ -211,7 +220,7 @@ fn read_metablock(
 }
 
 /// Reads `signatures`: base64 (`dsse`) or hex (classic) `sig` values.
-fn read_signatures(
+pub(super) fn read_signatures(
     value: Option<Value>,
     at: &Location,
     limits: &Limits,

@@ -9,6 +9,8 @@
 //! hold them. Strings without escapes are sliced from the input without
 //! per-byte work; the input is checked to be UTF-8 once, up front.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Number, Value};
 
 /// A parse failure: what went wrong, at which byte offset, in which field.
@@ -57,6 +59,90 @@ pub fn parse(input: &[u8], max_depth: usize) -> Result<Value, JsonError> {
         return Err(error(JsonErrorKind::Trailing, parser.pos));
     }
     Ok(value)
+}
+
+/// A JSON value that borrows its strings from the input where it can: what
+/// [`parse_borrowed`] returns for large documents (links of 100,000
+/// artifacts), where building a `serde_json::Value` costs an allocation per
+/// string and a tree node per object.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Borrowed<'a> {
+    /// `null`.
+    Null,
+    /// `true` or `false`.
+    Bool(bool),
+    /// A number as written, and whether it is a plain 64-bit integer (the
+    /// only numbers canonical JSON writes).
+    Number(&'a str, bool),
+    /// A string, unescaped.
+    String(Cow<'a, str>),
+    /// An array.
+    Array(Vec<Borrowed<'a>>),
+    /// An object whose members are in input order; keys are distinct.
+    Object(Vec<(Cow<'a, str>, Borrowed<'a>)>),
+}
+
+impl Borrowed<'_> {
+    /// The owned `serde_json::Value`, as [`parse`] would have returned it.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Borrowed::Null => Value::Null,
+            Borrowed::Bool(b) => Value::Bool(*b),
+            Borrowed::Number(text, _) => number_value(text).unwrap_or(Value::Null),
+            Borrowed::String(s) => Value::String(s.as_ref().to_owned()),
+            Borrowed::Array(items) => Value::Array(items.iter().map(Borrowed::to_value).collect()),
+            Borrowed::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.as_ref().to_owned(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The member `key` of an object.
+    pub fn get(&self, key: &str) -> Option<&Self> {
+        match self {
+            Borrowed::Object(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+}
+
+/// Like [`parse`] (the same strictness: duplicate keys, depth, UTF-8,
+/// surrogates, trailing data), but borrowing strings from `input`.
+pub fn parse_borrowed(input: &[u8], max_depth: usize) -> Result<Borrowed<'_>, JsonError> {
+    let text = match std::str::from_utf8(input) {
+        Ok(text) => text,
+        Err(e) => return Err(error(syntax("invalid UTF-8"), e.valid_up_to())),
+    };
+    if text.starts_with('\u{feff}') {
+        return Err(error(syntax("byte-order mark before the JSON value"), 0));
+    }
+    let mut parser = Parser {
+        text,
+        bytes: input,
+        pos: 0,
+        max_depth,
+    };
+    parser.skip_ws();
+    let value = parser.borrowed(0)?;
+    parser.skip_ws();
+    if parser.pos < input.len() {
+        return Err(error(JsonErrorKind::Trailing, parser.pos));
+    }
+    Ok(value)
+}
+
+/// The value of a number's text, as [`parse`] reads it.
+fn number_value(text: &str) -> Option<Value> {
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        max_depth: 0,
+    };
+    parser.number().ok()
 }
 
 /// Converts a byte offset into 1-based line and column (in characters).
@@ -116,7 +202,7 @@ struct Parser<'a> {
     max_depth: usize,
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -148,6 +234,105 @@ impl Parser<'_> {
             Some(b'-' | b'0'..=b'9') => self.number(),
             Some(_) => Err(error(syntax("expected a JSON value"), self.pos)),
             None => Err(error(syntax("unexpected end of input"), self.pos)),
+        }
+    }
+
+    fn borrowed(&mut self, depth: usize) -> Result<Borrowed<'a>, JsonError> {
+        match self.peek() {
+            Some(b'{') => self.borrowed_object(depth + 1),
+            Some(b'[') => self.borrowed_array(depth + 1),
+            Some(b'"') => self.borrowed_string().map(Borrowed::String),
+            Some(b'-' | b'0'..=b'9') => {
+                let start = self.pos;
+                let value = self.number()?;
+                let text = self.text.get(start..self.pos).unwrap_or_default();
+                Ok(Borrowed::Number(text, value.is_i64() || value.is_u64()))
+            }
+            _ => self.value(depth).map(|v| match v {
+                Value::Bool(b) => Borrowed::Bool(b),
+                _ => Borrowed::Null,
+            }),
+        }
+    }
+
+    fn borrowed_object(&mut self, depth: usize) -> Result<Borrowed<'a>, JsonError> {
+        if depth > self.max_depth {
+            return Err(error(JsonErrorKind::TooDeep(self.max_depth), self.pos));
+        }
+        let open = self.pos;
+        self.pos += 1;
+        // Most objects of a link are one-member digest sets.
+        let mut members = Vec::with_capacity(1);
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(Borrowed::Object(members));
+        }
+        loop {
+            self.skip_ws();
+            if self.peek() != Some(b'"') {
+                return Err(error(syntax("expected a string key"), self.pos));
+            }
+            let key = self.borrowed_string()?;
+            self.skip_ws();
+            if self.peek() != Some(b':') {
+                return Err(error(syntax("expected `:` after an object key"), self.pos));
+            }
+            self.pos += 1;
+            self.skip_ws();
+            let value = self.borrowed(depth)?;
+            members.push((key, value));
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    break;
+                }
+                _ => return Err(error(syntax("expected `,` or `}`"), self.pos)),
+            }
+        }
+        // Members written in sorted order (as in-toto writes them) are
+        // distinct when each is greater than the one before; otherwise sort
+        // a copy of the keys to find a repeated one.
+        let ascending = members
+            .iter()
+            .zip(members.iter().skip(1))
+            .all(|(a, b)| a.0.as_bytes() < b.0.as_bytes());
+        if !ascending {
+            let mut keys: Vec<&[u8]> = members.iter().map(|(k, _)| k.as_bytes()).collect();
+            keys.sort_unstable();
+            if let Some(pair) = keys.windows(2).find(|w| w.first() == w.get(1)) {
+                let key = String::from_utf8_lossy(pair.first().copied().unwrap_or_default());
+                return Err(error(JsonErrorKind::Duplicate(key.into_owned()), open));
+            }
+        }
+        Ok(Borrowed::Object(members))
+    }
+
+    fn borrowed_array(&mut self, depth: usize) -> Result<Borrowed<'a>, JsonError> {
+        if depth > self.max_depth {
+            return Err(error(JsonErrorKind::TooDeep(self.max_depth), self.pos));
+        }
+        self.pos += 1;
+        let mut items = Vec::new();
+        self.skip_ws();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(Borrowed::Array(items));
+        }
+        loop {
+            self.skip_ws();
+            items.push(self.borrowed(depth)?);
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(Borrowed::Array(items));
+                }
+                _ => return Err(error(syntax("expected `,` or `]`"), self.pos)),
+            }
         }
     }
 
@@ -284,6 +469,11 @@ impl Parser<'_> {
     }
 
     fn string(&mut self) -> Result<String, JsonError> {
+        self.borrowed_string().map(Cow::into_owned)
+    }
+
+    /// A string, borrowed from the input when it has no escapes.
+    fn borrowed_string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         let open = self.pos;
         self.pos += 1;
         let start = self.pos;
@@ -293,7 +483,7 @@ impl Parser<'_> {
                 Some(b'"') => {
                     let s = self.text.get(start..self.pos).unwrap_or_default();
                     self.pos += 1;
-                    return Ok(s.to_owned());
+                    return Ok(Cow::Borrowed(s));
                 }
                 Some(b'\\') => break,
                 Some(0..=0x1f) => {
@@ -316,7 +506,7 @@ impl Parser<'_> {
             match self.peek() {
                 Some(b'"') => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 Some(b'\\') => {
                     self.pos += 1;
@@ -440,6 +630,30 @@ mod tests {
     }
 
     #[test]
+    fn borrowed_reader_agrees_and_refuses_duplicates() {
+        let input =
+            r#" {"b": [1, -2, 3.5, true, false, null, "x\u00e9\n"], "a": {"z": 1, "y": "q"}} "#;
+        let borrowed = parse_borrowed(input.as_bytes(), 128).unwrap();
+        assert_eq!(borrowed.to_value(), parse(input.as_bytes(), 128).unwrap());
+        assert!(matches!(borrowed.get("b"), Some(Borrowed::Array(_))));
+        for bad in [
+            r#"{"a":1,"b":2,"a":3}"#,
+            r#"{"p":"a","\u0070":"b"}"#,
+            r#"{"x":{"run":1,"run":2}}"#,
+        ] {
+            let e = parse_borrowed(bad.as_bytes(), 128).unwrap_err();
+            assert!(matches!(e.kind, JsonErrorKind::Duplicate(_)), "{bad}");
+        }
+        let deep = "[".repeat(200);
+        assert!(matches!(
+            parse_borrowed(deep.as_bytes(), 128).unwrap_err().kind,
+            JsonErrorKind::TooDeep(128)
+        ));
+        assert!(parse_borrowed(b"\xef\xbb\xbf{}", 8).is_err());
+        assert!(parse_borrowed(b"{} x", 8).is_err());
+    }
+
+    #[test]
     fn line_and_column() {
         assert_eq!(line_col(b"{\n  \"\xc3\xa9x", 7), (2, 5));
     }
@@ -449,6 +663,17 @@ mod tests {
         #[test]
         fn never_panics(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
             let _ = parse(&bytes, 16);
+        }
+
+        /// The borrowed reader accepts exactly what the owned reader accepts, with the same value.
+        #[test]
+        fn borrowed_agrees_with_owned(text in r#"[\[\]{}",:0-9a-c\\ -]{0,40}"#) {
+            let owned = parse(text.as_bytes(), 16);
+            let borrowed = parse_borrowed(text.as_bytes(), 16);
+            proptest::prop_assert_eq!(owned.is_ok(), borrowed.is_ok(), "{}", text);
+            if let (Ok(o), Ok(b)) = (owned, borrowed) {
+                proptest::prop_assert_eq!(o, b.to_value());
+            }
         }
 
         /// On JSON-like text without duplicate keys the reader agrees with serde_json.

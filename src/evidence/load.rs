@@ -98,25 +98,78 @@ pub struct Loaded {
     pub problems: Vec<EvidenceError>,
 }
 
-/// Loads every attestation under `paths`.
+/// Loads every attestation under `paths`. Files are read and parsed on every
+/// core; the result is in the order of `paths` (a directory's files sorted).
 pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
+    for part in load_parts(paths, limits, |part| part) {
+        loaded.items.extend(part.items);
+        loaded.layouts.extend(part.layouts);
+        loaded.problems.extend(part.problems);
+    }
+    loaded
+}
+
+/// Loads each file under `paths` on its own and hands what it holds to
+/// `finish` on the same worker, so that a file's bytes can be released
+/// before the next is read; the results are in file order.
+pub(super) fn load_parts<R: Send>(
+    paths: &[PathBuf],
+    limits: &Limits,
+    finish: impl Fn(Loaded) -> R + Sync,
+) -> Vec<R> {
+    let mut jobs = Vec::new();
     let mut budget = limits.max_total_bytes;
+    let mut file = |path: &Path, in_dir: bool| {
+        // The total budget is shared out in order before any file is read:
+        // each file may use what the files before it left.
+        let limit = limits.max_file_bytes.min(budget);
+        let len = std::fs::metadata(path).map_or(0, |m| m.len());
+        if len <= limit {
+            budget -= len;
+        }
+        Job::File {
+            path: path.to_path_buf(),
+            in_dir,
+            limit,
+        }
+    };
     for path in paths {
         if path.is_dir() {
             match dir_files(path, limits) {
-                Ok(files) => {
-                    for file in files {
-                        load_file(&file, true, limits, &mut budget, &mut loaded);
-                    }
-                }
-                Err(e) => loaded.problems.push(e),
+                Ok(files) => jobs.extend(files.iter().map(|f| file(f, true))),
+                Err(e) => jobs.push(Job::Failed(e)),
             }
         } else {
-            load_file(path, false, limits, &mut budget, &mut loaded);
+            jobs.push(file(path, false));
         }
     }
-    loaded
+    super::parallel::map(&jobs, |job| finish(load_job(job, limits)))
+}
+
+/// One unit of loading work.
+enum Job {
+    /// Read this file with at most `limit` bytes.
+    File {
+        path: PathBuf,
+        in_dir: bool,
+        limit: u64,
+    },
+    /// A directory that could not be listed.
+    Failed(EvidenceError),
+}
+
+fn load_job(job: &Job, limits: &Limits) -> Loaded {
+    let mut part = Loaded::default();
+    match job {
+        Job::File {
+            path,
+            in_dir,
+            limit,
+        } => load_file(path, *in_dir, limits, *limit, &mut part),
+        Job::Failed(e) => part.problems.push(e.clone()),
+    }
+    part
 }
 
 fn dir_files(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, EvidenceError> {
@@ -160,10 +213,12 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
         what: "file",
         limit,
     };
-    if file.metadata().map_err(io)?.len() > limit {
+    let len = file.metadata().map_err(io)?.len();
+    if len > limit {
         return Err(too_large());
     }
-    let mut bytes = Vec::new();
+    // Sized once: growing a 25 MB buffer by doubling copies it several times.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
     file.take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(io)?;
@@ -173,14 +228,12 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
     Ok(bytes)
 }
 
-fn load_file(path: &Path, in_dir: bool, limits: &Limits, budget: &mut u64, loaded: &mut Loaded) {
+fn load_file(path: &Path, in_dir: bool, limits: &Limits, limit: u64, loaded: &mut Loaded) {
     let name = path.display().to_string();
-    let limit = limits.max_file_bytes.min(*budget);
     let bytes = match read_bounded(path, limit) {
         Ok(bytes) => bytes,
         Err(e) => return loaded.problems.push(e),
     };
-    *budget = budget.saturating_sub(bytes.len() as u64);
     if name.ends_with(".jsonl") {
         load_bundle(&name, &bytes, limits, loaded);
         return;
@@ -257,8 +310,28 @@ fn load_one(
         ..Location::default()
     };
     let sha256 = hex::encode(Sha256::digest(bytes));
-    let (document, notes) = read_document(bytes, &at, limits)?;
+    let (mut document, notes) = match super::bulk::read(bytes, &at, limits)? {
+        super::bulk::Read::Link(document, link, notes) => {
+            loaded.problems.extend(notes);
+            loaded.items.push(Unverified {
+                origin,
+                sha256,
+                claim: Claim::Link(link.name.clone()),
+                document,
+                body: Body::Link(link),
+            });
+            return Ok(());
+        }
+        super::bulk::Read::Other(document, notes) => (document, notes),
+    };
     let parsed = content(&document, &at, limits)?;
+    if !matches!(parsed, Content::Layout(_)) {
+        // Only a layout's raw value is needed later (by importers); a link's
+        // was read into its `Body` and is dropped now, not after verification.
+        if let Document::Metablock { signed, .. } = &mut document {
+            *signed = serde_json::Value::Null;
+        }
+    }
     loaded.problems.extend(notes);
     match parsed {
         Content::Layout(layout) => {

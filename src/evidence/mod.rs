@@ -11,7 +11,9 @@
 //! [`document`] (envelope or metablock) -> [`parse`] / [`layout`] (what it
 //! says) -> [`load`](mod@load) -> [`verify`](mod@verify).
 
+pub mod bulk;
 pub mod canonical;
+pub mod digest_set;
 pub mod document;
 pub mod dsse;
 pub mod error;
@@ -23,6 +25,7 @@ pub mod limits;
 pub mod link;
 pub mod load;
 pub mod model;
+pub mod parallel;
 pub mod parse;
 pub mod scheme;
 pub mod statement;
@@ -38,5 +41,6 @@ pub use load::{load, Claim, LayoutSource, Loaded, Unverified, UnverifiedLayout};
 pub use model::{Artifacts, Attestation, Body, DigestSet, Link, Origin, Statement, Verified};
 pub use scheme::Scheme;
 pub use verify::{
-    summary_link, verify, verify_layout, verify_layout_source, verify_sublayout, Rejected,
+    load_verified, summary_link, verify, verify_layout, verify_layout_source, verify_sublayout,
+    Checked, Rejected,
 };

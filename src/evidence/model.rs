@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-/// Algorithm name to lowercase hex digest (`{"sha256": "..."}`).
-pub type DigestSet = BTreeMap<String, String>;
+/// Algorithm name to lowercase hex digest (`{"sha256": "..."}`): a compact
+/// sorted set with the methods of a map (see [`super::digest_set`]).
+pub use super::digest_set::DigestSet;
 
 /// Artifact name to digests, as in a link's `materials`/`products`.
 pub type Artifacts = BTreeMap<String, DigestSet>;

@@ -125,7 +125,7 @@ pub(super) fn statement(
 }
 
 /// Expected hex lengths of the digest algorithms cairn knows.
-fn hex_len(alg: &str) -> Option<&'static [usize]> {
+pub(super) fn hex_len(alg: &str) -> Option<&'static [usize]> {
     Some(match alg {
         "sha256" | "sha512_256" | "sha3_256" | "dirHash" => &[64],
         "sha224" | "sha512_224" | "sha3_224" => &[56],

@@ -10,7 +10,11 @@ use super::document::Document;
 use super::dsse::Signature;
 use super::keyfile::TrustedKey;
 use super::layout::ClassicLayout;
-use super::load::{Claim, LayoutSource, Unverified, UnverifiedLayout};
+use std::path::PathBuf;
+
+use super::error::EvidenceError;
+use super::limits::Limits;
+use super::load::{load_parts, Claim, LayoutSource, Unverified, UnverifiedLayout};
 use super::model::{Attestation, Body, Link, Origin, Verified};
 use super::scheme;
 
@@ -76,8 +80,12 @@ pub fn verify(
 ) -> (Vec<Verified<Attestation>>, Vec<Rejected>) {
     let mut verified = Vec::new();
     let mut rejected = Vec::new();
-    for item in items {
-        let outcome = check(&item.document, keys);
+    // Signatures are checked on every core; the documents (and the bytes
+    // they sign) are dropped as soon as each item is released.
+    let identities = identities(keys);
+    let outcomes =
+        super::parallel::map(&items, |item| check_with(&item.document, keys, &identities));
+    for (item, outcome) in items.into_iter().zip(outcomes) {
         if outcome.signers.is_empty() {
             rejected.push(Rejected {
                 origin: item.origin,
@@ -97,6 +105,39 @@ pub fn verify(
         }
     }
     (verified, rejected)
+}
+
+/// What [`load_verified`] found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Attestations a trusted key signed, in file (and line) order.
+    pub verified: Vec<Verified<Attestation>>,
+    /// Attestations no trusted key signed.
+    pub rejected: Vec<Rejected>,
+    /// Classic layouts among the inputs, unverified.
+    pub layouts: Vec<UnverifiedLayout>,
+    /// Every loading problem, as [`super::load()`] reports them.
+    pub problems: Vec<EvidenceError>,
+}
+
+/// [`super::load()`] followed by [`verify`], file by file: each file's
+/// signatures are checked as soon as it is read, so that its bytes and the
+/// bytes its signatures cover are released before the next file is read.
+/// The same outcome as the two steps one after the other, in less memory.
+pub fn load_verified(paths: &[PathBuf], limits: &Limits, keys: &[TrustedKey]) -> Checked {
+    let mut checked = Checked::default();
+    let parts = load_parts(paths, limits, |mut part| {
+        let items = std::mem::take(&mut part.items);
+        let (verified, rejected) = verify(items, keys);
+        (part, verified, rejected)
+    });
+    for (part, verified, rejected) in parts {
+        checked.verified.extend(verified);
+        checked.rejected.extend(rejected);
+        checked.layouts.extend(part.layouts);
+        checked.problems.extend(part.problems);
+    }
+    checked
 }
 
 /// Checks a classic layout's signatures against `keys` (usually the owner keys).

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Compares `cairn verify` with in-toto-verify 3.1.0 on the same supply chains.
+#
+#   scripts/bench/compare.sh [--runs R] [SIZE...]     (default: 3 runs; 1000 10000 100000)
+#
+# Installs in-toto 3.1.0 into .venv (scripts/setup-intoto.sh), generates
+# chains of 3 steps x SIZE artifacts with in-toto's own API
+# (scripts/bench/gen.py) once into target/bench-data/SIZE/, builds cairn with
+# --release, then times both verifiers alternately on the same files
+# (scripts/bench/measure.py): the classic chain, the same chain in DSSE form,
+# and the same chain as a cairn policy with a `.intoto.jsonl` bundle.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+runs=3
+sizes=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runs) runs="$2"; shift 2 ;;
+        *) sizes+=("$1"); shift ;;
+    esac
+done
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 10000 100000)
+
+scripts/setup-intoto.sh
+for size in "${sizes[@]}"; do
+    out="target/bench-data/$size"
+    if [ ! -f "$out/done" ]; then
+        echo "generating 3 x $size artifacts in $out"
+        rm -rf "$out"
+        .venv/bin/python scripts/bench/gen.py "$out" --artifacts "$size"
+        touch "$out/done"
+    fi
+done
+cargo build --release --quiet --bin cairn
+
+echo "machine: $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%dT%H:%MZ)"
+.venv/bin/python scripts/bench/measure.py --runs "$runs" --data target/bench-data \
+    --sizes "${sizes[@]}" --cairn target/release/cairn --intoto .venv/bin/in-toto-verify

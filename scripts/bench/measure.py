@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Times verifiers alternately on the same files and prints a table.
+
+    python3 scripts/bench/measure.py --runs 3 --data target/bench-data \\
+        --sizes 1000 10000 100000 --cairn target/release/cairn --intoto .venv/bin/in-toto-verify
+
+For each size and variant (classic, dsse, native), the commands run one after
+the other, round after round (in-toto, cairn, in-toto, cairn, ...), so that
+load from other processes hits both alike. Each run's wall time is measured
+around the child, its peak RSS from the child's own rusage (`wait4`). Every
+run must exit 0 (the chain verifies): a failing run stops the script. Prints
+medians, the ratio of in-toto's time to cairn's, and cairn's peak RSS over the
+link bytes.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def run(cmd, cwd):
+    """Runs `cmd` in `cwd`; returns (seconds, peak RSS in MiB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} in {cwd} exited {proc.returncode}:\n{stderr}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def link_bytes(folder):
+    return sum(os.path.getsize(os.path.join(folder, f))
+               for f in os.listdir(folder) if f.endswith((".link", ".jsonl")))
+
+
+def commands(variant, folder, cairn, intoto):
+    classic = [cairn, "verify", "--layout", "root.layout", "--layout-key", "owner.pub",
+               "--links", ".", "--format", "json"]
+    reference = [intoto, "--layout", "root.layout", "--verification-keys", "owner.pub",
+                 "--link-dir", "."]
+    if variant == "native":
+        return [("cairn", [cairn, "verify", "policy.cairn", "--bundle", "chain.intoto.jsonl",
+                           "--format", "json"])]
+    return [("in-toto", reference), ("cairn", classic)]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--sizes", type=int, nargs="+", required=True)
+    parser.add_argument("--variants", nargs="+", default=["classic", "dsse", "native"])
+    parser.add_argument("--cairn", required=True)
+    parser.add_argument("--intoto", required=True)
+    args = parser.parse_args()
+    cairn = os.path.abspath(args.cairn)
+    intoto = os.path.abspath(args.intoto)
+    print(f"{'chain':<22} {'links MB':>8} {'in-toto s':>10} {'MiB':>6} "
+          f"{'cairn s':>8} {'MiB':>6} {'speed-up':>9} {'RSS/links':>9}")
+    for size in args.sizes:
+        for variant in args.variants:
+            folder = os.path.join(args.data, str(size), variant)
+            cmds = commands(variant, folder, cairn, intoto)
+            times = {name: [] for name, _ in cmds}
+            rss = {name: [] for name, _ in cmds}
+            for _ in range(args.runs):
+                for name, cmd in cmds:
+                    t, m = run(cmd, folder)
+                    times[name].append(t)
+                    rss[name].append(m)
+            size_mb = link_bytes(folder) / 1e6
+            c_t = statistics.median(times["cairn"])
+            c_m = max(rss["cairn"])
+            if "in-toto" in times:
+                i_t = statistics.median(times["in-toto"])
+                i_m = max(rss["in-toto"])
+                ref = f"{i_t:>10.3f} {i_m:>6.0f}"
+                ratio = f"{i_t / c_t:>8.1f}x"
+            else:
+                ref = f"{'-':>10} {'-':>6}"
+                ratio = f"{'-':>9}"
+            rss_ratio = c_m * 1024 * 1024 / (size_mb * 1e6)
+            print(f"{variant + ' 3x' + str(size):<22} {size_mb:>8.1f} {ref} "
+                  f"{c_t:>8.3f} {c_m:>6.0f} {ratio} {rss_ratio:>9.2f}", flush=True)
+            for name in times:
+                print(f"    {name}: " + " ".join(f"{t:.3f}s/{m:.0f}MiB"
+                                                 for t, m in zip(times[name], rss[name])),
+                      flush=True)
+
+
+if __name__ == "__main__":
+    main()

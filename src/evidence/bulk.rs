@@ -1,0 +1,232 @@
+//! Links of many artifacts, read without building a `serde_json::Value` tree.
+//!
+//! A link of 100,000 artifacts is 25 MB of JSON; as a `Value` it is a tree
+//! node and three strings per artifact, built, canonicalised and dropped
+//! again. Here the document is read once into a [`Borrowed`] value (strings
+//! borrowed from the input, the same strictness as [`json::parse`]), the
+//! canonical bytes are written from it, and the artifacts go straight into
+//! the model. Everything else about the link (its small fields, `_type`,
+//! case-variant keys, signatures) is still checked by the one reader of each
+//! part, on a `Value` of that part alone.
+//!
+//! This is only a faster road to the same result: on any input it does not
+//! accept, the caller takes the ordinary road, which then reports the
+//! problem with its exact location. It must never accept more.
+
+use serde_json::{Map, Value};
+
+use super::canonical::borrowed_to_canonical;
+use super::document::{document_from_value, read_document, read_signatures, Document};
+use super::dsse::{Envelope, INTOTO_PAYLOAD_TYPE};
+use super::error::{EvidenceError, Location};
+use super::json::{self, Borrowed};
+use super::limits::Limits;
+use super::model::{Artifacts, DigestSet, Link};
+use super::parse::{content, Content};
+use super::statement::hex_len;
+
+/// What reading a document gave: a link read on the fast road, or a
+/// document for the ordinary road.
+pub enum Read {
+    /// A link metablock or DSSE-wrapped link, completely read and checked.
+    Link(Document, Link, Vec<EvidenceError>),
+    /// Any other document.
+    Other(Document, Vec<EvidenceError>),
+}
+
+/// Reads one document from `bytes`, taking the fast road for links.
+pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, EvidenceError> {
+    let Ok(root) = json::parse_borrowed(bytes, limits.max_depth) else {
+        // The ordinary reader reports exactly where and why.
+        return read_document(bytes, at, limits).map(|(doc, notes)| Read::Other(doc, notes));
+    };
+    // Canonical JSON is shorter than the file it came from: one allocation.
+    if let Some(read) = metablock_link(&root, bytes.len(), at, limits) {
+        return Ok(read);
+    }
+    let (document, notes) = document_from_value(root.to_value(), at, limits)?;
+    if let Document::Dsse(envelope) = &document {
+        if let Some(link) = dsse_link(envelope, at, limits) {
+            return Ok(Read::Link(document, link, notes));
+        }
+    }
+    Ok(Read::Other(document, notes))
+}
+
+/// A `{signed, signatures}` metablock whose `signed` is a valid link.
+fn metablock_link(
+    root: &Borrowed<'_>,
+    size_hint: usize,
+    at: &Location,
+    limits: &Limits,
+) -> Option<Read> {
+    let Borrowed::Object(members) = root else {
+        return None;
+    };
+    if !members
+        .iter()
+        .all(|(k, _)| k == "signed" || k == "signatures")
+    {
+        return None;
+    }
+    let signed = root.get("signed")?;
+    let link = link(signed, at, limits)?;
+    let canonical = borrowed_to_canonical(signed, size_hint).ok()?;
+    let signatures = root.get("signatures").map(Borrowed::to_value);
+    let (signatures, notes) = read_signatures(signatures, at, limits, false).ok()?;
+    let document = Document::Metablock {
+        signed: Value::Null,
+        canonical,
+        signatures,
+    };
+    Some(Read::Link(document, link, notes))
+}
+
+/// The link in a DSSE envelope of classic in-toto metadata.
+fn dsse_link(envelope: &Envelope, at: &Location, limits: &Limits) -> Option<Link> {
+    if envelope.payload_type != INTOTO_PAYLOAD_TYPE {
+        return None;
+    }
+    let payload = json::parse_borrowed(&envelope.payload, limits.max_depth).ok()?;
+    link(&payload, at, limits)
+}
+
+/// Reads a link from its `signed` object: the small fields by the ordinary
+/// reader (on a `Value` without the artifacts), the artifacts here.
+fn link(signed: &Borrowed<'_>, at: &Location, limits: &Limits) -> Option<Link> {
+    let Borrowed::Object(members) = signed else {
+        return None;
+    };
+    if !matches!(signed.get("_type"), Some(Borrowed::String(t)) if t == "link") {
+        return None;
+    }
+    let mut small = Map::new();
+    for (key, value) in members {
+        let value = match (key.as_ref(), value) {
+            ("materials" | "products", Borrowed::Object(_)) => Value::Object(Map::new()),
+            ("materials" | "products", _) => return None,
+            _ => value.to_value(),
+        };
+        small.insert(key.as_ref().to_owned(), value);
+    }
+    let placeholder = Document::Metablock {
+        signed: Value::Object(small),
+        canonical: Vec::new(),
+        signatures: Vec::new(),
+    };
+    let Ok(Content::Link(mut link)) = content(&placeholder, at, limits) else {
+        return None;
+    };
+    link.materials = artifacts(signed.get("materials")?, limits)?;
+    link.products = artifacts(signed.get("products")?, limits)?;
+    Some(link)
+}
+
+/// Artifact name to digests, checked like [`super::statement::digest_set`].
+fn artifacts(value: &Borrowed<'_>, limits: &Limits) -> Option<Artifacts> {
+    let Borrowed::Object(members) = value else {
+        return None;
+    };
+    if members.len() > limits.max_artifacts {
+        return None;
+    }
+    let mut entries = Vec::with_capacity(members.len());
+    for (name, digests) in members {
+        let Borrowed::Object(digests) = digests else {
+            return None;
+        };
+        let mut set = DigestSet::new();
+        for (alg, digest) in digests {
+            let Borrowed::String(digest) = digest else {
+                return None;
+            };
+            if let Some(lens) = hex_len(alg) {
+                let ok = lens.contains(&digest.len())
+                    && digest
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+                if !ok {
+                    return None;
+                }
+            }
+            set.insert(alg.as_ref().to_owned(), digest.as_ref().to_owned());
+        }
+        entries.push((name.as_ref().to_owned(), set));
+    }
+    // Names are distinct (the reader refuses repeated keys); a sorted list
+    // (as in-toto writes it) is built into the map in one pass.
+    Some(entries.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast road gives the ordinary road's link and signed bytes, and
+    /// declines whatever the ordinary road refuses.
+    fn agrees(text: &str) {
+        let at = Location::file("t.link");
+        let limits = Limits::default();
+        let ordinary = read_document(text.as_bytes(), &at, &limits)
+            .and_then(|(doc, _)| content(&doc, &at, &limits).map(|c| (doc, c)));
+        let fast = read(text.as_bytes(), &at, &limits);
+        match (ordinary, fast) {
+            (Ok((doc, Content::Link(link))), Ok(Read::Link(fast_doc, fast_link, _))) => {
+                assert_eq!(fast_link, link, "{text}");
+                assert_eq!(fast_doc.message(), doc.message(), "{text}");
+                assert_eq!(fast_doc.signatures(), doc.signatures(), "{text}");
+            }
+            (Ok((_, Content::Link(_))), _) => panic!("fast road declined a valid link: {text}"),
+            (_, Ok(Read::Link(..))) => panic!("fast road accepted what is refused: {text}"),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn fast_road_agrees_with_the_ordinary_one() {
+        let digest = "ab".repeat(32);
+        let link = |materials: &str, extra: &str| {
+            format!(
+                r#"{{"signatures":[{{"keyid":"k","sig":"00ff"}}],"signed":{{"_type":"link",
+                "name":"build","command":["make"],"materials":{materials},
+                "products":{{"b/x.o":{{"sha256":"{digest}"}},"a":{{"sha256":"{digest}","md5":"{}"}}}},
+                "byproducts":{{}},"environment":{{"n":1}}{extra}}}}}"#,
+                "cd".repeat(16)
+            )
+        };
+        let good = format!(r#"{{"src/é\"q":{{"sha256":"{digest}"}}}}"#);
+        for text in [
+            link(&good, ""),
+            link("{}", r#","x":{"z":[1,2,{"a":null}]}"#),
+            link(&good, r#","environment":{}"#),
+            link(&format!(r#"{{"a":{{"sha256":"{digest}"}},"a":{{}}}}"#), ""),
+            link(r#"{"a":{"sha256":"AB"}}"#, ""),
+            link(r#"{"a":{"sha256":1}}"#, ""),
+            link(r#"{"a":[]}"#, ""),
+            link("[]", ""),
+            link(&good, r#","Name":"x""#),
+            link(&good, r#","environment":{"f":1.5}"#),
+            link(&good, r#","command":"make""#),
+            link(&good, "").replace(r#""_type":"link""#, r#""_type":"layout""#),
+            link(&good, "").replace(r#""sig":"00ff""#, r#""sig":"zz""#),
+            link(&good, "").replace(r#""signatures":[{"keyid":"k","sig":"00ff"}],"#, ""),
+            link(&good, "").replace("\"signatures\"", "\"Signatures\""),
+            r#"{"payload":"e30=","payloadType":"x","signatures":[]}"#.to_string(),
+        ] {
+            agrees(&text);
+        }
+        let dsse = super::super::dsse::sign_dsse(
+            INTOTO_PAYLOAD_TYPE,
+            link(&good, "")
+                .split_once(r#""signed":"#)
+                .and_then(|(_, rest)| rest.strip_suffix('}'))
+                .unwrap()
+                .as_bytes(),
+            &super::super::keyfile::SigningKey::generate_ed25519(),
+        );
+        agrees(&dsse.to_line());
+        let at = Location::file("t.link");
+        let read_dsse = read(dsse.to_line().as_bytes(), &at, &Limits::default());
+        assert!(matches!(read_dsse, Ok(Read::Link(..))));
+    }
+}

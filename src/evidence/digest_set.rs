@@ -1,0 +1,234 @@
+//! [`DigestSet`]: algorithm name to hex digest, stored compactly.
+//!
+//! A link of 100,000 artifacts has 100,000 digest sets of usually one entry.
+//! A `BTreeMap` allocates a whole node (over 500 bytes) for that one entry;
+//! this set is a vector of pairs kept sorted by algorithm name, with the
+//! map-like methods the rest of cairn uses (`get`, `insert`, `iter`, ...),
+//! iterating in the same order a `BTreeMap` would. It serialises as a JSON
+//! object.
+
+use std::fmt;
+
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Algorithm name to lowercase hex digest (`{"sha256": "..."}`), sorted by name.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DigestSet {
+    entries: Vec<(String, String)>,
+}
+
+impl DigestSet {
+    /// An empty set.
+    pub fn new() -> DigestSet {
+        DigestSet::default()
+    }
+
+    fn find(&self, alg: &str) -> Result<usize, usize> {
+        self.entries
+            .binary_search_by(|(name, _)| name.as_str().cmp(alg))
+    }
+
+    /// Sets the digest of `alg`, returning the previous one.
+    pub fn insert(&mut self, alg: String, digest: String) -> Option<String> {
+        match self.find(&alg) {
+            Ok(i) => self
+                .entries
+                .get_mut(i)
+                .map(|slot| std::mem::replace(&mut slot.1, digest)),
+            Err(i) => {
+                // Sets hold one or two digests: grow by exactly one, not to four.
+                self.entries.reserve_exact(1);
+                self.entries.insert(i, (alg, digest));
+                None
+            }
+        }
+    }
+
+    /// The digest of `alg`.
+    pub fn get(&self, alg: &str) -> Option<&String> {
+        self.find(alg)
+            .ok()
+            .and_then(|i| self.entries.get(i))
+            .map(|(_, d)| d)
+    }
+
+    /// Whether the set has a digest of `alg`.
+    pub fn contains_key(&self, alg: &str) -> bool {
+        self.find(alg).is_ok()
+    }
+
+    /// Removes and returns the digest of `alg`.
+    pub fn remove(&mut self, alg: &str) -> Option<String> {
+        self.find(alg).ok().map(|i| self.entries.remove(i).1)
+    }
+
+    /// The number of algorithms.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// (algorithm, digest) pairs, sorted by algorithm.
+    pub fn iter(&self) -> Iter<'_> {
+        Iter {
+            inner: self.entries.iter(),
+        }
+    }
+
+    /// The algorithm names, sorted.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        self.entries.iter().map(|(a, _)| a)
+    }
+
+    /// The digests, in the order of their algorithm names.
+    pub fn values(&self) -> impl Iterator<Item = &String> {
+        self.entries.iter().map(|(_, d)| d)
+    }
+}
+
+/// Iterator over a [`DigestSet`]'s pairs, shaped like a map's.
+#[derive(Debug, Clone)]
+pub struct Iter<'a> {
+    inner: std::slice::Iter<'a, (String, String)>,
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a String, &'a String);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.inner.next().map(|(a, d)| (a, d))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.inner.next_back().map(|(a, d)| (a, d))
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+impl<'a> IntoIterator for &'a DigestSet {
+    type Item = (&'a String, &'a String);
+    type IntoIter = Iter<'a>;
+
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+impl IntoIterator for DigestSet {
+    type Item = (String, String);
+    type IntoIter = std::vec::IntoIter<(String, String)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl FromIterator<(String, String)> for DigestSet {
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> DigestSet {
+        let mut set = DigestSet::new();
+        set.extend(iter);
+        set
+    }
+}
+
+impl Extend<(String, String)> for DigestSet {
+    fn extend<I: IntoIterator<Item = (String, String)>>(&mut self, iter: I) {
+        for (alg, digest) in iter {
+            self.insert(alg, digest);
+        }
+    }
+}
+
+impl<const N: usize> From<[(String, String); N]> for DigestSet {
+    fn from(pairs: [(String, String); N]) -> DigestSet {
+        pairs.into_iter().collect()
+    }
+}
+
+impl fmt::Debug for DigestSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for DigestSet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (alg, digest) in self {
+            map.serialize_entry(alg, digest)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for DigestSet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<DigestSet, D::Error> {
+        struct SetVisitor;
+        impl<'de> Visitor<'de> for SetVisitor {
+            type Value = DigestSet;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of algorithm name to digest")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<DigestSet, A::Error> {
+                let mut set = DigestSet::new();
+                while let Some((alg, digest)) = access.next_entry::<String, String>()? {
+                    set.insert(alg, digest);
+                }
+                Ok(set)
+            }
+        }
+        deserializer.deserialize_map(SetVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn behaves_like_a_btreemap() {
+        let pairs = [
+            ("sha512", "b"),
+            ("sha256", "a"),
+            ("gitCommit", "c"),
+            ("sha256", "d"),
+        ];
+        let mut set = DigestSet::new();
+        let mut map = BTreeMap::new();
+        for (alg, d) in pairs {
+            assert_eq!(
+                set.insert(alg.into(), d.into()),
+                map.insert(alg.to_string(), d.to_string())
+            );
+        }
+        assert!(set.iter().eq(map.iter()));
+        assert_eq!(set.get("sha256"), map.get("sha256"));
+        assert_eq!(set.len(), 3);
+        assert!(set.contains_key("gitCommit") && !set.contains_key("md5"));
+        assert_eq!(
+            serde_json::to_value(&set).unwrap(),
+            serde_json::to_value(&map).unwrap()
+        );
+        let back: DigestSet = serde_json::from_value(serde_json::to_value(&map).unwrap()).unwrap();
+        assert_eq!(back, set);
+        assert_eq!(format!("{set:?}"), format!("{map:?}"));
+        assert_eq!(set.remove("sha512").as_deref(), Some("b"));
+        assert_eq!(set.len(), 2);
+    }
+}
