@@ -23,6 +23,7 @@ pub mod limits;
 pub mod link;
 pub mod load;
 pub mod model;
+pub mod names;
 pub mod parse;
 pub mod scheme;
 pub mod statement;
