@@ -468,4 +468,28 @@ pub enum LowerError {
         #[label("applies to links only")]
         span: Span,
     },
+
+    /// Two steps expect the same predicate type from a common signer, so one
+    /// attestation would count as the evidence of both.
+    #[error("steps `{first_step}` and `{step}` both accept `{predicate_type}` attestations signed by `{key}`")]
+    #[diagnostic(
+        code(E233),
+        help("an attestation names no step, so one attestation would count for both steps; give the steps different signers, or check everything in one step")
+    )]
+    SharedAttestation {
+        /// The later step.
+        step: String,
+        /// The earlier step.
+        first_step: String,
+        /// The predicate type (alias when one was written).
+        predicate_type: String,
+        /// A key both authorise.
+        key: String,
+        /// The later attestation block.
+        #[label("would be satisfied by the same attestation")]
+        span: Span,
+        /// The earlier attestation block.
+        #[label("as this one")]
+        first: Span,
+    },
 }
