@@ -471,20 +471,16 @@ pub enum LowerError {
 
     /// Two steps expect the same predicate type from a common signer, so one
     /// attestation would count as the evidence of both.
-    #[error("steps `{first_step}` and `{step}` both accept `{predicate_type}` attestations signed by `{key}`")]
+    #[error("steps {steps} both accept {what}")]
     #[diagnostic(
         code(E233),
         help("an attestation names no step, so one attestation would count for both steps; give the steps different signers, or check everything in one step")
     )]
     SharedAttestation {
-        /// The later step.
-        step: String,
-        /// The earlier step.
-        first_step: String,
-        /// The predicate type (alias when one was written).
-        predicate_type: String,
-        /// A key both authorise.
-        key: String,
+        /// The two steps, quoted: "`build` and `release`".
+        steps: String,
+        /// The predicate type and a common signer, quoted.
+        what: String,
         /// The later attestation block.
         #[label("would be satisfied by the same attestation")]
         span: Span,

@@ -353,14 +353,13 @@ impl Lowerer<'_> {
                         .ok()
                         .and_then(|i| layout.keys.get(i))
                         .map_or_else(|| format!("#{}", key.0), |k| k.name.clone());
+                    let predicate_type = expected
+                        .alias
+                        .as_deref()
+                        .unwrap_or(&expected.predicate_type);
                     self.error(LowerError::SharedAttestation {
-                        step: step.name.clone(),
-                        first_step: first_step.name.clone(),
-                        predicate_type: expected
-                            .alias
-                            .clone()
-                            .unwrap_or_else(|| expected.predicate_type.clone()),
-                        key,
+                        steps: format!("`{}` and `{}`", first_step.name, step.name),
+                        what: format!("`{predicate_type}` attestations signed by `{key}`"),
                         span: expected.span,
                         first: first.span,
                     });
