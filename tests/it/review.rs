@@ -490,3 +490,53 @@ fn hostile_predicate_values_are_escaped_in_human_output() {
     }
     assert!(e.contains("\\u001b[2K"), "{e}");
 }
+
+/// Runs `verify` with a deadline: a hang is a failure, not a stuck test.
+fn verify_within(s: &Scratch, args: &[&str], seconds: u64) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(args)
+        .current_dir(&s.dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(seconds) {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("`cairn {}` did not finish in {seconds} s", args.join(" "));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn fifos_devices_and_directories_are_refused_without_hanging() {
+    let s = Scratch::new("not-regular");
+    s.write("b.jsonl", &good_bundle(&s));
+    let made = Command::new("mkfifo")
+        .arg(s.dir.join("fifo"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let base = ["verify", "policy.cairn", "--time", "2026-06-01T00:00:00Z"];
+    for extra in [
+        ["--bundle", "b.jsonl", "--artifact", "/dev/zero"],
+        ["--bundle", "b.jsonl", "--artifact", "fifo"],
+        ["--bundle", "b.jsonl", "--artifact", "bin"],
+        ["--bundle", "fifo", "--artifact", "bin/app"],
+        ["--bundle", "/dev/zero", "--artifact", "bin/app"],
+    ] {
+        let args: Vec<&str> = base.iter().chain(extra.iter()).copied().collect();
+        let out = verify_within(&s, &args, 20);
+        assert_eq!(code(&out), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("not a regular file"),
+            "{extra:?}: {}",
+            stderr(&out)
+        );
+    }
+}
