@@ -540,3 +540,32 @@ fn fifos_devices_and_directories_are_refused_without_hanging() {
         );
     }
 }
+
+#[test]
+fn a_fifo_as_policy_or_key_file_is_refused_without_hanging() {
+    let s = Scratch::new("fifo-policy");
+    s.write("b.jsonl", &good_bundle(&s));
+    assert!(Command::new("mkfifo")
+        .arg(s.dir.join("fifo"))
+        .status()
+        .unwrap()
+        .success());
+    let out = verify_within(&s, &["check", "fifo"], 20);
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    s.write(
+        "policy.cairn",
+        &POLICY.replace("file \"keys/bob.pub\"", "file \"fifo\""),
+    );
+    let out = verify_within(&s, &["check", "policy.cairn"], 20);
+    assert_ne!(code(&out), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}
