@@ -569,3 +569,59 @@ fn a_fifo_as_policy_or_key_file_is_refused_without_hanging() {
         stderr(&out)
     );
 }
+
+#[test]
+fn a_link_with_the_right_name_signed_by_another_steps_functionary_does_not_count() {
+    let s = Scratch::new("link-other-functionary");
+    s.write(
+        "policy.cairn",
+        r#"layout "links" {
+  key alice = file "keys/alice.pub"
+  key bob = file "keys/bob.pub"
+
+  step checkout {
+    by alice
+    products {
+      create "src/*"
+    }
+  }
+
+  step build {
+    by bob
+    materials {
+      match "src/*" with products from checkout
+    }
+    products {
+      create "bin/*"
+    }
+  }
+
+  artifact from build
+}
+"#,
+    );
+    let link = |name: &str, materials: Value, products: Value| {
+        json!({
+            "_type": "link", "name": name, "command": [],
+            "materials": materials, "products": products,
+            "byproducts": {}, "environment": {},
+        })
+    };
+    let src = json!({"src/main.c": {"sha256": "a".repeat(64)}});
+    let checkout = link("checkout", json!({}), src.clone());
+    let build = link("build", src, json!({"bin/app": {"sha256": s.app_digest}}));
+    s.write(
+        "b.jsonl",
+        &(line(&checkout, "alice") + &line(&build, "bob")),
+    );
+    assert_eq!(code(&s.verify(&[])), Some(0), "the control passes");
+    // bob signs both links: the checkout link does not count.
+    s.write("b.jsonl", &(line(&checkout, "bob") + &line(&build, "bob")));
+    assert_fails(&s, &[], &["V101"]);
+    // The same link given twice, or signed twice by bob, is still one key.
+    s.write(
+        "b.jsonl",
+        &(line(&checkout, "alice") + &line(&build, "bob") + &line(&build, "bob")),
+    );
+    assert_eq!(code(&s.verify(&[])), Some(0));
+}
