@@ -625,3 +625,21 @@ fn a_link_with_the_right_name_signed_by_another_steps_functionary_does_not_count
     );
     assert_eq!(code(&s.verify(&[])), Some(0));
 }
+
+#[test]
+fn count_over_a_missing_list_is_not_zero() {
+    let s = Scratch::new("count-absent");
+    s.write(
+        "policy.cairn",
+        &POLICY.replace(
+            "      require $.buildDefinition.buildType",
+            "      require count $.runDetails.byproducts[*] == 0\n      require $.buildDefinition.buildType",
+        ),
+    );
+    s.write("b.jsonl", &good_bundle(&s));
+    assert_fails(&s, &[], &["V106", "is absent"]);
+    let mut p = provenance(&json!({"sha256": s.app_digest}));
+    p["predicate"]["runDetails"] = json!({"byproducts": []});
+    s.write("b.jsonl", &(line(&checkout(), "alice") + &line(&p, "bob")));
+    assert_eq!(code(&s.verify(&[])), Some(0));
+}
