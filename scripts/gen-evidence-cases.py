@@ -157,6 +157,17 @@ def main():
     write("err/E310-ST-02-predicate-not-object.json", envelope(statement(predicate=[1, 2])))
     write("err/E304-ST-13-subject-case-variant.json", envelope(statement(Subject=[])))
     write("err/E310-link-materials-not-object.link", metablock(link(materials=[])))
+    # artifact names (7.5): only normalised relative paths, nothing rendered invisibly
+    write("err/E320-AR-01-link-product-dot-dot.link", metablock(link(products={"dir/../foo": {"sha256": SHA}})))
+    write("err/E320-AR-02-link-dot-slash-alias.link", metablock(link(products={"foo": {"sha256": SHA}, "./foo": {"sha256": "b" * 64}})))
+    write("err/E320-AR-03-link-material-backslash.link", metablock(link(materials={"dir\\foo": {"sha256": SHA}})))
+    write("err/E320-AR-03-link-material-double-slash.link", metablock(link(materials={"src//a.c": {"sha256": SHA}})))
+    write("err/E320-AR-03-subject-absolute.json", envelope(statement(subject=[{"name": "/etc/passwd", "digest": {"sha256": SHA}}])))
+    write("err/E320-AR-03-subject-parent.json", envelope(statement(subject=[{"name": "../x", "digest": {"sha256": SHA}}])))
+    write("err/E320-AR-03-subject-newline-forged-pass.json", envelope(statement(subject=[{"name": "app\nPASS: layout `x`: 0 failures", "digest": {"sha256": SHA}}])))
+    write("err/E320-AR-03-subject-terminal-escape.json", envelope(statement(subject=[{"name": "app\u001b[2K", "digest": {"sha256": SHA}}])))
+    write("err/E320-AR-03-subject-bidi-override.json", envelope(statement(subject=[{"name": "evil\u202etxt.exe", "digest": {"sha256": SHA}}])))
+    write("err/E320-AR-03-subject-trailing-slash.json", envelope(statement(subject=[{"name": "dir/", "digest": {"sha256": SHA}}])))
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ pub struct AttestArgs {
     /// A file holding the predicate as one JSON object.
     #[arg(long)]
     predicate: PathBuf,
-    /// Files the Statement is about: named by the path as given, with their sha256.
+    /// Files the Statement is about: named by the path as given (a relative
+    /// path without `.` or `..` components), with their sha256.
     #[arg(long, required = true, num_args = 1..)]
     subject: Vec<PathBuf>,
     /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA P-256).
@@ -97,9 +98,16 @@ fn attest(args: &AttestArgs) -> Result<(), Boxed> {
     }
     let mut subjects = Vec::new();
     for path in &args.subject {
+        let name = path.display().to_string();
+        if let Some(reason) = crate::evidence::names::artifact_name_problem(&name) {
+            return Err(Box::new(CliError::SubjectName {
+                path: crate::report::escape(&name),
+                reason: reason.to_owned(),
+            }));
+        }
         let digest = file_sha256(path)?;
         subjects.push(serde_json::json!({
-            "name": path.display().to_string(),
+            "name": name,
             "digest": {"sha256": digest},
         }));
     }

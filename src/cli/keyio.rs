@@ -55,6 +55,18 @@ pub enum CliError {
         /// The file.
         path: String,
     },
+    /// A `--subject` path that would not be a valid artifact name.
+    #[error("subject `{path}` cannot name an artifact: {reason}")]
+    #[diagnostic(
+        code(E434),
+        help("give the subject as a relative path without `.` or `..` components (run `cairn attest` from the directory the names are relative to)")
+    )]
+    SubjectName {
+        /// The path as given, escaped.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Prints a diagnostic to stderr.

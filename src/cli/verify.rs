@@ -107,14 +107,38 @@ pub fn run_mode(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> ExitCode {
     match verify(args, color, mode) {
         Ok(code) => ExitCode::from(code),
         Err(Stopped { code, diagnostics }) => {
-            for d in &diagnostics {
-                report(d.as_ref(), color);
-            }
+            report_capped(diagnostics.iter().map(AsRef::as_ref), color);
             if code == EXIT_NO {
                 let now = verify_inputs::clock(args.time.as_deref()).ok();
                 verify_output::print_early_failure(&diagnostics, args.format, now);
             }
             ExitCode::from(code)
+        }
+    }
+}
+
+/// How many diagnostics of one code are printed before the rest are counted
+/// only: a bundle of 65,536 unrecognised lines must not print 65,536 warnings.
+const MAX_SHOWN_PER_CODE: usize = 20;
+
+/// Prints diagnostics, at most [`MAX_SHOWN_PER_CODE`] of each code, then one
+/// line per code saying how many more there were.
+fn report_capped<'a>(
+    diagnostics: impl Iterator<Item = &'a (dyn miette::Diagnostic + Send + Sync)>,
+    color: ColorChoice,
+) {
+    let mut shown: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for d in diagnostics {
+        let code = d.code().map(|c| c.to_string()).unwrap_or_default();
+        let count = shown.entry(code).or_default();
+        *count += 1;
+        if *count <= MAX_SHOWN_PER_CODE {
+            report(d, color);
+        }
+    }
+    for (code, count) in shown {
+        if let Some(more) = count.checked_sub(MAX_SHOWN_PER_CODE).filter(|&m| m > 0) {
+            eprintln!("\n{code}: {more} more not shown ({count} in all)");
         }
     }
 }
@@ -285,17 +309,16 @@ pub(super) fn load_evidence(
     color: ColorChoice,
 ) -> Result<evidence::Checked, Stopped> {
     let mut checked = evidence::load_verified(paths, &Limits::default(), keys);
-    let errors: Vec<Stop> = std::mem::take(&mut checked.problems)
+    let (warnings, errors): (Vec<_>, Vec<_>) = std::mem::take(&mut checked.problems)
         .into_iter()
-        .filter_map(|p| {
-            if miette::Diagnostic::severity(&p) == Some(miette::Severity::Warning) {
-                report(&p, color);
-                None
-            } else {
-                Some(Box::new(p) as Stop)
-            }
-        })
-        .collect();
+        .partition(|p| miette::Diagnostic::severity(p) == Some(miette::Severity::Warning));
+    report_capped(
+        warnings
+            .iter()
+            .map(|w| w as &(dyn miette::Diagnostic + Send + Sync)),
+        color,
+    );
+    let errors: Vec<Stop> = errors.into_iter().map(|p| Box::new(p) as Stop).collect();
     if !errors.is_empty() {
         return Err(errors.into());
     }

@@ -65,6 +65,16 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
     let matcher = Matcher::new(&check.test).map_err(broken)?;
     match check.quantifier {
         Quantifier::Count => {
+            // `count $.failedTests[*] == 0` must not pass when `failedTests`
+            // is missing altogether: zero selected values out of an absent
+            // container is absence, not an empty list.
+            if selected.is_empty() {
+                if let Some(container) = container_of(&check.path) {
+                    if predicate.query(container).is_ok_and(|v| v.is_empty()) {
+                        return Err(fail(format!("`{container}` is absent"), "absent".into()));
+                    }
+                }
+            }
             let count = Value::from(selected.len());
             matcher.test(&count).map_err(|actual| {
                 fail(
@@ -119,6 +129,31 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
             }
         }
     }
+}
+
+/// The path a final wildcard or filter selects from (`$.a.b` for `$.a.b[*]`,
+/// `$.a.b.*` or `$.a.b[?@.x]`), when the path ends in one.
+fn container_of(path: &str) -> Option<&str> {
+    if let Some(prefix) = path.strip_suffix(".*") {
+        return Some(prefix).filter(|p| !p.ends_with('.'));
+    }
+    let body = path.strip_suffix(']')?;
+    let mut depth = 0usize;
+    for (i, c) in body.char_indices().rev() {
+        match c {
+            ']' => depth += 1,
+            '[' if depth == 0 => {
+                let inner = body.get(i + 1..)?.trim_start();
+                let prefix = body.get(..i)?;
+                return (inner.starts_with('*') || inner.starts_with('?'))
+                    .then_some(prefix)
+                    .filter(|p| !p.ends_with('.'));
+            }
+            '[' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// A test made ready to run (its regex compiled).
@@ -419,6 +454,24 @@ mod tests {
                 assert_eq!(failure.actual, "absent", "{test:?} {q:?}");
             }
         }
+    }
+
+    #[test]
+    fn count_of_an_absent_container_fails() {
+        let t = json!({"failedTests": [], "passed": ["a", "b"]});
+        let zero = cmp(CompareOp::Eq, json!(0));
+        for path in ["$.nope[*]", "$.nope.*", "$.nope[?@.x]", "$.a.nope[*]"] {
+            let r = run(&check(path, Quantifier::Count, zero.clone()), &t);
+            assert_eq!(r.expect_err(path).actual, "absent", "{path}");
+        }
+        assert!(ok("$.failedTests[*]", Quantifier::Count, zero.clone(), &t));
+        assert!(ok("$.passed[?@ == 'c']", Quantifier::Count, zero, &t));
+        let two = cmp(CompareOp::Eq, json!(2));
+        assert!(ok("$.passed[*]", Quantifier::Count, two, &t));
+        assert_eq!(container_of("$.a[*]"), Some("$.a"));
+        assert_eq!(container_of("$..*"), None);
+        assert_eq!(container_of("$.a[0]"), None);
+        assert_eq!(container_of("$.a[?@.b[0] == 1]"), Some("$.a"));
     }
 
     #[test]

@@ -109,10 +109,12 @@ pub fn rule_failure(
                 Side::Materials => subject.materials,
                 Side::Products => subject.products,
             };
-            let actual = artifacts.get(&name).map_or_else(
-                || "absent".to_string(),
-                |set| super::why::short_pair(set, &crate::evidence::DigestSet::new()).0,
-            );
+            let actual = match artifacts.get(&name) {
+                None => "absent".to_string(),
+                // See `view::unambiguous`: listed twice with different digests.
+                Some(set) if set.is_empty() => "listed with conflicting digests".to_string(),
+                Some(set) => super::why::short_pair(set, &crate::evidence::DigestSet::new()).0,
+            };
             let (label, help) = match rule {
                 Some(_) => (
                     "disallowed by this rule",

@@ -149,9 +149,12 @@ fn descriptors(list: Option<&Value>, field: &str) -> Artifacts {
     )
 }
 
-/// Collects named digest sets; a name given twice with different digests is
-/// left out entirely (and stays out), so that neither copy can satisfy a rule
-/// or match an artifact.
+/// Collects named digest sets; a name given twice with different digests
+/// keeps its name but loses its digests (an empty set, and it stays empty),
+/// so that neither copy can match an artifact or another step's artifact,
+/// while `disallow` rules and the implicit final one still see the name:
+/// dropping it would let a second, conflicting entry hide an artifact from
+/// the rules.
 pub fn unambiguous(entries: impl IntoIterator<Item = (String, DigestSet)>) -> Artifacts {
     let mut out = Artifacts::new();
     let mut ambiguous = std::collections::BTreeSet::new();
@@ -161,7 +164,7 @@ pub fn unambiguous(entries: impl IntoIterator<Item = (String, DigestSet)>) -> Ar
         }
         match out.get(&name) {
             Some(existing) if *existing != set => {
-                out.remove(&name);
+                out.insert(name.clone(), DigestSet::new());
                 ambiguous.insert(name);
             }
             _ => {

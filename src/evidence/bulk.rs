@@ -132,6 +132,10 @@ fn artifacts(value: &Borrowed<'_>, limits: &Limits) -> Option<Artifacts> {
     }
     let mut entries = Vec::with_capacity(members.len());
     for (name, digests) in members {
+        // A refused name goes to the ordinary reader, which says why (E320).
+        if super::names::artifact_name_problem(name).is_some() {
+            return None;
+        }
         let Borrowed::Object(digests) = digests else {
             return None;
         };
@@ -201,6 +205,11 @@ mod tests {
             link(&good, r#","environment":{}"#),
             link(&format!(r#"{{"a":{{"sha256":"{digest}"}},"a":{{}}}}"#), ""),
             link(r#"{"a":{"sha256":"AB"}}"#, ""),
+            link(
+                &format!(r#"{{"bin/../etc/passwd":{{"sha256":"{digest}"}}}}"#),
+                "",
+            ),
+            link(&format!(r#"{{"a//b":{{"sha256":"{digest}"}}}}"#), ""),
             link(r#"{"a":{"sha256":1}}"#, ""),
             link(r#"{"a":[]}"#, ""),
             link("[]", ""),

@@ -320,4 +320,19 @@ pub enum EvidenceError {
         /// Why.
         reason: String,
     },
+
+    /// An artifact name that is not a normalised relative path.
+    #[error("bad artifact name `{name}` in {at}: {reason}")]
+    #[diagnostic(
+        code(E320),
+        help("artifact names must be relative paths without `.`, `..` or empty components, `\\`, a leading `/`, or control and invisible characters; record the file under its normalised name")
+    )]
+    BadArtifactName {
+        /// Where.
+        at: Location,
+        /// The name, escaped for display.
+        name: String,
+        /// What is wrong.
+        reason: String,
+    },
 }

@@ -36,6 +36,13 @@ fn artifacts(
     let mut out = Artifacts::new();
     for (name, digests) in obj {
         let field = format!("{path}[{}]", Value::String(name.clone()));
+        if let Some(reason) = super::names::artifact_name_problem(name) {
+            return Err(EvidenceError::BadArtifactName {
+                at: at.clone().with_field(path),
+                name: crate::report::escape(name),
+                reason: reason.to_owned(),
+            });
+        }
         out.insert(name.clone(), digest_set(digests, at, &field)?);
     }
     Ok(out)
@@ -148,6 +155,12 @@ pub fn link_from_v03(statement: &Statement) -> Result<Link, String> {
                     .and_then(Value::as_str)
                     .filter(|n| !n.is_empty())
                     .ok_or("every material needs a non-empty `name`")?;
+                if let Some(reason) = super::names::artifact_name_problem(name) {
+                    return Err(format!(
+                        "bad material name `{}`: {reason}",
+                        crate::report::escape(name)
+                    ));
+                }
                 let digest = m.get("digest").ok_or("every material needs a `digest`")?;
                 let digest = digest_set(digest, &at, "digest").map_err(|e| e.to_string())?;
                 if materials.insert(name.to_owned(), digest).is_some() {

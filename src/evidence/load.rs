@@ -207,13 +207,24 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
         at: at.clone(),
         reason: e.to_string(),
     };
+    // A FIFO would block the open itself; a device may never end.
+    let regular = |m: std::fs::Metadata| {
+        if m.is_file() {
+            Ok(m)
+        } else {
+            Err(io(std::io::Error::other(
+                "not a regular file (a FIFO, device or directory)",
+            )))
+        }
+    };
+    regular(std::fs::metadata(path).map_err(io)?)?;
     let file = std::fs::File::open(path).map_err(io)?;
     let too_large = || EvidenceError::TooLarge {
         at: at.clone(),
         what: "file",
         limit,
     };
-    let len = file.metadata().map_err(io)?.len();
+    let len = regular(file.metadata().map_err(io)?)?.len();
     if len > limit {
         return Err(too_large());
     }

@@ -25,6 +25,7 @@ pub mod limits;
 pub mod link;
 pub mod load;
 pub mod model;
+pub mod names;
 pub mod parallel;
 pub mod parse;
 pub mod scheme;

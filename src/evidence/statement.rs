@@ -78,6 +78,16 @@ pub(super) fn statement(
             None => String::new(),
             Some(_) => return Err(subject_err("`name` must be a string")),
         };
+        if let Some(reason) = (!name.is_empty())
+            .then(|| super::names::artifact_name_problem(&name))
+            .flatten()
+        {
+            return Err(EvidenceError::BadArtifactName {
+                at: at.clone().with_field(format!("{path}.name")),
+                name: crate::report::escape(&name),
+                reason: reason.to_owned(),
+            });
+        }
         if v01 && name.is_empty() {
             return Err(subject_err("a v0.1 subject needs a non-empty `name`"));
         }

@@ -468,4 +468,39 @@ pub enum LowerError {
         #[label("applies to links only")]
         span: Span,
     },
+
+    /// A JSONPath with more than one descendant segment (`..`), whose cost
+    /// grows with the predicate's size times its depth for each extra one.
+    #[error("JSONPath has {count} descendant segments (`..`), the limit is 1")]
+    #[diagnostic(
+        code(E234),
+        help("each `..` multiplies the work by the predicate's size; name the path down to the part you check and keep one `..` at most")
+    )]
+    JsonPathTooCostly {
+        /// How many `..` the path has.
+        count: usize,
+        /// The second `..`.
+        #[label("a second descendant segment")]
+        span: Span,
+    },
+
+    /// Two steps expect the same predicate type from a common signer, so one
+    /// attestation would count as the evidence of both.
+    #[error("steps {steps} both accept {what}")]
+    #[diagnostic(
+        code(E233),
+        help("an attestation names no step, so one attestation would count for both steps; give the steps different signers, or check everything in one step")
+    )]
+    SharedAttestation {
+        /// The two steps, quoted: "`build` and `release`".
+        steps: String,
+        /// The predicate type and a common signer, quoted.
+        what: String,
+        /// The later attestation block.
+        #[label("would be satisfied by the same attestation")]
+        span: Span,
+        /// The earlier attestation block.
+        #[label("as this one")]
+        first: Span,
+    },
 }

@@ -65,6 +65,12 @@ pub fn read_policy(path: &Path) -> Result<SourceFile, IoError> {
         path: name.clone(),
         reason: e.to_string(),
     };
+    // A FIFO would block the open itself; a device may never end.
+    if !std::fs::metadata(path).map_err(unreadable)?.is_file() {
+        return Err(unreadable(std::io::Error::other(
+            "not a regular file (a FIFO, device or directory)",
+        )));
+    }
     let file = std::fs::File::open(path).map_err(unreadable)?;
     let mut bytes = Vec::new();
     file.take(MAX_SOURCE_BYTES as u64 + 1)

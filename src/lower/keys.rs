@@ -99,6 +99,13 @@ pub fn schemes(keytype: &str) -> &'static [&'static str] {
 }
 
 fn read_key_file(path: &Path) -> Result<String, String> {
+    // A FIFO would block the open itself.
+    if !std::fs::metadata(path)
+        .map_err(|e| e.to_string())?
+        .is_file()
+    {
+        return Err("not a regular file (a FIFO, device or directory)".to_string());
+    }
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
     file.take(MAX_KEY_FILE + 1)

@@ -318,12 +318,56 @@ impl Lowerer<'_> {
                 ast::Item::Param(_) | ast::Item::Key(_) => {}
             }
         }
+        self.shared_attestations(&out);
         if !l.items.iter().any(|i| matches!(i, ast::Item::Step(_))) {
             self.error(LowerError::NoSteps {
                 span: l.header.span(),
             });
         }
         out
+    }
+
+    /// Refuses two steps that expect the same predicate type (other than
+    /// links, which are bound to their step by name) from a common signer:
+    /// Statements name no step, so one attestation would count for both.
+    fn shared_attestations(&mut self, layout: &ir::Layout) {
+        let mut seen: Vec<(&ir::Step, &ir::ExpectedAttestation)> = Vec::new();
+        for step in &layout.steps {
+            for expected in &step.attestations {
+                if expected.predicate_type == crate::predicates::LINK_V03 {
+                    continue;
+                }
+                let keys = &expected.by.as_ref().unwrap_or(&step.by).keys;
+                let clash = seen.iter().find_map(|&(first_step, first)| {
+                    if first_step.name == step.name
+                        || first.predicate_type != expected.predicate_type
+                    {
+                        return None;
+                    }
+                    let first_keys = &first.by.as_ref().unwrap_or(&first_step.by).keys;
+                    let key = keys.iter().find(|k| first_keys.contains(k))?;
+                    Some((first_step, first, key))
+                });
+                if let Some((first_step, first, key)) = clash {
+                    let key = usize::try_from(key.0)
+                        .ok()
+                        .and_then(|i| layout.keys.get(i))
+                        .map_or_else(|| format!("#{}", key.0), |k| k.name.clone());
+                    let predicate_type = expected
+                        .alias
+                        .as_deref()
+                        .unwrap_or(&expected.predicate_type);
+                    self.error(LowerError::SharedAttestation {
+                        steps: format!("`{}` and `{}`", first_step.name, step.name),
+                        what: format!("`{predicate_type}` attestations signed by `{key}`"),
+                        span: expected.span,
+                        first: first.span,
+                    });
+                } else {
+                    seen.push((step, expected));
+                }
+            }
+        }
     }
 
     /// Validates `expires`; `clause` is the whole clause, the IR's span.

@@ -270,6 +270,15 @@ impl Lowerer<'_> {
             });
             return None;
         }
+        let descendants = descendant_segments(&p.text);
+        if let Some(&second) = descendants.get(1) {
+            let at = span.start + second;
+            self.error(LowerError::JsonPathTooCostly {
+                count: descendants.len(),
+                span: crate::source::Span::new(at, (at + 2).min(span.end.max(at))),
+            });
+            return None;
+        }
         Some(p.text.clone())
     }
 
@@ -384,4 +393,57 @@ fn one_line(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// Byte offsets of the descendant segments (`..`) of a JSONPath, outside its
+/// quoted names and strings (filters included: `$..a[?@..b]` has two).
+fn descendant_segments(path: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut previous_dot: Option<usize> = None;
+    for (i, c) in path.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' => {
+                quote = Some(c);
+                previous_dot = None;
+            }
+            '.' => match previous_dot.take() {
+                Some(start) => out.push(start),
+                None => previous_dot = Some(i),
+            },
+            _ => previous_dot = None,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::descendant_segments;
+
+    #[test]
+    fn descendant_segments_outside_quotes() {
+        assert_eq!(descendant_segments("$.a.b"), Vec::<usize>::new());
+        assert_eq!(descendant_segments("$..a"), vec![1]);
+        assert_eq!(descendant_segments("$..*..*"), vec![1, 4]);
+        assert_eq!(descendant_segments("$...a"), vec![1]);
+        assert_eq!(descendant_segments("$..a[?@..b]"), vec![1, 7]);
+        assert_eq!(descendant_segments("$['a..b']..c"), vec![9]);
+        assert_eq!(
+            descendant_segments("$[?@.x == \"..\"]"),
+            Vec::<usize>::new()
+        );
+        assert_eq!(descendant_segments("$['it\\'s..']"), Vec::<usize>::new());
+    }
 }

@@ -54,12 +54,40 @@ pub fn excluded(relative: &str) -> bool {
         || base.ends_with('~')
 }
 
-/// The sha256 digest set of a file's bytes.
+/// The sha256 digest set of a regular file's bytes, read in chunks. A FIFO,
+/// a device (`/dev/zero`) or a directory is refused before it is opened:
+/// opening a FIFO blocks and reading a device may never end.
 pub fn hash_file(path: &Path) -> Result<DigestSet, RecordError> {
-    let bytes = std::fs::read(path).map_err(|e| read_error(path, e))?;
+    use std::io::Read as _;
+    let not_regular = || {
+        read_error(
+            path,
+            std::io::Error::other("not a regular file (a FIFO, device or directory)"),
+        )
+    };
+    if !std::fs::metadata(path)
+        .map_err(|e| read_error(path, e))?
+        .is_file()
+    {
+        return Err(not_regular());
+    }
+    let mut file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
+    // The path may have been swapped between the two looks; the handle decides.
+    if !file.metadata().map_err(|e| read_error(path, e))?.is_file() {
+        return Err(not_regular());
+    }
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| read_error(path, e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(buf.get(..n).unwrap_or_default());
+    }
     Ok(DigestSet::from([(
         "sha256".to_string(),
-        hex::encode(Sha256::digest(&bytes)),
+        hex::encode(hasher.finalize()),
     )]))
 }
 

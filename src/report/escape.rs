@@ -25,8 +25,9 @@ pub fn escape(text: &str) -> String {
 }
 
 /// Bidi controls, zero-width and other format characters that render as
-/// nothing or reorder the text around them.
-fn is_invisible_format(c: char) -> bool {
+/// nothing or reorder the text around them (also refused in artifact names,
+/// [`crate::evidence::names`]).
+pub fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
         '\u{00ad}'

@@ -61,6 +61,27 @@ pub enum SyntaxError {
         span: Span,
     },
 
+    /// A control character or an invisible/bidirectional format character
+    /// anywhere in the text (Trojan Source, CVE-2021-42574).
+    #[error(
+        "the policy contains the invisible character {codepoint} at line {line}, column {column}"
+    )]
+    #[diagnostic(
+        code(E103),
+        help("control characters (other than newline, tab and carriage return), bidirectional controls, zero-width characters and byte-order marks can make a policy read differently from what it does; remove it, or write `\\n`, `\\t` or `\\r` in a string")
+    )]
+    HiddenCharacter {
+        /// `U+202E`.
+        codepoint: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// Where. Not a label: a source snippet would print the character
+        /// itself to the terminal.
+        span: Span,
+    },
+
     /// The parser built a tree it does not know; a bug in cairn.
     #[error("internal error: the parser produced an unexpected `{rule}` node")]
     #[diagnostic(
@@ -83,6 +104,7 @@ impl SyntaxError {
             SyntaxError::Unexpected { span, .. }
             | SyntaxError::TooLarge { span, .. }
             | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::HiddenCharacter { span, .. }
             | SyntaxError::Internal { span, .. } => *span,
         }
     }
@@ -103,6 +125,18 @@ pub fn check_limits(text: &str) -> Result<(), SyntaxError> {
     let mut in_comment = false;
     let mut escaped = false;
     for (i, c) in text.char_indices() {
+        if (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            || crate::report::is_invisible_format(c)
+        {
+            let before = text.get(..i).unwrap_or_default();
+            let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+            return Err(SyntaxError::HiddenCharacter {
+                codepoint: format!("U+{:04X}", u32::from(c)),
+                line: before.matches('\n').count() + 1,
+                column: before.get(line_start..).unwrap_or_default().chars().count() + 1,
+                span: Span::new(i, i + c.len_utf8()),
+            });
+        }
         if in_comment {
             in_comment = c != '\n';
         } else if in_string {
@@ -149,6 +183,24 @@ mod tests {
         // Brackets in strings and comments do not count.
         let quoted = format!("\"{deep}\" # {deep}\n");
         assert!(check_limits(&quoted).is_ok());
+        for hidden in [
+            "\u{202e}", "\u{200b}", "\u{feff}", "\u{1b}", "\u{0}", "\u{7f}",
+        ] {
+            for text in [
+                format!("{hidden}layout \"x\" {{ }}"),
+                format!("layout \"x{hidden}\" {{ }}"),
+                format!("layout \"x\" {{ }} # {hidden}\n"),
+            ] {
+                assert!(
+                    matches!(
+                        check_limits(&text),
+                        Err(SyntaxError::HiddenCharacter { .. })
+                    ),
+                    "{text:?}"
+                );
+            }
+        }
+        assert!(check_limits("layout \"x\" {\r\n\t}\n").is_ok());
         let big = " ".repeat(MAX_SOURCE_BYTES + 1);
         assert!(matches!(
             check_limits(&big),

@@ -91,20 +91,31 @@ fn cairn_attest_verifies_with_securesystemslib() {
     )
     .unwrap();
     let bundle = dir.join("app.intoto.jsonl");
+    // Subjects are artifact names (relative paths): attest from `dir`.
+    assert!(artifact.is_file());
     for _ in 0..2 {
-        cairn(&[
-            "attest",
-            "--predicate-type",
-            "https://in-toto.io/attestation/test-result/v0.1",
-            "--predicate",
-            predicate.to_str().unwrap(),
-            "--subject",
-            artifact.to_str().unwrap(),
-            "--key",
-            prefix.to_str().unwrap(),
-            "-o",
-            bundle.to_str().unwrap(),
-        ]);
+        let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .args([
+                "attest",
+                "--predicate-type",
+                "https://in-toto.io/attestation/test-result/v0.1",
+                "--predicate",
+                predicate.to_str().unwrap(),
+                "--subject",
+                "app.tar.gz",
+                "--key",
+                prefix.to_str().unwrap(),
+                "-o",
+                bundle.to_str().unwrap(),
+            ])
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "cairn attest failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let public = dir.join("alice.pub");
     let out = sslib_verify(&bundle, &public);

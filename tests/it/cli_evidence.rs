@@ -117,20 +117,39 @@ fn key_gen_attest_sign_and_verify() {
     let predicate = dir.join("p.json");
     std::fs::write(&predicate, b"{\"ok\": true}").unwrap();
     let bundle = dir.join("app.intoto.jsonl");
+    let attest = |subject: &str| {
+        Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .args([
+                "attest",
+                "--predicate-type",
+                "slsa-provenance/v1",
+                "--predicate",
+                s(&predicate),
+                "--subject",
+                subject,
+                "--key",
+                s(&prefix),
+                "-o",
+                s(&bundle),
+            ])
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    // Subjects are artifact names: an absolute or dotted path is refused
+    // before anything is written (it would not load as evidence, E320).
+    for bad in [s(&artifact), "./app.bin", "x/../app.bin"] {
+        let out = attest(bad);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("E434"),
+            "{bad}"
+        );
+    }
+    assert!(!bundle.exists());
     for _ in 0..2 {
-        let out = cairn(&[
-            "attest",
-            "--predicate-type",
-            "slsa-provenance/v1",
-            "--predicate",
-            s(&predicate),
-            "--subject",
-            s(&artifact),
-            "--key",
-            s(&prefix),
-            "-o",
-            s(&bundle),
-        ]);
+        let out = attest("app.bin");
         assert!(
             out.status.success(),
             "{}",
@@ -149,7 +168,7 @@ fn key_gen_attest_sign_and_verify() {
         panic!()
     };
     assert_eq!(st.predicate_type, "https://slsa.dev/provenance/v1");
-    assert_eq!(st.subjects[0].name, s(&artifact));
+    assert_eq!(st.subjects[0].name, "app.bin");
 
     // `sign` and `verify-envelope`, and a one-byte change of the payload.
     let env = dir.join("env.json");

@@ -20,5 +20,6 @@ mod lang;
 mod lang_cli;
 mod lang_props;
 mod lint;
+mod review;
 mod vectors;
 mod vsa;
