@@ -8,6 +8,7 @@
 //! object.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap as _;
@@ -16,7 +17,81 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// Algorithm name to lowercase hex digest (`{"sha256": "..."}`), sorted by name.
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DigestSet {
-    entries: Vec<(String, String)>,
+    entries: Vec<(Alg, String)>,
+}
+
+/// An algorithm name. The common names are shared by every set instead of
+/// allocated once per artifact (a link of 100,000 artifacts would otherwise
+/// hold 100,000 copies of `sha256`).
+#[derive(Clone, Debug)]
+enum Alg {
+    Shared(&'static String),
+    Owned(String),
+}
+
+static SHA256: LazyLock<String> = LazyLock::new(|| "sha256".to_owned());
+static SHA384: LazyLock<String> = LazyLock::new(|| "sha384".to_owned());
+static SHA512: LazyLock<String> = LazyLock::new(|| "sha512".to_owned());
+static SHA1: LazyLock<String> = LazyLock::new(|| "sha1".to_owned());
+
+impl Alg {
+    fn shared(name: &str) -> Option<&'static String> {
+        Some(match name {
+            "sha256" => &SHA256,
+            "sha384" => &SHA384,
+            "sha512" => &SHA512,
+            "sha1" => &SHA1,
+            _ => return None,
+        })
+    }
+
+    fn from_string(name: String) -> Alg {
+        Alg::shared(&name).map_or(Alg::Owned(name), Alg::Shared)
+    }
+
+    fn from_str(name: &str) -> Alg {
+        Alg::shared(name).map_or_else(|| Alg::Owned(name.to_owned()), Alg::Shared)
+    }
+
+    fn as_string(&self) -> &String {
+        match self {
+            Alg::Shared(name) => name,
+            Alg::Owned(name) => name,
+        }
+    }
+
+    fn into_string(self) -> String {
+        match self {
+            Alg::Shared(name) => name.clone(),
+            Alg::Owned(name) => name,
+        }
+    }
+}
+
+impl PartialEq for Alg {
+    fn eq(&self, other: &Alg) -> bool {
+        self.as_string() == other.as_string()
+    }
+}
+
+impl Eq for Alg {}
+
+impl PartialOrd for Alg {
+    fn partial_cmp(&self, other: &Alg) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Alg {
+    fn cmp(&self, other: &Alg) -> std::cmp::Ordering {
+        self.as_string().cmp(other.as_string())
+    }
+}
+
+impl std::hash::Hash for Alg {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_string().hash(state);
+    }
 }
 
 impl DigestSet {
@@ -27,12 +102,27 @@ impl DigestSet {
 
     fn find(&self, alg: &str) -> Result<usize, usize> {
         self.entries
-            .binary_search_by(|(name, _)| name.as_str().cmp(alg))
+            .binary_search_by(|(name, _)| name.as_string().as_str().cmp(alg))
     }
 
     /// Sets the digest of `alg`, returning the previous one.
     pub fn insert(&mut self, alg: String, digest: String) -> Option<String> {
-        match self.find(&alg) {
+        self.insert_alg(&alg, || Alg::from_string(alg.clone()), digest)
+    }
+
+    /// [`DigestSet::insert`] with a borrowed algorithm name, copied only
+    /// when it is not one of the common names.
+    pub fn insert_str(&mut self, alg: &str, digest: String) -> Option<String> {
+        self.insert_alg(alg, || Alg::from_str(alg), digest)
+    }
+
+    fn insert_alg(
+        &mut self,
+        alg: &str,
+        make: impl FnOnce() -> Alg,
+        digest: String,
+    ) -> Option<String> {
+        match self.find(alg) {
             Ok(i) => self
                 .entries
                 .get_mut(i)
@@ -40,7 +130,7 @@ impl DigestSet {
             Err(i) => {
                 // Sets hold one or two digests: grow by exactly one, not to four.
                 self.entries.reserve_exact(1);
-                self.entries.insert(i, (alg, digest));
+                self.entries.insert(i, (make(), digest));
                 None
             }
         }
@@ -83,7 +173,7 @@ impl DigestSet {
 
     /// The algorithm names, sorted.
     pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.entries.iter().map(|(a, _)| a)
+        self.entries.iter().map(|(a, _)| a.as_string())
     }
 
     /// The digests, in the order of their algorithm names.
@@ -95,14 +185,14 @@ impl DigestSet {
 /// Iterator over a [`DigestSet`]'s pairs, shaped like a map's.
 #[derive(Debug, Clone)]
 pub struct Iter<'a> {
-    inner: std::slice::Iter<'a, (String, String)>,
+    inner: std::slice::Iter<'a, (Alg, String)>,
 }
 
 impl<'a> Iterator for Iter<'a> {
     type Item = (&'a String, &'a String);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.inner.next().map(|(a, d)| (a, d))
+        self.inner.next().map(|(a, d)| (a.as_string(), d))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -112,7 +202,7 @@ impl<'a> Iterator for Iter<'a> {
 
 impl DoubleEndedIterator for Iter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        self.inner.next_back().map(|(a, d)| (a, d))
+        self.inner.next_back().map(|(a, d)| (a.as_string(), d))
     }
 }
 
@@ -129,12 +219,44 @@ impl<'a> IntoIterator for &'a DigestSet {
 
 impl IntoIterator for DigestSet {
     type Item = (String, String);
-    type IntoIter = std::vec::IntoIter<(String, String)>;
+    type IntoIter = IntoIter;
 
-    fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+    fn into_iter(self) -> IntoIter {
+        IntoIter {
+            inner: self.entries.into_iter(),
+        }
     }
 }
+
+/// Owning iterator over a [`DigestSet`]'s pairs, sorted by algorithm.
+#[derive(Debug)]
+pub struct IntoIter {
+    inner: std::vec::IntoIter<(Alg, String)>,
+}
+
+impl Iterator for IntoIter {
+    type Item = (String, String);
+
+    fn next(&mut self) -> Option<(String, String)> {
+        self.inner
+            .next()
+            .map(|(alg, digest)| (alg.into_string(), digest))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.inner.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for IntoIter {
+    fn next_back(&mut self) -> Option<(String, String)> {
+        self.inner
+            .next_back()
+            .map(|(alg, digest)| (alg.into_string(), digest))
+    }
+}
+
+impl ExactSizeIterator for IntoIter {}
 
 impl FromIterator<(String, String)> for DigestSet {
     fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> DigestSet {
@@ -228,6 +350,14 @@ mod tests {
         let back: DigestSet = serde_json::from_value(serde_json::to_value(&map).unwrap()).unwrap();
         assert_eq!(back, set);
         assert_eq!(format!("{set:?}"), format!("{map:?}"));
+        assert!(set.clone().into_iter().eq(map.clone()));
+        assert!(set.clone().into_iter().rev().eq(map.clone().into_iter().rev()));
+        let mut borrowed = DigestSet::new();
+        for (alg, d) in &map {
+            assert_eq!(borrowed.insert_str(alg, d.clone()), None);
+        }
+        assert_eq!(borrowed, set);
+        assert_eq!(borrowed.insert_str("sha256", "e".into()).as_deref(), Some("d"));
         assert_eq!(set.remove("sha512").as_deref(), Some("b"));
         assert_eq!(set.len(), 2);
     }
