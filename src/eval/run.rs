@@ -30,7 +30,7 @@ pub fn evaluate_traced(input: &Input<'_>) -> (Verdict, Trace) {
     (verdict, trace)
 }
 
-fn evaluate_with(input: &Input<'_>, mut trace: Option<&mut Trace>) -> Verdict {
+fn evaluate_with(input: &Input<'_>, trace: Option<&mut Trace>) -> Verdict {
     let layout = input.layout;
     let mut views: Vec<View<'_>> = input
         .attestations
@@ -69,87 +69,35 @@ fn evaluate_with(input: &Input<'_>, mut trace: Option<&mut Trace>) -> Verdict {
         })
     };
 
-    let mut steps = Vec::new();
+    // Steps are independent once the first pass has fixed every step's
+    // artifacts: without a trace they are evaluated on every core, and the
+    // results are put together in step order, as one thread would.
+    let steps_and_states: Vec<(usize, &Step, &select::StepState<'_>)> = layout
+        .steps
+        .iter()
+        .zip(&states)
+        .enumerate()
+        .map(|(index, (step, state))| (index, step, state))
+        .collect();
+    let ctx = StepContext {
+        layout,
+        lookup: &lookup,
+    };
+    let outcomes: Vec<StepOutcome> = match trace {
+        Some(trace) => steps_and_states
+            .iter()
+            .map(|&(index, step, state)| ctx.evaluate_step(index, step, state, Some(&mut *trace)))
+            .collect(),
+        None => crate::evidence::parallel::map(&steps_and_states, |&(index, step, state)| {
+            ctx.evaluate_step(index, step, state, None)
+        }),
+    };
+    let mut steps = Vec::with_capacity(outcomes.len());
     let mut used = BTreeSet::new();
-    for (index, (step, state)) in layout.steps.iter().zip(&states).enumerate() {
-        let mut step_findings = state.findings.clone();
-        if let Some((materials, products)) = &state.artifacts {
-            let subject = Subject {
-                materials,
-                products,
-            };
-            for (list, side) in [
-                (&step.materials, Side::Materials),
-                (&step.products, Side::Products),
-            ] {
-                let ctx = ListContext {
-                    layout,
-                    step,
-                    side,
-                    origin: state.artifacts_from,
-                };
-                rule_findings(
-                    &ctx,
-                    list,
-                    &subject,
-                    &lookup,
-                    trace.as_deref_mut(),
-                    &mut step_findings,
-                );
-            }
-        }
-        for group in &state.groups {
-            for view in &group.counted {
-                used.insert(view.index);
-                let Some(expected) = group.expected else {
-                    continue;
-                };
-                let subject = Subject {
-                    materials: &view.materials,
-                    products: &view.products,
-                };
-                for (list, side) in [
-                    (&expected.materials, Side::Materials),
-                    (&expected.products, Side::Products),
-                ] {
-                    let ctx = ListContext {
-                        layout,
-                        step,
-                        side,
-                        origin: Some(*view),
-                    };
-                    rule_findings(
-                        &ctx,
-                        list,
-                        &subject,
-                        &lookup,
-                        trace.as_deref_mut(),
-                        &mut step_findings,
-                    );
-                }
-                let predicate = view.predicate();
-                for check in &expected.checks {
-                    if let Err(failure) = checks::run(check, &predicate) {
-                        step_findings.push(check_finding(step, check, view, failure));
-                    }
-                }
-            }
-        }
-        let counted_any = state.groups.iter().any(|g| !g.counted.is_empty());
-        let status = if !counted_any {
-            Status::NoEvidence
-        } else if step_findings.iter().any(|f| f.severity == Severity::Deny) {
-            Status::Failed
-        } else {
-            Status::Satisfied
-        };
-        steps.push(StepReport {
-            id: StepId(u32::try_from(index).unwrap_or(u32::MAX)),
-            name: step.name.clone(),
-            status,
-            considered: state.considered.clone(),
-        });
-        findings.extend(step_findings);
+    for outcome in outcomes {
+        steps.push(outcome.report);
+        used.extend(outcome.used);
+        findings.extend(outcome.findings);
     }
 
     let looked: BTreeSet<usize> = steps
@@ -176,6 +124,117 @@ fn evaluate_with(input: &Input<'_>, mut trace: Option<&mut Trace>) -> Verdict {
         findings,
         used: used.into_iter().collect(),
         ignored,
+    }
+}
+
+/// What evaluating one step's rules and checks gave.
+struct StepOutcome {
+    report: StepReport,
+    findings: Vec<Finding>,
+    /// Indexes of the attestations that counted for the step.
+    used: Vec<usize>,
+}
+
+/// What every step's evaluation reads: the layout and the artifacts of
+/// every step (for MATCH).
+struct StepContext<'a> {
+    layout: &'a crate::ir::Layout,
+    lookup: &'a (dyn Fn(Target, Side) -> Option<&'a Artifacts> + Sync + 'a),
+}
+
+impl<'a> StepContext<'a> {
+    /// Applies the rules and checks of step `index` to what counted for it.
+    fn evaluate_step(
+        &self,
+        index: usize,
+        step: &'a Step,
+        state: &'a select::StepState<'_>,
+        mut trace: Option<&mut Trace>,
+    ) -> StepOutcome {
+        let layout = self.layout;
+        let lookup: &rules::Lookup<'a> = self.lookup;
+        let mut used = Vec::new();
+        let mut step_findings = state.findings.clone();
+        if let Some((materials, products)) = &state.artifacts {
+            let subject = Subject {
+                materials,
+                products,
+            };
+            for (list, side) in [
+                (&step.materials, Side::Materials),
+                (&step.products, Side::Products),
+            ] {
+                let ctx = ListContext {
+                    layout,
+                    step,
+                    side,
+                    origin: state.artifacts_from,
+                };
+                rule_findings(
+                    &ctx,
+                    list,
+                    &subject,
+                    lookup,
+                    trace.as_deref_mut(),
+                    &mut step_findings,
+                );
+            }
+        }
+        for group in &state.groups {
+            for view in &group.counted {
+                used.push(view.index);
+                let Some(expected) = group.expected else {
+                    continue;
+                };
+                let subject = Subject {
+                    materials: &view.materials,
+                    products: &view.products,
+                };
+                for (list, side) in [
+                    (&expected.materials, Side::Materials),
+                    (&expected.products, Side::Products),
+                ] {
+                    let ctx = ListContext {
+                        layout,
+                        step,
+                        side,
+                        origin: Some(*view),
+                    };
+                    rule_findings(
+                        &ctx,
+                        list,
+                        &subject,
+                        lookup,
+                        trace.as_deref_mut(),
+                        &mut step_findings,
+                    );
+                }
+                let predicate = view.predicate();
+                for check in &expected.checks {
+                    if let Err(failure) = checks::run(check, &predicate) {
+                        step_findings.push(check_finding(step, check, view, failure));
+                    }
+                }
+            }
+        }
+        let counted_any = state.groups.iter().any(|g| !g.counted.is_empty());
+        let status = if !counted_any {
+            Status::NoEvidence
+        } else if step_findings.iter().any(|f| f.severity == Severity::Deny) {
+            Status::Failed
+        } else {
+            Status::Satisfied
+        };
+        StepOutcome {
+            report: StepReport {
+                id: StepId(u32::try_from(index).unwrap_or(u32::MAX)),
+                name: step.name.clone(),
+                status,
+                considered: state.considered.clone(),
+            },
+            findings: step_findings,
+            used,
+        }
     }
 }
 

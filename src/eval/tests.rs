@@ -821,5 +821,14 @@ proptest! {
         };
         prop_assert_eq!(used(&v, &shuffled), used(&reference, &base));
         prop_assert!(!v.passed());
+        // Steps evaluated on every core give what one thread gives.
+        let (one_thread, _) = crate::eval::evaluate_traced(&Input {
+            layout: &l,
+            attestations: &shuffled,
+            now: NOW,
+            artifact: Some(&digest("b1")),
+            inspections: Inspections::NotRun,
+        });
+        prop_assert_eq!(&one_thread, &v);
     }
 }

@@ -153,7 +153,7 @@ fn artifacts(value: &Borrowed<'_>, limits: &Limits) -> Option<Artifacts> {
                     return None;
                 }
             }
-            set.insert(alg.as_ref().to_owned(), digest.as_ref().to_owned());
+            set.insert_str(alg, digest.as_ref().to_owned());
         }
         entries.push((name.as_ref().to_owned(), set));
     }
