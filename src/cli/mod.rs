@@ -56,7 +56,13 @@ pub const EXIT_ERROR: u8 = 2;
 /// errors or is violated); 2 cairn could not do its job (bad usage,
 /// unreadable or malformed input).
 #[derive(Debug, Parser)]
-#[command(name = "cairn", version, about, long_about = None)]
+#[command(
+    name = "cairn",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 yes (valid, verified, no deny-level findings); 1 no (the policy has errors or is violated, or lint found deny-level findings); 2 cairn could not do its job (bad usage, unreadable or malformed input). Results go to stdout, diagnostics to stderr. Documentation: docs/cli.md."
+)]
 pub struct Cli {
     /// When to colour output: auto (only on a terminal, never with NO_COLOR), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
