@@ -57,6 +57,21 @@ pub struct Layout {
     pub summary: Option<Summary>,
 }
 
+impl Layout {
+    /// The name of the step or inspection a MATCH rule looks at.
+    pub fn target_name(&self, target: Target) -> Option<&str> {
+        let index = |id: u32| usize::try_from(id).ok();
+        match target {
+            Target::Step(id) => index(id.0)
+                .and_then(|i| self.steps.get(i))
+                .map(|s| s.name.as_str()),
+            Target::Inspection(id) => index(id.0)
+                .and_then(|i| self.inspections.get(i))
+                .map(|s| s.name.as_str()),
+        }
+    }
+}
+
 /// The expiry instant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Expiry {

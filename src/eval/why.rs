@@ -62,16 +62,7 @@ impl Miss {
 
 /// The name of a MATCH target.
 pub fn target_name(layout: &Layout, target: Target) -> String {
-    let name = match target {
-        Target::Step(id) => usize::try_from(id.0)
-            .ok()
-            .and_then(|i| layout.steps.get(i))
-            .map(|s| s.name.as_str()),
-        Target::Inspection(id) => usize::try_from(id.0)
-            .ok()
-            .and_then(|i| layout.inspections.get(i))
-            .map(|s| s.name.as_str()),
-    };
+    let name = layout.target_name(target);
     name.unwrap_or("?").to_string()
 }
 

@@ -215,16 +215,7 @@ impl Printer<'_> {
     }
 
     fn target(&self, target: Target) -> String {
-        let name = match target {
-            Target::Step(id) => usize::try_from(id.0)
-                .ok()
-                .and_then(|i| self.layout.steps.get(i))
-                .map(|s| s.name.as_str()),
-            Target::Inspection(id) => usize::try_from(id.0)
-                .ok()
-                .and_then(|i| self.layout.inspections.get(i))
-                .map(|s| s.name.as_str()),
-        };
+        let name = self.layout.target_name(target);
         ident(name.unwrap_or("?"))
     }
 

@@ -178,16 +178,7 @@ impl Exporter<'_> {
 
     fn target_name(&self, target: Target) -> String {
         // `{`/`}` in names are escaped so that `text` restores them.
-        let name = match target {
-            Target::Step(id) => usize::try_from(id.0)
-                .ok()
-                .and_then(|i| self.layout.steps.get(i))
-                .map(|s| s.name.as_str()),
-            Target::Inspection(id) => usize::try_from(id.0)
-                .ok()
-                .and_then(|i| self.layout.inspections.get(i))
-                .map(|s| s.name.as_str()),
-        };
+        let name = self.layout.target_name(target);
         name.unwrap_or("").replace('{', "{{").replace('}', "}}")
     }
 }
