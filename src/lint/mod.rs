@@ -25,7 +25,6 @@ pub mod schema;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 
 pub use finding::Finding;
 pub use registry::{Rule, Severity, RULES};
@@ -33,7 +32,7 @@ pub use registry::{Rule, Severity, RULES};
 use crate::ir;
 use crate::lower::{self, CompileErrors};
 use crate::source::Span;
-use crate::syntax::{self, ast};
+use crate::syntax::ast;
 
 /// What the rules need besides the policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,12 +165,7 @@ pub fn lint_source(
     options: &Options,
     levels: &Levels,
 ) -> Result<Vec<Finding>, CompileErrors> {
-    let layout = lower::compile_source(name, text, base_dir)?;
-    let parsed = syntax::parse(text).map_err(|e| CompileErrors {
-        reports: vec![miette::Report::new(e)
-            .with_source_code(miette::NamedSource::new(name, Arc::<str>::from(text)))],
-        omitted: 0,
-    })?;
+    let (parsed, layout) = lower::compile_source_with_ast(name, text, base_dir)?;
     Ok(apply_levels(lint(text, &parsed, &layout, options), levels))
 }
 

@@ -73,20 +73,31 @@ pub fn compile_source(
     text: &str,
     base_dir: &Path,
 ) -> Result<ir::Layout, CompileErrors> {
+    compile_source_with_ast(name, text, base_dir).map(|(_, layout)| layout)
+}
+
+/// [`compile_source`], also returning the syntax tree (for tools that need
+/// what the IR drops, such as comments), from one parse.
+pub fn compile_source_with_ast(
+    name: &str,
+    text: &str,
+    base_dir: &Path,
+) -> Result<(ast::Parsed, ir::Layout), CompileErrors> {
     let source = miette::NamedSource::new(name, Arc::<str>::from(text));
     let attach = |e: miette::Report| e.with_source_code(source.clone());
     let parsed = syntax::parse(text).map_err(|e| CompileErrors {
         reports: vec![attach(miette::Report::new(e))],
         omitted: 0,
     })?;
-    lower(&parsed, base_dir).map_err(|errors| CompileErrors {
+    let layout = lower(&parsed, base_dir).map_err(|errors| CompileErrors {
         omitted: errors.len().saturating_sub(MAX_ERRORS),
         reports: errors
             .into_iter()
             .take(MAX_ERRORS)
             .map(|e| attach(miette::Report::new(e)))
             .collect(),
-    })
+    })?;
+    Ok((parsed, layout))
 }
 
 /// A diagnostic about `file`, ready to render with its source lines.
