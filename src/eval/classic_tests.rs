@@ -18,76 +18,18 @@ use crate::evidence::{Attestation, Body, Link, Origin, Verified};
 use crate::ir::*;
 use crate::source::Span;
 
-fn rule(tokens: &[String]) -> RuleKind {
-    let t: Vec<&str> = tokens.iter().map(String::as_str).collect();
-    let kw = |i: usize| t[i].to_lowercase();
-    let pattern = t[1].to_string();
-    match kw(0).as_str() {
-        "create" => RuleKind::Create { pattern },
-        "delete" => RuleKind::Delete { pattern },
-        "modify" => RuleKind::Modify { pattern },
-        "allow" => RuleKind::Allow { pattern },
-        "disallow" => RuleKind::Disallow { pattern },
-        "require" => RuleKind::Require { name: pattern },
-        "match" => {
-            let mut i = 2;
-            let mut src_prefix = None;
-            if kw(i) == "in" {
-                src_prefix = Some(t[i + 1].to_string());
-                i += 2;
-            }
-            let side = if kw(i + 1) == "materials" {
-                Side::Materials
-            } else {
-                Side::Products
-            };
-            i += 2;
-            let mut dst_prefix = None;
-            if kw(i) == "in" {
-                dst_prefix = Some(t[i + 1].to_string());
-                i += 2;
-            }
-            RuleKind::Match {
-                pattern,
-                src_prefix,
-                side,
-                dst_prefix,
-                // Resolved by name below.
-                from: Target::Step(StepId(u32::MAX)),
-            }
-            .with_from(t[i + 1])
-        }
-        other => panic!("unknown rule {other}"),
-    }
-}
-
-trait WithFrom {
-    fn with_from(self, name: &str) -> Self;
-}
-
-impl WithFrom for RuleKind {
-    fn with_from(self, name: &str) -> Self {
-        let id = ["checkout", "build", "package"]
-            .iter()
-            .position(|s| *s == name)
-            .map_or(u32::MAX, |i| i as u32);
-        match self {
-            RuleKind::Match {
-                pattern,
-                src_prefix,
-                side,
-                dst_prefix,
-                ..
-            } => RuleKind::Match {
-                pattern,
-                src_prefix,
-                side,
-                dst_prefix,
-                from: Target::Step(StepId(id)),
-            },
-            other => other,
-        }
-    }
+/// A classic rule array through the importer's own parser; MATCH targets
+/// name the fixture chain's steps (`checkout`, `build`, `package`).
+fn rule(value: &Value) -> RuleKind {
+    crate::interop::classic::rules::unpack(value)
+        .unwrap()
+        .into_kind(|name| {
+            let id = ["checkout", "build", "package"]
+                .iter()
+                .position(|s| *s == name)
+                .map_or(u32::MAX, |i| i as u32);
+            Target::Step(StepId(id))
+        })
 }
 
 fn rule_list(v: &Value) -> Option<RuleList> {
@@ -96,7 +38,7 @@ fn rule_list(v: &Value) -> Option<RuleList> {
         .unwrap()
         .iter()
         .map(|r| Rule {
-            kind: rule(&serde_json::from_value::<Vec<String>>(r.clone()).unwrap()),
+            kind: rule(r),
             span: Span::default(),
         })
         .collect();

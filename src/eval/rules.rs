@@ -296,54 +296,20 @@ mod tests {
             .collect()
     }
 
-    /// Parses the in-toto array form, written as one space-separated string.
+    /// Parses the in-toto array form, written as one space-separated
+    /// string, with the importer's own parser.
     fn rule(text: &str) -> Rule {
-        let t: Vec<&str> = text.split(' ').collect();
-        let lower: Vec<String> = t.iter().map(|w| w.to_lowercase()).collect();
-        let pattern = t[1].to_string();
-        let kind = match lower[0].as_str() {
-            "create" => RuleKind::Create { pattern },
-            "delete" => RuleKind::Delete { pattern },
-            "modify" => RuleKind::Modify { pattern },
-            "allow" => RuleKind::Allow { pattern },
-            "disallow" => RuleKind::Disallow { pattern },
-            "require" => RuleKind::Require { name: pattern },
-            "match" => {
-                let mut i = 2;
-                let mut src_prefix = None;
-                if lower[i] == "in" {
-                    src_prefix = Some(t[i + 1].to_string());
-                    i += 2;
-                }
-                assert_eq!(lower[i], "with");
-                let side = if lower[i + 1] == "materials" {
-                    Side::Materials
-                } else {
-                    Side::Products
-                };
-                i += 2;
-                let mut dst_prefix = None;
-                if lower[i] == "in" {
-                    dst_prefix = Some(t[i + 1].to_string());
-                    i += 2;
-                }
-                assert_eq!(lower[i], "from");
-                let from = match t[i + 1] {
+        let tokens: Vec<&str> = text.split(' ').collect();
+        let kind = crate::interop::classic::rules::unpack(&serde_json::json!(tokens))
+            .unwrap()
+            .into_kind(|name| {
+                Target::Step(match name {
                     "checkout" => CHECKOUT,
                     "build" => BUILD,
                     "package" => PACKAGE,
                     _ => NONEXISTENT,
-                };
-                RuleKind::Match {
-                    pattern,
-                    src_prefix,
-                    side,
-                    dst_prefix,
-                    from: Target::Step(from),
-                }
-            }
-            other => panic!("unknown rule {other}"),
-        };
+                })
+            });
         Rule {
             kind,
             span: Span::default(),

@@ -9,7 +9,7 @@ mod lists;
 mod locate;
 mod params;
 mod reader;
-mod rules;
+pub(crate) mod rules;
 mod suggest;
 
 pub use export::ir_to_layout_json;

@@ -21,6 +21,30 @@ pub(crate) enum Classic {
     },
 }
 
+impl Classic {
+    /// The IR rule, the MATCH target resolved by `resolve` (for tests that
+    /// build IR by hand from classic rule arrays).
+    #[cfg(test)]
+    pub(crate) fn into_kind(self, resolve: impl Fn(&str) -> crate::ir::Target) -> RuleKind {
+        match self {
+            Classic::Simple(kind) => kind,
+            Classic::Match {
+                pattern,
+                src_prefix,
+                side,
+                dst_prefix,
+                from,
+            } => RuleKind::Match {
+                pattern,
+                src_prefix,
+                side,
+                dst_prefix,
+                from: resolve(&from),
+            },
+        }
+    }
+}
+
 fn side(token: &str) -> Result<Side, String> {
     match token.to_ascii_lowercase().as_str() {
         "materials" => Ok(Side::Materials),
