@@ -33,10 +33,14 @@ pub fn is_strong(alg: &str) -> bool {
 
 /// Whether two digest sets identify the same artifact.
 pub fn matches(a: &DigestSet, b: &DigestSet) -> bool {
+    // The common case: one SHA-256 digest on each side, kept as bytes.
+    if let (Some(a), Some(b)) = (a.as_sha256(), b.as_sha256()) {
+        return a == b;
+    }
     let mut strong_shared = false;
     for (alg, va) in a {
         if let Some(vb) = b.get(alg) {
-            if !va.eq_ignore_ascii_case(vb) {
+            if !va.eq_ignore_ascii_case(&vb) {
                 return false;
             }
             strong_shared |= is_strong(alg);

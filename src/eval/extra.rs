@@ -70,7 +70,7 @@ pub fn disagreement(step: &Step, first: &View<'_>, other: &View<'_>) -> Option<F
         if a == b {
             continue;
         }
-        let name = names(a, b).into_iter().find(|n| a.get(*n) != b.get(*n))?;
+        let name = names(a, b).into_iter().find(|n| a.get(n) != b.get(n))?;
         let (expected, actual) = describe_pair(a.get(name), b.get(name));
         return Some(
             Finding::deny(
@@ -299,6 +299,6 @@ fn describe_pair(
 }
 
 /// Every name of either list, sorted, for deterministic iteration.
-fn names<'a>(a: &'a Artifacts, b: &'a Artifacts) -> BTreeSet<&'a String> {
+fn names<'a>(a: &'a Artifacts, b: &'a Artifacts) -> BTreeSet<&'a str> {
     a.keys().chain(b.keys()).collect()
 }

@@ -90,18 +90,24 @@ pub fn apply_traced<'a>(
         Side::Materials => subject.materials,
         Side::Products => subject.products,
     };
-    // A map's keys come sorted and distinct: the queue is a sorted vector,
-    // built and filtered in linear time (no tree of 100,000 nodes).
-    let mut queue: Vec<&str> = source.keys().map(String::as_str).collect();
+    // The queue holds indexes into `source`, whose names are sorted and
+    // distinct: it is built and filtered in linear time, every consuming
+    // rule walks it in name order, and lookups in the other lists use
+    // cursors that move forward with it.
+    let mut queue: Vec<usize> = (0..source.len()).collect();
+    let name = |i: usize| source.name_at(i);
     let mut failures = Vec::new();
-    let mut refused: BTreeSet<String> = BTreeSet::new();
+    let mut refused: BTreeSet<usize> = BTreeSet::new();
     for (index, rule) in rules.iter().enumerate() {
         let pattern_text = match &rule.kind {
-            RuleKind::Require { name } => {
-                if queue.binary_search(&name.as_str()).is_err() {
+            RuleKind::Require { name: required } => {
+                let queued = source
+                    .search(required)
+                    .is_ok_and(|i| queue.binary_search(&i).is_ok());
+                if !queued {
                     failures.push(Failure::Missing {
                         rule: index,
-                        name: name.clone(),
+                        name: required.clone(),
                     });
                 }
                 continue;
@@ -124,7 +130,8 @@ pub fn apply_traced<'a>(
                 continue;
             }
         };
-        let consumed: Vec<&str> = match &rule.kind {
+        let glob = || queue.iter().copied().filter(|&i| pattern.matches(name(i)));
+        let consumed: Vec<usize> = match &rule.kind {
             RuleKind::Match {
                 src_prefix,
                 side: dst_side,
@@ -142,29 +149,39 @@ pub fn apply_traced<'a>(
                 ),
                 None => Vec::new(),
             },
-            RuleKind::Create { .. } => glob(&queue, &pattern)
-                .filter(|n| subject.products.contains_key(*n))
-                .filter(|n| !subject.materials.contains_key(*n))
-                .collect(),
-            RuleKind::Delete { .. } => glob(&queue, &pattern)
-                .filter(|n| subject.materials.contains_key(*n))
-                .filter(|n| !subject.products.contains_key(*n))
-                .collect(),
-            RuleKind::Modify { .. } => glob(&queue, &pattern)
-                .filter(
-                    |n| match (subject.materials.get(*n), subject.products.get(*n)) {
+            RuleKind::Create { .. } => {
+                let (mut products, mut materials) =
+                    (subject.products.cursor(), subject.materials.cursor());
+                glob()
+                    .filter(|&i| products.find(name(i)).is_some())
+                    .filter(|&i| materials.find(name(i)).is_none())
+                    .collect()
+            }
+            RuleKind::Delete { .. } => {
+                let (mut products, mut materials) =
+                    (subject.products.cursor(), subject.materials.cursor());
+                glob()
+                    .filter(|&i| materials.find(name(i)).is_some())
+                    .filter(|&i| products.find(name(i)).is_none())
+                    .collect()
+            }
+            RuleKind::Modify { .. } => {
+                let (mut products, mut materials) =
+                    (subject.products.cursor(), subject.materials.cursor());
+                glob()
+                    .filter(|&i| match (materials.get(name(i)), products.get(name(i))) {
                         (Some(m), Some(p)) => !digest::matches(m, p),
                         _ => false,
-                    },
-                )
-                .collect(),
-            RuleKind::Allow { .. } => glob(&queue, &pattern).collect(),
+                    })
+                    .collect()
+            }
+            RuleKind::Allow { .. } => glob().collect(),
             RuleKind::Disallow { .. } => {
-                for name in glob(&queue, &pattern) {
-                    refused.insert(name.to_string());
+                for i in glob() {
+                    refused.insert(i);
                     failures.push(Failure::Disallowed {
                         rule: Some(index),
-                        name: name.to_string(),
+                        name: name(i).to_string(),
                     });
                 }
                 Vec::new()
@@ -176,15 +193,15 @@ pub fn apply_traced<'a>(
             let sample: Vec<String> = consumed
                 .iter()
                 .take(SAMPLE)
-                .map(|n| n.to_string())
+                .map(|&i| name(i).to_string())
                 .collect();
             (trace, sample, consumed.len())
         });
-        // `consumed` is in queue order: one merged pass instead of a tree
-        // search per name (a rule may consume 100,000 names).
+        // `consumed` is in queue order: one merged pass instead of a search
+        // per name (a rule may consume 100,000 names).
         let mut consumed = consumed.into_iter().peekable();
-        queue.retain(|name| {
-            if consumed.peek() == Some(name) {
+        queue.retain(|i| {
+            if consumed.peek() == Some(i) {
                 consumed.next();
                 false
             } else {
@@ -199,26 +216,25 @@ pub fn apply_traced<'a>(
                 consumed: count,
                 consumed_sample,
                 after: queue.len(),
-                after_sample: queue.iter().take(SAMPLE).map(|n| n.to_string()).collect(),
+                after_sample: queue
+                    .iter()
+                    .take(SAMPLE)
+                    .map(|&i| name(i).to_string())
+                    .collect(),
             });
         }
     }
     if implicit_disallow {
-        for name in queue {
-            if !refused.contains(name) {
+        for i in queue {
+            if !refused.contains(&i) {
                 failures.push(Failure::Disallowed {
                     rule: None,
-                    name: name.to_string(),
+                    name: name(i).to_string(),
                 });
             }
         }
     }
     failures
-}
-
-/// Queued names matching `pattern`, in name order.
-fn glob<'q, 'a>(queue: &'q [&'a str], pattern: &'q Pattern) -> impl Iterator<Item = &'a str> + 'q {
-    queue.iter().copied().filter(|n| pattern.matches(n))
 }
 
 /// `prefix` joined with `name` by one `/` (a trailing `/` on the prefix is harmless).
@@ -230,22 +246,28 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-/// in-toto's `verify_match_rule`: names under `src_prefix` (stripped) that
-/// match `pattern` and whose digests match the same name under `dst_prefix`
-/// in `dest`.
-fn match_rule<'a>(
-    queue: &[&'a str],
+/// in-toto's `verify_match_rule`: queued names (indexes into `source`)
+/// under `src_prefix` (stripped) that match `pattern` and whose digests
+/// match the same name under `dst_prefix` in `dest`.
+fn match_rule(
+    queue: &[usize],
     source: &Artifacts,
     dest: &Artifacts,
     pattern: &Pattern,
     src_prefix: Option<&str>,
     dst_prefix: Option<&str>,
-) -> Vec<&'a str> {
+) -> Vec<usize> {
     let src_prefix = src_prefix.filter(|p| !p.is_empty());
     let dst_prefix = dst_prefix.filter(|p| !p.is_empty());
     let strip = src_prefix.map(|p| join(p, ""));
+    let add = dst_prefix.map(|p| join(p, ""));
+    // Stripping one prefix and adding another keeps the names in order, so
+    // the destination is walked forward once.
+    let mut dest = dest.cursor();
+    let mut full_dest = String::new();
     let mut consumed = Vec::new();
-    for &full_src in queue {
+    for &i in queue {
+        let full_src = source.name_at(i);
         let stripped = match &strip {
             Some(prefix) => match full_src.strip_prefix(prefix.as_str()) {
                 Some(rest) => rest,
@@ -256,17 +278,20 @@ fn match_rule<'a>(
         if !pattern.matches(stripped) {
             continue;
         }
-        let full_dest = match dst_prefix {
-            Some(prefix) => std::borrow::Cow::Owned(join(prefix, stripped)),
-            None => std::borrow::Cow::Borrowed(stripped),
+        let wanted = match &add {
+            Some(prefix) => {
+                full_dest.clear();
+                full_dest.push_str(prefix);
+                full_dest.push_str(stripped);
+                full_dest.as_str()
+            }
+            None => stripped,
         };
-        let (Some(src_digest), Some(dst_digest)) =
-            (source.get(full_src), dest.get(full_dest.as_ref()))
-        else {
+        let (Some(src_digest), Some(dst_digest)) = (source.digest_at(i), dest.get(wanted)) else {
             continue;
         };
         if digest::matches(src_digest, dst_digest) {
-            consumed.push(full_src);
+            consumed.push(i);
         }
     }
     consumed

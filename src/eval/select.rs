@@ -323,7 +323,5 @@ pub(super) fn key_label(layout: &Layout, index: usize) -> String {
 
 /// The union of several artifact lists (see [`super::view::unambiguous`]).
 fn merge<'a>(lists: impl Iterator<Item = &'a Artifacts>) -> Artifacts {
-    super::view::unambiguous(
-        lists.flat_map(|list| list.iter().map(|(n, d)| (n.clone(), d.clone()))),
-    )
+    super::view::unambiguous(lists.flat_map(|list| list.iter().map(|(n, d)| (n, d.clone()))))
 }

@@ -155,22 +155,20 @@ fn descriptors(list: Option<&Value>, field: &str) -> Artifacts {
 /// while `disallow` rules and the implicit final one still see the name:
 /// dropping it would let a second, conflicting entry hide an artifact from
 /// the rules.
-pub fn unambiguous(entries: impl IntoIterator<Item = (String, DigestSet)>) -> Artifacts {
-    let mut out = Artifacts::new();
-    let mut ambiguous = std::collections::BTreeSet::new();
+pub fn unambiguous<N: AsRef<str>>(entries: impl IntoIterator<Item = (N, DigestSet)>) -> Artifacts {
+    let mut entries: Vec<(N, DigestSet)> = entries.into_iter().collect();
+    // Stable, so that the entries of one name stay in the order given.
+    entries.sort_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+    let mut out: Vec<(N, DigestSet)> = Vec::with_capacity(entries.len());
     for (name, set) in entries {
-        if ambiguous.contains(&name) {
-            continue;
-        }
-        match out.get(&name) {
-            Some(existing) if *existing != set => {
-                out.insert(name.clone(), DigestSet::new());
-                ambiguous.insert(name);
+        match out.last_mut() {
+            Some((last, kept)) if last.as_ref() == name.as_ref() => {
+                if *kept != set {
+                    *kept = DigestSet::new();
+                }
             }
-            _ => {
-                out.insert(name, set);
-            }
+            _ => out.push((name, set)),
         }
     }
-    out
+    out.into_iter().collect()
 }

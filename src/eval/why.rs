@@ -116,8 +116,7 @@ pub fn missed_match<'a>(
             });
         };
         let Some(dst_digest) = dest.get(&wanted) else {
-            let nearest =
-                suggest::closest(&wanted, dest.keys().map(String::as_str)).map(str::to_string);
+            let nearest = suggest::closest(&wanted, dest.keys()).map(str::to_string);
             return Some(Miss::Absent {
                 rule: index,
                 target,

@@ -21,21 +21,24 @@ use super::dsse::{Envelope, INTOTO_PAYLOAD_TYPE};
 use super::error::{EvidenceError, Location};
 use super::json::{self, Borrowed};
 use super::limits::Limits;
+use super::linkscan::Signed;
 use super::model::{Artifacts, DigestSet, Link};
 use super::parse::{content, Content};
-use super::statement::hex_len;
 
 /// What reading a document gave: a link read on the fast road, or a
 /// document for the ordinary road.
 pub enum Read {
     /// A link metablock or DSSE-wrapped link, completely read and checked.
-    Link(Document, Link, Vec<EvidenceError>),
+    Link(Document, Box<Link>, Vec<EvidenceError>),
     /// Any other document.
     Other(Document, Vec<EvidenceError>),
 }
 
 /// Reads one document from `bytes`, taking the fast road for links.
 pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, EvidenceError> {
+    if let Some(read) = scanned_metablock(bytes, at, limits) {
+        return Ok(read);
+    }
     let Ok(root) = json::parse_borrowed(bytes, limits.max_depth) else {
         // The ordinary reader reports exactly where and why.
         return read_document(bytes, at, limits).map(|(doc, notes)| Read::Other(doc, notes));
@@ -47,7 +50,7 @@ pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, Eviden
     let (document, notes) = document_from_value(root.to_value(), at, limits)?;
     if let Document::Dsse(envelope) = &document {
         if let Some(link) = dsse_link(envelope, at, limits) {
-            return Ok(Read::Link(document, link, notes));
+            return Ok(Read::Link(document, Box::new(link), notes));
         }
     }
     Ok(Read::Other(document, notes))
@@ -79,7 +82,20 @@ fn metablock_link(
         canonical,
         signatures,
     };
-    Some(Read::Link(document, link, notes))
+    Some(Read::Link(document, Box::new(link), notes))
+}
+
+/// A link metablock read in one pass by [`super::linkscan`].
+fn scanned_metablock(bytes: &[u8], at: &Location, limits: &Limits) -> Option<Read> {
+    let (signatures, signed, canonical) = super::linkscan::metablock(bytes, limits)?;
+    let link = link_from_parts(signed, at, limits)?;
+    let (signatures, notes) = read_signatures(Some(signatures), at, limits, false).ok()?;
+    let document = Document::Metablock {
+        signed: Value::Null,
+        canonical,
+        signatures,
+    };
+    Some(Read::Link(document, Box::new(link), notes))
 }
 
 /// The link in a DSSE envelope of classic in-toto metadata.
@@ -87,8 +103,27 @@ fn dsse_link(envelope: &Envelope, at: &Location, limits: &Limits) -> Option<Link
     if envelope.payload_type != INTOTO_PAYLOAD_TYPE {
         return None;
     }
-    let payload = json::parse_borrowed(&envelope.payload, limits.max_depth).ok()?;
-    link(&payload, at, limits)
+    let signed = super::linkscan::payload(&envelope.payload, limits)?;
+    link_from_parts(signed, at, limits)
+}
+
+/// A link from its walked parts: the small members read by the ordinary
+/// reader (with empty artifact maps), the walked artifacts put in after.
+fn link_from_parts(signed: Signed, at: &Location, limits: &Limits) -> Option<Link> {
+    if signed.small.get("_type").and_then(Value::as_str) != Some("link") {
+        return None;
+    }
+    let placeholder = Document::Metablock {
+        signed: Value::Object(signed.small),
+        canonical: Vec::new(),
+        signatures: Vec::new(),
+    };
+    let Ok(Content::Link(mut link)) = content(&placeholder, at, limits) else {
+        return None;
+    };
+    link.materials = signed.materials?;
+    link.products = signed.products?;
+    Some(link)
 }
 
 /// Reads a link from its `signed` object: the small fields by the ordinary
@@ -130,36 +165,17 @@ fn artifacts(value: &Borrowed<'_>, limits: &Limits) -> Option<Artifacts> {
     if members.len() > limits.max_artifacts {
         return None;
     }
-    let mut entries = Vec::with_capacity(members.len());
+    let mut out: Vec<(&str, DigestSet)> = Vec::with_capacity(members.len());
     for (name, digests) in members {
         // A refused name goes to the ordinary reader, which says why (E320).
         if super::names::artifact_name_problem(name).is_some() {
             return None;
         }
-        let Borrowed::Object(digests) = digests else {
-            return None;
-        };
-        let mut set = DigestSet::new();
-        for (alg, digest) in digests {
-            let Borrowed::String(digest) = digest else {
-                return None;
-            };
-            if let Some(lens) = hex_len(alg) {
-                let ok = lens.contains(&digest.len())
-                    && digest
-                        .bytes()
-                        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-                if !ok {
-                    return None;
-                }
-            }
-            set.insert_str(alg, digest.as_ref().to_owned());
-        }
-        entries.push((name.as_ref().to_owned(), set));
+        out.push((name, super::linkscan::digest_set(digests)?));
     }
     // Names are distinct (the reader refuses repeated keys); a sorted list
-    // (as in-toto writes it) is built into the map in one pass.
-    Some(entries.into_iter().collect())
+    // (as in-toto writes it) is stored in one pass, any other order sorted.
+    Some(out.into_iter().collect())
 }
 
 #[cfg(test)]
@@ -176,7 +192,7 @@ mod tests {
         let fast = read(text.as_bytes(), &at, &limits);
         match (ordinary, fast) {
             (Ok((doc, Content::Link(link))), Ok(Read::Link(fast_doc, fast_link, _))) => {
-                assert_eq!(fast_link, link, "{text}");
+                assert_eq!(*fast_link, link, "{text}");
                 assert_eq!(fast_doc.message(), doc.message(), "{text}");
                 assert_eq!(fast_doc.signatures(), doc.signatures(), "{text}");
             }
@@ -198,7 +214,65 @@ mod tests {
                 "cd".repeat(16)
             )
         };
+        // The same link with its members in sorted order, as in-toto writes
+        // it: the one-pass reader takes these.
+        let sorted = |materials: &str, extra: &str| {
+            format!(
+                r#"{{"signatures":[{{"keyid":"k","sig":"00ff"}}],"signed":{{"_type":"link",
+                "byproducts":{{}},"command":["make"],"environment":{{"n":1}},"materials":{materials},
+                "name":"build","products":{{"a":{{"md5":"{}","sha256":"{digest}"}},"b/x.o":{{"sha256":"{digest}"}}}}{extra}}}}}"#,
+                "cd".repeat(16)
+            )
+        };
         let good = format!(r#"{{"src/é\"q":{{"sha256":"{digest}"}}}}"#);
+        let escaped = format!(
+            r#"{{"a":{{"sha256":"{digest}"}},"src/\u00e9\/x":{{"sha256":"{digest}"}},"z":{{"sha512":"{}"}}}}"#,
+            "ef".repeat(64)
+        );
+        assert!(super::super::linkscan::metablock(
+            sorted(&good, "").as_bytes(),
+            &Limits::default()
+        )
+        .is_some());
+        let mut cases = Vec::new();
+        for (materials, extra) in [
+            (good.as_str(), ""),
+            (escaped.as_str(), ""),
+            ("{}", r#","x":{"z":[1,2,{"a":null}]}"#),
+            (good.as_str(), r#","_type":"link""#),
+            (good.as_str(), r#","materials":{}"#),
+            (good.as_str(), r#","environment":{"f":1.5}"#),
+            (r#"{"a":{"sha256":"AB"}}"#, ""),
+            (r#"{"b":{"sha256":"ab"},"a":{}}"#, ""),
+            (r#"{"a":{"sha1":"ab"},"a":{}}"#, ""),
+            (r#"{"a":{"sha256":1}}"#, ""),
+            (r#"{"a":[]}"#, ""),
+            ("[]", ""),
+            (r#"{"bin/../x":{"sha256":"ab"}}"#, ""),
+        ] {
+            cases.push(sorted(materials, extra));
+            cases.push(link(materials, extra));
+        }
+        cases.push(sorted(&good, "").replace(r#""sig":"00ff""#, r#""sig":"zz""#));
+        cases.push(sorted(&good, "").replace("}}", "}} "));
+        cases.push(sorted(&good, "") + " x");
+        cases.push(sorted(&good, "").replace(r#""name":"build""#, r#""name":"build","name":"b""#));
+        cases.push(
+            sorted(&good, "").replace(r#""signatures":"#, r#""signatures":[],"signatures":"#),
+        );
+        let key = super::super::keyfile::SigningKey::generate_ed25519();
+        for text in &cases {
+            agrees(text);
+            // The same `signed` object as a DSSE payload.
+            if let Some(signed) = text
+                .split_once(r#""signed":"#)
+                .and_then(|(_, rest)| rest.strip_suffix('}'))
+            {
+                let dsse =
+                    super::super::dsse::sign_dsse(INTOTO_PAYLOAD_TYPE, signed.as_bytes(), &key);
+                agrees(&dsse.to_line());
+            }
+        }
         for text in [
             link(&good, ""),
             link("{}", r#","x":{"z":[1,2,{"a":null}]}"#),

@@ -106,7 +106,7 @@ pub fn borrowed_to_canonical(
 }
 
 /// Writes `value`; on a number without canonical form, returns it.
-fn write_borrowed(value: &Borrowed<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+pub(super) fn write_borrowed(value: &Borrowed<'_>, out: &mut Vec<u8>) -> Result<(), String> {
     match value {
         Borrowed::Null => out.extend_from_slice(b"null"),
         Borrowed::Bool(true) => out.extend_from_slice(b"true"),

@@ -1,12 +1,15 @@
 //! [`DigestSet`]: algorithm name to hex digest, stored compactly.
 //!
-//! A link of 100,000 artifacts has 100,000 digest sets of usually one entry.
-//! A `BTreeMap` allocates a whole node (over 500 bytes) for that one entry;
-//! this set is a vector of pairs kept sorted by algorithm name (a single
-//! pair is kept inline, without an allocation), with the map-like methods the rest of cairn uses (`get`, `insert`, `iter`, ...),
-//! iterating in the same order a `BTreeMap` would. It serialises as a JSON
-//! object.
+//! A link of 100,000 artifacts has 100,000 digest sets of usually one entry,
+//! a SHA-256 digest. A `BTreeMap` allocates a whole node (over 500 bytes) for
+//! that one entry and its hex text; this set keeps a lone SHA-256 digest as
+//! its 32 bytes inline (40 bytes in all, no heap block) and anything else as
+//! a vector of pairs sorted by algorithm name. It has the map-like methods
+//! the rest of cairn uses (`get`, `insert`, `iter`, ...), iterating in the
+//! same order a `BTreeMap` would; digests are handed out as text (`Cow`),
+//! exactly as given. It serialises as a JSON object.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::LazyLock;
 
@@ -20,10 +23,12 @@ pub struct DigestSet {
     entries: Entries,
 }
 
-/// The pairs: almost every set has exactly one, kept without a heap block.
+/// The pairs. Almost every set is one SHA-256 digest in lowercase hex: that
+/// one is kept as its 32 bytes (rendered back to the same hex on demand),
+/// without a heap block; anything else is a sorted vector of pairs.
 #[derive(Clone, Debug)]
 enum Entries {
-    One((Alg, String)),
+    Sha256([u8; 32]),
     Many(Vec<(Alg, String)>),
 }
 
@@ -33,59 +38,72 @@ impl Default for Entries {
     }
 }
 
+/// The value of a lowercase hex digit; 0xff for every other byte.
+fn nibble(b: u8) -> u8 {
+    match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        _ => 0xff,
+    }
+}
+
+/// The 32 bytes of `digest` when it is exactly 64 lowercase hex digits (so
+/// that encoding them again gives back the same text), checked and decoded
+/// in one pass: links carry hundreds of thousands of these.
+pub fn raw_sha256(digest: &str) -> Option<[u8; 32]> {
+    let bytes = digest.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let mut raw = [0u8; 32];
+    let mut bad = 0u8;
+    for (out, pair) in raw.iter_mut().zip(bytes.chunks_exact(2)) {
+        let (hi, lo) = match pair {
+            [hi, lo] => (nibble(*hi), nibble(*lo)),
+            _ => (0xff, 0xff),
+        };
+        bad |= hi | lo;
+        *out = (hi << 4) | (lo & 0x0f);
+    }
+    (bad & 0xf0 == 0).then_some(raw)
+}
+
 impl Entries {
-    fn as_slice(&self) -> &[(Alg, String)] {
+    fn len(&self) -> usize {
         match self {
-            Entries::One(pair) => std::slice::from_ref(pair),
-            Entries::Many(pairs) => pairs,
+            Entries::Sha256(_) => 1,
+            Entries::Many(pairs) => pairs.len(),
         }
     }
 
-    fn as_mut_slice(&mut self) -> &mut [(Alg, String)] {
-        match self {
-            Entries::One(pair) => std::slice::from_mut(pair),
-            Entries::Many(pairs) => pairs,
-        }
-    }
-
+    /// The pairs as a vector (a raw digest becomes its hex text again).
     fn into_vec(self) -> Vec<(Alg, String)> {
         match self {
-            Entries::One(pair) => vec![pair],
+            Entries::Sha256(raw) => vec![(Alg::Shared(&SHA256), hex::encode(raw))],
             Entries::Many(pairs) => pairs,
         }
     }
 
-    /// Inserts `pair` at `index` (at most the length).
-    fn insert(&mut self, index: usize, pair: (Alg, String)) {
-        *self = match std::mem::take(self) {
-            Entries::Many(pairs) if pairs.is_empty() => Entries::One(pair),
-            Entries::One(first) if index == 0 => Entries::Many(vec![pair, first]),
-            Entries::One(first) => Entries::Many(vec![first, pair]),
-            Entries::Many(mut pairs) => {
-                // Sets hold one or two digests: grow by exactly one, not to four.
-                pairs.reserve_exact(1);
-                pairs.insert(index, pair);
-                Entries::Many(pairs)
+    /// Settles the pairs into the compact form when they allow it.
+    fn settle(&mut self) {
+        if let Entries::Many(pairs) = self {
+            if let [(alg, digest)] = pairs.as_slice() {
+                if alg.as_str() == "sha256" {
+                    if let Some(raw) = raw_sha256(digest) {
+                        *self = Entries::Sha256(raw);
+                    }
+                }
             }
-        };
-    }
-
-    /// Removes the pair at `index` (found by a search).
-    fn remove(&mut self, index: usize) -> Option<(Alg, String)> {
-        match self {
-            Entries::One(_) if index == 0 => match std::mem::take(self) {
-                Entries::One(pair) => Some(pair),
-                Entries::Many(_) => None,
-            },
-            Entries::One(_) => None,
-            Entries::Many(pairs) => (index < pairs.len()).then(|| pairs.remove(index)),
         }
     }
 }
 
 impl PartialEq for DigestSet {
     fn eq(&self, other: &DigestSet) -> bool {
-        self.entries.as_slice() == other.entries.as_slice()
+        match (&self.entries, &other.entries) {
+            (Entries::Sha256(a), Entries::Sha256(b)) => a == b,
+            _ => self.iter().eq(other.iter()),
+        }
     }
 }
 
@@ -99,13 +117,16 @@ impl PartialOrd for DigestSet {
 
 impl Ord for DigestSet {
     fn cmp(&self, other: &DigestSet) -> std::cmp::Ordering {
-        self.entries.as_slice().cmp(other.entries.as_slice())
+        self.iter().cmp(other.iter())
     }
 }
 
 impl std::hash::Hash for DigestSet {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.entries.as_slice().hash(state);
+        for (alg, digest) in self {
+            alg.hash(state);
+            digest.hash(state);
+        }
     }
 }
 
@@ -138,11 +159,7 @@ impl Alg {
         Alg::shared(&name).map_or(Alg::Owned(name), Alg::Shared)
     }
 
-    fn from_str(name: &str) -> Alg {
-        Alg::shared(name).map_or_else(|| Alg::Owned(name.to_owned()), Alg::Shared)
-    }
-
-    fn as_string(&self) -> &String {
+    fn as_str(&self) -> &str {
         match self {
             Alg::Shared(name) => name,
             Alg::Owned(name) => name,
@@ -159,7 +176,7 @@ impl Alg {
 
 impl PartialEq for Alg {
     fn eq(&self, other: &Alg) -> bool {
-        self.as_string() == other.as_string()
+        self.as_str() == other.as_str()
     }
 }
 
@@ -173,13 +190,13 @@ impl PartialOrd for Alg {
 
 impl Ord for Alg {
     fn cmp(&self, other: &Alg) -> std::cmp::Ordering {
-        self.as_string().cmp(other.as_string())
+        self.as_str().cmp(other.as_str())
     }
 }
 
 impl std::hash::Hash for Alg {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_string().hash(state);
+        self.as_str().hash(state);
     }
 }
 
@@ -189,117 +206,172 @@ impl DigestSet {
         DigestSet::default()
     }
 
-    fn find(&self, alg: &str) -> Result<usize, usize> {
-        self.entries
-            .as_slice()
-            .binary_search_by(|(name, _)| name.as_string().as_str().cmp(alg))
+    /// Changes the pairs with `f`, then settles them back into the compact
+    /// form when they allow it.
+    fn change<R>(&mut self, f: impl FnOnce(&mut Vec<(Alg, String)>) -> R) -> R {
+        let mut pairs = std::mem::take(&mut self.entries).into_vec();
+        let out = f(&mut pairs);
+        self.entries = Entries::Many(pairs);
+        self.entries.settle();
+        out
     }
 
     /// Sets the digest of `alg`, returning the previous one.
     pub fn insert(&mut self, alg: String, digest: String) -> Option<String> {
-        match self.find(&alg) {
-            Ok(i) => self.replace(i, digest),
-            Err(i) => {
-                self.entries.insert(i, (Alg::from_string(alg), digest));
-                None
+        if self.is_empty() && alg == "sha256" {
+            if let Some(raw) = raw_sha256(&digest) {
+                self.entries = Entries::Sha256(raw);
+                return None;
             }
         }
+        self.change(|pairs| {
+            match pairs.binary_search_by(|(name, _)| name.as_str().cmp(&alg)) {
+                Ok(i) => pairs
+                    .get_mut(i)
+                    .map(|slot| std::mem::replace(&mut slot.1, digest)),
+                Err(i) => {
+                    // Sets hold one or two digests: grow by exactly one.
+                    pairs.reserve_exact(1);
+                    pairs.insert(i, (Alg::from_string(alg), digest));
+                    None
+                }
+            }
+        })
     }
 
     /// [`DigestSet::insert`] with a borrowed algorithm name, copied only
     /// when it is not one of the common names.
     pub fn insert_str(&mut self, alg: &str, digest: String) -> Option<String> {
-        match self.find(alg) {
-            Ok(i) => self.replace(i, digest),
-            Err(i) => {
-                self.entries.insert(i, (Alg::from_str(alg), digest));
-                None
-            }
+        match Alg::shared(alg) {
+            Some(shared) => self.insert(shared.clone(), digest),
+            None => self.insert(alg.to_owned(), digest),
         }
     }
 
-    fn replace(&mut self, index: usize, digest: String) -> Option<String> {
-        self.entries
-            .as_mut_slice()
-            .get_mut(index)
-            .map(|slot| std::mem::replace(&mut slot.1, digest))
+    /// The set of just this SHA-256 digest, given as its 32 bytes.
+    pub fn from_sha256(raw: [u8; 32]) -> DigestSet {
+        DigestSet {
+            entries: Entries::Sha256(raw),
+        }
+    }
+
+    /// The 32 bytes of the set's SHA-256 digest when that is all it holds.
+    pub fn as_sha256(&self) -> Option<&[u8; 32]> {
+        match &self.entries {
+            Entries::Sha256(raw) => Some(raw),
+            Entries::Many(_) => None,
+        }
     }
 
     /// The digest of `alg`.
-    pub fn get(&self, alg: &str) -> Option<&String> {
-        self.find(alg)
-            .ok()
-            .and_then(|i| self.entries.as_slice().get(i))
-            .map(|(_, d)| d)
+    pub fn get(&self, alg: &str) -> Option<Cow<'_, str>> {
+        match &self.entries {
+            Entries::Sha256(raw) => (alg == "sha256").then(|| Cow::Owned(hex::encode(raw))),
+            Entries::Many(pairs) => pairs
+                .binary_search_by(|(name, _)| name.as_str().cmp(alg))
+                .ok()
+                .and_then(|i| pairs.get(i))
+                .map(|(_, d)| Cow::Borrowed(d.as_str())),
+        }
     }
 
     /// Whether the set has a digest of `alg`.
     pub fn contains_key(&self, alg: &str) -> bool {
-        self.find(alg).is_ok()
+        self.keys().any(|k| k == alg)
     }
 
     /// Removes and returns the digest of `alg`.
     pub fn remove(&mut self, alg: &str) -> Option<String> {
-        let index = self.find(alg).ok()?;
-        self.entries.remove(index).map(|(_, digest)| digest)
+        if !self.contains_key(alg) {
+            return None;
+        }
+        self.change(|pairs| {
+            let i = pairs
+                .binary_search_by(|(name, _)| name.as_str().cmp(alg))
+                .ok()?;
+            (i < pairs.len()).then(|| pairs.remove(i).1)
+        })
     }
 
     /// The number of algorithms.
     pub fn len(&self) -> usize {
-        self.entries.as_slice().len()
+        self.entries.len()
     }
 
     /// Whether the set is empty.
     pub fn is_empty(&self) -> bool {
-        self.entries.as_slice().is_empty()
+        self.entries.len() == 0
     }
 
     /// (algorithm, digest) pairs, sorted by algorithm.
     pub fn iter(&self) -> Iter<'_> {
-        Iter {
-            inner: self.entries.as_slice().iter(),
+        match &self.entries {
+            Entries::Sha256(raw) => Iter(Pairs::One(Some(raw))),
+            Entries::Many(pairs) => Iter(Pairs::Many(pairs.iter())),
         }
     }
 
     /// The algorithm names, sorted.
-    pub fn keys(&self) -> impl Iterator<Item = &String> {
-        self.entries.as_slice().iter().map(|(a, _)| a.as_string())
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        self.iter().map(|(alg, _)| alg)
     }
 
     /// The digests, in the order of their algorithm names.
-    pub fn values(&self) -> impl Iterator<Item = &String> {
-        self.entries.as_slice().iter().map(|(_, d)| d)
+    pub fn values(&self) -> impl Iterator<Item = Cow<'_, str>> {
+        self.iter().map(|(_, digest)| digest)
     }
 }
 
 /// Iterator over a [`DigestSet`]'s pairs, shaped like a map's.
 #[derive(Debug, Clone)]
-pub struct Iter<'a> {
-    inner: std::slice::Iter<'a, (Alg, String)>,
+pub struct Iter<'a>(Pairs<'a>);
+
+#[derive(Debug, Clone)]
+enum Pairs<'a> {
+    /// A compact SHA-256 digest, not yet given out.
+    One(Option<&'a [u8; 32]>),
+    /// Pairs.
+    Many(std::slice::Iter<'a, (Alg, String)>),
 }
 
 impl<'a> Iterator for Iter<'a> {
-    type Item = (&'a String, &'a String);
+    type Item = (&'a str, Cow<'a, str>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.inner.next().map(|(a, d)| (a.as_string(), d))
+        match &mut self.0 {
+            Pairs::One(raw) => raw
+                .take()
+                .map(|raw| ("sha256", Cow::Owned(hex::encode(raw)))),
+            Pairs::Many(pairs) => pairs
+                .next()
+                .map(|(a, d)| (a.as_str(), Cow::Borrowed(d.as_str()))),
+        }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
+        let n = match &self.0 {
+            Pairs::One(raw) => usize::from(raw.is_some()),
+            Pairs::Many(pairs) => pairs.len(),
+        };
+        (n, Some(n))
     }
 }
 
 impl DoubleEndedIterator for Iter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
-        self.inner.next_back().map(|(a, d)| (a.as_string(), d))
+        match &mut self.0 {
+            Pairs::One(_) => self.next(),
+            Pairs::Many(pairs) => pairs
+                .next_back()
+                .map(|(a, d)| (a.as_str(), Cow::Borrowed(d.as_str()))),
+        }
     }
 }
 
 impl ExactSizeIterator for Iter<'_> {}
 
 impl<'a> IntoIterator for &'a DigestSet {
-    type Item = (&'a String, &'a String);
+    type Item = (&'a str, Cow<'a, str>);
     type IntoIter = Iter<'a>;
 
     fn into_iter(self) -> Iter<'a> {
@@ -380,7 +452,7 @@ impl Serialize for DigestSet {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.len()))?;
         for (alg, digest) in self {
-            map.serialize_entry(alg, digest)?;
+            map.serialize_entry(alg, &digest)?;
         }
         map.end()
     }
@@ -429,8 +501,13 @@ mod tests {
                 map.insert(alg.to_string(), d.to_string())
             );
         }
-        assert!(set.iter().eq(map.iter()));
-        assert_eq!(set.get("sha256"), map.get("sha256"));
+        assert!(set.iter().eq(map
+            .iter()
+            .map(|(a, d)| (a.as_str(), Cow::Borrowed(d.as_str())))));
+        assert_eq!(
+            set.get("sha256").as_deref(),
+            map.get("sha256").map(String::as_str)
+        );
         assert_eq!(set.len(), 3);
         assert!(set.contains_key("gitCommit") && !set.contains_key("md5"));
         assert_eq!(
@@ -459,7 +536,7 @@ mod tests {
         assert_eq!(set.len(), 2);
         let mut one = DigestSet::new();
         assert_eq!(one.insert("sha256".into(), "a".into()), None);
-        assert_eq!(one.get("sha256").map(String::as_str), Some("a"));
+        assert_eq!(one.get("sha256").as_deref(), Some("a"));
         assert_eq!(one.remove("md5"), None);
         assert_eq!(one.remove("sha256").as_deref(), Some("a"));
         assert!(one.is_empty() && one == DigestSet::new());
@@ -467,5 +544,43 @@ mod tests {
         one.insert_str("gitCommit", "y".into());
         assert!(one.keys().eq(["gitCommit", "md5"]));
         assert!(one.values().eq(["y", "x"]));
+    }
+
+    #[test]
+    fn a_lone_sha256_digest_is_kept_as_bytes_and_given_back_as_written() {
+        let hex = "0123456789abcdef".repeat(4);
+        let set: DigestSet = [("sha256".to_string(), hex.clone())].into();
+        assert!(set.as_sha256().is_some());
+        assert_eq!(set.get("sha256").as_deref(), Some(hex.as_str()));
+        assert_eq!(
+            serde_json::to_value(&set).unwrap(),
+            serde_json::json!({"sha256": hex})
+        );
+        assert_eq!(set, DigestSet::from_sha256(raw_sha256(&hex).unwrap()));
+        // Anything that would not encode back to the same text stays text.
+        for other in [
+            hex.to_uppercase(),
+            hex[1..].to_string(),
+            format!("{}g", &hex[1..]),
+        ] {
+            assert_eq!(raw_sha256(&other), None);
+            let set: DigestSet = [("sha256".to_string(), other.clone())].into();
+            assert!(set.as_sha256().is_none());
+            assert_eq!(set.get("sha256").as_deref(), Some(other.as_str()));
+        }
+        // A second digest turns the bytes back into a pair; removing it
+        // settles the set again, equal to the compact one.
+        let mut two = set.clone();
+        two.insert("sha512".into(), "ab".into());
+        assert!(two.as_sha256().is_none());
+        assert_eq!(two.get("sha256").as_deref(), Some(hex.as_str()));
+        assert_eq!(two.len(), 2);
+        assert_eq!(two.remove("sha512").as_deref(), Some("ab"));
+        assert_eq!(two, set);
+        assert!(two.as_sha256().is_some());
+        assert!(two
+            .clone()
+            .into_iter()
+            .eq([("sha256".to_string(), hex.clone())]));
     }
 }

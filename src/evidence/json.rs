@@ -39,20 +39,7 @@ pub enum JsonErrorKind {
 
 /// Parses exactly one JSON value from `input`, nested at most `max_depth` deep.
 pub fn parse(input: &[u8], max_depth: usize) -> Result<Value, JsonError> {
-    let text = match std::str::from_utf8(input) {
-        Ok(text) => text,
-        Err(e) => return Err(error(syntax("invalid UTF-8"), e.valid_up_to())),
-    };
-    if text.starts_with('\u{feff}') {
-        return Err(error(syntax("byte-order mark before the JSON value"), 0));
-    }
-    let mut parser = Parser {
-        text,
-        bytes: input,
-        pos: 0,
-        max_depth,
-    };
-    parser.skip_ws();
+    let mut parser = Parser::start(input, max_depth)?;
     let value = parser.value(0)?;
     parser.skip_ws();
     if parser.pos < input.len() {
@@ -112,26 +99,101 @@ impl Borrowed<'_> {
 /// Like [`parse`] (the same strictness: duplicate keys, depth, UTF-8,
 /// surrogates, trailing data), but borrowing strings from `input`.
 pub fn parse_borrowed(input: &[u8], max_depth: usize) -> Result<Borrowed<'_>, JsonError> {
-    let text = match std::str::from_utf8(input) {
-        Ok(text) => text,
-        Err(e) => return Err(error(syntax("invalid UTF-8"), e.valid_up_to())),
-    };
-    if text.starts_with('\u{feff}') {
-        return Err(error(syntax("byte-order mark before the JSON value"), 0));
-    }
-    let mut parser = Parser {
-        text,
-        bytes: input,
-        pos: 0,
-        max_depth,
-    };
-    parser.skip_ws();
+    let mut parser = Parser::start(input, max_depth)?;
     let value = parser.borrowed(0)?;
     parser.skip_ws();
     if parser.pos < input.len() {
         return Err(error(JsonErrorKind::Trailing, parser.pos));
     }
     Ok(value)
+}
+
+/// A step-by-step reader over one JSON document, for callers that walk a
+/// known shape (a link's members, its artifact maps) without building a tree
+/// of it: the same lexical strictness as [`parse_borrowed`], each value read
+/// by the same code. Repeated keys are the caller's to check.
+pub struct Scanner<'a> {
+    parser: Parser<'a>,
+}
+
+impl<'a> Scanner<'a> {
+    /// A scanner at the start of `input` (UTF-8 and byte-order mark checked).
+    pub fn new(input: &'a [u8], max_depth: usize) -> Result<Scanner<'a>, JsonError> {
+        let parser = Parser::start(input, max_depth)?;
+        Ok(Scanner { parser })
+    }
+
+    /// Enters an object: `true` when it has members (the first key is next),
+    /// `false` when it was `{}` (already left).
+    pub fn enter_object(&mut self) -> Result<bool, JsonError> {
+        let p = &mut self.parser;
+        if p.peek() != Some(b'{') {
+            return Err(error(syntax("expected an object"), p.pos));
+        }
+        p.pos += 1;
+        p.skip_ws();
+        if p.peek() == Some(b'}') {
+            p.pos += 1;
+            p.skip_ws();
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// The next member's key, up to and past its `:`.
+    pub fn key(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        let p = &mut self.parser;
+        if p.peek() != Some(b'"') {
+            return Err(error(syntax("expected a string key"), p.pos));
+        }
+        let key = p.borrowed_string()?;
+        p.skip_ws();
+        if p.peek() != Some(b':') {
+            return Err(error(syntax("expected `:` after an object key"), p.pos));
+        }
+        p.pos += 1;
+        p.skip_ws();
+        Ok(key)
+    }
+
+    /// After a member's value: `true` when another member follows, `false`
+    /// when the object ended (and was left).
+    pub fn next_member(&mut self) -> Result<bool, JsonError> {
+        let p = &mut self.parser;
+        p.skip_ws();
+        match p.peek() {
+            Some(b',') => {
+                p.pos += 1;
+                p.skip_ws();
+                Ok(true)
+            }
+            Some(b'}') => {
+                p.pos += 1;
+                p.skip_ws();
+                Ok(false)
+            }
+            _ => Err(error(syntax("expected `,` or `}`"), p.pos)),
+        }
+    }
+
+    /// Whether the next value is an object.
+    pub fn at_object(&self) -> bool {
+        self.parser.peek() == Some(b'{')
+    }
+
+    /// Reads one whole value, as [`parse_borrowed`] would, `depth` levels in.
+    pub fn value(&mut self, depth: usize) -> Result<Borrowed<'a>, JsonError> {
+        self.parser.borrowed(depth)
+    }
+
+    /// Checks that nothing but whitespace is left.
+    pub fn finish(mut self) -> Result<(), JsonError> {
+        self.parser.skip_ws();
+        if self.parser.pos < self.parser.bytes.len() {
+            return Err(error(JsonErrorKind::Trailing, self.parser.pos));
+        }
+        Ok(())
+    }
 }
 
 /// The value of a number's text, as [`parse`] reads it.
@@ -203,6 +265,26 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// A parser at the first value of `input`: UTF-8 checked once, a
+    /// byte-order mark refused, leading whitespace skipped.
+    fn start(input: &'a [u8], max_depth: usize) -> Result<Parser<'a>, JsonError> {
+        let text = match std::str::from_utf8(input) {
+            Ok(text) => text,
+            Err(e) => return Err(error(syntax("invalid UTF-8"), e.valid_up_to())),
+        };
+        if text.starts_with('\u{feff}') {
+            return Err(error(syntax("byte-order mark before the JSON value"), 0));
+        }
+        let mut parser = Parser {
+            text,
+            bytes: input,
+            pos: 0,
+            max_depth,
+        };
+        parser.skip_ws();
+        Ok(parser)
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }

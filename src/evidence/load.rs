@@ -329,7 +329,7 @@ fn load_one(
                 sha256,
                 claim: Claim::Link(link.name.clone()),
                 document,
-                body: Body::Link(link),
+                body: Body::Link(*link),
             });
             return Ok(());
         }

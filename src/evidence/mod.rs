@@ -11,6 +11,7 @@
 //! [`document`] (envelope or metablock) -> [`parse`] / [`layout`] (what it
 //! says) -> [`load`](mod@load) -> [`verify`](mod@verify).
 
+pub mod artifacts;
 pub mod bulk;
 pub mod canonical;
 pub mod digest_set;
@@ -23,6 +24,7 @@ pub mod keys;
 pub mod layout;
 pub mod limits;
 pub mod link;
+pub mod linkscan;
 pub mod load;
 pub mod model;
 pub mod names;

@@ -4,16 +4,15 @@
 //! to `evidence`: holding a `Verified<Attestation>` means its signature was
 //! checked against the listed keys.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 /// Algorithm name to lowercase hex digest (`{"sha256": "..."}`): a compact
 /// sorted set with the methods of a map (see [`super::digest_set`]).
 pub use super::digest_set::DigestSet;
 
-/// Artifact name to digests, as in a link's `materials`/`products`.
-pub type Artifacts = BTreeMap<String, DigestSet>;
+/// Artifact name to digests, as in a link's `materials`/`products`: a
+/// compact sorted list with the methods of a map (see [`super::artifacts`]).
+pub use super::artifacts::{Artifacts, Cursor};
 
 /// Where an attestation came from, for diagnostics.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

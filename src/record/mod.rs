@@ -120,7 +120,7 @@ pub fn hash_tree(root: &Path) -> Result<Artifacts, RecordError> {
             }
         }
     }
-    Ok(artifacts)
+    Ok(artifacts.into_iter().collect())
 }
 
 /// Copies the regular files under `from` (recursively, not following

@@ -50,7 +50,7 @@ fn digests(v: &Value) -> DigestSet {
     serde_json::from_value(v.clone()).unwrap()
 }
 
-fn artifacts(v: Option<&Value>) -> BTreeMap<String, DigestSet> {
+fn artifacts(v: Option<&Value>) -> crate::evidence::Artifacts {
     v.map(|v| serde_json::from_value(v.clone()).unwrap())
         .unwrap_or_default()
 }

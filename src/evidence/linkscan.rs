@@ -1,0 +1,255 @@
+//! Links read in one pass, without a tree of their artifacts.
+//!
+//! A link of 100,000 artifacts is two objects of 100,000 members. Read into
+//! a tree, each member is a node and each digest set an object of its own,
+//! only to be copied into [`Artifacts`] and dropped. Here the link is walked
+//! member by member with [`Scanner`]: the artifact maps go straight into
+//! [`Artifacts`] while their canonical JSON is written, and only the small
+//! members (`_type`, `name`, `command`, ...) become values, read by the one
+//! reader of links (see [`super::bulk`]).
+//!
+//! Like every fast road it only declines: members out of sorted order (in-
+//! toto writes them sorted), repeated or unknown top-level keys, names the
+//! ordinary reader refuses, anything unexpected return `None`, and the
+//! caller reads the document the ordinary way, which reports the problem.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Value};
+
+use super::canonical::{write_borrowed, write_string};
+use super::json::{Borrowed, Scanner};
+use super::limits::Limits;
+use super::model::{Artifacts, DigestSet};
+use super::statement::hex_len;
+
+/// A link's `signed` object, walked.
+pub struct Signed {
+    /// Every member but the artifact maps, as values.
+    pub small: Map<String, Value>,
+    /// `materials`, when it was an object.
+    pub materials: Option<Artifacts>,
+    /// `products`, when it was an object.
+    pub products: Option<Artifacts>,
+}
+
+/// A `{"signatures": [...], "signed": {...}}` metablock whose `signed` walks
+/// cleanly: the signatures as a value, the walked `signed`, and its
+/// canonical JSON bytes.
+pub fn metablock(bytes: &[u8], limits: &Limits) -> Option<(Value, Signed, Vec<u8>)> {
+    // The walk enters objects by hand, four levels deep at most.
+    if limits.max_depth < 4 {
+        return None;
+    }
+    let mut scan = Scanner::new(bytes, limits.max_depth).ok()?;
+    if !scan.enter_object().ok()? {
+        return None;
+    }
+    let mut signatures = None;
+    let mut signed = None;
+    loop {
+        let key = scan.key().ok()?;
+        match key.as_ref() {
+            "signatures" if signatures.is_none() => {
+                signatures = Some(scan.value(1).ok()?.to_value());
+            }
+            "signed" if signed.is_none() => {
+                // Canonical JSON is never longer than the text it came from.
+                let mut canonical = Vec::with_capacity(bytes.len());
+                signed = Some((
+                    walk_signed(&mut scan, limits, Some(&mut canonical))?,
+                    canonical,
+                ));
+            }
+            _ => return None,
+        }
+        if !scan.next_member().ok()? {
+            break;
+        }
+    }
+    scan.finish().ok()?;
+    let (signed, canonical) = signed?;
+    Some((signatures?, signed, canonical))
+}
+
+/// A link document on its own (the payload of a DSSE envelope).
+pub fn payload(bytes: &[u8], limits: &Limits) -> Option<Signed> {
+    if limits.max_depth < 4 {
+        return None;
+    }
+    let mut scan = Scanner::new(bytes, limits.max_depth).ok()?;
+    let signed = walk_signed(&mut scan, limits, None)?;
+    scan.finish().ok()?;
+    Some(signed)
+}
+
+/// Walks the link object at the scanner (one level in), writing its
+/// canonical JSON to `canonical` when given.
+fn walk_signed(
+    scan: &mut Scanner<'_>,
+    limits: &Limits,
+    mut canonical: Option<&mut Vec<u8>>,
+) -> Option<Signed> {
+    let mut out = Signed {
+        small: Map::new(),
+        materials: None,
+        products: None,
+    };
+    if let Some(c) = canonical.as_deref_mut() {
+        c.push(b'{');
+    }
+    if !scan.enter_object().ok()? {
+        return None;
+    }
+    let mut previous: Option<Cow<'_, str>> = None;
+    loop {
+        let key = scan.key().ok()?;
+        // Ascending keys are already in canonical order; without canonical
+        // bytes to write, any order will do (repeats are caught below).
+        let ascending = previous
+            .as_ref()
+            .is_none_or(|p| p.as_bytes() < key.as_bytes());
+        if !ascending && canonical.is_some() {
+            return None;
+        }
+        if let Some(c) = canonical.as_deref_mut() {
+            if previous.is_some() {
+                c.push(b',');
+            }
+            write_string(&key, c);
+            c.push(b':');
+        }
+        match key.as_ref() {
+            "materials" | "products" if scan.at_object() => {
+                let artifacts = walk_artifacts(scan, limits, canonical.as_deref_mut())?;
+                if key == "materials" {
+                    out.materials = Some(artifacts);
+                } else {
+                    out.products = Some(artifacts);
+                }
+                // The reader of the small members sees an empty map here.
+                let empty = Value::Object(Map::new());
+                if out.small.insert(key.as_ref().to_owned(), empty).is_some() {
+                    return None;
+                }
+            }
+            _ => {
+                let value = scan.value(2).ok()?;
+                if let Some(c) = canonical.as_deref_mut() {
+                    write_borrowed(&value, c).ok()?;
+                }
+                if out
+                    .small
+                    .insert(key.as_ref().to_owned(), value.to_value())
+                    .is_some()
+                {
+                    return None;
+                }
+            }
+        }
+        previous = Some(key);
+        if !scan.next_member().ok()? {
+            break;
+        }
+    }
+    if let Some(c) = canonical {
+        c.push(b'}');
+    }
+    Some(out)
+}
+
+/// Walks an artifact map (two levels in): names in ascending order, each
+/// checked as [`super::bulk`] checks them, each digest set as a value.
+fn walk_artifacts(
+    scan: &mut Scanner<'_>,
+    limits: &Limits,
+    mut canonical: Option<&mut Vec<u8>>,
+) -> Option<Artifacts> {
+    if let Some(c) = canonical.as_deref_mut() {
+        c.push(b'{');
+    }
+    let mut entries: Vec<(Cow<'_, str>, DigestSet)> = Vec::new();
+    let mut ascending = true;
+    if scan.enter_object().ok()? {
+        loop {
+            let name = scan.key().ok()?;
+            if entries
+                .last()
+                .is_some_and(|(p, _)| p.as_bytes() >= name.as_bytes())
+            {
+                // Canonical bytes need sorted names; otherwise sort below.
+                if canonical.is_some() {
+                    return None;
+                }
+                ascending = false;
+            }
+            if entries.len() >= limits.max_artifacts {
+                return None;
+            }
+            // A refused name goes to the ordinary reader, which says why (E320).
+            if super::names::artifact_name_problem(&name).is_some() {
+                return None;
+            }
+            let value = scan.value(3).ok()?;
+            if let Some(c) = canonical.as_deref_mut() {
+                if !entries.is_empty() {
+                    c.push(b',');
+                }
+                write_string(&name, c);
+                c.push(b':');
+                write_borrowed(&value, c).ok()?;
+            }
+            entries.push((name, digest_set(&value)?));
+            if !scan.next_member().ok()? {
+                break;
+            }
+        }
+    }
+    if let Some(c) = canonical {
+        c.push(b'}');
+    }
+    if !ascending {
+        entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        if entries
+            .windows(2)
+            .any(|w| matches!(w, [a, b] if a.0 == b.0))
+        {
+            return None;
+        }
+    }
+    // Ascending and distinct: stored in one pass.
+    Some(entries.into_iter().collect())
+}
+
+/// A digest set checked like [`super::statement::digest_set`]: strings,
+/// known algorithms in lowercase hex of their length.
+pub(super) fn digest_set(value: &Borrowed<'_>) -> Option<DigestSet> {
+    let Borrowed::Object(digests) = value else {
+        return None;
+    };
+    // The usual entry, one SHA-256 digest, is kept as its bytes.
+    if let [(alg, Borrowed::String(digest))] = digests.as_slice() {
+        if alg == "sha256" {
+            if let Some(raw) = super::digest_set::raw_sha256(digest) {
+                return Some(DigestSet::from_sha256(raw));
+            }
+        }
+    }
+    let mut set = DigestSet::new();
+    for (alg, digest) in digests {
+        let Borrowed::String(digest) = digest else {
+            return None;
+        };
+        if let Some(lens) = hex_len(alg) {
+            let ok = lens.contains(&digest.len())
+                && digest
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+            if !ok {
+                return None;
+            }
+        }
+        set.insert_str(alg, digest.as_ref().to_owned());
+    }
+    Some(set)
+}
