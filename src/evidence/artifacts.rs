@@ -169,6 +169,18 @@ impl Artifacts {
         }
     }
 
+    /// Appends `name` when it sorts after every name listed; otherwise gives
+    /// `set` back and changes nothing.
+    pub fn push_last(&mut self, name: &str, set: DigestSet) -> Result<(), DigestSet> {
+        let last = self.entries.len().checked_sub(1);
+        if last.is_none_or(|last| self.name_at(last) < name) {
+            self.push_unchecked(name, set);
+            Ok(())
+        } else {
+            Err(set)
+        }
+    }
+
     /// Appends `name` without checking the order (callers know it sorts last).
     fn push_unchecked(&mut self, name: &str, set: DigestSet) {
         self.names.push_str(name);
@@ -232,7 +244,8 @@ impl<'a> Cursor<'a> {
     pub fn find(&mut self, name: &str) -> Option<usize> {
         match self.artifacts.search_from(self.at, name) {
             Ok(i) => {
-                self.at = i;
+                // The next name asked for is most likely the next one listed.
+                self.at = i + 1;
                 Some(i)
             }
             Err(i) => {

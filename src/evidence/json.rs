@@ -181,6 +181,49 @@ impl<'a> Scanner<'a> {
         self.parser.peek() == Some(b'{')
     }
 
+    /// Reads an object of exactly one member whose key and value are plain
+    /// strings (ASCII letters, digits and `_` for the key, lowercase hex
+    /// digits for the value: nothing to unescape), such as
+    /// `{"sha256": "ab12..."}`, returning (key, value). Anything else leaves
+    /// the scanner where it was and gives `None`: read it with
+    /// [`Scanner::value`], which would read this one the same way.
+    pub fn plain_pair(&mut self) -> Option<(&'a str, &'a str)> {
+        let p = &mut self.parser;
+        let start = p.pos;
+        let out = Self::pair_at(p);
+        if out.is_none() {
+            p.pos = start;
+        }
+        out
+    }
+
+    fn pair_at(p: &mut Parser<'a>) -> Option<(&'a str, &'a str)> {
+        /// A string of bytes that `ok` accepts, ending at a plain `"`.
+        fn token<'a>(p: &mut Parser<'a>, ok: impl Fn(u8) -> bool) -> Option<&'a str> {
+            if p.peek() != Some(b'"') {
+                return None;
+            }
+            let from = p.pos + 1;
+            let len = p.bytes.get(from..)?.iter().position(|&b| !ok(b))?;
+            let end = from + len;
+            if p.bytes.get(end) != Some(&b'"') {
+                return None;
+            }
+            p.pos = end + 1;
+            p.text.get(from..end)
+        }
+        (p.peek() == Some(b'{')).then(|| p.pos += 1)?;
+        p.skip_ws();
+        let key = token(p, |b| b.is_ascii_alphanumeric() || b == b'_')?;
+        p.skip_ws();
+        (p.peek() == Some(b':')).then(|| p.pos += 1)?;
+        p.skip_ws();
+        let value = token(p, |b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))?;
+        p.skip_ws();
+        (p.peek() == Some(b'}')).then(|| p.pos += 1)?;
+        Some((key, value))
+    }
+
     /// Reads one whole value, as [`parse_borrowed`] would, `depth` levels in.
     pub fn value(&mut self, depth: usize) -> Result<Borrowed<'a>, JsonError> {
         self.parser.borrowed(depth)

@@ -158,8 +158,10 @@ fn walk_signed(
     Some(out)
 }
 
-/// Walks an artifact map (two levels in): names in ascending order, each
-/// checked as [`super::bulk`] checks them, each digest set as a value.
+/// Walks an artifact map (two levels in): each name checked as
+/// [`super::bulk`] checks it, each digest set as [`digest_set`] reads it.
+/// Names in ascending order (as in-toto writes them) go straight into the
+/// list; when canonical bytes are wanted, any other order declines.
 fn walk_artifacts(
     scan: &mut Scanner<'_>,
     limits: &Limits,
@@ -168,38 +170,58 @@ fn walk_artifacts(
     if let Some(c) = canonical.as_deref_mut() {
         c.push(b'{');
     }
-    let mut entries: Vec<(Cow<'_, str>, DigestSet)> = Vec::new();
-    let mut ascending = true;
+    let mut sorted = Artifacts::new();
+    // Entries after the first one out of order (payloads only).
+    let mut rest: Vec<(Cow<'_, str>, DigestSet)> = Vec::new();
+    let mut count = 0usize;
     if scan.enter_object().ok()? {
         loop {
             let name = scan.key().ok()?;
-            if entries
-                .last()
-                .is_some_and(|(p, _)| p.as_bytes() >= name.as_bytes())
-            {
-                // Canonical bytes need sorted names; otherwise sort below.
-                if canonical.is_some() {
-                    return None;
-                }
-                ascending = false;
-            }
-            if entries.len() >= limits.max_artifacts {
+            count += 1;
+            if count > limits.max_artifacts {
                 return None;
             }
             // A refused name goes to the ordinary reader, which says why (E320).
             if super::names::artifact_name_problem(&name).is_some() {
                 return None;
             }
-            let value = scan.value(3).ok()?;
             if let Some(c) = canonical.as_deref_mut() {
-                if !entries.is_empty() {
+                if count > 1 {
                     c.push(b',');
                 }
                 write_string(&name, c);
                 c.push(b':');
-                write_borrowed(&value, c).ok()?;
             }
-            entries.push((name, digest_set(&value)?));
+            let set = match scan.plain_pair() {
+                // `{"sha256": "<hex>"}`: no tree, nothing to unescape.
+                Some((alg, digest)) => {
+                    if let Some(c) = canonical.as_deref_mut() {
+                        c.extend_from_slice(b"{\"");
+                        c.extend_from_slice(alg.as_bytes());
+                        c.extend_from_slice(b"\":\"");
+                        c.extend_from_slice(digest.as_bytes());
+                        c.extend_from_slice(b"\"}");
+                    }
+                    pair_set(alg, digest)?
+                }
+                None => {
+                    let value = scan.value(3).ok()?;
+                    if let Some(c) = canonical.as_deref_mut() {
+                        write_borrowed(&value, c).ok()?;
+                    }
+                    digest_set(&value)?
+                }
+            };
+            let set = match rest.is_empty() {
+                true => sorted.push_last(&name, set).err(),
+                false => Some(set),
+            };
+            if let Some(set) = set {
+                if canonical.is_some() {
+                    return None;
+                }
+                rest.push((name, set));
+            }
             if !scan.next_member().ok()? {
                 break;
             }
@@ -208,17 +230,35 @@ fn walk_artifacts(
     if let Some(c) = canonical {
         c.push(b'}');
     }
-    if !ascending {
-        entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        if entries
-            .windows(2)
-            .any(|w| matches!(w, [a, b] if a.0 == b.0))
-        {
-            return None;
+    if rest.is_empty() {
+        return Some(sorted);
+    }
+    let mut all: Vec<(Cow<'_, str>, DigestSet)> = sorted
+        .into_iter()
+        .map(|(name, set)| (Cow::Owned(name), set))
+        .chain(rest)
+        .collect();
+    all.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    if all.windows(2).any(|w| matches!(w, [a, b] if a.0 == b.0)) {
+        return None;
+    }
+    Some(all.into_iter().collect())
+}
+
+/// A one-digest set read by [`Scanner::plain_pair`], checked as
+/// [`digest_set`] checks it.
+fn pair_set(alg: &str, digest: &str) -> Option<DigestSet> {
+    if alg == "sha256" {
+        if let Some(raw) = super::digest_set::raw_sha256(digest) {
+            return Some(DigestSet::from_sha256(raw));
         }
     }
-    // Ascending and distinct: stored in one pass.
-    Some(entries.into_iter().collect())
+    if hex_len(alg).is_some_and(|lens| !lens.contains(&digest.len())) {
+        return None;
+    }
+    let mut set = DigestSet::new();
+    set.insert_str(alg, digest.to_owned());
+    Some(set)
 }
 
 /// A digest set checked like [`super::statement::digest_set`]: strings,

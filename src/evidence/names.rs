@@ -14,6 +14,9 @@
 /// characters (`\n`, ESC, DEL, C1) and invisible or bidirectional format
 /// characters (`\u{202e}`, `\u{200b}`, ...).
 pub fn artifact_name_problem(name: &str) -> Option<&'static str> {
+    if plain_and_normal(name.as_bytes()) {
+        return None;
+    }
     if name.is_empty() {
         return Some("the name is empty");
     }
@@ -42,6 +45,26 @@ pub fn artifact_name_problem(name: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// The common case in one pass over the bytes: printable ASCII without `\\`,
+/// components neither empty nor `.` nor `..`. `false` says only that the
+/// full check must decide.
+fn plain_and_normal(bytes: &[u8]) -> bool {
+    let normal = |component: &[u8]| !matches!(component, b"" | b"." | b"..");
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !(0x20..0x7f).contains(&b) || b == b'\\' {
+            return false;
+        }
+        if b == b'/' {
+            if !bytes.get(start..i).is_some_and(normal) {
+                return false;
+            }
+            start = i + 1;
+        }
+    }
+    bytes.get(start..).is_some_and(normal)
 }
 
 #[cfg(test)]
@@ -91,5 +114,35 @@ mod tests {
         ] {
             assert!(artifact_name_problem(name).is_some(), "{name:?}");
         }
+    }
+
+    proptest::proptest! {
+        /// The one-pass check never passes a name the full check refuses.
+        #[test]
+        fn the_fast_check_agrees(name in "[a./\\\\ \u{7f}\u{e9}\u{202e}\n]{0,7}") {
+            if super::plain_and_normal(name.as_bytes()) {
+                proptest::prop_assert!(slow(&name).is_none(), "{:?}", name);
+            }
+        }
+    }
+
+    /// The rules of [`artifact_name_problem`], spelled out independently.
+    fn slow(name: &str) -> Option<&'static str> {
+        let mut problem = None;
+        if name.is_empty() || name.starts_with('/') || name.contains('\\') {
+            problem = Some("structural");
+        }
+        for component in name.split('/') {
+            if matches!(component, "" | "." | "..") {
+                problem = Some("component");
+            }
+        }
+        if name
+            .chars()
+            .any(|c| c.is_control() || crate::report::is_invisible_format(c))
+        {
+            problem = Some("character");
+        }
+        problem
     }
 }
