@@ -131,10 +131,16 @@ impl Pattern {
             Shape::Literal(text) => return name == text,
             Shape::Affixes(prefix, suffix) => {
                 // Byte comparison is exact: both parts are whole UTF-8 text.
+                // Compared in line: the parts are a few bytes, checked
+                // against every queued name.
                 let bytes = name.as_bytes();
+                let same = |a: &[u8], b: &[u8]| a.iter().zip(b).all(|(x, y)| x == y);
                 return bytes.len() >= prefix.len() + suffix.len()
-                    && bytes.get(..prefix.len()) == Some(prefix.as_bytes())
-                    && bytes.get(bytes.len() - suffix.len()..) == Some(suffix.as_bytes());
+                    && same(bytes, prefix.as_bytes())
+                    && same(
+                        bytes.get(bytes.len() - suffix.len()..).unwrap_or_default(),
+                        suffix.as_bytes(),
+                    );
             }
             Shape::General => {}
         }
