@@ -29,6 +29,11 @@ pub fn to_canonical(value: &Value) -> Result<Vec<u8>, CanonicalError> {
     Ok(out)
 }
 
+/// Appends the canonical bytes of `value` to `out`.
+pub fn write_value(value: &Value, out: &mut Vec<u8>) -> Result<(), CanonicalError> {
+    write(value, out, &mut String::from("$"))
+}
+
 fn write(value: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), CanonicalError> {
     match value {
         Value::Null => out.extend_from_slice(b"null"),

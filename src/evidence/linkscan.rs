@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::canonical::{write_borrowed, write_string};
+use super::canonical::{write_borrowed, write_string, write_value};
 use super::json::{Borrowed, Scanner};
 use super::limits::Limits;
 use super::model::{Artifacts, DigestSet};
@@ -81,6 +81,68 @@ pub fn payload(bytes: &[u8], limits: &Limits) -> Option<Signed> {
     let signed = walk_signed(&mut scan, limits, None)?;
     scan.finish().ok()?;
     Some(signed)
+}
+
+/// The canonical JSON of a walked link, written again from what the walk
+/// read: the members in key order, each artifact list as the object it was
+/// (names and digests exactly as given, so the bytes are those of the
+/// document itself). Appends to `out`; `None` if a small member has no
+/// canonical form (a non-integer number) or an artifact map is missing.
+pub fn canonical(signed: &Signed, out: &mut Vec<u8>) -> Option<()> {
+    out.push(b'{');
+    // A `serde_json::Map` iterates its keys in byte order: canonical order.
+    for (i, (key, value)) in signed.small.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(key, out);
+        out.push(b':');
+        let artifacts = match key.as_str() {
+            "materials" => signed.materials.as_ref(),
+            "products" => signed.products.as_ref(),
+            _ => None,
+        };
+        match artifacts {
+            Some(artifacts) => write_artifacts(artifacts, out),
+            None => write_value(value, out).ok()?,
+        }
+    }
+    out.push(b'}');
+    Some(())
+}
+
+/// An artifact list as canonical JSON (names in byte order, digest sets
+/// by algorithm name).
+fn write_artifacts(artifacts: &Artifacts, out: &mut Vec<u8>) {
+    out.push(b'{');
+    for (i, (name, set)) in artifacts.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(name, out);
+        if let Some(raw) = set.as_sha256() {
+            // The usual set, written without making its hex text first.
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.extend_from_slice(b":{\"sha256\":\"");
+            for byte in raw {
+                let digit = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
+                out.extend_from_slice(&[digit(byte >> 4), digit(byte & 0x0f)]);
+            }
+            out.extend_from_slice(b"\"}");
+            continue;
+        }
+        out.extend_from_slice(b":{");
+        for (j, (alg, digest)) in set.iter().enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            write_string(alg, out);
+            out.push(b':');
+            write_string(&digest, out);
+        }
+        out.push(b'}');
+    }
+    out.push(b'}');
 }
 
 /// Walks the link object at the scanner (one level in), writing its
@@ -292,4 +354,79 @@ pub(super) fn digest_set(value: &Borrowed<'_>) -> Option<DigestSet> {
         set.insert_str(alg, digest.as_ref().to_owned());
     }
     Some(set)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the ordinary reader's canonical bytes of `text` are.
+    fn ordinary(text: &str) -> Option<Vec<u8>> {
+        let value = super::super::json::parse(text.as_bytes(), 128).ok()?;
+        super::super::canonical::to_canonical(&value).ok()
+    }
+
+    /// A walked link's canonical bytes, written again, are the ordinary
+    /// reader's; a metablock's are also the ones written during the walk.
+    fn written_again_agrees(signed: &str) -> bool {
+        let limits = Limits::default();
+        let Some(walked) = payload(signed.as_bytes(), &limits) else {
+            return false;
+        };
+        let mut again = Vec::new();
+        let again = canonical(&walked, &mut again).map(|()| again);
+        assert_eq!(again, ordinary(signed), "{signed}");
+        let metablock = format!(r#"{{"signatures":[],"signed":{signed}}}"#);
+        if let Some((_, _, during)) = super::metablock(metablock.as_bytes(), &limits) {
+            assert_eq!(Some(during), ordinary(signed), "{signed}");
+        }
+        true
+    }
+
+    #[test]
+    fn canonical_bytes_written_again_are_the_documents() {
+        let d = "0123456789abcdef".repeat(4);
+        for (_, signed) in [
+            format!(
+                r#"{{"_type":"link","byproducts":{{"return-value":0}},"command":["a","\"q\""],"environment":{{}},"materials":{{"a":{{"sha256":"{d}"}},"b\u00e9\/c":{{"md5":"{}","sha256":"{d}"}}}},"name":"n","products":{{}}}}"#,
+                &d[..32]
+            ),
+            format!(
+                r#"{{"name":"n","products":{{"z":{{"sha256":"{}"}},"y":{{"sha256":"{d}"}}}},"materials":{{}},"_type":"link","command":[],"environment":{{"k":-3}}, "byproducts":{{}},"x":[null,true]}}"#,
+                d.to_uppercase()
+            ),
+            r#"{"_type":"link","command":[],"materials":{},"name":"n","products":{},"environment":{"f":1.5}}"#.to_owned(),
+            r#"{"_type":"link","command":[],"materials":[],"name":"n","products":{}}"#.to_owned(),
+        ]
+        .iter()
+        .enumerate()
+        {
+            // The first and third walk; the second has an uppercase digest.
+            assert_eq!(written_again_agrees(signed), signed.starts_with(r#"{"_"#));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn generated_links_are_written_again_exactly(
+            entries in proptest::collection::vec(
+                ("[a-c/.\"\\\\\u{e9} ]{1,5}", "[0-9a-f]{0,2}", proptest::bool::ANY),
+                0..6,
+            ),
+        ) {
+            let d = "0123456789abcdef".repeat(4);
+            let members: Vec<String> = entries
+                .iter()
+                .map(|(name, tail, long)| {
+                    let value = if *long { format!("{}{tail}", &d[tail.len()..]) } else { tail.clone() };
+                    format!(r#"{}:{{"sha256":"{value}"}}"#, serde_json::to_string(name).unwrap())
+                })
+                .collect();
+            let signed = format!(
+                r#"{{"_type":"link","byproducts":{{}},"command":[],"environment":{{}},"materials":{{{}}},"name":"x","products":{{}}}}"#,
+                members.join(",")
+            );
+            written_again_agrees(&signed);
+        }
+    }
 }
