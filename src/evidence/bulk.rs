@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 use super::canonical::borrowed_to_canonical;
 use super::document::{document_from_value, read_document, read_signatures, Document};
-use super::dsse::{Envelope, INTOTO_PAYLOAD_TYPE};
+use super::dsse::{b64_decode, b64_decoded_len, Envelope, INTOTO_PAYLOAD_TYPE};
 use super::error::{EvidenceError, Location};
 use super::json::{self, Borrowed};
 use super::limits::Limits;
@@ -44,7 +44,11 @@ pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, Eviden
     if let Some(read) = metablock_link(&root, bytes.len(), at, limits) {
         return Ok(read);
     }
-    let (document, notes) = document_from_value(root.to_value(), at, limits)?;
+    let (document, notes) = match dsse_envelope(&root, at, limits) {
+        Some(read) => read,
+        None => document_from_value(root.to_value(), at, limits)?,
+    };
+    drop(root);
     if let Document::Dsse(envelope) = &document {
         if let Some(link) = dsse_link(envelope, at, limits) {
             return Ok(Read::Link(document, link, notes));
@@ -80,6 +84,47 @@ fn metablock_link(
         signatures,
     };
     Some(Read::Link(document, link, notes))
+}
+
+/// An envelope of exactly `payload`, `payloadType` and `signatures` that
+/// the ordinary reader accepts, read from the borrowed tree: the payload is
+/// decoded from the input's text, not from a copy of it. Anything else
+/// (another member, a wrong type, a payload over the limit or not base64,
+/// bad signatures) is left to the ordinary reader, which says why.
+fn dsse_envelope(
+    root: &Borrowed<'_>,
+    at: &Location,
+    limits: &Limits,
+) -> Option<(Document, Vec<EvidenceError>)> {
+    let Borrowed::Object(members) = root else {
+        return None;
+    };
+    // Keys are distinct, so these are the three members.
+    let exact = members.len() == 3
+        && members
+            .iter()
+            .all(|(k, _)| matches!(k.as_ref(), "payload" | "payloadType" | "signatures"));
+    if !exact {
+        return None;
+    }
+    let Some(Borrowed::String(text)) = root.get("payload") else {
+        return None;
+    };
+    let Some(Borrowed::String(payload_type)) = root.get("payloadType") else {
+        return None;
+    };
+    if b64_decoded_len(text) > limits.max_payload_bytes {
+        return None;
+    }
+    let signatures = root.get("signatures").map(Borrowed::to_value);
+    let (signatures, notes) = read_signatures(signatures, at, limits, true).ok()?;
+    let payload = b64_decode(text)?;
+    let envelope = Envelope {
+        payload_type: payload_type.as_ref().to_owned(),
+        payload,
+        signatures,
+    };
+    Some((Document::Dsse(envelope), notes))
 }
 
 /// The link in a DSSE envelope of classic in-toto metadata.
@@ -183,6 +228,118 @@ mod tests {
             (Ok((_, Content::Link(_))), _) => panic!("fast road declined a valid link: {text}"),
             (_, Ok(Read::Link(..))) => panic!("fast road accepted what is refused: {text}"),
             _ => {}
+        }
+    }
+
+    /// The envelope read from the borrowed tree is the ordinary reader's,
+    /// and every envelope the ordinary reader refuses is declined.
+    fn envelope_agrees(text: &str, limits: &Limits) -> bool {
+        let at = Location::file("t.dsse");
+        let ordinary = read_document(text.as_bytes(), &at, limits);
+        let root = json::parse_borrowed(text.as_bytes(), limits.max_depth).unwrap();
+        let fast = dsse_envelope(&root, &at, limits);
+        match (ordinary, fast) {
+            (Ok((Document::Dsse(env), notes)), Some((Document::Dsse(fast_env), fast_notes))) => {
+                assert_eq!(fast_env, env, "{text}");
+                assert_eq!(format!("{fast_notes:?}"), format!("{notes:?}"), "{text}");
+                true
+            }
+            (_, Some(_)) => panic!("fast road accepted what is refused: {text}"),
+            (_, None) => false,
+        }
+    }
+
+    #[test]
+    fn envelope_fast_road_agrees_with_the_ordinary_one() {
+        let limits = Limits::default();
+        let env = |payload: &str, extra: &str, sigs: &str| {
+            format!(
+                r#"{{"payloadType":"application/vnd.in-toto+json","payload":"{payload}"{extra},"signatures":{sigs}}}"#
+            )
+        };
+        let sigs = r#"[{"keyid":"k","sig":"AAEC"},{"sig":"%%"}]"#;
+        for (text, taken) in [
+            (env("eyJhIjoxfQ==", "", sigs), true),
+            (env("eyJhIjoxfQ==", "", r#"[{"sig":"AAEC"}]"#), true),
+            (env("-_8=", "", sigs), true),
+            (env("+\\/8=", "", sigs), true),
+            (env("", "", sigs), true),
+            (env("eyJhIjoxfQ", "", sigs), false),
+            (env("eyJh\\nIjoxfQ==", "", sigs), false),
+            (env("eyJhIjoxfQ==", r#","x":1"#, sigs), false),
+            (env("eyJhIjoxfQ==", "", "[]"), false),
+            (env("eyJhIjoxfQ==", "", "{}"), false),
+            (env("eyJhIjoxfQ==", "", r#"[{"sig":1}]"#), false),
+            (
+                env("eyJhIjoxfQ==", "", r#"[{"Sig":"AAEC","sig":"AAEC"}]"#),
+                false,
+            ),
+            (
+                env("eyJhIjoxfQ==", "", sigs).replace("\"payloadType\"", "\"PayloadType\""),
+                false,
+            ),
+            (
+                env("eyJhIjoxfQ==", "", sigs).replace("\"application/vnd.in-toto+json\"", "null"),
+                false,
+            ),
+            (
+                r#"{"payload":1,"payloadType":"x","signatures":[]}"#.to_owned(),
+                false,
+            ),
+            (r#"{"signed":{},"signatures":[]}"#.to_owned(), false),
+        ] {
+            assert_eq!(envelope_agrees(&text, &limits), taken, "{text}");
+            agrees(&text);
+        }
+        let tight = Limits {
+            max_payload_bytes: 5,
+            ..Limits::default()
+        };
+        assert!(!envelope_agrees(&env("eyJhIjoxfQ==", "", sigs), &tight));
+        let three = Limits {
+            max_payload_bytes: 6,
+            max_signatures: 1,
+            ..Limits::default()
+        };
+        assert!(!envelope_agrees(&env("eyJhIjoxfQ==", "", sigs), &three));
+    }
+
+    /// A signed DSSE link, tampered in every byte of its payload and
+    /// signature text: both roads give the same document and verdict.
+    #[test]
+    fn tampered_envelopes_agree() {
+        let key = super::super::keyfile::SigningKey::generate_ed25519();
+        let payload = br#"{"_type":"link","name":"b","command":[],"materials":{},"products":{"a":{"sha256":"00"}},"byproducts":{},"environment":{}}"#;
+        let line = super::super::dsse::sign_dsse(INTOTO_PAYLOAD_TYPE, payload, &key).to_line();
+        let trusted = super::super::keyfile::TrustedKey::new(
+            key.public(),
+            super::super::scheme::Scheme::Ed25519,
+            "k",
+        );
+        let keys = [trusted];
+        let at = Location::file("t.dsse");
+        let limits = Limits::default();
+        let alphabet = b"Aa+=\"";
+        for i in 0..line.len() {
+            for &c in alphabet {
+                let mut bytes = line.clone().into_bytes();
+                if let Some(b) = bytes.get_mut(i) {
+                    *b = c;
+                }
+                let ordinary = read_document(&bytes, &at, &limits);
+                let fast = read(&bytes, &at, &limits);
+                match (ordinary, fast) {
+                    (Ok((doc, _)), Ok(Read::Link(fast_doc, ..) | Read::Other(fast_doc, _))) => {
+                        assert_eq!(fast_doc.message(), doc.message());
+                        assert_eq!(fast_doc.signatures(), doc.signatures());
+                        let verdict = super::super::verify::check(&doc, &keys).signers;
+                        let fast_verdict = super::super::verify::check(&fast_doc, &keys).signers;
+                        assert_eq!(verdict, fast_verdict);
+                    }
+                    (Err(e), Err(fast_e)) => assert_eq!(format!("{e:?}"), format!("{fast_e:?}")),
+                    (o, f) => panic!("roads differ: {} {}", o.is_ok(), f.is_ok()),
+                }
+            }
         }
     }
 

@@ -193,7 +193,7 @@ pub fn check(doc: &Document, keys: &[TrustedKey]) -> Outcome {
 }
 
 fn check_with(doc: &Document, keys: &[TrustedKey], identities: &[Vec<u8>]) -> Outcome {
-    let message = doc.message();
+    let message = doc.message_parts();
     let mut out = Outcome::default();
     for (i, sig) in doc.signatures().iter().enumerate() {
         if let Some(hint) = &sig.keyid {
@@ -201,7 +201,7 @@ fn check_with(doc: &Document, keys: &[TrustedKey], identities: &[Vec<u8>]) -> Ou
                 out.hints.push(hint.clone());
             }
         }
-        match check_one(&message, sig, keys, identities, &out.signers) {
+        match check_one(&message.parts(), sig, keys, identities, &out.signers) {
             Ok(index) => out.signers.push(index),
             Err(reason) => out.failures.push(format!("signature {i}: {reason}")),
         }
@@ -212,7 +212,7 @@ fn check_with(doc: &Document, keys: &[TrustedKey], identities: &[Vec<u8>]) -> Ou
 }
 
 fn check_one(
-    message: &[u8],
+    message: &[&[u8]],
     sig: &Signature,
     keys: &[TrustedKey],
     identities: &[Vec<u8>],
@@ -234,7 +234,7 @@ fn check_one(
             last = "only keys that already signed it verify this signature".into();
             continue;
         }
-        match scheme::verify(&key.key, key.scheme, message, &sig.sig) {
+        match scheme::verify_parts(&key.key, key.scheme, message, &sig.sig) {
             Ok(()) => return Ok(index),
             Err(reason) => last = reason,
         }
