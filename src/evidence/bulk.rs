@@ -36,12 +36,26 @@ pub enum Read {
 
 /// Reads one document from `bytes`, taking the fast road for links.
 pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, EvidenceError> {
+    read_with(bytes, at, limits, |_| ()).map(|(read, _)| read)
+}
+
+/// [`read`], running `side` on the document (its signatures and the bytes
+/// they cover) on another thread while a link's artifacts are read. Its
+/// result is returned for a link and for any DSSE envelope; otherwise
+/// (`None`) nothing of it is kept, and the caller does that work itself.
+pub fn read_with<T: Send>(
+    bytes: &[u8],
+    at: &Location,
+    limits: &Limits,
+    side: impl Fn(&Document) -> T + Sync,
+) -> Result<(Read, Option<T>), EvidenceError> {
     let Ok(root) = json::parse_borrowed(bytes, limits.max_depth) else {
         // The ordinary reader reports exactly where and why.
-        return read_document(bytes, at, limits).map(|(doc, notes)| Read::Other(doc, notes));
+        return read_document(bytes, at, limits)
+            .map(|(doc, notes)| (Read::Other(doc, notes), None));
     };
     // Canonical JSON is shorter than the file it came from: one allocation.
-    if let Some(read) = metablock_link(&root, bytes.len(), at, limits) {
+    if let Some(read) = metablock_link(&root, bytes.len(), at, limits, &side) {
         return Ok(read);
     }
     let (document, notes) = match dsse_envelope(&root, at, limits) {
@@ -50,20 +64,43 @@ pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, Eviden
     };
     drop(root);
     if let Document::Dsse(envelope) = &document {
-        if let Some(link) = dsse_link(envelope, at, limits) {
-            return Ok(Read::Link(document, link, notes));
-        }
+        // The envelope is what it is whatever its payload says.
+        let (link, done) = alongside(&document, &side, || dsse_link(envelope, at, limits));
+        return Ok(match link {
+            Some(link) => (Read::Link(document, link, notes), Some(done)),
+            None => (Read::Other(document, notes), Some(done)),
+        });
     }
-    Ok(Read::Other(document, notes))
+    Ok((Read::Other(document, notes), None))
+}
+
+/// `main()` on this thread and `side(document)` on another, at the same
+/// time (one after the other when no thread can be started).
+fn alongside<M, T: Send>(
+    document: &Document,
+    side: &(impl Fn(&Document) -> T + Sync),
+    main: impl FnOnce() -> M,
+) -> (M, T) {
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new().spawn_scoped(scope, || side(document));
+        let main = main();
+        // A helper that panicked is run again here, where the panic shows.
+        let side = match helper {
+            Ok(helper) => helper.join().unwrap_or_else(|_| side(document)),
+            Err(_) => side(document),
+        };
+        (main, side)
+    })
 }
 
 /// A `{signed, signatures}` metablock whose `signed` is a valid link.
-fn metablock_link(
+fn metablock_link<T: Send>(
     root: &Borrowed<'_>,
     size_hint: usize,
     at: &Location,
     limits: &Limits,
-) -> Option<Read> {
+    side: &(impl Fn(&Document) -> T + Sync),
+) -> Option<(Read, Option<T>)> {
     let Borrowed::Object(members) = root else {
         return None;
     };
@@ -74,16 +111,19 @@ fn metablock_link(
         return None;
     }
     let signed = root.get("signed")?;
-    let link = link(signed, at, limits)?;
-    let canonical = borrowed_to_canonical(signed, size_hint).ok()?;
+    if !matches!(signed.get("_type"), Some(Borrowed::String(t)) if t == "link") {
+        return None;
+    }
     let signatures = root.get("signatures").map(Borrowed::to_value);
     let (signatures, notes) = read_signatures(signatures, at, limits, false).ok()?;
+    let canonical = borrowed_to_canonical(signed, size_hint).ok()?;
     let document = Document::Metablock {
         signed: Value::Null,
         canonical,
         signatures,
     };
-    Some(Read::Link(document, link, notes))
+    let (link, done) = alongside(&document, side, || link(signed, at, limits));
+    Some((Read::Link(document, link?, notes), Some(done)))
 }
 
 /// An envelope of exactly `payload`, `payloadType` and `signatures` that

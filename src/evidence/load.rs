@@ -17,6 +17,7 @@ use super::layout::ClassicLayout;
 use super::limits::Limits;
 use super::model::{Body, Origin};
 use super::parse::{content, Content};
+use super::verify::{Checker, Outcome};
 
 /// What a signed document claims, before verification; for diagnostics only.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +52,9 @@ pub struct Unverified {
     pub claim: Claim,
     pub(super) document: Document,
     pub(super) body: Body,
+    /// Its signatures checked while it was read, by [`super::load_verified`]
+    /// with the keys it verifies with; `document` is then left empty.
+    pub(super) outcome: Option<Outcome>,
 }
 
 /// A parsed classic layout whose signatures have not been checked yet.
@@ -102,7 +106,7 @@ pub struct Loaded {
 /// core; the result is in the order of `paths` (a directory's files sorted).
 pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
-    for part in load_parts(paths, limits, |part| part) {
+    for part in load_parts(paths, limits, None, |part| part) {
         loaded.items.extend(part.items);
         loaded.layouts.extend(part.layouts);
         loaded.problems.extend(part.problems);
@@ -113,9 +117,12 @@ pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
 /// Loads each file under `paths` on its own and hands what it holds to
 /// `finish` on the same worker, so that a file's bytes can be released
 /// before the next is read; the results are in file order.
+/// With a `checker`, the signatures of links and Statements are checked
+/// while they are read (see [`Unverified::outcome`]).
 pub(super) fn load_parts<R: Send>(
     paths: &[PathBuf],
     limits: &Limits,
+    checker: Option<&Checker<'_>>,
     finish: impl Fn(Loaded) -> R + Sync,
 ) -> Vec<R> {
     let mut jobs = Vec::new();
@@ -144,7 +151,8 @@ pub(super) fn load_parts<R: Send>(
             jobs.push(file(path, false));
         }
     }
-    super::parallel::map(&jobs, |job| finish(load_job(job, limits)))
+    let reader = Reader { limits, checker };
+    super::parallel::map(&jobs, |job| finish(reader.job(job)))
 }
 
 /// One unit of loading work.
@@ -157,19 +165,6 @@ enum Job {
     },
     /// A directory that could not be listed.
     Failed(EvidenceError),
-}
-
-fn load_job(job: &Job, limits: &Limits) -> Loaded {
-    let mut part = Loaded::default();
-    match job {
-        Job::File {
-            path,
-            in_dir,
-            limit,
-        } => load_file(path, *in_dir, limits, *limit, &mut part),
-        Job::Failed(e) => part.problems.push(e.clone()),
-    }
-    part
 }
 
 fn dir_files(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, EvidenceError> {
@@ -239,55 +234,93 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
     Ok(bytes)
 }
 
-fn load_file(path: &Path, in_dir: bool, limits: &Limits, limit: u64, loaded: &mut Loaded) {
-    let name = path.display().to_string();
-    let bytes = match read_bounded(path, limit) {
-        Ok(bytes) => bytes,
-        Err(e) => return loaded.problems.push(e),
-    };
-    if name.ends_with(".jsonl") {
-        load_bundle(&name, &bytes, limits, loaded);
-        return;
-    }
-    let origin = Origin {
-        file: name.clone(),
-        line: None,
-    };
-    if let Err(e) = load_one(&bytes, origin, limits, loaded) {
-        // In a directory, a JSON file that is not signed evidence (a
-        // README-like `expected.json`) is skipped with a warning.
-        match e {
-            EvidenceError::Unrecognised { at, reason } if in_dir => {
-                loaded
-                    .problems
-                    .push(EvidenceError::IgnoredLine { at, reason });
-            }
-            e => loaded.problems.push(e),
-        }
-    }
+/// Reads files and lines with one set of limits (and keys).
+struct Reader<'a> {
+    limits: &'a Limits,
+    checker: Option<&'a Checker<'a>>,
 }
 
-fn load_bundle(name: &str, bytes: &[u8], limits: &Limits, loaded: &mut Loaded) {
-    let mut count = 0usize;
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line_no = i + 1;
-        if line.iter().all(|b| b.is_ascii_whitespace()) {
-            continue;
+impl Reader<'_> {
+    fn job(&self, job: &Job) -> Loaded {
+        let mut part = Loaded::default();
+        match job {
+            Job::File {
+                path,
+                in_dir,
+                limit,
+            } => self.file(path, *in_dir, *limit, &mut part),
+            Job::Failed(e) => part.problems.push(e.clone()),
         }
-        count += 1;
-        if count > limits.max_lines {
+        part
+    }
+
+    fn file(&self, path: &Path, in_dir: bool, limit: u64, loaded: &mut Loaded) {
+        let name = path.display().to_string();
+        let bytes = match read_bounded(path, limit) {
+            Ok(bytes) => bytes,
+            Err(e) => return loaded.problems.push(e),
+        };
+        if name.ends_with(".jsonl") {
+            self.bundle(&name, &bytes, loaded);
+            return;
+        }
+        let origin = Origin {
+            file: name.clone(),
+            line: None,
+        };
+        if let Err(e) = self.one(&bytes, origin, loaded) {
+            // In a directory, a JSON file that is not signed evidence (a
+            // README-like `expected.json`) is skipped with a warning.
+            match e {
+                EvidenceError::Unrecognised { at, reason } if in_dir => {
+                    loaded
+                        .problems
+                        .push(EvidenceError::IgnoredLine { at, reason });
+                }
+                e => loaded.problems.push(e),
+            }
+        }
+    }
+
+    /// The lines of a bundle are read on every core, the results in line order.
+    fn bundle(&self, name: &str, bytes: &[u8], loaded: &mut Loaded) {
+        let mut lines = Vec::new();
+        let mut too_many = false;
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            if lines.len() >= self.limits.max_lines {
+                too_many = true;
+                break;
+            }
+            lines.push((i + 1, line));
+        }
+        let parts = super::parallel::map(&lines, |&(line_no, line)| {
+            let mut part = Loaded::default();
+            self.line(name, line_no, line, &mut part);
+            part
+        });
+        for part in parts {
+            loaded.items.extend(part.items);
+            loaded.layouts.extend(part.layouts);
+            loaded.problems.extend(part.problems);
+        }
+        if too_many {
             loaded.problems.push(EvidenceError::TooMany {
                 at: Location::file(name),
                 what: "lines",
-                limit: limits.max_lines,
+                limit: self.limits.max_lines,
             });
-            return;
         }
+    }
+
+    fn line(&self, name: &str, line_no: usize, line: &[u8], loaded: &mut Loaded) {
         let origin = Origin {
             file: name.to_owned(),
             line: Some(line_no),
         };
-        if let Err(e) = load_one(line, origin, limits, loaded) {
+        if let Err(e) = self.one(line, origin, loaded) {
             loaded.problems.push(match e {
                 EvidenceError::Unrecognised { at, reason } => {
                     EvidenceError::IgnoredLine { at, reason }
@@ -307,91 +340,120 @@ fn load_bundle(name: &str, bytes: &[u8], limits: &Limits, loaded: &mut Loaded) {
             });
         }
     }
-}
 
-fn load_one(
-    bytes: &[u8],
-    origin: Origin,
-    limits: &Limits,
-    loaded: &mut Loaded,
-) -> Result<(), EvidenceError> {
-    let at = Location {
-        file: origin.file.clone(),
-        line: origin.line.map(small),
-        ..Location::default()
-    };
-    let sha256 = hex::encode(Sha256::digest(bytes));
-    let (mut document, notes) = match super::bulk::read(bytes, &at, limits)? {
-        super::bulk::Read::Link(document, link, notes) => {
-            loaded.problems.extend(notes);
-            loaded.items.push(Unverified {
+    fn one(&self, bytes: &[u8], origin: Origin, loaded: &mut Loaded) -> Result<(), EvidenceError> {
+        let limits = self.limits;
+        let at = Location {
+            file: origin.file.clone(),
+            line: origin.line.map(small),
+            ..Location::default()
+        };
+        // The sha256 of the bytes and the signatures are worked out on
+        // another thread while a link's artifacts are read.
+        let side = |document: &Document| {
+            let outcome = self.checker.map(|checker| checker.check(document));
+            (sha256_hex(bytes), outcome)
+        };
+        let (read, side) = super::bulk::read_with(bytes, &at, limits, side)?;
+        let (sha256, outcome) = side.unwrap_or_else(|| (sha256_hex(bytes), None));
+        let (mut document, notes) = match read {
+            super::bulk::Read::Link(document, link, notes) => {
+                loaded.problems.extend(notes);
+                loaded.items.push(Unverified {
+                    origin,
+                    sha256,
+                    claim: Claim::Link(link.name.clone()),
+                    document: released(document, &outcome),
+                    body: Body::Link(link),
+                    outcome,
+                });
+                return Ok(());
+            }
+            super::bulk::Read::Other(document, notes) => (document, notes),
+        };
+        let parsed = content(&document, &at, limits)?;
+        if !matches!(parsed, Content::Layout(_)) {
+            // Only a layout's raw value is needed later (by importers); a link's
+            // was read into its `Body` and is dropped now, not after verification.
+            if let Document::Metablock { signed, .. } = &mut document {
+                *signed = serde_json::Value::Null;
+            }
+        }
+        loaded.problems.extend(notes);
+        match parsed {
+            Content::Layout(layout) => {
+                let source = match &document {
+                    Document::Metablock { signed, .. } => LayoutSource {
+                        signed: signed.clone(),
+                        text: String::from_utf8_lossy(bytes).into_owned(),
+                    },
+                    Document::Dsse(envelope) => LayoutSource {
+                        signed: super::document::parse_json(
+                            &envelope.payload,
+                            &at,
+                            limits.max_depth,
+                        )?,
+                        text: String::from_utf8_lossy(&envelope.payload).into_owned(),
+                    },
+                };
+                // A layout is checked with the layout keys, not these.
+                loaded.layouts.push(UnverifiedLayout {
+                    origin,
+                    sha256,
+                    document,
+                    layout: *layout,
+                    source,
+                })
+            }
+            Content::Link(link) => loaded.items.push(Unverified {
                 origin,
                 sha256,
                 claim: Claim::Link(link.name.clone()),
-                document,
+                document: released(document, &outcome),
                 body: Body::Link(link),
-            });
-            return Ok(());
+                outcome,
+            }),
+            Content::Statement(statement) => {
+                let claim = if statement.predicate_type == crate::predicates::LINK_V03 {
+                    let name = statement
+                        .predicate
+                        .get("name")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default();
+                    Claim::Link(name.to_owned())
+                } else {
+                    Claim::Predicate(statement.predicate_type.clone())
+                };
+                loaded.items.push(Unverified {
+                    origin,
+                    sha256,
+                    claim,
+                    document: released(document, &outcome),
+                    body: Body::Statement(statement),
+                    outcome,
+                });
+            }
         }
-        super::bulk::Read::Other(document, notes) => (document, notes),
-    };
-    let parsed = content(&document, &at, limits)?;
-    if !matches!(parsed, Content::Layout(_)) {
-        // Only a layout's raw value is needed later (by importers); a link's
-        // was read into its `Body` and is dropped now, not after verification.
-        if let Document::Metablock { signed, .. } = &mut document {
-            *signed = serde_json::Value::Null;
-        }
+        Ok(())
     }
-    loaded.problems.extend(notes);
-    match parsed {
-        Content::Layout(layout) => {
-            let source = match &document {
-                Document::Metablock { signed, .. } => LayoutSource {
-                    signed: signed.clone(),
-                    text: String::from_utf8_lossy(bytes).into_owned(),
-                },
-                Document::Dsse(envelope) => LayoutSource {
-                    signed: super::document::parse_json(&envelope.payload, &at, limits.max_depth)?,
-                    text: String::from_utf8_lossy(&envelope.payload).into_owned(),
-                },
-            };
-            loaded.layouts.push(UnverifiedLayout {
-                origin,
-                sha256,
-                document,
-                layout: *layout,
-                source,
-            })
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A document whose signatures were already checked is not needed again:
+/// the bytes it signs are released now rather than after verification.
+fn released(document: Document, outcome: &Option<Outcome>) -> Document {
+    if outcome.is_some() {
+        Document::Metablock {
+            signed: serde_json::Value::Null,
+            canonical: Vec::new(),
+            signatures: Vec::new(),
         }
-        Content::Link(link) => loaded.items.push(Unverified {
-            origin,
-            sha256,
-            claim: Claim::Link(link.name.clone()),
-            document,
-            body: Body::Link(link),
-        }),
-        Content::Statement(statement) => {
-            let claim = if statement.predicate_type == crate::predicates::LINK_V03 {
-                let name = statement
-                    .predicate
-                    .get("name")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or_default();
-                Claim::Link(name.to_owned())
-            } else {
-                Claim::Predicate(statement.predicate_type.clone())
-            };
-            loaded.items.push(Unverified {
-                origin,
-                sha256,
-                claim,
-                document,
-                body: Body::Statement(statement),
-            });
-        }
+    } else {
+        document
     }
-    Ok(())
 }
 
 /// Reads one signed document (envelope or metablock) of any payload type,
