@@ -36,17 +36,19 @@ pub enum Read {
 
 /// Reads one document from `bytes`, taking the fast road for links.
 pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, EvidenceError> {
-    read_with(bytes, at, limits, |_| ()).map(|(read, _)| read)
+    read_with(bytes, at, limits, false, |_| ()).map(|(read, _)| read)
 }
 
 /// [`read`], running `side` on the document (its signatures and the bytes
-/// they cover) on another thread while a link's artifacts are read. Its
+/// they cover); with `split`, on another thread while a link's artifacts
+/// are read, and a metablock's canonical bytes are written there too. Its
 /// result is returned for a link and for any DSSE envelope; otherwise
 /// (`None`) nothing of it is kept, and the caller does that work itself.
 pub fn read_with<T: Send>(
     bytes: &[u8],
     at: &Location,
     limits: &Limits,
+    split: bool,
     side: impl Fn(&Document) -> T + Sync,
 ) -> Result<(Read, Option<T>), EvidenceError> {
     let Ok(root) = json::parse_borrowed(bytes, limits.max_depth) else {
@@ -55,7 +57,7 @@ pub fn read_with<T: Send>(
             .map(|(doc, notes)| (Read::Other(doc, notes), None));
     };
     // Canonical JSON is shorter than the file it came from: one allocation.
-    if let Some(read) = metablock_link(&root, bytes.len(), at, limits, &side) {
+    if let Some(read) = metablock_link(&root, bytes.len(), at, limits, split, &side) {
         return Ok(read);
     }
     let (document, notes) = match dsse_envelope(&root, at, limits) {
@@ -65,7 +67,11 @@ pub fn read_with<T: Send>(
     drop(root);
     if let Document::Dsse(envelope) = &document {
         // The envelope is what it is whatever its payload says.
-        let (link, done) = alongside(&document, &side, || dsse_link(envelope, at, limits));
+        let (link, done) = super::parallel::both(
+            split,
+            || dsse_link(envelope, at, limits),
+            || side(&document),
+        );
         return Ok(match link {
             Some(link) => (Read::Link(document, link, notes), Some(done)),
             None => (Read::Other(document, notes), Some(done)),
@@ -74,31 +80,13 @@ pub fn read_with<T: Send>(
     Ok((Read::Other(document, notes), None))
 }
 
-/// `main()` on this thread and `side(document)` on another, at the same
-/// time (one after the other when no thread can be started).
-fn alongside<M, T: Send>(
-    document: &Document,
-    side: &(impl Fn(&Document) -> T + Sync),
-    main: impl FnOnce() -> M,
-) -> (M, T) {
-    std::thread::scope(|scope| {
-        let helper = std::thread::Builder::new().spawn_scoped(scope, || side(document));
-        let main = main();
-        // A helper that panicked is run again here, where the panic shows.
-        let side = match helper {
-            Ok(helper) => helper.join().unwrap_or_else(|_| side(document)),
-            Err(_) => side(document),
-        };
-        (main, side)
-    })
-}
-
 /// A `{signed, signatures}` metablock whose `signed` is a valid link.
 fn metablock_link<T: Send>(
     root: &Borrowed<'_>,
     size_hint: usize,
     at: &Location,
     limits: &Limits,
+    split: bool,
     side: &(impl Fn(&Document) -> T + Sync),
 ) -> Option<(Read, Option<T>)> {
     let Borrowed::Object(members) = root else {
@@ -116,13 +104,18 @@ fn metablock_link<T: Send>(
     }
     let signatures = root.get("signatures").map(Borrowed::to_value);
     let (signatures, notes) = read_signatures(signatures, at, limits, false).ok()?;
-    let canonical = borrowed_to_canonical(signed, size_hint).ok()?;
-    let document = Document::Metablock {
-        signed: Value::Null,
-        canonical,
-        signatures,
+    let signed_document = || {
+        let canonical = borrowed_to_canonical(signed, size_hint).ok()?;
+        let document = Document::Metablock {
+            signed: Value::Null,
+            canonical,
+            signatures: signatures.clone(),
+        };
+        let done = side(&document);
+        Some((document, done))
     };
-    let (link, done) = alongside(&document, side, || link(signed, at, limits));
+    let (link, signed) = super::parallel::both(split, || link(signed, at, limits), signed_document);
+    let (document, done) = signed?;
     Some((Read::Link(document, link?, notes), Some(done)))
 }
 
@@ -258,16 +251,25 @@ mod tests {
         let limits = Limits::default();
         let ordinary = read_document(text.as_bytes(), &at, &limits)
             .and_then(|(doc, _)| content(&doc, &at, &limits).map(|c| (doc, c)));
-        let fast = read(text.as_bytes(), &at, &limits);
-        match (ordinary, fast) {
-            (Ok((doc, Content::Link(link))), Ok(Read::Link(fast_doc, fast_link, _))) => {
-                assert_eq!(fast_link, link, "{text}");
-                assert_eq!(fast_doc.message(), doc.message(), "{text}");
-                assert_eq!(fast_doc.signatures(), doc.signatures(), "{text}");
+        for split in [false, true] {
+            let ordinary = ordinary.clone();
+            let fast = read_with(text.as_bytes(), &at, &limits, split, Document::message);
+            match (ordinary, fast) {
+                (
+                    Ok((doc, Content::Link(link))),
+                    Ok((Read::Link(fast_doc, fast_link, _), side)),
+                ) => {
+                    assert_eq!(fast_link, link, "{text}");
+                    assert_eq!(fast_doc.message(), doc.message(), "{text}");
+                    assert_eq!(side, Some(doc.message()), "{text}");
+                    assert_eq!(fast_doc.signatures(), doc.signatures(), "{text}");
+                }
+                (Ok((_, Content::Link(_))), _) => panic!("fast road declined a valid link: {text}"),
+                (_, Ok((Read::Link(..), _))) => {
+                    panic!("fast road accepted what is refused: {text}")
+                }
+                _ => {}
             }
-            (Ok((_, Content::Link(_))), _) => panic!("fast road declined a valid link: {text}"),
-            (_, Ok(Read::Link(..))) => panic!("fast road accepted what is refused: {text}"),
-            _ => {}
         }
     }
 

@@ -348,14 +348,17 @@ impl Reader<'_> {
             line: origin.line.map(small),
             ..Location::default()
         };
-        // The sha256 of the bytes and the signatures are worked out on
-        // another thread while a link's artifacts are read.
-        let side = |document: &Document| {
-            let outcome = self.checker.map(|checker| checker.check(document));
-            (sha256_hex(bytes), outcome)
-        };
-        let (read, side) = super::bulk::read_with(bytes, &at, limits, side)?;
-        let (sha256, outcome) = side.unwrap_or_else(|| (sha256_hex(bytes), None));
+        // A large document's sha256 is worked out on another thread while
+        // it is parsed, and a link's signatures while its artifacts are read.
+        let split = bytes.len() >= SPLIT_BYTES;
+        let check = |document: &Document| self.checker.map(|checker| checker.check(document));
+        let (read, sha256) = super::parallel::both(
+            split,
+            || super::bulk::read_with(bytes, &at, limits, split, check),
+            || sha256_hex(bytes),
+        );
+        let (read, outcome) = read?;
+        let outcome = outcome.flatten();
         let (mut document, notes) = match read {
             super::bulk::Read::Link(document, link, notes) => {
                 loaded.problems.extend(notes);
@@ -437,6 +440,10 @@ impl Reader<'_> {
         Ok(())
     }
 }
+
+/// Documents from this size on are read by two threads (see `Reader::one`);
+/// in tests every document is, so that the threaded road is the one tested.
+const SPLIT_BYTES: usize = if cfg!(test) { 1 } else { 1 << 20 };
 
 fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
