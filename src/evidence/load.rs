@@ -8,6 +8,7 @@
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use sha2::{Digest as _, Sha256};
 
@@ -151,7 +152,11 @@ pub(super) fn load_parts<R: Send>(
             jobs.push(file(path, false));
         }
     }
-    let reader = Reader { limits, checker };
+    let reader = Reader {
+        limits,
+        checker,
+        buffers: Mutex::new(Vec::new()),
+    };
     super::parallel::map(&jobs, |job| finish(reader.job(job)))
 }
 
@@ -197,6 +202,15 @@ fn dir_files(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, EvidenceError>
 
 /// Reads a whole file, refusing it before reading when it is over `limit`.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
+    let mut bytes = Vec::new();
+    read_bounded_into(path, limit, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`read_bounded`] into `bytes` (cleared first), whose memory is reused:
+/// a worker reading several large files faults its buffer's pages in once.
+fn read_bounded_into(path: &Path, limit: u64, bytes: &mut Vec<u8>) -> Result<(), EvidenceError> {
+    bytes.clear();
     let at = Location::file(path.display().to_string());
     let io = |e: std::io::Error| EvidenceError::Io {
         at: at.clone(),
@@ -224,20 +238,28 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
         return Err(too_large());
     }
     // Sized once: growing a 25 MB buffer by doubling copies it several times.
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    let needed = usize::try_from(len).unwrap_or(0).saturating_add(1);
+    if bytes.capacity() / 2 > needed.saturating_add(1 << 20) {
+        // A buffer far larger than this file is not kept on its account.
+        *bytes = Vec::new();
+    }
+    bytes.reserve_exact(needed);
     file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(io)?;
     if bytes.len() as u64 > limit {
         return Err(too_large());
     }
-    Ok(bytes)
+    Ok(())
 }
 
 /// Reads files and lines with one set of limits (and keys).
 struct Reader<'a> {
     limits: &'a Limits,
     checker: Option<&'a Checker<'a>>,
+    /// Read buffers of files already done, for the next files (at most one
+    /// a worker); dropped when loading ends.
+    buffers: Mutex<Vec<Vec<u8>>>,
 }
 
 impl Reader<'_> {
@@ -255,20 +277,30 @@ impl Reader<'_> {
     }
 
     fn file(&self, path: &Path, in_dir: bool, limit: u64, loaded: &mut Loaded) {
-        let name = path.display().to_string();
-        let bytes = match read_bounded(path, limit) {
-            Ok(bytes) => bytes,
-            Err(e) => return loaded.problems.push(e),
+        let buffers = || {
+            self.buffers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
+        let mut bytes = buffers().pop().unwrap_or_default();
+        match read_bounded_into(path, limit, &mut bytes) {
+            Ok(()) => self.read_file(path, &bytes, in_dir, loaded),
+            Err(e) => loaded.problems.push(e),
+        }
+        buffers().push(bytes);
+    }
+
+    fn read_file(&self, path: &Path, bytes: &[u8], in_dir: bool, loaded: &mut Loaded) {
+        let name = path.display().to_string();
         if name.ends_with(".jsonl") {
-            self.bundle(&name, &bytes, loaded);
+            self.bundle(&name, bytes, loaded);
             return;
         }
         let origin = Origin {
             file: name.clone(),
             line: None,
         };
-        if let Err(e) = self.one(&bytes, origin, loaded) {
+        if let Err(e) = self.one(bytes, origin, loaded) {
             // In a directory, a JSON file that is not signed evidence (a
             // README-like `expected.json`) is skipped with a warning.
             match e {
@@ -510,6 +542,22 @@ mod tests {
             .problems
             .iter()
             .any(|p| matches!(p, EvidenceError::TooMany { what: "lines", .. })));
+    }
+
+    #[test]
+    fn a_reused_buffer_reads_each_file_whole() {
+        let big = temp("reuse-big.json", &[b'x'; 3 << 20]);
+        let small = temp("reuse-small.json", b"{}");
+        let mut bytes = b"left over".to_vec();
+        read_bounded_into(&big, u64::MAX, &mut bytes).unwrap();
+        assert_eq!(bytes.len(), 3 << 20);
+        read_bounded_into(&small, u64::MAX, &mut bytes).unwrap();
+        assert_eq!(bytes, b"{}");
+        assert!(bytes.capacity() < 1 << 20, "a far larger buffer is let go");
+        read_bounded_into(&small, 1, &mut bytes).unwrap_err();
+        read_bounded_into(&big, u64::MAX, &mut bytes).unwrap();
+        read_bounded_into(&big, u64::MAX, &mut bytes).unwrap();
+        assert_eq!(bytes, read_bounded(&big, u64::MAX).unwrap());
     }
 
     #[test]
