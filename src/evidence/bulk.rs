@@ -36,7 +36,7 @@ pub enum Read {
 
 /// Reads one document from `bytes`, taking the fast road for links.
 pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, EvidenceError> {
-    read_with(bytes, at, limits, false, |_| ()).map(|(read, _)| read)
+    read_with(bytes, at, limits, false, false, |_| ()).map(|(read, _)| read)
 }
 
 /// [`read`], running `side` on the document (its signatures and the bytes
@@ -44,11 +44,14 @@ pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, Eviden
 /// are read, and a metablock's canonical bytes are written there too. Its
 /// result is returned for a link and for any DSSE envelope; otherwise
 /// (`None`) nothing of it is kept, and the caller does that work itself.
+/// With `release`, a metablock link's document is returned empty: its
+/// canonical bytes are dropped as soon as `side` is done with them.
 pub fn read_with<T: Send>(
     bytes: &[u8],
     at: &Location,
     limits: &Limits,
     split: bool,
+    release: bool,
     side: impl Fn(&Document) -> T + Sync,
 ) -> Result<(Read, Option<T>), EvidenceError> {
     let Ok(root) = json::parse_borrowed(bytes, limits.max_depth) else {
@@ -57,7 +60,8 @@ pub fn read_with<T: Send>(
             .map(|(doc, notes)| (Read::Other(doc, notes), None));
     };
     // Canonical JSON is shorter than the file it came from: one allocation.
-    if let Some(read) = metablock_link(&root, bytes.len(), at, limits, split, &side) {
+    let road = Road { split, release };
+    if let Some(read) = metablock_link(&root, bytes.len(), at, limits, road, &side) {
         return Ok(read);
     }
     let (document, notes) = match dsse_envelope(&root, at, limits) {
@@ -68,7 +72,7 @@ pub fn read_with<T: Send>(
     if let Document::Dsse(envelope) = &document {
         // The envelope is what it is whatever its payload says.
         let (link, done) = super::parallel::both(
-            split,
+            road.split,
             || dsse_link(envelope, at, limits),
             || side(&document),
         );
@@ -80,13 +84,29 @@ pub fn read_with<T: Send>(
     Ok((Read::Other(document, notes), None))
 }
 
+/// How [`read_with`] reads a link.
+#[derive(Clone, Copy)]
+struct Road {
+    split: bool,
+    release: bool,
+}
+
+/// A document without signatures or signed bytes.
+pub fn released() -> Document {
+    Document::Metablock {
+        signed: Value::Null,
+        canonical: Vec::new(),
+        signatures: Vec::new(),
+    }
+}
+
 /// A `{signed, signatures}` metablock whose `signed` is a valid link.
 fn metablock_link<T: Send>(
     root: &Borrowed<'_>,
     size_hint: usize,
     at: &Location,
     limits: &Limits,
-    split: bool,
+    Road { split, release }: Road,
     side: &(impl Fn(&Document) -> T + Sync),
 ) -> Option<(Read, Option<T>)> {
     let Borrowed::Object(members) = root else {
@@ -112,6 +132,10 @@ fn metablock_link<T: Send>(
             signatures: signatures.clone(),
         };
         let done = side(&document);
+        if release {
+            // Dropped here, while the artifacts may still be being read.
+            return Some((released(), done));
+        }
         Some((document, done))
     };
     let (link, signed) = super::parallel::both(split, || link(signed, at, limits), signed_document);
@@ -251,15 +275,21 @@ mod tests {
         let limits = Limits::default();
         let ordinary = read_document(text.as_bytes(), &at, &limits)
             .and_then(|(doc, _)| content(&doc, &at, &limits).map(|c| (doc, c)));
-        for split in [false, true] {
+        for (split, release) in [(false, false), (true, false), (true, true)] {
             let ordinary = ordinary.clone();
-            let fast = read_with(text.as_bytes(), &at, &limits, split, Document::message);
+            let side = Document::message;
+            let fast = read_with(text.as_bytes(), &at, &limits, split, release, side);
             match (ordinary, fast) {
                 (
                     Ok((doc, Content::Link(link))),
                     Ok((Read::Link(fast_doc, fast_link, _), side)),
                 ) => {
                     assert_eq!(fast_link, link, "{text}");
+                    if release && matches!(doc, Document::Metablock { .. }) {
+                        assert_eq!(side, Some(doc.message()), "{text}");
+                        assert!(fast_doc.message().is_empty(), "{text}");
+                        continue;
+                    }
                     assert_eq!(fast_doc.message(), doc.message(), "{text}");
                     assert_eq!(side, Some(doc.message()), "{text}");
                     assert_eq!(fast_doc.signatures(), doc.signatures(), "{text}");

@@ -8,6 +8,7 @@
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use sha2::{Digest as _, Sha256};
@@ -156,6 +157,8 @@ pub(super) fn load_parts<R: Send>(
         limits,
         checker,
         buffers: Mutex::new(Vec::new()),
+        files: jobs.len(),
+        started: AtomicUsize::new(0),
     };
     super::parallel::map(&jobs, |job| finish(reader.job(job)))
 }
@@ -257,13 +260,17 @@ fn read_bounded_into(path: &Path, limit: u64, bytes: &mut Vec<u8>) -> Result<(),
 struct Reader<'a> {
     limits: &'a Limits,
     checker: Option<&'a Checker<'a>>,
-    /// Read buffers of files already done, for the next files (at most one
-    /// a worker); dropped when loading ends.
+    /// Read buffers of files already done, for the files not started yet
+    /// (never more buffers than such files: the others are dropped at once).
     buffers: Mutex<Vec<Vec<u8>>>,
+    /// How many jobs there are, and how many were started.
+    files: usize,
+    started: AtomicUsize,
 }
 
 impl Reader<'_> {
     fn job(&self, job: &Job) -> Loaded {
+        self.started.fetch_add(1, Ordering::Relaxed);
         let mut part = Loaded::default();
         match job {
             Job::File {
@@ -287,7 +294,13 @@ impl Reader<'_> {
             Ok(()) => self.read_file(path, &bytes, in_dir, loaded),
             Err(e) => loaded.problems.push(e),
         }
-        buffers().push(bytes);
+        let mut kept = buffers();
+        let waiting = self
+            .files
+            .saturating_sub(self.started.load(Ordering::Relaxed));
+        if kept.len() < waiting {
+            kept.push(bytes);
+        }
     }
 
     fn read_file(&self, path: &Path, bytes: &[u8], in_dir: bool, loaded: &mut Loaded) {
@@ -386,7 +399,7 @@ impl Reader<'_> {
         let check = |document: &Document| self.checker.map(|checker| checker.check(document));
         let (read, sha256) = super::parallel::both(
             split,
-            || super::bulk::read_with(bytes, &at, limits, split, check),
+            || super::bulk::read_with(bytes, &at, limits, split, self.checker.is_some(), check),
             || sha256_hex(bytes),
         );
         let (read, outcome) = read?;
@@ -485,11 +498,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// the bytes it signs are released now rather than after verification.
 fn released(document: Document, outcome: &Option<Outcome>) -> Document {
     if outcome.is_some() {
-        Document::Metablock {
-            signed: serde_json::Value::Null,
-            canonical: Vec::new(),
-            signatures: Vec::new(),
-        }
+        super::bulk::released()
     } else {
         document
     }
