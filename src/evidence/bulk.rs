@@ -17,13 +17,15 @@ use serde_json::{Map, Value};
 
 use super::canonical::borrowed_to_canonical;
 use super::document::{document_from_value, read_document, read_signatures, Document};
-use super::dsse::{Envelope, INTOTO_PAYLOAD_TYPE};
+use super::dsse::Signature;
+use super::dsse::{b64_decode, b64_decoded_len, Envelope, INTOTO_PAYLOAD_TYPE};
 use super::error::{EvidenceError, Location};
 use super::json::{self, Borrowed};
 use super::limits::Limits;
 use super::linkscan::Signed;
 use super::model::{Artifacts, DigestSet, Link};
 use super::parse::{content, Content};
+use super::scheme::Written;
 
 /// What reading a document gave: a link read on the fast road, or a
 /// document for the ordinary road.
@@ -36,33 +38,83 @@ pub enum Read {
 
 /// Reads one document from `bytes`, taking the fast road for links.
 pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, EvidenceError> {
-    if let Some(read) = scanned_metablock(bytes, at, limits) {
+    read_with(bytes, at, limits, false, false, |_| (), |_, _| None).map(|(read, _)| read)
+}
+
+/// [`read`], running `side` on the document (its signatures and the bytes
+/// they cover); with `split`, on another thread while a link's artifacts
+/// are read, and a metablock's canonical bytes are written there too. Its
+/// result is returned for a link and for any DSSE envelope; otherwise
+/// (`None`) nothing of it is kept, and the caller does that work itself.
+/// With `release`, a metablock link's document is returned empty: its
+/// canonical bytes are dropped as soon as `side` is done with them.
+pub fn read_with<T: Send>(
+    bytes: &[u8],
+    at: &Location,
+    limits: &Limits,
+    split: bool,
+    release: bool,
+    side: impl Fn(&Document) -> T + Sync,
+    written: impl Fn(&[Signature], &Written<'_>) -> Option<T>,
+) -> Result<(Read, Option<T>), EvidenceError> {
+    if let Some(read) = scanned_metablock(bytes, at, limits, release, &side, &written) {
         return Ok(read);
     }
     let Ok(root) = json::parse_borrowed(bytes, limits.max_depth) else {
         // The ordinary reader reports exactly where and why.
-        return read_document(bytes, at, limits).map(|(doc, notes)| Read::Other(doc, notes));
+        return read_document(bytes, at, limits)
+            .map(|(doc, notes)| (Read::Other(doc, notes), None));
     };
     // Canonical JSON is shorter than the file it came from: one allocation.
-    if let Some(read) = metablock_link(&root, bytes.len(), at, limits) {
+    let road = Road { split, release };
+    if let Some(read) = metablock_link(&root, bytes.len(), at, limits, road, &side) {
         return Ok(read);
     }
-    let (document, notes) = document_from_value(root.to_value(), at, limits)?;
+    let (document, notes) = match dsse_envelope(&root, at, limits) {
+        Some(read) => read,
+        None => document_from_value(root.to_value(), at, limits)?,
+    };
+    drop(root);
     if let Document::Dsse(envelope) = &document {
-        if let Some(link) = dsse_link(envelope, at, limits) {
-            return Ok(Read::Link(document, Box::new(link), notes));
-        }
+        // The envelope is what it is whatever its payload says.
+        let (link, done) = super::parallel::both(
+            road.split,
+            || dsse_link(envelope, at, limits),
+            || side(&document),
+        );
+        return Ok(match link {
+            Some(link) => (Read::Link(document, Box::new(link), notes), Some(done)),
+            None => (Read::Other(document, notes), Some(done)),
+        });
     }
-    Ok(Read::Other(document, notes))
+    Ok((Read::Other(document, notes), None))
+}
+
+/// How [`read_with`] reads a link.
+#[derive(Clone, Copy)]
+struct Road {
+    split: bool,
+    release: bool,
+}
+
+/// A document without signatures or signed bytes.
+pub fn released() -> Document {
+    Document::Metablock {
+        signed: Value::Null,
+        canonical: Vec::new(),
+        signatures: Vec::new(),
+    }
 }
 
 /// A `{signed, signatures}` metablock whose `signed` is a valid link.
-fn metablock_link(
+fn metablock_link<T: Send>(
     root: &Borrowed<'_>,
     size_hint: usize,
     at: &Location,
     limits: &Limits,
-) -> Option<Read> {
+    Road { split, release }: Road,
+    side: &(impl Fn(&Document) -> T + Sync),
+) -> Option<(Read, Option<T>)> {
     let Borrowed::Object(members) = root else {
         return None;
     };
@@ -73,29 +125,107 @@ fn metablock_link(
         return None;
     }
     let signed = root.get("signed")?;
-    let link = link(signed, at, limits)?;
-    let canonical = borrowed_to_canonical(signed, size_hint).ok()?;
+    if !matches!(signed.get("_type"), Some(Borrowed::String(t)) if t == "link") {
+        return None;
+    }
     let signatures = root.get("signatures").map(Borrowed::to_value);
     let (signatures, notes) = read_signatures(signatures, at, limits, false).ok()?;
-    let document = Document::Metablock {
-        signed: Value::Null,
-        canonical,
-        signatures,
+    let signed_document = || {
+        let canonical = borrowed_to_canonical(signed, size_hint).ok()?;
+        let document = Document::Metablock {
+            signed: Value::Null,
+            canonical,
+            signatures: signatures.clone(),
+        };
+        let done = side(&document);
+        if release {
+            // Dropped here, while the artifacts may still be being read.
+            return Some((released(), done));
+        }
+        Some((document, done))
     };
-    Some(Read::Link(document, Box::new(link), notes))
+    let (link, signed) = super::parallel::both(split, || link(signed, at, limits), signed_document);
+    let (document, done) = signed?;
+    Some((Read::Link(document, Box::new(link?), notes), Some(done)))
 }
 
-/// A link metablock read in one pass by [`super::linkscan`].
-fn scanned_metablock(bytes: &[u8], at: &Location, limits: &Limits) -> Option<Read> {
-    let (signatures, signed, canonical) = super::linkscan::metablock(bytes, limits)?;
-    let link = link_from_parts(signed, at, limits)?;
-    let (signatures, notes) = read_signatures(Some(signatures), at, limits, false).ok()?;
-    let document = Document::Metablock {
-        signed: Value::Null,
-        canonical,
+/// An envelope of exactly `payload`, `payloadType` and `signatures` that
+/// the ordinary reader accepts, read from the borrowed tree: the payload is
+/// decoded from the input's text, not from a copy of it. Anything else
+/// (another member, a wrong type, a payload over the limit or not base64,
+/// bad signatures) is left to the ordinary reader, which says why.
+fn dsse_envelope(
+    root: &Borrowed<'_>,
+    at: &Location,
+    limits: &Limits,
+) -> Option<(Document, Vec<EvidenceError>)> {
+    let Borrowed::Object(members) = root else {
+        return None;
+    };
+    // Keys are distinct, so these are the three members.
+    let exact = members.len() == 3
+        && members
+            .iter()
+            .all(|(k, _)| matches!(k.as_ref(), "payload" | "payloadType" | "signatures"));
+    if !exact {
+        return None;
+    }
+    let Some(Borrowed::String(text)) = root.get("payload") else {
+        return None;
+    };
+    let Some(Borrowed::String(payload_type)) = root.get("payloadType") else {
+        return None;
+    };
+    if b64_decoded_len(text) > limits.max_payload_bytes {
+        return None;
+    }
+    let signatures = root.get("signatures").map(Borrowed::to_value);
+    let (signatures, notes) = read_signatures(signatures, at, limits, true).ok()?;
+    let payload = b64_decode(text)?;
+    let envelope = Envelope {
+        payload_type: payload_type.as_ref().to_owned(),
+        payload,
         signatures,
     };
-    Some(Read::Link(document, Box::new(link), notes))
+    Some((Document::Dsse(envelope), notes))
+}
+
+/// A link metablock read in one pass by [`super::linkscan`]. Its signatures
+/// are checked by `written` over its canonical JSON written again in pieces
+/// from the walked link; when `written` does not check (`None`), the
+/// canonical bytes are made whole and `side` checks the document.
+fn scanned_metablock<T>(
+    bytes: &[u8],
+    at: &Location,
+    limits: &Limits,
+    release: bool,
+    side: &impl Fn(&Document) -> T,
+    written: &impl Fn(&[Signature], &Written<'_>) -> Option<T>,
+) -> Option<(Read, Option<T>)> {
+    let (signatures, mut signed) = super::linkscan::metablock(bytes, limits)?;
+    let mut link = link_shell(&signed.small, at, limits)?;
+    let (signatures, notes) = read_signatures(Some(signatures), at, limits, false).ok()?;
+    let message = |sink: &mut dyn FnMut(&[u8])| {
+        // The walk checked that every member has a canonical form.
+        let _ = super::linkscan::write_canonical(&signed, sink);
+    };
+    let (document, done) = match written(&signatures, &message) {
+        Some(done) if release => (released(), done),
+        checked => {
+            let mut canonical = Vec::new();
+            super::linkscan::canonical(&signed, &mut canonical)?;
+            let document = Document::Metablock {
+                signed: Value::Null,
+                canonical,
+                signatures,
+            };
+            let done = checked.unwrap_or_else(|| side(&document));
+            (if release { released() } else { document }, done)
+        }
+    };
+    link.materials = signed.materials.take()?;
+    link.products = signed.products.take()?;
+    Some((Read::Link(document, Box::new(link), notes), Some(done)))
 }
 
 /// The link in a DSSE envelope of classic in-toto metadata.
@@ -110,20 +240,26 @@ fn dsse_link(envelope: &Envelope, at: &Location, limits: &Limits) -> Option<Link
 /// A link from its walked parts: the small members read by the ordinary
 /// reader (with empty artifact maps), the walked artifacts put in after.
 fn link_from_parts(signed: Signed, at: &Location, limits: &Limits) -> Option<Link> {
-    if signed.small.get("_type").and_then(Value::as_str) != Some("link") {
-        return None;
-    }
-    let placeholder = Document::Metablock {
-        signed: Value::Object(signed.small),
-        canonical: Vec::new(),
-        signatures: Vec::new(),
-    };
-    let Ok(Content::Link(mut link)) = content(&placeholder, at, limits) else {
-        return None;
-    };
+    let mut link = link_shell(&signed.small, at, limits)?;
     link.materials = signed.materials?;
     link.products = signed.products?;
     Some(link)
+}
+
+/// The link the small members of a walked link make, with no artifacts yet.
+fn link_shell(small: &Map<String, Value>, at: &Location, limits: &Limits) -> Option<Link> {
+    if small.get("_type").and_then(Value::as_str) != Some("link") {
+        return None;
+    }
+    let placeholder = Document::Metablock {
+        signed: Value::Object(small.clone()),
+        canonical: Vec::new(),
+        signatures: Vec::new(),
+    };
+    match content(&placeholder, at, limits) {
+        Ok(Content::Link(link)) => Some(link),
+        _ => None,
+    }
 }
 
 /// Reads a link from its `signed` object: the small fields by the ordinary
@@ -189,16 +325,167 @@ mod tests {
         let limits = Limits::default();
         let ordinary = read_document(text.as_bytes(), &at, &limits)
             .and_then(|(doc, _)| content(&doc, &at, &limits).map(|c| (doc, c)));
-        let fast = read(text.as_bytes(), &at, &limits);
-        match (ordinary, fast) {
-            (Ok((doc, Content::Link(link))), Ok(Read::Link(fast_doc, fast_link, _))) => {
-                assert_eq!(*fast_link, link, "{text}");
-                assert_eq!(fast_doc.message(), doc.message(), "{text}");
-                assert_eq!(fast_doc.signatures(), doc.signatures(), "{text}");
+        // `written` gives the message it is handed, in one buffer.
+        let whole = |_: &[Signature], message: &Written<'_>| {
+            let mut bytes = Vec::new();
+            message(&mut |piece| bytes.extend_from_slice(piece));
+            Some(bytes)
+        };
+        for (split, release, pieces) in [
+            (false, false, false),
+            (true, false, false),
+            (true, true, false),
+            (false, false, true),
+            (true, true, true),
+        ] {
+            let ordinary = ordinary.clone();
+            let side = Document::message;
+            let fast = if pieces {
+                read_with(text.as_bytes(), &at, &limits, split, release, side, whole)
+            } else {
+                read_with(
+                    text.as_bytes(),
+                    &at,
+                    &limits,
+                    split,
+                    release,
+                    side,
+                    |_, _| None,
+                )
+            };
+            match (ordinary, fast) {
+                (
+                    Ok((doc, Content::Link(link))),
+                    Ok((Read::Link(fast_doc, fast_link, _), side)),
+                ) => {
+                    assert_eq!(*fast_link, link, "{text}");
+                    if release && matches!(doc, Document::Metablock { .. }) {
+                        assert_eq!(side, Some(doc.message()), "{text}");
+                        assert!(fast_doc.message().is_empty(), "{text}");
+                        continue;
+                    }
+                    assert_eq!(fast_doc.message(), doc.message(), "{text}");
+                    assert_eq!(side, Some(doc.message()), "{text}");
+                    assert_eq!(fast_doc.signatures(), doc.signatures(), "{text}");
+                }
+                (Ok((_, Content::Link(_))), _) => panic!("fast road declined a valid link: {text}"),
+                (_, Ok((Read::Link(..), _))) => {
+                    panic!("fast road accepted what is refused: {text}")
+                }
+                _ => {}
             }
-            (Ok((_, Content::Link(_))), _) => panic!("fast road declined a valid link: {text}"),
-            (_, Ok(Read::Link(..))) => panic!("fast road accepted what is refused: {text}"),
-            _ => {}
+        }
+    }
+
+    /// The envelope read from the borrowed tree is the ordinary reader's,
+    /// and every envelope the ordinary reader refuses is declined.
+    fn envelope_agrees(text: &str, limits: &Limits) -> bool {
+        let at = Location::file("t.dsse");
+        let ordinary = read_document(text.as_bytes(), &at, limits);
+        let root = json::parse_borrowed(text.as_bytes(), limits.max_depth).unwrap();
+        let fast = dsse_envelope(&root, &at, limits);
+        match (ordinary, fast) {
+            (Ok((Document::Dsse(env), notes)), Some((Document::Dsse(fast_env), fast_notes))) => {
+                assert_eq!(fast_env, env, "{text}");
+                assert_eq!(format!("{fast_notes:?}"), format!("{notes:?}"), "{text}");
+                true
+            }
+            (_, Some(_)) => panic!("fast road accepted what is refused: {text}"),
+            (_, None) => false,
+        }
+    }
+
+    #[test]
+    fn envelope_fast_road_agrees_with_the_ordinary_one() {
+        let limits = Limits::default();
+        let env = |payload: &str, extra: &str, sigs: &str| {
+            format!(
+                r#"{{"payloadType":"application/vnd.in-toto+json","payload":"{payload}"{extra},"signatures":{sigs}}}"#
+            )
+        };
+        let sigs = r#"[{"keyid":"k","sig":"AAEC"},{"sig":"%%"}]"#;
+        for (text, taken) in [
+            (env("eyJhIjoxfQ==", "", sigs), true),
+            (env("eyJhIjoxfQ==", "", r#"[{"sig":"AAEC"}]"#), true),
+            (env("-_8=", "", sigs), true),
+            (env("+\\/8=", "", sigs), true),
+            (env("", "", sigs), true),
+            (env("eyJhIjoxfQ", "", sigs), false),
+            (env("eyJh\\nIjoxfQ==", "", sigs), false),
+            (env("eyJhIjoxfQ==", r#","x":1"#, sigs), false),
+            (env("eyJhIjoxfQ==", "", "[]"), false),
+            (env("eyJhIjoxfQ==", "", "{}"), false),
+            (env("eyJhIjoxfQ==", "", r#"[{"sig":1}]"#), false),
+            (
+                env("eyJhIjoxfQ==", "", r#"[{"Sig":"AAEC","sig":"AAEC"}]"#),
+                false,
+            ),
+            (
+                env("eyJhIjoxfQ==", "", sigs).replace("\"payloadType\"", "\"PayloadType\""),
+                false,
+            ),
+            (
+                env("eyJhIjoxfQ==", "", sigs).replace("\"application/vnd.in-toto+json\"", "null"),
+                false,
+            ),
+            (
+                r#"{"payload":1,"payloadType":"x","signatures":[]}"#.to_owned(),
+                false,
+            ),
+            (r#"{"signed":{},"signatures":[]}"#.to_owned(), false),
+        ] {
+            assert_eq!(envelope_agrees(&text, &limits), taken, "{text}");
+            agrees(&text);
+        }
+        let tight = Limits {
+            max_payload_bytes: 5,
+            ..Limits::default()
+        };
+        assert!(!envelope_agrees(&env("eyJhIjoxfQ==", "", sigs), &tight));
+        let three = Limits {
+            max_payload_bytes: 6,
+            max_signatures: 1,
+            ..Limits::default()
+        };
+        assert!(!envelope_agrees(&env("eyJhIjoxfQ==", "", sigs), &three));
+    }
+
+    /// A signed DSSE link, tampered in every byte of its payload and
+    /// signature text: both roads give the same document and verdict.
+    #[test]
+    fn tampered_envelopes_agree() {
+        let key = super::super::keyfile::SigningKey::generate_ed25519();
+        let payload = br#"{"_type":"link","name":"b","command":[],"materials":{},"products":{"a":{"sha256":"00"}},"byproducts":{},"environment":{}}"#;
+        let line = super::super::dsse::sign_dsse(INTOTO_PAYLOAD_TYPE, payload, &key).to_line();
+        let trusted = super::super::keyfile::TrustedKey::new(
+            key.public(),
+            super::super::scheme::Scheme::Ed25519,
+            "k",
+        );
+        let keys = [trusted];
+        let at = Location::file("t.dsse");
+        let limits = Limits::default();
+        let alphabet = b"Aa+=\"";
+        for i in 0..line.len() {
+            for &c in alphabet {
+                let mut bytes = line.clone().into_bytes();
+                if let Some(b) = bytes.get_mut(i) {
+                    *b = c;
+                }
+                let ordinary = read_document(&bytes, &at, &limits);
+                let fast = read(&bytes, &at, &limits);
+                match (ordinary, fast) {
+                    (Ok((doc, _)), Ok(Read::Link(fast_doc, ..) | Read::Other(fast_doc, _))) => {
+                        assert_eq!(fast_doc.message(), doc.message());
+                        assert_eq!(fast_doc.signatures(), doc.signatures());
+                        let verdict = super::super::verify::check(&doc, &keys).signers;
+                        let fast_verdict = super::super::verify::check(&fast_doc, &keys).signers;
+                        assert_eq!(verdict, fast_verdict);
+                    }
+                    (Err(e), Err(fast_e)) => assert_eq!(format!("{e:?}"), format!("{fast_e:?}")),
+                    (o, f) => panic!("roads differ: {} {}", o.is_ok(), f.is_ok()),
+                }
+            }
         }
     }
 

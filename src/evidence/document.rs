@@ -29,12 +29,46 @@ pub enum Document {
     },
 }
 
+/// The bytes a document's signatures are over, as a header and a body that
+/// follow each other: a DSSE envelope's PAE header and its payload (never
+/// copied behind the header), or nothing and a metablock's canonical bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message<'a> {
+    /// The bytes before `body`.
+    pub header: Vec<u8>,
+    /// The rest.
+    pub body: &'a [u8],
+}
+
+impl Message<'_> {
+    /// The two parts, in order.
+    pub fn parts(&self) -> [&[u8]; 2] {
+        [&self.header, self.body]
+    }
+
+    /// The whole message in one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        [self.header.as_slice(), self.body].concat()
+    }
+}
+
 impl Document {
-    /// The bytes the signatures are over.
-    pub fn message(&self) -> std::borrow::Cow<'_, [u8]> {
+    /// The bytes the signatures are over, in one buffer.
+    pub fn message(&self) -> Vec<u8> {
+        self.message_parts().to_vec()
+    }
+
+    /// The bytes the signatures are over, without copying them.
+    pub fn message_parts(&self) -> Message<'_> {
         match self {
-            Document::Dsse(env) => std::borrow::Cow::Owned(env.pae()),
-            Document::Metablock { canonical, .. } => std::borrow::Cow::Borrowed(canonical),
+            Document::Dsse(env) => Message {
+                header: super::dsse::pae_header(env.payload_type.as_bytes(), env.payload.len(), 0),
+                body: &env.payload,
+            },
+            Document::Metablock { canonical, .. } => Message {
+                header: Vec::new(),
+                body: canonical,
+            },
         }
     }
 
@@ -292,4 +326,29 @@ pub(super) fn read_signatures(
         }
     }
     Ok((out, notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_parts_are_the_pae_and_the_canonical_bytes() {
+        let key = super::super::keyfile::SigningKey::generate_ed25519();
+        for (t, body) in [("x", &b""[..]), ("é", b"{}"), ("", b"\n\0payload")] {
+            let env = super::super::dsse::sign_dsse(t, body, &key);
+            let doc = Document::Dsse(env.clone());
+            let parts = doc.message_parts();
+            assert_eq!(parts.body, body);
+            assert_eq!(parts.parts().concat(), env.pae());
+            assert_eq!(doc.message(), env.pae());
+        }
+        let doc = Document::Metablock {
+            signed: Value::Null,
+            canonical: b"{}".to_vec(),
+            signatures: Vec::new(),
+        };
+        assert_eq!(doc.message_parts().parts(), [&b""[..], &b"{}"[..]]);
+        assert_eq!(doc.message(), b"{}");
+    }
 }

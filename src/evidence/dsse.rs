@@ -68,15 +68,22 @@ impl Envelope {
 
 /// `PAE(type, body)` of DSSE v1, with byte lengths.
 pub fn pae(payload_type: &[u8], payload: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(payload.len() + payload_type.len() + 32);
+    let mut out = pae_header(payload_type, payload.len(), payload.len());
+    out.extend_from_slice(payload);
+    out
+}
+
+/// What `PAE(type, body)` writes before the body, for a body of
+/// `payload_len` bytes, with room for `reserve` more bytes.
+pub fn pae_header(payload_type: &[u8], payload_len: usize, reserve: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(payload_type.len() + 48 + reserve);
     out.extend_from_slice(b"DSSEv1 ");
     out.extend_from_slice(payload_type.len().to_string().as_bytes());
     out.push(b' ');
     out.extend_from_slice(payload_type);
     out.push(b' ');
-    out.extend_from_slice(payload.len().to_string().as_bytes());
+    out.extend_from_slice(payload_len.to_string().as_bytes());
     out.push(b' ');
-    out.extend_from_slice(payload);
     out
 }
 
@@ -119,6 +126,15 @@ mod tests {
     fn pae_counts_bytes_not_characters() {
         assert_eq!(pae("é".as_bytes(), b""), "DSSEv1 2 é 0 ".as_bytes());
         assert_eq!(pae(b"", b""), b"DSSEv1 0  0 ");
+    }
+
+    #[test]
+    fn pae_header_then_body_is_the_pae() {
+        for (t, body) in [("", ""), ("é", "x"), (INTOTO_PAYLOAD_TYPE, "{\"a\":1}")] {
+            let mut joined = pae_header(t.as_bytes(), body.len(), 0);
+            joined.extend_from_slice(body.as_bytes());
+            assert_eq!(joined, pae(t.as_bytes(), body.as_bytes()));
+        }
     }
 
     #[test]

@@ -4,20 +4,23 @@
 //! a tree, each member is a node and each digest set an object of its own,
 //! only to be copied into [`Artifacts`] and dropped. Here the link is walked
 //! member by member with [`Scanner`]: the artifact maps go straight into
-//! [`Artifacts`] while their canonical JSON is written, and only the small
-//! members (`_type`, `name`, `command`, ...) become values, read by the one
-//! reader of links (see [`super::bulk`]).
+//! [`Artifacts`], and only the small members (`_type`, `name`, `command`,
+//! ...) become values, read by the one reader of links (see
+//! [`super::bulk`]). A metablock's canonical JSON, what its signatures are
+//! over, is a function of what was read, so it is written again from the
+//! walked link in pieces while the signatures are checked
+//! ([`write_canonical`]), never held whole (20 MB for such a link).
 //!
-//! Like every fast road it only declines: members out of sorted order (in-
-//! toto writes them sorted), repeated or unknown top-level keys, names the
-//! ordinary reader refuses, anything unexpected return `None`, and the
-//! caller reads the document the ordinary way, which reports the problem.
+//! Like every fast road it only declines: repeated or unknown top-level
+//! keys, repeated names, names the ordinary reader refuses, numbers without
+//! a canonical form, anything unexpected return `None`, and the caller
+//! reads the document the ordinary way, which reports the problem.
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::canonical::{write_borrowed, write_string, write_value};
+use super::canonical::{write_string, write_value};
 use super::json::{Borrowed, Scanner};
 use super::limits::Limits;
 use super::model::{Artifacts, DigestSet};
@@ -34,9 +37,10 @@ pub struct Signed {
 }
 
 /// A `{"signatures": [...], "signed": {...}}` metablock whose `signed` walks
-/// cleanly: the signatures as a value, the walked `signed`, and its
-/// canonical JSON bytes.
-pub fn metablock(bytes: &[u8], limits: &Limits) -> Option<(Value, Signed, Vec<u8>)> {
+/// cleanly: the signatures as a value and the walked `signed`. Its
+/// canonical JSON is written from what was read ([`canonical`],
+/// [`write_canonical`]), so the members may come in any order.
+pub fn metablock(bytes: &[u8], limits: &Limits) -> Option<(Value, Signed)> {
     // The walk enters objects by hand, four levels deep at most.
     if limits.max_depth < 4 {
         return None;
@@ -53,14 +57,7 @@ pub fn metablock(bytes: &[u8], limits: &Limits) -> Option<(Value, Signed, Vec<u8
             "signatures" if signatures.is_none() => {
                 signatures = Some(scan.value(1).ok()?.to_value());
             }
-            "signed" if signed.is_none() => {
-                // Canonical JSON is never longer than the text it came from.
-                let mut canonical = Vec::with_capacity(bytes.len());
-                signed = Some((
-                    walk_signed(&mut scan, limits, Some(&mut canonical))?,
-                    canonical,
-                ));
-            }
+            "signed" if signed.is_none() => signed = Some(walk_signed(&mut scan, limits)?),
             _ => return None,
         }
         if !scan.next_member().ok()? {
@@ -68,8 +65,22 @@ pub fn metablock(bytes: &[u8], limits: &Limits) -> Option<(Value, Signed, Vec<u8
         }
     }
     scan.finish().ok()?;
-    let (signed, canonical) = signed?;
-    Some((signatures?, signed, canonical))
+    let signed = signed?;
+    // Only a link whose canonical form exists takes this road: its small
+    // members are the only part that may have none (a non-integer number).
+    let mut scratch = Vec::new();
+    for (key, value) in &signed.small {
+        let walked = match key.as_str() {
+            "materials" => signed.materials.is_some(),
+            "products" => signed.products.is_some(),
+            _ => false,
+        };
+        if !walked {
+            write_value(value, &mut scratch).ok()?;
+            scratch.clear();
+        }
+    }
+    Some((signatures?, signed))
 }
 
 /// A link document on its own (the payload of a DSSE envelope).
@@ -78,7 +89,7 @@ pub fn payload(bytes: &[u8], limits: &Limits) -> Option<Signed> {
         return None;
     }
     let mut scan = Scanner::new(bytes, limits.max_depth).ok()?;
-    let signed = walk_signed(&mut scan, limits, None)?;
+    let signed = walk_signed(&mut scan, limits)?;
     scan.finish().ok()?;
     Some(signed)
 }
@@ -87,8 +98,31 @@ pub fn payload(bytes: &[u8], limits: &Limits) -> Option<Signed> {
 /// read: the members in key order, each artifact list as the object it was
 /// (names and digests exactly as given, so the bytes are those of the
 /// document itself). Appends to `out`; `None` if a small member has no
-/// canonical form (a non-integer number) or an artifact map is missing.
+/// canonical form (a non-integer number).
 pub fn canonical(signed: &Signed, out: &mut Vec<u8>) -> Option<()> {
+    emit(signed, out, &mut |_| {})
+}
+
+/// [`canonical`] handed to `sink` in pieces of about 64 KiB, never held
+/// whole: what a link's signatures are checked over.
+pub fn write_canonical(signed: &Signed, sink: &mut dyn FnMut(&[u8])) -> Option<()> {
+    let mut out = Vec::with_capacity(CHUNK + 1024);
+    emit(signed, &mut out, &mut |out: &mut Vec<u8>| {
+        if out.len() >= CHUNK {
+            sink(out);
+            out.clear();
+        }
+    })?;
+    sink(&out);
+    Some(())
+}
+
+/// The size of the pieces [`write_canonical`] hands over.
+const CHUNK: usize = 64 * 1024;
+
+/// Writes the canonical JSON of `signed` to `out`, calling `flush` with it
+/// between artifacts (to take what is there so far).
+fn emit(signed: &Signed, out: &mut Vec<u8>, flush: &mut dyn FnMut(&mut Vec<u8>)) -> Option<()> {
     out.push(b'{');
     // A `serde_json::Map` iterates its keys in byte order: canonical order.
     for (i, (key, value)) in signed.small.iter().enumerate() {
@@ -103,7 +137,7 @@ pub fn canonical(signed: &Signed, out: &mut Vec<u8>) -> Option<()> {
             _ => None,
         };
         match artifacts {
-            Some(artifacts) => write_artifacts(artifacts, out),
+            Some(artifacts) => write_artifacts(artifacts, out, flush),
             None => write_value(value, out).ok()?,
         }
     }
@@ -113,11 +147,12 @@ pub fn canonical(signed: &Signed, out: &mut Vec<u8>) -> Option<()> {
 
 /// An artifact list as canonical JSON (names in byte order, digest sets
 /// by algorithm name).
-fn write_artifacts(artifacts: &Artifacts, out: &mut Vec<u8>) {
+fn write_artifacts(artifacts: &Artifacts, out: &mut Vec<u8>, flush: &mut dyn FnMut(&mut Vec<u8>)) {
     out.push(b'{');
     for (i, (name, set)) in artifacts.iter().enumerate() {
         if i > 0 {
             out.push(b',');
+            flush(out);
         }
         write_string(name, out);
         if let Some(raw) = set.as_sha256() {
@@ -145,77 +180,38 @@ fn write_artifacts(artifacts: &Artifacts, out: &mut Vec<u8>) {
     out.push(b'}');
 }
 
-/// Walks the link object at the scanner (one level in), writing its
-/// canonical JSON to `canonical` when given.
-fn walk_signed(
-    scan: &mut Scanner<'_>,
-    limits: &Limits,
-    mut canonical: Option<&mut Vec<u8>>,
-) -> Option<Signed> {
+/// Walks the link object at the scanner (one level in). Repeated keys
+/// decline.
+fn walk_signed(scan: &mut Scanner<'_>, limits: &Limits) -> Option<Signed> {
     let mut out = Signed {
         small: Map::new(),
         materials: None,
         products: None,
     };
-    if let Some(c) = canonical.as_deref_mut() {
-        c.push(b'{');
-    }
     if !scan.enter_object().ok()? {
         return None;
     }
-    let mut previous: Option<Cow<'_, str>> = None;
     loop {
         let key = scan.key().ok()?;
-        // Ascending keys are already in canonical order; without canonical
-        // bytes to write, any order will do (repeats are caught below).
-        let ascending = previous
-            .as_ref()
-            .is_none_or(|p| p.as_bytes() < key.as_bytes());
-        if !ascending && canonical.is_some() {
-            return None;
-        }
-        if let Some(c) = canonical.as_deref_mut() {
-            if previous.is_some() {
-                c.push(b',');
-            }
-            write_string(&key, c);
-            c.push(b':');
-        }
-        match key.as_ref() {
+        let value = match key.as_ref() {
             "materials" | "products" if scan.at_object() => {
-                let artifacts = walk_artifacts(scan, limits, canonical.as_deref_mut())?;
+                let artifacts = walk_artifacts(scan, limits)?;
                 if key == "materials" {
                     out.materials = Some(artifacts);
                 } else {
                     out.products = Some(artifacts);
                 }
                 // The reader of the small members sees an empty map here.
-                let empty = Value::Object(Map::new());
-                if out.small.insert(key.as_ref().to_owned(), empty).is_some() {
-                    return None;
-                }
+                Value::Object(Map::new())
             }
-            _ => {
-                let value = scan.value(2).ok()?;
-                if let Some(c) = canonical.as_deref_mut() {
-                    write_borrowed(&value, c).ok()?;
-                }
-                if out
-                    .small
-                    .insert(key.as_ref().to_owned(), value.to_value())
-                    .is_some()
-                {
-                    return None;
-                }
-            }
+            _ => scan.value(2).ok()?.to_value(),
+        };
+        if out.small.insert(key.into_owned(), value).is_some() {
+            return None;
         }
-        previous = Some(key);
         if !scan.next_member().ok()? {
             break;
         }
-    }
-    if let Some(c) = canonical {
-        c.push(b'}');
     }
     Some(out)
 }
@@ -223,17 +219,10 @@ fn walk_signed(
 /// Walks an artifact map (two levels in): each name checked as
 /// [`super::bulk`] checks it, each digest set as [`digest_set`] reads it.
 /// Names in ascending order (as in-toto writes them) go straight into the
-/// list; when canonical bytes are wanted, any other order declines.
-fn walk_artifacts(
-    scan: &mut Scanner<'_>,
-    limits: &Limits,
-    mut canonical: Option<&mut Vec<u8>>,
-) -> Option<Artifacts> {
-    if let Some(c) = canonical.as_deref_mut() {
-        c.push(b'{');
-    }
+/// list; any other order is sorted at the end, and a repeated name declines.
+fn walk_artifacts(scan: &mut Scanner<'_>, limits: &Limits) -> Option<Artifacts> {
     let mut sorted = Artifacts::new();
-    // Entries after the first one out of order (payloads only).
+    // Entries after the first one out of order.
     let mut rest: Vec<(Cow<'_, str>, DigestSet)> = Vec::new();
     let mut count = 0usize;
     if scan.enter_object().ok()? {
@@ -247,50 +236,22 @@ fn walk_artifacts(
             if super::names::artifact_name_problem(&name).is_some() {
                 return None;
             }
-            if let Some(c) = canonical.as_deref_mut() {
-                if count > 1 {
-                    c.push(b',');
-                }
-                write_string(&name, c);
-                c.push(b':');
-            }
             let set = match scan.plain_pair() {
                 // `{"sha256": "<hex>"}`: no tree, nothing to unescape.
-                Some((alg, digest)) => {
-                    if let Some(c) = canonical.as_deref_mut() {
-                        c.extend_from_slice(b"{\"");
-                        c.extend_from_slice(alg.as_bytes());
-                        c.extend_from_slice(b"\":\"");
-                        c.extend_from_slice(digest.as_bytes());
-                        c.extend_from_slice(b"\"}");
-                    }
-                    pair_set(alg, digest)?
-                }
-                None => {
-                    let value = scan.value(3).ok()?;
-                    if let Some(c) = canonical.as_deref_mut() {
-                        write_borrowed(&value, c).ok()?;
-                    }
-                    digest_set(&value)?
-                }
+                Some((alg, digest)) => pair_set(alg, digest)?,
+                None => digest_set(&scan.value(3).ok()?)?,
             };
             let set = match rest.is_empty() {
                 true => sorted.push_last(&name, set).err(),
                 false => Some(set),
             };
             if let Some(set) = set {
-                if canonical.is_some() {
-                    return None;
-                }
                 rest.push((name, set));
             }
             if !scan.next_member().ok()? {
                 break;
             }
         }
-    }
-    if let Some(c) = canonical {
-        c.push(b'}');
     }
     if rest.is_empty() {
         return Some(sorted);
@@ -376,10 +337,9 @@ mod tests {
         let mut again = Vec::new();
         let again = canonical(&walked, &mut again).map(|()| again);
         assert_eq!(again, ordinary(signed), "{signed}");
-        let metablock = format!(r#"{{"signatures":[],"signed":{signed}}}"#);
-        if let Some((_, _, during)) = super::metablock(metablock.as_bytes(), &limits) {
-            assert_eq!(Some(during), ordinary(signed), "{signed}");
-        }
+        let mut pieces = Vec::new();
+        let whole = write_canonical(&walked, &mut |piece| pieces.extend_from_slice(piece));
+        assert_eq!(whole.map(|()| pieces), ordinary(signed), "{signed}");
         true
     }
 

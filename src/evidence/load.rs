@@ -8,6 +8,8 @@
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 use sha2::{Digest as _, Sha256};
 
@@ -17,6 +19,7 @@ use super::layout::ClassicLayout;
 use super::limits::Limits;
 use super::model::{Body, Origin};
 use super::parse::{content, Content};
+use super::verify::{Checker, Outcome};
 
 /// What a signed document claims, before verification; for diagnostics only.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +54,9 @@ pub struct Unverified {
     pub claim: Claim,
     pub(super) document: Document,
     pub(super) body: Body,
+    /// Its signatures checked while it was read, by [`super::load_verified`]
+    /// with the keys it verifies with; `document` is then left empty.
+    pub(super) outcome: Option<Outcome>,
 }
 
 /// A parsed classic layout whose signatures have not been checked yet.
@@ -102,7 +108,7 @@ pub struct Loaded {
 /// core; the result is in the order of `paths` (a directory's files sorted).
 pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
-    for part in load_parts(paths, limits, |part| part) {
+    for part in load_parts(paths, limits, None, |part| part) {
         loaded.items.extend(part.items);
         loaded.layouts.extend(part.layouts);
         loaded.problems.extend(part.problems);
@@ -113,9 +119,12 @@ pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
 /// Loads each file under `paths` on its own and hands what it holds to
 /// `finish` on the same worker, so that a file's bytes can be released
 /// before the next is read; the results are in file order.
+/// With a `checker`, the signatures of links and Statements are checked
+/// while they are read (see [`Unverified::outcome`]).
 pub(super) fn load_parts<R: Send>(
     paths: &[PathBuf],
     limits: &Limits,
+    checker: Option<&Checker<'_>>,
     finish: impl Fn(Loaded) -> R + Sync,
 ) -> Vec<R> {
     let mut jobs = Vec::new();
@@ -144,7 +153,14 @@ pub(super) fn load_parts<R: Send>(
             jobs.push(file(path, false));
         }
     }
-    super::parallel::map(&jobs, |job| finish(load_job(job, limits)))
+    let reader = Reader {
+        limits,
+        checker,
+        buffers: Mutex::new(Vec::new()),
+        files: jobs.len(),
+        started: AtomicUsize::new(0),
+    };
+    super::parallel::map(&jobs, |job| finish(reader.job(job)))
 }
 
 /// One unit of loading work.
@@ -157,19 +173,6 @@ enum Job {
     },
     /// A directory that could not be listed.
     Failed(EvidenceError),
-}
-
-fn load_job(job: &Job, limits: &Limits) -> Loaded {
-    let mut part = Loaded::default();
-    match job {
-        Job::File {
-            path,
-            in_dir,
-            limit,
-        } => load_file(path, *in_dir, limits, *limit, &mut part),
-        Job::Failed(e) => part.problems.push(e.clone()),
-    }
-    part
 }
 
 fn dir_files(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, EvidenceError> {
@@ -202,6 +205,15 @@ fn dir_files(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, EvidenceError>
 
 /// Reads a whole file, refusing it before reading when it is over `limit`.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
+    let mut bytes = Vec::new();
+    read_bounded_into(path, limit, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// [`read_bounded`] into `bytes` (cleared first), whose memory is reused:
+/// a worker reading several large files faults its buffer's pages in once.
+fn read_bounded_into(path: &Path, limit: u64, bytes: &mut Vec<u8>) -> Result<(), EvidenceError> {
+    bytes.clear();
     let at = Location::file(path.display().to_string());
     let io = |e: std::io::Error| EvidenceError::Io {
         at: at.clone(),
@@ -229,65 +241,131 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
         return Err(too_large());
     }
     // Sized once: growing a 25 MB buffer by doubling copies it several times.
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    let needed = usize::try_from(len).unwrap_or(0).saturating_add(1);
+    if bytes.capacity() / 2 > needed.saturating_add(1 << 20) {
+        // A buffer far larger than this file is not kept on its account.
+        *bytes = Vec::new();
+    }
+    bytes.reserve_exact(needed);
     file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(io)?;
     if bytes.len() as u64 > limit {
         return Err(too_large());
     }
-    Ok(bytes)
+    Ok(())
 }
 
-fn load_file(path: &Path, in_dir: bool, limits: &Limits, limit: u64, loaded: &mut Loaded) {
-    let name = path.display().to_string();
-    let bytes = match read_bounded(path, limit) {
-        Ok(bytes) => bytes,
-        Err(e) => return loaded.problems.push(e),
-    };
-    if name.ends_with(".jsonl") {
-        load_bundle(&name, &bytes, limits, loaded);
-        return;
+/// Reads files and lines with one set of limits (and keys).
+struct Reader<'a> {
+    limits: &'a Limits,
+    checker: Option<&'a Checker<'a>>,
+    /// Read buffers of files already done, for the files not started yet
+    /// (never more buffers than such files: the others are dropped at once).
+    buffers: Mutex<Vec<Vec<u8>>>,
+    /// How many jobs there are, and how many were started.
+    files: usize,
+    started: AtomicUsize,
+}
+
+impl Reader<'_> {
+    fn job(&self, job: &Job) -> Loaded {
+        self.started.fetch_add(1, Ordering::Relaxed);
+        let mut part = Loaded::default();
+        match job {
+            Job::File {
+                path,
+                in_dir,
+                limit,
+            } => self.file(path, *in_dir, *limit, &mut part),
+            Job::Failed(e) => part.problems.push(e.clone()),
+        }
+        part
     }
-    let origin = Origin {
-        file: name.clone(),
-        line: None,
-    };
-    if let Err(e) = load_one(&bytes, origin, limits, loaded) {
-        // In a directory, a JSON file that is not signed evidence (a
-        // README-like `expected.json`) is skipped with a warning.
-        match e {
-            EvidenceError::Unrecognised { at, reason } if in_dir => {
-                loaded
-                    .problems
-                    .push(EvidenceError::IgnoredLine { at, reason });
+
+    fn file(&self, path: &Path, in_dir: bool, limit: u64, loaded: &mut Loaded) {
+        let buffers = || {
+            self.buffers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        let mut bytes = buffers().pop().unwrap_or_default();
+        match read_bounded_into(path, limit, &mut bytes) {
+            Ok(()) => self.read_file(path, &bytes, in_dir, loaded),
+            Err(e) => loaded.problems.push(e),
+        }
+        let mut kept = buffers();
+        let waiting = self
+            .files
+            .saturating_sub(self.started.load(Ordering::Relaxed));
+        if kept.len() < waiting {
+            kept.push(bytes);
+        }
+    }
+
+    fn read_file(&self, path: &Path, bytes: &[u8], in_dir: bool, loaded: &mut Loaded) {
+        let name = path.display().to_string();
+        if name.ends_with(".jsonl") {
+            self.bundle(&name, bytes, loaded);
+            return;
+        }
+        let origin = Origin {
+            file: name.clone(),
+            line: None,
+        };
+        if let Err(e) = self.one(bytes, origin, loaded) {
+            // In a directory, a JSON file that is not signed evidence (a
+            // README-like `expected.json`) is skipped with a warning.
+            match e {
+                EvidenceError::Unrecognised { at, reason } if in_dir => {
+                    loaded
+                        .problems
+                        .push(EvidenceError::IgnoredLine { at, reason });
+                }
+                e => loaded.problems.push(e),
             }
-            e => loaded.problems.push(e),
         }
     }
-}
 
-fn load_bundle(name: &str, bytes: &[u8], limits: &Limits, loaded: &mut Loaded) {
-    let mut count = 0usize;
-    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
-        let line_no = i + 1;
-        if line.iter().all(|b| b.is_ascii_whitespace()) {
-            continue;
+    /// The lines of a bundle are read on every core, the results in line order.
+    fn bundle(&self, name: &str, bytes: &[u8], loaded: &mut Loaded) {
+        let mut lines = Vec::new();
+        let mut too_many = false;
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            if line.iter().all(|b| b.is_ascii_whitespace()) {
+                continue;
+            }
+            if lines.len() >= self.limits.max_lines {
+                too_many = true;
+                break;
+            }
+            lines.push((i + 1, line));
         }
-        count += 1;
-        if count > limits.max_lines {
+        let parts = super::parallel::map(&lines, |&(line_no, line)| {
+            let mut part = Loaded::default();
+            self.line(name, line_no, line, &mut part);
+            part
+        });
+        for part in parts {
+            loaded.items.extend(part.items);
+            loaded.layouts.extend(part.layouts);
+            loaded.problems.extend(part.problems);
+        }
+        if too_many {
             loaded.problems.push(EvidenceError::TooMany {
                 at: Location::file(name),
                 what: "lines",
-                limit: limits.max_lines,
+                limit: self.limits.max_lines,
             });
-            return;
         }
+    }
+
+    fn line(&self, name: &str, line_no: usize, line: &[u8], loaded: &mut Loaded) {
         let origin = Origin {
             file: name.to_owned(),
             line: Some(line_no),
         };
-        if let Err(e) = load_one(line, origin, limits, loaded) {
+        if let Err(e) = self.one(line, origin, loaded) {
             loaded.problems.push(match e {
                 EvidenceError::Unrecognised { at, reason } => {
                     EvidenceError::IgnoredLine { at, reason }
@@ -307,91 +385,138 @@ fn load_bundle(name: &str, bytes: &[u8], limits: &Limits, loaded: &mut Loaded) {
             });
         }
     }
-}
 
-fn load_one(
-    bytes: &[u8],
-    origin: Origin,
-    limits: &Limits,
-    loaded: &mut Loaded,
-) -> Result<(), EvidenceError> {
-    let at = Location {
-        file: origin.file.clone(),
-        line: origin.line.map(small),
-        ..Location::default()
-    };
-    let sha256 = hex::encode(Sha256::digest(bytes));
-    let (mut document, notes) = match super::bulk::read(bytes, &at, limits)? {
-        super::bulk::Read::Link(document, link, notes) => {
-            loaded.problems.extend(notes);
-            loaded.items.push(Unverified {
+    fn one(&self, bytes: &[u8], origin: Origin, loaded: &mut Loaded) -> Result<(), EvidenceError> {
+        let limits = self.limits;
+        let at = Location {
+            file: origin.file.clone(),
+            line: origin.line.map(small),
+            ..Location::default()
+        };
+        // A large document's sha256 is worked out on another thread while
+        // it is parsed, and a link's signatures while its artifacts are read.
+        let split = bytes.len() >= SPLIT_BYTES;
+        let check = |document: &Document| self.checker.map(|checker| checker.check(document));
+        let written = |signatures: &[super::dsse::Signature],
+                       message: &super::scheme::Written<'_>| {
+            self.checker
+                .map(|checker| Some(checker.check_written(signatures, message)))
+        };
+        let (read, sha256) = super::parallel::both(
+            split,
+            || {
+                super::bulk::read_with(
+                    bytes,
+                    &at,
+                    limits,
+                    split,
+                    self.checker.is_some(),
+                    check,
+                    written,
+                )
+            },
+            || sha256_hex(bytes),
+        );
+        let (read, outcome) = read?;
+        let outcome = outcome.flatten();
+        let (mut document, notes) = match read {
+            super::bulk::Read::Link(document, link, notes) => {
+                loaded.problems.extend(notes);
+                loaded.items.push(Unverified {
+                    origin,
+                    sha256,
+                    claim: Claim::Link(link.name.clone()),
+                    document: released(document, &outcome),
+                    body: Body::Link(*link),
+                    outcome,
+                });
+                return Ok(());
+            }
+            super::bulk::Read::Other(document, notes) => (document, notes),
+        };
+        let parsed = content(&document, &at, limits)?;
+        if !matches!(parsed, Content::Layout(_)) {
+            // Only a layout's raw value is needed later (by importers); a link's
+            // was read into its `Body` and is dropped now, not after verification.
+            if let Document::Metablock { signed, .. } = &mut document {
+                *signed = serde_json::Value::Null;
+            }
+        }
+        loaded.problems.extend(notes);
+        match parsed {
+            Content::Layout(layout) => {
+                let source = match &document {
+                    Document::Metablock { signed, .. } => LayoutSource {
+                        signed: signed.clone(),
+                        text: String::from_utf8_lossy(bytes).into_owned(),
+                    },
+                    Document::Dsse(envelope) => LayoutSource {
+                        signed: super::document::parse_json(
+                            &envelope.payload,
+                            &at,
+                            limits.max_depth,
+                        )?,
+                        text: String::from_utf8_lossy(&envelope.payload).into_owned(),
+                    },
+                };
+                // A layout is checked with the layout keys, not these.
+                loaded.layouts.push(UnverifiedLayout {
+                    origin,
+                    sha256,
+                    document,
+                    layout: *layout,
+                    source,
+                })
+            }
+            Content::Link(link) => loaded.items.push(Unverified {
                 origin,
                 sha256,
                 claim: Claim::Link(link.name.clone()),
-                document,
-                body: Body::Link(*link),
-            });
-            return Ok(());
+                document: released(document, &outcome),
+                body: Body::Link(link),
+                outcome,
+            }),
+            Content::Statement(statement) => {
+                let claim = if statement.predicate_type == crate::predicates::LINK_V03 {
+                    let name = statement
+                        .predicate
+                        .get("name")
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default();
+                    Claim::Link(name.to_owned())
+                } else {
+                    Claim::Predicate(statement.predicate_type.clone())
+                };
+                loaded.items.push(Unverified {
+                    origin,
+                    sha256,
+                    claim,
+                    document: released(document, &outcome),
+                    body: Body::Statement(statement),
+                    outcome,
+                });
+            }
         }
-        super::bulk::Read::Other(document, notes) => (document, notes),
-    };
-    let parsed = content(&document, &at, limits)?;
-    if !matches!(parsed, Content::Layout(_)) {
-        // Only a layout's raw value is needed later (by importers); a link's
-        // was read into its `Body` and is dropped now, not after verification.
-        if let Document::Metablock { signed, .. } = &mut document {
-            *signed = serde_json::Value::Null;
-        }
+        Ok(())
     }
-    loaded.problems.extend(notes);
-    match parsed {
-        Content::Layout(layout) => {
-            let source = match &document {
-                Document::Metablock { signed, .. } => LayoutSource {
-                    signed: signed.clone(),
-                    text: String::from_utf8_lossy(bytes).into_owned(),
-                },
-                Document::Dsse(envelope) => LayoutSource {
-                    signed: super::document::parse_json(&envelope.payload, &at, limits.max_depth)?,
-                    text: String::from_utf8_lossy(&envelope.payload).into_owned(),
-                },
-            };
-            loaded.layouts.push(UnverifiedLayout {
-                origin,
-                sha256,
-                document,
-                layout: *layout,
-                source,
-            })
-        }
-        Content::Link(link) => loaded.items.push(Unverified {
-            origin,
-            sha256,
-            claim: Claim::Link(link.name.clone()),
-            document,
-            body: Body::Link(link),
-        }),
-        Content::Statement(statement) => {
-            let claim = if statement.predicate_type == crate::predicates::LINK_V03 {
-                let name = statement
-                    .predicate
-                    .get("name")
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or_default();
-                Claim::Link(name.to_owned())
-            } else {
-                Claim::Predicate(statement.predicate_type.clone())
-            };
-            loaded.items.push(Unverified {
-                origin,
-                sha256,
-                claim,
-                document,
-                body: Body::Statement(statement),
-            });
-        }
+}
+
+/// Documents from this size on are read by two threads (see `Reader::one`);
+/// in tests every document is, so that the threaded road is the one tested.
+const SPLIT_BYTES: usize = if cfg!(test) { 1 } else { 1 << 20 };
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A document whose signatures were already checked is not needed again:
+/// the bytes it signs are released now rather than after verification.
+fn released(document: Document, outcome: &Option<Outcome>) -> Document {
+    if outcome.is_some() {
+        super::bulk::released()
+    } else {
+        document
     }
-    Ok(())
 }
 
 /// Reads one signed document (envelope or metablock) of any payload type,
@@ -441,6 +566,22 @@ mod tests {
             .problems
             .iter()
             .any(|p| matches!(p, EvidenceError::TooMany { what: "lines", .. })));
+    }
+
+    #[test]
+    fn a_reused_buffer_reads_each_file_whole() {
+        let big = temp("reuse-big.json", &[b'x'; 3 << 20]);
+        let small = temp("reuse-small.json", b"{}");
+        let mut bytes = b"left over".to_vec();
+        read_bounded_into(&big, u64::MAX, &mut bytes).unwrap();
+        assert_eq!(bytes.len(), 3 << 20);
+        read_bounded_into(&small, u64::MAX, &mut bytes).unwrap();
+        assert_eq!(bytes, b"{}");
+        assert!(bytes.capacity() < 1 << 20, "a far larger buffer is let go");
+        read_bounded_into(&small, 1, &mut bytes).unwrap_err();
+        read_bounded_into(&big, u64::MAX, &mut bytes).unwrap();
+        read_bounded_into(&big, u64::MAX, &mut bytes).unwrap();
+        assert_eq!(bytes, read_bounded(&big, u64::MAX).unwrap());
     }
 
     #[test]

@@ -43,6 +43,30 @@ pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> 
     done.into_iter().map(|(_, result)| result).collect()
 }
 
+/// `(main(), side())`, with `side` on another thread while `main` runs on
+/// this one when `split` (work too small to be worth a thread is not
+/// split); one after the other when no thread can be started.
+pub fn both<M, S: Send>(
+    split: bool,
+    main: impl FnOnce() -> M,
+    side: impl Fn() -> S + Sync,
+) -> (M, S) {
+    if !split {
+        let main = main();
+        return (main, side());
+    }
+    std::thread::scope(|scope| {
+        let helper = std::thread::Builder::new().spawn_scoped(scope, &side);
+        let main = main();
+        // A helper that panicked is run again here, where the panic shows.
+        let side = match helper {
+            Ok(helper) => helper.join().unwrap_or_else(|_| side()),
+            Err(_) => side(),
+        };
+        (main, side)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -51,5 +75,14 @@ mod tests {
         let out = super::map(&items, |i| i * 2);
         assert_eq!(out, items.iter().map(|i| i * 2).collect::<Vec<_>>());
         assert!(super::map(&[] as &[u8], |b| *b).is_empty());
+    }
+
+    #[test]
+    fn both_gives_each_result() {
+        for split in [false, true] {
+            let data = [1u64, 2, 3];
+            let (a, b) = super::both(split, || data.iter().sum::<u64>(), || data.len());
+            assert_eq!((a, b), (6, 3));
+        }
     }
 }

@@ -1,13 +1,12 @@
 //! Signature schemes: checking one signature over one message with one key.
 //!
-//! Ed25519 uses `verify_strict` (no small-order keys, no non-canonical
-//! signatures). ECDSA P-256 with SHA-256 accepts DER (what securesystemslib
+//! Ed25519 is checked as `verify_strict` does (no small-order keys, no
+//! non-canonical signatures), over a message given in parts. ECDSA P-256 with SHA-256 accepts DER (what securesystemslib
 //! writes) and raw `r || s` (the DSSE test vector). RSASSA-PSS accepts any salt
 //! length, as securesystemslib does: the salt length is read from the encoded
 //! message and the check itself is done by the `rsa` crate. PKCS#1 v1.5 is
 //! supported for `rsa-pkcs1v15-*` schemes.
 
-use ed25519_dalek::Verifier as _;
 use rsa::traits::PublicKeyParts as _;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
@@ -96,31 +95,106 @@ impl Scheme {
 
 /// Checks `sig` over `msg` with `key` under `scheme`; the error says why not.
 pub fn verify(key: &PublicKey, scheme: Scheme, msg: &[u8], sig: &[u8]) -> Result<(), String> {
+    verify_parts(key, scheme, &[msg], sig)
+}
+
+/// [`verify`] of the message that is `parts` one after the other, without
+/// putting them together first where the scheme hashes its input (Ed25519,
+/// ECDSA): a DSSE payload of 20 MB is not copied behind its PAE header.
+pub fn verify_parts(
+    key: &PublicKey,
+    scheme: Scheme,
+    parts: &[&[u8]],
+    sig: &[u8],
+) -> Result<(), String> {
+    match (key, scheme) {
+        // RSA takes the message whole: one part is not copied.
+        (PublicKey::Rsa(k), Scheme::RsaPss(hash)) => rsa_pss(k, hash, &joined(parts), sig),
+        (PublicKey::Rsa(k), Scheme::RsaPkcs1v15(hash)) => {
+            rsa_pkcs1v15(k, hash, &joined(parts), sig)
+        }
+        _ => verify_written(
+            key,
+            scheme,
+            &|sink: &mut dyn FnMut(&[u8])| parts.iter().for_each(|part| sink(part)),
+            sig,
+        ),
+    }
+}
+
+/// A message handed over in pieces: called with a sink, it gives the sink
+/// the message's bytes in order. It is called once for every key tried
+/// and must give the same bytes every time.
+pub type Written<'a> = dyn Fn(&mut dyn FnMut(&[u8])) + Sync + 'a;
+
+/// [`verify`] of the message `message` writes, which is never held whole
+/// where the scheme hashes its input (Ed25519, ECDSA).
+pub fn verify_written(
+    key: &PublicKey,
+    scheme: Scheme,
+    message: &Written<'_>,
+    sig: &[u8],
+) -> Result<(), String> {
     match (key, scheme) {
         (PublicKey::Ed25519(k), Scheme::Ed25519) => {
             let sig = ed25519_dalek::Signature::from_slice(sig)
                 .map_err(|_| format!("an ed25519 signature has 64 bytes, not {}", sig.len()))?;
-            k.verify_strict(msg, &sig)
-                .map_err(|_| "signature does not verify".to_owned())
+            ed25519_strict(k, message, &sig).map_err(|()| "signature does not verify".to_owned())
         }
         (PublicKey::EcdsaP256(k), Scheme::EcdsaP256) => {
+            use p256::ecdsa::signature::DigestVerifier as _;
             let parsed = if sig.len() == 64 {
                 p256::ecdsa::Signature::from_slice(sig)
             } else {
                 p256::ecdsa::Signature::from_der(sig)
             };
             let sig = parsed.map_err(|_| "malformed ECDSA signature".to_owned())?;
-            k.verify(msg, &sig)
+            // What `Verifier::verify` does with the whole message.
+            let mut digest = Sha256::new();
+            message(&mut |piece| digest.update(piece));
+            k.verify_digest(digest, &sig)
                 .map_err(|_| "signature does not verify".to_owned())
         }
-        (PublicKey::Rsa(k), Scheme::RsaPss(hash)) => rsa_pss(k, hash, msg, sig),
-        (PublicKey::Rsa(k), Scheme::RsaPkcs1v15(hash)) => rsa_pkcs1v15(k, hash, msg, sig),
+        (PublicKey::Rsa(_), Scheme::RsaPss(_) | Scheme::RsaPkcs1v15(_)) => {
+            let mut whole = Vec::new();
+            message(&mut |piece| whole.extend_from_slice(piece));
+            verify_parts(key, scheme, &[&whole], sig)
+        }
         _ => Err(format!(
             "scheme `{}` does not fit a `{}` key",
             scheme.name(),
             key.keytype()
         )),
     }
+}
+
+/// The parts of a message as one slice (borrowed when there is one part).
+fn joined<'a>(parts: &[&'a [u8]]) -> std::borrow::Cow<'a, [u8]> {
+    match parts {
+        [one] => std::borrow::Cow::Borrowed(one),
+        _ => std::borrow::Cow::Owned(parts.concat()),
+    }
+}
+
+/// `VerifyingKey::verify_strict` over a message in parts. The streaming
+/// verifier makes the same check as `verify` (the signature's `s` is
+/// canonical, `R` is compared byte for byte with the recomputed `R`);
+/// `verify_strict` also refuses a small-order key and an `R` that is not a
+/// point or of small order, which is done here first, as it does.
+fn ed25519_strict(
+    key: &ed25519_dalek::VerifyingKey,
+    message: &Written<'_>,
+    sig: &ed25519_dalek::Signature,
+) -> Result<(), ()> {
+    let r = curve25519_dalek::edwards::CompressedEdwardsY(*sig.r_bytes())
+        .decompress()
+        .ok_or(())?;
+    if r.is_small_order() || key.is_weak() {
+        return Err(());
+    }
+    let mut stream = key.verify_stream(sig).map_err(|_| ())?;
+    message(&mut |piece| stream.update(piece));
+    stream.finalize_and_verify().map_err(|_| ())
 }
 
 fn rsa_pkcs1v15(key: &rsa::RsaPublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(), String> {
@@ -235,6 +309,130 @@ mod tests {
             .unwrap();
         verify(&key, Scheme::EcdsaP256, &pae, &sig).unwrap();
         assert!(verify(&key, Scheme::EcdsaP256, b"hello world", &sig).is_err());
+    }
+
+    /// `verify_strict` on the whole message, the reference for [`ed25519_strict`].
+    fn strict(key: &ed25519_dalek::VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
+        ed25519_dalek::Signature::from_slice(sig)
+            .is_ok_and(|sig| key.verify_strict(msg, &sig).is_ok())
+    }
+
+    fn parts_agree(key: &ed25519_dalek::VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
+        let public = PublicKey::Ed25519(*key);
+        let whole = verify(&public, Scheme::Ed25519, msg, sig).is_ok();
+        for cut in [0, 1, msg.len() / 2, msg.len()] {
+            let (a, b) = msg.split_at(cut.min(msg.len()));
+            let split = verify_parts(&public, Scheme::Ed25519, &[a, b], sig).is_ok();
+            assert_eq!(split, whole, "cut at {cut}");
+        }
+        assert_eq!(whole, strict(key, msg, sig));
+        whole
+    }
+
+    #[test]
+    fn ed25519_in_parts_is_verify_strict() {
+        use ed25519_dalek::Signer as _;
+        let signing = ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng);
+        let key = signing.verifying_key();
+        let msg = b"DSSEv1 28 application/vnd.in-toto+json 2 {}".to_vec();
+        let sig = signing.sign(&msg).to_bytes().to_vec();
+        assert!(parts_agree(&key, &msg, &sig));
+        assert!(parts_agree(&key, b"", &signing.sign(b"").to_bytes()));
+        // Every single-bit change of the message or the signature.
+        for i in 0..msg.len() * 8 {
+            let mut m = msg.clone();
+            if let Some(b) = m.get_mut(i / 8) {
+                *b ^= 1 << (i % 8);
+            }
+            assert!(!parts_agree(&key, &m, &sig));
+        }
+        for i in 0..sig.len() * 8 {
+            let mut s = sig.clone();
+            if let Some(b) = s.get_mut(i / 8) {
+                *b ^= 1 << (i % 8);
+            }
+            assert!(!parts_agree(&key, &msg, &s));
+        }
+        // `s` not reduced: `s + l` verifies in the group but is refused.
+        let l = hex::decode("edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")
+            .unwrap();
+        let mut high = sig.clone();
+        let mut carry = 0u16;
+        for (b, l) in high.iter_mut().skip(32).zip(l) {
+            let sum = u16::from(*b) + u16::from(l) + carry;
+            *b = (sum & 0xff) as u8;
+            carry = sum >> 8;
+        }
+        assert!(!parts_agree(&key, &msg, &high));
+        assert!(!parts_agree(&key, &msg, &sig[..63]));
+    }
+
+    /// The checks the streaming verifier leaves out: a small-order key and
+    /// a small-order `R` pass `verify` but not `verify_strict`.
+    #[test]
+    fn ed25519_in_parts_refuses_small_order_points() {
+        use curve25519_dalek::scalar::Scalar;
+        use ed25519_dalek::Verifier as _;
+        let msg = b"any message";
+        // The identity as the key: `R` = identity, `s` = 0 verifies any message.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        let weak = ed25519_dalek::VerifyingKey::from_bytes(&identity).unwrap();
+        assert!(weak.is_weak());
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&identity);
+        let forged = ed25519_dalek::Signature::from_bytes(&sig);
+        assert!(
+            weak.verify(msg, &forged).is_ok(),
+            "the loose check accepts it"
+        );
+        assert!(!parts_agree(&weak, msg, &sig));
+        // A real key with `R` = identity and `s` = H(R || A || M) * a.
+        let signing = ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng);
+        let key = signing.verifying_key();
+        let a = ed25519_dalek::hazmat::ExpandedSecretKey::from(&signing.to_bytes()).scalar;
+        let mut h = Sha512::new();
+        h.update(identity);
+        h.update(key.as_bytes());
+        h.update(msg);
+        let k = Scalar::from_hash(h);
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&identity);
+        sig[32..].copy_from_slice((k * a).as_bytes());
+        let forged = ed25519_dalek::Signature::from_bytes(&sig);
+        assert!(
+            key.verify(msg, &forged).is_ok(),
+            "the loose check accepts it"
+        );
+        assert!(!key.is_weak());
+        assert!(!parts_agree(&key, msg, &sig));
+        // An `R` that is not a point at all.
+        let mut not_point = [0u8; 64];
+        not_point[0] = 2;
+        let r: [u8; 32] = not_point[..32].try_into().unwrap();
+        let r = curve25519_dalek::edwards::CompressedEdwardsY(r);
+        assert!(r.decompress().is_none());
+        assert!(!parts_agree(&key, msg, &not_point));
+    }
+
+    #[test]
+    fn ecdsa_and_rsa_in_parts() {
+        use p256::ecdsa::signature::Signer as _;
+        let signing = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+        let key = PublicKey::EcdsaP256(*signing.verifying_key());
+        let sig: p256::ecdsa::Signature = signing.sign(b"hello world");
+        let sig = sig.to_der().as_bytes().to_vec();
+        verify_parts(&key, Scheme::EcdsaP256, &[b"hello", b" world"], &sig).unwrap();
+        verify_parts(&key, Scheme::EcdsaP256, &[b"hello world", b""], &sig).unwrap();
+        assert!(verify_parts(&key, Scheme::EcdsaP256, &[b"hello", b"world"], &sig).is_err());
+        use rsa::signature::{RandomizedSigner as _, SignatureEncoding as _};
+        let private = rsa::RsaPrivateKey::new(&mut rand_core::OsRng, 1024).unwrap();
+        let key = PublicKey::Rsa(private.to_public_key());
+        let signer = rsa::pss::SigningKey::<Sha256>::new(private);
+        let sig = signer.sign_with_rng(&mut rand_core::OsRng, b"msg").to_vec();
+        let scheme = Scheme::RsaPss(Hash::Sha256);
+        verify_parts(&key, scheme, &[b"m", b"sg"], &sig).unwrap();
+        assert!(verify_parts(&key, scheme, &[b"m", b"s"], &sig).is_err());
     }
 
     #[test]

@@ -83,8 +83,11 @@ pub fn verify(
     // Signatures are checked on every core; the documents (and the bytes
     // they sign) are dropped as soon as each item is released.
     let identities = identities(keys);
-    let outcomes =
-        super::parallel::map(&items, |item| check_with(&item.document, keys, &identities));
+    let outcomes = super::parallel::map(&items, |item| match &item.outcome {
+        // Checked with these keys while it was read (see `load_verified`).
+        Some(outcome) => outcome.clone(),
+        None => check_with(&item.document, keys, &identities),
+    });
     for (item, outcome) in items.into_iter().zip(outcomes) {
         if outcome.signers.is_empty() {
             rejected.push(Rejected {
@@ -126,7 +129,8 @@ pub struct Checked {
 /// The same outcome as the two steps one after the other, in less memory.
 pub fn load_verified(paths: &[PathBuf], limits: &Limits, keys: &[TrustedKey]) -> Checked {
     let mut checked = Checked::default();
-    let parts = load_parts(paths, limits, |mut part| {
+    let checker = Checker::new(keys);
+    let parts = load_parts(paths, limits, Some(&checker), |mut part| {
         let items = std::mem::take(&mut part.items);
         let (verified, rejected) = verify(items, keys);
         (part, verified, rejected)
@@ -170,8 +174,38 @@ pub fn verify_layout_source(
     verify_layout(item, keys).map(|v| (origin, Verified::new(source, v.signers().to_vec())))
 }
 
+/// Checks documents against one list of trusted keys.
+pub(super) struct Checker<'a> {
+    keys: &'a [TrustedKey],
+    identities: Vec<Vec<u8>>,
+}
+
+impl<'a> Checker<'a> {
+    pub(super) fn new(keys: &'a [TrustedKey]) -> Self {
+        Checker {
+            keys,
+            identities: identities(keys),
+        }
+    }
+
+    /// [`check`] with these keys.
+    pub(super) fn check(&self, doc: &Document) -> Outcome {
+        check_with(doc, self.keys, &self.identities)
+    }
+
+    /// [`Checker::check`] of a document given as its signatures and the
+    /// message they are over, handed over in pieces.
+    pub(super) fn check_written(
+        &self,
+        signatures: &[Signature],
+        message: &scheme::Written<'_>,
+    ) -> Outcome {
+        check_signatures(signatures, message, self.keys, &self.identities)
+    }
+}
+
 /// The outcome of checking one document's signatures.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Outcome {
     /// Indexes of the trusted keys that verified a signature (distinct, ascending).
     pub signers: Vec<usize>,
@@ -193,15 +227,28 @@ pub fn check(doc: &Document, keys: &[TrustedKey]) -> Outcome {
 }
 
 fn check_with(doc: &Document, keys: &[TrustedKey], identities: &[Vec<u8>]) -> Outcome {
-    let message = doc.message();
+    let message = doc.message_parts();
+    let parts = message.parts();
+    let written = |sink: &mut dyn FnMut(&[u8])| parts.iter().for_each(|part| sink(part));
+    check_signatures(doc.signatures(), &written, keys, identities)
+}
+
+/// Checks every signature against every key (hinted keys first) over the
+/// message `message` writes.
+fn check_signatures(
+    signatures: &[Signature],
+    message: &scheme::Written<'_>,
+    keys: &[TrustedKey],
+    identities: &[Vec<u8>],
+) -> Outcome {
     let mut out = Outcome::default();
-    for (i, sig) in doc.signatures().iter().enumerate() {
+    for (i, sig) in signatures.iter().enumerate() {
         if let Some(hint) = &sig.keyid {
             if !out.hints.contains(hint) {
                 out.hints.push(hint.clone());
             }
         }
-        match check_one(&message, sig, keys, identities, &out.signers) {
+        match check_one(message, sig, keys, identities, &out.signers) {
             Ok(index) => out.signers.push(index),
             Err(reason) => out.failures.push(format!("signature {i}: {reason}")),
         }
@@ -212,7 +259,7 @@ fn check_with(doc: &Document, keys: &[TrustedKey], identities: &[Vec<u8>]) -> Ou
 }
 
 fn check_one(
-    message: &[u8],
+    message: &scheme::Written<'_>,
     sig: &Signature,
     keys: &[TrustedKey],
     identities: &[Vec<u8>],
@@ -234,7 +281,7 @@ fn check_one(
             last = "only keys that already signed it verify this signature".into();
             continue;
         }
-        match scheme::verify(&key.key, key.scheme, message, &sig.sig) {
+        match scheme::verify_written(&key.key, key.scheme, message, &sig.sig) {
             Ok(()) => return Ok(index),
             Err(reason) => last = reason,
         }
@@ -294,4 +341,87 @@ pub fn summary_link(
         body: Body::Link(link),
     };
     Verified::new(attestation, sublayout.signers().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evidence::dsse::{sign_dsse, INTOTO_PAYLOAD_TYPE};
+    use crate::evidence::keyfile::SigningKey;
+    use crate::evidence::scheme::Scheme;
+
+    fn link(name: &str, artifact: &str) -> String {
+        format!(
+            r#"{{"_type":"link","name":"{name}","command":[],"materials":{{}},"products":{{"{artifact}":{{"sha256":"{}"}}}},"byproducts":{{}},"environment":{{}}}}"#,
+            "ab".repeat(32)
+        )
+    }
+
+    fn metablock(signed: &str, key: &SigningKey) -> String {
+        let value = crate::evidence::json::parse(signed.as_bytes(), 64).unwrap();
+        let canonical = crate::evidence::canonical::to_canonical(&value).unwrap();
+        let sig = hex::encode(key.sign(&canonical));
+        format!(
+            r#"{{"signatures":[{{"keyid":"{}","sig":"{sig}"}}],"signed":{signed}}}"#,
+            key.keyid()
+        )
+    }
+
+    /// Checking signatures while reading gives what reading and then
+    /// checking gives: the same verified and rejected items, in the same
+    /// order, and the same problems.
+    #[test]
+    fn checked_while_read_is_checked_after_reading() {
+        let dir = std::env::temp_dir().join(format!("cairn-verify-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let trusted = SigningKey::generate_ed25519();
+        let other = SigningKey::generate_ed25519();
+        let statement = r#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"DIGEST"}}],"predicateType":"https://example.com/p","predicate":{}}"#
+            .replace("DIGEST", &"ab".repeat(32));
+        let files = [
+            ("a.link", metablock(&link("a", "x"), &trusted)),
+            ("b.link", metablock(&link("b", "x"), &other)),
+            ("c.link", metablock(&link("c", "../x"), &trusted)),
+            (
+                "d.link",
+                sign_dsse(INTOTO_PAYLOAD_TYPE, link("d", "y").as_bytes(), &trusted).to_line(),
+            ),
+            (
+                "e.json",
+                sign_dsse(INTOTO_PAYLOAD_TYPE, statement.as_bytes(), &trusted).to_line(),
+            ),
+            (
+                "f.link",
+                metablock(&link("f", "x"), &trusted).replace("\"sig\":\"", "\"sig\":\"0"),
+            ),
+        ];
+        for (name, text) in &files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        let bundle: Vec<String> = files.iter().map(|(_, text)| text.clone()).collect();
+        let bundle = format!("{}\n\nnot json\n{}\n", bundle.join("\n"), bundle.join("\n"));
+        std::fs::write(dir.join("z.jsonl"), bundle).unwrap();
+        let keys = [TrustedKey::new(trusted.public(), Scheme::Ed25519, "t")];
+        for limits in [
+            Limits::default(),
+            Limits {
+                max_lines: 5,
+                ..Limits::default()
+            },
+        ] {
+            let paths = [dir.clone()];
+            let loaded = super::super::load::load(&paths, &limits);
+            let (verified, rejected) = verify(loaded.items, &keys);
+            let checked = load_verified(&paths, &limits, &keys);
+            assert_eq!(format!("{:?}", checked.verified), format!("{verified:?}"));
+            assert_eq!(format!("{:?}", checked.rejected), format!("{rejected:?}"));
+            assert_eq!(
+                format!("{:?}", checked.problems),
+                format!("{:?}", loaded.problems)
+            );
+            let lines = if limits.max_lines == 5 { 3 } else { 6 };
+            assert_eq!(checked.verified.len(), 3 + lines);
+            assert!(!checked.rejected.is_empty());
+        }
+    }
 }
