@@ -180,7 +180,7 @@ fn member(
 pub fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let mut rest = s.as_bytes();
-    while let Some(at) = rest.iter().position(|&b| b == b'\\' || b == b'"') {
+    while let Some(at) = first_special(rest) {
         let (run, tail) = rest.split_at(at);
         out.extend_from_slice(run);
         out.push(b'\\');
@@ -194,8 +194,56 @@ pub fn write_string(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
 }
 
+/// The offset of the first `\\` or `"` in `bytes`; groups of eight bytes
+/// without one are passed over at once.
+fn first_special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Whether any byte of `v` is zero; exact, since a borrow only starts at
+    // a zero byte.
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    let mut plain = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let v = u64::from_le_bytes(word);
+        if has_zero(v ^ (ONES * u64::from(b'"'))) || has_zero(v ^ (ONES * u64::from(b'\\'))) {
+            break;
+        }
+        plain += 8;
+    }
+    let rest = bytes.get(plain..).unwrap_or_default();
+    rest.iter()
+        .position(|&b| b == b'\\' || b == b'"')
+        .map(|at| at + plain)
+}
+
 #[cfg(test)]
 mod tests {
+    /// A quote or backslash at every offset around the groups of eight is
+    /// found and escaped, next to multi-byte characters.
+    #[test]
+    fn special_bytes_found_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..len {
+                for special in ['"', '\\'] {
+                    let mut text: Vec<char> = "aé".chars().cycle().take(len).collect();
+                    text[at] = special;
+                    let text: String = text.into_iter().collect();
+                    let offset = text.char_indices().nth(at).map(|(i, _)| i);
+                    assert_eq!(super::first_special(text.as_bytes()), offset, "{text}");
+                    let mut out = Vec::new();
+                    super::write_string(&text, &mut out);
+                    let escaped = text.replace('\\', "\\\\").replace('"', "\\\"");
+                    assert_eq!(out, format!("\"{escaped}\"").into_bytes());
+                }
+            }
+            let plain = "é".repeat(len);
+            assert_eq!(super::first_special(plain.as_bytes()), None);
+        }
+    }
+
     use super::*;
 
     /// in-toto.md 4.1 (in-toto-golang `canonical-test.link`).

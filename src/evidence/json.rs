@@ -618,6 +618,35 @@ impl<'a> Parser<'a> {
         self.borrowed_string().map(Cow::into_owned)
     }
 
+    /// Moves past the bytes that need no attention in a string (not `"`,
+    /// `\\` or a control character) eight at a time, stopping at the first
+    /// group of eight that holds one: the byte-wise loops after it find it.
+    fn skip_plain(&mut self) {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        // Whether any byte of `v` is zero; exact, since a borrow only
+        // starts at a zero byte.
+        let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+        let rest = self.bytes.get(self.pos..).unwrap_or_default();
+        let mut plain = 0;
+        for chunk in rest.chunks_exact(8) {
+            let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+                break;
+            };
+            let v = u64::from_le_bytes(word);
+            // A byte below 0x20 borrows when 0x20 is taken from it.
+            let control = v.wrapping_sub(ONES * 0x20) & !v & HIGH != 0;
+            if control
+                || has_zero(v ^ (ONES * u64::from(b'"')))
+                || has_zero(v ^ (ONES * u64::from(b'\\')))
+            {
+                break;
+            }
+            plain += 8;
+        }
+        self.pos += plain;
+    }
+
     /// A string, borrowed from the input when it has no escapes.
     fn borrowed_string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         let open = self.pos;
@@ -625,6 +654,7 @@ impl<'a> Parser<'a> {
         let start = self.pos;
         // Fast path: no escapes.
         loop {
+            self.skip_plain();
             match self.peek() {
                 Some(b'"') => {
                     let s = self.text.get(start..self.pos).unwrap_or_default();
@@ -642,6 +672,7 @@ impl<'a> Parser<'a> {
         let mut out = String::from(self.text.get(start..self.pos).unwrap_or_default());
         loop {
             let run_start = self.pos;
+            self.skip_plain();
             while let Some(b) = self.peek() {
                 if b == b'"' || b == b'\\' || b < 0x20 {
                     break;
@@ -720,6 +751,36 @@ impl<'a> Parser<'a> {
 
 #[cfg(test)]
 mod tests {
+    /// Strings with a quote, backslash or control character at every place
+    /// around the eight-byte groups are read as `serde_json` reads them, and
+    /// refused at the same offset as a byte-wise reader.
+    #[test]
+    fn strings_at_every_offset() {
+        for len in 0..40 {
+            for at in 0..=len {
+                for special in ["\\\"", "\\\\", "\\n", "\\u00e9", "é", "\u{7f}", "\u{1}"] {
+                    let body = format!("{}{special}{}", "a".repeat(at), "b".repeat(len - at));
+                    for pad in ["", " ", "       "] {
+                        let text = format!("{pad}[\"{body}\",\"x\"]");
+                        let ours = super::parse_borrowed(text.as_bytes(), 8);
+                        let owned = super::parse(text.as_bytes(), 8);
+                        match serde_json::from_str::<serde_json::Value>(&text) {
+                            Ok(value) => {
+                                assert_eq!(ours.unwrap().to_value(), value, "{text:?}");
+                                assert_eq!(owned.unwrap(), value, "{text:?}");
+                            }
+                            Err(_) => {
+                                let offset = pad.len() + 2 + at;
+                                assert_eq!(ours.unwrap_err().offset, offset, "{text:?}");
+                                assert_eq!(owned.unwrap_err().offset, offset, "{text:?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     use super::*;
 
     fn kind(input: &str) -> JsonErrorKind {
