@@ -179,6 +179,11 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// How many bytes of the input are left.
+    pub fn remaining(&self) -> usize {
+        self.parser.bytes.len().saturating_sub(self.parser.pos)
+    }
+
     /// Whether the next value is an object.
     pub fn at_object(&self) -> bool {
         self.parser.peek() == Some(b'{')

@@ -221,7 +221,12 @@ fn walk_signed(scan: &mut Scanner<'_>, limits: &Limits) -> Option<Signed> {
 /// Names in ascending order (as in-toto writes them) go straight into the
 /// list; any other order is sorted at the end, and a repeated name declines.
 fn walk_artifacts(scan: &mut Scanner<'_>, limits: &Limits) -> Option<Artifacts> {
-    let mut sorted = Artifacts::new();
+    // Room for as many entries as the rest of the input could hold (an
+    // entry takes at least 8 bytes), up to the limit: growing a list of
+    // 100,000 by doubling moves it again and again. Room not written to
+    // costs address space, not memory.
+    let room = (scan.remaining() / 8).min(limits.max_artifacts);
+    let mut sorted = Artifacts::with_capacity(room, scan.remaining().min(room.saturating_mul(64)));
     // Entries after the first one out of order.
     let mut rest: Vec<(Cow<'_, str>, DigestSet)> = Vec::new();
     let mut count = 0usize;
