@@ -2,10 +2,12 @@
 //!
 //! A link of 100,000 artifacts is 25 MB of JSON; as a `Value` it is a tree
 //! node and three strings per artifact, built, canonicalised and dropped
-//! again. Here the document is read once into a [`Borrowed`] value (strings
-//! borrowed from the input, the same strictness as [`json::parse`]), the
-//! canonical bytes are written from it, and the artifacts go straight into
-//! the model. Everything else about the link (its small fields, `_type`,
+//! again. Here a metablock link is walked by [`super::linkscan`] (its
+//! artifacts straight into the model, its canonical JSON written again in
+//! pieces for the signature check), and a DSSE envelope is read into a
+//! [`Borrowed`] value (strings borrowed from the input, the same strictness
+//! as [`json::parse`]) whose payload is decoded once and walked the same
+//! way. Everything else about the link (its small fields, `_type`,
 //! case-variant keys, signatures) is still checked by the one reader of each
 //! part, on a `Value` of that part alone.
 //!
@@ -15,7 +17,6 @@
 
 use serde_json::{Map, Value};
 
-use super::canonical::borrowed_to_canonical;
 use super::document::{document_from_value, read_document, read_signatures, Document};
 use super::dsse::Signature;
 use super::dsse::{b64_decode, b64_decoded_len, Envelope, INTOTO_PAYLOAD_TYPE};
@@ -23,7 +24,7 @@ use super::error::{EvidenceError, Location};
 use super::json::{self, Borrowed};
 use super::limits::Limits;
 use super::linkscan::Signed;
-use super::model::{Artifacts, DigestSet, Link};
+use super::model::Link;
 use super::parse::{content, Content};
 use super::scheme::Written;
 
@@ -41,13 +42,14 @@ pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, Eviden
     read_with(bytes, at, limits, false, false, |_| (), |_, _| None).map(|(read, _)| read)
 }
 
-/// [`read`], running `side` on the document (its signatures and the bytes
-/// they cover); with `split`, on another thread while a link's artifacts
-/// are read, and a metablock's canonical bytes are written there too. Its
-/// result is returned for a link and for any DSSE envelope; otherwise
-/// (`None`) nothing of it is kept, and the caller does that work itself.
-/// With `release`, a metablock link's document is returned empty: its
-/// canonical bytes are dropped as soon as `side` is done with them.
+/// [`read`], checking the signatures of what it reads: a walked metablock
+/// link with `written` (over its canonical JSON handed over in pieces; when
+/// that gives `None`, the bytes are made whole and `side` checks the
+/// document), a DSSE envelope with `side`, with `split` on another thread
+/// while the payload's link is walked. The result is returned for a link
+/// and for any DSSE envelope; otherwise (`None`) nothing of it is kept, and
+/// the caller does that work itself. With `release`, a metablock link's
+/// document is returned empty: its canonical bytes are not kept.
 pub fn read_with<T: Send>(
     bytes: &[u8],
     at: &Location,
@@ -65,11 +67,6 @@ pub fn read_with<T: Send>(
         return read_document(bytes, at, limits)
             .map(|(doc, notes)| (Read::Other(doc, notes), None));
     };
-    // Canonical JSON is shorter than the file it came from: one allocation.
-    let road = Road { split, release };
-    if let Some(read) = metablock_link(&root, bytes.len(), at, limits, road, &side) {
-        return Ok(read);
-    }
     let (document, notes) = match dsse_envelope(&root, at, limits) {
         Some(read) => read,
         None => document_from_value(root.to_value(), at, limits)?,
@@ -78,7 +75,7 @@ pub fn read_with<T: Send>(
     if let Document::Dsse(envelope) = &document {
         // The envelope is what it is whatever its payload says.
         let (link, done) = super::parallel::both(
-            road.split,
+            split,
             || dsse_link(envelope, at, limits),
             || side(&document),
         );
@@ -90,13 +87,6 @@ pub fn read_with<T: Send>(
     Ok((Read::Other(document, notes), None))
 }
 
-/// How [`read_with`] reads a link.
-#[derive(Clone, Copy)]
-struct Road {
-    split: bool,
-    release: bool,
-}
-
 /// A document without signatures or signed bytes.
 pub fn released() -> Document {
     Document::Metablock {
@@ -104,49 +94,6 @@ pub fn released() -> Document {
         canonical: Vec::new(),
         signatures: Vec::new(),
     }
-}
-
-/// A `{signed, signatures}` metablock whose `signed` is a valid link.
-fn metablock_link<T: Send>(
-    root: &Borrowed<'_>,
-    size_hint: usize,
-    at: &Location,
-    limits: &Limits,
-    Road { split, release }: Road,
-    side: &(impl Fn(&Document) -> T + Sync),
-) -> Option<(Read, Option<T>)> {
-    let Borrowed::Object(members) = root else {
-        return None;
-    };
-    if !members
-        .iter()
-        .all(|(k, _)| k == "signed" || k == "signatures")
-    {
-        return None;
-    }
-    let signed = root.get("signed")?;
-    if !matches!(signed.get("_type"), Some(Borrowed::String(t)) if t == "link") {
-        return None;
-    }
-    let signatures = root.get("signatures").map(Borrowed::to_value);
-    let (signatures, notes) = read_signatures(signatures, at, limits, false).ok()?;
-    let signed_document = || {
-        let canonical = borrowed_to_canonical(signed, size_hint).ok()?;
-        let document = Document::Metablock {
-            signed: Value::Null,
-            canonical,
-            signatures: signatures.clone(),
-        };
-        let done = side(&document);
-        if release {
-            // Dropped here, while the artifacts may still be being read.
-            return Some((released(), done));
-        }
-        Some((document, done))
-    };
-    let (link, signed) = super::parallel::both(split, || link(signed, at, limits), signed_document);
-    let (document, done) = signed?;
-    Some((Read::Link(document, Box::new(link?), notes), Some(done)))
 }
 
 /// An envelope of exactly `payload`, `payloadType` and `signatures` that
@@ -260,58 +207,6 @@ fn link_shell(small: &Map<String, Value>, at: &Location, limits: &Limits) -> Opt
         Ok(Content::Link(link)) => Some(link),
         _ => None,
     }
-}
-
-/// Reads a link from its `signed` object: the small fields by the ordinary
-/// reader (on a `Value` without the artifacts), the artifacts here.
-fn link(signed: &Borrowed<'_>, at: &Location, limits: &Limits) -> Option<Link> {
-    let Borrowed::Object(members) = signed else {
-        return None;
-    };
-    if !matches!(signed.get("_type"), Some(Borrowed::String(t)) if t == "link") {
-        return None;
-    }
-    let mut small = Map::new();
-    for (key, value) in members {
-        let value = match (key.as_ref(), value) {
-            ("materials" | "products", Borrowed::Object(_)) => Value::Object(Map::new()),
-            ("materials" | "products", _) => return None,
-            _ => value.to_value(),
-        };
-        small.insert(key.as_ref().to_owned(), value);
-    }
-    let placeholder = Document::Metablock {
-        signed: Value::Object(small),
-        canonical: Vec::new(),
-        signatures: Vec::new(),
-    };
-    let Ok(Content::Link(mut link)) = content(&placeholder, at, limits) else {
-        return None;
-    };
-    link.materials = artifacts(signed.get("materials")?, limits)?;
-    link.products = artifacts(signed.get("products")?, limits)?;
-    Some(link)
-}
-
-/// Artifact name to digests, checked like [`super::statement::digest_set`].
-fn artifacts(value: &Borrowed<'_>, limits: &Limits) -> Option<Artifacts> {
-    let Borrowed::Object(members) = value else {
-        return None;
-    };
-    if members.len() > limits.max_artifacts {
-        return None;
-    }
-    let mut out: Vec<(&str, DigestSet)> = Vec::with_capacity(members.len());
-    for (name, digests) in members {
-        // A refused name goes to the ordinary reader, which says why (E320).
-        if super::names::artifact_name_problem(name).is_some() {
-            return None;
-        }
-        out.push((name, super::linkscan::digest_set(digests)?));
-    }
-    // Names are distinct (the reader refuses repeated keys); a sorted list
-    // (as in-toto writes it) is stored in one pass, any other order sorted.
-    Some(out.into_iter().collect())
 }
 
 #[cfg(test)]

@@ -11,8 +11,6 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::json::Borrowed;
-
 /// A value that has no canonical form: a non-integer number, at a field path.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CanonicalError {
@@ -84,70 +82,6 @@ fn write(value: &Value, out: &mut Vec<u8>, path: &mut String) -> Result<(), Cano
                 for (i, (key, item)) in members.into_iter().enumerate() {
                     member(i, key, item, out, path)?;
                 }
-            }
-            out.push(b'}');
-        }
-    }
-    Ok(())
-}
-
-/// The canonical bytes of a borrowed value: the same bytes as
-/// [`to_canonical`] of its `serde_json::Value`, written without building one.
-pub fn borrowed_to_canonical(
-    value: &Borrowed<'_>,
-    size_hint: usize,
-) -> Result<Vec<u8>, CanonicalError> {
-    let mut out = Vec::with_capacity(size_hint);
-    write_borrowed(value, &mut out).map_err(|number| {
-        // Rare: find the path with the owned writer, which tracks it.
-        to_canonical(&value.to_value())
-            .err()
-            .unwrap_or(CanonicalError {
-                number,
-                path: String::from("$"),
-            })
-    })?;
-    Ok(out)
-}
-
-/// Writes `value`; on a number without canonical form, returns it.
-pub(super) fn write_borrowed(value: &Borrowed<'_>, out: &mut Vec<u8>) -> Result<(), String> {
-    match value {
-        Borrowed::Null => out.extend_from_slice(b"null"),
-        Borrowed::Bool(true) => out.extend_from_slice(b"true"),
-        Borrowed::Bool(false) => out.extend_from_slice(b"false"),
-        // A plain integer's JSON text is already how serde_json prints it
-        // (no `+`, no leading zeros, `-0` is not plain).
-        Borrowed::Number(text, true) => out.extend_from_slice(text.as_bytes()),
-        Borrowed::Number(text, false) => return Err((*text).to_owned()),
-        Borrowed::String(s) => write_string(s, out),
-        Borrowed::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_borrowed(item, out)?;
-            }
-            out.push(b']');
-        }
-        Borrowed::Object(members) => {
-            let sorted = members
-                .iter()
-                .zip(members.iter().skip(1))
-                .all(|(a, b)| a.0.as_bytes() < b.0.as_bytes());
-            let mut order: Vec<&(_, _)> = members.iter().collect();
-            if !sorted {
-                order.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            }
-            out.push(b'{');
-            for (i, (key, item)) in order.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_string(key, out);
-                out.push(b':');
-                write_borrowed(item, out)?;
             }
             out.push(b'}');
         }
@@ -260,19 +194,6 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(to_canonical(&value).unwrap(), expected);
-    }
-
-    #[test]
-    fn borrowed_writer_agrees_with_owned() {
-        let input = br#"{"z":{"b":[1,-2,"q\"\\"],"a":null},"a":true,"m":{"x":"\u00e9\n"}}"#;
-        let owned = to_canonical(&crate::evidence::json::parse(input, 128).unwrap()).unwrap();
-        let borrowed = crate::evidence::json::parse_borrowed(input, 128).unwrap();
-        assert_eq!(borrowed_to_canonical(&borrowed, 0).unwrap(), owned);
-        let float = crate::evidence::json::parse_borrowed(br#"{"a":{"b":[1.5]}}"#, 128).unwrap();
-        assert_eq!(
-            borrowed_to_canonical(&float, 0).unwrap_err().path,
-            "$.a.b[0]"
-        );
     }
 
     #[test]
