@@ -149,20 +149,15 @@ pub fn apply_traced<'a>(
                 ),
                 None => Vec::new(),
             },
-            RuleKind::Create { .. } => {
-                let (mut products, mut materials) =
-                    (subject.products.cursor(), subject.materials.cursor());
+            // Listed on one side and not the other.
+            RuleKind::Create { .. } | RuleKind::Delete { .. } => {
+                let (with, without) = match rule.kind {
+                    RuleKind::Create { .. } => (subject.products, subject.materials),
+                    _ => (subject.materials, subject.products),
+                };
+                let (mut with, mut without) = (with.cursor(), without.cursor());
                 glob()
-                    .filter(|&i| products.find(name(i)).is_some())
-                    .filter(|&i| materials.find(name(i)).is_none())
-                    .collect()
-            }
-            RuleKind::Delete { .. } => {
-                let (mut products, mut materials) =
-                    (subject.products.cursor(), subject.materials.cursor());
-                glob()
-                    .filter(|&i| materials.find(name(i)).is_some())
-                    .filter(|&i| products.find(name(i)).is_none())
+                    .filter(|&i| with.find(name(i)).is_some() && without.find(name(i)).is_none())
                     .collect()
             }
             RuleKind::Modify { .. } => {

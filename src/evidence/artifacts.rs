@@ -129,20 +129,11 @@ impl Artifacts {
         self.search(name).is_ok()
     }
 
-    /// The first entry.
-    pub fn first_key_value(&self) -> Option<(&str, &DigestSet)> {
-        self.iter().next()
-    }
-
     /// Sets the digests of `name`, returning the previous ones. Appending in
     /// name order is cheap; inserting before the last name moves the names
     /// after it.
     pub fn insert(&mut self, name: String, set: DigestSet) -> Option<DigestSet> {
-        self.insert_str(&name, set)
-    }
-
-    /// [`Artifacts::insert`] with a borrowed name.
-    pub fn insert_str(&mut self, name: &str, set: DigestSet) -> Option<DigestSet> {
+        let name = name.as_str();
         let last = self.entries.len().checked_sub(1);
         let after_last = last.is_none_or(|last| self.name_at(last) < name);
         if after_last {
@@ -185,21 +176,6 @@ impl Artifacts {
     fn push_unchecked(&mut self, name: &str, set: DigestSet) {
         self.names.push_str(name);
         self.entries.push((self.names.len(), set));
-    }
-
-    /// Removes `name`, returning its digests.
-    pub fn remove(&mut self, name: &str) -> Option<DigestSet> {
-        let i = self.search(name).ok()?;
-        let start = i
-            .checked_sub(1)
-            .and_then(|before| self.entries.get(before))
-            .map_or(0, |(end, _)| *end);
-        let len = name.len();
-        self.names.replace_range(start..start + len, "");
-        for (end, _) in self.entries.iter_mut().skip(i + 1) {
-            *end -= len;
-        }
-        Some(self.entries.remove(i).1)
     }
 
     /// (name, digests) in name order.
@@ -353,17 +329,6 @@ impl<N: AsRef<str>> FromIterator<(N, DigestSet)> for Artifacts {
     }
 }
 
-impl<N: AsRef<str>> Extend<(N, DigestSet)> for Artifacts {
-    fn extend<I: IntoIterator<Item = (N, DigestSet)>>(&mut self, iter: I) {
-        let old = std::mem::take(self);
-        let new: Vec<(String, DigestSet)> = iter
-            .into_iter()
-            .map(|(name, set)| (name.as_ref().to_owned(), set))
-            .collect();
-        *self = old.into_iter().chain(new).collect();
-    }
-}
-
 impl<const K: usize> From<[(String, DigestSet); K]> for Artifacts {
     fn from(pairs: [(String, DigestSet); K]) -> Artifacts {
         pairs.into_iter().collect()
@@ -434,9 +399,6 @@ mod tests {
         assert_eq!(arts.get("m"), map.get("m"));
         assert_eq!(arts.get("n"), None);
         assert!(arts.keys().rev().eq(map.keys().rev().map(String::as_str)));
-        assert_eq!(arts.remove("m"), map.remove("m"));
-        assert_eq!(arts.remove("m"), None);
-        assert!(arts.iter().eq(map.iter().map(|(k, v)| (k.as_str(), v))));
         assert_eq!(
             serde_json::to_value(&arts).unwrap(),
             serde_json::to_value(&map).unwrap()

@@ -218,34 +218,36 @@ impl DigestSet {
 
     /// Sets the digest of `alg`, returning the previous one.
     pub fn insert(&mut self, alg: String, digest: String) -> Option<String> {
-        if self.is_empty() && alg == "sha256" {
+        self.insert_alg(Alg::from_string(alg), digest)
+    }
+
+    /// [`DigestSet::insert`] with a borrowed algorithm name, copied only
+    /// when it is not one of the common names.
+    pub fn insert_str(&mut self, alg: &str, digest: String) -> Option<String> {
+        let alg = Alg::shared(alg).map_or_else(|| Alg::Owned(alg.to_owned()), Alg::Shared);
+        self.insert_alg(alg, digest)
+    }
+
+    fn insert_alg(&mut self, alg: Alg, digest: String) -> Option<String> {
+        if self.is_empty() && alg.as_str() == "sha256" {
             if let Some(raw) = raw_sha256(&digest) {
                 self.entries = Entries::Sha256(raw);
                 return None;
             }
         }
         self.change(|pairs| {
-            match pairs.binary_search_by(|(name, _)| name.as_str().cmp(&alg)) {
+            match pairs.binary_search_by(|(name, _)| name.as_str().cmp(alg.as_str())) {
                 Ok(i) => pairs
                     .get_mut(i)
                     .map(|slot| std::mem::replace(&mut slot.1, digest)),
                 Err(i) => {
                     // Sets hold one or two digests: grow by exactly one.
                     pairs.reserve_exact(1);
-                    pairs.insert(i, (Alg::from_string(alg), digest));
+                    pairs.insert(i, (alg, digest));
                     None
                 }
             }
         })
-    }
-
-    /// [`DigestSet::insert`] with a borrowed algorithm name, copied only
-    /// when it is not one of the common names.
-    pub fn insert_str(&mut self, alg: &str, digest: String) -> Option<String> {
-        match Alg::shared(alg) {
-            Some(shared) => self.insert(shared.clone(), digest),
-            None => self.insert(alg.to_owned(), digest),
-        }
     }
 
     /// The set of just this SHA-256 digest, given as its 32 bytes.

@@ -146,10 +146,7 @@ impl<'a> Scanner<'a> {
         if p.peek() != Some(b'"') {
             return Err(error(syntax("expected a string key"), p.pos));
         }
-        let key = match Self::plain_string(p) {
-            Some(key) => Cow::Borrowed(key),
-            None => p.borrowed_string()?,
-        };
+        let key = p.borrowed_string()?;
         p.skip_ws();
         if p.peek() != Some(b':') {
             return Err(error(syntax("expected `:` after an object key"), p.pos));
@@ -187,23 +184,6 @@ impl<'a> Scanner<'a> {
     /// Whether the next value is an object.
     pub fn at_object(&self) -> bool {
         self.parser.peek() == Some(b'{')
-    }
-
-    /// The string at `p` when it has no escapes and no control characters
-    /// (as most keys are), found with a vectorised search; `None` leaves `p`
-    /// where it was for the ordinary string reader.
-    fn plain_string(p: &mut Parser<'a>) -> Option<&'a str> {
-        let from = p.pos + 1;
-        let end = from + memchr::memchr2(b'"', b'\\', p.bytes.get(from..)?)?;
-        if p.bytes.get(end) != Some(&b'"') {
-            return None;
-        }
-        let span = p.bytes.get(from..end)?;
-        if !span.iter().fold(true, |all, &b| all & (b >= 0x20)) {
-            return None;
-        }
-        p.pos = end + 1;
-        p.text.get(from..end)
     }
 
     /// Reads an object of exactly one member whose key and value are plain

@@ -6,7 +6,6 @@
 //! with the recorded materials, products and byproducts; it never decides
 //! whether they are acceptable (that is `eval`'s job).
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -94,7 +93,8 @@ pub fn hash_file(path: &Path) -> Result<DigestSet, RecordError> {
 /// Hashes every regular file under `root` (recursively, symlinks not
 /// followed), named by its `/`-separated path relative to `root`.
 pub fn hash_tree(root: &Path) -> Result<Artifacts, RecordError> {
-    let mut artifacts = BTreeMap::new();
+    // Paths are distinct; the list sorts them once at the end.
+    let mut artifacts = Vec::new();
     let mut pending: Vec<PathBuf> = vec![root.to_path_buf()];
     while let Some(dir) = pending.pop() {
         let entries = std::fs::read_dir(&dir).map_err(|e| read_error(&dir, e))?;
@@ -116,7 +116,7 @@ pub fn hash_tree(root: &Path) -> Result<Artifacts, RecordError> {
             if kind.is_dir() {
                 pending.push(path);
             } else if kind.is_file() {
-                artifacts.insert(name, hash_file(&path)?);
+                artifacts.push((name, hash_file(&path)?));
             }
         }
     }
