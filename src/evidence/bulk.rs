@@ -15,11 +15,16 @@
 //! accept, the caller takes the ordinary road, which then reports the
 //! problem with its exact location. It must never accept more.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use serde_json::{Map, Value};
 
 use super::document::{document_from_value, read_document, read_signatures, Document};
 use super::dsse::Signature;
-use super::dsse::{b64_decode, b64_decoded_len, Envelope, INTOTO_PAYLOAD_TYPE};
+use super::dsse::{
+    b64_check, b64_decode, b64_decoded_len, pae_header, Checked, Envelope, INTOTO_PAYLOAD_TYPE,
+};
 use super::error::{EvidenceError, Location};
 use super::json::{self, Borrowed};
 use super::limits::Limits;
@@ -37,54 +42,220 @@ pub enum Read {
     Other(Document, Vec<EvidenceError>),
 }
 
+/// What [`read_with`] gives: a document read (with what checked it, if
+/// anything did), or a DSSE envelope read but for its payload, whose base64
+/// text is still in the input (see [`Pending`]).
+pub enum Begun<T> {
+    /// Read.
+    Read(Read, Option<T>),
+    /// To be finished by [`Pending::finish`].
+    Envelope(Pending),
+}
+
+/// How a document is read: where it is from, its limits, whether its work
+/// may be split over two threads, and whether the signed bytes of a link
+/// whose signatures were checked while it was read are released.
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
+    /// Where the document is, for diagnostics.
+    pub at: &'a Location,
+    /// Its limits.
+    pub limits: &'a Limits,
+    /// Whether a second thread may take part.
+    pub split: bool,
+    /// Whether a checked link's document is returned empty.
+    pub release: bool,
+}
+
 /// Reads one document from `bytes`, taking the fast road for links.
 pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, EvidenceError> {
-    read_with(bytes, at, limits, false, false, |_| (), |_, _| None).map(|(read, _)| read)
+    let options = Options {
+        at,
+        limits,
+        split: false,
+        release: false,
+    };
+    match read_with(bytes, options, |_| (), |_, _| None)? {
+        Begun::Read(read, _) => Ok(read),
+        Begun::Envelope(pending) => {
+            let payload = pending.decode(bytes, at)?;
+            let (read, _) = pending.finish(payload.into(), options, |_| (), |_, _| None);
+            Ok(read)
+        }
+    }
 }
 
 /// [`read`], checking the signatures of what it reads: a walked metablock
 /// link with `written` (over its canonical JSON handed over in pieces; when
 /// that gives `None`, the bytes are made whole and `side` checks the
-/// document), a DSSE envelope with `side`, with `split` on another thread
-/// while the payload's link is walked. The result is returned for a link
-/// and for any DSSE envelope; otherwise (`None`) nothing of it is kept, and
-/// the caller does that work itself. With `release`, a metablock link's
+/// document), with `split` on another thread while the link is walked. The
+/// result is returned for a link; otherwise (`None`) nothing of it is kept,
+/// and the caller does that work itself. With `release`, a metablock link's
 /// document is returned empty: its canonical bytes are not kept.
+///
+/// A DSSE envelope whose payload is plain base64 text comes back as
+/// [`Begun::Envelope`]: the caller decodes the payload (where it is, if it
+/// may change `bytes`) and finishes it with [`Pending::finish`], which
+/// checks it the same way.
 pub fn read_with<T: Send>(
     bytes: &[u8],
-    at: &Location,
-    limits: &Limits,
-    split: bool,
-    release: bool,
+    options: Options<'_>,
     side: impl Fn(&Document) -> T + Sync,
-    written: impl Fn(&[Signature], &Written<'_>) -> Option<T>,
-) -> Result<(Read, Option<T>), EvidenceError> {
-    if let Some(read) = scanned_metablock(bytes, at, limits, release, &side, &written) {
-        return Ok(read);
+    written: impl Fn(&[Signature], &Written<'_>) -> Option<T> + Sync,
+) -> Result<Begun<T>, EvidenceError> {
+    let Options { at, limits, .. } = options;
+    if let Some((read, done)) = scanned_metablock(bytes, options, &side, &written) {
+        return Ok(Begun::Read(read, done));
     }
     let Ok(root) = json::parse_borrowed(bytes, limits.max_depth) else {
         // The ordinary reader reports exactly where and why.
         return read_document(bytes, at, limits)
-            .map(|(doc, notes)| (Read::Other(doc, notes), None));
+            .map(|(doc, notes)| Begun::Read(Read::Other(doc, notes), None));
     };
-    let (document, notes) = match dsse_envelope(&root, at, limits) {
-        Some(read) => read,
-        None => document_from_value(root.to_value(), at, limits)?,
+    let Some(parts) = envelope_parts(&root, at, limits) else {
+        let (document, notes) = document_from_value(root.to_value(), at, limits)?;
+        return Ok(Begun::Read(Read::Other(document, notes), None));
     };
-    drop(root);
-    if let Document::Dsse(envelope) = &document {
+    let EnvelopeParts {
+        text,
+        checked,
+        payload_type,
+        signatures,
+        notes,
+    } = parts;
+    let pending = |text| Pending {
+        text,
+        checked,
+        payload_type,
+        signatures,
+        notes,
+    };
+    if let Some(within) = within(bytes, text) {
+        return Ok(Begun::Envelope(pending(within)));
+    }
+    // The text had escapes: it is decoded from the unescaped copy.
+    let Some(payload) = b64_decode(text) else {
+        return read_document(bytes, at, limits)
+            .map(|(doc, notes)| Begun::Read(Read::Other(doc, notes), None));
+    };
+    let pending = pending(0..0);
+    let (read, done) = pending.finish(payload.into(), options, side, written);
+    Ok(Begun::Read(read, done))
+}
+
+/// Where `text` lies in `bytes`, when it is a part of them.
+fn within(bytes: &[u8], text: &str) -> Option<Range<usize>> {
+    let start = (text.as_ptr() as usize).checked_sub(bytes.as_ptr() as usize)?;
+    let range = start..start.checked_add(text.len())?;
+    let part = bytes.get(range.clone())?;
+    std::ptr::eq(part.as_ptr(), text.as_ptr()).then_some(range)
+}
+
+/// A DSSE envelope of exactly `payload`, `payloadType` and `signatures`
+/// that the ordinary reader accepts, with its payload not yet decoded: its
+/// base64 text is at `text` in the input it was read from. The payload is
+/// decoded by [`Pending::decode`] into a buffer of its own, or by
+/// [`Pending::decode_in_place`] where its text is (a 20 MB payload then
+/// needs no second buffer); either way [`Pending::finish`] reads it.
+pub struct Pending {
+    text: Range<usize>,
+    checked: Checked,
+    payload_type: String,
+    signatures: Vec<Signature>,
+    notes: Vec<EvidenceError>,
+}
+
+impl Pending {
+    /// The payload decoded from `bytes`, the input the envelope at `at`
+    /// was read from, into a new buffer.
+    pub fn decode(&self, bytes: &[u8], at: &Location) -> Result<Vec<u8>, EvidenceError> {
+        let text = bytes.get(self.text.clone());
+        text.and_then(|text| b64_decode(std::str::from_utf8(text).ok()?))
+            .ok_or_else(|| not_base64(at))
+    }
+
+    /// The payload decoded where its text is in `bytes`, the input the
+    /// envelope at `at` was read from (which is changed: the text is gone).
+    pub fn decode_in_place<'b>(
+        &self,
+        bytes: &'b mut [u8],
+        at: &Location,
+    ) -> Result<&'b [u8], EvidenceError> {
+        let decoded = bytes
+            .get_mut(self.text.clone())
+            .and_then(|text| self.checked.decode_in_place(text));
+        match decoded {
+            Some(payload) => Ok(payload),
+            None => Err(not_base64(at)),
+        }
+    }
+
+    /// Reads the envelope with its decoded `payload`, as [`read_with`]
+    /// reads a metablock: a link in it is walked while `written` checks
+    /// the signatures over the payload's PAE (`side` checks the document
+    /// when `written` does not); with `options.release` a checked link's
+    /// document is returned empty, so that a payload decoded in place is
+    /// never copied.
+    pub fn finish<T: Send>(
+        self,
+        payload: Cow<'_, [u8]>,
+        options: Options<'_>,
+        side: impl Fn(&Document) -> T + Sync,
+        written: impl Fn(&[Signature], &Written<'_>) -> Option<T> + Sync,
+    ) -> (Read, Option<T>) {
+        let Options {
+            at,
+            limits,
+            split,
+            release,
+        } = options;
+        let Pending {
+            payload_type,
+            signatures,
+            notes,
+            ..
+        } = self;
+        let header = pae_header(payload_type.as_bytes(), payload.len(), 0);
+        let message = |sink: &mut dyn FnMut(&[u8])| {
+            sink(&header);
+            sink(&payload);
+        };
         // The envelope is what it is whatever its payload says.
         let (link, done) = super::parallel::both(
             split,
-            || dsse_link(envelope, at, limits),
-            || side(&document),
+            || dsse_link(&payload_type, &payload, at, limits),
+            || written(&signatures, &message),
         );
-        return Ok(match link {
-            Some(link) => (Read::Link(document, Box::new(link), notes), Some(done)),
-            None => (Read::Other(document, notes), Some(done)),
-        });
+        match (link, done) {
+            (Some(link), Some(done)) if release => {
+                (Read::Link(released(), Box::new(link), notes), Some(done))
+            }
+            (link, done) => {
+                let envelope = Envelope {
+                    payload_type,
+                    payload: payload.into_owned(),
+                    signatures,
+                };
+                let document = Document::Dsse(envelope);
+                let done = done.unwrap_or_else(|| side(&document));
+                let read = match link {
+                    Some(link) if release => Read::Link(released(), Box::new(link), notes),
+                    Some(link) => Read::Link(document, Box::new(link), notes),
+                    None => Read::Other(document, notes),
+                };
+                (read, Some(done))
+            }
+        }
     }
-    Ok((Read::Other(document, notes), None))
+}
+
+/// What the ordinary reader says of an envelope whose payload is not
+/// base64 (a pending payload's text was checked, so this is not expected).
+fn not_base64(at: &Location) -> EvidenceError {
+    EvidenceError::Encoding {
+        at: at.clone().with_field("$.payload"),
+        encoding: "base64",
+    }
 }
 
 /// A document without signatures or signed bytes.
@@ -96,16 +267,17 @@ pub fn released() -> Document {
     }
 }
 
-/// An envelope of exactly `payload`, `payloadType` and `signatures` that
-/// the ordinary reader accepts, read from the borrowed tree: the payload is
-/// decoded from the input's text, not from a copy of it. Anything else
-/// (another member, a wrong type, a payload over the limit or not base64,
-/// bad signatures) is left to the ordinary reader, which says why.
-fn dsse_envelope(
-    root: &Borrowed<'_>,
+/// The parts of an envelope of exactly `payload`, `payloadType` and
+/// `signatures` that the ordinary reader accepts, read from the borrowed
+/// tree: the payload's base64 text (checked, not decoded), its type, the
+/// signatures and their notes. Anything else (another member, a wrong
+/// type, a payload over the limit or not base64, bad signatures) is left to
+/// the ordinary reader, which says why.
+fn envelope_parts<'r>(
+    root: &'r Borrowed<'_>,
     at: &Location,
     limits: &Limits,
-) -> Option<(Document, Vec<EvidenceError>)> {
+) -> Option<EnvelopeParts<'r>> {
     let Borrowed::Object(members) = root else {
         return None;
     };
@@ -126,15 +298,27 @@ fn dsse_envelope(
     if b64_decoded_len(text) > limits.max_payload_bytes {
         return None;
     }
+    let checked = b64_check(text.as_bytes())?;
     let signatures = root.get("signatures").map(Borrowed::to_value);
     let (signatures, notes) = read_signatures(signatures, at, limits, true).ok()?;
-    let payload = b64_decode(text)?;
-    let envelope = Envelope {
+    Some(EnvelopeParts {
+        text,
+        checked,
         payload_type: payload_type.as_ref().to_owned(),
-        payload,
         signatures,
-    };
-    Some((Document::Dsse(envelope), notes))
+        notes,
+    })
+}
+
+/// What [`envelope_parts`] gives.
+struct EnvelopeParts<'r> {
+    /// The payload's base64 text, as read (unescaped).
+    text: &'r str,
+    /// What checked it.
+    checked: Checked,
+    payload_type: String,
+    signatures: Vec<Signature>,
+    notes: Vec<EvidenceError>,
 }
 
 /// A link metablock read in one pass by [`super::linkscan`]. Its signatures
@@ -143,12 +327,16 @@ fn dsse_envelope(
 /// canonical bytes are made whole and `side` checks the document.
 fn scanned_metablock<T>(
     bytes: &[u8],
-    at: &Location,
-    limits: &Limits,
-    release: bool,
+    options: Options<'_>,
     side: &impl Fn(&Document) -> T,
     written: &impl Fn(&[Signature], &Written<'_>) -> Option<T>,
 ) -> Option<(Read, Option<T>)> {
+    let Options {
+        at,
+        limits,
+        release,
+        ..
+    } = options;
     let (signatures, mut signed) = super::linkscan::metablock(bytes, limits)?;
     let mut link = link_shell(&signed.small, at, limits)?;
     let (signatures, notes) = read_signatures(Some(signatures), at, limits, false).ok()?;
@@ -176,11 +364,11 @@ fn scanned_metablock<T>(
 }
 
 /// The link in a DSSE envelope of classic in-toto metadata.
-fn dsse_link(envelope: &Envelope, at: &Location, limits: &Limits) -> Option<Link> {
-    if envelope.payload_type != INTOTO_PAYLOAD_TYPE {
+fn dsse_link(payload_type: &str, payload: &[u8], at: &Location, limits: &Limits) -> Option<Link> {
+    if payload_type != INTOTO_PAYLOAD_TYPE {
         return None;
     }
-    let signed = super::linkscan::payload(&envelope.payload, limits)?;
+    let signed = super::linkscan::payload(payload, limits)?;
     link_from_parts(signed, at, limits)
 }
 
@@ -234,19 +422,17 @@ mod tests {
             (true, true, true),
         ] {
             let ordinary = ordinary.clone();
+            let options = Options {
+                at: &at,
+                limits: &limits,
+                split,
+                release,
+            };
             let side = Document::message;
             let fast = if pieces {
-                read_with(text.as_bytes(), &at, &limits, split, release, side, whole)
+                read_whole(text.as_bytes(), options, side, whole)
             } else {
-                read_with(
-                    text.as_bytes(),
-                    &at,
-                    &limits,
-                    split,
-                    release,
-                    side,
-                    |_, _| None,
-                )
+                read_whole(text.as_bytes(), options, side, |_, _| None)
             };
             match (ordinary, fast) {
                 (
@@ -254,7 +440,7 @@ mod tests {
                     Ok((Read::Link(fast_doc, fast_link, _), side)),
                 ) => {
                     assert_eq!(*fast_link, link, "{text}");
-                    if release && matches!(doc, Document::Metablock { .. }) {
+                    if release {
                         assert_eq!(side, Some(doc.message()), "{text}");
                         assert!(fast_doc.message().is_empty(), "{text}");
                         continue;
@@ -272,15 +458,64 @@ mod tests {
         }
     }
 
+    /// [`read_with`] finished as its callers finish it: a pending envelope's
+    /// payload is decoded in place (in a copy of `bytes`), and the same
+    /// envelope finished with the payload decoded into a buffer of its own
+    /// must give the same link, signed bytes and check.
+    fn read_whole<T: Send + PartialEq + std::fmt::Debug>(
+        bytes: &[u8],
+        options: Options<'_>,
+        side: impl Fn(&Document) -> T + Sync + Copy,
+        written: impl Fn(&[Signature], &Written<'_>) -> Option<T> + Sync + Copy,
+    ) -> Result<(Read, Option<T>), EvidenceError> {
+        let pending = match read_with(bytes, options, side, written)? {
+            Begun::Read(read, done) => return Ok((read, done)),
+            Begun::Envelope(pending) => pending,
+        };
+        let copied = pending.decode(bytes, options.at)?;
+        let mut own = bytes.to_vec();
+        let in_place = pending.decode_in_place(&mut own, options.at)?;
+        assert_eq!(in_place, copied);
+        let again = match read_with(bytes, options, side, written)? {
+            Begun::Envelope(again) => again,
+            Begun::Read(..) => panic!("the same bytes read differently"),
+        };
+        let (read, done) = pending.finish(Cow::Borrowed(in_place), options, side, written);
+        let (read_copied, done_copied) = again.finish(copied.into(), options, side, written);
+        assert_eq!(done, done_copied);
+        match (&read, &read_copied) {
+            (Read::Link(doc, link, notes), Read::Link(doc2, link2, notes2)) => {
+                assert_eq!(link, link2);
+                assert_eq!(doc.message(), doc2.message());
+                assert_eq!(doc.signatures(), doc2.signatures());
+                assert_eq!(format!("{notes:?}"), format!("{notes2:?}"));
+            }
+            (Read::Other(doc, notes), Read::Other(doc2, notes2)) => {
+                assert_eq!(doc.message(), doc2.message());
+                assert_eq!(doc.signatures(), doc2.signatures());
+                assert_eq!(format!("{notes:?}"), format!("{notes2:?}"));
+            }
+            _ => panic!("in place and copied roads differ"),
+        }
+        Ok((read, done))
+    }
+
     /// The envelope read from the borrowed tree is the ordinary reader's,
     /// and every envelope the ordinary reader refuses is declined.
     fn envelope_agrees(text: &str, limits: &Limits) -> bool {
         let at = Location::file("t.dsse");
         let ordinary = read_document(text.as_bytes(), &at, limits);
         let root = json::parse_borrowed(text.as_bytes(), limits.max_depth).unwrap();
-        let fast = dsse_envelope(&root, &at, limits);
+        let fast = envelope_parts(&root, &at, limits).map(|parts| {
+            let envelope = Envelope {
+                payload_type: parts.payload_type,
+                payload: b64_decode(parts.text).unwrap(),
+                signatures: parts.signatures,
+            };
+            (envelope, parts.notes)
+        });
         match (ordinary, fast) {
-            (Ok((Document::Dsse(env), notes)), Some((Document::Dsse(fast_env), fast_notes))) => {
+            (Ok((Document::Dsse(env), notes)), Some((fast_env, fast_notes))) => {
                 assert_eq!(fast_env, env, "{text}");
                 assert_eq!(format!("{fast_notes:?}"), format!("{notes:?}"), "{text}");
                 true

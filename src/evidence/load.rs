@@ -6,6 +6,7 @@
 //! per line, blank lines skipped, unrecognised lines reported and ignored.
 //! Loading never stops at the first problem: every problem is collected.
 
+use std::borrow::Cow;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -291,7 +292,7 @@ impl Reader<'_> {
         };
         let mut bytes = buffers().pop().unwrap_or_default();
         match read_bounded_into(path, limit, &mut bytes) {
-            Ok(()) => self.read_file(path, &bytes, in_dir, loaded),
+            Ok(()) => self.read_file(path, &mut bytes, in_dir, loaded),
             Err(e) => loaded.problems.push(e),
         }
         let mut kept = buffers();
@@ -303,7 +304,7 @@ impl Reader<'_> {
         }
     }
 
-    fn read_file(&self, path: &Path, bytes: &[u8], in_dir: bool, loaded: &mut Loaded) {
+    fn read_file(&self, path: &Path, bytes: &mut [u8], in_dir: bool, loaded: &mut Loaded) {
         let name = path.display().to_string();
         if name.ends_with(".jsonl") {
             self.bundle(&name, bytes, loaded);
@@ -313,7 +314,7 @@ impl Reader<'_> {
             file: name.clone(),
             line: None,
         };
-        if let Err(e) = self.one(bytes, origin, loaded) {
+        if let Err(e) = self.one(Bytes::Own(bytes), origin, loaded) {
             // In a directory, a JSON file that is not signed evidence (a
             // README-like `expected.json`) is skipped with a warning.
             match e {
@@ -365,7 +366,7 @@ impl Reader<'_> {
             file: name.to_owned(),
             line: Some(line_no),
         };
-        if let Err(e) = self.one(line, origin, loaded) {
+        if let Err(e) = self.one(Bytes::Shared(line), origin, loaded) {
             loaded.problems.push(match e {
                 EvidenceError::Unrecognised { at, reason } => {
                     EvidenceError::IgnoredLine { at, reason }
@@ -386,7 +387,12 @@ impl Reader<'_> {
         }
     }
 
-    fn one(&self, bytes: &[u8], origin: Origin, loaded: &mut Loaded) -> Result<(), EvidenceError> {
+    fn one(
+        &self,
+        mut bytes: Bytes<'_>,
+        origin: Origin,
+        loaded: &mut Loaded,
+    ) -> Result<(), EvidenceError> {
         let limits = self.limits;
         let at = Location {
             file: origin.file.clone(),
@@ -395,29 +401,38 @@ impl Reader<'_> {
         };
         // A large document's sha256 is worked out on another thread while
         // it is parsed, and a link's signatures while its artifacts are read.
-        let split = bytes.len() >= SPLIT_BYTES;
+        let split = bytes.get().len() >= SPLIT_BYTES;
         let check = |document: &Document| self.checker.map(|checker| checker.check(document));
         let written = |signatures: &[super::dsse::Signature],
                        message: &super::scheme::Written<'_>| {
             self.checker
                 .map(|checker| Some(checker.check_written(signatures, message)))
         };
-        let (read, sha256) = super::parallel::both(
+        let options = super::bulk::Options {
+            at: &at,
+            limits,
             split,
-            || {
-                super::bulk::read_with(
-                    bytes,
-                    &at,
-                    limits,
-                    split,
-                    self.checker.is_some(),
-                    check,
-                    written,
-                )
-            },
-            || sha256_hex(bytes),
-        );
-        let (read, outcome) = read?;
+            release: self.checker.is_some(),
+        };
+        let (read, sha256) = {
+            let shared = bytes.get();
+            super::parallel::both(
+                split,
+                || super::bulk::read_with(shared, options, check, written),
+                || sha256_hex(shared),
+            )
+        };
+        let (read, outcome) = match read? {
+            super::bulk::Begun::Read(read, outcome) => (read, outcome),
+            // The sha256 is taken: a file's own buffer may now change.
+            super::bulk::Begun::Envelope(pending) => {
+                let payload = match &mut bytes {
+                    Bytes::Own(own) => Cow::Borrowed(pending.decode_in_place(own, &at)?),
+                    Bytes::Shared(shared) => Cow::Owned(pending.decode(shared, &at)?),
+                };
+                pending.finish(payload, options, check, written)
+            }
+        };
         let outcome = outcome.flatten();
         let (mut document, notes) = match read {
             super::bulk::Read::Link(document, link, notes) => {
@@ -448,7 +463,7 @@ impl Reader<'_> {
                 let source = match &document {
                     Document::Metablock { signed, .. } => LayoutSource {
                         signed: signed.clone(),
-                        text: String::from_utf8_lossy(bytes).into_owned(),
+                        text: String::from_utf8_lossy(bytes.get()).into_owned(),
                     },
                     Document::Dsse(envelope) => LayoutSource {
                         signed: super::document::parse_json(
@@ -498,6 +513,23 @@ impl Reader<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// A document's bytes: a file's own buffer, which reading may change (a
+/// DSSE payload is decoded where its text was, once the file's sha256 is
+/// taken), or a line of a bundle, shared with the lines read beside it.
+enum Bytes<'a> {
+    Own(&'a mut [u8]),
+    Shared(&'a [u8]),
+}
+
+impl Bytes<'_> {
+    fn get(&self) -> &[u8] {
+        match self {
+            Bytes::Own(own) => own,
+            Bytes::Shared(shared) => shared,
+        }
     }
 }
 
