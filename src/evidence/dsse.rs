@@ -107,18 +107,25 @@ pub fn b64_encode(bytes: &[u8]) -> String {
 
 /// Decodes padded base64 in the standard or the URL-safe alphabet.
 pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
-    b64_engine(text.as_bytes()).decode_to_vec(text).ok()
+    let (standard, url_safe) = (&base64_simd::STANDARD, &base64_simd::URL_SAFE);
+    standard
+        .decode_to_vec(text)
+        .or_else(|_| url_safe.decode_to_vec(text))
+        .ok()
 }
 
 /// Base64 text [`b64_check`] accepted, in the alphabet it is decoded in.
 #[derive(Debug, Clone, Copy)]
 pub struct Checked(&'static base64_simd::Base64);
 
-/// Whether [`b64_decode`] accepts `text`, without decoding it: what then
-/// decodes it where it is ([`Checked::decode_in_place`]).
+/// Whether [`b64_decode`] accepts `text`, without decoding it (the
+/// standard alphabet tried first, as there): what then decodes it where it
+/// is ([`Checked::decode_in_place`]).
 pub fn b64_check(text: &[u8]) -> Option<Checked> {
-    let engine = b64_engine(text);
-    engine.check(text).ok().map(|()| Checked(engine))
+    [&base64_simd::STANDARD, &base64_simd::URL_SAFE]
+        .into_iter()
+        .find(|engine| engine.check(text).is_ok())
+        .map(Checked)
 }
 
 impl Checked {
@@ -128,17 +135,6 @@ impl Checked {
     /// text half decoded.
     pub fn decode_in_place(self, text: &mut [u8]) -> Option<&mut [u8]> {
         self.0.decode_inplace(text).ok()
-    }
-}
-
-/// The alphabet `text` is decoded in: URL-safe when it has a byte only
-/// that alphabet has. Text with bytes of both alphabets is refused by
-/// either, and text with bytes of neither decodes the same in both, so this
-/// is trying the standard alphabet and then the URL-safe one, once.
-fn b64_engine(text: &[u8]) -> &'static base64_simd::Base64 {
-    match memchr::memchr2(b'-', b'_', text) {
-        Some(_) => &base64_simd::URL_SAFE,
-        None => &base64_simd::STANDARD,
     }
 }
 
