@@ -314,7 +314,7 @@ impl Reader<'_> {
             file: name.clone(),
             line: None,
         };
-        if let Err(e) = self.one(Bytes::Own(bytes), origin, loaded) {
+        if let Err(e) = self.one(bytes, origin, loaded) {
             // In a directory, a JSON file that is not signed evidence (a
             // README-like `expected.json`) is skipped with a warning.
             match e {
@@ -328,11 +328,14 @@ impl Reader<'_> {
         }
     }
 
-    /// The lines of a bundle are read on every core, the results in line order.
-    fn bundle(&self, name: &str, bytes: &[u8], loaded: &mut Loaded) {
+    /// The lines of a bundle are read on every core, the results in line
+    /// order. Each line may be changed while it is read (a DSSE payload is
+    /// decoded where its text was): a line goes to one worker only, and its lock is never
+    /// waited for.
+    fn bundle(&self, name: &str, bytes: &mut [u8], loaded: &mut Loaded) {
         let mut lines = Vec::new();
         let mut too_many = false;
-        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        for (i, line) in bytes.split_mut(|&b| b == b'\n').enumerate() {
             if line.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
@@ -340,11 +343,14 @@ impl Reader<'_> {
                 too_many = true;
                 break;
             }
-            lines.push((i + 1, line));
+            lines.push((i + 1, Mutex::new(line)));
         }
-        let parts = super::parallel::map(&lines, |&(line_no, line)| {
+        let parts = super::parallel::map(&lines, |(line_no, line)| {
             let mut part = Loaded::default();
-            self.line(name, line_no, line, &mut part);
+            let mut line = line
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            self.line(name, *line_no, &mut line, &mut part);
             part
         });
         for part in parts {
@@ -361,12 +367,12 @@ impl Reader<'_> {
         }
     }
 
-    fn line(&self, name: &str, line_no: usize, line: &[u8], loaded: &mut Loaded) {
+    fn line(&self, name: &str, line_no: usize, line: &mut [u8], loaded: &mut Loaded) {
         let origin = Origin {
             file: name.to_owned(),
             line: Some(line_no),
         };
-        if let Err(e) = self.one(Bytes::Shared(line), origin, loaded) {
+        if let Err(e) = self.one(line, origin, loaded) {
             loaded.problems.push(match e {
                 EvidenceError::Unrecognised { at, reason } => {
                     EvidenceError::IgnoredLine { at, reason }
@@ -389,7 +395,7 @@ impl Reader<'_> {
 
     fn one(
         &self,
-        mut bytes: Bytes<'_>,
+        bytes: &mut [u8],
         origin: Origin,
         loaded: &mut Loaded,
     ) -> Result<(), EvidenceError> {
@@ -401,7 +407,7 @@ impl Reader<'_> {
         };
         // A large document's sha256 is worked out on another thread while
         // it is parsed, and a link's signatures while its artifacts are read.
-        let split = bytes.get().len() >= SPLIT_BYTES;
+        let split = bytes.len() >= SPLIT_BYTES;
         let check = |document: &Document| self.checker.map(|checker| checker.check(document));
         let written = |signatures: &[super::dsse::Signature],
                        message: &super::scheme::Written<'_>| {
@@ -415,7 +421,7 @@ impl Reader<'_> {
             release: self.checker.is_some(),
         };
         let (read, sha256) = {
-            let shared = bytes.get();
+            let shared: &[u8] = bytes;
             super::parallel::both(
                 split,
                 || super::bulk::read_with(shared, options, check, written),
@@ -424,13 +430,11 @@ impl Reader<'_> {
         };
         let (read, outcome) = match read? {
             super::bulk::Begun::Read(read, outcome) => (read, outcome),
-            // The sha256 is taken: a file's own buffer may now change.
+            // The sha256 is taken: the bytes may now change (they are the
+            // file's own buffer, or a line of it no other worker reads).
             super::bulk::Begun::Envelope(pending) => {
-                let payload = match &mut bytes {
-                    Bytes::Own(own) => Cow::Borrowed(pending.decode_in_place(own, &at)?),
-                    Bytes::Shared(shared) => Cow::Owned(pending.decode(shared, &at)?),
-                };
-                pending.finish(payload, options, check, written)
+                let payload = pending.decode_in_place(bytes, &at)?;
+                pending.finish(Cow::Borrowed(payload), options, check, written)
             }
         };
         let outcome = outcome.flatten();
@@ -463,7 +467,7 @@ impl Reader<'_> {
                 let source = match &document {
                     Document::Metablock { signed, .. } => LayoutSource {
                         signed: signed.clone(),
-                        text: String::from_utf8_lossy(bytes.get()).into_owned(),
+                        text: String::from_utf8_lossy(bytes).into_owned(),
                     },
                     Document::Dsse(envelope) => LayoutSource {
                         signed: super::document::parse_json(
@@ -513,23 +517,6 @@ impl Reader<'_> {
             }
         }
         Ok(())
-    }
-}
-
-/// A document's bytes: a file's own buffer, which reading may change (a
-/// DSSE payload is decoded where its text was, once the file's sha256 is
-/// taken), or a line of a bundle, shared with the lines read beside it.
-enum Bytes<'a> {
-    Own(&'a mut [u8]),
-    Shared(&'a [u8]),
-}
-
-impl Bytes<'_> {
-    fn get(&self) -> &[u8] {
-        match self {
-            Bytes::Own(own) => own,
-            Bytes::Shared(shared) => shared,
-        }
     }
 }
 
