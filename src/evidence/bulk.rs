@@ -23,7 +23,8 @@ use serde_json::{Map, Value};
 use super::document::{document_from_value, read_document, read_signatures, Document};
 use super::dsse::Signature;
 use super::dsse::{
-    b64_check, b64_decode, b64_decoded_len, pae_header, Checked, Envelope, INTOTO_PAYLOAD_TYPE,
+    b64_check, b64_decode, b64_decoded_len, pae_header, CheckedBase64, Envelope,
+    INTOTO_PAYLOAD_TYPE,
 };
 use super::error::{EvidenceError, Location};
 use super::json::{self, Borrowed};
@@ -159,7 +160,7 @@ fn within(bytes: &[u8], text: &str) -> Option<Range<usize>> {
 /// needs no second buffer); either way [`Pending::finish`] reads it.
 pub struct Pending {
     text: Range<usize>,
-    checked: Checked,
+    checked: CheckedBase64,
     payload_type: String,
     signatures: Vec<Signature>,
     notes: Vec<EvidenceError>,
@@ -315,7 +316,7 @@ struct EnvelopeParts<'r> {
     /// The payload's base64 text, as read (unescaped).
     text: &'r str,
     /// What checked it.
-    checked: Checked,
+    checked: CheckedBase64,
     payload_type: String,
     signatures: Vec<Signature>,
     notes: Vec<EvidenceError>,

@@ -116,19 +116,19 @@ pub fn b64_decode(text: &str) -> Option<Vec<u8>> {
 
 /// Base64 text [`b64_check`] accepted, in the alphabet it is decoded in.
 #[derive(Debug, Clone, Copy)]
-pub struct Checked(&'static base64_simd::Base64);
+pub struct CheckedBase64(&'static base64_simd::Base64);
 
 /// Whether [`b64_decode`] accepts `text`, without decoding it (the
 /// standard alphabet tried first, as there): what then decodes it where it
-/// is ([`Checked::decode_in_place`]).
-pub fn b64_check(text: &[u8]) -> Option<Checked> {
+/// is ([`CheckedBase64::decode_in_place`]).
+pub fn b64_check(text: &[u8]) -> Option<CheckedBase64> {
     [&base64_simd::STANDARD, &base64_simd::URL_SAFE]
         .into_iter()
         .find(|engine| engine.check(text).is_ok())
-        .map(Checked)
+        .map(CheckedBase64)
 }
 
-impl Checked {
+impl CheckedBase64 {
     /// Decodes the text that was checked where it is, as [`b64_decode`]
     /// would: the decoded bytes are the start of `text`. Given the checked
     /// text it cannot fail; given other text it may give `None` with the
