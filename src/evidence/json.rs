@@ -230,6 +230,69 @@ impl<'a> Scanner<'a> {
         Some((key, value))
     }
 
+    /// Reads a whole member `"<key>": {"sha256": "<64 bytes>"}`, whitespace
+    /// allowed wherever JSON allows it, whose key has nothing to unescape,
+    /// handing the 64 bytes between the digest's quotes to `digest`. When
+    /// anything differs, or `digest` gives `None`, the scanner is left where
+    /// it was and this gives `None`: read the member with [`Scanner::key`]
+    /// and [`Scanner::value`], which would read this one the same way.
+    ///
+    /// `digest` must refuse `"`, `\\` and control bytes (lowercase hex
+    /// digits, what it is for, hold none): the span is not checked for them
+    /// here, so that its bytes are looked at once.
+    pub fn sha256_member<T>(
+        &mut self,
+        digest: impl FnOnce(&'a [u8]) -> Option<T>,
+    ) -> Option<(&'a str, T)> {
+        let p = &mut self.parser;
+        let start = p.pos;
+        let out = Self::sha256_member_at(p, digest);
+        if out.is_none() {
+            p.pos = start;
+        }
+        out
+    }
+
+    fn sha256_member_at<T>(
+        p: &mut Parser<'a>,
+        digest: impl FnOnce(&'a [u8]) -> Option<T>,
+    ) -> Option<(&'a str, T)> {
+        /// Moves past `byte`, or gives `None` when it is not next.
+        fn expect(p: &mut Parser<'_>, byte: u8) -> Option<()> {
+            (p.peek() == Some(byte)).then(|| p.pos += 1)
+        }
+        // The key: a string without escapes, found by the same scan as
+        // [`Parser::borrowed_string`]'s, up to its first special byte.
+        expect(p, b'"')?;
+        let from = p.pos;
+        p.skip_plain();
+        while p
+            .peek()
+            .is_some_and(|b| b != b'"' && b != b'\\' && b >= 0x20)
+        {
+            p.pos += 1;
+        }
+        let key = p.text.get(from..p.pos)?;
+        expect(p, b'"')?;
+        p.skip_ws();
+        expect(p, b':')?;
+        p.skip_ws();
+        expect(p, b'{')?;
+        p.skip_ws();
+        const ALG: &[u8] = b"\"sha256\"";
+        (p.bytes.get(p.pos..p.pos + ALG.len()) == Some(ALG)).then(|| p.pos += ALG.len())?;
+        p.skip_ws();
+        expect(p, b':')?;
+        p.skip_ws();
+        expect(p, b'"')?;
+        let span = p.bytes.get(p.pos..p.pos + 64)?;
+        p.pos += 64;
+        expect(p, b'"')?;
+        p.skip_ws();
+        expect(p, b'}')?;
+        Some((key, digest(span)?))
+    }
+
     /// Reads one whole value, as [`parse_borrowed`] would, `depth` levels in.
     pub fn value(&mut self, depth: usize) -> Result<Borrowed<'a>, JsonError> {
         self.parser.borrowed(depth)
@@ -865,6 +928,54 @@ mod tests {
             proptest::prop_assert_eq!(owned.is_ok(), borrowed.is_ok(), "{}", text);
             if let (Ok(o), Ok(b)) = (owned, borrowed) {
                 proptest::prop_assert_eq!(o, b.to_value());
+            }
+        }
+
+        /// A member read whole by [`Scanner::sha256_member`] is the one
+        /// [`Scanner::key`] and [`Scanner::value`] read, up to the same
+        /// byte; anything else is left where it was. The members are built
+        /// from pieces that are nearly right: escapes, non-ASCII and control
+        /// bytes in the key, odd whitespace, another algorithm or its name
+        /// escaped, digests of the wrong length or with a quote in them.
+        #[test]
+        fn sha256_members_read_whole_agree(
+            key in "[a/.\\\\\"\u{e9}\u{1}\u{7f} ]{0,12}",
+            ws in proptest::collection::vec(proptest::sample::select(vec!["", " ", "\n  ", "\t", "\r"]), 6),
+            alg in proptest::sample::select(vec!["\"sha256\"", "\"sha256\"", "\"sha\\u0032256\"", "\"sha512\"", "\"sha256 \""]),
+            hex in "[0-9a-fA]{63,65}",
+            special in proptest::sample::select(vec!["", "", "\"", "\\\\", "\\u0061"]),
+            tail in proptest::sample::select(vec!["}", "}", "}}", ",\"md5\":\"a\"}", "]"]),
+        ) {
+            let [w0, w1, w2, w3, w4, w5] = [0, 1, 2, 3, 4, 5].map(|i| ws[i]);
+            let digest = format!("{hex}{special}");
+            let member = format!(
+                "\"{key}\"{w0}:{w1}{{{w2}{alg}{w3}:{w4}\"{digest}\"{w5}{tail}"
+            );
+            let text = format!("{{{member},\"z\":1}}");
+            let mut whole = Scanner::new(text.as_bytes(), 8).unwrap();
+            proptest::prop_assert!(whole.enter_object().unwrap());
+            let before = whole.remaining();
+            let read = whole.sha256_member(|span| Some(span.to_vec()));
+            let mut parts = Scanner::new(text.as_bytes(), 8).unwrap();
+            parts.enter_object().unwrap();
+            let ordinary = parts.key().and_then(|k| Ok((k, parts.value(1)?)));
+            match read {
+                Some((name, span)) => {
+                    let span = String::from_utf8(span).unwrap();
+                    // The span handed over is the digest's text when it
+                    // holds no `"` or `\\` (the caller refuses any other).
+                    if !span.contains(['"', '\\']) {
+                        let (k, v) = ordinary.unwrap();
+                        proptest::prop_assert_eq!(name, k.as_ref(), "{}", text);
+                        let want = Borrowed::Object(vec![(
+                            Cow::Borrowed("sha256"),
+                            Borrowed::String(Cow::Owned(span)),
+                        )]);
+                        proptest::prop_assert_eq!(v, want, "{}", text);
+                        proptest::prop_assert_eq!(whole.remaining(), parts.remaining(), "{}", text);
+                    }
+                }
+                None => proptest::prop_assert_eq!(whole.remaining(), before, "{}", text),
             }
         }
 
