@@ -261,17 +261,10 @@ impl<'a> Scanner<'a> {
         fn expect(p: &mut Parser<'_>, byte: u8) -> Option<()> {
             (p.peek() == Some(byte)).then(|| p.pos += 1)
         }
-        // The key: a string without escapes, found by the same scan as
-        // [`Parser::borrowed_string`]'s, up to its first special byte.
+        // The key: a string without escapes, up to its first special byte.
         expect(p, b'"')?;
         let from = p.pos;
-        p.skip_plain();
-        while p
-            .peek()
-            .is_some_and(|b| b != b'"' && b != b'\\' && b >= 0x20)
-        {
-            p.pos += 1;
-        }
+        p.pos += first_special(p.bytes.get(from..)?)?;
         let key = p.text.get(from..p.pos)?;
         expect(p, b'"')?;
         p.skip_ws();
@@ -306,6 +299,30 @@ impl<'a> Scanner<'a> {
         }
         Ok(())
     }
+}
+
+/// The offset of the first `"`, `\\` or control byte in `bytes`, found
+/// eight bytes at a time: the lowest byte each test below flags is exact
+/// (a borrow only starts at a byte the test is after), so the lowest of
+/// all is the first such byte.
+fn first_special(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in words.by_ref() {
+        let v = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?);
+        let control = v.wrapping_sub(ONES * 0x20) & !v & HIGH;
+        let found =
+            control | zero(v ^ (ONES * u64::from(b'"'))) | zero(v ^ (ONES * u64::from(b'\\')));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    let special = |b: &u8| matches!(b, b'"' | b'\\' | 0..=0x1f);
+    Some(at + words.remainder().iter().position(special)?)
 }
 
 /// How many bytes of a string [`Parser::skip_plain`] reads eight at a time
@@ -865,6 +882,33 @@ mod tests {
     }
 
     use super::*;
+
+    /// The first `"`, `\\` or control byte is found at every offset, among
+    /// bytes next to them in value (and after other special bytes).
+    #[test]
+    fn first_special_at_every_offset() {
+        let fill = [b'a', 0x20, b'!', b'#', b'[', b']', 0x7f, 0xe9, 0x80, 0xff];
+        for len in 0..40 {
+            for at in 0..=len {
+                for special in [b'"', b'\\', 0x00, 0x01, 0x1f, b'\n'] {
+                    let mut bytes: Vec<u8> = fill.iter().copied().cycle().take(len).collect();
+                    if let Some(b) = bytes.get_mut(at) {
+                        *b = special;
+                    }
+                    // Special bytes after the first one change nothing.
+                    bytes.extend_from_slice(b"\"\\\x01");
+                    let want = bytes
+                        .iter()
+                        .position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f));
+                    assert_eq!(first_special(&bytes), want, "{bytes:?}");
+                    assert_eq!(
+                        first_special(bytes.get(..len).unwrap()),
+                        want.filter(|&i| i < len)
+                    );
+                }
+            }
+        }
+    }
 
     fn kind(input: &str) -> JsonErrorKind {
         parse(input.as_bytes(), 128).unwrap_err().kind
