@@ -231,41 +231,46 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a whole member `"<key>": {"sha256": "<64 bytes>"}`, whitespace
-    /// allowed wherever JSON allows it, whose key has nothing to unescape,
-    /// handing the 64 bytes between the digest's quotes to `digest`. When
-    /// anything differs, or `digest` gives `None`, the scanner is left where
-    /// it was and this gives `None`: read the member with [`Scanner::key`]
-    /// and [`Scanner::value`], which would read this one the same way.
+    /// allowed wherever JSON allows it. `key` is handed the input after the
+    /// key's opening quote and gives the key's length (and what it found
+    /// out about it); `digest` is handed the 64 bytes between the digest's
+    /// quotes. When anything differs, or either gives `None`, the scanner is
+    /// left where it was and this gives `None`: read the member with
+    /// [`Scanner::key`] and [`Scanner::value`], which would read this one
+    /// the same way.
     ///
-    /// `digest` must refuse `"`, `\\` and control bytes (lowercase hex
-    /// digits, what it is for, hold none): the span is not checked for them
-    /// here, so that its bytes are looked at once.
-    pub fn sha256_member<T>(
+    /// Neither span is checked here, so that its bytes are looked at once:
+    /// `key` must count no `"`, `\\` or control byte (a key with nothing to
+    /// unescape ends at the first `"`), and `digest` must refuse them
+    /// (lowercase hex digits, what it is for, hold none).
+    pub fn sha256_member<K, T>(
         &mut self,
+        key: impl FnOnce(&'a [u8]) -> Option<(usize, K)>,
         digest: impl FnOnce(&'a [u8]) -> Option<T>,
-    ) -> Option<(&'a str, T)> {
+    ) -> Option<(&'a str, K, T)> {
         let p = &mut self.parser;
         let start = p.pos;
-        let out = Self::sha256_member_at(p, digest);
+        let out = Self::sha256_member_at(p, key, digest);
         if out.is_none() {
             p.pos = start;
         }
         out
     }
 
-    fn sha256_member_at<T>(
+    fn sha256_member_at<K, T>(
         p: &mut Parser<'a>,
+        key: impl FnOnce(&'a [u8]) -> Option<(usize, K)>,
         digest: impl FnOnce(&'a [u8]) -> Option<T>,
-    ) -> Option<(&'a str, T)> {
+    ) -> Option<(&'a str, K, T)> {
         /// Moves past `byte`, or gives `None` when it is not next.
         fn expect(p: &mut Parser<'_>, byte: u8) -> Option<()> {
             (p.peek() == Some(byte)).then(|| p.pos += 1)
         }
-        // The key: a string without escapes, up to its first special byte.
         expect(p, b'"')?;
         let from = p.pos;
-        p.pos += first_special(p.bytes.get(from..)?)?;
-        let key = p.text.get(from..p.pos)?;
+        let (len, found) = key(p.bytes.get(from..)?)?;
+        p.pos = from.checked_add(len)?;
+        let name = p.text.get(from..p.pos)?;
         expect(p, b'"')?;
         p.skip_ws();
         expect(p, b':')?;
@@ -283,7 +288,7 @@ impl<'a> Scanner<'a> {
         expect(p, b'"')?;
         p.skip_ws();
         expect(p, b'}')?;
-        Some((key, digest(span)?))
+        Some((name, found, digest(span)?))
     }
 
     /// Reads one whole value, as [`parse_borrowed`] would, `depth` levels in.
@@ -299,30 +304,6 @@ impl<'a> Scanner<'a> {
         }
         Ok(())
     }
-}
-
-/// The offset of the first `"`, `\\` or control byte in `bytes`, found
-/// eight bytes at a time: the lowest byte each test below flags is exact
-/// (a borrow only starts at a byte the test is after), so the lowest of
-/// all is the first such byte.
-fn first_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for chunk in words.by_ref() {
-        let v = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?);
-        let control = v.wrapping_sub(ONES * 0x20) & !v & HIGH;
-        let found =
-            control | zero(v ^ (ONES * u64::from(b'"'))) | zero(v ^ (ONES * u64::from(b'\\')));
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    let special = |b: &u8| matches!(b, b'"' | b'\\' | 0..=0x1f);
-    Some(at + words.remainder().iter().position(special)?)
 }
 
 /// How many bytes of a string [`Parser::skip_plain`] reads eight at a time
@@ -883,33 +864,6 @@ mod tests {
 
     use super::*;
 
-    /// The first `"`, `\\` or control byte is found at every offset, among
-    /// bytes next to them in value (and after other special bytes).
-    #[test]
-    fn first_special_at_every_offset() {
-        let fill = [b'a', 0x20, b'!', b'#', b'[', b']', 0x7f, 0xe9, 0x80, 0xff];
-        for len in 0..40 {
-            for at in 0..=len {
-                for special in [b'"', b'\\', 0x00, 0x01, 0x1f, b'\n'] {
-                    let mut bytes: Vec<u8> = fill.iter().copied().cycle().take(len).collect();
-                    if let Some(b) = bytes.get_mut(at) {
-                        *b = special;
-                    }
-                    // Special bytes after the first one change nothing.
-                    bytes.extend_from_slice(b"\"\\\x01");
-                    let want = bytes
-                        .iter()
-                        .position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f));
-                    assert_eq!(first_special(&bytes), want, "{bytes:?}");
-                    assert_eq!(
-                        first_special(bytes.get(..len).unwrap()),
-                        want.filter(|&i| i < len)
-                    );
-                }
-            }
-        }
-    }
-
     fn kind(input: &str) -> JsonErrorKind {
         parse(input.as_bytes(), 128).unwrap_err().kind
     }
@@ -1034,12 +988,17 @@ mod tests {
             let mut whole = Scanner::new(text.as_bytes(), 8).unwrap();
             proptest::prop_assert!(whole.enter_object().unwrap());
             let before = whole.remaining();
-            let read = whole.sha256_member(|span| Some(span.to_vec()));
+            // The length of the key up to its first special byte.
+            let key_len = |text: &[u8]| {
+                let len = text.iter().position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f))?;
+                Some((len, ()))
+            };
+            let read = whole.sha256_member(key_len, |span| Some(span.to_vec()));
             let mut parts = Scanner::new(text.as_bytes(), 8).unwrap();
             parts.enter_object().unwrap();
             let ordinary = parts.key().and_then(|k| Ok((k, parts.value(1)?)));
             match read {
-                Some((name, span)) => {
+                Some((name, (), span)) => {
                     let span = String::from_utf8(span).unwrap();
                     // The span handed over is the digest's text when it
                     // holds no `"` or `\\` (the caller refuses any other).

@@ -254,10 +254,17 @@ fn walk_artifacts(scan: &mut Scanner<'_>, limits: &Limits) -> Option<Artifacts> 
                 return None;
             }
             // The usual entry, `"<plain name>": {"sha256": "<hex>"}`, read
-            // in one go: its bytes are looked at once, the digest decoded
-            // as it is checked.
-            let (name, set) = match scan.sha256_member(super::digest_set::raw_sha256_bytes) {
-                Some((name, raw)) => (Cow::Borrowed(name), DigestSet::from_sha256(raw)),
+            // in one go: each byte is looked at once, the name checked as
+            // its end is found (a name it cannot pass at once gets the full
+            // check below), the digest decoded as it is checked.
+            let member = scan.sha256_member(
+                super::names::plain_name,
+                super::digest_set::raw_sha256_bytes,
+            );
+            let (name, surely_normal, set) = match member {
+                Some((name, normal, raw)) => {
+                    (Cow::Borrowed(name), normal, DigestSet::from_sha256(raw))
+                }
                 None => {
                     let name = scan.key().ok()?;
                     let set = match scan.plain_pair() {
@@ -265,11 +272,11 @@ fn walk_artifacts(scan: &mut Scanner<'_>, limits: &Limits) -> Option<Artifacts> 
                         Some((alg, digest)) => pair_set(alg, digest)?,
                         None => digest_set(&scan.value(3).ok()?)?,
                     };
-                    (name, set)
+                    (name, false, set)
                 }
             };
             // A refused name goes to the ordinary reader, which says why (E320).
-            if super::names::artifact_name_problem(&name).is_some() {
+            if !surely_normal && super::names::artifact_name_problem(&name).is_some() {
                 return None;
             }
             let set = match rest.is_empty() {
