@@ -161,7 +161,9 @@ impl Artifacts {
     }
 
     /// Appends `name` when it sorts after every name listed; otherwise gives
-    /// `set` back and changes nothing.
+    /// `set` back and changes nothing. Inlined: a link's walk calls it once
+    /// an artifact, and the set is then built in place rather than moved.
+    #[inline]
     pub fn push_last(&mut self, name: &str, set: DigestSet) -> Result<(), DigestSet> {
         let last = self.entries.len().checked_sub(1);
         if last.is_none_or(|last| self.name_at(last) < name) {

@@ -51,21 +51,32 @@ fn nibble(b: u8) -> u8 {
 /// that encoding them again gives back the same text), checked and decoded
 /// in one pass: links carry hundreds of thousands of these.
 pub fn raw_sha256(digest: &str) -> Option<[u8; 32]> {
-    let bytes = digest.as_bytes();
-    if bytes.len() != 64 {
+    raw_sha256_bytes(digest.as_bytes())
+}
+
+/// [`raw_sha256`] of the bytes of a digest's text, as a link's walk finds
+/// them (anything but 64 lowercase hex digits gives `None`).
+pub fn raw_sha256_bytes(bytes: &[u8]) -> Option<[u8; 32]> {
+    let bytes: &[u8; 64] = bytes.try_into().ok()?;
+    // Two passes over arrays of known length, each of which vectorises:
+    // the digits to their values (checking all of them), then the pairs
+    // of values to bytes.
+    let mut values = [0u8; 64];
+    let mut bad = 0u8;
+    for (value, &b) in values.iter_mut().zip(bytes) {
+        *value = nibble(b);
+        bad |= *value;
+    }
+    if bad & 0xf0 != 0 {
         return None;
     }
     let mut raw = [0u8; 32];
-    let mut bad = 0u8;
-    for (out, pair) in raw.iter_mut().zip(bytes.chunks_exact(2)) {
-        let (hi, lo) = match pair {
-            [hi, lo] => (nibble(*hi), nibble(*lo)),
-            _ => (0xff, 0xff),
-        };
-        bad |= hi | lo;
-        *out = (hi << 4) | (lo & 0x0f);
+    for (out, pair) in raw.iter_mut().zip(values.chunks_exact(2)) {
+        if let [hi, lo] = pair {
+            *out = (hi << 4) | lo;
+        }
     }
-    (bad & 0xf0 == 0).then_some(raw)
+    Some(raw)
 }
 
 impl Entries {

@@ -230,6 +230,67 @@ impl<'a> Scanner<'a> {
         Some((key, value))
     }
 
+    /// Reads a whole member `"<key>": {"sha256": "<64 bytes>"}`, whitespace
+    /// allowed wherever JSON allows it. `key` is handed the input after the
+    /// key's opening quote and gives the key's length (and what it found
+    /// out about it); `digest` is handed the 64 bytes between the digest's
+    /// quotes. When anything differs, or either gives `None`, the scanner is
+    /// left where it was and this gives `None`: read the member with
+    /// [`Scanner::key`] and [`Scanner::value`], which would read this one
+    /// the same way.
+    ///
+    /// Neither span is checked here, so that its bytes are looked at once:
+    /// `key` must count no `"`, `\\` or control byte (a key with nothing to
+    /// unescape ends at the first `"`), and `digest` must refuse them
+    /// (lowercase hex digits, what it is for, hold none).
+    pub fn sha256_member<K, T>(
+        &mut self,
+        key: impl FnOnce(&'a [u8]) -> Option<(usize, K)>,
+        digest: impl FnOnce(&'a [u8]) -> Option<T>,
+    ) -> Option<(&'a str, K, T)> {
+        let p = &mut self.parser;
+        let start = p.pos;
+        let out = Self::sha256_member_at(p, key, digest);
+        if out.is_none() {
+            p.pos = start;
+        }
+        out
+    }
+
+    fn sha256_member_at<K, T>(
+        p: &mut Parser<'a>,
+        key: impl FnOnce(&'a [u8]) -> Option<(usize, K)>,
+        digest: impl FnOnce(&'a [u8]) -> Option<T>,
+    ) -> Option<(&'a str, K, T)> {
+        /// Moves past `byte`, or gives `None` when it is not next.
+        fn expect(p: &mut Parser<'_>, byte: u8) -> Option<()> {
+            (p.peek() == Some(byte)).then(|| p.pos += 1)
+        }
+        expect(p, b'"')?;
+        let from = p.pos;
+        let (len, found) = key(p.bytes.get(from..)?)?;
+        p.pos = from.checked_add(len)?;
+        let name = p.text.get(from..p.pos)?;
+        expect(p, b'"')?;
+        p.skip_ws();
+        expect(p, b':')?;
+        p.skip_ws();
+        expect(p, b'{')?;
+        p.skip_ws();
+        const ALG: &[u8] = b"\"sha256\"";
+        (p.bytes.get(p.pos..p.pos + ALG.len()) == Some(ALG)).then(|| p.pos += ALG.len())?;
+        p.skip_ws();
+        expect(p, b':')?;
+        p.skip_ws();
+        expect(p, b'"')?;
+        let span = p.bytes.get(p.pos..p.pos + 64)?;
+        p.pos += 64;
+        expect(p, b'"')?;
+        p.skip_ws();
+        expect(p, b'}')?;
+        Some((name, found, digest(span)?))
+    }
+
     /// Reads one whole value, as [`parse_borrowed`] would, `depth` levels in.
     pub fn value(&mut self, depth: usize) -> Result<Borrowed<'a>, JsonError> {
         self.parser.borrowed(depth)
@@ -243,6 +304,27 @@ impl<'a> Scanner<'a> {
         }
         Ok(())
     }
+}
+
+/// How many bytes of a string [`Parser::skip_plain`] reads eight at a time
+/// before it looks for the string's end with [`plain_run`]: more than the
+/// hex digests (64 or 128 digits) that most strings of a link are, for
+/// which the search would cost more than it saves.
+const LONG: usize = 256;
+
+/// The length of `bytes` up to the first `"` or `\\`, when no control
+/// character comes before it: one search for the two bytes (vectorised by
+/// `memchr`), then one pass without a branch per byte over what it skipped.
+/// `None` (no end in sight, or a control character on the way) leaves the
+/// string to the eight-at-a-time loop, which stops where it must.
+#[inline(never)] // kept out of the loop of every short string
+fn plain_run(bytes: &[u8]) -> Option<usize> {
+    let end = memchr::memchr2(b'"', b'\\', bytes)?;
+    let control = bytes
+        .get(..end)?
+        .iter()
+        .fold(false, |control, &b| control | (b < 0x20));
+    (!control).then_some(end)
 }
 
 /// The value of a number's text, as [`parse`] reads it.
@@ -606,6 +688,8 @@ impl<'a> Parser<'a> {
     /// Moves past the bytes that need no attention in a string (not `"`,
     /// `\\` or a control character) eight at a time, stopping at the first
     /// group of eight that holds one: the byte-wise loops after it find it.
+    /// A string still going after [`LONG`] bytes (a DSSE payload, megabytes
+    /// of base64) is finished in two quicker passes, when they find it plain.
     fn skip_plain(&mut self) {
         const ONES: u64 = 0x0101_0101_0101_0101;
         const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -628,6 +712,12 @@ impl<'a> Parser<'a> {
                 break;
             }
             plain += 8;
+            if plain == LONG {
+                if let Some(run) = plain_run(rest.get(plain..).unwrap_or_default()) {
+                    plain += run;
+                    break;
+                }
+            }
         }
         self.pos += plain;
     }
@@ -737,11 +827,12 @@ impl<'a> Parser<'a> {
 #[cfg(test)]
 mod tests {
     /// Strings with a quote, backslash or control character at every place
-    /// around the eight-byte groups are read as `serde_json` reads them, and
-    /// refused at the same offset as a byte-wise reader.
+    /// around the eight-byte groups, and in long strings around where the
+    /// search for their end starts, are read as `serde_json` reads them,
+    /// and refused at the same offset as a byte-wise reader.
     #[test]
     fn strings_at_every_offset() {
-        for len in 0..40 {
+        for len in (0..40).chain([255, 256, 257, 263, 264, 265, 300]) {
             for at in 0..=len {
                 for special in ["\\\"", "\\\\", "\\n", "\\u00e9", "é", "\u{7f}", "\u{1}"] {
                     let body = format!("{}{special}{}", "a".repeat(at), "b".repeat(len - at));
@@ -865,6 +956,59 @@ mod tests {
             proptest::prop_assert_eq!(owned.is_ok(), borrowed.is_ok(), "{}", text);
             if let (Ok(o), Ok(b)) = (owned, borrowed) {
                 proptest::prop_assert_eq!(o, b.to_value());
+            }
+        }
+
+        /// A member read whole by [`Scanner::sha256_member`] is the one
+        /// [`Scanner::key`] and [`Scanner::value`] read, up to the same
+        /// byte; anything else is left where it was. The members are built
+        /// from pieces that are nearly right: escapes, non-ASCII and control
+        /// bytes in the key, odd whitespace, another algorithm or its name
+        /// escaped, digests of the wrong length or with a quote in them.
+        #[test]
+        fn sha256_members_read_whole_agree(
+            key in "[a/.\\\\\"\u{e9}\u{1}\u{7f} ]{0,12}",
+            ws in proptest::collection::vec(proptest::sample::select(vec!["", " ", "\n  ", "\t", "\r"]), 6),
+            alg in proptest::sample::select(vec!["\"sha256\"", "\"sha256\"", "\"sha\\u0032256\"", "\"sha512\"", "\"sha256 \""]),
+            hex in "[0-9a-fA]{63,65}",
+            special in proptest::sample::select(vec!["", "", "\"", "\\\\", "\\u0061"]),
+            tail in proptest::sample::select(vec!["}", "}", "}}", ",\"md5\":\"a\"}", "]"]),
+        ) {
+            let [w0, w1, w2, w3, w4, w5] = [0, 1, 2, 3, 4, 5].map(|i| ws[i]);
+            let digest = format!("{hex}{special}");
+            let member = format!(
+                "\"{key}\"{w0}:{w1}{{{w2}{alg}{w3}:{w4}\"{digest}\"{w5}{tail}"
+            );
+            let text = format!("{{{member},\"z\":1}}");
+            let mut whole = Scanner::new(text.as_bytes(), 8).unwrap();
+            proptest::prop_assert!(whole.enter_object().unwrap());
+            let before = whole.remaining();
+            // The length of the key up to its first special byte.
+            let key_len = |text: &[u8]| {
+                let len = text.iter().position(|&b| matches!(b, b'"' | b'\\' | 0..=0x1f))?;
+                Some((len, ()))
+            };
+            let read = whole.sha256_member(key_len, |span| Some(span.to_vec()));
+            let mut parts = Scanner::new(text.as_bytes(), 8).unwrap();
+            parts.enter_object().unwrap();
+            let ordinary = parts.key().and_then(|k| Ok((k, parts.value(1)?)));
+            match read {
+                Some((name, (), span)) => {
+                    let span = String::from_utf8(span).unwrap();
+                    // The span handed over is the digest's text when it
+                    // holds no `"` or `\\` (the caller refuses any other).
+                    if !span.contains(['"', '\\']) {
+                        let (k, v) = ordinary.unwrap();
+                        proptest::prop_assert_eq!(name, k.as_ref(), "{}", text);
+                        let want = Borrowed::Object(vec![(
+                            Cow::Borrowed("sha256"),
+                            Borrowed::String(Cow::Owned(span)),
+                        )]);
+                        proptest::prop_assert_eq!(v, want, "{}", text);
+                        proptest::prop_assert_eq!(whole.remaining(), parts.remaining(), "{}", text);
+                    }
+                }
+                None => proptest::prop_assert_eq!(whole.remaining(), before, "{}", text),
             }
         }
 

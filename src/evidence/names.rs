@@ -14,7 +14,7 @@
 /// characters (`\n`, ESC, DEL, C1) and invisible or bidirectional format
 /// characters (`\u{202e}`, `\u{200b}`, ...).
 pub fn artifact_name_problem(name: &str) -> Option<&'static str> {
-    if plain_and_normal(name.as_bytes()) {
+    if surely_plain_and_normal(name.as_bytes()) || plain_and_normal(name.as_bytes()) {
         return None;
     }
     if name.is_empty() {
@@ -45,6 +45,82 @@ pub fn artifact_name_problem(name: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// A name read straight from JSON text, eight bytes at a time: the length
+/// of `text` up to its first byte that is not printable ASCII or is `"` or
+/// `\\` (the caller reads the name only when that byte is the string's
+/// closing quote), and whether the bytes before it are surely an acceptable
+/// name, as [`surely_plain_and_normal`] decides. `None` when the text ends
+/// first. Finding the name's end and checking it look at each byte once.
+pub fn plain_name(text: &[u8]) -> Option<(usize, bool)> {
+    // A leading `/` or `.` is caught as if a `/` came before the name.
+    let mut after_slash = 0x80;
+    let mut odd = 0;
+    let mut at = 0;
+    for chunk in text.chunks_exact(8) {
+        let v = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?);
+        // The lowest byte each test flags is exact (a borrow only starts at
+        // a byte the test is after), so the lowest of all is the first
+        // byte that ends a plain name.
+        let control = v.wrapping_sub(ONES * 0x20) & !v & HIGH;
+        let stop = control
+            | (v & HIGH)
+            | zero_byte(v ^ (ONES * u64::from(b'"')))
+            | zero_byte(v ^ (ONES * u64::from(b'\\')))
+            | zero_byte(v ^ (ONES * 0x7f));
+        // The bytes before the first stop (all of them when there is none).
+        let before = (stop & stop.wrapping_neg()).wrapping_sub(1);
+        let slash = bytes_equal(v, b'/') & before;
+        let slash_or_dot = (slash | bytes_equal(v, b'.')) & before;
+        // A `/` followed by `/` or `.`, in this word or across from the last.
+        odd |= slash & (slash_or_dot >> 8) | (after_slash & slash_or_dot);
+        if stop != 0 {
+            let len = at + (stop.trailing_zeros() / 8) as usize;
+            // An empty name, or an empty last component.
+            let ends_well = !matches!(text.get(..len).and_then(<[u8]>::last), None | Some(b'/'));
+            return Some((len, odd == 0 && ends_well));
+        }
+        after_slash = (slash >> 56) & 0x80;
+        at += 8;
+    }
+    None
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// The high bit of each zero byte of `v` from the lowest up to the first
+/// one exactly (above it a borrow may flag more).
+fn zero_byte(v: u64) -> u64 {
+    v.wrapping_sub(ONES) & !v & HIGH
+}
+
+/// The high bit of each byte of `v` that equals `c`, and no other bit: no
+/// carry crosses from one byte to the next (`0x7f + 0x7f` fits in a byte).
+fn bytes_equal(v: u64, c: u8) -> u64 {
+    let t = v ^ (ONES * u64::from(c));
+    !(((t & LOW7) + LOW7) | t) & HIGH
+}
+
+/// The commonest case, decided by passes without a branch per byte (which
+/// vectorise): printable ASCII without `\\`, no component empty or
+/// starting with `.`. `false` says only that [`plain_and_normal`] must
+/// decide (`a/.hidden` is normal).
+fn surely_plain_and_normal(bytes: &[u8]) -> bool {
+    let unprintable = bytes.iter().fold(false, |odd, &b| {
+        odd | !(0x20..0x7f).contains(&b) | (b == b'\\')
+    });
+    // `//` and `/.` inside; at the ends, a first `/` or `.` and a last `/`.
+    let alias = bytes
+        .iter()
+        .zip(bytes.iter().skip(1))
+        .fold(false, |odd, (&a, &b)| {
+            odd | ((a == b'/') & ((b == b'/') | (b == b'.')))
+        });
+    let ends = matches!(bytes.first(), None | Some(b'/' | b'.')) | (bytes.last() == Some(&b'/'));
+    !(unprintable | alias | ends)
 }
 
 /// The common case in one pass over the bytes: printable ASCII without `\\`,
@@ -119,9 +195,51 @@ mod tests {
     proptest::proptest! {
         /// The one-pass check never passes a name the full check refuses.
         #[test]
-        fn the_fast_check_agrees(name in "[a./\\\\ \u{7f}\u{e9}\u{202e}\n]{0,7}") {
+        fn the_fast_check_agrees(name in "[a./\\\\ ~\u{1f}\u{7f}\u{e9}\u{202e}\n]{0,20}") {
             if super::plain_and_normal(name.as_bytes()) {
                 proptest::prop_assert!(slow(&name).is_none(), "{:?}", name);
+            }
+            if super::surely_plain_and_normal(name.as_bytes()) {
+                proptest::prop_assert!(slow(&name).is_none(), "{:?}", name);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The branch-free check passes exactly the names it should (no
+        /// component starting with `.`), longer ones too (vectorised loops
+        /// take them in groups).
+        #[test]
+        fn the_branch_free_check_is_exact_on_plain_names(name in "[ab./~]{0,26}") {
+            let expected = slow(&name).is_none() && !name.split('/').any(|c| c.starts_with('.'));
+            proptest::prop_assert_eq!(super::surely_plain_and_normal(name.as_bytes()), expected, "{:?}", name);
+        }
+    }
+
+    proptest::proptest! {
+        /// A name in JSON text ends at its first byte that is not printable
+        /// ASCII or is `"` or `\\`, found at every place around the words,
+        /// and is passed exactly when it should be (no component starting
+        /// with `.`); the text ending too soon gives `None`.
+        #[test]
+        fn plain_names_are_found_and_checked_in_json_text(
+            name in "[ab./~ \\\\\"\u{7f}\u{e9}\u{1f}]{0,26}",
+            tail in "[\"a/]{0,9}",
+        ) {
+            let text = format!("{name}\"{tail}");
+            let bytes = text.as_bytes();
+            let end = bytes
+                .iter()
+                .position(|&b| !(0x20..0x7f).contains(&b) || b == b'"' || b == b'\\')
+                .unwrap();
+            match super::plain_name(bytes) {
+                Some((len, surely)) => {
+                    proptest::prop_assert_eq!(len, end, "{:?}", text);
+                    let name = &text[..len];
+                    let expected = slow(name).is_none() && !name.split('/').any(|c| c.starts_with('.'));
+                    proptest::prop_assert_eq!(surely, expected, "{:?}", text);
+                }
+                None => proptest::prop_assert!(end >= bytes.len() / 8 * 8, "{:?}", text),
             }
         }
     }
