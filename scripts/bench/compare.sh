@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Compares `cairn verify` with in-toto-verify 3.1.0 on the same supply chains.
 #
-#   scripts/bench/compare.sh [--runs R] [SIZE...]     (default: 3 runs; 1000 10000 100000)
+#   scripts/bench/compare.sh [--runs R] [SIZE...]     (default: 5 runs; 1000 10000 100000)
 #
 # Installs in-toto 3.1.0 into .venv (scripts/setup-intoto.sh), generates
 # chains of 3 steps x SIZE artifacts with in-toto's own API
@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-runs=3
+runs=5
 sizes=()
 while [ $# -gt 0 ]; do
     case "$1" in
