@@ -46,8 +46,8 @@ pub enum Read {
 /// What [`read_with`] gives: a document read (with what checked it, if
 /// anything did), or a DSSE envelope read but for its payload, whose base64
 /// text is still in the input (see [`Pending`]).
-pub enum Begun<T> {
-    /// Read.
+pub(super) enum Begun<T> {
+    /// The document, and the result of checking it (see [`read_with`]).
     Read(Read, Option<T>),
     /// To be finished by [`Pending::finish`].
     Envelope(Pending),
@@ -57,7 +57,7 @@ pub enum Begun<T> {
 /// may be split over two threads, and whether the signed bytes of a link
 /// whose signatures were checked while it was read are released.
 #[derive(Clone, Copy)]
-pub struct Options<'a> {
+pub(super) struct Options<'a> {
     /// Where the document is, for diagnostics.
     pub at: &'a Location,
     /// Its limits.
@@ -68,8 +68,10 @@ pub struct Options<'a> {
     pub release: bool,
 }
 
-/// Reads one document from `bytes`, taking the fast road for links.
-pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, EvidenceError> {
+/// Reads one document from `bytes`, taking the fast road for links (a DSSE
+/// payload decoded into a buffer of its own).
+#[cfg(test)]
+pub(super) fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, EvidenceError> {
     let options = Options {
         at,
         limits,
@@ -86,19 +88,22 @@ pub fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read, Eviden
     }
 }
 
-/// [`read`], checking the signatures of what it reads: a walked metablock
-/// link with `written` (over its canonical JSON handed over in pieces; when
-/// that gives `None`, the bytes are made whole and `side` checks the
-/// document), with `split` on another thread while the link is walked. The
-/// result is returned for a link; otherwise (`None`) nothing of it is kept,
-/// and the caller does that work itself. With `release`, a metablock link's
-/// document is returned empty: its canonical bytes are not kept.
+/// Reads one document from `bytes`, taking the fast road for links and
+/// checking the signatures of what it reads. A walked metablock link is
+/// checked by `written`, over its canonical JSON handed over in pieces after
+/// the walk (when `written` gives `None`, the bytes are made whole and
+/// `side` checks the document); with `release` its document is returned
+/// empty, its canonical bytes not kept. The result of the check is returned
+/// for a link and for any DSSE envelope; otherwise (`None`) nothing of it
+/// is kept, and the caller does that work itself.
 ///
-/// A DSSE envelope whose payload is plain base64 text comes back as
-/// [`Begun::Envelope`]: the caller decodes the payload (where it is, if it
-/// may change `bytes`) and finishes it with [`Pending::finish`], which
-/// checks it the same way.
-pub fn read_with<T: Send>(
+/// A DSSE envelope whose payload is plain base64 text in `bytes` comes back
+/// as [`Begun::Envelope`]: the caller decodes the payload (where it is, if
+/// it may change `bytes`) and finishes it with [`Pending::finish`], which
+/// walks its link while `written` checks it on another thread (`split`).
+/// One whose payload text has escapes is finished here, from the unescaped
+/// copy.
+pub(super) fn read_with<T: Send>(
     bytes: &[u8],
     options: Options<'_>,
     side: impl Fn(&Document) -> T + Sync,
@@ -120,27 +125,24 @@ pub fn read_with<T: Send>(
     let EnvelopeParts {
         text,
         checked,
-        payload_type,
-        signatures,
+        envelope,
         notes,
     } = parts;
-    let pending = |text| Pending {
-        text,
-        checked,
-        payload_type,
-        signatures,
-        notes,
-    };
-    if let Some(within) = within(bytes, text) {
-        return Ok(Begun::Envelope(pending(within)));
+    if let Some(text) = within(bytes, text) {
+        return Ok(Begun::Envelope(Pending {
+            text,
+            checked,
+            envelope,
+            notes,
+        }));
     }
-    // The text had escapes: it is decoded from the unescaped copy.
-    let Some(payload) = b64_decode(text) else {
-        return read_document(bytes, at, limits)
-            .map(|(doc, notes)| Begun::Read(Read::Other(doc, notes), None));
+    // The text had escapes: the payload is decoded from the unescaped copy.
+    let payload = b64_decode(text);
+    drop(root);
+    let Some(payload) = payload else {
+        return Err(not_base64(at));
     };
-    let pending = pending(0..0);
-    let (read, done) = pending.finish(payload.into(), options, side, written);
+    let (read, done) = finish(envelope, payload.into(), notes, options, side, written);
     Ok(Begun::Read(read, done))
 }
 
@@ -154,22 +156,24 @@ fn within(bytes: &[u8], text: &str) -> Option<Range<usize>> {
 
 /// A DSSE envelope of exactly `payload`, `payloadType` and `signatures`
 /// that the ordinary reader accepts, with its payload not yet decoded: its
-/// base64 text is at `text` in the input it was read from. The payload is
-/// decoded by [`Pending::decode`] into a buffer of its own, or by
-/// [`Pending::decode_in_place`] where its text is (a 20 MB payload then
-/// needs no second buffer); either way [`Pending::finish`] reads it.
-pub struct Pending {
+/// base64 text, already checked, is at `text` in the input it was read
+/// from, and only that input may be given to [`Pending::decode`] (into a
+/// buffer of its own) or [`Pending::decode_in_place`] (where the text is,
+/// so that a link's 20 MB payload needs no second buffer); either way
+/// [`Pending::finish`] reads it.
+pub(super) struct Pending {
     text: Range<usize>,
     checked: CheckedBase64,
-    payload_type: String,
-    signatures: Vec<Signature>,
+    /// The envelope, its payload left empty.
+    envelope: Envelope,
     notes: Vec<EvidenceError>,
 }
 
 impl Pending {
     /// The payload decoded from `bytes`, the input the envelope at `at`
     /// was read from, into a new buffer.
-    pub fn decode(&self, bytes: &[u8], at: &Location) -> Result<Vec<u8>, EvidenceError> {
+    #[cfg(test)]
+    pub(super) fn decode(&self, bytes: &[u8], at: &Location) -> Result<Vec<u8>, EvidenceError> {
         let text = bytes.get(self.text.clone());
         text.and_then(|text| b64_decode(std::str::from_utf8(text).ok()?))
             .ok_or_else(|| not_base64(at))
@@ -177,7 +181,7 @@ impl Pending {
 
     /// The payload decoded where its text is in `bytes`, the input the
     /// envelope at `at` was read from (which is changed: the text is gone).
-    pub fn decode_in_place<'b>(
+    pub(super) fn decode_in_place<'b>(
         &self,
         bytes: &'b mut [u8],
         at: &Location,
@@ -191,61 +195,66 @@ impl Pending {
         }
     }
 
-    /// Reads the envelope with its decoded `payload`, as [`read_with`]
-    /// reads a metablock: a link in it is walked while `written` checks
-    /// the signatures over the payload's PAE (`side` checks the document
-    /// when `written` does not); with `options.release` a checked link's
-    /// document is returned empty, so that a payload decoded in place is
-    /// never copied.
-    pub fn finish<T: Send>(
+    /// Reads the envelope with its decoded `payload` (see [`finish`]).
+    pub(super) fn finish<T: Send>(
         self,
         payload: Cow<'_, [u8]>,
         options: Options<'_>,
         side: impl Fn(&Document) -> T + Sync,
         written: impl Fn(&[Signature], &Written<'_>) -> Option<T> + Sync,
     ) -> (Read, Option<T>) {
-        let Options {
-            at,
-            limits,
-            split,
-            release,
-        } = options;
-        let Pending {
-            payload_type,
-            signatures,
-            notes,
-            ..
-        } = self;
-        let header = pae_header(payload_type.as_bytes(), payload.len(), 0);
-        let message = |sink: &mut dyn FnMut(&[u8])| {
-            sink(&header);
-            sink(&payload);
-        };
-        // The envelope is what it is whatever its payload says.
-        let (link, done) = super::parallel::both(
-            split,
-            || dsse_link(&payload_type, &payload, at, limits),
-            || written(&signatures, &message),
-        );
-        match (link, done) {
-            (Some(link), Some(done)) if release => {
-                (Read::Link(released(), Box::new(link), notes), Some(done))
-            }
-            (link, done) => {
-                let envelope = Envelope {
-                    payload_type,
-                    payload: payload.into_owned(),
-                    signatures,
-                };
-                let document = Document::Dsse(envelope);
-                let done = done.unwrap_or_else(|| side(&document));
-                let read = match link {
-                    Some(link) if release => Read::Link(released(), Box::new(link), notes),
-                    Some(link) => Read::Link(document, Box::new(link), notes),
-                    None => Read::Other(document, notes),
-                };
-                (read, Some(done))
-            }
+        finish(self.envelope, payload, self.notes, options, side, written)
+    }
+}
+
+/// Reads an envelope (its payload field left empty) with its decoded
+/// `payload`, as [`read_with`] reads a metablock: a link in it is walked
+/// while `written` checks the signatures over the payload's PAE, given in
+/// two parts (`side` checks the document when `written` does not). With
+/// `options.release`, a checked link's document is returned empty, and a
+/// borrowed payload is never copied; any other document (a Statement, a
+/// layout, a link kept whole) owns a copy of the payload.
+fn finish<T: Send>(
+    envelope: Envelope,
+    payload: Cow<'_, [u8]>,
+    notes: Vec<EvidenceError>,
+    options: Options<'_>,
+    side: impl Fn(&Document) -> T + Sync,
+    written: impl Fn(&[Signature], &Written<'_>) -> Option<T> + Sync,
+) -> (Read, Option<T>) {
+    let Options {
+        at,
+        limits,
+        split,
+        release,
+    } = options;
+    let header = pae_header(envelope.payload_type.as_bytes(), payload.len(), 0);
+    let message = |sink: &mut dyn FnMut(&[u8])| {
+        sink(&header);
+        sink(&payload);
+    };
+    // The envelope is what it is whatever its payload says.
+    let (link, done) = super::parallel::both(
+        split,
+        || dsse_link(&envelope.payload_type, &payload, at, limits),
+        || written(&envelope.signatures, &message),
+    );
+    match (link, done) {
+        (Some(link), Some(done)) if release => {
+            (Read::Link(released(), Box::new(link), notes), Some(done))
+        }
+        (link, done) => {
+            let document = Document::Dsse(Envelope {
+                payload: payload.into_owned(),
+                ..envelope
+            });
+            let done = done.unwrap_or_else(|| side(&document));
+            let read = match link {
+                Some(link) if release => Read::Link(released(), Box::new(link), notes),
+                Some(link) => Read::Link(document, Box::new(link), notes),
+                None => Read::Other(document, notes),
+            };
+            (read, Some(done))
         }
     }
 }
@@ -302,11 +311,15 @@ fn envelope_parts<'r>(
     let checked = b64_check(text.as_bytes())?;
     let signatures = root.get("signatures").map(Borrowed::to_value);
     let (signatures, notes) = read_signatures(signatures, at, limits, true).ok()?;
+    let envelope = Envelope {
+        payload_type: payload_type.as_ref().to_owned(),
+        payload: Vec::new(),
+        signatures,
+    };
     Some(EnvelopeParts {
         text,
         checked,
-        payload_type: payload_type.as_ref().to_owned(),
-        signatures,
+        envelope,
         notes,
     })
 }
@@ -317,8 +330,8 @@ struct EnvelopeParts<'r> {
     text: &'r str,
     /// What checked it.
     checked: CheckedBase64,
-    payload_type: String,
-    signatures: Vec<Signature>,
+    /// The envelope, its payload left empty.
+    envelope: Envelope,
     notes: Vec<EvidenceError>,
 }
 
@@ -509,9 +522,8 @@ mod tests {
         let root = json::parse_borrowed(text.as_bytes(), limits.max_depth).unwrap();
         let fast = envelope_parts(&root, &at, limits).map(|parts| {
             let envelope = Envelope {
-                payload_type: parts.payload_type,
                 payload: b64_decode(parts.text).unwrap(),
-                signatures: parts.signatures,
+                ..parts.envelope
             };
             (envelope, parts.notes)
         });

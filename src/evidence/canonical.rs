@@ -131,18 +131,13 @@ pub fn write_string(s: &str, out: &mut Vec<u8>) {
 /// The offset of the first `\\` or `"` in `bytes`; groups of eight bytes
 /// without one are passed over at once.
 fn first_special(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Whether any byte of `v` is zero; exact, since a borrow only starts at
-    // a zero byte.
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+    use super::words::{first_equal, word};
     let mut plain = 0;
     for chunk in bytes.chunks_exact(8) {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+        let Some(v) = word(chunk) else {
             break;
         };
-        let v = u64::from_le_bytes(word);
-        if has_zero(v ^ (ONES * u64::from(b'"'))) || has_zero(v ^ (ONES * u64::from(b'\\'))) {
+        if first_equal(v, b'"') | first_equal(v, b'\\') != 0 {
             break;
         }
         plain += 8;

@@ -691,24 +691,14 @@ impl<'a> Parser<'a> {
     /// A string still going after [`LONG`] bytes (a DSSE payload, megabytes
     /// of base64) is finished in two quicker passes, when they find it plain.
     fn skip_plain(&mut self) {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
-        // Whether any byte of `v` is zero; exact, since a borrow only
-        // starts at a zero byte.
-        let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
+        use super::words::{below, first_equal, word};
         let rest = self.bytes.get(self.pos..).unwrap_or_default();
         let mut plain = 0;
         for chunk in rest.chunks_exact(8) {
-            let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            let Some(v) = word(chunk) else {
                 break;
             };
-            let v = u64::from_le_bytes(word);
-            // A byte below 0x20 borrows when 0x20 is taken from it.
-            let control = v.wrapping_sub(ONES * 0x20) & !v & HIGH != 0;
-            if control
-                || has_zero(v ^ (ONES * u64::from(b'"')))
-                || has_zero(v ^ (ONES * u64::from(b'\\')))
-            {
+            if below(v, 0x20) | first_equal(v, b'"') | first_equal(v, b'\\') != 0 {
                 break;
             }
             plain += 8;

@@ -330,8 +330,8 @@ impl Reader<'_> {
 
     /// The lines of a bundle are read on every core, the results in line
     /// order. Each line may be changed while it is read (a DSSE payload is
-    /// decoded where its text was): a line goes to one worker only, and its lock is never
-    /// waited for.
+    /// decoded where its text was): a line goes to one worker only, and its
+    /// lock is never waited for.
     fn bundle(&self, name: &str, bytes: &mut [u8], loaded: &mut Loaded) {
         let mut lines = Vec::new();
         let mut too_many = false;

@@ -33,6 +33,7 @@ pub mod parse;
 pub mod scheme;
 pub mod statement;
 pub mod verify;
+mod words;
 
 pub use dsse::{sign_dsse, Envelope};
 pub use error::{EvidenceError, Location};

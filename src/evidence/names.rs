@@ -7,6 +7,8 @@
 //! the cursor could forge report lines. Names are compared byte for byte;
 //! nothing is normalised, so a refused name is never silently rewritten.
 
+use super::words::{below, equal, first_equal, word, HIGH};
+
 /// Why `name` is not an acceptable artifact name, or `None` when it is.
 ///
 /// Refused: the empty name, a leading `/`, a `\` anywhere, empty path
@@ -59,20 +61,19 @@ pub fn plain_name(text: &[u8]) -> Option<(usize, bool)> {
     let mut odd = 0;
     let mut at = 0;
     for chunk in text.chunks_exact(8) {
-        let v = u64::from_le_bytes(<[u8; 8]>::try_from(chunk).ok()?);
+        let v = word(chunk)?;
         // The lowest byte each test flags is exact (a borrow only starts at
         // a byte the test is after), so the lowest of all is the first
         // byte that ends a plain name.
-        let control = v.wrapping_sub(ONES * 0x20) & !v & HIGH;
-        let stop = control
+        let stop = below(v, 0x20)
             | (v & HIGH)
-            | zero_byte(v ^ (ONES * u64::from(b'"')))
-            | zero_byte(v ^ (ONES * u64::from(b'\\')))
-            | zero_byte(v ^ (ONES * 0x7f));
+            | first_equal(v, b'"')
+            | first_equal(v, b'\\')
+            | first_equal(v, 0x7f);
         // The bytes before the first stop (all of them when there is none).
         let before = (stop & stop.wrapping_neg()).wrapping_sub(1);
-        let slash = bytes_equal(v, b'/') & before;
-        let slash_or_dot = (slash | bytes_equal(v, b'.')) & before;
+        let slash = equal(v, b'/') & before;
+        let slash_or_dot = (slash | equal(v, b'.')) & before;
         // A `/` followed by `/` or `.`, in this word or across from the last.
         odd |= slash & (slash_or_dot >> 8) | (after_slash & slash_or_dot);
         if stop != 0 {
@@ -85,23 +86,6 @@ pub fn plain_name(text: &[u8]) -> Option<(usize, bool)> {
         at += 8;
     }
     None
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-
-/// The high bit of each zero byte of `v` from the lowest up to the first
-/// one exactly (above it a borrow may flag more).
-fn zero_byte(v: u64) -> u64 {
-    v.wrapping_sub(ONES) & !v & HIGH
-}
-
-/// The high bit of each byte of `v` that equals `c`, and no other bit: no
-/// carry crosses from one byte to the next (`0x7f + 0x7f` fits in a byte).
-fn bytes_equal(v: u64, c: u8) -> u64 {
-    let t = v ^ (ONES * u64::from(c));
-    !(((t & LOW7) + LOW7) | t) & HIGH
 }
 
 /// The commonest case, decided by passes without a branch per byte (which

@@ -378,30 +378,63 @@ mod tests {
         let other = SigningKey::generate_ed25519();
         let statement = r#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"DIGEST"}}],"predicateType":"https://example.com/p","predicate":{}}"#
             .replace("DIGEST", &"ab".repeat(32));
+        let dsse = |name: &str, key: &SigningKey| {
+            sign_dsse(INTOTO_PAYLOAD_TYPE, link(name, "x").as_bytes(), key)
+        };
+        let mut tampered = dsse("h", &trusted);
+        tampered.payload = link("h", "y").into_bytes();
+        // A payload whose base64 has `+` or `/`, written in the URL-safe alphabet.
+        let url = sign_dsse(
+            INTOTO_PAYLOAD_TYPE,
+            link("i", "a~~~?>").as_bytes(),
+            &trusted,
+        );
+        let text = crate::evidence::dsse::b64_encode(&url.payload);
+        assert!(text.contains(['+', '/']));
+        let url = url
+            .to_line()
+            .replace(&text, &text.replace('+', "-").replace('/', "_"));
+        // A payload whose text has a JSON escape is decoded from a copy.
+        let escaped =
+            dsse("j", &trusted)
+                .to_line()
+                .replacen("\"payload\":\"e", "\"payload\":\"\\u0065", 1);
+        assert!(escaped.contains("\\u0065"));
+        // (file, its text, whether the trusted key verifies it: `None` when
+        // it is refused as it is read)
         let files = [
-            ("a.link", metablock(&link("a", "x"), &trusted)),
-            ("b.link", metablock(&link("b", "x"), &other)),
-            ("c.link", metablock(&link("c", "../x"), &trusted)),
-            (
-                "d.link",
-                sign_dsse(INTOTO_PAYLOAD_TYPE, link("d", "y").as_bytes(), &trusted).to_line(),
-            ),
+            ("a.link", metablock(&link("a", "x"), &trusted), Some(true)),
+            ("b.link", metablock(&link("b", "x"), &other), Some(false)),
+            ("c.link", metablock(&link("c", "../x"), &trusted), None),
+            ("d.link", dsse("d", &trusted).to_line(), Some(true)),
             (
                 "e.json",
                 sign_dsse(INTOTO_PAYLOAD_TYPE, statement.as_bytes(), &trusted).to_line(),
+                Some(true),
             ),
             (
                 "f.link",
                 metablock(&link("f", "x"), &trusted).replace("\"sig\":\"", "\"sig\":\"0"),
+                Some(false),
             ),
+            ("g.link", dsse("g", &other).to_line(), Some(false)),
+            ("h.link", tampered.to_line(), Some(false)),
+            ("i.link", url, Some(true)),
+            ("j.link", escaped, Some(true)),
         ];
-        for (name, text) in &files {
+        for (name, text, _) in &files {
             std::fs::write(dir.join(name), text).unwrap();
         }
-        let bundle: Vec<String> = files.iter().map(|(_, text)| text.clone()).collect();
+        let bundle: Vec<&str> = files.iter().map(|(_, text, _)| text.as_str()).collect();
         let bundle = format!("{}\n\nnot json\n{}\n", bundle.join("\n"), bundle.join("\n"));
         std::fs::write(dir.join("z.jsonl"), bundle).unwrap();
         let keys = [TrustedKey::new(trusted.public(), Scheme::Ed25519, "t")];
+        // An item's sha256 is that of its bytes as read, before any payload
+        // was decoded where its text was.
+        let sha256s: Vec<String> = files
+            .iter()
+            .map(|(_, text, _)| hex::encode(<sha2::Sha256 as sha2::Digest>::digest(text)))
+            .collect();
         for limits in [
             Limits::default(),
             Limits {
@@ -419,9 +452,20 @@ mod tests {
                 format!("{:?}", checked.problems),
                 format!("{:?}", loaded.problems)
             );
-            let lines = if limits.max_lines == 5 { 3 } else { 6 };
-            assert_eq!(checked.verified.len(), 3 + lines);
-            assert!(!checked.rejected.is_empty());
+            // The files, then the bundle's lines up to the line limit (its
+            // `not json` line counts as a line).
+            let verdicts = files.iter().map(|f| f.2);
+            let lines = verdicts.clone().chain([None]).chain(verdicts.clone());
+            let all: Vec<_> = verdicts.chain(lines.take(limits.max_lines)).collect();
+            let count = |verdict| all.iter().filter(|v| **v == Some(verdict)).count();
+            assert_eq!(checked.verified.len(), count(true));
+            assert_eq!(checked.rejected.len(), count(false));
+            for item in checked.verified.iter().map(|v| v.value()) {
+                assert!(sha256s.contains(&item.sha256), "{}", item.origin);
+            }
+            for item in &checked.rejected {
+                assert!(sha256s.contains(&item.sha256), "{}", item.origin);
+            }
         }
     }
 }
