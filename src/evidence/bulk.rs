@@ -51,6 +51,9 @@ pub(super) enum Begun<T> {
     Read(Read, Option<T>),
     /// To be finished by [`Pending::finish`].
     Envelope(Pending),
+    /// A link metablock walked, to be checked by [`Walked::check`] (only
+    /// with [`Options::defer`]).
+    Walked(Box<Walked>),
 }
 
 /// How a document is read: where it is from, its limits, whether its work
@@ -66,6 +69,9 @@ pub(super) struct Options<'a> {
     pub split: bool,
     /// Whether a checked link's document is returned empty.
     pub release: bool,
+    /// Whether a walked metablock link is returned unchecked
+    /// ([`Begun::Walked`]), for its check to be done as work of its own.
+    pub defer: bool,
 }
 
 /// Reads one document from `bytes`, taking the fast road for links (a DSSE
@@ -77,9 +83,14 @@ pub(super) fn read(bytes: &[u8], at: &Location, limits: &Limits) -> Result<Read,
         limits,
         split: false,
         release: false,
+        defer: false,
     };
     match read_with(bytes, options, |_| (), |_, _| None)? {
         Begun::Read(read, _) => Ok(read),
+        Begun::Walked(walked) => {
+            let (link, notes, ()) = walked.check(|_, _| ());
+            Ok(Read::Link(released(), link, notes))
+        }
         Begun::Envelope(pending) => {
             let payload = pending.decode(bytes, at)?;
             let (read, _) = pending.finish(payload.into(), options, |_| (), |_, _| None);
@@ -110,8 +121,13 @@ pub(super) fn read_with<T: Send>(
     written: impl Fn(&[Signature], &Written<'_>) -> Option<T> + Sync,
 ) -> Result<Begun<T>, EvidenceError> {
     let Options { at, limits, .. } = options;
-    if let Some((read, done)) = scanned_metablock(bytes, options, &side, &written) {
-        return Ok(Begun::Read(read, done));
+    if let Some(walked) = scanned_metablock(bytes, options) {
+        if options.defer {
+            return Ok(Begun::Walked(Box::new(walked)));
+        }
+        if let Some((read, done)) = walked.check_now(options, &side, &written) {
+            return Ok(Begun::Read(read, done));
+        }
     }
     let Ok(root) = json::parse_borrowed(bytes, limits.max_depth) else {
         // The ordinary reader reports exactly where and why.
@@ -227,6 +243,7 @@ fn finish<T: Send>(
         limits,
         split,
         release,
+        ..
     } = options;
     let header = pae_header(envelope.payload_type.as_bytes(), payload.len(), 0);
     let message = |sink: &mut dyn FnMut(&[u8])| {
@@ -335,46 +352,115 @@ struct EnvelopeParts<'r> {
     notes: Vec<EvidenceError>,
 }
 
-/// A link metablock read in one pass by [`super::linkscan`]. Its signatures
-/// are checked by `written` over its canonical JSON written again in pieces
-/// from the walked link; when `written` does not check (`None`), the
-/// canonical bytes are made whole and `side` checks the document.
-fn scanned_metablock<T>(
-    bytes: &[u8],
-    options: Options<'_>,
-    side: &impl Fn(&Document) -> T,
-    written: &impl Fn(&[Signature], &Written<'_>) -> Option<T>,
-) -> Option<(Read, Option<T>)> {
-    let Options {
-        at,
-        limits,
-        release,
-        ..
-    } = options;
-    let (signatures, mut signed) = super::linkscan::metablock(bytes, limits)?;
-    let mut link = link_shell(&signed.small, at, limits)?;
+/// A link metablock read in one pass by [`super::linkscan`], its signatures
+/// not checked yet: [`Walked::check`] (or [`Walked::check_now`]) checks them
+/// over its canonical JSON, written again in pieces from the walked link.
+pub(super) struct Walked {
+    /// The link's small members, its artifact lists empty.
+    link: Link,
+    /// The walked link, its artifact lists both present.
+    signed: Signed,
+    signatures: Vec<Signature>,
+    notes: Vec<EvidenceError>,
+}
+
+/// Walks a link metablock ([`Walked`]); `None` leaves it to the ordinary
+/// reader.
+fn scanned_metablock(bytes: &[u8], options: Options<'_>) -> Option<Walked> {
+    let Options { at, limits, .. } = options;
+    let (signatures, signed) = super::linkscan::metablock(bytes, limits)?;
+    // A link whose lists are not both objects is the ordinary reader's.
+    if signed.materials.is_none() || signed.products.is_none() {
+        return None;
+    }
+    let link = link_shell(&signed.small, at, limits)?;
     let (signatures, notes) = read_signatures(Some(signatures), at, limits, false).ok()?;
-    let message = |sink: &mut dyn FnMut(&[u8])| {
-        // The walk checked that every member has a canonical form.
-        let _ = super::linkscan::write_canonical(&signed, sink);
-    };
-    let (document, done) = match written(&signatures, &message) {
-        Some(done) if release => (released(), done),
-        checked => {
-            let mut canonical = Vec::new();
-            super::linkscan::canonical(&signed, &mut canonical)?;
-            let document = Document::Metablock {
-                signed: Value::Null,
-                canonical,
-                signatures,
-            };
-            let done = checked.unwrap_or_else(|| side(&document));
-            (if release { released() } else { document }, done)
-        }
-    };
-    link.materials = signed.materials.take()?;
-    link.products = signed.products.take()?;
-    Some((Read::Link(document, Box::new(link), notes), Some(done)))
+    Some(Walked {
+        link,
+        signed,
+        signatures,
+        notes,
+    })
+}
+
+impl Walked {
+    /// Notes on the signatures (problems the reader found and ignored),
+    /// taken out.
+    pub(super) fn take_notes(&mut self) -> Vec<EvidenceError> {
+        std::mem::take(&mut self.notes)
+    }
+
+    /// The link, the notes on its signatures (unless taken out), and what
+    /// `check` gave for its signatures and the message they are over. Its
+    /// document is not kept.
+    pub(super) fn check<T>(
+        self,
+        check: impl FnOnce(&[Signature], &Written<'_>) -> T,
+    ) -> (Box<Link>, Vec<EvidenceError>, T) {
+        let message = |sink: &mut dyn FnMut(&[u8])| {
+            // The walk checked that every member has a canonical form.
+            let _ = super::linkscan::write_canonical(&self.signed, sink);
+        };
+        let done = check(&self.signatures, &message);
+        let Walked {
+            link,
+            signed,
+            notes,
+            ..
+        } = self;
+        (Box::new(with_lists(link, signed)), notes, done)
+    }
+
+    /// Checks the signatures as [`read_with`] says: with `written`, or the
+    /// canonical bytes made whole and `side`.
+    fn check_now<T>(
+        self,
+        options: Options<'_>,
+        side: &impl Fn(&Document) -> T,
+        written: &impl Fn(&[Signature], &Written<'_>) -> Option<T>,
+    ) -> Option<(Read, Option<T>)> {
+        let message = |sink: &mut dyn FnMut(&[u8])| {
+            // The walk checked that every member has a canonical form.
+            let _ = super::linkscan::write_canonical(&self.signed, sink);
+        };
+        let checked = written(&self.signatures, &message);
+        let Walked {
+            link,
+            signed,
+            signatures,
+            notes,
+        } = self;
+        let (document, done) = match checked {
+            Some(done) if options.release => (released(), done),
+            checked => {
+                let mut canonical = Vec::new();
+                super::linkscan::canonical(&signed, &mut canonical)?;
+                let document = Document::Metablock {
+                    signed: Value::Null,
+                    canonical,
+                    signatures,
+                };
+                let done = checked.unwrap_or_else(|| side(&document));
+                (
+                    if options.release {
+                        released()
+                    } else {
+                        document
+                    },
+                    done,
+                )
+            }
+        };
+        let link = with_lists(link, signed);
+        Some((Read::Link(document, Box::new(link), notes), Some(done)))
+    }
+}
+
+/// `link` with the artifact lists of the walked `signed`.
+fn with_lists(mut link: Link, signed: Signed) -> Link {
+    link.materials = signed.materials.unwrap_or_default();
+    link.products = signed.products.unwrap_or_default();
+    link
 }
 
 /// The link in a DSSE envelope of classic in-toto metadata.
@@ -428,12 +514,13 @@ mod tests {
             message(&mut |piece| bytes.extend_from_slice(piece));
             Some(bytes)
         };
-        for (split, release, pieces) in [
-            (false, false, false),
-            (true, false, false),
-            (true, true, false),
-            (false, false, true),
-            (true, true, true),
+        for (split, release, pieces, defer) in [
+            (false, false, false, false),
+            (true, false, false, false),
+            (true, true, false, false),
+            (false, false, true, false),
+            (true, true, true, false),
+            (true, true, true, true),
         ] {
             let ordinary = ordinary.clone();
             let options = Options {
@@ -441,6 +528,7 @@ mod tests {
                 limits: &limits,
                 split,
                 release,
+                defer,
             };
             let side = Document::message;
             let fast = if pieces {
@@ -485,6 +573,11 @@ mod tests {
         let pending = match read_with(bytes, options, side, written)? {
             Begun::Read(read, done) => return Ok((read, done)),
             Begun::Envelope(pending) => pending,
+            // Checked later, as its callers check it.
+            Begun::Walked(walked) => {
+                let (link, notes, done) = walked.check(written);
+                return Ok((Read::Link(released(), link, notes), done));
+            }
         };
         let copied = pending.decode(bytes, options.at)?;
         let mut own = bytes.to_vec();
@@ -492,7 +585,7 @@ mod tests {
         assert_eq!(in_place, copied);
         let again = match read_with(bytes, options, side, written)? {
             Begun::Envelope(again) => again,
-            Begun::Read(..) => panic!("the same bytes read differently"),
+            Begun::Read(..) | Begun::Walked(_) => panic!("the same bytes read differently"),
         };
         let (read, done) = pending.finish(Cow::Borrowed(in_place), options, side, written);
         let (read_copied, done_copied) = again.finish(copied.into(), options, side, written);

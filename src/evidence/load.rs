@@ -118,10 +118,12 @@ pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
 }
 
 /// Loads each file under `paths` on its own and hands what it holds to
-/// `finish` on the same worker, so that a file's bytes can be released
-/// before the next is read; the results are in file order.
-/// With a `checker`, the signatures of links and Statements are checked
-/// while they are read (see [`Unverified::outcome`]).
+/// `finish`; the results are in file order. With a `checker`, the
+/// signatures of links and Statements are checked while they are read (see
+/// [`Unverified::outcome`]), a large link's as work of its own once it is
+/// walked (its file's bytes already released), so that the checks of the
+/// last files are shared by the workers rather than left to the one that
+/// read them.
 pub(super) fn load_parts<R: Send>(
     paths: &[PathBuf],
     limits: &Limits,
@@ -161,7 +163,21 @@ pub(super) fn load_parts<R: Send>(
         files: jobs.len(),
         started: AtomicUsize::new(0),
     };
-    super::parallel::map(&jobs, |job| finish(reader.job(job)))
+    let parts = super::parallel::map_then(&jobs, |job| reader.job(job), |f| reader.complete(f));
+    parts
+        .into_iter()
+        .map(|(mut part, checked)| {
+            part.items.extend(checked);
+            finish(part)
+        })
+        .collect()
+}
+
+/// A link whose signatures are still to be checked (see [`bulk::Walked`]).
+struct FollowUp {
+    origin: Origin,
+    sha256: String,
+    walked: Box<super::bulk::Walked>,
 }
 
 /// One unit of loading work.
@@ -270,21 +286,47 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn job(&self, job: &Job) -> Loaded {
+    fn job(&self, job: &Job) -> (Loaded, Vec<FollowUp>) {
         self.started.fetch_add(1, Ordering::Relaxed);
         let mut part = Loaded::default();
+        let mut follow = Vec::new();
         match job {
             Job::File {
                 path,
                 in_dir,
                 limit,
-            } => self.file(path, *in_dir, *limit, &mut part),
+            } => self.file(path, *in_dir, *limit, &mut part, &mut follow),
             Job::Failed(e) => part.problems.push(e.clone()),
         }
-        part
+        (part, follow)
     }
 
-    fn file(&self, path: &Path, in_dir: bool, limit: u64, loaded: &mut Loaded) {
+    /// Checks the signatures of a link read before.
+    fn complete(&self, follow: FollowUp) -> Unverified {
+        let check = |signatures: &[super::dsse::Signature],
+                     message: &super::scheme::Written<'_>| {
+            self.checker
+                .map(|checker| checker.check_written(signatures, message))
+        };
+        let (link, _, outcome) = follow.walked.check(check);
+        Unverified {
+            origin: follow.origin,
+            sha256: follow.sha256,
+            claim: Claim::Link(link.name.clone()),
+            document: super::bulk::released(),
+            body: Body::Link(*link),
+            outcome,
+        }
+    }
+
+    fn file(
+        &self,
+        path: &Path,
+        in_dir: bool,
+        limit: u64,
+        loaded: &mut Loaded,
+        follow: &mut Vec<FollowUp>,
+    ) {
         let buffers = || {
             self.buffers
                 .lock()
@@ -292,7 +334,7 @@ impl Reader<'_> {
         };
         let mut bytes = buffers().pop().unwrap_or_default();
         match read_bounded_into(path, limit, &mut bytes) {
-            Ok(()) => self.read_file(path, &mut bytes, in_dir, loaded),
+            Ok(()) => self.read_file(path, &mut bytes, in_dir, loaded, follow),
             Err(e) => loaded.problems.push(e),
         }
         let mut kept = buffers();
@@ -304,7 +346,14 @@ impl Reader<'_> {
         }
     }
 
-    fn read_file(&self, path: &Path, bytes: &mut [u8], in_dir: bool, loaded: &mut Loaded) {
+    fn read_file(
+        &self,
+        path: &Path,
+        bytes: &mut [u8],
+        in_dir: bool,
+        loaded: &mut Loaded,
+        follow: &mut Vec<FollowUp>,
+    ) {
         let name = path.display().to_string();
         if name.ends_with(".jsonl") {
             self.bundle(&name, bytes, loaded);
@@ -314,7 +363,7 @@ impl Reader<'_> {
             file: name.clone(),
             line: None,
         };
-        if let Err(e) = self.one(bytes, origin, loaded) {
+        if let Err(e) = self.one(bytes, origin, loaded, Some(follow)) {
             // In a directory, a JSON file that is not signed evidence (a
             // README-like `expected.json`) is skipped with a warning.
             match e {
@@ -372,7 +421,7 @@ impl Reader<'_> {
             file: name.to_owned(),
             line: Some(line_no),
         };
-        if let Err(e) = self.one(line, origin, loaded) {
+        if let Err(e) = self.one(line, origin, loaded, None) {
             loaded.problems.push(match e {
                 EvidenceError::Unrecognised { at, reason } => {
                     EvidenceError::IgnoredLine { at, reason }
@@ -398,6 +447,7 @@ impl Reader<'_> {
         bytes: &mut [u8],
         origin: Origin,
         loaded: &mut Loaded,
+        follow: Option<&mut Vec<FollowUp>>,
     ) -> Result<(), EvidenceError> {
         let limits = self.limits;
         let at = Location {
@@ -419,6 +469,8 @@ impl Reader<'_> {
             limits,
             split,
             release: self.checker.is_some(),
+            // A large link's check is left to [`Reader::complete`].
+            defer: split && self.checker.is_some() && follow.is_some(),
         };
         let (read, sha256) = {
             let shared: &[u8] = bytes;
@@ -430,6 +482,19 @@ impl Reader<'_> {
         };
         let (read, outcome) = match read? {
             super::bulk::Begun::Read(read, outcome) => (read, outcome),
+            super::bulk::Begun::Walked(mut walked) => {
+                loaded.problems.extend(walked.take_notes());
+                let follow_up = FollowUp {
+                    origin,
+                    sha256,
+                    walked,
+                };
+                match follow {
+                    Some(follow) => follow.push(follow_up),
+                    None => loaded.items.push(self.complete(follow_up)),
+                }
+                return Ok(());
+            }
             // The sha256 is taken: the bytes may now change (they are the
             // file's own buffer, or a line of it no other worker reads).
             super::bulk::Begun::Envelope(pending) => {

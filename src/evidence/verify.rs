@@ -124,8 +124,9 @@ pub struct Checked {
 }
 
 /// [`super::load()`] followed by [`verify`], file by file: each file's
-/// signatures are checked as soon as it is read, so that its bytes and the
-/// bytes its signatures cover are released before the next file is read.
+/// signatures are checked as soon as it is read (a large link's once it is
+/// walked, by whichever worker is free), so that its bytes and the bytes its
+/// signatures cover are released before the next file is read.
 /// The same outcome as the two steps one after the other, in less memory.
 pub fn load_verified(paths: &[PathBuf], limits: &Limits, keys: &[TrustedKey]) -> Checked {
     let mut checked = Checked::default();
