@@ -390,6 +390,16 @@ impl Walked {
         std::mem::take(&mut self.notes)
     }
 
+    /// What `check` gives for the signatures and the canonical JSON they
+    /// are over, written again in pieces from the walked link.
+    fn check_with<T>(&self, check: impl FnOnce(&[Signature], &Written<'_>) -> T) -> T {
+        let message = |sink: &mut dyn FnMut(&[u8])| {
+            // The walk checked that every member has a canonical form.
+            let _ = super::linkscan::write_canonical(&self.signed, sink);
+        };
+        check(&self.signatures, &message)
+    }
+
     /// The link, the notes on its signatures (unless taken out), and what
     /// `check` gave for its signatures and the message they are over. Its
     /// document is not kept.
@@ -397,11 +407,7 @@ impl Walked {
         self,
         check: impl FnOnce(&[Signature], &Written<'_>) -> T,
     ) -> (Box<Link>, Vec<EvidenceError>, T) {
-        let message = |sink: &mut dyn FnMut(&[u8])| {
-            // The walk checked that every member has a canonical form.
-            let _ = super::linkscan::write_canonical(&self.signed, sink);
-        };
-        let done = check(&self.signatures, &message);
+        let done = self.check_with(check);
         let Walked {
             link,
             signed,
@@ -419,11 +425,7 @@ impl Walked {
         side: &impl Fn(&Document) -> T,
         written: &impl Fn(&[Signature], &Written<'_>) -> Option<T>,
     ) -> Option<(Read, Option<T>)> {
-        let message = |sink: &mut dyn FnMut(&[u8])| {
-            // The walk checked that every member has a canonical form.
-            let _ = super::linkscan::write_canonical(&self.signed, sink);
-        };
-        let checked = written(&self.signatures, &message);
+        let checked = self.check_with(written);
         let Walked {
             link,
             signed,
