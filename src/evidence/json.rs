@@ -142,18 +142,7 @@ impl<'a> Scanner<'a> {
 
     /// The next member's key, up to and past its `:`.
     pub fn key(&mut self) -> Result<Cow<'a, str>, JsonError> {
-        let p = &mut self.parser;
-        if p.peek() != Some(b'"') {
-            return Err(error(syntax("expected a string key"), p.pos));
-        }
-        let key = p.borrowed_string()?;
-        p.skip_ws();
-        if p.peek() != Some(b':') {
-            return Err(error(syntax("expected `:` after an object key"), p.pos));
-        }
-        p.pos += 1;
-        p.skip_ws();
-        Ok(key)
+        self.parser.member_key()
     }
 
     /// After a member's value: `true` when another member follows, `false`
@@ -483,16 +472,7 @@ impl<'a> Parser<'a> {
         }
         loop {
             self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return Err(error(syntax("expected a string key"), self.pos));
-            }
-            let key = self.borrowed_string()?;
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(error(syntax("expected `:` after an object key"), self.pos));
-            }
-            self.pos += 1;
-            self.skip_ws();
+            let key = self.member_key()?;
             let value = self.borrowed(depth)?;
             members.push((key, value));
             self.skip_ws();
@@ -562,17 +542,8 @@ impl<'a> Parser<'a> {
         }
         loop {
             self.skip_ws();
-            if self.peek() != Some(b'"') {
-                return Err(error(syntax("expected a string key"), self.pos));
-            }
             let key_start = self.pos;
-            let key = self.string()?;
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(error(syntax("expected `:` after an object key"), self.pos));
-            }
-            self.pos += 1;
-            self.skip_ws();
+            let key = self.member_key()?.into_owned();
             let value = self
                 .value(depth)
                 .map_err(|e| within(e, &member_segment(&key)))?;
@@ -679,6 +650,22 @@ impl<'a> Parser<'a> {
         while let Some(b'0'..=b'9') = self.peek() {
             self.pos += 1;
         }
+    }
+
+    /// An object member's key (a string, where one must be), up to and
+    /// past its `:` and the whitespace after it.
+    fn member_key(&mut self) -> Result<Cow<'a, str>, JsonError> {
+        if self.peek() != Some(b'"') {
+            return Err(error(syntax("expected a string key"), self.pos));
+        }
+        let key = self.borrowed_string()?;
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(error(syntax("expected `:` after an object key"), self.pos));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Ok(key)
     }
 
     fn string(&mut self) -> Result<String, JsonError> {
