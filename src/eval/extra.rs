@@ -63,9 +63,14 @@ pub fn layout_findings(input: &Input<'_>) -> Vec<Finding> {
 
 /// The first artifact on which `other` disagrees with `first`, as a finding.
 pub fn disagreement(step: &Step, first: &View<'_>, other: &View<'_>) -> Option<Finding> {
-    for (side, a, b) in [
-        ("materials", &first.materials, &other.materials),
-        ("products", &first.products, &other.products),
+    for (list, side, a, b) in [
+        (
+            Side::Materials,
+            "materials",
+            &first.materials,
+            &other.materials,
+        ),
+        (Side::Products, "products", &first.products, &other.products),
     ] {
         if a == b {
             continue;
@@ -83,7 +88,7 @@ pub fn disagreement(step: &Step, first: &View<'_>, other: &View<'_>) -> Option<F
             .step(&step.name)
             .at(step.by.span, "these functionaries must agree")
             .origin(other.origin)
-            .artifact(name)
+            .artifact(list, name)
             .values(format!("{expected} (as in {})", first.origin), actual)
             .help("every counted link of a step must record the same materials and products"),
         );
@@ -133,7 +138,7 @@ pub fn rule_failure(
             )
             .step(step)
             .at(rule_span(list, rule), label)
-            .artifact(&name)
+            .artifact(side, &name)
             .values("no such artifact", actual)
             .help(help)
         }
@@ -143,7 +148,7 @@ pub fn rule_failure(
         )
         .step(step)
         .at(rule_span(list, Some(rule)), "required here")
-        .artifact(&name)
+        .artifact(side, &name)
         .values(format!("`{name}` still unconsumed"), "absent")
         .help("`require` looks at what earlier rules left; place it before rules that consume the artifact"),
         Failure::BadPattern {

@@ -8,6 +8,7 @@
 use serde::Serialize;
 
 use crate::evidence::Origin;
+use crate::ir::Side;
 use crate::source::Span;
 
 /// Whether a finding fails verification.
@@ -118,6 +119,11 @@ pub struct Finding {
     pub origin: Option<Origin>,
     /// The artifact concerned, if any.
     pub artifact: Option<String>,
+    /// The list of the attestation the artifact is in (or was looked for
+    /// in), for pointing at its entry; not part of the JSON report, where
+    /// the message names it.
+    #[serde(skip)]
+    pub list: Option<Side>,
     /// What the policy expected.
     pub expected: Option<String>,
     /// What the evidence says (`absent` when nothing is there).
@@ -138,6 +144,7 @@ impl Finding {
             label: None,
             origin: None,
             artifact: None,
+            list: None,
             expected: None,
             actual: None,
             help: None,
@@ -171,9 +178,10 @@ impl Finding {
         self
     }
 
-    /// Sets the artifact.
-    pub fn artifact(mut self, name: &str) -> Finding {
+    /// Sets the artifact and the list it is in.
+    pub fn artifact(mut self, list: Side, name: &str) -> Finding {
         self.artifact = Some(name.to_string());
+        self.list = Some(list);
         self
     }
 

@@ -189,7 +189,7 @@ pub fn miss_finding(step: &str, side: Side, name: &str, rules: &[Rule], miss: &M
         format!("{side_name} `{name}` of step `{step}` is not allowed"),
     )
     .step(step)
-    .artifact(name);
+    .artifact(side, name);
     let f = match miss {
         Miss::NoEvidence { target, .. } => f
             .values(format!("a match in `{target}`"), format!("step `{target}` has no evidence"))
@@ -252,7 +252,7 @@ pub fn cascade(
         format!("{count} {side_name} of step `{step}` cannot be matched: step `{target}` has no evidence"),
     )
     .step(step)
-    .artifact(first)
+    .artifact(side, first)
     .values(format!("artifacts matched in `{target}`"), format!("{count} unmatched, first `{first}`"))
     .help(format!("this follows from the missing evidence of `{target}`; fix that first"));
     match rule {

@@ -84,7 +84,7 @@ pub fn findings_with_evidence(
         d.related = finding
             .origin
             .as_ref()
-            .and_then(|o| Snippet::new(o, finding.artifact.as_deref(), evidence))
+            .and_then(|o| Snippet::new(o, finding.artifact.as_deref(), finding.list, evidence))
             .into_iter()
             .collect();
         out.push_str(&diag::render(&d, color));
