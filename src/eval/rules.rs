@@ -60,6 +60,10 @@ pub struct RuleStep {
     pub after: usize,
     /// The first names left after the rule (at most [`SAMPLE`]).
     pub after_sample: Vec<String>,
+    /// For a `require` rule (which consumes nothing): whether the name was
+    /// in the queue.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub present: Option<bool>,
 }
 
 /// How many names a trace keeps per rule: traces stay small on huge lists.
@@ -96,6 +100,9 @@ pub fn apply_traced<'a>(
     // cursors that move forward with it.
     let mut queue: Vec<usize> = (0..source.len()).collect();
     let name = |i: usize| source.name_at(i);
+    let sample = |names: &mut dyn Iterator<Item = usize>| -> Vec<String> {
+        names.take(SAMPLE).map(|i| name(i).to_string()).collect()
+    };
     let mut failures = Vec::new();
     let mut refused: BTreeSet<usize> = BTreeSet::new();
     for (index, rule) in rules.iter().enumerate() {
@@ -108,6 +115,18 @@ pub fn apply_traced<'a>(
                     failures.push(Failure::Missing {
                         rule: index,
                         name: required.clone(),
+                    });
+                }
+                if let Some(trace) = trace.as_deref_mut() {
+                    trace.push(RuleStep {
+                        rule: index,
+                        span: rule.span,
+                        before: queue.len(),
+                        consumed: 0,
+                        consumed_sample: Vec::new(),
+                        after: queue.len(),
+                        after_sample: sample(&mut queue.iter().copied()),
+                        present: Some(queued),
                     });
                 }
                 continue;
@@ -184,14 +203,9 @@ pub fn apply_traced<'a>(
             RuleKind::Require { .. } => Vec::new(),
         };
         let before = queue.len();
-        let traced = trace.as_deref_mut().map(|trace| {
-            let sample: Vec<String> = consumed
-                .iter()
-                .take(SAMPLE)
-                .map(|&i| name(i).to_string())
-                .collect();
-            (trace, sample, consumed.len())
-        });
+        let traced = trace
+            .as_deref_mut()
+            .map(|trace| (trace, sample(&mut consumed.iter().copied()), consumed.len()));
         // `consumed` is in queue order: one merged pass instead of a search
         // per name (a rule may consume 100,000 names).
         let mut consumed = consumed.into_iter().peekable();
@@ -211,11 +225,8 @@ pub fn apply_traced<'a>(
                 consumed: count,
                 consumed_sample,
                 after: queue.len(),
-                after_sample: queue
-                    .iter()
-                    .take(SAMPLE)
-                    .map(|&i| name(i).to_string())
-                    .collect(),
+                after_sample: sample(&mut queue.iter().copied()),
+                present: None,
             });
         }
     }
@@ -376,6 +387,16 @@ mod tests {
 
     /// Runs `rules` over `step`'s `side`; returns (in-toto, cairn) failures.
     fn run(step: StepId, side: Side, rules: &[&str]) -> (Vec<Failure>, Vec<Failure>) {
+        let (raw, cairn, _) = run_traced(step, side, rules);
+        (raw, cairn)
+    }
+
+    /// [`run`], with the trace of cairn's run.
+    fn run_traced(
+        step: StepId,
+        side: Side,
+        rules: &[&str],
+    ) -> (Vec<Failure>, Vec<Failure>, Vec<RuleStep>) {
         let w = world();
         let lookup = |target: Target, side: Side| -> Option<&Artifacts> {
             let pair = match target {
@@ -398,10 +419,9 @@ mod tests {
             products: &own.1,
         };
         let rules: Vec<Rule> = rules.iter().map(|r| rule(r)).collect();
-        (
-            apply(&rules, side, &subject, &lookup, false),
-            apply(&rules, side, &subject, &lookup, true),
-        )
+        let mut trace = Vec::new();
+        let cairn = apply_traced(&rules, side, &subject, &lookup, true, Some(&mut trace));
+        (apply(&rules, side, &subject, &lookup, false), cairn, trace)
     }
 
     fn disallowed(rule: Option<usize>, name: &str) -> Failure {
@@ -463,6 +483,33 @@ mod tests {
         };
         assert_eq!(raw, vec![missing.clone()]);
         assert_eq!(cairn, vec![missing]);
+    }
+
+    #[test]
+    fn a_require_is_traced_with_whether_its_name_was_queued() {
+        let rules = ["REQUIRE foo", "ALLOW *", "REQUIRE foo"];
+        let (_, cairn, trace) = run_traced(BUILD, Side::Products, &rules);
+        assert_eq!(
+            cairn,
+            vec![Failure::Missing {
+                rule: 2,
+                name: "foo".into()
+            }]
+        );
+        let shape: Vec<_> = trace
+            .iter()
+            .map(|t| (t.rule, t.before, t.consumed, t.after, t.present))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                (0, 5, 0, 5, Some(true)),
+                (1, 5, 5, 0, None),
+                (2, 0, 0, 0, Some(false))
+            ]
+        );
+        assert_eq!(trace[0].after_sample.len(), SAMPLE);
+        assert!(trace[0].consumed_sample.is_empty());
     }
 
     #[test]

@@ -147,13 +147,20 @@ fn list_trail(out: &mut String, list: &ListTrace, source: &SourceFile) {
         let _ = writeln!(out, "    queue: {} artifact(s)", first.before);
     }
     for rule in &list.rules {
+        let did = match rule.present {
+            Some(true) => "in the queue".to_string(),
+            Some(false) => "not in the queue (failure)".to_string(),
+            None => format!(
+                "took {}{}",
+                rule.consumed,
+                sample(&rule.consumed_sample, rule.consumed)
+            ),
+        };
         let _ = writeln!(
             out,
-            "    `{}` (line {}): took {}{}, {} left{}",
+            "    `{}` (line {}): {did}, {} left{}",
             rule_text(source, rule.span),
             source.line_col(rule.span.start).0,
-            rule.consumed,
-            sample(&rule.consumed_sample, rule.consumed),
             rule.after,
             sample(&rule.after_sample, rule.after),
         );
