@@ -53,6 +53,46 @@ fn key_id_prints_the_keyids_layouts_use() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("E316"));
 }
 
+/// in-toto-golang's demo layout: its keyid is the legacy formula over the
+/// PEM without its final newline, and its RSA-PSS signature covers the
+/// canonical JSON of keys whose PEM strings hold raw newlines.
+#[test]
+fn go_demo_layout_keyid_and_signature() {
+    let key = "tests/fixtures/in-toto-golang/alice.pub";
+    let layout = "tests/fixtures/in-toto-golang/demo.layout";
+    let out = cairn(&["key", "id", key]);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains(
+        "(PEM without final newline, legacy):  70ca5750c2eda80b18f41f4ec5f92146789b5d68dd09577be422a0159bd13680"
+    ), "{stdout}");
+    assert!(stdout.contains("keyid (legacy): d4dd0a3f"), "{stdout}");
+    let out = cairn(&["verify-envelope", layout, "--key", key]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let dir = temp_dir("go-demo");
+    let text = std::fs::read_to_string(layout).unwrap();
+    for (from, to) in [
+        ("2030-11-18T16:06:36Z", "2030-11-19T16:06:36Z"),
+        // One more byte in a functionary's PEM.
+        (
+            "-----END PUBLIC KEY-----\"",
+            "-----END PUBLIC KEY-----\\n\"",
+        ),
+    ] {
+        assert!(text.contains(from));
+        let changed = dir.join("changed.layout");
+        std::fs::write(&changed, text.replacen(from, to, 1)).unwrap();
+        let out = cairn(&["verify-envelope", s(&changed), "--key", key]);
+        assert_eq!(out.status.code(), Some(1), "{to}: {out:?}");
+    }
+    let other = format!("{FIXTURES}/pass/owner.pub");
+    assert_eq!(
+        cairn(&["verify-envelope", layout, "--key", &other])
+            .status
+            .code(),
+        Some(1)
+    );
+}
+
 #[test]
 fn verify_envelope_exit_codes_on_fixture_links() {
     for case in ["pass", "pass-dsse"] {

@@ -1,6 +1,7 @@
 //! The test vectors of the in-toto reference (sections 4 and 5), checked
 //! against files from in-toto 3.1.0's own test suite
-//! (`tests/fixtures/in-toto-demo/`, copied from its PyPI source archive).
+//! (`tests/fixtures/in-toto-demo/`, copied from its PyPI source archive) and
+//! from in-toto/attestation-verifier (`tests/fixtures/attestation-verifier/`).
 
 use std::path::PathBuf;
 
@@ -122,6 +123,66 @@ fn dsse_hello_world_envelope() {
     let (doc, _) =
         evidence::document::read_document(tampered.as_bytes(), &at, &Limits::default()).unwrap();
     assert!(evidence::verify::check(&doc, &[key]).signers.is_empty());
+}
+
+/// attestation-verifier's Ed25519 Statements in DSSE: all three signatures
+/// verify with the layout's functionary key (keyid `fe1c6281…` by the legacy
+/// formula); `test` and `build` are read as Statements of their predicate
+/// types, `clone`, whose Statement says `type` for `_type`, is refused.
+#[test]
+fn attestation_verifier_statements() {
+    const AV: &str = "tests/fixtures/attestation-verifier";
+    let layout: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&std::fs::read_to_string(format!("{AV}/layout.yml")).unwrap())
+            .unwrap();
+    let id = "fe1c6281c5ff13e35286cc67e5a1fb3e6575b840a6c39ca4267d3805eb17288a";
+    let public = layout["functionaries"][id]["keyVal"]["public"]
+        .as_str()
+        .unwrap();
+    assert_eq!(keyid("ed25519", "ed25519", public, true), id);
+    let object = serde_json::json!({"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": public}});
+    let (public_key, scheme, _) = key_from_object(&object).unwrap();
+    let key = TrustedKey::new(public_key, scheme, id);
+    for name in ["clone", "test", "build"] {
+        let text = std::fs::read_to_string(format!("{AV}/test-data/{name}.fe1c6281.json")).unwrap();
+        let at = evidence::Location::file(name);
+        let (doc, _) =
+            evidence::document::read_document(text.as_bytes(), &at, &Limits::default()).unwrap();
+        let check = evidence::verify::check(&doc, std::slice::from_ref(&key));
+        assert_eq!(check.signers, vec![0], "{name}");
+        // The same signature over a payload one character off.
+        let at_end = text.find("\",\"signatures\"").unwrap() - 3;
+        let mut changed = text.clone().into_bytes();
+        changed[at_end] = if changed[at_end] == b'A' { b'B' } else { b'A' };
+        let (doc, _) =
+            evidence::document::read_document(&changed, &at, &Limits::default()).unwrap();
+        assert!(
+            evidence::verify::check(&doc, std::slice::from_ref(&key))
+                .signers
+                .is_empty(),
+            "{name}"
+        );
+    }
+    let loaded = evidence::load(
+        &[PathBuf::from(format!("{AV}/test-data"))],
+        &Limits::default(),
+    );
+    let claims: Vec<String> = loaded.items.iter().map(|i| i.claim.to_string()).collect();
+    assert_eq!(
+        claims,
+        [
+            "statement of type `https://slsa.dev/provenance/v1`",
+            "statement of type `https://in-toto.io/attestation/test-result/v0.1`",
+        ]
+    );
+    let problems: Vec<String> = loaded.problems.iter().map(|p| format!("{p:?}")).collect();
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("clone.fe1c6281.json") && problems[0].contains("_type"),
+        "{problems:?}"
+    );
+    let (verified, rejected) = evidence::verify(loaded.items, &[key]);
+    assert_eq!((verified.len(), rejected.len()), (2, 0));
 }
 
 /// A key counts once however many signatures it made (SG-05), also when a
