@@ -17,11 +17,12 @@ OpenSSL) of the work no verifier of these files can skip in cairn's design,
 SHA-256 over every file's bytes (an attestation's identity) plus SHA-512
 over the bytes the signatures cover (Ed25519 hashes them with SHA-512): a
 link's canonical JSON, or a DSSE envelope's PAE. Two columns: `hash s`, one
-process doing it all (the fastest of three rounds); `2 cores`, the same
-hashes shared between two processes started together (each hash whole,
-given to the process with less work so far, longest first, by the times of
-the first column; the wall time of the slower process, the fastest of three
-rounds). No run of a verifier on this machine can take less than `2 cores`.
+process doing it all; `2 cores`, the same hashes shared between two
+processes started together (each hash whole, given to the process with less
+work so far, longest first, by the times of the first column), the time of
+the slower one. A process's time is the sum of its hashes' times; each
+column is the fastest of three rounds. No run of a verifier on this machine
+can take much less than `2 cores`.
 """
 
 import argparse
@@ -80,12 +81,13 @@ def hash_items(folder):
 
 
 def hash_worker(folder, chosen):
-    """Child process: loads the items numbered in `chosen`, says `ready`, then
-    for every `go` line on stdin hashes them once and prints the seconds each
-    took, until stdin ends."""
+    """Child process: loads the items numbered in `chosen` (all of them for
+    `all`), says `ready N` (N: how many items the folder has), then for every
+    `go` line on stdin hashes them once and prints the seconds each took,
+    until stdin ends."""
     items = hash_items(folder)
-    mine = [items[int(i)] for i in chosen.split(",") if i]
-    print("ready", flush=True)
+    mine = items if chosen == "all" else [items[int(i)] for i in chosen.split(",") if i]
+    print(f"ready {len(items)}", flush=True)
     for _ in sys.stdin:
         took = []
         for name, data in mine:
@@ -96,18 +98,22 @@ def hash_worker(folder, chosen):
 
 
 def hash_rounds(folder, shares, rounds=3):
-    """Starts one child per share of item numbers, all hashing at once, for
-    `rounds` rounds; gives per round the per-item seconds of each child.
+    """Starts one child per share of item numbers (or `all`), all hashing at
+    once, for `rounds` rounds; gives how many items the folder has and, per
+    round, the per-item seconds of each child.
     The hashing is done by children: the files a child reads would stay in
     this process's memory, and a child started from it counts them in its
     peak RSS until it runs the program measured."""
     procs = [subprocess.Popen([sys.executable, os.path.abspath(__file__), "--hash-worker",
-                               folder, ",".join(map(str, share))],
+                               folder, share if share == "all" else ",".join(map(str, share))],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
              for share in shares]
+    counts = set()
     for proc in procs:
-        if proc.stdout.readline().strip() != "ready":
+        said = proc.stdout.readline().split()
+        if len(said) != 2 or said[0] != "ready":
             sys.exit("a hashing process failed")
+        counts.add(int(said[1]))
     results = []
     for _ in range(rounds):
         for proc in procs:
@@ -117,19 +123,12 @@ def hash_rounds(folder, shares, rounds=3):
     for proc in procs:
         proc.stdin.close()
         proc.wait()
-    return results
+    return counts.pop(), results
 
 
 def hash_floors(folder):
     """The two floors explained above: (one process, two processes)."""
-    count = 0
-    for name in os.listdir(folder):
-        if name.endswith(".link"):
-            count += 2
-        elif name.endswith(".jsonl"):
-            with open(os.path.join(folder, name), "rb") as f:
-                count += 1 + sum(1 for line in f if line.strip())
-    rounds = hash_rounds(folder, [list(range(count))])
+    count, rounds = hash_rounds(folder, ["all"])
     one = min(sum(times[0]) for times in rounds)
     # Each item's fastest time alone, then longest first to the lighter share.
     alone = [min(times[0][i] for times in rounds) for i in range(count)]
@@ -138,7 +137,7 @@ def hash_floors(folder):
         lighter = loads.index(min(loads))
         shares[lighter].append(i)
         loads[lighter] += alone[i]
-    two = min(max(sum(t) for t in times) for times in hash_rounds(folder, shares))
+    two = min(max(sum(t) for t in times) for times in hash_rounds(folder, shares)[1])
     return one, two
 
 

@@ -510,6 +510,11 @@ mod tests {
         );
         assert_eq!(trace[0].after_sample.len(), SAMPLE);
         assert!(trace[0].consumed_sample.is_empty());
+        // In the JSON trace only a `require` has `present`.
+        let json = serde_json::to_value(&trace).unwrap();
+        assert_eq!(json[0]["present"], true);
+        assert_eq!(json[2]["present"], false);
+        assert!(json[1].get("present").is_none());
     }
 
     #[test]

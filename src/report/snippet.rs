@@ -14,7 +14,7 @@ use miette::{
     Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::evidence::json::{self, Scanner};
+use crate::evidence::json::Scanner;
 use crate::evidence::{Limits, Origin};
 use crate::ir::Side;
 
@@ -61,9 +61,10 @@ pub struct Snippet {
 }
 
 impl Snippet {
-    /// The snippet for `origin` (and `artifact`, located in a multi-line
-    /// file: its entry in `list` of a link, or else the first line naming
-    /// it), or `None` when the file's text was not given or has no such line.
+    /// The snippet for `origin`: its line of a bundle, or in a link file the
+    /// line of `artifact`'s entry in `list` (of the `list` key when the
+    /// entry is not there), or else the first line naming `artifact`; `None`
+    /// when the file's text was not given or has no such line.
     pub fn new(
         origin: &Origin,
         artifact: Option<&str>,
@@ -71,37 +72,64 @@ impl Snippet {
         files: &EvidenceFiles,
     ) -> Option<Snippet> {
         let text = files.get(&origin.file)?;
-        let located = artifact.and_then(|a| {
-            let needle = serde_json::to_string(a).ok()?;
-            let number = list
-                .and_then(|list| entry_line(text, list, a))
-                .or_else(|| {
-                    text.lines()
-                        .position(|l| l.contains(&needle))
-                        .map(|i| i + 1)
-                })?;
-            Some((number, text.lines().nth(number - 1)?, Some(needle)))
-        });
-        let (number, line, needle) = match (located, origin.line) {
-            (Some(found), _) => found,
-            (None, Some(n)) => (n, text.lines().nth(n.checked_sub(1)?)?, None),
-            (None, None) => (1, text.lines().next()?, None),
+        // The attestation's own text: its line of a bundle, or the file.
+        let (first, part) = match origin.line {
+            Some(n) => (n, text.lines().nth(n.checked_sub(1)?)?),
+            None => (1, text.as_str()),
+        };
+        let mark = artifact.and_then(|a| mark(part, a, list));
+        let (number, line, within) = match &mark {
+            Some(m) => {
+                let before = part.get(..m.at)?;
+                let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+                let line_end = part
+                    .get(m.at..)?
+                    .find('\n')
+                    .map_or(part.len(), |p| m.at + p);
+                let newlines = before.matches('\n').count();
+                let line = part.get(line_start..line_end)?;
+                (
+                    first + newlines,
+                    line,
+                    Some((m.at - line_start, m.len, m.what)),
+                )
+            }
+            None => (first, part.lines().next()?, None),
         };
         let trimmed = line.trim_start();
         let indent = line.len() - trimmed.len();
-        let escaped = escape(trimmed);
+        let start = indent.min(8);
+        // The marked text's place in the escaped line; a line shown from
+        // the mark on (after `…`) when the mark lies past what is shown.
+        let placed = within.and_then(|(col, len, what)| {
+            let prefix = escape(line.get(indent..col)?);
+            let marked = escape(line.get(col..col + len)?);
+            Some((prefix, marked, col, what))
+        });
+        let (shown_from, lead, label) = match placed {
+            Some((prefix, marked, col, what)) => {
+                if prefix.chars().count() + marked.chars().count() <= SHOWN {
+                    (
+                        indent,
+                        String::new(),
+                        Some((prefix.len(), marked.len(), what)),
+                    )
+                } else {
+                    (col, "…".to_string(), Some((0, marked.len(), what)))
+                }
+            }
+            None => (indent, String::new(), None),
+        };
+        let escaped = escape(line.get(shown_from..)?);
         let shown: String = escaped.chars().take(SHOWN).collect();
         let cut = shown.len() < escaped.len();
         let body = if cut { format!("{shown}…") } else { shown };
-        let full = format!("{}{body}", " ".repeat(indent.min(8)));
-        let start = indent.min(8);
-        let (label_start, label_len, what) = match needle
-            .as_deref()
-            .map(escape)
-            .and_then(|n| full.find(&n).map(|at| (at, n.len())))
-        {
-            Some((at, len)) => (at, len, "the artifact's entry"),
-            None => (start, full.len() - start, "this attestation"),
+        let full = format!("{}{lead}{body}", " ".repeat(start));
+        let (label_start, label_len, what) = match label {
+            Some((at, len, what)) if start + lead.len() + at + len <= full.len() => {
+                (start + lead.len() + at, len, what)
+            }
+            _ => (start, full.len() - start, "this attestation"),
         };
         Some(Snippet {
             message: format!("evidence: `{}`", escape(&location(origin, number))),
@@ -115,46 +143,121 @@ impl Snippet {
     }
 }
 
-/// The line of the key `name` in the `list` object of a link file (a
-/// metablock's `signed`, or a bare link), if the text is such JSON.
-fn entry_line(text: &str, list: Side, name: &str) -> Option<usize> {
-    let bytes = text.as_bytes();
+/// What the snippet points at in an attestation's text.
+struct Mark {
+    /// Byte offset and length in the text.
+    at: usize,
+    len: usize,
+    /// The label.
+    what: &'static str,
+}
+
+/// Where `name` is in `text`: its entry in `list` when the text is a link
+/// (a metablock's `signed`, or a bare link), the `list` key when the link
+/// does not list it, else the first place naming it as a JSON string.
+fn mark(text: &str, name: &str, list: Option<Side>) -> Option<Mark> {
+    if let Some(list) = list {
+        match entry(text, list, name) {
+            Entry::Found(at, len) => {
+                return Some(Mark {
+                    at,
+                    len,
+                    what: "the artifact's entry",
+                })
+            }
+            Entry::Absent(at, len) => {
+                let what = match list {
+                    Side::Materials => "not among these materials",
+                    Side::Products => "not among these products",
+                };
+                return Some(Mark { at, len, what });
+            }
+            Entry::NotALink => {}
+        }
+    }
+    let needle = serde_json::to_string(name).ok()?;
+    Some(Mark {
+        at: text.find(&needle)?,
+        len: needle.len(),
+        what: "the artifact's entry",
+    })
+}
+
+/// The outcome of [`entry`]: an offset and length in the text.
+enum Entry {
+    /// The entry's key.
+    Found(usize, usize),
+    /// The list's key: the list has no such entry.
+    Absent(usize, usize),
+    /// The text is not a link with that list.
+    NotALink,
+}
+
+/// The key of `name` in the `list` object of a link's text.
+fn entry(text: &str, list: Side, name: &str) -> Entry {
     let list = match list {
         Side::Materials => "materials",
         Side::Products => "products",
     };
-    let mut scanner = Scanner::new(bytes, Limits::default().max_depth).ok()?;
-    let (first, _) = member(&mut scanner, bytes.len(), 0, |key| {
-        key == "signed" || key == list
-    })?;
+    let mut reader = Members {
+        text,
+        scanner: match Scanner::new(text.as_bytes(), Limits::default().max_depth) {
+            Ok(scanner) => scanner,
+            Err(_) => return Entry::NotALink,
+        },
+    };
+    let Some(Some((first, mut at))) = reader.find(0, |key| key == "signed" || key == list) else {
+        return Entry::NotALink;
+    };
+    // A metablock holds the link in `signed`, one object deeper.
+    let mut depth = 1;
     if first == "signed" {
-        member(&mut scanner, bytes.len(), 1, |key| key == list)?;
+        let Some(Some((_, list_at))) = reader.find(1, |key| key == list) else {
+            return Entry::NotALink;
+        };
+        at = list_at;
+        depth = 2;
     }
-    let (_, at) = member(&mut scanner, bytes.len(), 2, |key| key == name)?;
-    Some(json::line_col(bytes, at).0)
+    match reader.find(depth, |key| key == name) {
+        Some(Some((_, found))) => Entry::Found(found.0, found.1),
+        Some(None) => Entry::Absent(at.0, at.1),
+        None => Entry::NotALink,
+    }
 }
 
-/// Enters the object the scanner is at, `depth` objects deep, and reads its
-/// members up to the first whose key is `wanted`, leaving the scanner at
-/// that member's value; gives the key and the offset where it starts.
-fn member<'a>(
-    scanner: &mut Scanner<'a>,
-    len: usize,
-    depth: usize,
-    wanted: impl Fn(&str) -> bool,
-) -> Option<(Cow<'a, str>, usize)> {
-    if !scanner.enter_object().ok()? {
-        return None;
-    }
-    loop {
-        let at = len - scanner.remaining();
-        let key = scanner.key().ok()?;
-        if wanted(&key) {
-            return Some((key, at));
+/// A member's key, and the offset and length of its quoted text.
+type Key<'a> = (Cow<'a, str>, (usize, usize));
+
+/// A JSON text read member by member.
+struct Members<'a> {
+    text: &'a str,
+    scanner: Scanner<'a>,
+}
+
+impl<'a> Members<'a> {
+    /// Enters the object the scanner is at, `depth` objects deep, and reads
+    /// its members up to the first whose key is `wanted`, leaving the
+    /// scanner at that member's value: gives the key and the offset and
+    /// length of its quoted text; `Some(None)` when the object has no such
+    /// key, `None` when the text is not such an object.
+    fn find(&mut self, depth: usize, wanted: impl Fn(&str) -> bool) -> Option<Option<Key<'a>>> {
+        let offset = |scanner: &Scanner<'a>| self.text.len() - scanner.remaining();
+        if !self.scanner.enter_object().ok()? {
+            return Some(None);
         }
-        scanner.value(depth + 1).ok()?;
-        if !scanner.next_member().ok()? {
-            return None;
+        loop {
+            let at = offset(&self.scanner);
+            let key = self.scanner.key().ok()?;
+            if wanted(&key) {
+                // The key's text ends at its closing quote, before the `:`.
+                let after = self.text.get(at..offset(&self.scanner))?;
+                let len = after.rfind('"')? + 1;
+                return Some(Some((key, (at, len))));
+            }
+            self.scanner.value(depth + 1).ok()?;
+            if !self.scanner.next_member().ok()? {
+                return Some(None);
+            }
         }
     }
 }
@@ -224,21 +327,33 @@ mod tests {
         assert!(Snippet::new(&origin, None, None, &EvidenceFiles::new()).is_none());
     }
 
+    /// (line number, text shown, the labelled text, the label) of the
+    /// snippet for `name` in `list` of `text` (line `line` of it, if given).
+    fn pointed(
+        text: &str,
+        line: Option<usize>,
+        name: &str,
+        list: Option<Side>,
+    ) -> (usize, String, String, String) {
+        let origin = Origin {
+            file: "f".into(),
+            line,
+        };
+        let files: EvidenceFiles = [("f".to_string(), text.to_string())].into();
+        let snippet = Snippet::new(&origin, Some(name), list, &files).unwrap();
+        let label = &snippet.label;
+        let marked = snippet.source.text[label.offset()..label.offset() + label.len()].to_string();
+        (
+            snippet.source.line,
+            snippet.source.text.clone(),
+            marked,
+            label.label().unwrap().to_string(),
+        )
+    }
+
     #[test]
     fn an_artifact_in_both_lists_is_found_in_the_one_named() {
-        let origin = Origin {
-            file: "build.link".into(),
-            line: None,
-        };
-        let line = |text: &str, list: Option<Side>| {
-            let files: EvidenceFiles = [("build.link".to_string(), text.to_string())].into();
-            let out = render(&Snippet::new(&origin, Some("a.c"), list, &files).unwrap());
-            let at = out.find("build.link:").unwrap() + "build.link:".len();
-            out[at..]
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-        };
+        let line = |text: &str, list: Option<Side>| pointed(text, None, "a.c", list).0;
         // A metablock, with a value before the lists that names the artifact,
         // products before materials, and nested values on the way.
         let metablock = concat!(
@@ -256,17 +371,77 @@ mod tests {
             " }\n",
             "}\n"
         );
-        assert_eq!(line(metablock, Some(Side::Products)), "7");
-        assert_eq!(line(metablock, Some(Side::Materials)), "10");
-        // Without a list, or where the list does not hold it: the first line
+        assert_eq!(line(metablock, Some(Side::Products)), 7);
+        assert_eq!(line(metablock, Some(Side::Materials)), 10);
+        // Without a list, or where the text is not a link: the first line
         // naming it as a JSON string.
-        assert_eq!(line(metablock, None), "2");
-        let bare = metablock.replace("\"signed\"", "\"other\"");
-        assert_eq!(line(&bare, Some(Side::Materials)), "2");
+        assert_eq!(line(metablock, None), 2);
+        let other = metablock.replace("\"signed\"", "\"other\"");
+        assert_eq!(line(&other, Some(Side::Materials)), 2);
         // A bare link.
         let link = "{\"materials\": {\"a.c\": {}},\n\"products\": {\n\"a.c\": {}}}";
-        assert_eq!(line(link, Some(Side::Products)), "3");
+        assert_eq!(line(link, Some(Side::Products)), 3);
         // Not JSON at all.
-        assert_eq!(line("\"a.c\" {", Some(Side::Products)), "1");
+        assert_eq!(line("\"a.c\" {", Some(Side::Products)), 1);
+    }
+
+    #[test]
+    fn the_label_is_on_the_entry_of_a_one_line_link() {
+        let compact = r#"{"signed":{"materials":{"a.c":{}},"products":{"a.c":{}}}}"#;
+        let (_, shown, marked, label) = pointed(compact, None, "a.c", Some(Side::Products));
+        assert_eq!(marked, "\"a.c\"");
+        assert_eq!(label, "the artifact's entry");
+        assert_eq!(shown.find(&marked), Some(24), "the materials entry");
+        assert_eq!(shown.rfind(&marked), Some(46));
+        let snippet_at = |list| {
+            let origin = Origin {
+                file: "f".into(),
+                line: None,
+            };
+            let files: EvidenceFiles = [("f".to_string(), compact.to_string())].into();
+            Snippet::new(&origin, Some("a.c"), Some(list), &files)
+                .unwrap()
+                .label
+                .offset()
+        };
+        assert_eq!(snippet_at(Side::Products), 46);
+        assert_eq!(snippet_at(Side::Materials), 24);
+        // An entry past what a line shows: the line is shown from it on.
+        let long = format!(
+            r#"{{"signed":{{"materials":{{{}}},"products":{{"a.c":{{}}}}}}}}"#,
+            (0..20)
+                .map(|i| format!(r#""m{i}":{{}}"#))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let (_, shown, marked, _) = pointed(&long, None, "a.c", Some(Side::Products));
+        assert!(shown.starts_with("…\"a.c\":{}}}}"), "{shown}");
+        assert_eq!(marked, "\"a.c\"");
+    }
+
+    #[test]
+    fn a_bundle_line_is_searched_alone() {
+        let line1 = r#"{"signed":{"products":{"a.c":{}}}}"#;
+        let line2 = r#"{"signed":{"materials":{"z":{}},"products":{"a.c":{}}}}"#;
+        let text = format!("{line1}\n{line2}\n");
+        let (number, shown, marked, _) = pointed(&text, Some(2), "a.c", Some(Side::Products));
+        assert_eq!((number, shown.as_str()), (2, line2));
+        assert_eq!(marked, "\"a.c\"");
+        // Not on its line at all: the whole line, as the attestation.
+        let (number, _, marked, label) = pointed(&text, Some(2), "nope", None);
+        assert_eq!((number, marked.as_str()), (2, line2));
+        assert_eq!(label, "this attestation");
+    }
+
+    #[test]
+    fn a_list_without_the_entry_is_pointed_at() {
+        let text = "{\n \"signed\": {\n  \"command\": [\"a.c\"],\n  \"products\": {\n   \"b.o\": {}\n  }\n }\n}\n";
+        let (number, _, marked, label) = pointed(text, None, "a.c", Some(Side::Products));
+        assert_eq!((number, marked.as_str()), (4, "\"products\""));
+        assert_eq!(label, "not among these products");
+        // An empty list too.
+        let text = text.replace("\"b.o\": {}", "");
+        let (number, _, _, label) = pointed(&text, None, "a.c", Some(Side::Products));
+        assert_eq!((number, label.as_str()), (4, "not among these products"));
     }
 }

@@ -150,10 +150,11 @@ fn attestation_verifier_statements() {
             evidence::document::read_document(text.as_bytes(), &at, &Limits::default()).unwrap();
         let check = evidence::verify::check(&doc, std::slice::from_ref(&key));
         assert_eq!(check.signers, vec![0], "{name}");
-        // The same signature over a payload one character off.
-        let at_end = text.find("\",\"signatures\"").unwrap() - 3;
+        // The same signature over a payload one character off (inside it,
+        // where every bit of the character counts).
+        let inside = text.find("\"payload\":\"").unwrap() + 40;
         let mut changed = text.clone().into_bytes();
-        changed[at_end] = if changed[at_end] == b'A' { b'B' } else { b'A' };
+        changed[inside] = if changed[inside] == b'A' { b'B' } else { b'A' };
         let (doc, _) =
             evidence::document::read_document(&changed, &at, &Limits::default()).unwrap();
         assert!(
@@ -177,6 +178,8 @@ fn attestation_verifier_statements() {
     );
     let problems: Vec<String> = loaded.problems.iter().map(|p| format!("{p:?}")).collect();
     assert_eq!(problems.len(), 1, "{problems:?}");
+    let code = miette::Diagnostic::code(&loaded.problems[0]).map(|c| c.to_string());
+    assert_eq!(code.as_deref(), Some("E314"));
     assert!(
         problems[0].contains("clone.fe1c6281.json") && problems[0].contains("_type"),
         "{problems:?}"
