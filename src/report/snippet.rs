@@ -444,4 +444,67 @@ mod tests {
         let (number, _, _, label) = pointed(&text, None, "a.c", Some(Side::Products));
         assert_eq!((number, label.as_str()), (4, "not among these products"));
     }
+
+    proptest::proptest! {
+        /// In a link (pretty or compact, a metablock or bare) the label is
+        /// on the named list's entry when it has one, on the list's key
+        /// when it has not.
+        #[test]
+        fn the_named_list_is_the_one_pointed_at(
+            materials in proptest::collection::btree_set("[ab/é\u{1b}]{1,3}", 0..6),
+            products in proptest::collection::btree_set("[ab/é\u{1b}]{1,3}", 0..6),
+            name in "[ab/é\u{1b}]{1,3}",
+            pretty: bool,
+            metablock: bool,
+            products_side: bool,
+        ) {
+            let map = |names: &std::collections::BTreeSet<String>| {
+                names.iter().map(|n| (n.clone(), serde_json::json!({"sha256": "00"}))).collect::<serde_json::Map<_, _>>()
+            };
+            let link = serde_json::json!({"_type": "link", "command": [name.clone()], "materials": map(&materials), "products": map(&products)});
+            let doc = if metablock { serde_json::json!({"signatures": [], "signed": link}) } else { link };
+            let text = if pretty { serde_json::to_string_pretty(&doc).unwrap() } else { doc.to_string() };
+            let (side, listed, key) = if products_side {
+                (Side::Products, &products, "\"products\"")
+            } else {
+                (Side::Materials, &materials, "\"materials\"")
+            };
+            let (number, _, marked, label) = pointed(&text, None, &name, Some(side));
+            let line = |needle: &str| {
+                let section = text.find(key).unwrap();
+                let at = section + text[section..].find(needle).unwrap();
+                text[..at].matches('\n').count() + 1
+            };
+            if listed.contains(&name) {
+                let token = serde_json::to_string(&name).unwrap();
+                proptest::prop_assert_eq!(&label, "the artifact's entry");
+                proptest::prop_assert_eq!(marked, escape(&token));
+                proptest::prop_assert_eq!(number, line(&format!("{token}:")));
+            } else {
+                proptest::prop_assert!(label.starts_with("not among these"), "{}", label);
+                proptest::prop_assert_eq!(marked, key);
+                proptest::prop_assert_eq!(number, line(key));
+            }
+        }
+
+        /// Any text, any name, either list, a line or none: a snippet or
+        /// `None`, never a panic, and a label inside the text shown.
+        #[test]
+        fn never_panics(
+            text in "[\\[\\]{}\",: \n\tas\\\\é\u{202e}\u{1b}]{0,60}",
+            name in "[asé]{0,2}",
+            list in 0u8..3,
+            line in proptest::option::of(1usize..4),
+        ) {
+            let list = [None, Some(Side::Materials), Some(Side::Products)][usize::from(list)];
+            let origin = Origin { file: "f".into(), line };
+            let files: EvidenceFiles = [("f".to_string(), text)].into();
+            if let Some(snippet) = Snippet::new(&origin, Some(&name), list, &files) {
+                let label = &snippet.label;
+                proptest::prop_assert!(label.offset() + label.len() <= snippet.source.text.len());
+                proptest::prop_assert!(snippet.source.text.is_char_boundary(label.offset()));
+                proptest::prop_assert!(snippet.source.text.is_char_boundary(label.offset() + label.len()));
+            }
+        }
+    }
 }
