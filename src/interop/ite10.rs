@@ -370,10 +370,15 @@ fn rule_text(rule: &str) -> Option<String> {
     }
 }
 
-/// One CEL attribute rule as a check, or why it cannot be one.
+/// One CEL attribute rule as a check, or why it cannot be one. With
+/// `allowIfNoClaim`, a `warn` rule becomes a `warn` check, which gives the
+/// same verdicts (a warning never fails; an absent field adds a warning
+/// where the attestation-verifier says nothing); a failing rule cannot.
 fn attribute(a: &Attribute) -> Result<String, &'static str> {
-    if a.allow_if_no_claim {
-        return Err("`allowIfNoClaim` has no equivalent: cairn fails on an absent field");
+    if a.allow_if_no_claim && !a.warn {
+        return Err(
+            "`allowIfNoClaim` without `warn` has no equivalent: cairn fails on an absent field",
+        );
     }
     let level = if a.warn { "warn" } else { "require" };
     let rule = a.rule.trim();
@@ -482,6 +487,21 @@ mod tests {
         assert_eq!(attr("has(predicate.x)"), Ok("require $.x exists".into()));
         assert!(attr("predicate.p.exists(p, p['Name'] == 'connect')").is_err());
         assert!(attr("subject[0].name == 'x'").is_err());
+    }
+
+    #[test]
+    fn allow_if_no_claim_only_with_warn() {
+        let with = |allow_if_no_claim, warn| {
+            attribute(&Attribute {
+                rule: "predicate.result == 'PASSED'".into(),
+                allow_if_no_claim,
+                warn,
+                debug: String::new(),
+            })
+        };
+        assert_eq!(with(true, true), Ok("warn $.result == \"PASSED\"".into()));
+        assert_eq!(with(false, true), Ok("warn $.result == \"PASSED\"".into()));
+        assert!(with(true, false).is_err());
     }
 
     #[test]
