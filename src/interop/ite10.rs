@@ -400,17 +400,28 @@ fn attribute(a: &Attribute) -> Result<String, &'static str> {
             };
         }
         let p = path(lhs)?;
-        if op == " in " {
+        let list = || -> Result<Vec<String>, &'static str> {
             let items = rhs
                 .strip_prefix('[')
                 .and_then(|r| r.strip_suffix(']'))
                 .ok_or("`in` needs a list literal")?;
-            let values: Result<Vec<String>, _> = items
+            items
                 .split(',')
                 .filter(|s| !s.trim().is_empty())
                 .map(|s| literal(s.trim()))
-                .collect();
-            return Ok(format!("{level} {p} in [{}]", values?.join(", ")));
+                .collect()
+        };
+        if op == " in " {
+            return Ok(format!("{level} {p} in [{}]", list()?.join(", ")));
+        }
+        if op == "==" && rhs.starts_with('[') {
+            // A list of literals: its length, then each element in turn.
+            let values = list()?;
+            let mut checks = vec![format!("{level} count {p}[*] == {}", values.len())];
+            for (i, v) in values.iter().enumerate() {
+                checks.push(format!("{level} {p}[{i}] == {v}"));
+            }
+            return Ok(checks.join("\n"));
         }
         return Ok(format!("{level} {p} {op} {}", literal(rhs)?));
     }
@@ -487,6 +498,26 @@ mod tests {
         assert_eq!(attr("has(predicate.x)"), Ok("require $.x exists".into()));
         assert!(attr("predicate.p.exists(p, p['Name'] == 'connect')").is_err());
         assert!(attr("subject[0].name == 'x'").is_err());
+    }
+
+    #[test]
+    fn a_list_literal_is_compared_element_by_element() {
+        assert_eq!(
+            attr("predicate.command == ['git', 'clone', \"u\"]"),
+            Ok(concat!(
+                "require count $.command[*] == 3\n",
+                "require $.command[0] == \"git\"\n",
+                "require $.command[1] == \"clone\"\n",
+                "require $.command[2] == \"u\""
+            )
+            .into())
+        );
+        assert_eq!(
+            attr("predicate.x == []"),
+            Ok("require count $.x[*] == 0".into())
+        );
+        assert!(attr("predicate.x != ['a']").is_err());
+        assert!(attr("predicate.x == [a]").is_err());
     }
 
     #[test]

@@ -56,3 +56,57 @@ fn ite10_untranslatable_layouts_are_refused() {
         insta::assert_snapshot!(stderr);
     });
 }
+
+/// attestation-verifier's own layout and attestations: the one rule on
+/// `subject` is refused; without it the layout imports (the list comparison
+/// of `clone` as element checks, warnings as its `warn` asks), and verifying
+/// its test data reads `test` and `build` and refuses `clone`, whose
+/// Statement spells `_type` as `type`.
+#[test]
+fn attestation_verifier_layout_and_test_data() {
+    const AV: &str = "tests/fixtures/attestation-verifier";
+    let original = std::path::Path::new(AV).join("layout.yml");
+    let (code, source, stderr) = import(&original);
+    assert_eq!((code, source.as_str()), (1, ""));
+    assert_eq!(stderr.matches("E552").count(), 1, "{stderr}");
+    assert!(stderr.contains("size(subject) != 0"), "{stderr}");
+
+    let dir = std::env::temp_dir().join(format!("cairn-ite10-av-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(&original).unwrap();
+    let without = text.replace("          - rule: \"size(subject) != 0\"\n", "");
+    assert_ne!(without, text);
+    let layout = dir.join("layout.yml");
+    std::fs::write(&layout, without).unwrap();
+    let (code, source, stderr) = import(&layout);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        source.contains(concat!(
+            "      warn count $.command[*] == 3\n",
+            "      warn $.command[0] == \"git\"\n",
+            "      warn $.command[1] == \"clone\"\n",
+            "      warn $.command[2] == \"https://example.com/foo.git\"\n",
+        )),
+        "{source}"
+    );
+    let policy = dir.join("policy.cairn");
+    std::fs::write(&policy, &source).unwrap();
+    let verify = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["verify", policy.to_str().unwrap(), "--bundle"])
+        .arg(format!("{AV}/test-data"))
+        .args(["--time", "2024-01-01T00:00:00Z"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    let stderr = String::from_utf8_lossy(&verify.stderr);
+    assert_eq!(verify.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("E314") && stderr.contains("clone.fe1c6281.json"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("test.fe1c6281.json") && !stderr.contains("build.fe1c6281.json"),
+        "{stderr}"
+    );
+}
