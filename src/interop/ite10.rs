@@ -370,10 +370,12 @@ fn rule_text(rule: &str) -> Option<String> {
     }
 }
 
-/// One CEL attribute rule as a check, or why it cannot be one. With
-/// `allowIfNoClaim`, a `warn` rule becomes a `warn` check, which gives the
-/// same verdicts (a warning never fails; an absent field adds a warning
-/// where the attestation-verifier says nothing); a failing rule cannot.
+/// One CEL attribute rule as checks (one per line), or why it cannot be.
+/// The attestation-verifier fails a rule on an absent field unless it has
+/// `allowIfNoClaim`, even a `warn` rule (whose false result only warns): a
+/// `warn` rule without it becomes `require PATH exists` and a `warn` check.
+/// With it, only a `warn` rule is translated (a warning never fails); a
+/// failing rule that skips absent fields has no equivalent.
 fn attribute(a: &Attribute) -> Result<String, &'static str> {
     if a.allow_if_no_claim && !a.warn {
         return Err(
@@ -384,8 +386,18 @@ fn attribute(a: &Attribute) -> Result<String, &'static str> {
     let rule = a.rule.trim();
     let _ = &a.debug;
     if let Some(inner) = call(rule, "has") {
+        // False, not an error, on an absent field.
         return Ok(format!("{level} {} exists", path(inner)?));
     }
+    let (p, checks) = comparison(rule, level)?;
+    if a.warn && !a.allow_if_no_claim {
+        return Ok(format!("require {p} exists\n{checks}"));
+    }
+    Ok(checks)
+}
+
+/// A CEL comparison as the path it reads and the checks (one per line).
+fn comparison(rule: &str, level: &str) -> Result<(String, String), &'static str> {
     for op in ["==", "!=", "<=", ">=", "<", ">", " in "] {
         let Some((lhs, rhs)) = rule.split_once(op) else {
             continue;
@@ -393,39 +405,49 @@ fn attribute(a: &Attribute) -> Result<String, &'static str> {
         let (lhs, rhs) = (lhs.trim(), rhs.trim());
         if let Some(inner) = call(lhs, "size") {
             let p = path(inner)?;
-            return match (op, rhs) {
-                ("==", "0") => Ok(format!("{level} {p} is empty")),
-                ("!=" | ">", "0") => Ok(format!("{level} {p} is not empty")),
-                _ => Err("only `size(...) == 0`, `!= 0` and `> 0` are translated"),
+            let check = match (op, rhs) {
+                ("==", "0") => format!("{level} {p} is empty"),
+                ("!=" | ">", "0") => format!("{level} {p} is not empty"),
+                _ => return Err("only `size(...) == 0`, `!= 0` and `> 0` are translated"),
             };
+            return Ok((p, check));
         }
         let p = path(lhs)?;
-        let list = || -> Result<Vec<String>, &'static str> {
-            let items = rhs
-                .strip_prefix('[')
-                .and_then(|r| r.strip_suffix(']'))
-                .ok_or("`in` needs a list literal")?;
-            items
-                .split(',')
-                .filter(|s| !s.trim().is_empty())
-                .map(|s| literal(s.trim()))
-                .collect()
-        };
         if op == " in " {
-            return Ok(format!("{level} {p} in [{}]", list()?.join(", ")));
+            let check = format!("{level} {p} in [{}]", literal_list(rhs)?.join(", "));
+            return Ok((p, check));
         }
         if op == "==" && rhs.starts_with('[') {
             // A list of literals: its length, then each element in turn.
-            let values = list()?;
+            let values = literal_list(rhs)?;
+            if values.is_empty() {
+                return Err("a comparison with `[]` is not translated: cairn has no array test");
+            }
             let mut checks = vec![format!("{level} count {p}[*] == {}", values.len())];
             for (i, v) in values.iter().enumerate() {
                 checks.push(format!("{level} {p}[{i}] == {v}"));
             }
-            return Ok(checks.join("\n"));
+            return Ok((p, checks.join("\n")));
         }
-        return Ok(format!("{level} {p} {op} {}", literal(rhs)?));
+        let check = format!("{level} {p} {op} {}", literal(rhs)?);
+        return Ok((p, check));
     }
     Err("only comparisons with a literal, `size`, `has` and `in` are translated")
+}
+
+/// A CEL list of literals (`[L, L, ...]`, a trailing comma allowed) as
+/// cairn literals.
+fn literal_list(text: &str) -> Result<Vec<String>, &'static str> {
+    let items = text
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .ok_or("the right-hand side is not a list of literals")?
+        .trim();
+    let items = items.strip_suffix(',').unwrap_or(items);
+    if items.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    items.split(',').map(|s| literal(s.trim())).collect()
 }
 
 fn call<'a>(text: &'a str, name: &str) -> Option<&'a str> {
@@ -449,16 +471,23 @@ fn path(text: &str) -> Result<String, &'static str> {
     Ok(format!("${rest}"))
 }
 
-/// A CEL literal (string in either quote, number, bool) as a cairn literal.
+/// A CEL literal (string in either quote, finite number, bool) as a cairn
+/// literal.
 fn literal(text: &str) -> Result<String, &'static str> {
-    let quoted = |q: char| text.strip_prefix(q).and_then(|t| t.strip_suffix(q));
-    if let Some(s) = quoted('"').or_else(|| quoted('\'')) {
-        if s.contains('\\') {
-            return Err("escapes in string literals are not translated");
+    for q in ['"', '\''] {
+        if let Some(s) = text.strip_prefix(q).and_then(|t| t.strip_suffix(q)) {
+            if s.contains('\\') || s.contains(q) {
+                return Err("escapes and quotes in string literals are not translated");
+            }
+            return Ok(quote(s));
         }
-        return Ok(quote(s));
     }
-    if text == "true" || text == "false" || text.parse::<f64>().is_ok() {
+    let number = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | '.' | 'e' | 'E'))
+        && text.parse::<f64>().is_ok_and(f64::is_finite);
+    if text == "true" || text == "false" || number {
         return Ok(text.to_string());
     }
     Err("the right-hand side is not a literal")
@@ -503,7 +532,7 @@ mod tests {
     #[test]
     fn a_list_literal_is_compared_element_by_element() {
         assert_eq!(
-            attr("predicate.command == ['git', 'clone', \"u\"]"),
+            attr("predicate.command == ['git', 'clone', \"u\",]"),
             Ok(concat!(
                 "require count $.command[*] == 3\n",
                 "require $.command[0] == \"git\"\n",
@@ -512,27 +541,61 @@ mod tests {
             )
             .into())
         );
+        for refused in [
+            "predicate.x == []",
+            "predicate.x != ['a']",
+            "predicate.x == [a]",
+            "predicate.x == [,'a']",
+            "predicate.x == ['a',,]",
+            "predicate.x == ['a'] + ['b']",
+            "predicate.x == 'a' || predicate.y == 'b'",
+            "predicate.x in ['a', 'b'] || true",
+            "predicate.x == inf",
+            "predicate.x < NaN",
+            "predicate.x == 1u",
+        ] {
+            assert!(attr(refused).is_err(), "{refused}");
+        }
         assert_eq!(
-            attr("predicate.x == []"),
-            Ok("require count $.x[*] == 0".into())
+            attr("predicate.x == \"it's\""),
+            Ok("require $.x == \"it's\"".into())
         );
-        assert!(attr("predicate.x != ['a']").is_err());
-        assert!(attr("predicate.x == [a]").is_err());
+        assert_eq!(
+            attr("predicate.x >= -1.5e3"),
+            Ok("require $.x >= -1.5e3".into())
+        );
     }
 
     #[test]
     fn allow_if_no_claim_only_with_warn() {
-        let with = |allow_if_no_claim, warn| {
+        let with = |rule: &str, allow_if_no_claim, warn| {
             attribute(&Attribute {
-                rule: "predicate.result == 'PASSED'".into(),
+                rule: rule.into(),
                 allow_if_no_claim,
                 warn,
                 debug: String::new(),
             })
         };
-        assert_eq!(with(true, true), Ok("warn $.result == \"PASSED\"".into()));
-        assert_eq!(with(false, true), Ok("warn $.result == \"PASSED\"".into()));
-        assert!(with(true, false).is_err());
+        let rule = "predicate.result == 'PASSED'";
+        assert_eq!(
+            with(rule, true, true),
+            Ok("warn $.result == \"PASSED\"".into())
+        );
+        // Without `allowIfNoClaim` an absent field fails even a `warn` rule.
+        assert_eq!(
+            with(rule, false, true),
+            Ok("require $.result exists\nwarn $.result == \"PASSED\"".into())
+        );
+        assert_eq!(
+            with("size(predicate.a.b) == 0", false, true),
+            Ok("require $.a.b exists\nwarn $.a.b is empty".into())
+        );
+        // `has` is false, not an error, on an absent field.
+        assert_eq!(
+            with("has(predicate.x)", false, true),
+            Ok("warn $.x exists".into())
+        );
+        assert!(with(rule, true, false).is_err());
     }
 
     #[test]

@@ -91,16 +91,24 @@ fn attestation_verifier_layout_and_test_data() {
     );
     let policy = dir.join("policy.cairn");
     std::fs::write(&policy, &source).unwrap();
-    let verify = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args(["verify", policy.to_str().unwrap(), "--bundle"])
-        .arg(format!("{AV}/test-data"))
-        .args(["--time", "2024-01-01T00:00:00Z"])
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    let _ = std::fs::remove_dir_all(&dir);
-    let stderr = String::from_utf8_lossy(&verify.stderr);
-    assert_eq!(verify.status.code(), Some(2), "{stderr}");
+    let verify = |policy: &std::path::Path, bundle: &std::path::Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .args(["verify", policy.to_str().unwrap(), "--bundle"])
+            .arg(bundle)
+            .args(["--time", "2024-01-01T00:00:00Z", "--format", "json"])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            stderr,
+        )
+    };
+    // All three: `clone` cannot be read, which stops the run.
+    let (code, _, stderr) = verify(&policy, std::path::Path::new(&format!("{AV}/test-data")));
+    assert_eq!(code, Some(2), "{stderr}");
     assert!(
         stderr.contains("E314") && stderr.contains("clone.fe1c6281.json"),
         "{stderr}"
@@ -108,5 +116,52 @@ fn attestation_verifier_layout_and_test_data() {
     assert!(
         !stderr.contains("test.fe1c6281.json") && !stderr.contains("build.fe1c6281.json"),
         "{stderr}"
+    );
+    // Without it, every check of `test` and `build` runs and passes: the
+    // only failures are `clone`'s missing evidence and what follows from it.
+    let data = dir.join("test-data");
+    std::fs::create_dir_all(&data).unwrap();
+    for name in ["test", "build"] {
+        let file = format!("{name}.fe1c6281.json");
+        std::fs::copy(format!("{AV}/test-data/{file}"), data.join(&file)).unwrap();
+    }
+    let steps = |json: &str| -> Vec<(String, String)> {
+        let report: serde_json::Value = serde_json::from_str(json).unwrap();
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["code"].as_str().unwrap().to_string(),
+                    f["step"].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect()
+    };
+    let (code, json, stderr) = verify(&policy, &data);
+    assert_eq!(code, Some(1), "{stderr}");
+    let found = steps(&json);
+    assert!(
+        !found.is_empty()
+            && found
+                .iter()
+                .all(|(code, step)| step == "clone" || code == "V120"),
+        "{found:?}"
+    );
+    // A check that the test result contradicts does fail.
+    let changed = source.replace(
+        "require $.result == \"PASSED\"",
+        "require $.result == \"FAILED\"",
+    );
+    assert_ne!(changed, source);
+    std::fs::write(&policy, &changed).unwrap();
+    let (code, json, _) = verify(&policy, &data);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(code, Some(1));
+    let found = steps(&json);
+    assert!(
+        found.contains(&("V106".to_string(), "test".to_string())),
+        "{found:?}"
     );
 }
