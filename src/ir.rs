@@ -168,6 +168,16 @@ pub enum Side {
     Products,
 }
 
+impl Side {
+    /// `materials` or `products`: the policy's block and a link's member.
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Materials => "materials",
+            Side::Products => "products",
+        }
+    }
+}
+
 /// An ordered list of artifact rules, ended by an implicit `disallow "*"`
 /// (DESIGN decision 2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

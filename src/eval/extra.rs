@@ -63,15 +63,11 @@ pub fn layout_findings(input: &Input<'_>) -> Vec<Finding> {
 
 /// The first artifact on which `other` disagrees with `first`, as a finding.
 pub fn disagreement(step: &Step, first: &View<'_>, other: &View<'_>) -> Option<Finding> {
-    for (list, side, a, b) in [
-        (
-            Side::Materials,
-            "materials",
-            &first.materials,
-            &other.materials,
-        ),
-        (Side::Products, "products", &first.products, &other.products),
+    for (list, a, b) in [
+        (Side::Materials, &first.materials, &other.materials),
+        (Side::Products, &first.products, &other.products),
     ] {
+        let side = list.name();
         if a == b {
             continue;
         }

@@ -106,6 +106,18 @@ pub fn apply_traced<'a>(
     let mut failures = Vec::new();
     let mut refused: BTreeSet<usize> = BTreeSet::new();
     for (index, rule) in rules.iter().enumerate() {
+        // What the rule did, for the trace: the queue's size before it, the
+        // names it took and (for a `require`) whether its name was queued.
+        let step = |before, consumed: &[usize], queue: &[usize], present| RuleStep {
+            rule: index,
+            span: rule.span,
+            before,
+            consumed: consumed.len(),
+            consumed_sample: sample(&mut consumed.iter().copied()),
+            after: queue.len(),
+            after_sample: sample(&mut queue.iter().copied()),
+            present,
+        };
         let pattern_text = match &rule.kind {
             RuleKind::Require { name: required } => {
                 let queued = source
@@ -118,16 +130,7 @@ pub fn apply_traced<'a>(
                     });
                 }
                 if let Some(trace) = trace.as_deref_mut() {
-                    trace.push(RuleStep {
-                        rule: index,
-                        span: rule.span,
-                        before: queue.len(),
-                        consumed: 0,
-                        consumed_sample: Vec::new(),
-                        after: queue.len(),
-                        after_sample: sample(&mut queue.iter().copied()),
-                        present: Some(queued),
-                    });
+                    trace.push(step(queue.len(), &[], &queue, Some(queued)));
                 }
                 continue;
             }
@@ -203,31 +206,19 @@ pub fn apply_traced<'a>(
             RuleKind::Require { .. } => Vec::new(),
         };
         let before = queue.len();
-        let traced = trace
-            .as_deref_mut()
-            .map(|trace| (trace, sample(&mut consumed.iter().copied()), consumed.len()));
         // `consumed` is in queue order: one merged pass instead of a search
         // per name (a rule may consume 100,000 names).
-        let mut consumed = consumed.into_iter().peekable();
+        let mut taken = consumed.iter().peekable();
         queue.retain(|i| {
-            if consumed.peek() == Some(i) {
-                consumed.next();
+            if taken.peek() == Some(&i) {
+                taken.next();
                 false
             } else {
                 true
             }
         });
-        if let Some((trace, consumed_sample, count)) = traced {
-            trace.push(RuleStep {
-                rule: index,
-                span: rule.span,
-                before,
-                consumed: count,
-                consumed_sample,
-                after: queue.len(),
-                after_sample: sample(&mut queue.iter().copied()),
-                present: None,
-            });
+        if let Some(trace) = trace.as_deref_mut() {
+            trace.push(step(before, &consumed, &queue, None));
         }
     }
     if implicit_disallow {

@@ -167,7 +167,7 @@ impl Printer<'_> {
 
     fn rules(&mut self, depth: usize, side: Side, list: Option<&RuleList>) {
         let Some(list) = list else { return };
-        let word = side_word(side);
+        let word = side.name();
         match list.rules.as_slice() {
             [] => self.line(depth, &format!("{word} {{}}")),
             [rule] => {
@@ -204,7 +204,7 @@ impl Printer<'_> {
                 if let Some(p) = src_prefix {
                     let _ = write!(s, " in {}", quote(p));
                 }
-                let _ = write!(s, " with {}", side_word(*side));
+                let _ = write!(s, " with {}", side.name());
                 if let Some(p) = dst_prefix {
                     let _ = write!(s, " in {}", quote(p));
                 }
@@ -234,13 +234,6 @@ impl Printer<'_> {
             self.line(depth + 1, &check_text(check));
         }
         self.line(depth, "}");
-    }
-}
-
-fn side_word(side: Side) -> &'static str {
-    match side {
-        Side::Materials => "materials",
-        Side::Products => "products",
     }
 }
 

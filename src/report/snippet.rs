@@ -6,7 +6,6 @@
 //! readable width (a bundle line is a whole DSSE envelope), with its real
 //! line number.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -14,9 +13,10 @@ use miette::{
     Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 
-use crate::evidence::json::Scanner;
-use crate::evidence::{Limits, Origin};
+use crate::evidence::Origin;
+use crate::interop::classic::locate::{Locator, Path};
 use crate::ir::Side;
+use crate::source::Span;
 
 use super::escape::escape;
 
@@ -80,12 +80,10 @@ impl Snippet {
         let mark = artifact.and_then(|a| mark(part, a, list));
         let (number, line, within) = match &mark {
             Some(m) => {
-                let before = part.get(..m.at)?;
+                let at = m.span.start;
+                let before = part.get(..at)?;
                 let line_start = before.rfind('\n').map_or(0, |p| p + 1);
-                let line_end = part
-                    .get(m.at..)?
-                    .find('\n')
-                    .map_or(part.len(), |p| m.at + p);
+                let line_end = part.get(at..)?.find('\n').map_or(part.len(), |p| at + p);
                 let newlines = before.matches('\n').count();
                 let line = part.get(line_start..line_end)?;
                 // A CRLF file's line, as `lines` gives it.
@@ -93,7 +91,7 @@ impl Snippet {
                 (
                     first + newlines,
                     line,
-                    Some((m.at - line_start, m.len, m.what)),
+                    Some((at - line_start, m.span.len(), m.what.as_str())),
                 )
             }
             None => (first, part.lines().next()?, None),
@@ -147,121 +145,45 @@ impl Snippet {
 
 /// What the snippet points at in an attestation's text.
 struct Mark {
-    /// Byte offset and length in the text.
-    at: usize,
-    len: usize,
+    /// Byte range in the text.
+    span: Span,
     /// The label.
-    what: &'static str,
+    what: String,
 }
 
 /// Where `name` is in `text`: its entry in `list` when the text is a link
-/// (a metablock's `signed`, or a bare link), the `list` key when the link
-/// does not list it, else the first place naming it as a JSON string.
+/// (a metablock's `signed`, or a bare link), the `list` key when the link's
+/// list does not hold it, else the first place naming it as a JSON string.
 fn mark(text: &str, name: &str, list: Option<Side>) -> Option<Mark> {
     if let Some(list) = list {
-        match entry(text, list, name) {
-            Entry::Found(at, len) => {
-                return Some(Mark {
-                    at,
-                    len,
-                    what: "the artifact's entry",
-                })
-            }
-            Entry::Absent(at, len) => {
-                let what = match list {
-                    Side::Materials => "not among these materials",
-                    Side::Products => "not among these products",
-                };
-                return Some(Mark { at, len, what });
-            }
-            Entry::NotALink => {}
+        let locator = Locator::new(text);
+        let path = Path::default().key(list.name());
+        if let Some(span) = locator.find_member_name(&path, name) {
+            return Some(Mark {
+                span,
+                what: "the artifact's entry".to_string(),
+            });
+        }
+        let is_object = locator
+            .find(&path)
+            .and_then(|value| text.get(value.start..))
+            .is_some_and(|value| value.starts_with('{'));
+        if let Some(span) = locator
+            .find_member_name(&Path::default(), list.name())
+            .filter(|_| is_object)
+        {
+            return Some(Mark {
+                span,
+                what: format!("not among these {}", list.name()),
+            });
         }
     }
     let needle = serde_json::to_string(name).ok()?;
+    let at = text.find(&needle)?;
     Some(Mark {
-        at: text.find(&needle)?,
-        len: needle.len(),
-        what: "the artifact's entry",
+        span: Span::new(at, at + needle.len()),
+        what: "the artifact's entry".to_string(),
     })
-}
-
-/// The outcome of [`entry`]: an offset and length in the text.
-enum Entry {
-    /// The entry's key.
-    Found(usize, usize),
-    /// The list's key: the list has no such entry.
-    Absent(usize, usize),
-    /// The text is not a link with that list.
-    NotALink,
-}
-
-/// The key of `name` in the `list` object of a link's text.
-fn entry(text: &str, list: Side, name: &str) -> Entry {
-    let list = match list {
-        Side::Materials => "materials",
-        Side::Products => "products",
-    };
-    let mut reader = Members {
-        text,
-        scanner: match Scanner::new(text.as_bytes(), Limits::default().max_depth) {
-            Ok(scanner) => scanner,
-            Err(_) => return Entry::NotALink,
-        },
-    };
-    let Some(Some((first, mut at))) = reader.find(0, |key| key == "signed" || key == list) else {
-        return Entry::NotALink;
-    };
-    // A metablock holds the link in `signed`, one object deeper.
-    let mut depth = 1;
-    if first == "signed" {
-        let Some(Some((_, list_at))) = reader.find(1, |key| key == list) else {
-            return Entry::NotALink;
-        };
-        at = list_at;
-        depth = 2;
-    }
-    match reader.find(depth, |key| key == name) {
-        Some(Some((_, found))) => Entry::Found(found.0, found.1),
-        Some(None) => Entry::Absent(at.0, at.1),
-        None => Entry::NotALink,
-    }
-}
-
-/// A member's key, and the offset and length of its quoted text.
-type Key<'a> = (Cow<'a, str>, (usize, usize));
-
-/// A JSON text read member by member.
-struct Members<'a> {
-    text: &'a str,
-    scanner: Scanner<'a>,
-}
-
-impl<'a> Members<'a> {
-    /// Enters the object the scanner is at, `depth` objects deep, and reads
-    /// its members up to the first whose key is `wanted`, leaving the
-    /// scanner at that member's value: gives the key and the offset and
-    /// length of its quoted text; `Some(None)` when the object has no such
-    /// key, `None` when the text is not such an object.
-    fn find(&mut self, depth: usize, wanted: impl Fn(&str) -> bool) -> Option<Option<Key<'a>>> {
-        let offset = |scanner: &Scanner<'a>| self.text.len() - scanner.remaining();
-        if !self.scanner.enter_object().ok()? {
-            return Some(None);
-        }
-        loop {
-            let at = offset(&self.scanner);
-            let key = self.scanner.key().ok()?;
-            if wanted(&key) {
-                // The key's text ends at its closing quote, before the `:`.
-                let after = self.text.get(at..offset(&self.scanner))?;
-                let len = after.rfind('"')? + 1;
-                return Some(Some((key, (at, len))));
-            }
-            self.scanner.value(depth + 1).ok()?;
-            if !self.scanner.next_member().ok()? {
-                return Some(None);
-            }
-        }
-    }
 }
 
 fn location(origin: &Origin, line: usize) -> String {

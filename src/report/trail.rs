@@ -9,7 +9,6 @@
 use std::fmt::Write as _;
 
 use crate::eval::{Code, ListTrace, Status, StepReport, Trace, Verdict};
-use crate::ir::Side;
 use crate::source::{SourceFile, Span};
 
 use super::escape::escape;
@@ -127,10 +126,7 @@ fn step_trail(
 }
 
 fn list_trail(out: &mut String, list: &ListTrace, source: &SourceFile) {
-    let side = match list.side {
-        Side::Materials => "materials",
-        Side::Products => "products",
-    };
+    let side = list.side.name();
     let (line, col) = source.line_col(list.span.start);
     let from = list
         .origin

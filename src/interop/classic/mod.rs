@@ -6,7 +6,7 @@ mod import;
 mod items;
 mod keys;
 mod lists;
-mod locate;
+pub(crate) mod locate;
 mod params;
 mod reader;
 pub(crate) mod rules;
