@@ -35,6 +35,7 @@ pub mod import;
 pub mod key;
 pub mod keyio;
 pub mod lint;
+pub mod run;
 pub mod sign;
 pub mod sign_layout;
 pub mod verify;
@@ -113,6 +114,12 @@ pub enum Command {
     Key(key::KeyArgs),
     /// Sign an in-toto Statement v1 about files and append it to a bundle.
     Attest(attest::AttestArgs),
+    /// Record a step: hash its materials, run its command, hash its products and
+    /// write the signed link `<step>.<keyid8>.link` (as `in-toto-run` does).
+    ///
+    /// Exit 0: link written, command exited 0; the command's exit status when it
+    /// failed (the link is written all the same); 2: nothing could be recorded.
+    Run(run::RunArgs),
     /// Sign any file as the payload of a DSSE envelope, or a classic layout as a metablock.
     Sign(sign::SignArgs),
     /// Show which of the given keys signed an envelope or metablock.
@@ -173,6 +180,7 @@ pub fn main() -> ExitCode {
         Command::Dump(args) => dump::run(&args, cli.color),
         Command::Key(args) => key::run(args, cli.color),
         Command::Attest(args) => attest::run(args, cli.color),
+        Command::Run(args) => run::run(args, cli.color),
         Command::Sign(args) => sign::run(args, cli.color),
         Command::VerifyEnvelope(args) => verify_envelope::run(args, cli.color),
         Command::Verify(args) => verify::run(args, cli.color),

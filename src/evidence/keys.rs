@@ -30,8 +30,9 @@ pub enum KeyError {
     /// Hex that is not 64 hex digits, or not a valid Ed25519 point.
     #[error("malformed ed25519 public key: {0}")]
     Ed25519(String),
-    /// A PEM block that could not be read as a SubjectPublicKeyInfo.
-    #[error("malformed PEM public key: {0}")]
+    /// A PEM block that could not be read (as a SubjectPublicKeyInfo, or a
+    /// PKCS#8 private key).
+    #[error("malformed PEM key: {0}")]
     Pem(String),
     /// An RSA modulus below [`MIN_RSA_BITS`].
     #[error("RSA key of {0} bits is too small (at least {MIN_RSA_BITS} required)")]

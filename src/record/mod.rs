@@ -1,17 +1,23 @@
-//! Recording: hashing the files of a directory tree and running a command
-//! between two such snapshots, as in-toto does for inspections.
+//! Recording: hashing the files a step names and running its command
+//! between two such snapshots, as in-toto's recorder does (`cairn run`, and
+//! inspections under `--run-inspections`).
 //!
 //! This is the only part of cairn that executes programs, and it runs only
-//! when the user asks (`--run-inspections`). It produces an `evidence::Link`
-//! with the recorded materials, products and byproducts; it never decides
-//! whether they are acceptable (that is `eval`'s job).
+//! when the user asks. It produces an `evidence::Link` with the recorded
+//! materials, products and byproducts; it never decides whether they are
+//! acceptable (that is `eval`'s job).
 
+pub mod exclude;
+pub mod tree;
+
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-use sha2::{Digest as _, Sha256};
+pub use tree::{hash_file, Recorded, Recorder};
 
-use crate::evidence::{Artifacts, DigestSet, Link};
+use crate::evidence::Link;
 
 /// Why recording failed.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -41,86 +47,223 @@ pub enum RecordError {
         /// The inspection.
         name: String,
     },
+    /// A bad exclude pattern.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Exclude(#[from] exclude::ExcludeError),
+    /// A file whose name in the link would not be a valid artifact name.
+    #[error(
+        "`{path}` would be recorded as `{name}`, which is not a valid artifact name: {reason}"
+    )]
+    #[diagnostic(
+        code(E444),
+        help("name paths below the working directory, or use `--base-path DIR` or `--lstrip-paths PREFIX` so that names are relative and without `..`")
+    )]
+    Name {
+        /// The file.
+        path: String,
+        /// The name it would get.
+        name: String,
+        /// What is wrong with the name.
+        reason: &'static str,
+    },
+    /// Two `--lstrip-paths` prefixes of which one starts the other.
+    #[error("the prefixes `{first}` and `{second}` overlap: one starts the other")]
+    #[diagnostic(
+        code(E445),
+        help("give `--lstrip-paths` prefixes of which none is the start of another")
+    )]
+    PrefixOverlap {
+        /// One prefix.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// Two different files that would be recorded under one name.
+    #[error("`{first}` and `{second}` would both be recorded as `{name}`")]
+    #[diagnostic(
+        code(E446),
+        help("left-strip fewer or longer prefixes, or record the two paths in separate steps")
+    )]
+    SameName {
+        /// The name.
+        name: String,
+        /// One file.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// A symbolic link leading back into a directory being walked.
+    #[error("`{path}` leads back into a directory above it through a symbolic link")]
+    #[diagnostic(
+        code(E447),
+        help("leave the link out with `--exclude`, or name the directories to record one by one")
+    )]
+    Cycle {
+        /// The directory reached again.
+        path: String,
+    },
+    /// A file name that is not UTF-8 (a link names artifacts in JSON text).
+    #[error("`{path}` has a name that is not UTF-8")]
+    #[diagnostic(code(E448), help("rename the file, or leave it out with `--exclude`"))]
+    NotUtf8 {
+        /// The path, with the bytes that are not UTF-8 replaced.
+        path: String,
+    },
+    /// The command ran past its time limit and was stopped.
+    #[error("`{command}` did not finish within {seconds} s and was stopped")]
+    #[diagnostic(
+        code(E449),
+        help("allow it longer with `--run-timeout SECONDS` (0: no limit)")
+    )]
+    Timeout {
+        /// The program.
+        command: String,
+        /// The limit.
+        seconds: u64,
+    },
 }
 
-/// Whether a relative path is left out of a recording, as in-toto 3.1.0 does
-/// for inspections: link files, `.git`, compiled Python and editor backups.
-pub fn excluded(relative: &str) -> bool {
-    let base = relative.rsplit('/').next().unwrap_or(relative);
-    relative.split('/').any(|part| part == ".git")
-        || base.contains(".link")
-        || base.ends_with(".pyc")
-        || base.ends_with('~')
+/// What to do with a command's standard output and error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streams {
+    /// Shown as the command writes them, not recorded.
+    Show,
+    /// Shown as the command writes them, and recorded.
+    ShowAndRecord,
+    /// Recorded only (inspections: cairn's own output stays clean).
+    Record,
 }
 
-/// The sha256 digest set of a regular file's bytes, read in chunks. A FIFO,
-/// a device (`/dev/zero`) or a directory is refused before it is opened:
-/// opening a FIFO blocks and reading a device may never end.
-pub fn hash_file(path: &Path) -> Result<DigestSet, RecordError> {
-    use std::io::Read as _;
-    let not_regular = || {
-        read_error(
-            path,
-            std::io::Error::other("not a regular file (a FIFO, device or directory)"),
-        )
+/// How a command ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exit {
+    /// The exit code, or minus the signal that ended it (as in-toto
+    /// records a `return-value`).
+    pub code: i32,
+    /// Standard output, when recorded.
+    pub stdout: Vec<u8>,
+    /// Standard error, when recorded.
+    pub stderr: Vec<u8>,
+}
+
+/// Runs `argv` in `dir` (the working directory when `None`), stopping it
+/// after `timeout`.
+pub fn run_command(
+    argv: &[String],
+    dir: Option<&Path>,
+    streams: Streams,
+    timeout: Option<Duration>,
+) -> Result<Exit, RecordError> {
+    let Some((program, args)) = argv.split_first() else {
+        return Err(RecordError::Spawn {
+            command: String::new(),
+            reason: "the command is empty".into(),
+        });
     };
-    if !std::fs::metadata(path)
-        .map_err(|e| read_error(path, e))?
-        .is_file()
-    {
-        return Err(not_regular());
+    let mut command = Command::new(program);
+    command.args(args);
+    if let Some(dir) = dir {
+        command.current_dir(dir);
     }
-    let mut file = std::fs::File::open(path).map_err(|e| read_error(path, e))?;
-    // The path may have been swapped between the two looks; the handle decides.
-    if !file.metadata().map_err(|e| read_error(path, e))?.is_file() {
-        return Err(not_regular());
+    if streams != Streams::Show {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| read_error(path, e))?;
-        if n == 0 {
-            break;
+    let mut child = command.spawn().map_err(|e| RecordError::Spawn {
+        command: program.clone(),
+        reason: e.to_string(),
+    })?;
+    let show = streams == Streams::ShowAndRecord;
+    let stdout = child
+        .stdout
+        .take()
+        .map(|from| std::thread::spawn(move || copy(from, show.then(std::io::stdout))));
+    let stderr = child
+        .stderr
+        .take()
+        .map(|from| std::thread::spawn(move || copy(from, show.then(std::io::stderr))));
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) => {}
+            Err(e) => {
+                return Err(RecordError::Spawn {
+                    command: program.clone(),
+                    reason: e.to_string(),
+                })
+            }
         }
-        hasher.update(buf.get(..n).unwrap_or_default());
-    }
-    Ok(DigestSet::from([(
-        "sha256".to_string(),
-        hex::encode(hasher.finalize()),
-    )]))
+        if let Some(limit) = timeout {
+            if started.elapsed() >= limit {
+                // Killed and reaped; its output threads end with the pipes.
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(RecordError::Timeout {
+                    command: program.clone(),
+                    seconds: limit.as_secs(),
+                });
+            }
+        }
+        std::thread::sleep(pause);
+        pause = (pause * 2).min(Duration::from_millis(50));
+    };
+    let collect = |handle: Option<std::thread::JoinHandle<Vec<u8>>>| {
+        handle
+            .map(|h| h.join().unwrap_or_default())
+            .unwrap_or_default()
+    };
+    Ok(Exit {
+        code: exit_code(status),
+        stdout: collect(stdout),
+        stderr: collect(stderr),
+    })
 }
 
-/// Hashes every regular file under `root` (recursively, symlinks not
-/// followed), named by its `/`-separated path relative to `root`.
-pub fn hash_tree(root: &Path) -> Result<Artifacts, RecordError> {
-    // Paths are distinct; the list sorts them once at the end.
-    let mut artifacts = Vec::new();
-    let mut pending: Vec<PathBuf> = vec![root.to_path_buf()];
-    while let Some(dir) = pending.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|e| read_error(&dir, e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| read_error(&dir, e))?;
-            let path = entry.path();
-            let kind = entry.file_type().map_err(|e| read_error(&path, e))?;
-            let Ok(relative) = path.strip_prefix(root) else {
-                continue;
-            };
-            let name = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            if excluded(&name) {
-                continue;
-            }
-            if kind.is_dir() {
-                pending.push(path);
-            } else if kind.is_file() {
-                artifacts.push((name, hash_file(&path)?));
-            }
+/// Reads `from` to its end, writing each piece to `to` as it comes.
+fn copy(mut from: impl Read, mut to: Option<impl Write>) -> Vec<u8> {
+    let mut all = Vec::new();
+    let mut piece = [0u8; 8192];
+    while let Ok(n) = from.read(&mut piece) {
+        let Some(read) = piece.get(..n).filter(|r| !r.is_empty()) else {
+            break;
+        };
+        if let Some(to) = to.as_mut() {
+            // The terminal going away does not stop the recording.
+            let _ = to.write_all(read).and_then(|()| to.flush());
         }
+        all.extend_from_slice(read);
     }
-    Ok(artifacts.into_iter().collect())
+    all
+}
+
+#[cfg(unix)]
+fn exit_code(status: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt as _;
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| -s))
+        .unwrap_or(-1)
+}
+
+#[cfg(not(unix))]
+fn exit_code(status: std::process::ExitStatus) -> i32 {
+    status.code().unwrap_or(-1)
+}
+
+/// The byproducts in-toto records for a command: its output (empty strings
+/// when not recorded) and its `return-value`. Output that is not UTF-8 is
+/// kept with U+FFFD for what cannot be decoded; the flag says so.
+pub fn byproducts(exit: &Exit) -> (serde_json::Value, bool) {
+    let lossy =
+        std::str::from_utf8(&exit.stdout).is_err() || std::str::from_utf8(&exit.stderr).is_err();
+    let value = serde_json::json!({
+        "return-value": exit.code,
+        "stdout": String::from_utf8_lossy(&exit.stdout),
+        "stderr": String::from_utf8_lossy(&exit.stderr),
+    });
+    (value, lossy)
 }
 
 /// Copies the regular files under `from` (recursively, not following
@@ -145,34 +288,31 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<(), RecordError> {
     Ok(())
 }
 
-/// Runs an inspection: snapshots `dir`, runs `argv` in it, snapshots again.
+/// How long an inspection may run, as in-toto allows
+/// (`LINK_CMD_EXEC_TIMEOUT`).
+pub const INSPECTION_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Runs an inspection as in-toto does: records everything under `dir`
+/// (in-toto's default excludes), runs `argv` in it with its output
+/// recorded, records again.
 pub fn run_inspection(name: &str, argv: &[String], dir: &Path) -> Result<Link, RecordError> {
-    let (program, args) = argv
-        .split_first()
-        .ok_or_else(|| RecordError::EmptyCommand {
+    if argv.is_empty() {
+        return Err(RecordError::EmptyCommand {
             name: name.to_string(),
-        })?;
-    let materials = hash_tree(dir)?;
-    let output = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .map_err(|e| RecordError::Spawn {
-            command: program.clone(),
-            reason: e.to_string(),
-        })?;
-    let products = hash_tree(dir)?;
-    let code = output.status.code().unwrap_or(-1);
+        });
+    }
+    let excludes = exclude::Excludes::new(&exclude::DEFAULT_EXCLUDES)?;
+    let recorder = Recorder::new(excludes, Some(dir.to_path_buf()), Vec::new())?;
+    let all = [".".to_string()];
+    let materials = recorder.record(&all)?.artifacts;
+    let exit = run_command(argv, Some(dir), Streams::Record, Some(INSPECTION_TIMEOUT))?;
+    let products = recorder.record(&all)?.artifacts;
     Ok(Link {
         name: name.to_string(),
         command: argv.to_vec(),
         materials,
         products,
-        byproducts: serde_json::json!({
-            "return-value": code,
-            "stdout": String::from_utf8_lossy(&output.stdout),
-            "stderr": String::from_utf8_lossy(&output.stderr),
-        }),
+        byproducts: byproducts(&exit).0,
         environment: serde_json::json!({}),
     })
 }
@@ -187,15 +327,6 @@ fn read_error(path: &Path, e: std::io::Error) -> RecordError {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exclusions_follow_in_toto() {
-        assert!(excluded("build.abcd1234.link"));
-        assert!(excluded(".git/HEAD"));
-        assert!(excluded("a/b.pyc"));
-        assert!(excluded("notes~"));
-        assert!(!excluded("src/main.c"));
-    }
 
     #[test]
     fn inspection_records_before_and_after() {

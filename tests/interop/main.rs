@@ -9,6 +9,8 @@
     clippy::indexing_slicing
 )]
 
+mod excludes;
+mod record;
 mod sslib_statements;
 
 use std::path::{Path, PathBuf};

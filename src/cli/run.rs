@@ -1,0 +1,305 @@
+//! `cairn run`: record a step as `in-toto-run` does. Hash the materials,
+//! run the command, hash the products, and write the signed link
+//! `<step>.<keyid8>.link` (a classic metablock, or a DSSE envelope with
+//! `--use-dsse`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use serde_json::{json, Value};
+
+use super::keyio::{read_private_key, report, CliError};
+use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
+use crate::evidence::canonical::to_canonical;
+use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
+use crate::evidence::{sign_dsse, SigningKey};
+use crate::record::exclude::{Excludes, DEFAULT_EXCLUDES};
+use crate::record::{byproducts, run_command, Recorded, Recorder, Streams};
+
+/// `cairn run`.
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Exit status: 0 when the link was written and the command exited 0; the command's own exit \
+status when it failed (the link, recording it, is written all the same; 128+N when a signal N \
+ended it); 2 when cairn could not record or sign (nothing is written then).
+
+Examples:
+  cairn run -n build --key build.key -m src -p target/app -- make app
+  cairn run -n review --key alice.key -m docs/design.pdf -x
+  cairn run -n package --key ci.key -m dist -p app.tar.gz --use-dsse -- tar czf app.tar.gz dist")]
+pub struct RunArgs {
+    /// The step's name: the link's `name`, and the start of its file name
+    /// `<name>.<keyid8>.link`.
+    #[arg(short = 'n', long, value_name = "NAME")]
+    step_name: String,
+    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA P-256).
+    #[arg(long, visible_alias = "signing-key", value_name = "FILE")]
+    key: PathBuf,
+    /// Files or directories hashed before the command runs (directories
+    /// recursively; symbolic links are followed).
+    #[arg(short = 'm', long, num_args = 1.., value_name = "PATH")]
+    materials: Vec<String>,
+    /// Files or directories hashed after the command ran.
+    #[arg(short = 'p', long, num_args = 1.., value_name = "PATH")]
+    products: Vec<String>,
+    /// Record the command's standard output and error in the link (they are
+    /// still shown as the command writes them).
+    #[arg(short = 's', long)]
+    record_streams: bool,
+    /// Record a step that runs no command (a review, a sign-off).
+    #[arg(short = 'x', long)]
+    no_command: bool,
+    /// Gitignore-style patterns of paths not to record, in place of the
+    /// defaults `*.link*`, `.git`, `*.pyc`, `*~`.
+    #[arg(long, num_args = 1.., value_name = "PATTERN")]
+    exclude: Vec<String>,
+    /// The directory materials and products are looked up in, left out of
+    /// their names (default: the working directory). The command still runs
+    /// in the working directory.
+    #[arg(long, value_name = "DIR")]
+    base_path: Option<PathBuf>,
+    /// Prefixes cut from the start of recorded names (the first that
+    /// matches); none may start another.
+    #[arg(long, num_args = 1.., value_name = "PREFIX")]
+    lstrip_paths: Vec<String>,
+    /// The directory the link is written to (default: the working directory).
+    #[arg(short = 'd', long, value_name = "DIR")]
+    metadata_directory: Option<PathBuf>,
+    /// Write the link as a DSSE envelope (payload type
+    /// `application/vnd.in-toto+json`) instead of a classic metablock.
+    #[arg(long, visible_alias = "dsse")]
+    use_dsse: bool,
+    /// Stop the command after this many seconds (0: no limit; 10 is
+    /// in-toto-run's default); nothing is written then.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    run_timeout: u64,
+    /// The command and its arguments, after `--`.
+    #[arg(
+        last = true,
+        value_name = "COMMAND",
+        required_unless_present = "no_command",
+        conflicts_with = "no_command"
+    )]
+    command: Vec<String>,
+}
+
+/// The errors of `cairn run` besides recording's own (`E44x`).
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum RunError {
+    /// A step name that cannot be the start of a file name.
+    #[error("the step name `{name}` cannot name a link file: {reason}")]
+    #[diagnostic(
+        code(E470),
+        help("use the step's name as the layout spells it: letters, digits, `-`, `_` or `.`, without `/`")
+    )]
+    StepName {
+        /// The name, escaped.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// The link has no canonical JSON form (a bug: links hold no floats).
+    #[error("the link cannot be written as canonical JSON: {reason}")]
+    #[diagnostic(code(E471), help("this is a bug in cairn: please report it"))]
+    Canonical {
+        /// Why.
+        reason: String,
+    },
+}
+
+type Boxed = Box<dyn miette::Diagnostic + Send + Sync>;
+
+/// Runs `cairn run`.
+pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
+    match record(&args) {
+        Ok((written, code)) => {
+            // The command's own output may be on stdout: the note goes beside
+            // the diagnostics.
+            eprintln!("wrote {}", written.display());
+            ExitCode::from(code)
+        }
+        Err(e) => {
+            report(e.as_ref(), color);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// Records the step and writes its link: the file written and the exit status.
+fn record(args: &RunArgs) -> Result<(PathBuf, u8), Boxed> {
+    step_name_ok(&args.step_name)?;
+    let key = read_private_key(&args.key)?;
+    let excludes = if args.exclude.is_empty() {
+        Excludes::new(&DEFAULT_EXCLUDES)?
+    } else {
+        Excludes::new(&args.exclude)?
+    };
+    let recorder = Recorder::new(excludes, args.base_path.clone(), args.lstrip_paths.clone())?;
+    let materials = recorder.record(&args.materials)?;
+    warn_skipped("material", &materials);
+    let (byproducts, code) = if args.no_command {
+        (json!({}), EXIT_OK)
+    } else {
+        let streams = if args.record_streams {
+            Streams::ShowAndRecord
+        } else {
+            Streams::Show
+        };
+        let timeout = (args.run_timeout > 0).then(|| Duration::from_secs(args.run_timeout));
+        let exit = run_command(&args.command, None, streams, timeout)?;
+        let (value, lossy) = byproducts(&exit);
+        if lossy {
+            eprintln!("warning: the command's output is not UTF-8; the link records it with U+FFFD in place of the bytes that are not");
+        }
+        if exit.code != 0 {
+            eprintln!(
+                "warning: `{}` exited with {}; the link records it",
+                args.command.first().map_or("", String::as_str),
+                exit.code
+            );
+        }
+        (value, exit_status(exit.code))
+    };
+    let products = recorder.record(&args.products)?;
+    warn_skipped("product", &products);
+    let signed = json!({
+        "_type": "link",
+        "byproducts": byproducts,
+        "command": if args.no_command { Vec::new() } else { args.command.clone() },
+        "environment": {},
+        "materials": materials.artifacts,
+        "name": args.step_name,
+        "products": products.artifacts,
+    });
+    let text = if args.use_dsse {
+        dsse_text(&signed, &key)?
+    } else {
+        metablock_text(signed, &key)?
+    };
+    let keyid = key.keyid();
+    let file_name = format!(
+        "{}.{}.link",
+        args.step_name,
+        keyid.get(..8).unwrap_or(&keyid)
+    );
+    let path = match &args.metadata_directory {
+        Some(dir) => dir.join(file_name),
+        None => PathBuf::from(file_name),
+    };
+    write_whole(&path, &text)?;
+    Ok((path, code))
+}
+
+/// The exit status for a command's `return-value`.
+fn exit_status(code: i32) -> u8 {
+    match code {
+        0 => EXIT_OK,
+        1..=255 => u8::try_from(code).unwrap_or(1),
+        // Ended by signal N: the shell's 128+N.
+        _ if code < 0 => u8::try_from(128 + code.unsigned_abs().min(127)).unwrap_or(1),
+        _ => 1,
+    }
+}
+
+fn step_name_ok(name: &str) -> Result<(), RunError> {
+    let reason = if name.is_empty() {
+        Some("it is empty")
+    } else if name == "." || name == ".." {
+        Some("it is `.` or `..`")
+    } else if name.contains('/') || name.contains('\\') {
+        Some("it contains a path separator")
+    } else if name.chars().any(char::is_control) {
+        Some("it contains a control character")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(RunError::StepName {
+            name: name.escape_debug().to_string(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+fn warn_skipped(what: &str, recorded: &Recorded) {
+    for (path, why) in &recorded.skipped {
+        eprintln!("warning: {what} `{path}` {why}; it is not recorded");
+    }
+}
+
+/// A classic metablock: the signature is over securesystemslib canonical
+/// JSON of `signed`, hex-encoded, as in-toto signs links.
+fn metablock_text(signed: Value, key: &SigningKey) -> Result<String, Boxed> {
+    let canonical = to_canonical(&signed).map_err(|e| RunError::Canonical {
+        reason: format!("the number `{}` at `{}`", e.number, e.path),
+    })?;
+    let block = json!({
+        "signatures": [{ "keyid": key.keyid(), "sig": hex::encode(key.sign(&canonical)) }],
+        "signed": signed,
+    });
+    pretty(&block)
+}
+
+/// A DSSE envelope whose payload is the link as JSON, as `in-toto-run
+/// --use-dsse` writes it.
+fn dsse_text(signed: &Value, key: &SigningKey) -> Result<String, Boxed> {
+    let payload = serde_json::to_vec(signed).map_err(|e| RunError::Canonical {
+        reason: e.to_string(),
+    })?;
+    pretty(&sign_dsse(INTOTO_PAYLOAD_TYPE, &payload, key).to_json())
+}
+
+fn pretty(value: &Value) -> Result<String, Boxed> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| RunError::Canonical {
+        reason: e.to_string(),
+    })?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Writes `text` to `path` whole or not at all: to a temporary file beside
+/// it, then renamed over it.
+fn write_whole(path: &Path, text: &str) -> Result<(), CliError> {
+    let err = |e: std::io::Error| CliError::Write {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temporary = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
+    std::fs::write(&temporary, text).map_err(err)?;
+    std::fs::rename(&temporary, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temporary);
+        err(e)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_status_follows_the_command() {
+        assert_eq!(exit_status(0), 0);
+        assert_eq!(exit_status(3), 3);
+        assert_eq!(exit_status(255), 255);
+        assert_eq!(exit_status(-9), 137);
+        assert_eq!(exit_status(-15), 143);
+        assert_eq!(exit_status(256), 1);
+    }
+
+    #[test]
+    fn step_names_that_cannot_name_a_file_are_refused() {
+        for bad in ["", ".", "..", "a/b", "a\\b", "a\nb"] {
+            assert!(step_name_ok(bad).is_err(), "{bad:?}");
+        }
+        for good in ["build", "unit-tests", "v1.2_release"] {
+            assert!(step_name_ok(good).is_ok(), "{good:?}");
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! `cairn run` end to end: the links it records verify with `cairn verify
+//! --layout` against a layout that expects them (metablock and DSSE), what
+//! it records and leaves out, its exit codes, and every message it can
+//! print (snapshots).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use cairn::evidence::SigningKey;
+use serde_json::{json, Value};
+
+fn keys() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keys")
+}
+
+fn signing_key(name: &str) -> SigningKey {
+    SigningKey::from_pkcs8_pem(&std::fs::read_to_string(keys().join(name)).unwrap()).unwrap()
+}
+
+/// A scratch directory holding a small project: sources, a `.git`
+/// directory, a compiled Python file and an old link (the last three left
+/// out by in-toto's default excludes).
+fn project(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cairn-run-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for (file, text) in [
+        ("src/main.c", "int main(void) { return 0; }\n"),
+        ("src/util/util.c", "int util;\n"),
+        ("src/util/cache.pyc", "x"),
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("src/old.4f9a1b2c.link", "{}"),
+    ] {
+        let path = dir.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// The exit code and stderr, with the scratch directory and the key
+/// directory written as `[dir]` and `[keys]`.
+fn shown(dir: &Path, out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr)
+        .replace(dir.to_str().unwrap(), "[dir]")
+        .replace(keys().to_str().unwrap(), "[keys]");
+    format!("exit {:?}\n{stderr}", out.status.code())
+}
+
+fn alice() -> String {
+    keys().join("alice").display().to_string()
+}
+
+fn link_file(dir: &Path, step: &str) -> PathBuf {
+    let keyid = signing_key("alice").keyid();
+    dir.join(format!("{step}.{}.link", &keyid[..8]))
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// A classic layout with one step `build` by alice, signed by bob, written
+/// as `root.layout` in `dir`.
+fn layout(dir: &Path) {
+    let alice = signing_key("alice").public();
+    let keyid = signing_key("alice").keyid();
+    let layout = json!({
+        "_type": "layout",
+        "expires": "2030-01-01T00:00:00Z",
+        "readme": "",
+        "keys": { keyid.clone(): {
+            "keyid_hash_algorithms": ["sha256", "sha512"],
+            "keytype": alice.keytype(),
+            "scheme": alice.default_scheme(),
+            "keyval": { "public": alice.public_text() },
+        }},
+        "steps": [{
+            "_type": "step",
+            "name": "build",
+            "pubkeys": [keyid],
+            "threshold": 1,
+            "expected_command": [],
+            "expected_materials": [["ALLOW", "src/*"], ["DISALLOW", "*"]],
+            "expected_products": [["CREATE", "app"], ["MATCH", "src/*", "WITH", "MATERIALS", "FROM", "build"], ["DISALLOW", "*"]],
+        }],
+        "inspect": [],
+    });
+    std::fs::write(dir.join("root.unsigned"), layout.to_string()).unwrap();
+    let bob = keys().join("bob");
+    let out = run_in(
+        dir,
+        &[
+            "sign",
+            "--layout",
+            "--key",
+            bob.to_str().unwrap(),
+            "root.unsigned",
+            "-o",
+            "root.layout",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+}
+
+fn verify(dir: &Path) -> Output {
+    let bob = keys().join("bob.pub");
+    run_in(
+        dir,
+        &[
+            "verify",
+            "--layout",
+            "root.layout",
+            "--layout-key",
+            bob.to_str().unwrap(),
+        ],
+    )
+}
+
+#[test]
+fn a_recorded_step_verifies_as_metablock_and_as_dsse() {
+    for dsse in [false, true] {
+        let dir = project(if dsse { "dsse" } else { "metablock" });
+        layout(&dir);
+        let alice = alice();
+        let mut args = vec![
+            "run", "-n", "build", "--key", &alice, "-m", "src", "-p", "src", "app", "-s",
+        ];
+        if dsse {
+            args.push("--use-dsse");
+        }
+        args.extend(["--", "sh", "-c", "echo built > app; echo done"]);
+        let out = run_in(&dir, &args);
+        assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+        let written = link_file(&dir, "build");
+        let doc = read_json(&written);
+        let link = if dsse {
+            assert_eq!(doc["payloadType"], "application/vnd.in-toto+json");
+            let payload =
+                cairn::evidence::dsse::b64_decode(doc["payload"].as_str().unwrap()).unwrap();
+            serde_json::from_slice(&payload).unwrap()
+        } else {
+            doc["signed"].clone()
+        };
+        let names = |list: &str| -> Vec<String> {
+            link[list].as_object().unwrap().keys().cloned().collect()
+        };
+        assert_eq!(names("materials"), ["src/main.c", "src/util/util.c"]);
+        assert_eq!(names("products"), ["app", "src/main.c", "src/util/util.c"]);
+        use sha2::Digest as _;
+        assert_eq!(
+            link["products"]["app"]["sha256"],
+            hex::encode(sha2::Sha256::digest(b"built\n"))
+        );
+        assert_eq!(link["byproducts"]["return-value"], 0);
+        assert_eq!(link["byproducts"]["stdout"], "done\n");
+        assert_eq!(
+            link["command"],
+            json!(["sh", "-c", "echo built > app; echo done"])
+        );
+        let out = verify(&dir);
+        assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+        // Recorded again with a product the layout does not allow: no longer fits.
+        std::fs::write(dir.join("extra.txt"), "x").unwrap();
+        let mut again = vec![
+            "run",
+            "-n",
+            "build",
+            "--key",
+            &alice,
+            "-m",
+            "src",
+            "-p",
+            "app",
+            "extra.txt",
+            "-x",
+        ];
+        if dsse {
+            again.push("--dsse");
+        }
+        let again = run_in(&dir, &again);
+        assert_eq!(again.status.code(), Some(0), "{}", shown(&dir, &again));
+        assert_eq!(verify(&dir).status.code(), Some(1));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// Every message `cairn run` can print for bad input, a failing command or a
+/// left-out path, rendered as the user sees it (snapshots), with its exit code.
+#[cfg(unix)]
+#[test]
+fn run_messages() {
+    use std::os::unix::ffi::OsStrExt as _;
+    let dir = project("messages");
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::create_dir_all(dir.join("other")).unwrap();
+    std::fs::write(dir.join("other/util.c"), "another util\n").unwrap();
+    std::fs::write(dir.join("not-a-key"), "hello\n").unwrap();
+    let alice = alice();
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        ("E470-step-name", vec!["-n", "build/x", "-x"]),
+        (
+            "E444-parent-path",
+            vec!["-n", "build", "-m", "../src/main.c", "-x"],
+        ),
+        (
+            "E445-prefixes-overlap",
+            vec![
+                "-n",
+                "build",
+                "-m",
+                "../src",
+                "--lstrip-paths",
+                "../src/",
+                "../src/util/",
+                "-x",
+            ],
+        ),
+        (
+            "E446-one-name-two-files",
+            vec![
+                "-n",
+                "build",
+                "-m",
+                "../src/util/util.c",
+                "../other/util.c",
+                "--lstrip-paths",
+                "../src/util/",
+                "../other/",
+                "-x",
+            ],
+        ),
+        (
+            "E443-bad-exclude",
+            vec!["-n", "build", "-m", "../src", "--exclude", "!", "-x"],
+        ),
+        (
+            "E449-timeout",
+            vec!["-n", "build", "--run-timeout", "1", "--", "sleep", "5"],
+        ),
+        (
+            "E441-no-program",
+            vec!["-n", "build", "--", "no-such-program-for-cairn"],
+        ),
+        (
+            "command-fails",
+            vec!["-n", "build", "--", "sh", "-c", "exit 3"],
+        ),
+        (
+            "paths-left-out",
+            vec!["-n", "build", "-m", "gone", "../src/util/broken", "-x"],
+        ),
+        ("usage-no-command", vec!["-n", "build", "-m", "../src"]),
+        (
+            "usage-command-and-x",
+            vec!["-n", "build", "-x", "--", "true"],
+        ),
+    ];
+    std::os::unix::fs::symlink(dir.join("nowhere"), dir.join("src/util/broken")).unwrap();
+    for (name, args) in cases {
+        let mut all = vec!["run", "--key", alice.as_str()];
+        all.extend(args);
+        let out = run_in(&work, &all);
+        insta::assert_snapshot!(name, shown(&dir, &out));
+    }
+    // Cases that change the tree, one at a time.
+    // Named relatively, so that the message wraps the same in any directory.
+    let out = run_in(
+        &work,
+        &["run", "--key", "../not-a-key", "-n", "build", "-x"],
+    );
+    insta::assert_snapshot!("bad-key", shown(&dir, &out));
+    std::os::unix::fs::symlink("..", dir.join("src/util/up")).unwrap();
+    let out = run_in(
+        &work,
+        &["run", "--key", &alice, "-n", "build", "-m", "../src", "-x"],
+    );
+    insta::assert_snapshot!("E447-cycle", shown(&dir, &out));
+    std::fs::remove_file(dir.join("src/util/up")).unwrap();
+    let latin1 = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+    std::fs::write(dir.join("src").join(latin1), "x").unwrap();
+    let out = run_in(
+        &work,
+        &["run", "--key", &alice, "-n", "build", "-m", "../src", "-x"],
+    );
+    insta::assert_snapshot!("E448-not-utf8", shown(&dir, &out));
+    // Nothing was written by any of the failures; the two that ran were.
+    let mut written: Vec<String> = std::fs::read_dir(&work)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    written.sort();
+    assert_eq!(
+        written,
+        [link_file(&work, "build")
+            .file_name()
+            .unwrap()
+            .to_string_lossy()]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
