@@ -35,6 +35,7 @@ pub mod import;
 pub mod key;
 pub mod keyio;
 pub mod lint;
+pub mod record;
 pub mod run;
 pub mod sign;
 pub mod sign_layout;
@@ -120,6 +121,11 @@ pub enum Command {
     /// Exit 0: link written, command exited 0; the command's exit status when it
     /// failed (the link is written all the same); 2: nothing could be recorded.
     Run(run::RunArgs),
+    /// Record a step in two commands, as `in-toto-record` does: `start` records
+    /// the materials, `stop` the products, and writes the signed link.
+    ///
+    /// Exit 0: recorded; 2: nothing could be recorded (or `start` was not run).
+    Record(record::RecordArgs),
     /// Sign any file as the payload of a DSSE envelope, or a classic layout as a metablock.
     Sign(sign::SignArgs),
     /// Show which of the given keys signed an envelope or metablock.
@@ -181,6 +187,7 @@ pub fn main() -> ExitCode {
         Command::Key(args) => key::run(args, cli.color),
         Command::Attest(args) => attest::run(args, cli.color),
         Command::Run(args) => run::run(args, cli.color),
+        Command::Record(args) => record::run(args, cli.color),
         Command::Sign(args) => sign::run(args, cli.color),
         Command::VerifyEnvelope(args) => verify_envelope::run(args, cli.color),
         Command::Verify(args) => verify::run(args, cli.color),

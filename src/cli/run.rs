@@ -51,19 +51,9 @@ pub struct RunArgs {
     /// Record a step that runs no command (a review, a sign-off).
     #[arg(short = 'x', long)]
     no_command: bool,
-    /// Gitignore-style patterns of paths not to record, in place of the
-    /// defaults `*.link*`, `.git`, `*.pyc`, `*~`.
-    #[arg(long, num_args = 1.., value_name = "PATTERN")]
-    exclude: Vec<String>,
-    /// The directory materials and products are looked up in, left out of
-    /// their names (default: the working directory). The command still runs
-    /// in the working directory.
-    #[arg(long, value_name = "DIR")]
-    base_path: Option<PathBuf>,
-    /// Prefixes cut from the start of recorded names (the first that
-    /// matches); none may start another.
-    #[arg(long, num_args = 1.., value_name = "PREFIX")]
-    lstrip_paths: Vec<String>,
+    /// Where files are looked up and how they are named.
+    #[command(flatten)]
+    recording: RecordingArgs,
     /// The directory the link is written to (default: the working directory).
     #[arg(short = 'd', long, value_name = "DIR")]
     metadata_directory: Option<PathBuf>,
@@ -85,6 +75,41 @@ pub struct RunArgs {
     command: Vec<String>,
 }
 
+/// The flags `cairn run` and `cairn record` share: which files are left
+/// out, where they are looked up, how they are named.
+#[derive(Debug, Args)]
+pub struct RecordingArgs {
+    /// Gitignore-style patterns of paths not to record, in place of the
+    /// defaults `*.link*`, `.git`, `*.pyc`, `*~`.
+    #[arg(long, num_args = 1.., value_name = "PATTERN")]
+    exclude: Vec<String>,
+    /// The directory materials and products are looked up in, left out of
+    /// their names (default: the working directory). The command still runs
+    /// in the working directory.
+    #[arg(long, value_name = "DIR")]
+    base_path: Option<PathBuf>,
+    /// Prefixes cut from the start of recorded names (the first that
+    /// matches); none may start another.
+    #[arg(long, num_args = 1.., value_name = "PREFIX")]
+    lstrip_paths: Vec<String>,
+}
+
+impl RecordingArgs {
+    /// The recorder these flags describe.
+    pub fn recorder(&self) -> Result<Recorder, Boxed> {
+        let excludes = if self.exclude.is_empty() {
+            Excludes::new(&DEFAULT_EXCLUDES)?
+        } else {
+            Excludes::new(&self.exclude)?
+        };
+        Ok(Recorder::new(
+            excludes,
+            self.base_path.clone(),
+            self.lstrip_paths.clone(),
+        )?)
+    }
+}
+
 /// The errors of `cairn run` besides recording's own (`E44x`).
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum RunError {
@@ -100,6 +125,31 @@ pub enum RunError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// `cairn record stop` without the file `cairn record start` writes.
+    #[error("`{file}` is not here: nothing was started for step `{step}` with this key")]
+    #[diagnostic(
+        code(E472),
+        help("run `cairn record start -n {step} --key KEY ...` first, in this directory and with the same key")
+    )]
+    NotStarted {
+        /// The file looked for.
+        file: String,
+        /// The step.
+        step: String,
+    },
+    /// A started link that this key did not sign, or that is not a link of
+    /// the step.
+    #[error("`{file}` cannot be finished: {reason}")]
+    #[diagnostic(
+        code(E473),
+        help("remove it and start again with `cairn record start`")
+    )]
+    BadStart {
+        /// The file.
+        file: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The link has no canonical JSON form (a bug: links hold no floats).
     #[error("the link cannot be written as canonical JSON: {reason}")]
     #[diagnostic(code(E471), help("this is a bug in cairn: please report it"))]
@@ -109,7 +159,8 @@ pub enum RunError {
     },
 }
 
-type Boxed = Box<dyn miette::Diagnostic + Send + Sync>;
+/// Any diagnostic.
+pub type Boxed = Box<dyn miette::Diagnostic + Send + Sync>;
 
 /// Runs `cairn run`.
 pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
@@ -131,12 +182,7 @@ pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
 fn record(args: &RunArgs) -> Result<(PathBuf, u8), Boxed> {
     step_name_ok(&args.step_name)?;
     let key = read_private_key(&args.key)?;
-    let excludes = if args.exclude.is_empty() {
-        Excludes::new(&DEFAULT_EXCLUDES)?
-    } else {
-        Excludes::new(&args.exclude)?
-    };
-    let recorder = Recorder::new(excludes, args.base_path.clone(), args.lstrip_paths.clone())?;
+    let recorder = args.recording.recorder()?;
     let materials = recorder.record(&args.materials)?;
     warn_skipped("material", &materials);
     let (byproducts, code) = if args.no_command {
@@ -173,23 +219,43 @@ fn record(args: &RunArgs) -> Result<(PathBuf, u8), Boxed> {
         "name": args.step_name,
         "products": products.artifacts,
     });
-    let text = if args.use_dsse {
-        dsse_text(&signed, &key)?
-    } else {
-        metablock_text(signed, &key)?
-    };
+    let path = write_link(
+        &signed,
+        &key,
+        args.use_dsse,
+        &link_name(&args.step_name, &key),
+        args.metadata_directory.as_deref(),
+    )?;
+    Ok((path, code))
+}
+
+/// `<step>.<keyid8>.link`, as in-toto names links.
+pub fn link_name(step: &str, key: &SigningKey) -> String {
     let keyid = key.keyid();
-    let file_name = format!(
-        "{}.{}.link",
-        args.step_name,
-        keyid.get(..8).unwrap_or(&keyid)
-    );
-    let path = match &args.metadata_directory {
+    format!("{step}.{}.link", keyid.get(..8).unwrap_or(&keyid))
+}
+
+/// Signs `signed` (a link) with `key` as a metablock or a DSSE envelope and
+/// writes it whole as `file_name` in `dir` (the working directory when
+/// `None`); returns the path written.
+pub fn write_link(
+    signed: &Value,
+    key: &SigningKey,
+    dsse: bool,
+    file_name: &str,
+    dir: Option<&Path>,
+) -> Result<PathBuf, Boxed> {
+    let text = if dsse {
+        dsse_text(signed, key)?
+    } else {
+        metablock_text(signed.clone(), key)?
+    };
+    let path = match dir {
         Some(dir) => dir.join(file_name),
         None => PathBuf::from(file_name),
     };
     write_whole(&path, &text)?;
-    Ok((path, code))
+    Ok(path)
 }
 
 /// The exit status for a command's `return-value`.
@@ -203,7 +269,8 @@ fn exit_status(code: i32) -> u8 {
     }
 }
 
-fn step_name_ok(name: &str) -> Result<(), RunError> {
+/// Refuses a step name that cannot start a file name (E470).
+pub fn step_name_ok(name: &str) -> Result<(), RunError> {
     let reason = if name.is_empty() {
         Some("it is empty")
     } else if name == "." || name == ".." {
@@ -224,7 +291,8 @@ fn step_name_ok(name: &str) -> Result<(), RunError> {
     }
 }
 
-fn warn_skipped(what: &str, recorded: &Recorded) {
+/// Says on stderr which given paths were left out, and why.
+pub fn warn_skipped(what: &str, recorded: &Recorded) {
     for (path, why) in &recorded.skipped {
         eprintln!("warning: {what} `{path}` {why}; it is not recorded");
     }

@@ -236,3 +236,64 @@ fn in_toto_verify_accepts_links_cairn_run_records() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// A step started by one recorder and stopped by the other: each accepts the
+/// other's unfinished link (the signature checked with the same key) and
+/// writes the link both would.
+#[test]
+fn record_start_and_stop_across_recorders() {
+    let dir = tree("start-stop");
+    let work = dir.join("work");
+    let key = dir.join("key").display().to_string();
+    cairn(&["key", "gen", "-o", &key]);
+    let ours = Path::new(env!("CARGO_BIN_EXE_cairn"));
+    let theirs = venv("in-toto-record");
+    for dsse in [false, true] {
+        for cairn_starts in [true, false] {
+            let out = dir.join(format!("out-{dsse}-{cairn_starts}"));
+            std::fs::create_dir_all(&out).unwrap();
+            let mut start = vec!["start", "-n", "edit", "--signing-key", &key, "-m", "src"];
+            if dsse {
+                start.push("--use-dsse");
+            }
+            let stop = [
+                "stop",
+                "-n",
+                "edit",
+                "--signing-key",
+                &key,
+                "-p",
+                "docs",
+                "-d",
+                out.to_str().unwrap(),
+            ];
+            if cairn_starts {
+                let mut args = vec!["record"];
+                args.extend(start);
+                output_in(&work, ours, &args);
+                output_in(&work, &theirs, &stop);
+            } else {
+                output_in(&work, &theirs, &start);
+                let mut args = vec!["record"];
+                args.extend(stop);
+                output_in(&work, ours, &args);
+            }
+            let link = the_link(&out);
+            let names = |list: &str| -> Vec<String> {
+                link[list].as_object().unwrap().keys().cloned().collect()
+            };
+            assert!(
+                names("materials").contains(&"src/main.c".to_string()),
+                "{link}"
+            );
+            assert_eq!(names("products"), ["docs/build/out.html", "docs/guide.md"]);
+            let left: Vec<_> = std::fs::read_dir(&work)
+                .unwrap()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_name().to_string_lossy().ends_with("-unfinished"))
+                .collect();
+            assert!(left.is_empty(), "dsse {dsse}, cairn starts {cairn_starts}");
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -308,3 +308,114 @@ fn run_messages() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `cairn record start|stop`: the link holds the materials from `start` and
+/// the products from `stop`, keeps the form `start` chose, verifies against
+/// the layout, and the unfinished link is gone.
+#[test]
+fn a_step_recorded_in_two_commands_verifies() {
+    for dsse in [false, true] {
+        let dir = project(if dsse { "two-dsse" } else { "two" });
+        layout(&dir);
+        let alice = alice();
+        let mut start = vec![
+            "record", "start", "-n", "build", "--key", &alice, "-m", "src",
+        ];
+        if dsse {
+            start.push("--use-dsse");
+        }
+        let out = run_in(&dir, &start);
+        assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+        let unfinished = dir.join(format!(
+            ".{}-unfinished",
+            link_file(&dir, "build")
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+        ));
+        assert!(unfinished.exists());
+        std::fs::write(dir.join("app"), "built\n").unwrap();
+        let out = run_in(
+            &dir,
+            &[
+                "record", "stop", "-n", "build", "--key", &alice, "-p", "src", "app",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+        assert!(!unfinished.exists());
+        let doc = read_json(&link_file(&dir, "build"));
+        assert_eq!(doc.get("payloadType").is_some(), dsse);
+        let out = verify(&dir);
+        assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// What `cairn record stop` says when there is nothing to finish, or when
+/// the unfinished link was changed or made by another key (snapshots).
+#[test]
+fn record_stop_messages() {
+    let dir = project("stop-messages");
+    let alice = alice();
+    let bob = keys().join("bob").display().to_string();
+    let out = run_in(
+        &dir,
+        &[
+            "record", "stop", "-n", "build", "--key", &alice, "-p", "src",
+        ],
+    );
+    insta::assert_snapshot!("E472-not-started", shown(&dir, &out));
+    let out = run_in(
+        &dir,
+        &[
+            "record", "start", "-n", "build", "--key", &alice, "-m", "src",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+    let unfinished = dir.join(format!(
+        ".{}-unfinished",
+        link_file(&dir, "build")
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+    ));
+    // Another file under alice's name, signed by bob.
+    let name = unfinished
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let out = run_in(
+        &dir,
+        &["record", "start", "-n", "build", "--key", &bob, "-m", "src"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let bobs = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("-unfinished") && !p.ends_with(&name))
+        .unwrap();
+    let original = std::fs::read(&unfinished).unwrap();
+    std::fs::copy(&bobs, &unfinished).unwrap();
+    let out = run_in(
+        &dir,
+        &[
+            "record", "stop", "-n", "build", "--key", &alice, "-p", "src",
+        ],
+    );
+    insta::assert_snapshot!("E473-other-key", shown(&dir, &out));
+    // A material changed after signing.
+    let text = String::from_utf8(original)
+        .unwrap()
+        .replace("src/main.c", "src/evil.c");
+    std::fs::write(&unfinished, text).unwrap();
+    let out = run_in(
+        &dir,
+        &[
+            "record", "stop", "-n", "build", "--key", &alice, "-p", "src",
+        ],
+    );
+    insta::assert_snapshot!("E473-changed", shown(&dir, &out));
+    assert!(!link_file(&dir, "build").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}

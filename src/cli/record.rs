@@ -1,0 +1,197 @@
+//! `cairn record start|stop`: record a step in two commands, as
+//! `in-toto-record` does, for work no single command wraps. `start` records
+//! the materials and writes them, signed, as `.<step>.<keyid8>.link-unfinished`
+//! in the working directory; `stop` checks that file's signature with the same
+//! key, records the products, writes the signed link `<step>.<keyid8>.link`
+//! and removes the unfinished one.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+use super::keyio::{read_private_key, report};
+use super::run::{
+    link_name, step_name_ok, warn_skipped, write_link, Boxed, RecordingArgs, RunError,
+};
+use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
+use crate::evidence::document::Document;
+use crate::evidence::load::read_signed_file;
+use crate::evidence::verify::check;
+use crate::evidence::{Limits, Scheme, SigningKey, TrustedKey};
+
+/// `cairn record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    #[command(subcommand)]
+    action: Action,
+}
+
+/// `cairn record start` and `cairn record stop`.
+#[derive(Debug, Subcommand)]
+enum Action {
+    /// Record the materials and write them, signed, as
+    /// `.<step>.<keyid8>.link-unfinished` in the working directory.
+    Start(StartArgs),
+    /// Check the unfinished link with the same key, record the products,
+    /// write the signed link `<step>.<keyid8>.link` and remove the unfinished one.
+    Stop(StopArgs),
+}
+
+/// `cairn record start`.
+#[derive(Debug, Args)]
+struct StartArgs {
+    /// The step's name.
+    #[arg(short = 'n', long, value_name = "NAME")]
+    step_name: String,
+    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA P-256).
+    #[arg(long, visible_alias = "signing-key", value_name = "FILE")]
+    key: PathBuf,
+    /// Files or directories to record as materials.
+    #[arg(short = 'm', long, num_args = 1.., value_name = "PATH")]
+    materials: Vec<String>,
+    #[command(flatten)]
+    recording: RecordingArgs,
+    /// Write the links as DSSE envelopes instead of classic metablocks (`stop`
+    /// keeps the form `start` chose).
+    #[arg(long, visible_alias = "dsse")]
+    use_dsse: bool,
+}
+
+/// `cairn record stop`.
+#[derive(Debug, Args)]
+struct StopArgs {
+    /// The step's name, as given to `start`.
+    #[arg(short = 'n', long, value_name = "NAME")]
+    step_name: String,
+    /// The key given to `start`.
+    #[arg(long, visible_alias = "signing-key", value_name = "FILE")]
+    key: PathBuf,
+    /// Files or directories to record as products.
+    #[arg(short = 'p', long, num_args = 1.., value_name = "PATH")]
+    products: Vec<String>,
+    #[command(flatten)]
+    recording: RecordingArgs,
+    /// The directory the link is written to (default: the working directory).
+    #[arg(short = 'd', long, value_name = "DIR")]
+    metadata_directory: Option<PathBuf>,
+}
+
+/// Runs `cairn record`.
+pub fn run(args: RecordArgs, color: ColorChoice) -> ExitCode {
+    let done = match &args.action {
+        Action::Start(a) => start(a),
+        Action::Stop(a) => stop(a, color),
+    };
+    match done {
+        Ok(written) => {
+            eprintln!("wrote {}", written.display());
+            ExitCode::from(EXIT_OK)
+        }
+        Err(e) => {
+            report(e.as_ref(), color);
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+/// `.<step>.<keyid8>.link-unfinished`, as in-toto names it.
+fn unfinished_name(step: &str, key: &SigningKey) -> String {
+    format!(".{}-unfinished", link_name(step, key))
+}
+
+fn start(args: &StartArgs) -> Result<PathBuf, Boxed> {
+    step_name_ok(&args.step_name)?;
+    let key = read_private_key(&args.key)?;
+    let materials = args.recording.recorder()?.record(&args.materials)?;
+    warn_skipped("material", &materials);
+    let signed = json!({
+        "_type": "link",
+        "byproducts": {},
+        "command": [],
+        "environment": {},
+        "materials": materials.artifacts,
+        "name": args.step_name,
+        "products": {},
+    });
+    write_link(
+        &signed,
+        &key,
+        args.use_dsse,
+        &unfinished_name(&args.step_name, &key),
+        None,
+    )
+}
+
+fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
+    step_name_ok(&args.step_name)?;
+    let key = read_private_key(&args.key)?;
+    let started = PathBuf::from(unfinished_name(&args.step_name, &key));
+    if !started.exists() {
+        return Err(Box::new(RunError::NotStarted {
+            file: started.display().to_string(),
+            step: args.step_name.clone(),
+        }));
+    }
+    let (doc, notes) = read_signed_file(&started, &Limits::default())?;
+    for note in &notes {
+        report(note, color);
+    }
+    let bad = |reason: String| RunError::BadStart {
+        file: started.display().to_string(),
+        reason,
+    };
+    let public = key.public();
+    let trusted = TrustedKey::new(public.clone(), Scheme::default_for(&public), "--key");
+    if check(&doc, &[trusted]).signers.is_empty() {
+        return Err(Box::new(bad("the given key did not sign it".into())));
+    }
+    let (mut link, dsse) = match doc {
+        Document::Metablock { signed, .. } => (signed, false),
+        Document::Dsse(envelope) => {
+            let value =
+                crate::evidence::json::parse(&envelope.payload, Limits::default().max_depth)
+                    .map_err(|e| {
+                        bad(format!(
+                            "its payload is not JSON ({:?} at `{}`)",
+                            e.kind, e.path
+                        ))
+                    })?;
+            (value, true)
+        }
+    };
+    if link.get("_type").and_then(Value::as_str) != Some("link") {
+        return Err(Box::new(bad("it does not hold a link".into())));
+    }
+    if link.get("name").and_then(Value::as_str) != Some(args.step_name.as_str()) {
+        return Err(Box::new(bad(format!(
+            "it is the link of another step, not of `{}`",
+            args.step_name
+        ))));
+    }
+    let products = args.recording.recorder()?.record(&args.products)?;
+    warn_skipped("product", &products);
+    if let Some(object) = link.as_object_mut() {
+        object.insert(
+            "products".into(),
+            serde_json::to_value(&products.artifacts).map_err(|e| bad(e.to_string()))?,
+        );
+    }
+    let written = write_link(
+        &link,
+        &key,
+        dsse,
+        &link_name(&args.step_name, &key),
+        args.metadata_directory.as_deref(),
+    )?;
+    std::fs::remove_file(&started).map_err(|e| {
+        Box::new(super::keyio::CliError::Write {
+            path: started.display().to_string(),
+            reason: format!(
+                "the link was written, but the unfinished one could not be removed: {e}"
+            ),
+        }) as Boxed
+    })?;
+    Ok(written)
+}
