@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::keyio::{read_private_key, report};
 use super::run::{
-    link_name, step_name_ok, warn_skipped, write_link, Boxed, RecordingArgs, RunError,
+    link_name, step_name_ok, warn_skipped, write_link, Boxed, RecordingArgs, RunError, StepSigner,
 };
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
 use crate::evidence::document::Document;
@@ -42,12 +42,8 @@ enum Action {
 /// `cairn record start`.
 #[derive(Debug, Args)]
 struct StartArgs {
-    /// The step's name.
-    #[arg(short = 'n', long, value_name = "NAME")]
-    step_name: String,
-    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA P-256).
-    #[arg(long, visible_alias = "signing-key", value_name = "FILE")]
-    key: PathBuf,
+    #[command(flatten)]
+    step: StepSigner,
     /// Files or directories to record as materials.
     #[arg(short = 'm', long, num_args = 1.., value_name = "PATH")]
     materials: Vec<String>,
@@ -62,12 +58,8 @@ struct StartArgs {
 /// `cairn record stop`.
 #[derive(Debug, Args)]
 struct StopArgs {
-    /// The step's name, as given to `start`.
-    #[arg(short = 'n', long, value_name = "NAME")]
-    step_name: String,
-    /// The key given to `start`.
-    #[arg(long, visible_alias = "signing-key", value_name = "FILE")]
-    key: PathBuf,
+    #[command(flatten)]
+    step: StepSigner,
     /// Files or directories to record as products.
     #[arg(short = 'p', long, num_args = 1.., value_name = "PATH")]
     products: Vec<String>,
@@ -102,8 +94,8 @@ fn unfinished_name(step: &str, key: &SigningKey) -> String {
 }
 
 fn start(args: &StartArgs) -> Result<PathBuf, Boxed> {
-    step_name_ok(&args.step_name)?;
-    let key = read_private_key(&args.key)?;
+    step_name_ok(&args.step.step_name)?;
+    let key = read_private_key(&args.step.key)?;
     let materials = args.recording.recorder()?.record(&args.materials)?;
     warn_skipped("material", &materials);
     let signed = json!({
@@ -112,26 +104,26 @@ fn start(args: &StartArgs) -> Result<PathBuf, Boxed> {
         "command": [],
         "environment": {},
         "materials": materials.artifacts,
-        "name": args.step_name,
+        "name": args.step.step_name,
         "products": {},
     });
     write_link(
         &signed,
         &key,
         args.use_dsse,
-        &unfinished_name(&args.step_name, &key),
+        &unfinished_name(&args.step.step_name, &key),
         None,
     )
 }
 
 fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
-    step_name_ok(&args.step_name)?;
-    let key = read_private_key(&args.key)?;
-    let started = PathBuf::from(unfinished_name(&args.step_name, &key));
+    step_name_ok(&args.step.step_name)?;
+    let key = read_private_key(&args.step.key)?;
+    let started = PathBuf::from(unfinished_name(&args.step.step_name, &key));
     if !started.exists() {
         return Err(Box::new(RunError::NotStarted {
             file: started.display().to_string(),
-            step: args.step_name.clone(),
+            step: args.step.step_name.clone(),
         }));
     }
     let (doc, notes) = read_signed_file(&started, &Limits::default())?;
@@ -164,10 +156,10 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     if link.get("_type").and_then(Value::as_str) != Some("link") {
         return Err(Box::new(bad("it does not hold a link".into())));
     }
-    if link.get("name").and_then(Value::as_str) != Some(args.step_name.as_str()) {
+    if link.get("name").and_then(Value::as_str) != Some(args.step.step_name.as_str()) {
         return Err(Box::new(bad(format!(
             "it is the link of another step, not of `{}`",
-            args.step_name
+            args.step.step_name
         ))));
     }
     let products = args.recording.recorder()?.record(&args.products)?;
@@ -182,7 +174,7 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
         &link,
         &key,
         dsse,
-        &link_name(&args.step_name, &key),
+        &link_name(&args.step.step_name, &key),
         args.metadata_directory.as_deref(),
     )?;
     std::fs::remove_file(&started).map_err(|e| {

@@ -30,13 +30,8 @@ Examples:
   cairn run -n review --key alice.key -m docs/design.pdf -x
   cairn run -n package --key ci.key -m dist -p app.tar.gz --use-dsse -- tar czf app.tar.gz dist")]
 pub struct RunArgs {
-    /// The step's name: the link's `name`, and the start of its file name
-    /// `<name>.<keyid8>.link`.
-    #[arg(short = 'n', long, value_name = "NAME")]
-    step_name: String,
-    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA P-256).
-    #[arg(long, visible_alias = "signing-key", value_name = "FILE")]
-    key: PathBuf,
+    #[command(flatten)]
+    step: StepSigner,
     /// Files or directories hashed before the command runs (directories
     /// recursively; symbolic links are followed).
     #[arg(short = 'm', long, num_args = 1.., value_name = "PATH")]
@@ -73,6 +68,19 @@ pub struct RunArgs {
         conflicts_with = "no_command"
     )]
     command: Vec<String>,
+}
+
+/// The step a link is for and the key that signs it (`cairn run`, `cairn
+/// record`).
+#[derive(Debug, Args)]
+pub struct StepSigner {
+    /// The step's name: the link's `name`, and the start of its file name
+    /// `<name>.<keyid8>.link`.
+    #[arg(short = 'n', long, value_name = "NAME")]
+    pub step_name: String,
+    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA P-256).
+    #[arg(long, visible_alias = "signing-key", value_name = "FILE")]
+    pub key: PathBuf,
 }
 
 /// The flags `cairn run` and `cairn record` share: which files are left
@@ -180,8 +188,8 @@ pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
 
 /// Records the step and writes its link: the file written and the exit status.
 fn record(args: &RunArgs) -> Result<(PathBuf, u8), Boxed> {
-    step_name_ok(&args.step_name)?;
-    let key = read_private_key(&args.key)?;
+    step_name_ok(&args.step.step_name)?;
+    let key = read_private_key(&args.step.key)?;
     let recorder = args.recording.recorder()?;
     let materials = recorder.record(&args.materials)?;
     warn_skipped("material", &materials);
@@ -216,14 +224,14 @@ fn record(args: &RunArgs) -> Result<(PathBuf, u8), Boxed> {
         "command": if args.no_command { Vec::new() } else { args.command.clone() },
         "environment": {},
         "materials": materials.artifacts,
-        "name": args.step_name,
+        "name": args.step.step_name,
         "products": products.artifacts,
     });
     let path = write_link(
         &signed,
         &key,
         args.use_dsse,
-        &link_name(&args.step_name, &key),
+        &link_name(&args.step.step_name, &key),
         args.metadata_directory.as_deref(),
     )?;
     Ok((path, code))

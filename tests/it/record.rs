@@ -64,6 +64,15 @@ fn link_file(dir: &Path, step: &str) -> PathBuf {
     dir.join(format!("{step}.{}.link", &keyid[..8]))
 }
 
+/// Where `cairn record start` leaves alice's unfinished link of `step`.
+fn unfinished_file(dir: &Path, step: &str) -> PathBuf {
+    let link = link_file(dir, step);
+    dir.join(format!(
+        ".{}-unfinished",
+        link.file_name().unwrap().to_string_lossy()
+    ))
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -326,13 +335,7 @@ fn a_step_recorded_in_two_commands_verifies() {
         }
         let out = run_in(&dir, &start);
         assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
-        let unfinished = dir.join(format!(
-            ".{}-unfinished",
-            link_file(&dir, "build")
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-        ));
+        let unfinished = unfinished_file(&dir, "build");
         assert!(unfinished.exists());
         std::fs::write(dir.join("app"), "built\n").unwrap();
         let out = run_in(
@@ -372,13 +375,7 @@ fn record_stop_messages() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
-    let unfinished = dir.join(format!(
-        ".{}-unfinished",
-        link_file(&dir, "build")
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-    ));
+    let unfinished = unfinished_file(&dir, "build");
     // Another file under alice's name, signed by bob.
     let name = unfinished
         .file_name()
