@@ -302,6 +302,7 @@ pub fn step_name_ok(name: &str) -> Result<(), RunError> {
 /// Says on stderr which given paths were left out, and why.
 pub fn warn_skipped(what: &str, recorded: &Recorded) {
     for (path, why) in &recorded.skipped {
+        let path = crate::report::escape(path);
         eprintln!("warning: {what} `{path}` {why}; it is not recorded");
     }
 }
@@ -348,11 +349,12 @@ fn write_whole(path: &Path, text: &str) -> Result<(), CliError> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let temporary = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-    std::fs::write(&temporary, text).map_err(err)?;
-    std::fs::rename(&temporary, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temporary);
-        err(e)
-    })
+    std::fs::write(&temporary, text)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&temporary);
+            err(e)
+        })
 }
 
 #[cfg(test)]

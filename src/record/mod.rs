@@ -177,11 +177,11 @@ pub fn run_command(
     let stdout = child
         .stdout
         .take()
-        .map(|from| std::thread::spawn(move || copy(from, show.then(std::io::stdout))));
+        .map(|from| Output::start(from, show.then(std::io::stdout)));
     let stderr = child
         .stderr
         .take()
-        .map(|from| std::thread::spawn(move || copy(from, show.then(std::io::stderr))));
+        .map(|from| Output::start(from, show.then(std::io::stderr)));
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
     let status = loop {
@@ -197,7 +197,6 @@ pub fn run_command(
         }
         if let Some(limit) = timeout {
             if started.elapsed() >= limit {
-                // Killed and reaped; its output threads end with the pipes.
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(RecordError::Timeout {
@@ -209,21 +208,56 @@ pub fn run_command(
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(50));
     };
-    let collect = |handle: Option<std::thread::JoinHandle<Vec<u8>>>| {
-        handle
-            .map(|h| h.join().unwrap_or_default())
-            .unwrap_or_default()
-    };
+    // The command has ended; a process it left running in the background
+    // may still hold its output open, so what it wrote is taken once the
+    // output ends or after a short grace, whichever comes first.
+    let grace = Instant::now() + OUTPUT_GRACE;
     Ok(Exit {
         code: exit_code(status),
-        stdout: collect(stdout),
-        stderr: collect(stderr),
+        stdout: stdout.map(|o| o.finish(grace)).unwrap_or_default(),
+        stderr: stderr.map(|o| o.finish(grace)).unwrap_or_default(),
     })
 }
 
-/// Reads `from` to its end, writing each piece to `to` as it comes.
-fn copy(mut from: impl Read, mut to: Option<impl Write>) -> Vec<u8> {
-    let mut all = Vec::new();
+/// How long output is still read after the command ended.
+const OUTPUT_GRACE: Duration = Duration::from_millis(500);
+
+/// A command's output being read on a thread of its own.
+struct Output {
+    read: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
+    done: std::sync::mpsc::Receiver<()>,
+}
+
+impl Output {
+    /// Starts reading `from`, showing each piece on `to` when given.
+    fn start(from: impl Read + Send + 'static, to: Option<impl Write + Send + 'static>) -> Output {
+        let read = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (tell, done) = std::sync::mpsc::channel();
+        let into = std::sync::Arc::clone(&read);
+        // A thread that cannot start leaves the output unread: recorded empty.
+        let _ = std::thread::Builder::new().spawn(move || {
+            copy(from, to, &into);
+            let _ = tell.send(());
+        });
+        Output { read, done }
+    }
+
+    /// What was read by the time the output ended, or by `deadline`.
+    fn finish(self, deadline: Instant) -> Vec<u8> {
+        let _ = self
+            .done
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()));
+        std::mem::take(
+            &mut *self
+                .read
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+}
+
+/// Reads `from` to its end into `into`, writing each piece to `to` as it comes.
+fn copy(mut from: impl Read, mut to: Option<impl Write>, into: &std::sync::Mutex<Vec<u8>>) {
     let mut piece = [0u8; 8192];
     while let Ok(n) = from.read(&mut piece) {
         let Some(read) = piece.get(..n).filter(|r| !r.is_empty()) else {
@@ -233,9 +267,10 @@ fn copy(mut from: impl Read, mut to: Option<impl Write>) -> Vec<u8> {
             // The terminal going away does not stop the recording.
             let _ = to.write_all(read).and_then(|()| to.flush());
         }
-        all.extend_from_slice(read);
+        into.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(read);
     }
-    all
 }
 
 #[cfg(unix)]
@@ -288,6 +323,12 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<(), RecordError> {
     Ok(())
 }
 
+/// A path as messages show it: control and invisible characters escaped,
+/// so that a file's name cannot write to the terminal.
+fn shown(path: &Path) -> String {
+    crate::report::escape(&path.display().to_string())
+}
+
 /// How long an inspection may run, as in-toto allows
 /// (`LINK_CMD_EXEC_TIMEOUT`).
 pub const INSPECTION_TIMEOUT: Duration = Duration::from_secs(10);
@@ -319,7 +360,7 @@ pub fn run_inspection(name: &str, argv: &[String], dir: &Path) -> Result<Link, R
 
 fn read_error(path: &Path, e: std::io::Error) -> RecordError {
     RecordError::Read {
-        path: path.display().to_string(),
+        path: shown(path),
         reason: e.to_string(),
     }
 }
@@ -327,6 +368,33 @@ fn read_error(path: &Path, e: std::io::Error) -> RecordError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A process left in the background holding the output open neither
+    /// holds up the recording nor loses what was written before it ended.
+    #[cfg(unix)]
+    #[test]
+    fn output_held_open_in_the_background_does_not_block() {
+        let argv: Vec<String> = ["sh", "-c", "sleep 5 & echo hi"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let started = Instant::now();
+        let exit = run_command(&argv, None, Streams::Record, Some(Duration::from_secs(3))).unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(exit.stdout, b"hi\n");
+        assert_eq!(exit.code, 0);
+        let killed = run_command(
+            &["sleep".to_string(), "5".to_string()],
+            None,
+            Streams::Record,
+            Some(Duration::from_millis(200)),
+        );
+        assert!(matches!(killed, Err(RecordError::Timeout { .. })));
+    }
 
     #[test]
     fn inspection_records_before_and_after() {

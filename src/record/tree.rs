@@ -73,6 +73,17 @@ impl Recorder {
                 }
             }
         }
+        if let Some(base) = &base {
+            // As in-toto, which changes into it first: a base that is not a
+            // directory records nothing rather than everything missing.
+            let meta = std::fs::metadata(base).map_err(|e| super::read_error(base, e))?;
+            if !meta.is_dir() {
+                return Err(super::read_error(
+                    base,
+                    std::io::Error::other("`--base-path` is not a directory"),
+                ));
+            }
+        }
         Ok(Recorder {
             excludes,
             base,
@@ -121,11 +132,13 @@ impl Recorder {
         let path = self.locate(&top);
         let meta = match std::fs::metadata(&path) {
             Ok(meta) => meta,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                skipped.push((top, "does not exist"));
-                return Ok(());
-            }
-            Err(e) => return Err(super::read_error(&path, e)),
+            Err(e) => match unreachable(&e) {
+                Some(why) => {
+                    skipped.push((top, why));
+                    return Ok(());
+                }
+                None => return Err(super::read_error(&path, e)),
+            },
         };
         if meta.is_file() {
             found.push(Found { name: top, path });
@@ -144,7 +157,7 @@ impl Recorder {
             ancestors.truncate(depth);
             if ancestors.contains(&id) {
                 return Err(RecordError::Cycle {
-                    path: dir.display().to_string(),
+                    path: super::shown(&dir),
                 });
             }
             ancestors.push(id);
@@ -154,8 +167,13 @@ impl Recorder {
                 let fs_path = entry.path();
                 let file_name = entry.file_name();
                 let Some(file_name) = file_name.to_str() else {
+                    // Excluded by what it shows, or refused.
+                    let lossy = join(&name, &file_name.to_string_lossy());
+                    if self.excludes.is_excluded(&lossy) {
+                        continue;
+                    }
                     return Err(RecordError::NotUtf8 {
-                        path: fs_path.display().to_string(),
+                        path: super::shown(&fs_path),
                     });
                 };
                 let child = join(&name, file_name);
@@ -168,7 +186,7 @@ impl Recorder {
                 if kind.is_symlink() {
                     match std::fs::metadata(&fs_path) {
                         Ok(target) => kind = target.file_type(),
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        Err(e) if unreachable(&e).is_some() => {
                             skipped.push((child, "is a broken symbolic link"));
                             continue;
                         }
@@ -203,8 +221,8 @@ impl Recorder {
         for f in &named {
             if let Some(reason) = crate::evidence::names::artifact_name_problem(&f.name) {
                 return Err(RecordError::Name {
-                    path: f.path.display().to_string(),
-                    name: f.name.clone(),
+                    path: super::shown(&f.path),
+                    name: crate::report::escape(&f.name),
                     reason,
                 });
             }
@@ -218,9 +236,9 @@ impl Recorder {
                         continue;
                     }
                     return Err(RecordError::SameName {
-                        name: f.name,
-                        first: last.path.display().to_string(),
-                        second: f.path.display().to_string(),
+                        name: crate::report::escape(&f.name),
+                        first: super::shown(&last.path),
+                        second: super::shown(&f.path),
                     });
                 }
             }
@@ -271,6 +289,24 @@ pub fn normpath(path: &str) -> String {
     } else {
         joined
     }
+}
+
+/// Why a path that cannot be looked at is left out, as in-toto leaves it out
+/// (`os.path.exists` is false): it does not exist, a component of it is not
+/// a directory, symbolic links loop, or the path is too long. `None` for
+/// other errors (permissions, I/O), which stop the recording.
+fn unreachable(e: &std::io::Error) -> Option<&'static str> {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        return Some("does not exist");
+    }
+    #[cfg(unix)]
+    if matches!(
+        e.raw_os_error(),
+        Some(libc::ENOTDIR | libc::ELOOP | libc::ENAMETOOLONG)
+    ) {
+        return Some("cannot be reached (a file where a directory should be, a loop of symbolic links, or too long a path)");
+    }
+    None
 }
 
 /// `normpath(join(dir, name))` for a normalised `dir` and a plain `name`.
@@ -494,6 +530,42 @@ mod tests {
         symlink(dir.join("src"), dir.join("src/deep/up")).unwrap();
         let err = r.record(&["src".into()]).unwrap_err();
         assert!(matches!(err, RecordError::Cycle { .. }), "{err:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn what_in_toto_cannot_look_at_is_left_out() {
+        use std::os::unix::ffi::OsStrExt as _;
+        use std::os::unix::fs::symlink;
+        let dir = tree("unreachable");
+        symlink("self", dir.join("src/self")).unwrap();
+        symlink(dir.join("src/a.c/x"), dir.join("src/under-a-file")).unwrap();
+        // A name that is not UTF-8 but excluded is no error.
+        let latin1 = std::ffi::OsStr::from_bytes(b"caf\xe9.pyc");
+        std::fs::write(dir.join("src").join(latin1), "x").unwrap();
+        let r = recorder(&dir, &[]);
+        let got = r
+            .record(&["src".into(), "src/a.c/x".into(), "src/self".into()])
+            .unwrap();
+        assert_eq!(names(&got), ["src/a.c", "src/deep/b.c"]);
+        let mut skipped: Vec<&str> = got.skipped.iter().map(|(p, _)| p.as_str()).collect();
+        skipped.sort_unstable();
+        assert_eq!(
+            skipped,
+            ["src/a.c/x", "src/self", "src/self", "src/under-a-file"]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_base_path_must_be_a_directory() {
+        let dir = tree("base");
+        let excludes = || Excludes::new(&super::super::exclude::DEFAULT_EXCLUDES).unwrap();
+        for base in [dir.join("missing"), dir.join("src/a.c")] {
+            let made = Recorder::new(excludes(), Some(base), Vec::new());
+            assert!(matches!(made, Err(RecordError::Read { .. })), "{made:?}");
+        }
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

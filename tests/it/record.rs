@@ -219,7 +219,7 @@ fn run_messages() {
         ("E470-step-name", vec!["-n", "build/x", "-x"]),
         (
             "E444-parent-path",
-            vec!["-n", "build", "-m", "../src/main.c", "-x"],
+            vec!["-n", "s01", "-m", "../src/main.c", "-x"],
         ),
         (
             "E445-prefixes-overlap",
@@ -250,29 +250,26 @@ fn run_messages() {
         ),
         (
             "E443-bad-exclude",
-            vec!["-n", "build", "-m", "../src", "--exclude", "!", "-x"],
+            vec!["-n", "s02", "-m", "../src", "--exclude", "!", "-x"],
         ),
         (
             "E449-timeout",
-            vec!["-n", "build", "--run-timeout", "1", "--", "sleep", "5"],
+            vec!["-n", "s03", "--run-timeout", "1", "--", "sleep", "5"],
         ),
         (
             "E441-no-program",
-            vec!["-n", "build", "--", "no-such-program-for-cairn"],
+            vec!["-n", "s04", "--", "no-such-program-for-cairn"],
         ),
         (
             "command-fails",
-            vec!["-n", "build", "--", "sh", "-c", "exit 3"],
+            vec!["-n", "s05", "--", "sh", "-c", "exit 3"],
         ),
         (
             "paths-left-out",
-            vec!["-n", "build", "-m", "gone", "../src/util/broken", "-x"],
+            vec!["-n", "s06", "-m", "gone", "../src/util/broken", "-x"],
         ),
-        ("usage-no-command", vec!["-n", "build", "-m", "../src"]),
-        (
-            "usage-command-and-x",
-            vec!["-n", "build", "-x", "--", "true"],
-        ),
+        ("usage-no-command", vec!["-n", "s07", "-m", "../src"]),
+        ("usage-command-and-x", vec!["-n", "s08", "-x", "--", "true"]),
     ];
     std::os::unix::fs::symlink(dir.join("nowhere"), dir.join("src/util/broken")).unwrap();
     for (name, args) in cases {
@@ -283,15 +280,12 @@ fn run_messages() {
     }
     // Cases that change the tree, one at a time.
     // Named relatively, so that the message wraps the same in any directory.
-    let out = run_in(
-        &work,
-        &["run", "--key", "../not-a-key", "-n", "build", "-x"],
-    );
+    let out = run_in(&work, &["run", "--key", "../not-a-key", "-n", "s09", "-x"]);
     insta::assert_snapshot!("bad-key", shown(&dir, &out));
     std::os::unix::fs::symlink("..", dir.join("src/util/up")).unwrap();
     let out = run_in(
         &work,
-        &["run", "--key", &alice, "-n", "build", "-m", "../src", "-x"],
+        &["run", "--key", &alice, "-n", "s10", "-m", "../src", "-x"],
     );
     insta::assert_snapshot!("E447-cycle", shown(&dir, &out));
     std::fs::remove_file(dir.join("src/util/up")).unwrap();
@@ -299,22 +293,24 @@ fn run_messages() {
     std::fs::write(dir.join("src").join(latin1), "x").unwrap();
     let out = run_in(
         &work,
-        &["run", "--key", &alice, "-n", "build", "-m", "../src", "-x"],
+        &["run", "--key", &alice, "-n", "s11", "-m", "../src", "-x"],
     );
     insta::assert_snapshot!("E448-not-utf8", shown(&dir, &out));
-    // Nothing was written by any of the failures; the two that ran were.
+    // Nothing was written by any of the failures (each used a step of its
+    // own); the two that ran wrote their links.
     let mut written: Vec<String> = std::fs::read_dir(&work)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     written.sort();
-    assert_eq!(
-        written,
-        [link_file(&work, "build")
-            .file_name()
-            .unwrap()
-            .to_string_lossy()]
-    );
+    let expected: Vec<String> = ["s05", "s06"]
+        .iter()
+        .map(|step| {
+            let link = link_file(&work, step);
+            link.file_name().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    assert_eq!(written, expected);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
