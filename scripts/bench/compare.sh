@@ -8,7 +8,9 @@
 # (scripts/bench/gen.py) once into target/bench-data/SIZE/, builds cairn with
 # --release, then times both verifiers alternately on the same files
 # (scripts/bench/measure.py): the classic chain, the same chain in DSSE form,
-# and the same chain as a cairn policy with a `.intoto.jsonl` bundle.
+# and the same chain as a cairn policy with a `.intoto.jsonl` bundle. With the
+# DSSE chain it also times examples/dsse_floor.rs, the least work any
+# verifier of that chain must do, on every core.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -32,8 +34,9 @@ for size in "${sizes[@]}"; do
         touch "$out/done"
     fi
 done
-cargo build --release --quiet --bin cairn
+cargo build --release --quiet --bin cairn --example dsse_floor
 
 echo "machine: $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%dT%H:%MZ)"
 .venv/bin/python scripts/bench/measure.py --runs "$runs" --data target/bench-data \
-    --sizes "${sizes[@]}" --cairn target/release/cairn --intoto .venv/bin/in-toto-verify
+    --sizes "${sizes[@]}" --cairn target/release/cairn --intoto .venv/bin/in-toto-verify \
+    --floor target/release/examples/dsse_floor

@@ -141,7 +141,7 @@ def hash_floors(folder):
     return one, two
 
 
-def commands(variant, folder, cairn, intoto):
+def commands(variant, folder, cairn, intoto, floor=None):
     classic = [cairn, "verify", "--layout", "root.layout", "--layout-key", "owner.pub",
                "--links", ".", "--format", "json"]
     reference = [intoto, "--layout", "root.layout", "--verification-keys", "owner.pub",
@@ -149,6 +149,8 @@ def commands(variant, folder, cairn, intoto):
     if variant == "native":
         return [("cairn", [cairn, "verify", "policy.cairn", "--bundle", "chain.intoto.jsonl",
                            "--format", "json"])]
+    if variant == "dsse" and floor:
+        return [("in-toto", reference), ("cairn", classic), ("floor", [floor, ".", "1"])]
     return [("in-toto", reference), ("cairn", classic)]
 
 
@@ -163,6 +165,8 @@ def main():
     parser.add_argument("--variants", nargs="+", default=["classic", "dsse", "native"])
     parser.add_argument("--cairn", required=True)
     parser.add_argument("--intoto", required=True)
+    parser.add_argument("--floor", help="examples/dsse_floor built with --release: timed "
+                        "with the DSSE chain, as a new process each time like the others")
     args = parser.parse_args()
     cairn = os.path.abspath(args.cairn)
     intoto = os.path.abspath(args.intoto)
@@ -171,7 +175,8 @@ def main():
     for size in args.sizes:
         for variant in args.variants:
             folder = os.path.join(args.data, str(size), variant)
-            cmds = commands(variant, folder, cairn, intoto)
+            floor = os.path.abspath(args.floor) if args.floor else None
+            cmds = commands(variant, folder, cairn, intoto, floor)
             times = {name: [] for name, _ in cmds}
             rss = {name: [] for name, _ in cmds}
             for _ in range(args.runs):
@@ -199,6 +204,11 @@ def main():
                 print(f"    {name}: " + " ".join(f"{t:.3f}s/{m:.0f}MiB"
                                                  for t, m in zip(times[name], rss[name])),
                       flush=True)
+            if "floor" in times and "in-toto" in times:
+                f_t = statistics.median(times["floor"])
+                print(f"    least work (examples/dsse_floor): {f_t:.3f} s; 50x needs "
+                      f"{i_t / 50:.3f} s; no verifier doing that work is faster than "
+                      f"{i_t / f_t:.1f}x here", flush=True)
 
 
 if __name__ == "__main__":
