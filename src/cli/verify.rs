@@ -52,6 +52,15 @@ pub struct VerifyArgs {
     /// The directory inspections inspect (copied to a scratch directory first).
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub inspection_dir: PathBuf,
+    /// Stop an inspection after this many seconds (0: no limit; 10 is
+    /// in-toto's limit); verification then stops with E449.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10,
+        requires = "run_inspections"
+    )]
+    pub inspection_timeout: u64,
     /// The final artifact, hashed with sha256; it must be a product of the step named by `artifact from`.
     #[arg(long, value_name = "FILE", conflicts_with = "subject")]
     pub artifact: Option<PathBuf>,
@@ -82,6 +91,14 @@ pub struct VerifyArgs {
     /// The VSA's `resourceUri` (default: the artifact path or the subject as given).
     #[arg(long, value_name = "URI", requires = "vsa")]
     pub resource_uri: Option<String>,
+}
+
+impl VerifyArgs {
+    /// `--inspection-timeout` as a limit (`None`: no limit).
+    pub fn inspection_limit(&self) -> Option<std::time::Duration> {
+        (self.inspection_timeout > 0)
+            .then(|| std::time::Duration::from_secs(self.inspection_timeout))
+    }
 }
 
 /// What the command prints besides the findings.
@@ -234,6 +251,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
                 now,
                 run_inspections: args.run_inspections,
                 inspection_dir: &args.inspection_dir,
+                inspection_timeout: args.inspection_limit(),
                 color,
             };
             verify_classic::links(&layout, &keys, dir, 0, &cx)?
@@ -245,7 +263,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     };
 
     let results = if args.run_inspections {
-        run_inspections(&layout, &args.inspection_dir)?
+        run_inspections(&layout, &args.inspection_dir, args.inspection_limit())?
     } else {
         BTreeMap::new()
     };
@@ -372,11 +390,17 @@ fn unsigned_layout(
 pub(super) fn run_inspections(
     layout: &crate::ir::Layout,
     dir: &std::path::Path,
+    timeout: Option<std::time::Duration>,
 ) -> Result<BTreeMap<InspectionId, evidence::Link>, Stop> {
     let mut results = BTreeMap::new();
     for (i, inspection) in layout.inspections.iter().enumerate() {
         let scratch = verify_inputs::scratch_copy(dir)?;
-        let link = crate::record::run_inspection(&inspection.name, &inspection.run.argv, &scratch);
+        let link = crate::record::run_inspection(
+            &inspection.name,
+            &inspection.run.argv,
+            &scratch,
+            timeout,
+        );
         let _ = std::fs::remove_dir_all(&scratch);
         let id = InspectionId(u32::try_from(i).unwrap_or(u32::MAX));
         results.insert(id, link.map_err(|e| Box::new(e) as Stop)?);

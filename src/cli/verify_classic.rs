@@ -27,6 +27,8 @@ pub struct Context<'a> {
     pub run_inspections: bool,
     /// The directory inspections inspect.
     pub inspection_dir: &'a Path,
+    /// How long an inspection may run (`None`: no limit).
+    pub inspection_timeout: Option<std::time::Duration>,
     /// `--color`.
     pub color: ColorChoice,
 }
@@ -163,7 +165,7 @@ fn sublayout(
         report(r, cx.color);
     }
     let results = if cx.run_inspections {
-        super::verify::run_inspections(&sub, cx.inspection_dir)?
+        super::verify::run_inspections(&sub, cx.inspection_dir, cx.inspection_timeout)?
     } else {
         BTreeMap::new()
     };

@@ -114,7 +114,7 @@ pub enum RecordError {
     #[error("`{command}` did not finish within {seconds} s and was stopped")]
     #[diagnostic(
         code(E449),
-        help("allow it longer with `--run-timeout SECONDS` (0: no limit)")
+        help("allow it longer: `cairn run --run-timeout SECONDS`, `cairn verify --inspection-timeout SECONDS` (0: no limit)")
     )]
     Timeout {
         /// The program.
@@ -329,14 +329,15 @@ fn shown(path: &Path) -> String {
     crate::report::escape(&path.display().to_string())
 }
 
-/// How long an inspection may run, as in-toto allows
-/// (`LINK_CMD_EXEC_TIMEOUT`).
-pub const INSPECTION_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Runs an inspection as in-toto does: records everything under `dir`
 /// (in-toto's default excludes), runs `argv` in it with its output
-/// recorded, records again.
-pub fn run_inspection(name: &str, argv: &[String], dir: &Path) -> Result<Link, RecordError> {
+/// recorded, stopped after `timeout` (in-toto's is 10 s), records again.
+pub fn run_inspection(
+    name: &str,
+    argv: &[String],
+    dir: &Path,
+    timeout: Option<Duration>,
+) -> Result<Link, RecordError> {
     if argv.is_empty() {
         return Err(RecordError::EmptyCommand {
             name: name.to_string(),
@@ -346,7 +347,7 @@ pub fn run_inspection(name: &str, argv: &[String], dir: &Path) -> Result<Link, R
     let recorder = Recorder::new(excludes, Some(dir.to_path_buf()), Vec::new())?;
     let all = [".".to_string()];
     let materials = recorder.record(&all)?.artifacts;
-    let exit = run_command(argv, Some(dir), Streams::Record, Some(INSPECTION_TIMEOUT))?;
+    let exit = run_command(argv, Some(dir), Streams::Record, timeout)?;
     let products = recorder.record(&all)?.artifacts;
     Ok(Link {
         name: name.to_string(),
@@ -406,7 +407,7 @@ mod tests {
             "-c".to_string(),
             "echo b > b.txt".to_string(),
         ];
-        let link = run_inspection("touch", &argv, &dir).unwrap();
+        let link = run_inspection("touch", &argv, &dir, Some(Duration::from_secs(10))).unwrap();
         assert!(link.materials.contains_key("sub/a.txt"));
         assert!(!link.materials.contains_key("b.txt"));
         assert!(link.products.contains_key("b.txt"));

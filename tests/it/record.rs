@@ -80,6 +80,11 @@ fn read_json(path: &Path) -> Value {
 /// A classic layout with one step `build` by alice, signed by bob, written
 /// as `root.layout` in `dir`.
 fn layout(dir: &Path) {
+    layout_with(dir, json!([]));
+}
+
+/// [`layout`] with these inspections.
+fn layout_with(dir: &Path, inspect: Value) {
     let alice = signing_key("alice").public();
     let keyid = signing_key("alice").keyid();
     let layout = json!({
@@ -101,7 +106,7 @@ fn layout(dir: &Path) {
             "expected_materials": [["ALLOW", "src/*"], ["DISALLOW", "*"]],
             "expected_products": [["CREATE", "app"], ["MATCH", "src/*", "WITH", "MATERIALS", "FROM", "build"], ["DISALLOW", "*"]],
         }],
-        "inspect": [],
+        "inspect": inspect,
     });
     std::fs::write(dir.join("root.unsigned"), layout.to_string()).unwrap();
     let bob = keys().join("bob");
@@ -410,5 +415,64 @@ fn record_stop_messages() {
     );
     insta::assert_snapshot!("E473-changed", shown(&dir, &out));
     assert!(!link_file(&dir, "build").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An inspection that runs past `--inspection-timeout` stops verification
+/// (E449); with a longer limit it runs to its end.
+#[test]
+fn inspections_have_a_time_limit() {
+    let dir = project("inspection-timeout");
+    layout_with(
+        &dir,
+        json!([{
+            "_type": "inspection",
+            "name": "slow",
+            "run": ["sleep", "2"],
+            "expected_materials": [],
+            "expected_products": [],
+        }]),
+    );
+    let alice = alice();
+    let out = run_in(
+        &dir,
+        &[
+            "run",
+            "-n",
+            "build",
+            "--key",
+            &alice,
+            "-m",
+            "src",
+            "-p",
+            "src",
+            "app",
+            "--",
+            "sh",
+            "-c",
+            "echo built > app",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+    let bob = keys().join("bob.pub");
+    let verify_with = |limit: &str| {
+        run_in(
+            &dir,
+            &[
+                "verify",
+                "--layout",
+                "root.layout",
+                "--layout-key",
+                bob.to_str().unwrap(),
+                "--run-inspections",
+                "--inspection-timeout",
+                limit,
+            ],
+        )
+    };
+    let out = verify_with("1");
+    insta::assert_snapshot!("E449-inspection", shown(&dir, &out));
+    let out = verify_with("0");
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
     std::fs::remove_dir_all(&dir).unwrap();
 }
