@@ -9,8 +9,8 @@
 # --release, then times both verifiers alternately on the same files
 # (scripts/bench/measure.py): the classic chain, the same chain in DSSE form,
 # and the same chain as a cairn policy with a `.intoto.jsonl` bundle. With the
-# DSSE chain it also times examples/dsse_floor.rs, the least work any
-# verifier of that chain must do, on every core.
+# DSSE chain it also times examples/dsse_floor.rs, the least work of cairn's
+# design for that chain (whole files read and hashed), on every core.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

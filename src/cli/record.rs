@@ -17,6 +17,7 @@ use super::run::{
 };
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
 use crate::evidence::document::Document;
+use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
 use crate::evidence::load::read_signed_file;
 use crate::evidence::verify::check;
 use crate::evidence::{Limits, Scheme, SigningKey, TrustedKey};
@@ -68,6 +69,10 @@ struct StopArgs {
     /// The directory the link is written to (default: the working directory).
     #[arg(short = 'd', long, value_name = "DIR")]
     metadata_directory: Option<PathBuf>,
+    /// Accepted as `in-toto-record stop` accepts it, and changes nothing:
+    /// the link keeps the form `start` chose.
+    #[arg(long, visible_alias = "dsse")]
+    use_dsse: bool,
 }
 
 /// Runs `cairn record`.
@@ -142,6 +147,12 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     let (mut link, dsse) = match doc {
         Document::Metablock { signed, .. } => (signed, false),
         Document::Dsse(envelope) => {
+            if envelope.payload_type != INTOTO_PAYLOAD_TYPE {
+                return Err(Box::new(bad(format!(
+                    "its payload type is `{}`, not `{INTOTO_PAYLOAD_TYPE}`",
+                    crate::report::escape(&envelope.payload_type)
+                ))));
+            }
             let value =
                 crate::evidence::json::parse(&envelope.payload, Limits::default().max_depth)
                     .map_err(|e| {

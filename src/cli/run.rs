@@ -207,10 +207,13 @@ fn record(args: &RunArgs) -> Result<(PathBuf, u8), Boxed> {
         if lossy {
             eprintln!("warning: the command's output is not UTF-8; the link records it with U+FFFD in place of the bytes that are not");
         }
+        if exit.left_open {
+            eprintln!("warning: a process the command left running still holds its output open; the link records what was written until 0.5 s after the command ended");
+        }
         if exit.code != 0 {
             eprintln!(
                 "warning: `{}` exited with {}; the link records it",
-                args.command.first().map_or("", String::as_str),
+                crate::report::escape(args.command.first().map_or("", String::as_str)),
                 exit.code
             );
         }
@@ -341,7 +344,7 @@ fn pretty(value: &Value) -> Result<String, Boxed> {
 /// it, then renamed over it.
 fn write_whole(path: &Path, text: &str) -> Result<(), CliError> {
     let err = |e: std::io::Error| CliError::Write {
-        path: path.display().to_string(),
+        path: crate::report::escape(&path.display().to_string()),
         reason: e.to_string(),
     };
     let name = path

@@ -31,6 +31,18 @@ pub enum RecordError {
         /// The operating system's reason.
         reason: String,
     },
+    /// A `--base-path` that is not a directory.
+    #[error("`--base-path {path}` cannot be used: {reason}")]
+    #[diagnostic(
+        code(E440),
+        help("give an existing directory: paths are looked up in it")
+    )]
+    BasePath {
+        /// The path given.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// The command could not be started.
     #[error("cannot run `{command}`: {reason}")]
     #[diagnostic(code(E441), help("check that the program exists and is executable"))]
@@ -145,6 +157,9 @@ pub struct Exit {
     pub stdout: Vec<u8>,
     /// Standard error, when recorded.
     pub stderr: Vec<u8>,
+    /// Whether a process the command left behind still held its output
+    /// open half a second after it ended (what came later is not recorded).
+    pub left_open: bool,
 }
 
 /// Runs `argv` in `dir` (the working directory when `None`), stopping it
@@ -170,7 +185,7 @@ pub fn run_command(
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
     let mut child = command.spawn().map_err(|e| RecordError::Spawn {
-        command: program.clone(),
+        command: crate::report::escape(program),
         reason: e.to_string(),
     })?;
     let show = streams == Streams::ShowAndRecord;
@@ -190,7 +205,7 @@ pub fn run_command(
             Ok(None) => {}
             Err(e) => {
                 return Err(RecordError::Spawn {
-                    command: program.clone(),
+                    command: crate::report::escape(program),
                     reason: e.to_string(),
                 })
             }
@@ -200,7 +215,7 @@ pub fn run_command(
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(RecordError::Timeout {
-                    command: program.clone(),
+                    command: crate::report::escape(program),
                     seconds: limit.as_secs(),
                 });
             }
@@ -212,20 +227,26 @@ pub fn run_command(
     // may still hold its output open, so what it wrote is taken once the
     // output ends or after a short grace, whichever comes first.
     let grace = Instant::now() + OUTPUT_GRACE;
+    let (stdout, open_out) = stdout.map(|o| o.finish(grace)).unwrap_or_default();
+    let (stderr, open_err) = stderr.map(|o| o.finish(grace)).unwrap_or_default();
     Ok(Exit {
         code: exit_code(status),
-        stdout: stdout.map(|o| o.finish(grace)).unwrap_or_default(),
-        stderr: stderr.map(|o| o.finish(grace)).unwrap_or_default(),
+        stdout,
+        stderr,
+        left_open: open_out || open_err,
     })
 }
 
 /// How long output is still read after the command ended.
 const OUTPUT_GRACE: Duration = Duration::from_millis(500);
 
-/// A command's output being read on a thread of its own.
+/// A command's output being read on a thread of its own, and shown on
+/// another (so that a slow reader of what is shown never holds up what is
+/// recorded).
 struct Output {
     read: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
     done: std::sync::mpsc::Receiver<()>,
+    shown: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Output {
@@ -233,43 +254,59 @@ impl Output {
     fn start(from: impl Read + Send + 'static, to: Option<impl Write + Send + 'static>) -> Output {
         let read = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let (tell, done) = std::sync::mpsc::channel();
+        let (pieces, show) = std::sync::mpsc::channel::<Vec<u8>>();
+        let shown = to.and_then(|mut to| {
+            std::thread::Builder::new()
+                .spawn(move || {
+                    for piece in show {
+                        // The terminal going away does not stop the recording.
+                        let _ = to.write_all(&piece).and_then(|()| to.flush());
+                    }
+                })
+                .ok()
+        });
+        let showing = shown.is_some();
         let into = std::sync::Arc::clone(&read);
         // A thread that cannot start leaves the output unread: recorded empty.
         let _ = std::thread::Builder::new().spawn(move || {
-            copy(from, to, &into);
+            let mut from = from;
+            let mut piece = [0u8; 8192];
+            while let Ok(n) = from.read(&mut piece) {
+                let Some(read) = piece.get(..n).filter(|r| !r.is_empty()) else {
+                    break;
+                };
+                into.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .extend_from_slice(read);
+                if showing {
+                    let _ = pieces.send(read.to_vec());
+                }
+            }
+            drop(pieces);
             let _ = tell.send(());
         });
-        Output { read, done }
+        Output { read, done, shown }
     }
 
-    /// What was read by the time the output ended, or by `deadline`.
-    fn finish(self, deadline: Instant) -> Vec<u8> {
-        let _ = self
+    /// What was read by the time the output ended (then shown whole), or
+    /// by `deadline`; and whether the output was still open then.
+    fn finish(self, deadline: Instant) -> (Vec<u8>, bool) {
+        let ended = self
             .done
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()));
-        std::mem::take(
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .is_ok();
+        if ended {
+            if let Some(shown) = self.shown {
+                let _ = shown.join();
+            }
+        }
+        let read = std::mem::take(
             &mut *self
                 .read
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
-        )
-    }
-}
-
-/// Reads `from` to its end into `into`, writing each piece to `to` as it comes.
-fn copy(mut from: impl Read, mut to: Option<impl Write>, into: &std::sync::Mutex<Vec<u8>>) {
-    let mut piece = [0u8; 8192];
-    while let Ok(n) = from.read(&mut piece) {
-        let Some(read) = piece.get(..n).filter(|r| !r.is_empty()) else {
-            break;
-        };
-        if let Some(to) = to.as_mut() {
-            // The terminal going away does not stop the recording.
-            let _ = to.write_all(read).and_then(|()| to.flush());
-        }
-        into.lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .extend_from_slice(read);
+        );
+        (read, !ended)
     }
 }
 

@@ -67,8 +67,8 @@ impl Recorder {
             for b in lstrip.iter().skip(i + 1) {
                 if a.starts_with(b.as_str()) || b.starts_with(a.as_str()) {
                     return Err(RecordError::PrefixOverlap {
-                        first: a.clone(),
-                        second: b.clone(),
+                        first: crate::report::escape(a),
+                        second: crate::report::escape(b),
                     });
                 }
             }
@@ -76,12 +76,13 @@ impl Recorder {
         if let Some(base) = &base {
             // As in-toto, which changes into it first: a base that is not a
             // directory records nothing rather than everything missing.
-            let meta = std::fs::metadata(base).map_err(|e| super::read_error(base, e))?;
+            let not_a_dir = |reason: String| RecordError::BasePath {
+                path: super::shown(base),
+                reason,
+            };
+            let meta = std::fs::metadata(base).map_err(|e| not_a_dir(e.to_string()))?;
             if !meta.is_dir() {
-                return Err(super::read_error(
-                    base,
-                    std::io::Error::other("`--base-path` is not a directory"),
-                ));
+                return Err(not_a_dir("not a directory".into()));
             }
         }
         Ok(Recorder {
@@ -186,11 +187,17 @@ impl Recorder {
                 if kind.is_symlink() {
                     match std::fs::metadata(&fs_path) {
                         Ok(target) => kind = target.file_type(),
-                        Err(e) if unreachable(&e).is_some() => {
-                            skipped.push((child, "is a broken symbolic link"));
+                        Err(e) => {
+                            let why = match unreachable(&e) {
+                                Some(_) if e.kind() == std::io::ErrorKind::NotFound => {
+                                    "is a broken symbolic link"
+                                }
+                                Some(why) => why,
+                                None => return Err(super::read_error(&fs_path, e)),
+                            };
+                            skipped.push((child, why));
                             continue;
                         }
-                        Err(e) => return Err(super::read_error(&fs_path, e)),
                     }
                 }
                 if kind.is_dir() {
@@ -564,7 +571,10 @@ mod tests {
         let excludes = || Excludes::new(&super::super::exclude::DEFAULT_EXCLUDES).unwrap();
         for base in [dir.join("missing"), dir.join("src/a.c")] {
             let made = Recorder::new(excludes(), Some(base), Vec::new());
-            assert!(matches!(made, Err(RecordError::Read { .. })), "{made:?}");
+            assert!(
+                matches!(made, Err(RecordError::BasePath { .. })),
+                "{made:?}"
+            );
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -275,6 +275,14 @@ fn run_messages() {
         ),
         ("usage-no-command", vec!["-n", "s07", "-m", "../src"]),
         ("usage-command-and-x", vec!["-n", "s08", "-x", "--", "true"]),
+        (
+            "E440-base-path",
+            vec!["-n", "s12", "--base-path", "missing", "-m", "a", "-x"],
+        ),
+        (
+            "E441-name-escaped",
+            vec!["-n", "s13", "--", "no-such-\u{1b}[2J-program"],
+        ),
     ];
     std::os::unix::fs::symlink(dir.join("nowhere"), dir.join("src/util/broken")).unwrap();
     for (name, args) in cases {
@@ -414,6 +422,30 @@ fn record_stop_messages() {
         ],
     );
     insta::assert_snapshot!("E473-changed", shown(&dir, &out));
+    // The link as a DSSE payload of another type.
+    let link = r#"{"_type":"link","name":"build","materials":{},"products":{},"command":[],"byproducts":{},"environment":{}}"#;
+    std::fs::write(dir.join("payload.json"), link).unwrap();
+    let out = run_in(
+        &dir,
+        &[
+            "sign",
+            "--key",
+            &alice,
+            "--payload-type",
+            "text/plain",
+            "payload.json",
+            "-o",
+            unfinished.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+    let out = run_in(
+        &dir,
+        &[
+            "record", "stop", "-n", "build", "--key", &alice, "-p", "src",
+        ],
+    );
+    insta::assert_snapshot!("E473-payload-type", shown(&dir, &out));
     assert!(!link_file(&dir, "build").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -474,5 +506,51 @@ fn inspections_have_a_time_limit() {
     insta::assert_snapshot!("E449-inspection", shown(&dir, &out));
     let out = verify_with("0");
     assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// With `-s`, what the command wrote is recorded whole even when whoever
+/// reads cairn's output is slow, and shown whole too.
+#[test]
+fn recorded_output_does_not_wait_for_the_reader() {
+    use std::io::Read as _;
+    let dir = project("slow-reader");
+    let alice = alice();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args([
+            "run",
+            "-n",
+            "build",
+            "--key",
+            &alice,
+            "-s",
+            "--",
+            "sh",
+            "-c",
+            "head -c 200000 /dev/zero | tr '\\0' a",
+        ])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The reader takes a part, then pauses: the command ends meanwhile
+    // (the rest fits in the pipes), and recording must not stop at what
+    // had been shown by then.
+    let mut out = child.stdout.take().unwrap();
+    let mut shown = vec![0u8; 100_000];
+    out.read_exact(&mut shown).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    out.read_to_end(&mut shown).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(shown.len(), 200_000);
+    let doc = read_json(&link_file(&dir, "build"));
+    assert_eq!(
+        doc["signed"]["byproducts"]["stdout"]
+            .as_str()
+            .unwrap()
+            .len(),
+        200_000
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
