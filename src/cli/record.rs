@@ -12,9 +12,7 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
 use super::keyio::{read_private_key, report};
-use super::run::{
-    link_name, step_name_ok, warn_skipped, write_link, Boxed, RecordingArgs, RunError, StepSigner,
-};
+use super::run::{link_name, step_name_ok, write_link, Boxed, RecordingArgs, RunError, StepSigner};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
 use crate::evidence::document::Document;
 use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
@@ -77,13 +75,16 @@ struct StopArgs {
 
 /// Runs `cairn record`.
 pub fn run(args: RecordArgs, color: ColorChoice) -> ExitCode {
-    let done = match &args.action {
-        Action::Start(a) => start(a),
-        Action::Stop(a) => stop(a, color),
+    let (done, recording) = match &args.action {
+        Action::Start(a) => (start(a), &a.recording),
+        Action::Stop(a) => (stop(a, color), &a.recording),
     };
     match done {
         Ok(written) => {
-            eprintln!("wrote {}", written.display());
+            recording.note(&format!(
+                "wrote {}",
+                crate::report::escape(&written.display().to_string())
+            ));
             ExitCode::from(EXIT_OK)
         }
         Err(e) => {
@@ -102,7 +103,7 @@ fn start(args: &StartArgs) -> Result<PathBuf, Boxed> {
     step_name_ok(&args.step.step_name)?;
     let key = read_private_key(&args.step.key)?;
     let materials = args.recording.recorder()?.record(&args.materials)?;
-    warn_skipped("material", &materials);
+    args.recording.tell("material", &materials);
     let signed = json!({
         "_type": "link",
         "byproducts": {},
@@ -174,7 +175,7 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
         ))));
     }
     let products = args.recording.recorder()?.record(&args.products)?;
-    warn_skipped("product", &products);
+    args.recording.tell("product", &products);
     if let Some(object) = link.as_object_mut() {
         object.insert(
             "products".into(),

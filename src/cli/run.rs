@@ -100,9 +100,36 @@ pub struct RecordingArgs {
     /// matches); none may start another.
     #[arg(long, num_args = 1.., value_name = "PREFIX")]
     lstrip_paths: Vec<String>,
+    /// Print nothing but errors (no `wrote` line, no warnings).
+    #[arg(short = 'q', long, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Also say how many files were recorded.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 impl RecordingArgs {
+    /// Prints a line on stderr unless `--quiet`.
+    pub fn note(&self, line: &str) {
+        if !self.quiet {
+            eprintln!("{line}");
+        }
+    }
+
+    /// Says which given paths were left out, and why, and with `--verbose`
+    /// how many files were recorded as `what` (materials or products).
+    pub fn tell(&self, what: &str, recorded: &Recorded) {
+        for (path, why) in &recorded.skipped {
+            let path = crate::report::escape(path);
+            self.note(&format!(
+                "warning: {what} `{path}` {why}; it is not recorded"
+            ));
+        }
+        if self.verbose {
+            self.note(&format!("recorded {} {what}s", recorded.artifacts.len()));
+        }
+    }
+
     /// The recorder these flags describe.
     pub fn recorder(&self) -> Result<Recorder, Boxed> {
         let excludes = if self.exclude.is_empty() {
@@ -176,7 +203,10 @@ pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
         Ok((written, code)) => {
             // The command's own output may be on stdout: the note goes beside
             // the diagnostics.
-            eprintln!("wrote {}", written.display());
+            args.recording.note(&format!(
+                "wrote {}",
+                crate::report::escape(&written.display().to_string())
+            ));
             ExitCode::from(code)
         }
         Err(e) => {
@@ -192,7 +222,7 @@ fn record(args: &RunArgs) -> Result<(PathBuf, u8), Boxed> {
     let key = read_private_key(&args.step.key)?;
     let recorder = args.recording.recorder()?;
     let materials = recorder.record(&args.materials)?;
-    warn_skipped("material", &materials);
+    args.recording.tell("material", &materials);
     let (byproducts, code) = if args.no_command {
         (json!({}), EXIT_OK)
     } else {
@@ -205,22 +235,22 @@ fn record(args: &RunArgs) -> Result<(PathBuf, u8), Boxed> {
         let exit = run_command(&args.command, None, streams, timeout)?;
         let (value, lossy) = byproducts(&exit);
         if lossy {
-            eprintln!("warning: the command's output is not UTF-8; the link records it with U+FFFD in place of the bytes that are not");
+            args.recording.note("warning: the command's output is not UTF-8; the link records it with U+FFFD in place of the bytes that are not");
         }
         if exit.left_open {
-            eprintln!("warning: a process the command left running still holds its output open; the link records what was written until 0.5 s after the command ended");
+            args.recording.note("warning: a process the command left running still holds its output open; the link records what was written until 0.5 s after the command ended");
         }
         if exit.code != 0 {
-            eprintln!(
+            args.recording.note(&format!(
                 "warning: `{}` exited with {}; the link records it",
                 crate::report::escape(args.command.first().map_or("", String::as_str)),
                 exit.code
-            );
+            ));
         }
         (value, exit_status(exit.code))
     };
     let products = recorder.record(&args.products)?;
-    warn_skipped("product", &products);
+    args.recording.tell("product", &products);
     let signed = json!({
         "_type": "link",
         "byproducts": byproducts,
@@ -299,14 +329,6 @@ pub fn step_name_ok(name: &str) -> Result<(), RunError> {
             reason,
         }),
         None => Ok(()),
-    }
-}
-
-/// Says on stderr which given paths were left out, and why.
-pub fn warn_skipped(what: &str, recorded: &Recorded) {
-    for (path, why) in &recorded.skipped {
-        let path = crate::report::escape(path);
-        eprintln!("warning: {what} `{path}` {why}; it is not recorded");
     }
 }
 

@@ -280,6 +280,21 @@ fn run_messages() {
             vec!["-n", "s12", "--base-path", "missing", "-m", "a", "-x"],
         ),
         (
+            "verbose",
+            vec![
+                "-n",
+                "s14",
+                "--base-path",
+                "..",
+                "-m",
+                "src",
+                "gone",
+                "-v",
+                "-x",
+            ],
+        ),
+        ("quiet", vec!["-n", "s15", "-m", "gone", "-q", "-x"]),
+        (
             "E441-name-escaped",
             vec!["-n", "s13", "--", "no-such-\u{1b}[2J-program"],
         ),
@@ -316,7 +331,7 @@ fn run_messages() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     written.sort();
-    let expected: Vec<String> = ["s05", "s06"]
+    let expected: Vec<String> = ["s05", "s06", "s14", "s15"]
         .iter()
         .map(|step| {
             let link = link_file(&work, step);
