@@ -13,8 +13,9 @@
 //!
 //! Work is three tasks per file (read, SHA-256 and decode in place, one after
 //! the other on one buffer; then SHA-512 and the entry count, either of
-//! which the other core can take), taken by one thread per core in the order
-//! they become ready. Prints the median wall time of RUNS rounds in one
+//! which the other core can take), taken by one thread per core, a file's
+//! follow-ups before the next file's read, so that the next read can take
+//! the buffer of a file that is done, as cairn's reads do. Prints the median wall time of RUNS rounds in one
 //! process (default 9; later rounds may get memory back from the allocator
 //! that a new process would have to fault in, so `scripts/bench/measure.py`
 //! starts it afresh with RUNS 1 for each measurement) and the number of
@@ -48,6 +49,9 @@ struct State {
     queue: VecDeque<Task>,
     /// Tasks queued or running.
     open: usize,
+    /// Buffers whose file is done, for the next read (as cairn reuses its
+    /// read buffers).
+    free: Vec<Vec<u8>>,
     found: Found,
 }
 
@@ -55,6 +59,7 @@ fn round(files: &[PathBuf]) -> Result<Found, String> {
     let state = Mutex::new(State {
         queue: (0..files.len()).map(Task::Read).collect(),
         open: files.len(),
+        free: Vec::new(),
         found: Found::default(),
     });
     let ready = Condvar::new();
@@ -76,7 +81,10 @@ fn round(files: &[PathBuf]) -> Result<Found, String> {
         let mut next = Vec::new();
         let mut found = Found::default();
         match task {
-            Task::Read(i) => match read_hash_decode(files.get(i)) {
+            Task::Read(i) => match read_hash_decode(files.get(i), {
+                let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
+                s.free.pop().unwrap_or_default()
+            }) {
                 Ok((digest, payload)) => {
                     found.digests ^= digest;
                     let payload = Arc::new(payload);
@@ -85,7 +93,7 @@ fn round(files: &[PathBuf]) -> Result<Found, String> {
                 }
                 Err(e) => *failed.lock().unwrap_or_else(PoisonError::into_inner) = Some(e),
             },
-            Task::Sha512(payload) => {
+            Task::Sha512(ref payload) => {
                 // Ed25519 hashes R || A || PAE(type, payload).
                 let mut h = Sha512::new();
                 h.update([0u8; 64]);
@@ -93,16 +101,27 @@ fn round(files: &[PathBuf]) -> Result<Found, String> {
                 h.update(payload.as_slice());
                 found.digests ^= h.finalize().first().copied().unwrap_or_default();
             }
-            Task::Count(payload) => {
-                found.entries = memchr::memmem::find_iter(&payload, b"{\"sha256\":").count();
+            Task::Count(ref payload) => {
+                found.entries =
+                    memchr::memmem::find_iter(payload.as_slice(), b"{\"sha256\":").count();
             }
         }
         let mut s = state.lock().unwrap_or_else(PoisonError::into_inner);
         s.found.entries += found.entries;
         s.found.digests ^= found.digests;
+        if let Task::Sha512(payload) | Task::Count(payload) = task {
+            // The last task of a file gives its buffer back.
+            if let Ok(buffer) = Arc::try_unwrap(payload) {
+                s.free.push(buffer);
+            }
+        }
         s.open += next.len();
         s.open -= 1;
-        s.queue.extend(next);
+        // A file's follow-ups go first: finishing it frees its buffer for
+        // the next file's read.
+        for task in next.into_iter().rev() {
+            s.queue.push_front(task);
+        }
         ready.notify_all();
     };
     let threads = std::thread::available_parallelism().map_or(1, usize::from);
@@ -121,11 +140,15 @@ fn round(files: &[PathBuf]) -> Result<Found, String> {
         .found)
 }
 
-/// The file's bytes read whole, a byte of their SHA-256, and the buffer
-/// holding the decoded payload alone.
-fn read_hash_decode(path: Option<&PathBuf>) -> Result<(u8, Vec<u8>), String> {
+/// The file's bytes read whole into `bytes`, a byte of their SHA-256, and
+/// the buffer holding the decoded payload alone.
+fn read_hash_decode(path: Option<&PathBuf>, mut bytes: Vec<u8>) -> Result<(u8, Vec<u8>), String> {
+    use std::io::Read as _;
     let path = path.ok_or("no such file")?;
-    let mut bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let fail = |e: std::io::Error| format!("{}: {e}", path.display());
+    let mut file = std::fs::File::open(path).map_err(fail)?;
+    bytes.clear();
+    file.read_to_end(&mut bytes).map_err(fail)?;
     let digest = Sha256::digest(&bytes).first().copied().unwrap_or_default();
     let no_payload = || format!("{}: no base64 `payload`", path.display());
     let key = b"\"payload\":";

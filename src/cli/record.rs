@@ -145,7 +145,7 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     if check(&doc, &[trusted]).signers.is_empty() {
         return Err(Box::new(bad("the given key did not sign it".into())));
     }
-    let (mut link, dsse) = match doc {
+    let (link, dsse) = match doc {
         Document::Metablock { signed, .. } => (signed, false),
         Document::Dsse(envelope) => {
             if envelope.payload_type != INTOTO_PAYLOAD_TYPE {
@@ -174,14 +174,26 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
             args.step.step_name
         ))));
     }
+    if let Some(number) = first_non_integer(&link) {
+        return Err(Box::new(bad(format!(
+            "it holds the number `{number}`, which links cannot hold (integers of up to 64 bits only)"
+        ))));
+    }
+    let at = crate::evidence::Location::file(started.display().to_string());
+    let started_link = crate::evidence::link::link(&link, &at, &Limits::default())
+        .map_err(|e| bad(e.to_string()))?;
     let products = args.recording.recorder()?.record(&args.products)?;
     args.recording.tell("product", &products);
-    if let Some(object) = link.as_object_mut() {
-        object.insert(
-            "products".into(),
-            serde_json::to_value(&products.artifacts).map_err(|e| bad(e.to_string()))?,
-        );
-    }
+    // Written again from what was read and checked, every member present.
+    let link = json!({
+        "_type": "link",
+        "byproducts": started_link.byproducts,
+        "command": started_link.command,
+        "environment": started_link.environment,
+        "materials": started_link.materials,
+        "name": started_link.name,
+        "products": products.artifacts,
+    });
     let written = write_link(
         &link,
         &key,
@@ -191,11 +203,22 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     )?;
     std::fs::remove_file(&started).map_err(|e| {
         Box::new(super::keyio::CliError::Write {
-            path: started.display().to_string(),
+            path: crate::report::escape(&started.display().to_string()),
             reason: format!(
                 "the link was written, but the unfinished one could not be removed: {e}"
             ),
         }) as Boxed
     })?;
     Ok(written)
+}
+
+/// The first number in `value` that is not an integer of at most 64 bits
+/// (it would not be written back as it was signed), as JSON text.
+fn first_non_integer(value: &Value) -> Option<String> {
+    match value {
+        Value::Number(n) if !(n.is_i64() || n.is_u64()) => Some(n.to_string()),
+        Value::Array(items) => items.iter().find_map(first_non_integer),
+        Value::Object(members) => members.values().find_map(first_non_integer),
+        _ => None,
+    }
 }

@@ -16,7 +16,7 @@ use crate::evidence::canonical::to_canonical;
 use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
 use crate::evidence::{sign_dsse, SigningKey};
 use crate::record::exclude::{Excludes, DEFAULT_EXCLUDES};
-use crate::record::{byproducts, run_command, Recorded, Recorder, Streams};
+use crate::record::{byproducts, run_command, Exit, Recorded, Recorder, Streams};
 
 /// `cairn run`.
 #[derive(Debug, Args)]
@@ -199,7 +199,13 @@ pub type Boxed = Box<dyn miette::Diagnostic + Send + Sync>;
 
 /// Runs `cairn run`.
 pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
-    match record(&args) {
+    let mut ran = None;
+    let done = record(&args, &mut ran);
+    // The output is shown whole once the link is written (or not).
+    if let Some(exit) = ran {
+        exit.finish_showing();
+    }
+    match done {
         Ok((written, code)) => {
             // The command's own output may be on stdout: the note goes beside
             // the diagnostics.
@@ -217,7 +223,9 @@ pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
 }
 
 /// Records the step and writes its link: the file written and the exit status.
-fn record(args: &RunArgs) -> Result<(PathBuf, u8), Boxed> {
+/// The command's [`Exit`] is left in `ran`, for its output to be shown to
+/// the end whatever happens next.
+fn record(args: &RunArgs, ran: &mut Option<Exit>) -> Result<(PathBuf, u8), Boxed> {
     step_name_ok(&args.step.step_name)?;
     let key = read_private_key(&args.step.key)?;
     let recorder = args.recording.recorder()?;
@@ -247,7 +255,9 @@ fn record(args: &RunArgs) -> Result<(PathBuf, u8), Boxed> {
                 exit.code
             ));
         }
-        (value, exit_status(exit.code))
+        let code = exit_status(exit.code);
+        *ran = Some(exit);
+        (value, code)
     };
     let products = recorder.record(&args.products)?;
     args.recording.tell("product", &products);

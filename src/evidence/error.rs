@@ -42,7 +42,9 @@ pub fn small(n: usize) -> u32 {
 
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "`{}", self.file)?;
+        // A file name is the user's, but may hold anything: escaped, so
+        // that it cannot write to the terminal.
+        write!(f, "`{}", crate::report::escape(&self.file))?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {

@@ -122,6 +122,18 @@ pub enum RecordError {
         /// The path, with the bytes that are not UTF-8 replaced.
         path: String,
     },
+    /// The command wrote more than cairn records.
+    #[error("`{command}` wrote more than {mib} MiB to one stream and was stopped")]
+    #[diagnostic(
+        code(E474),
+        help("record less of its output (leave out `-s`), or send it to a file and record the file as a product")
+    )]
+    OutputTooLarge {
+        /// The program.
+        command: String,
+        /// The limit, in MiB.
+        mib: usize,
+    },
     /// The command ran past its time limit and was stopped.
     #[error("`{command}` did not finish within {seconds} s and was stopped")]
     #[diagnostic(
@@ -148,7 +160,7 @@ pub enum Streams {
 }
 
 /// How a command ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Exit {
     /// The exit code, or minus the signal that ended it (as in-toto
     /// records a `return-value`).
@@ -160,6 +172,20 @@ pub struct Exit {
     /// Whether a process the command left behind still held its output
     /// open half a second after it ended (what came later is not recorded).
     pub left_open: bool,
+    /// The threads still showing the output (to whoever reads cairn's
+    /// stdout and stderr); see [`Exit::finish_showing`].
+    showing: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Exit {
+    /// Waits until what was recorded has also been shown. Called once the
+    /// link is written: a reader of cairn's output that is slow, or never
+    /// reads, holds up nothing but this wait.
+    pub fn finish_showing(self) {
+        for shown in self.showing {
+            let _ = shown.join();
+        }
+    }
 }
 
 /// Runs `argv` in `dir` (the working directory when `None`), stopping it
@@ -210,6 +236,14 @@ pub fn run_command(
                 })
             }
         }
+        if stdout.iter().chain(&stderr).any(Output::too_large) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(RecordError::OutputTooLarge {
+                command: crate::report::escape(program),
+                mib: MAX_RECORDED >> 20,
+            });
+        }
         if let Some(limit) = timeout {
             if started.elapsed() >= limit {
                 let _ = child.kill();
@@ -227,18 +261,38 @@ pub fn run_command(
     // may still hold its output open, so what it wrote is taken once the
     // output ends or after a short grace, whichever comes first.
     let grace = Instant::now() + OUTPUT_GRACE;
-    let (stdout, open_out) = stdout.map(|o| o.finish(grace)).unwrap_or_default();
-    let (stderr, open_err) = stderr.map(|o| o.finish(grace)).unwrap_or_default();
+    let mut showing = Vec::new();
+    let mut finish = |output: Option<Output>| -> Result<(Vec<u8>, bool), RecordError> {
+        let Some(output) = output else {
+            return Ok((Vec::new(), false));
+        };
+        if output.too_large() {
+            return Err(RecordError::OutputTooLarge {
+                command: crate::report::escape(program),
+                mib: MAX_RECORDED >> 20,
+            });
+        }
+        let (read, open, shown) = output.finish(grace);
+        showing.extend(shown);
+        Ok((read, open))
+    };
+    let (stdout, open_out) = finish(stdout)?;
+    let (stderr, open_err) = finish(stderr)?;
     Ok(Exit {
         code: exit_code(status),
         stdout,
         stderr,
         left_open: open_out || open_err,
+        showing,
     })
 }
 
 /// How long output is still read after the command ended.
 const OUTPUT_GRACE: Duration = Duration::from_millis(500);
+
+/// The most output recorded from one stream: a link holding more could not
+/// be read back (cairn reads attestations of at most 64 MiB of payload).
+pub const MAX_RECORDED: usize = 32 * 1024 * 1024;
 
 /// A command's output being read on a thread of its own, and shown on
 /// another (so that a slow reader of what is shown never holds up what is
@@ -247,6 +301,8 @@ struct Output {
     read: std::sync::Arc<std::sync::Mutex<Vec<u8>>>,
     done: std::sync::mpsc::Receiver<()>,
     shown: Option<std::thread::JoinHandle<()>>,
+    /// Set once more than [`MAX_RECORDED`] bytes came.
+    over: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Output {
@@ -267,6 +323,8 @@ impl Output {
         });
         let showing = shown.is_some();
         let into = std::sync::Arc::clone(&read);
+        let over = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let too_much = std::sync::Arc::clone(&over);
         // A thread that cannot start leaves the output unread: recorded empty.
         let _ = std::thread::Builder::new().spawn(move || {
             let mut from = from;
@@ -275,9 +333,17 @@ impl Output {
                 let Some(read) = piece.get(..n).filter(|r| !r.is_empty()) else {
                     break;
                 };
-                into.lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .extend_from_slice(read);
+                {
+                    let mut into = into
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    if into.len() + read.len() > MAX_RECORDED {
+                        // Stop taking it in: the command is stopped.
+                        too_much.store(true, std::sync::atomic::Ordering::Relaxed);
+                        break;
+                    }
+                    into.extend_from_slice(read);
+                }
                 if showing {
                     let _ = pieces.send(read.to_vec());
                 }
@@ -285,28 +351,35 @@ impl Output {
             drop(pieces);
             let _ = tell.send(());
         });
-        Output { read, done, shown }
+        Output {
+            read,
+            done,
+            shown,
+            over,
+        }
     }
 
-    /// What was read by the time the output ended (then shown whole), or
-    /// by `deadline`; and whether the output was still open then.
-    fn finish(self, deadline: Instant) -> (Vec<u8>, bool) {
+    /// Whether more than [`MAX_RECORDED`] bytes came.
+    fn too_large(&self) -> bool {
+        self.over.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// What was read by the time the output ended, or by `deadline`;
+    /// whether the output was still open then; and the thread showing it,
+    /// to be waited for when the output ended (what a process left in the
+    /// background writes later is neither recorded nor waited for).
+    fn finish(self, deadline: Instant) -> (Vec<u8>, bool, Option<std::thread::JoinHandle<()>>) {
         let ended = self
             .done
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
             .is_ok();
-        if ended {
-            if let Some(shown) = self.shown {
-                let _ = shown.join();
-            }
-        }
         let read = std::mem::take(
             &mut *self
                 .read
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
-        (read, !ended)
+        (read, !ended, self.shown.filter(|_| ended))
     }
 }
 
@@ -377,7 +450,7 @@ pub fn run_inspection(
 ) -> Result<Link, RecordError> {
     if argv.is_empty() {
         return Err(RecordError::EmptyCommand {
-            name: name.to_string(),
+            name: crate::report::escape(name),
         });
     }
     let excludes = exclude::Excludes::new(&exclude::DEFAULT_EXCLUDES)?;

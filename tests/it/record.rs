@@ -279,6 +279,7 @@ fn run_messages() {
             "E440-base-path",
             vec!["-n", "s12", "--base-path", "missing", "-m", "a", "-x"],
         ),
+        ("E474-too-much-output", vec!["-n", "s16", "-s", "--", "yes"]),
         (
             "verbose",
             vec![
@@ -306,6 +307,18 @@ fn run_messages() {
         let out = run_in(&work, &all);
         insta::assert_snapshot!(name, shown(&dir, &out));
     }
+    let out = run_in(
+        &work,
+        &[
+            "run",
+            "--key",
+            "../no-such-\u{1b}[2J-key",
+            "-n",
+            "s17",
+            "-x",
+        ],
+    );
+    insta::assert_snapshot!("E300-key-escaped", shown(&dir, &out));
     // Cases that change the tree, one at a time.
     // Named relatively, so that the message wraps the same in any directory.
     let out = run_in(&work, &["run", "--key", "../not-a-key", "-n", "s09", "-x"]);
@@ -567,5 +580,121 @@ fn recorded_output_does_not_wait_for_the_reader() {
             .len(),
         200_000
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The link is written as soon as the command is done, whoever reads cairn's
+/// output and however slowly; the output is then shown to the end.
+#[test]
+fn the_link_does_not_wait_for_the_output_to_be_read() {
+    use std::io::Read as _;
+    let dir = project("unread");
+    let alice = alice();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args([
+            "run",
+            "-n",
+            "build",
+            "--key",
+            &alice,
+            "-s",
+            "--run-timeout",
+            "2",
+            "--",
+            "head",
+            "-c",
+            "1000000",
+            "/dev/zero",
+        ])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let link = link_file(&dir, "build");
+    let started = std::time::Instant::now();
+    while !link.exists() && started.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(link.exists(), "no link while the output is unread");
+    // Past the time limit the command was given, still nobody reads: no E449.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    let mut shown = Vec::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut shown)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(shown.len(), 1_000_000);
+    let doc = read_json(&link);
+    assert_eq!(
+        doc["signed"]["byproducts"]["stdout"]
+            .as_str()
+            .unwrap()
+            .len(),
+        1_000_000
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `record stop` writes every member of a link back, as read and checked,
+/// and refuses a started link holding a number it could not write back.
+#[test]
+fn record_stop_writes_what_it_checked() {
+    let dir = project("stop-checked");
+    let alice = alice();
+    let unfinished = unfinished_file(&dir, "build");
+    let sign = |payload: &str| {
+        std::fs::write(dir.join("payload.json"), payload).unwrap();
+        let out = run_in(
+            &dir,
+            &[
+                "sign",
+                "--key",
+                &alice,
+                "payload.json",
+                "-o",
+                unfinished.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+    };
+    let stop = || {
+        run_in(
+            &dir,
+            &[
+                "record",
+                "stop",
+                "-n",
+                "build",
+                "--key",
+                &alice,
+                "-p",
+                "src/main.c",
+            ],
+        )
+    };
+    sign(r#"{"_type":"link","name":"build","byproducts":{"n":123456789012345678901234567890}}"#);
+    let out = stop();
+    insta::assert_snapshot!("E473-big-number", shown(&dir, &out));
+    // Without the members in-toto may leave out (`command`, `byproducts`,
+    // `environment`): written back with them.
+    sign(r#"{"_type":"link","name":"build","materials":{},"products":{}}"#);
+    let out = stop();
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+    let doc = read_json(&link_file(&dir, "build"));
+    let payload = cairn::evidence::dsse::b64_decode(doc["payload"].as_str().unwrap()).unwrap();
+    let link: Value = serde_json::from_slice(&payload).unwrap();
+    assert_eq!(
+        link,
+        json!({
+            "_type": "link", "name": "build", "command": [], "byproducts": {}, "environment": {},
+            "materials": {},
+            "products": {"src/main.c": {"sha256": link["products"]["src/main.c"]["sha256"]}},
+        })
+    );
+    assert!(link["products"]["src/main.c"]["sha256"].is_string());
     std::fs::remove_dir_all(&dir).unwrap();
 }
