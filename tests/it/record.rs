@@ -73,6 +73,26 @@ fn unfinished_file(dir: &Path, step: &str) -> PathBuf {
     ))
 }
 
+/// `cairn run` started in `dir` with `args`, its stdout a pipe nobody reads yet.
+fn spawn_run(dir: &Path, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// The length of the recorded stdout of `dir`'s metablock link of `build`.
+fn recorded_stdout_len(dir: &Path) -> usize {
+    let doc = read_json(&link_file(dir, "build"));
+    doc["signed"]["byproducts"]["stdout"]
+        .as_str()
+        .unwrap()
+        .len()
+}
+
 fn read_json(path: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -544,8 +564,9 @@ fn recorded_output_does_not_wait_for_the_reader() {
     use std::io::Read as _;
     let dir = project("slow-reader");
     let alice = alice();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args([
+    let mut child = spawn_run(
+        &dir,
+        &[
             "run",
             "-n",
             "build",
@@ -556,12 +577,8 @@ fn recorded_output_does_not_wait_for_the_reader() {
             "sh",
             "-c",
             "head -c 200000 /dev/zero | tr '\\0' a",
-        ])
-        .current_dir(&dir)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        ],
+    );
     // The reader takes a part, then pauses: the command ends meanwhile
     // (the rest fits in the pipes), and recording must not stop at what
     // had been shown by then.
@@ -572,14 +589,7 @@ fn recorded_output_does_not_wait_for_the_reader() {
     out.read_to_end(&mut shown).unwrap();
     assert!(child.wait().unwrap().success());
     assert_eq!(shown.len(), 200_000);
-    let doc = read_json(&link_file(&dir, "build"));
-    assert_eq!(
-        doc["signed"]["byproducts"]["stdout"]
-            .as_str()
-            .unwrap()
-            .len(),
-        200_000
-    );
+    assert_eq!(recorded_stdout_len(&dir), 200_000);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -590,8 +600,9 @@ fn the_link_does_not_wait_for_the_output_to_be_read() {
     use std::io::Read as _;
     let dir = project("unread");
     let alice = alice();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args([
+    let mut child = spawn_run(
+        &dir,
+        &[
             "run",
             "-n",
             "build",
@@ -605,12 +616,8 @@ fn the_link_does_not_wait_for_the_output_to_be_read() {
             "-c",
             "1000000",
             "/dev/zero",
-        ])
-        .current_dir(&dir)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        ],
+    );
     let link = link_file(&dir, "build");
     let started = std::time::Instant::now();
     while !link.exists() && started.elapsed() < std::time::Duration::from_secs(10) {
@@ -628,14 +635,7 @@ fn the_link_does_not_wait_for_the_output_to_be_read() {
         .unwrap();
     assert!(child.wait().unwrap().success());
     assert_eq!(shown.len(), 1_000_000);
-    let doc = read_json(&link);
-    assert_eq!(
-        doc["signed"]["byproducts"]["stdout"]
-            .as_str()
-            .unwrap()
-            .len(),
-        1_000_000
-    );
+    assert_eq!(recorded_stdout_len(&dir), 1_000_000);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
