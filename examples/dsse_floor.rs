@@ -15,11 +15,13 @@
 //! the other on one buffer; then SHA-512 and the entry count, either of
 //! which the other core can take), taken by one thread per core, a file's
 //! follow-ups before the next file's read, so that the next read can take
-//! the buffer of a file that is done, as cairn's reads do. Prints the median wall time of RUNS rounds in one
-//! process (default 9; later rounds may get memory back from the allocator
-//! that a new process would have to fault in, so `scripts/bench/measure.py`
-//! starts it afresh with RUNS 1 for each measurement) and the number of
-//! artifact entries found.
+//! the buffer of a file that is done, as cairn's reads do.
+//!
+//! Prints the median wall time of RUNS rounds in one process (default 9;
+//! later rounds may get memory back from the allocator that a new process
+//! would have to fault in, so `scripts/bench/measure.py` starts it afresh
+//! with RUNS 1 for each measurement) and the number of artifact entries
+//! found.
 
 use std::collections::VecDeque;
 use std::error::Error;

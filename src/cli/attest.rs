@@ -1,11 +1,9 @@
 //! `cairn attest`: make a signed in-toto Statement v1 and append it to a bundle.
 
-use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use sha2::{Digest as _, Sha256};
 
 use super::keyio::{read_private_key, report, write_out, CliError};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
@@ -13,7 +11,7 @@ use crate::evidence::document::parse_json;
 use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
 use crate::evidence::load::read_bounded;
 use crate::evidence::parse::STATEMENT_V1;
-use crate::evidence::{sign_dsse, EvidenceError, Limits, Location};
+use crate::evidence::{sign_dsse, Limits, Location};
 
 /// `cairn attest`.
 #[derive(Debug, Args)]
@@ -68,24 +66,6 @@ fn predicate_uri(given: &str) -> Result<String, CliError> {
     })
 }
 
-fn file_sha256(path: &Path) -> Result<String, EvidenceError> {
-    let io = |e: std::io::Error| EvidenceError::Io {
-        at: Location::file(path.display().to_string()),
-        reason: e.to_string(),
-    };
-    let mut file = std::fs::File::open(path).map_err(io)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = file.read(&mut buf).map_err(io)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(buf.get(..n).unwrap_or_default());
-    }
-    Ok(hex::encode(hasher.finalize()))
-}
-
 fn attest(args: &AttestArgs) -> Result<(), Boxed> {
     let limits = Limits::default();
     let predicate_type = predicate_uri(&args.predicate_type)?;
@@ -105,10 +85,11 @@ fn attest(args: &AttestArgs) -> Result<(), Boxed> {
                 reason: reason.to_owned(),
             }));
         }
-        let digest = file_sha256(path)?;
+        // A regular file only: a FIFO or a device would never end.
+        let digests = crate::record::hash_file(path)?;
         subjects.push(serde_json::json!({
             "name": name,
-            "digest": {"sha256": digest},
+            "digest": digests,
         }));
     }
     let statement = serde_json::json!({

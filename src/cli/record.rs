@@ -15,10 +15,10 @@ use super::keyio::{read_private_key, report};
 use super::run::{link_name, step_name_ok, write_link, Boxed, RecordingArgs, RunError, StepSigner};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
 use crate::evidence::document::Document;
-use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
 use crate::evidence::load::read_signed_file;
+use crate::evidence::parse::{content, Content};
 use crate::evidence::verify::check;
-use crate::evidence::{Limits, Scheme, SigningKey, TrustedKey};
+use crate::evidence::{Artifacts, Limits, Link, Location, Scheme, SigningKey, TrustedKey};
 
 /// `cairn record`.
 #[derive(Debug, Args)]
@@ -81,10 +81,7 @@ pub fn run(args: RecordArgs, color: ColorChoice) -> ExitCode {
     };
     match done {
         Ok(written) => {
-            recording.note(&format!(
-                "wrote {}",
-                crate::report::escape(&written.display().to_string())
-            ));
+            recording.wrote(&written);
             ExitCode::from(EXIT_OK)
         }
         Err(e) => {
@@ -104,17 +101,16 @@ fn start(args: &StartArgs) -> Result<PathBuf, Boxed> {
     let key = read_private_key(&args.step.key)?;
     let materials = args.recording.recorder()?.record(&args.materials)?;
     args.recording.tell("material", &materials);
-    let signed = json!({
-        "_type": "link",
-        "byproducts": {},
-        "command": [],
-        "environment": {},
-        "materials": materials.artifacts,
-        "name": args.step.step_name,
-        "products": {},
-    });
+    let link = Link {
+        name: args.step.step_name.clone(),
+        command: Vec::new(),
+        materials: materials.artifacts,
+        products: Artifacts::new(),
+        byproducts: json!({}),
+        environment: json!({}),
+    };
     write_link(
-        &signed,
+        &link,
         &key,
         args.use_dsse,
         &unfinished_name(&args.step.step_name, &key),
@@ -128,7 +124,7 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     let started = PathBuf::from(unfinished_name(&args.step.step_name, &key));
     if !started.exists() {
         return Err(Box::new(RunError::NotStarted {
-            file: started.display().to_string(),
+            file: crate::record::shown(&started),
             step: args.step.step_name.clone(),
         }));
     }
@@ -137,7 +133,7 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
         report(note, color);
     }
     let bad = |reason: String| RunError::BadStart {
-        file: started.display().to_string(),
+        file: crate::record::shown(&started),
         reason,
     };
     let public = key.public();
@@ -145,55 +141,35 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     if check(&doc, &[trusted]).signers.is_empty() {
         return Err(Box::new(bad("the given key did not sign it".into())));
     }
-    let (link, dsse) = match doc {
-        Document::Metablock { signed, .. } => (signed, false),
-        Document::Dsse(envelope) => {
-            if envelope.payload_type != INTOTO_PAYLOAD_TYPE {
-                return Err(Box::new(bad(format!(
-                    "its payload type is `{}`, not `{INTOTO_PAYLOAD_TYPE}`",
-                    crate::report::escape(&envelope.payload_type)
-                ))));
-            }
-            let value =
-                crate::evidence::json::parse(&envelope.payload, Limits::default().max_depth)
-                    .map_err(|e| {
-                        bad(format!(
-                            "its payload is not JSON ({:?} at `{}`)",
-                            e.kind, e.path
-                        ))
-                    })?;
-            (value, true)
-        }
+    let dsse = matches!(doc, Document::Dsse(_));
+    let at = Location::file(started.display().to_string());
+    let started_link = match content(&doc, &at, &Limits::default()) {
+        Ok(Content::Link(link)) => link,
+        Ok(_) => return Err(Box::new(bad("it does not hold a link".into()))),
+        Err(e) => return Err(Box::new(bad(e.to_string()))),
     };
-    if link.get("_type").and_then(Value::as_str) != Some("link") {
-        return Err(Box::new(bad("it does not hold a link".into())));
-    }
-    if link.get("name").and_then(Value::as_str) != Some(args.step.step_name.as_str()) {
+    if started_link.name != args.step.step_name {
         return Err(Box::new(bad(format!(
             "it is the link of another step, not of `{}`",
             args.step.step_name
         ))));
     }
-    if let Some(number) = first_non_integer(&link) {
-        return Err(Box::new(bad(format!(
-            "it holds the number `{number}`, which links cannot hold (integers of up to 64 bits only)"
-        ))));
+    for (field, value) in [
+        ("$.byproducts", &started_link.byproducts),
+        ("$.environment", &started_link.environment),
+    ] {
+        if let Some(path) = first_non_integer(value, field) {
+            return Err(Box::new(bad(format!(
+                "the number at `{path}` is not an integer of at most 64 bits, which cairn cannot write back as it was signed"
+            ))));
+        }
     }
-    let at = crate::evidence::Location::file(started.display().to_string());
-    let started_link = crate::evidence::link::link(&link, &at, &Limits::default())
-        .map_err(|e| bad(e.to_string()))?;
     let products = args.recording.recorder()?.record(&args.products)?;
     args.recording.tell("product", &products);
-    // Written again from what was read and checked, every member present.
-    let link = json!({
-        "_type": "link",
-        "byproducts": started_link.byproducts,
-        "command": started_link.command,
-        "environment": started_link.environment,
-        "materials": started_link.materials,
-        "name": started_link.name,
-        "products": products.artifacts,
-    });
+    let link = Link {
+        products: products.artifacts,
+        ..started_link
+    };
     let written = write_link(
         &link,
         &key,
@@ -203,7 +179,7 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     )?;
     std::fs::remove_file(&started).map_err(|e| {
         Box::new(super::keyio::CliError::Write {
-            path: crate::report::escape(&started.display().to_string()),
+            path: crate::record::shown(&started),
             reason: format!(
                 "the link was written, but the unfinished one could not be removed: {e}"
             ),
@@ -212,13 +188,18 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     Ok(written)
 }
 
-/// The first number in `value` that is not an integer of at most 64 bits
-/// (it would not be written back as it was signed), as JSON text.
-fn first_non_integer(value: &Value) -> Option<String> {
+/// Where in `value` (whose path is `at`) the first number is that is not
+/// an integer of at most 64 bits (it would not be written back as signed).
+fn first_non_integer(value: &Value, at: &str) -> Option<String> {
     match value {
-        Value::Number(n) if !(n.is_i64() || n.is_u64()) => Some(n.to_string()),
-        Value::Array(items) => items.iter().find_map(first_non_integer),
-        Value::Object(members) => members.values().find_map(first_non_integer),
+        Value::Number(n) if !(n.is_i64() || n.is_u64()) => Some(at.to_owned()),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| first_non_integer(v, &format!("{at}[{i}]"))),
+        Value::Object(members) => members
+            .iter()
+            .find_map(|(k, v)| first_non_integer(v, &format!("{at}[{}]", Value::from(k.as_str())))),
         _ => None,
     }
 }

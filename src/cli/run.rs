@@ -5,7 +5,6 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Args;
 use serde_json::{json, Value};
@@ -14,7 +13,7 @@ use super::keyio::{read_private_key, report, CliError};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
 use crate::evidence::canonical::to_canonical;
 use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
-use crate::evidence::{sign_dsse, SigningKey};
+use crate::evidence::{sign_dsse, Link, SigningKey};
 use crate::record::exclude::{Excludes, DEFAULT_EXCLUDES};
 use crate::record::{byproducts, run_command, Exit, Recorded, Recorder, Streams};
 
@@ -102,10 +101,10 @@ pub struct RecordingArgs {
     lstrip_paths: Vec<String>,
     /// Print nothing but errors (no `wrote` line, no warnings).
     #[arg(short = 'q', long, conflicts_with = "verbose")]
-    pub quiet: bool,
+    quiet: bool,
     /// Also say how many files were recorded.
     #[arg(short = 'v', long)]
-    pub verbose: bool,
+    verbose: bool,
 }
 
 impl RecordingArgs {
@@ -114,6 +113,11 @@ impl RecordingArgs {
         if !self.quiet {
             eprintln!("{line}");
         }
+    }
+
+    /// Says which file was written, unless `--quiet`.
+    pub fn wrote(&self, path: &Path) {
+        self.note(&format!("wrote {}", crate::record::shown(path)));
     }
 
     /// Says which given paths were left out, and why, and with `--verbose`
@@ -209,10 +213,7 @@ pub fn run(args: RunArgs, color: ColorChoice) -> ExitCode {
         Ok((written, code)) => {
             // The command's own output may be on stdout: the note goes beside
             // the diagnostics.
-            args.recording.note(&format!(
-                "wrote {}",
-                crate::report::escape(&written.display().to_string())
-            ));
+            args.recording.wrote(&written);
             ExitCode::from(code)
         }
         Err(e) => {
@@ -239,7 +240,7 @@ fn record(args: &RunArgs, ran: &mut Option<Exit>) -> Result<(PathBuf, u8), Boxed
         } else {
             Streams::Show
         };
-        let timeout = (args.run_timeout > 0).then(|| Duration::from_secs(args.run_timeout));
+        let timeout = crate::record::seconds_limit(args.run_timeout);
         let exit = run_command(&args.command, None, streams, timeout)?;
         let (value, lossy) = byproducts(&exit);
         if lossy {
@@ -261,17 +262,20 @@ fn record(args: &RunArgs, ran: &mut Option<Exit>) -> Result<(PathBuf, u8), Boxed
     };
     let products = recorder.record(&args.products)?;
     args.recording.tell("product", &products);
-    let signed = json!({
-        "_type": "link",
-        "byproducts": byproducts,
-        "command": if args.no_command { Vec::new() } else { args.command.clone() },
-        "environment": {},
-        "materials": materials.artifacts,
-        "name": args.step.step_name,
-        "products": products.artifacts,
-    });
+    let link = Link {
+        name: args.step.step_name.clone(),
+        command: if args.no_command {
+            Vec::new()
+        } else {
+            args.command.clone()
+        },
+        materials: materials.artifacts,
+        products: products.artifacts,
+        byproducts,
+        environment: json!({}),
+    };
     let path = write_link(
-        &signed,
+        &link,
         &key,
         args.use_dsse,
         &link_name(&args.step.step_name, &key),
@@ -286,20 +290,26 @@ pub fn link_name(step: &str, key: &SigningKey) -> String {
     format!("{step}.{}.link", keyid.get(..8).unwrap_or(&keyid))
 }
 
-/// Signs `signed` (a link) with `key` as a metablock or a DSSE envelope and
-/// writes it whole as `file_name` in `dir` (the working directory when
-/// `None`); returns the path written.
+/// Signs `link` with `key` as a metablock or a DSSE envelope and writes it
+/// whole as `file_name` in `dir` (the working directory when `None`);
+/// returns the path written.
 pub fn write_link(
-    signed: &Value,
+    link: &Link,
     key: &SigningKey,
     dsse: bool,
     file_name: &str,
     dir: Option<&Path>,
 ) -> Result<PathBuf, Boxed> {
+    let mut signed = serde_json::to_value(link).map_err(|e| RunError::Canonical {
+        reason: e.to_string(),
+    })?;
+    if let Some(members) = signed.as_object_mut() {
+        members.insert("_type".into(), json!("link"));
+    }
     let text = if dsse {
-        dsse_text(signed, key)?
+        dsse_text(&signed, key)?
     } else {
-        metablock_text(signed.clone(), key)?
+        metablock_text(signed, key)?
     };
     let path = match dir {
         Some(dir) => dir.join(file_name),
@@ -328,8 +338,11 @@ pub fn step_name_ok(name: &str) -> Result<(), RunError> {
         Some("it is `.` or `..`")
     } else if name.contains('/') || name.contains('\\') {
         Some("it contains a path separator")
-    } else if name.chars().any(char::is_control) {
-        Some("it contains a control character")
+    } else if name
+        .chars()
+        .any(|c| c.is_control() || crate::report::is_invisible_format(c))
+    {
+        Some("it contains a control or invisible format character")
     } else {
         None
     };
@@ -376,7 +389,7 @@ fn pretty(value: &Value) -> Result<String, Boxed> {
 /// it, then renamed over it.
 fn write_whole(path: &Path, text: &str) -> Result<(), CliError> {
     let err = |e: std::io::Error| CliError::Write {
-        path: crate::report::escape(&path.display().to_string()),
+        path: crate::record::shown(path),
         reason: e.to_string(),
     };
     let name = path

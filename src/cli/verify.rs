@@ -96,8 +96,7 @@ pub struct VerifyArgs {
 impl VerifyArgs {
     /// `--inspection-timeout` as a limit (`None`: no limit).
     pub fn inspection_limit(&self) -> Option<std::time::Duration> {
-        (self.inspection_timeout > 0)
-            .then(|| std::time::Duration::from_secs(self.inspection_timeout))
+        crate::record::seconds_limit(self.inspection_timeout)
     }
 }
 

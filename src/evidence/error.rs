@@ -53,6 +53,18 @@ impl fmt::Display for Location {
         }
         write!(f, "`")?;
         if let Some(field) = &self.field {
+            // A field path quotes JSON keys already; what could still write
+            // to the terminal is escaped.
+            let field: String = field
+                .chars()
+                .map(|c| {
+                    if c.is_control() || crate::report::is_invisible_format(c) {
+                        c.escape_unicode().to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
             write!(f, " at `{field}`")?;
         }
         Ok(())

@@ -69,7 +69,7 @@ pub(super) fn strings(
 }
 
 /// Reads a classic link (`_type: link`) from its JSON value, strictly.
-pub fn link(value: &Value, at: &Location, limits: &Limits) -> Result<Link, EvidenceError> {
+pub(super) fn link(value: &Value, at: &Location, limits: &Limits) -> Result<Link, EvidenceError> {
     let what = "link";
     let obj = value
         .as_object()

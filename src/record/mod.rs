@@ -8,7 +8,7 @@
 //! acceptable (that is `eval`'s job).
 
 pub mod exclude;
-pub mod tree;
+mod tree;
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -126,7 +126,7 @@ pub enum RecordError {
     #[error("`{command}` wrote more than {mib} MiB to one stream and was stopped")]
     #[diagnostic(
         code(E474),
-        help("record less of its output (leave out `-s`), or send it to a file and record the file as a product")
+        help("record less of its output (`cairn run` without `-s`), or have the command write it to a file and record the file as a product")
     )]
     OutputTooLarge {
         /// The program.
@@ -223,6 +223,10 @@ pub fn run_command(
         .stderr
         .take()
         .map(|from| Output::start(from, show.then(std::io::stderr)));
+    let too_large = || RecordError::OutputTooLarge {
+        command: crate::report::escape(program),
+        mib: MAX_RECORDED >> 20,
+    };
     let started = Instant::now();
     let mut pause = Duration::from_millis(1);
     let status = loop {
@@ -239,10 +243,7 @@ pub fn run_command(
         if stdout.iter().chain(&stderr).any(Output::too_large) {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(RecordError::OutputTooLarge {
-                command: crate::report::escape(program),
-                mib: MAX_RECORDED >> 20,
-            });
+            return Err(too_large());
         }
         if let Some(limit) = timeout {
             if started.elapsed() >= limit {
@@ -266,14 +267,13 @@ pub fn run_command(
         let Some(output) = output else {
             return Ok((Vec::new(), false));
         };
-        if output.too_large() {
-            return Err(RecordError::OutputTooLarge {
-                command: crate::report::escape(program),
-                mib: MAX_RECORDED >> 20,
-            });
-        }
-        let (read, open, shown) = output.finish(grace);
+        let (read, open, shown, over) = output.finish(grace);
         showing.extend(shown);
+        // Checked once the output was taken: the limit may have been
+        // passed after the command ended.
+        if over {
+            return Err(too_large());
+        }
         Ok((read, open))
     };
     let (stdout, open_out) = finish(stdout)?;
@@ -287,12 +287,17 @@ pub fn run_command(
     })
 }
 
+/// A time limit given in seconds, 0 meaning none.
+pub fn seconds_limit(seconds: u64) -> Option<Duration> {
+    (seconds > 0).then(|| Duration::from_secs(seconds))
+}
+
 /// How long output is still read after the command ended.
 const OUTPUT_GRACE: Duration = Duration::from_millis(500);
 
 /// The most output recorded from one stream: a link holding more could not
 /// be read back (cairn reads attestations of at most 64 MiB of payload).
-pub const MAX_RECORDED: usize = 32 * 1024 * 1024;
+const MAX_RECORDED: usize = 32 * 1024 * 1024;
 
 /// A command's output being read on a thread of its own, and shown on
 /// another (so that a slow reader of what is shown never holds up what is
@@ -303,6 +308,9 @@ struct Output {
     shown: Option<std::thread::JoinHandle<()>>,
     /// Set once more than [`MAX_RECORDED`] bytes came.
     over: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// How much of the output is shown: all of it, unless the recording
+    /// went on without its end (then what was recorded).
+    show_until: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Output {
@@ -311,12 +319,25 @@ impl Output {
         let read = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let (tell, done) = std::sync::mpsc::channel();
         let (pieces, show) = std::sync::mpsc::channel::<Vec<u8>>();
+        let show_until = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(usize::MAX));
+        let until = std::sync::Arc::clone(&show_until);
         let shown = to.and_then(|mut to| {
             std::thread::Builder::new()
                 .spawn(move || {
-                    for piece in show {
+                    use std::sync::atomic::Ordering::Relaxed;
+                    use std::sync::mpsc::RecvTimeoutError;
+                    let mut done = 0usize;
+                    while done < until.load(Relaxed) {
+                        let piece = match show.recv_timeout(Duration::from_millis(50)) {
+                            Ok(piece) => piece,
+                            Err(RecvTimeoutError::Timeout) => continue,
+                            Err(RecvTimeoutError::Disconnected) => break,
+                        };
+                        let left = until.load(Relaxed).saturating_sub(done);
+                        let piece = piece.get(..left.min(piece.len())).unwrap_or_default();
                         // The terminal going away does not stop the recording.
-                        let _ = to.write_all(&piece).and_then(|()| to.flush());
+                        let _ = to.write_all(piece).and_then(|()| to.flush());
+                        done += piece.len();
                     }
                 })
                 .ok()
@@ -356,6 +377,7 @@ impl Output {
             done,
             shown,
             over,
+            show_until,
         }
     }
 
@@ -365,10 +387,14 @@ impl Output {
     }
 
     /// What was read by the time the output ended, or by `deadline`;
-    /// whether the output was still open then; and the thread showing it,
-    /// to be waited for when the output ended (what a process left in the
-    /// background writes later is neither recorded nor waited for).
-    fn finish(self, deadline: Instant) -> (Vec<u8>, bool, Option<std::thread::JoinHandle<()>>) {
+    /// whether the output was still open then; the thread showing it, to be
+    /// waited for (it shows what was recorded, no more: what a process left
+    /// in the background writes later is neither recorded nor shown); and
+    /// whether more than [`MAX_RECORDED`] bytes came.
+    fn finish(
+        self,
+        deadline: Instant,
+    ) -> (Vec<u8>, bool, Option<std::thread::JoinHandle<()>>, bool) {
         let ended = self
             .done
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
@@ -379,7 +405,12 @@ impl Output {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner),
         );
-        (read, !ended, self.shown.filter(|_| ended))
+        if !ended {
+            self.show_until
+                .store(read.len(), std::sync::atomic::Ordering::Relaxed);
+        }
+        let over = self.too_large();
+        (read, !ended, self.shown, over)
     }
 }
 
@@ -435,7 +466,7 @@ pub fn copy_tree(from: &Path, to: &Path) -> Result<(), RecordError> {
 
 /// A path as messages show it: control and invisible characters escaped,
 /// so that a file's name cannot write to the terminal.
-fn shown(path: &Path) -> String {
+pub(crate) fn shown(path: &Path) -> String {
     crate::report::escape(&path.display().to_string())
 }
 

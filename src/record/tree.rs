@@ -266,7 +266,7 @@ impl Recorder {
 /// Python's `os.path.normpath` for `/`-separated paths: `.` components and
 /// repeated slashes dropped, `a/..` folded, `..` kept where nothing is above
 /// it (dropped at the root), `.` for what is left empty.
-pub fn normpath(path: &str) -> String {
+fn normpath(path: &str) -> String {
     let absolute = path.starts_with('/');
     // POSIX keeps exactly two leading slashes; Python does too.
     let root = if !absolute {

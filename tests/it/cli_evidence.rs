@@ -258,3 +258,52 @@ fn key_gen_attest_sign_and_verify() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("E432"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A subject that is not a regular file (a FIFO nobody writes to) is
+/// refused at once (E440) instead of being read forever.
+#[cfg(unix)]
+#[test]
+fn attest_refuses_a_fifo_subject() {
+    let dir = temp_dir("attest-fifo");
+    let fifo = dir.join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let predicate = dir.join("predicate.json");
+    std::fs::write(&predicate, "{}").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args([
+            "attest",
+            "--predicate-type",
+            "https://example.com/p/v1",
+            "--predicate",
+        ])
+        .arg(&predicate)
+        .arg("--subject")
+        .arg("pipe")
+        .arg("--key")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keys/alice"))
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("cairn attest is still reading the FIFO");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E440"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -73,8 +73,13 @@ fn unfinished_file(dir: &Path, step: &str) -> PathBuf {
     ))
 }
 
-/// `cairn run` started in `dir` with `args`, its stdout a pipe nobody reads yet.
-fn spawn_run(dir: &Path, args: &[&str]) -> std::process::Child {
+/// `cairn run -n build -s [extra] -- sh -c SCRIPT` started in `dir` with
+/// alice's key, its stdout a pipe nobody reads yet.
+fn spawn_run(dir: &Path, extra: &[&str], script: &str) -> std::process::Child {
+    let alice = alice();
+    let mut args = vec!["run", "-n", "build", "--key", &alice, "-s"];
+    args.extend(extra);
+    args.extend(["--", "sh", "-c", script]);
     Command::new(env!("CARGO_BIN_EXE_cairn"))
         .args(args)
         .current_dir(dir)
@@ -563,22 +568,7 @@ fn inspections_have_a_time_limit() {
 fn recorded_output_does_not_wait_for_the_reader() {
     use std::io::Read as _;
     let dir = project("slow-reader");
-    let alice = alice();
-    let mut child = spawn_run(
-        &dir,
-        &[
-            "run",
-            "-n",
-            "build",
-            "--key",
-            &alice,
-            "-s",
-            "--",
-            "sh",
-            "-c",
-            "head -c 200000 /dev/zero | tr '\\0' a",
-        ],
-    );
+    let mut child = spawn_run(&dir, &[], "head -c 200000 /dev/zero | tr '\\0' a");
     // The reader takes a part, then pauses: the command ends meanwhile
     // (the rest fits in the pipes), and recording must not stop at what
     // had been shown by then.
@@ -599,25 +589,7 @@ fn recorded_output_does_not_wait_for_the_reader() {
 fn the_link_does_not_wait_for_the_output_to_be_read() {
     use std::io::Read as _;
     let dir = project("unread");
-    let alice = alice();
-    let mut child = spawn_run(
-        &dir,
-        &[
-            "run",
-            "-n",
-            "build",
-            "--key",
-            &alice,
-            "-s",
-            "--run-timeout",
-            "2",
-            "--",
-            "head",
-            "-c",
-            "1000000",
-            "/dev/zero",
-        ],
-    );
+    let mut child = spawn_run(&dir, &["--run-timeout", "2"], "head -c 1000000 /dev/zero");
     let link = link_file(&dir, "build");
     let started = std::time::Instant::now();
     while !link.exists() && started.elapsed() < std::time::Duration::from_secs(10) {
@@ -676,7 +648,9 @@ fn record_stop_writes_what_it_checked() {
             ],
         )
     };
-    sign(r#"{"_type":"link","name":"build","byproducts":{"n":123456789012345678901234567890}}"#);
+    sign(
+        r#"{"_type":"link","name":"build","materials":{},"products":{},"byproducts":{"n":123456789012345678901234567890}}"#,
+    );
     let out = stop();
     insta::assert_snapshot!("E473-big-number", shown(&dir, &out));
     // Without the members in-toto may leave out (`command`, `byproducts`,
@@ -696,5 +670,39 @@ fn record_stop_writes_what_it_checked() {
         })
     );
     assert!(link["products"]["src/main.c"]["sha256"].is_string());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Output left open by a background process: what was recorded is shown,
+/// all of it, and no more; output past the limit written after the command
+/// ended is still refused (E474).
+#[test]
+fn output_from_the_background_is_bounded() {
+    use std::io::Read as _;
+    let dir = project("background");
+    let alice = alice();
+    let mut child = spawn_run(&dir, &[], "seq 1 200000; sleep 3 &");
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let mut seen = Vec::new();
+    child.stdout.take().unwrap().read_to_end(&mut seen).unwrap();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(seen.len(), recorded_stdout_len(&dir));
+    assert_eq!(seen.len(), 1_288_895);
+    let late = [
+        "run",
+        "-n",
+        "late",
+        "--key",
+        &alice,
+        "-s",
+        "--",
+        "sh",
+        "-c",
+        "(sleep 0.1; head -c 40000000 /dev/zero) &",
+    ];
+    let out = run_in(&dir, &late);
+    assert_eq!(out.status.code(), Some(2), "{}", shown(&dir, &out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("E474"));
+    assert!(!link_file(&dir, "late").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
