@@ -306,6 +306,14 @@ fn run_messages() {
         ),
         ("E474-too-much-output", vec!["-n", "s16", "-s", "--", "yes"]),
         (
+            "output-not-utf8",
+            vec!["-n", "s18", "-s", "--", "printf", "\\377x"],
+        ),
+        (
+            "output-left-open",
+            vec!["-n", "s19", "-s", "--", "sh", "-c", "echo hi; sleep 2 &"],
+        ),
+        (
             "verbose",
             vec![
                 "-n",
@@ -369,7 +377,7 @@ fn run_messages() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     written.sort();
-    let expected: Vec<String> = ["s05", "s06", "s14", "s15"]
+    let expected: Vec<String> = ["s05", "s06", "s14", "s15", "s18", "s19"]
         .iter()
         .map(|step| {
             let link = link_file(&work, step);
