@@ -210,8 +210,10 @@ pub fn run_command(
     if streams != Streams::Show {
         command.stdout(Stdio::piped()).stderr(Stdio::piped());
     }
+    // Named in every message below, escaped once.
+    let name = crate::report::escape(program);
     let mut child = command.spawn().map_err(|e| RecordError::Spawn {
-        command: crate::report::escape(program),
+        command: name.clone(),
         reason: e.to_string(),
     })?;
     let show = streams == Streams::ShowAndRecord;
@@ -224,7 +226,7 @@ pub fn run_command(
         .take()
         .map(|from| Output::start(from, show.then(std::io::stderr)));
     let too_large = || RecordError::OutputTooLarge {
-        command: crate::report::escape(program),
+        command: name.clone(),
         mib: MAX_RECORDED >> 20,
     };
     let started = Instant::now();
@@ -235,25 +237,26 @@ pub fn run_command(
             Ok(None) => {}
             Err(e) => {
                 return Err(RecordError::Spawn {
-                    command: crate::report::escape(program),
+                    command: name,
                     reason: e.to_string(),
                 })
             }
         }
-        if stdout.iter().chain(&stderr).any(Output::too_large) {
+        let stopped = if stdout.iter().chain(&stderr).any(Output::too_large) {
+            Some(too_large())
+        } else {
+            timeout
+                .filter(|limit| started.elapsed() >= *limit)
+                .map(|limit| RecordError::Timeout {
+                    command: name.clone(),
+                    seconds: limit.as_secs(),
+                })
+        };
+        if let Some(error) = stopped {
+            // Killed and reaped; its output threads end with the pipes.
             let _ = child.kill();
             let _ = child.wait();
-            return Err(too_large());
-        }
-        if let Some(limit) = timeout {
-            if started.elapsed() >= limit {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(RecordError::Timeout {
-                    command: crate::report::escape(program),
-                    seconds: limit.as_secs(),
-                });
-            }
+            return Err(error);
         }
         std::thread::sleep(pause);
         pause = (pause * 2).min(Duration::from_millis(50));

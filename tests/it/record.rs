@@ -89,6 +89,19 @@ fn spawn_run(dir: &Path, extra: &[&str], script: &str) -> std::process::Child {
         .unwrap()
 }
 
+/// `before` and the rest of `child`'s stdout, once it has exited 0.
+fn rest_of_output(mut child: std::process::Child, mut before: Vec<u8>) -> Vec<u8> {
+    use std::io::Read as _;
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut before)
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    before
+}
+
 /// The length of the recorded stdout of `dir`'s metablock link of `build`.
 fn recorded_stdout_len(dir: &Path) -> usize {
     let doc = read_json(&link_file(dir, "build"));
@@ -583,9 +596,9 @@ fn recorded_output_does_not_wait_for_the_reader() {
     let mut out = child.stdout.take().unwrap();
     let mut shown = vec![0u8; 100_000];
     out.read_exact(&mut shown).unwrap();
+    child.stdout = Some(out);
     std::thread::sleep(std::time::Duration::from_millis(1500));
-    out.read_to_end(&mut shown).unwrap();
-    assert!(child.wait().unwrap().success());
+    let shown = rest_of_output(child, shown);
     assert_eq!(shown.len(), 200_000);
     assert_eq!(recorded_stdout_len(&dir), 200_000);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -595,9 +608,8 @@ fn recorded_output_does_not_wait_for_the_reader() {
 /// output and however slowly; the output is then shown to the end.
 #[test]
 fn the_link_does_not_wait_for_the_output_to_be_read() {
-    use std::io::Read as _;
     let dir = project("unread");
-    let mut child = spawn_run(&dir, &["--run-timeout", "2"], "head -c 1000000 /dev/zero");
+    let child = spawn_run(&dir, &["--run-timeout", "2"], "head -c 1000000 /dev/zero");
     let link = link_file(&dir, "build");
     let started = std::time::Instant::now();
     while !link.exists() && started.elapsed() < std::time::Duration::from_secs(10) {
@@ -606,14 +618,7 @@ fn the_link_does_not_wait_for_the_output_to_be_read() {
     assert!(link.exists(), "no link while the output is unread");
     // Past the time limit the command was given, still nobody reads: no E449.
     std::thread::sleep(std::time::Duration::from_millis(2500));
-    let mut shown = Vec::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_end(&mut shown)
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+    let shown = rest_of_output(child, Vec::new());
     assert_eq!(shown.len(), 1_000_000);
     assert_eq!(recorded_stdout_len(&dir), 1_000_000);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -686,14 +691,11 @@ fn record_stop_writes_what_it_checked() {
 /// ended is still refused (E474).
 #[test]
 fn output_from_the_background_is_bounded() {
-    use std::io::Read as _;
     let dir = project("background");
     let alice = alice();
-    let mut child = spawn_run(&dir, &[], "seq 1 200000; sleep 3 &");
+    let child = spawn_run(&dir, &[], "seq 1 200000; sleep 3 &");
     std::thread::sleep(std::time::Duration::from_millis(1000));
-    let mut seen = Vec::new();
-    child.stdout.take().unwrap().read_to_end(&mut seen).unwrap();
-    assert!(child.wait().unwrap().success());
+    let seen = rest_of_output(child, Vec::new());
     assert_eq!(seen.len(), recorded_stdout_len(&dir));
     assert_eq!(seen.len(), 1_288_895);
     let late = [
