@@ -10,7 +10,9 @@
 # (scripts/bench/measure.py): the classic chain, the same chain in DSSE form,
 # and the same chain as a cairn policy with a `.intoto.jsonl` bundle. With the
 # DSSE chain it also times examples/dsse_floor.rs, the least work of cairn's
-# design for that chain (whole files read and hashed), on every core.
+# design for that chain (whole files read and hashed), on every core, and
+# the same with --pieces, the least work of a verifier that gives
+# attestations no digest (files read in pieces, not hashed).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
