@@ -65,19 +65,19 @@ pub enum Format {
     Github,
 }
 
-/// Command-line errors of `cairn lint` (`E46x`).
+/// Command-line errors of `cairn lint` (`E463`, `E464`).
 #[derive(Debug, Error, Diagnostic)]
 pub enum LintError {
     /// `--time` is not RFC 3339.
     #[error("`--time {given}` is not an RFC 3339 time")]
-    #[diagnostic(code(E460), help("write it like `2026-01-01T00:00:00Z`"))]
+    #[diagnostic(code(E463), help("write it like `2026-01-01T00:00:00Z`"))]
     Time {
         /// What was given.
         given: String,
     },
     /// `--deny`, `--warn` or `--allow` names no lint rule.
     #[error("`--{flag} {given}` names no lint rule")]
-    #[diagnostic(code(E461), help("{help}"))]
+    #[diagnostic(code(E464), help("{help}"))]
     UnknownCode {
         /// The flag.
         flag: &'static str,

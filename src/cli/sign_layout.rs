@@ -64,7 +64,11 @@ pub fn sign(
         let (line, col) = strict::line_col(&bytes, e.offset);
         LayoutSignError::Json {
             path: shown.clone(),
-            reason: format!("{:?} at {line}:{col} (`{}`)", e.kind, e.path),
+            reason: format!(
+                "{} at {line}:{col} (`{}`)",
+                e.kind,
+                crate::report::escape_controls(&e.path)
+            ),
         }
     })?;
     let (signed, mut signatures) = split(value).ok_or_else(|| LayoutSignError::NotALayout {

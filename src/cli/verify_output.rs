@@ -222,4 +222,4 @@ fn emit(
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("cannot serialise the VSA: {0}")]
 #[diagnostic(code(E459))]
-pub struct JsonError(String);
+pub struct JsonError(pub String);

@@ -55,17 +55,7 @@ impl fmt::Display for Location {
         if let Some(field) = &self.field {
             // A field path quotes JSON keys already; what could still write
             // to the terminal is escaped.
-            let field: String = field
-                .chars()
-                .map(|c| {
-                    if c.is_control() || crate::report::is_invisible_format(c) {
-                        c.escape_unicode().to_string()
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect();
-            write!(f, " at `{field}`")?;
+            write!(f, " at `{}`", crate::report::escape_controls(field))?;
         }
         Ok(())
     }
@@ -109,7 +99,7 @@ pub enum EvidenceError {
     },
 
     /// An object names the same key twice (compared after unescaping).
-    #[error("duplicate key `{key}` in {at}")]
+    #[error("duplicate key `{}` in {at}", crate::report::escape(.key))]
     #[diagnostic(
         code(E303),
         help("parsers disagree on which duplicate wins, so cairn refuses any duplicate key")
@@ -122,7 +112,7 @@ pub enum EvidenceError {
     },
 
     /// A key differs from a known field only in letter case.
-    #[error("key `{key}` differs from the field `{known}` only in case in {at}")]
+    #[error("key `{}` differs from the field `{known}` only in case in {at}", crate::report::escape(.key))]
     #[diagnostic(
         code(E304),
         help("other parsers fold case and would read this key as `{known}`; write it exactly")
@@ -241,7 +231,7 @@ pub enum EvidenceError {
     },
 
     /// A DSSE payload type that cairn does not read as an attestation.
-    #[error("unsupported payload type `{payload_type}` in {at}")]
+    #[error("unsupported payload type `{}` in {at}", crate::report::escape(.payload_type))]
     #[diagnostic(
         code(E313),
         help("attestations use `application/vnd.in-toto+json` (compared exactly, case-sensitive)")
@@ -254,7 +244,7 @@ pub enum EvidenceError {
     },
 
     /// A `_type` that cairn does not accept in this place.
-    #[error("unsupported type `{type_name}` in {at}")]
+    #[error("unsupported type `{}` in {at}", crate::report::escape(.type_name))]
     #[diagnostic(
         code(E314),
         help("accepted: Statement v1 and v0.1 in DSSE; classic `link` and `layout` in a metablock or in DSSE")

@@ -37,6 +37,19 @@ pub enum JsonErrorKind {
     TooDeep(usize),
 }
 
+impl std::fmt::Display for JsonErrorKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JsonErrorKind::Syntax(reason) => f.write_str(reason),
+            JsonErrorKind::Trailing => f.write_str("data after the JSON value"),
+            JsonErrorKind::Duplicate(key) => {
+                write!(f, "duplicate key `{}`", crate::report::escape(key))
+            }
+            JsonErrorKind::TooDeep(limit) => write!(f, "nested deeper than {limit} levels"),
+        }
+    }
+}
+
 /// Parses exactly one JSON value from `input`, nested at most `max_depth` deep.
 pub fn parse(input: &[u8], max_depth: usize) -> Result<Value, JsonError> {
     let mut parser = Parser::start(input, max_depth)?;

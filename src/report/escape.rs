@@ -24,6 +24,22 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Returns `text` with only what could write to a terminal escaped (control
+/// and invisible format characters, as `\u{1b}`), for text that quotes
+/// what it holds already (a JSON field path such as `$["a\"b"]`), where
+/// [`escape`]'s doubling of `\` would change what it says.
+pub fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || is_invisible_format(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Bidi controls, zero-width and other format characters that render as
 /// nothing or reorder the text around them (also refused in artifact names,
 /// [`crate::evidence::names`]).
@@ -55,5 +71,12 @@ mod tests {
         assert_eq!(escape("a\\nb"), "a\\\\nb");
         assert_eq!(escape("\u{7f}\u{85}"), "\\u{7f}\\u{85}");
         assert_eq!(escape("naïve ✓"), "naïve ✓");
+    }
+
+    #[test]
+    fn escapes_controls_and_keeps_backslashes() {
+        assert_eq!(escape_controls("$[\"a\\\"b\"]"), "$[\"a\\\"b\"]");
+        assert_eq!(escape_controls("$.k\u{1b}[31m"), "$.k\\u{1b}[31m");
+        assert_eq!(escape_controls("a\u{202e}b\nc"), "a\\u{202e}b\\u{a}c");
     }
 }

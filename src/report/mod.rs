@@ -13,7 +13,7 @@ mod snippet;
 mod trail;
 pub mod vsa;
 
-pub use escape::{escape, is_invisible_format};
+pub use escape::{escape, escape_controls, is_invisible_format};
 pub use human::{
     finding_diagnostic, findings, findings_with_evidence, human, summary, FindingDiagnostic,
 };

@@ -287,10 +287,10 @@ fn exit_codes() {
     assert_eq!(cairn(&[clean, "no/such.cairn", deny]).0, 2);
     let (code, _, stderr) = cairn(&["--deny", "L999", clean]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("E461"), "{stderr}");
+    assert!(stderr.contains("E464"), "{stderr}");
     let (code, _, stderr) = cairn(&["--time", "yesterday", clean]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("E460"), "{stderr}");
+    assert!(stderr.contains("E463"), "{stderr}");
 }
 
 #[test]

@@ -20,6 +20,7 @@ mod lang;
 mod lang_cli;
 mod lang_props;
 mod lint;
+mod messages;
 mod record;
 mod review;
 mod vectors;

@@ -1,0 +1,485 @@
+//! Every diagnostic cairn defines, each in a snapshot: here the command-line
+//! and input errors that the suites of the commands do not show, run as a
+//! user runs them, and the few that only a bug in cairn could cause,
+//! rendered as the command would print them. `every_code_has_a_snapshot`
+//! keeps the set complete.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+// Copies in each test's scratch folder, where every command runs, so that
+// the paths in messages (and where they wrap) are the same on any machine.
+const RELEASE: &str = "release";
+const CLASSIC: &str = "classic";
+const PARAMS: &str = "params";
+const ALICE: &str = "keys/alice";
+const NOW: &str = "2026-06-01T00:00:00Z";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `cairn ARGS` run in `dir`, without colour.
+fn cairn(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+/// A fresh scratch folder holding copies of the release example, two
+/// classic chains and the test keys.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cairn-msg-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (from, to) in [
+        ("policies/release", RELEASE),
+        ("tests/cases/classic/pass-metablock", CLASSIC),
+        ("tests/cases/classic/pass-params", PARAMS),
+        ("tests/keys", "keys"),
+    ] {
+        copy_tree(&root().join(from), &dir.join(to));
+    }
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+/// The exit code and stderr.
+fn shown(out: &Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    format!("exit {:?}\n{stderr}", out.status.code())
+}
+
+/// Runs each case in `dir` and snapshots what it says.
+fn snapshot_all(dir: &Path, cases: &[(&str, Vec<&str>)]) {
+    for (name, args) in cases {
+        insta::assert_snapshot!(*name, shown(&cairn(dir, args)));
+    }
+}
+
+/// A copy of the classic layout's signed part, changed by `change`.
+fn classic_layout(dir: &Path, change: impl FnOnce(&mut serde_json::Value)) -> String {
+    let path = dir.join(CLASSIC).join("root.layout");
+    let mut layout: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    change(&mut layout["signed"]);
+    layout["signed"].to_string()
+}
+
+#[test]
+fn policy_file_errors() {
+    let dir = scratch("policy");
+    std::fs::write(dir.join("big.cairn"), vec![b'#'; (1 << 20) + 1]).unwrap();
+    std::fs::write(dir.join("latin1.cairn"), b"layout \"caf\xe9\" {}\n").unwrap();
+    snapshot_all(
+        &dir,
+        &[
+            ("E101-policy-too-large", vec!["check", "big.cairn"]),
+            ("E400-policy-unreadable", vec!["check", "missing.cairn"]),
+            ("E401-policy-not-utf8", vec!["check", "latin1.cairn"]),
+        ],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn verify_input_errors() {
+    let dir = scratch("verify");
+    let policy = format!("{RELEASE}/policy.cairn");
+    let bundle = format!("{RELEASE}/bundles/pass.intoto.jsonl");
+    std::fs::write(dir.join("odd.json"), "{\"a\": 1}\n").unwrap();
+    // Sparse: refused by its size before a byte is read.
+    std::fs::File::create(dir.join("huge.intoto.jsonl"))
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    let verify = |more: &[&'static str]| {
+        let mut args = vec!["verify", policy.as_str()];
+        args.extend_from_slice(more);
+        args
+    };
+    let with_bundle = |more: &[&'static str]| {
+        let mut args = verify(&["--bundle"]);
+        args.push(bundle.as_str());
+        args.extend_from_slice(more);
+        args
+    };
+    let cases = [
+        (
+            "E306-file-too-large",
+            verify(&["--bundle", "huge.intoto.jsonl", "--time", NOW]),
+        ),
+        (
+            "E309-unrecognised-document",
+            verify(&["--bundle", "odd.json", "--time", NOW]),
+        ),
+        ("E451-verify-time", with_bundle(&["--time", "yesterday"])),
+        ("E452-verify-param", with_bundle(&["--param", "x"])),
+        ("E453-verify-subject", with_bundle(&["--subject", "abc"])),
+        (
+            "E458-vsa-needs-artifact",
+            with_bundle(&["--vsa", "vsa.json"]),
+        ),
+        (
+            "E530-compile-classic",
+            vec!["compile", "--target", "in-toto", policy.as_str()],
+        ),
+    ];
+    snapshot_all(&dir, &cases);
+    assert!(!dir.join("vsa.json").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn classic_input_errors() {
+    let dir = scratch("classic");
+    let layout = "classic/root.layout";
+    let owner = "classic/owner.pub";
+    let link = "classic/build.5f7c6c21.link";
+    let verify = ["verify", "--layout"];
+    snapshot_all(
+        &dir,
+        &[
+            (
+                "E454-links-unreadable",
+                [
+                    &verify[..],
+                    &[layout, "--layout-key", owner, "--links", "none"],
+                ]
+                .concat(),
+            ),
+            (
+                "E455-not-a-layout",
+                [
+                    &verify[..],
+                    &[link, "--layout-key", owner, "--links", CLASSIC],
+                ]
+                .concat(),
+            ),
+            (
+                "E456-no-layout-key",
+                [&verify[..], &[layout, "--links", CLASSIC]].concat(),
+            ),
+            (
+                "E519-parameter-without-value",
+                [
+                    &verify[..],
+                    &["params/root.layout", "--layout-key", "params/owner.pub"],
+                    &["--links", PARAMS, "--param", "other=1"],
+                ]
+                .concat(),
+            ),
+            ("E541-import-not-a-layout", vec!["import", link]),
+            (
+                "E542-import-not-signed-by",
+                vec![
+                    "import",
+                    layout,
+                    "--layout-key",
+                    owner,
+                    "--layout-key",
+                    "keys/alice.pub",
+                ],
+            ),
+        ],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_inspection_without_a_command_stops_verification() {
+    let dir = scratch("inspection");
+    let layout = classic_layout(&dir, |signed| {
+        signed["inspect"] = serde_json::json!([{
+            "_type": "inspection",
+            "name": "look",
+            "run": [],
+            "expected_materials": [],
+            "expected_products": []
+        }]);
+    });
+    std::fs::write(dir.join("layout.json"), layout).unwrap();
+    let sign = [
+        "sign",
+        "--layout",
+        "--key",
+        ALICE,
+        "layout.json",
+        "-o",
+        "root.layout",
+    ];
+    let out = cairn(&dir, &sign);
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    std::fs::create_dir_all(dir.join("inspected")).unwrap();
+    let out = cairn(
+        &dir,
+        &[
+            "verify",
+            "--layout",
+            "root.layout",
+            "--layout-key",
+            "keys/alice.pub",
+            "--links",
+            CLASSIC,
+            "--run-inspections",
+            "--inspection-dir",
+            "inspected",
+        ],
+    );
+    insta::assert_snapshot!("E442-inspection-without-command", shown(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn key_and_attest_errors() {
+    let dir = scratch("attest");
+    std::fs::write(dir.join("app.txt"), "app\n").unwrap();
+    std::fs::write(dir.join("list.json"), "[1]\n").unwrap();
+    std::fs::write(dir.join("empty.json"), "{}\n").unwrap();
+    let attest = |kind: &'static str, predicate: &'static str, subject: &'static str| {
+        let what = ["--predicate-type", kind, "--predicate", predicate];
+        [
+            &["attest"][..],
+            &what,
+            &["--subject", subject, "--key", ALICE],
+        ]
+        .concat()
+    };
+    let custom = "https://example.com/custom/v1";
+    snapshot_all(
+        &dir,
+        &[
+            (
+                "E432-predicate-type",
+                attest("provenance", "empty.json", "app.txt"),
+            ),
+            (
+                "E433-predicate-not-object",
+                attest(custom, "list.json", "app.txt"),
+            ),
+            (
+                "E434-subject-name",
+                attest(custom, "empty.json", "./app.txt"),
+            ),
+            ("E430-cannot-write", vec!["key", "gen", "-o", "none/k"]),
+        ],
+    );
+    let out = cairn(&dir, &["key", "gen", "-o", "k"]);
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let again = cairn(&dir, &["key", "gen", "-o", "k"]);
+    insta::assert_snapshot!("E431-key-exists", shown(&again));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn sign_layout_and_lint_errors() {
+    let dir = scratch("sign");
+    std::fs::write(dir.join("broken.json"), "{\"_type\": \"layout\",\n").unwrap();
+    let float = classic_layout(&dir, |signed| {
+        signed["steps"][0]["threshold"] = serde_json::json!(1.5);
+    });
+    std::fs::write(dir.join("float.json"), float).unwrap();
+    let sign = |file| vec!["sign", "--layout", "--key", ALICE, file];
+    let policy = "release/policy.cairn";
+    snapshot_all(
+        &dir,
+        &[
+            ("E460-sign-layout-not-json", sign("broken.json")),
+            (
+                "E461-sign-layout-no-layout",
+                sign("classic/build.5f7c6c21.link"),
+            ),
+            ("E462-sign-layout-float", sign("float.json")),
+            (
+                "E463-lint-time",
+                vec!["lint", "--time", "yesterday", policy],
+            ),
+            (
+                "E464-lint-unknown-rule",
+                vec!["lint", "--deny", "L999", policy],
+            ),
+        ],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Text from the input that a message quotes (a key, a payload type, a
+/// `_type`) cannot write to the terminal: control characters are escaped.
+#[test]
+fn quoted_input_is_escaped() {
+    use base64::Engine as _;
+    let dir = scratch("escape");
+    let statement = base64::engine::general_purpose::STANDARD
+        .encode(r#"{"_type":"https://in-toto.io/Statement/v1\u001b[2J"}"#);
+    let signatures = r#""signatures":[{"keyid":"a","sig":"AA=="}]"#;
+    let files = [
+        (
+            "E303-duplicate-key-escaped",
+            r#"{"payload":"e30=","payloadType":"x","signatures":[],"k\u001b[31m":1,"k\u001b[31m":2}"#
+                .to_string(),
+        ),
+        (
+            "E313-payload-type-escaped",
+            format!(r#"{{"payload":"e30=","payloadType":"x\u001b[31m",{signatures}}}"#),
+        ),
+        (
+            "E314-type-escaped",
+            format!(
+                r#"{{"payload":"{statement}","payloadType":"application/vnd.in-toto+json",{signatures}}}"#
+            ),
+        ),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join("evidence.json"), text).unwrap();
+        let args = [
+            "verify",
+            "release/policy.cairn",
+            "--bundle",
+            "evidence.json",
+        ];
+        let out = shown(&cairn(&dir, &[&args[..], &["--time", NOW]].concat()));
+        assert!(!out.contains('\u{1b}'), "{out}");
+        insta::assert_snapshot!(name, out);
+    }
+    std::fs::write(dir.join("layout.json"), r#"{"a\u001b": 1, "a\u001b": 2}"#).unwrap();
+    let out = shown(&cairn(
+        &dir,
+        &["sign", "--layout", "--key", ALICE, "layout.json"],
+    ));
+    assert!(!out.contains('\u{1b}'), "{out}");
+    insta::assert_snapshot!("E460-duplicate-key-escaped", out);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Errors no input should cause (each is a bug in cairn, or a failure of
+/// the machine that tests cannot bring about), rendered as cairn would
+/// print them.
+#[test]
+fn errors_only_a_bug_or_the_machine_causes() {
+    use cairn::source::Span;
+    use miette::{Diagnostic, NamedSource, Report};
+
+    let text = "layout \"x\" {\n  step a { by k }\n}\n";
+    let source = || NamedSource::new("policy.cairn", text.to_string());
+    let render = |d: &dyn Diagnostic| cairn::diag::render(d, false);
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "E101-policy-text-too-large",
+            render(
+                Report::new(cairn::syntax::SyntaxError::TooLarge {
+                    size: 2 << 20,
+                    limit: 1 << 20,
+                    span: Span::new(0, 6),
+                })
+                .with_source_code(source())
+                .as_ref(),
+            ),
+        ),
+        (
+            "E199-parser-internal",
+            render(
+                Report::new(cairn::syntax::SyntaxError::Internal {
+                    rule: "step_body".into(),
+                    span: Span::new(14, 30),
+                })
+                .with_source_code(source())
+                .as_ref(),
+            ),
+        ),
+        (
+            "E402-policy-unwritable",
+            render(&cairn::lower::IoError::Unwritable {
+                path: "policy.cairn".into(),
+                reason: "Read-only file system (os error 30)".into(),
+            }),
+        ),
+        (
+            // The command line asks for a policy or `--layout` first.
+            "E450-nothing-to-verify",
+            render(&cairn::cli::verify_inputs::InputError::NoPolicy),
+        ),
+        (
+            "E457-policy-key-unusable",
+            render(&cairn::cli::verify_inputs::InputError::Key {
+                name: "ci".into(),
+                reason: "the scheme `rsassa-pss-sha256` does not fit an ed25519 key".into(),
+            }),
+        ),
+        (
+            "E459-vsa-not-serialised",
+            render(&cairn::cli::verify_output::JsonError(
+                "key must be a string".into(),
+            )),
+        ),
+        (
+            "E471-link-not-canonical",
+            render(&cairn::cli::run::RunError::Canonical {
+                reason: "the number 1.5 at `$.environment.x` is not an integer".into(),
+            }),
+        ),
+        (
+            "E543-import-printed-source",
+            render(&cairn::cli::import::ImportError::Printed {
+                reason: "expected `}` at 3:1".into(),
+            }),
+        ),
+    ];
+    for (name, rendered) in cases {
+        insta::assert_snapshot!(name, rendered);
+    }
+}
+
+/// Every `code(E...)` in the sources appears in some snapshot of these
+/// tests, so no diagnostic goes unseen; every snapshot's code is
+/// documented.
+#[test]
+fn every_code_has_a_snapshot() {
+    let mut snapshots = String::new();
+    for entry in std::fs::read_dir(root().join("tests/it/snapshots")).unwrap() {
+        snapshots.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    let docs = std::fs::read_to_string(root().join("docs/diagnostics.md")).unwrap();
+    let mut dirs = vec![root().join("src")];
+    let mut codes = std::collections::BTreeSet::new();
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for part in text.split("code(E").skip(1) {
+                let digits: String = part.chars().take_while(char::is_ascii_digit).collect();
+                if digits.len() == 3 {
+                    codes.insert(format!("E{digits}"));
+                }
+            }
+        }
+    }
+    assert!(codes.len() > 100, "{codes:?}");
+    let unseen: Vec<&String> = codes.iter().filter(|c| !snapshots.contains(*c)).collect();
+    assert!(unseen.is_empty(), "no snapshot shows {unseen:?}");
+    let undocumented: Vec<&String> = codes
+        .iter()
+        .filter(|c| !docs.contains(&format!("`{c}`")) && !docs.contains(&format!("### {c}")))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "docs/diagnostics.md lacks {undocumented:?}"
+    );
+}
