@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use crate::evidence::Artifacts;
-use crate::ir::{RuleList, Side, Step, StepId, Target};
+use crate::ir::{Functionaries, RuleList, Side, Step, StepId, Target};
 use crate::source::Span;
 
 use super::digest;
@@ -61,8 +61,17 @@ pub fn layout_findings(input: &Input<'_>) -> Vec<Finding> {
     out
 }
 
-/// The first artifact on which `other` disagrees with `first`, as a finding.
-pub fn disagreement(step: &Step, first: &View<'_>, other: &View<'_>) -> Option<Finding> {
+/// The first artifact on which `other` disagrees with `first`, two counted
+/// attestations of `step` (its links, or those of one expected type,
+/// described by `what`), as a finding at `by`, the functionaries that must
+/// agree.
+pub fn disagreement(
+    step: &Step,
+    what: &str,
+    by: &Functionaries,
+    first: &View<'_>,
+    other: &View<'_>,
+) -> Option<Finding> {
     for (list, a, b) in [
         (Side::Materials, &first.materials, &other.materials),
         (Side::Products, &first.products, &other.products),
@@ -77,16 +86,20 @@ pub fn disagreement(step: &Step, first: &View<'_>, other: &View<'_>) -> Option<F
             Finding::deny(
                 Code::LinksDisagree,
                 format!(
-                    "the links for step `{}` disagree on {side} `{name}`",
+                    "the {what} for step `{}` disagree on {side} `{name}`",
                     step.name
                 ),
             )
             .step(&step.name)
-            .at(step.by.span, "these functionaries must agree")
+            .at(by.span, "these functionaries must agree")
             .origin(other.origin)
             .artifact(list, name)
             .values(format!("{expected} (as in {})", first.origin), actual)
-            .help("every counted link of a step must record the same materials and products"),
+            .help(if what == "links" {
+                "every counted link of a step must record the same materials and products"
+            } else {
+                "with a threshold above one key, every counted attestation of one type must record the same materials and products"
+            }),
         );
     }
     None

@@ -37,6 +37,8 @@ pub struct Group<'v> {
     pub counted: Vec<&'v View<'v>>,
     /// Whether this group is made of links (bound to the step by name).
     pub is_link: bool,
+    /// The `by` the group's attestations answer to.
+    pub by: &'v Functionaries,
 }
 
 /// Decides which views count for `step`, checks thresholds, agreement and
@@ -98,9 +100,26 @@ pub fn first_pass<'v>(layout: &Layout, step: &'v Step, views: &'v [View<'v>]) ->
         .filter(|g| g.is_link)
         .flat_map(|g| g.counted.iter().copied())
         .collect();
+    // Under a threshold of more than one key, the attestations of one type
+    // must say the same, as links always must: otherwise one key could add
+    // to the step's artifacts what the other keys never attested.
+    for g in state
+        .groups
+        .iter()
+        .filter(|g| !g.is_link && g.by.threshold > 1)
+    {
+        if let Some((first, others)) = g.counted.split_first() {
+            let what = format!("`{}` attestations", g.role());
+            for other in others {
+                if let Some(f) = extra::disagreement(step, &what, g.by, first, other) {
+                    state.findings.push(f);
+                }
+            }
+        }
+    }
     if let Some(first) = links.first() {
         for other in links.iter().skip(1) {
-            if let Some(f) = extra::disagreement(step, first, other) {
+            if let Some(f) = extra::disagreement(step, "links", &step.by, first, other) {
                 state.findings.push(f);
             }
         }
@@ -147,12 +166,21 @@ pub fn first_pass<'v>(layout: &Layout, step: &'v Step, views: &'v [View<'v>]) ->
     state
 }
 
+impl Group<'_> {
+    /// The group's predicate type as the policy names it (its alias when
+    /// it has one).
+    fn role(&self) -> &str {
+        self.expected
+            .map_or("link", |e| e.alias.as_deref().unwrap_or(&e.predicate_type))
+    }
+}
+
 /// The views of one group, its threshold finding, and its `considered` rows.
 fn group<'v>(
     layout: &Layout,
     step: &'v Step,
     expected: Option<&'v ExpectedAttestation>,
-    by: &Functionaries,
+    by: &'v Functionaries,
     views: &'v [View<'v>],
     considered: &mut Vec<Considered>,
     findings: &mut Vec<Finding>,
@@ -287,6 +315,7 @@ fn group<'v>(
         expected,
         counted,
         is_link,
+        by,
     }
 }
 

@@ -643,3 +643,48 @@ fn count_over_a_missing_list_is_not_zero() {
     s.write("b.jsonl", &(line(&checkout(), "alice") + &line(&p, "bob")));
     assert_eq!(code(&s.verify(&[])), Some(0));
 }
+
+/// Under `by 2 of bob, carol`, one key cannot make an artifact the step's
+/// product on its own: an extra provenance signed by bob alone for another
+/// artifact (or bob's provenance naming one more subject) beside the two
+/// that agree makes the counted attestations disagree (V103), while the two
+/// agreeing ones alone pass.
+#[test]
+fn one_key_of_a_threshold_cannot_add_a_product() {
+    let s = Scratch::new("threshold-union");
+    std::fs::copy(format!("{KEYS}/carol.pub"), s.dir.join("keys/carol.pub")).unwrap();
+    s.write(
+        "policy.cairn",
+        &POLICY
+            .replace("    by bob\n", "    by 2 of bob, carol\n")
+            .replace(
+                "  key bob = file \"keys/bob.pub\"\n",
+                "  key bob = file \"keys/bob.pub\"\n  key carol = file \"keys/carol.pub\"\n",
+            ),
+    );
+    let evil_subject = format!("sha256:{}", sha256_hex(b"evil\n"));
+    let app = provenance(&json!({"sha256": s.app_digest}));
+    let evil = provenance(&json!({"sha256": sha256_hex(b"evil\n")}));
+    let agreed = line(&checkout(), "alice") + &line(&app, "bob") + &line(&app, "carol");
+    s.write("b.jsonl", &agreed);
+    assert_eq!(code(&s.verify(&[])), Some(0), "{}", stderr(&s.verify(&[])));
+
+    let evil_named = {
+        let mut v = evil.clone();
+        v["subject"][0]["name"] = json!("bin/evil");
+        v
+    };
+    s.write("b.jsonl", &(agreed.clone() + &line(&evil_named, "bob")));
+    assert_fails(&s, &["--subject", &evil_subject], &["V103"]);
+    assert_fails(&s, &[], &["V103"]);
+    insta::assert_snapshot!("V103-attestations-disagree", stderr(&s.verify(&[])));
+
+    let mut two_subjects = app.clone();
+    two_subjects["subject"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "bin/evil", "digest": {"sha256": sha256_hex(b"evil\n")}}));
+    let bundle = line(&checkout(), "alice") + &line(&two_subjects, "bob") + &line(&app, "carol");
+    s.write("b.jsonl", &bundle);
+    assert_fails(&s, &["--subject", &evil_subject], &["V103"]);
+}
