@@ -28,12 +28,12 @@ pub fn run(args: &CheckArgs, color: ColorChoice) -> ExitCode {
         match lower::compile_file(path) {
             Ok(_) => {}
             Err(FileError::Io(e)) => {
-                eprint!("{}", diag::render(&e, color));
+                err!("{}", diag::render(&e, color));
                 status = EXIT_ERROR;
             }
             Err(FileError::Policy(_, errors)) => {
                 for report in &errors.reports {
-                    eprint!("{}", diag::render(report.as_ref(), color));
+                    err!("{}", diag::render(report.as_ref(), color));
                 }
                 let n = errors.reports.len() + errors.omitted;
                 let omitted = if errors.omitted > 0 {
@@ -41,7 +41,7 @@ pub fn run(args: &CheckArgs, color: ColorChoice) -> ExitCode {
                 } else {
                     String::new()
                 };
-                eprintln!(
+                errln!(
                     "{}: {n} error{}{omitted}",
                     path.display(),
                     if n == 1 { "" } else { "s" }

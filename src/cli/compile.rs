@@ -44,7 +44,7 @@ pub fn run(args: &CompileArgs, color: ColorChoice) -> ExitCode {
                     ExitCode::from(EXIT_OK)
                 }
                 Err(e) => {
-                    eprintln!("error: cannot serialise the IR: {e}");
+                    errln!("error: cannot serialise the IR: {e}");
                     ExitCode::from(EXIT_ERROR)
                 }
             },
@@ -66,14 +66,14 @@ fn in_toto(
                 ExitCode::from(EXIT_OK)
             }
             Err(e) => {
-                eprintln!("error: cannot serialise the layout: {e}");
+                errln!("error: cannot serialise the layout: {e}");
                 ExitCode::from(EXIT_ERROR)
             }
         },
         Err(unsupported) => {
             for u in unsupported {
                 let report = miette::Report::new(u).with_source_code(source.named_source());
-                eprint!("{}", crate::diag::render(report.as_ref(), color));
+                err!("{}", crate::diag::render(report.as_ref(), color));
             }
             ExitCode::from(EXIT_ERROR)
         }

@@ -39,7 +39,7 @@ pub fn run(args: &DumpArgs, color: ColorChoice) -> ExitCode {
             let file = match lower::read_policy(&args.file) {
                 Ok(f) => f,
                 Err(e) => {
-                    eprint!("{}", diag::render(&e, color));
+                    err!("{}", diag::render(&e, color));
                     return ExitCode::from(EXIT_ERROR);
                 }
             };
@@ -50,7 +50,7 @@ pub fn run(args: &DumpArgs, color: ColorChoice) -> ExitCode {
                 }
                 Err(e) => {
                     let report = lower::with_source(&file, e);
-                    eprint!("{}", diag::render(report.as_ref(), color));
+                    err!("{}", diag::render(report.as_ref(), color));
                     ExitCode::from(EXIT_ERROR)
                 }
             }

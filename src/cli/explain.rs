@@ -54,7 +54,7 @@ pub fn print(
         ),
         Format::Json => out!("{}", report::json_with_trace(verdict, Some(source), trace)),
     }
-    eprint!(
+    err!(
         "{}",
         report::findings_with_evidence(verdict, source, files, color)
     );

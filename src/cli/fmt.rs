@@ -30,7 +30,7 @@ pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
         let file = match lower::read_policy(path) {
             Ok(f) => f,
             Err(e) => {
-                eprint!("{}", diag::render(&e, color));
+                err!("{}", diag::render(&e, color));
                 status = EXIT_ERROR;
                 continue;
             }
@@ -39,7 +39,7 @@ pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
             Ok(f) => f,
             Err(e) => {
                 let report = lower::with_source(&file, e);
-                eprint!("{}", diag::render(report.as_ref(), color));
+                err!("{}", diag::render(report.as_ref(), color));
                 status = EXIT_ERROR;
                 continue;
             }
@@ -57,7 +57,7 @@ pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
                 path: path.display().to_string(),
                 reason: e.to_string(),
             };
-            eprint!("{}", diag::render(&e, color));
+            err!("{}", diag::render(&e, color));
             status = EXIT_ERROR;
         }
     }

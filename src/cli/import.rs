@@ -100,7 +100,7 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
     let shown = path.display().to_string();
     if args.layout_keys.is_empty() {
         if let Some(source) = unsigned(path) {
-            eprintln!("note: `{shown}` carries no signature; it was translated unchecked");
+            errln!("note: `{shown}` carries no signature; it was translated unchecked");
             let params = verify_inputs::params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
             return to_source(path, &source, &params);
         }
@@ -117,7 +117,7 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
         ));
     };
     let source = if args.layout_keys.is_empty() {
-        eprintln!("note: the signatures of `{shown}` were not checked (pass `--layout-key` to check them)");
+        errln!("note: the signatures of `{shown}` were not checked (pass `--layout-key` to check them)");
         item.unchecked_source().clone()
     } else {
         let mut keys = Vec::new();
@@ -141,7 +141,7 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
             return Err((EXIT_NO, unsigned));
         }
         let labels: Vec<&str> = keys.iter().map(|k| k.label.as_str()).collect();
-        eprintln!(
+        errln!(
             "note: the signatures of `{shown}` were checked: signed by {}",
             labels.join(", ")
         );
@@ -204,12 +204,12 @@ fn yaml(path: &Path) -> Result<String, (u8, Vec<Boxed>)> {
             errors.into_iter().map(|e| Box::new(e) as Boxed).collect(),
         )
     })?;
-    eprintln!(
+    errln!(
         "note: `{}` is an attestation-verifier layout, which carries no signature",
         path.display()
     );
     for note in notes {
-        eprintln!("note: {note}");
+        errln!("note: {note}");
     }
     crate::syntax::format_source(&source).map_err(|e| {
         (

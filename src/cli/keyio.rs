@@ -72,7 +72,7 @@ pub enum CliError {
 /// Prints a diagnostic to stderr.
 pub fn report(diagnostic: &dyn miette::Diagnostic, color: ColorChoice) {
     let enabled = color.enabled(std::io::stderr().is_terminal());
-    eprint!("{}", crate::diag::render(diagnostic, enabled));
+    err!("{}", crate::diag::render(diagnostic, enabled));
 }
 
 /// Reads a small text file (a key).

@@ -151,7 +151,7 @@ pub fn status(results: &[FileResult]) -> u8 {
 pub fn run(args: &LintArgs, color: ColorChoice) -> ExitCode {
     let color = color.enabled(std::io::stderr().is_terminal());
     let fail = |e: &LintError| {
-        eprint!("{}", diag::render(e, color));
+        err!("{}", diag::render(e, color));
         ExitCode::from(EXIT_ERROR)
     };
     let levels = match levels(args) {
@@ -182,7 +182,7 @@ pub fn run(args: &LintArgs, color: ColorChoice) -> ExitCode {
         .map(|p| lint_file(p, &options, &levels))
         .collect();
     match args.format {
-        Format::Human => eprint!("{}", output::human(&results, color)),
+        Format::Human => err!("{}", output::human(&results, color)),
         Format::Json => outln!("{:#}", output::json(&results)),
         Format::Sarif => outln!("{:#}", output::sarif(&results, &args.docs_url)),
         Format::Github => out!("{}", output::github(&results)),

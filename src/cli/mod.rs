@@ -25,6 +25,23 @@ macro_rules! outln {
     }};
 }
 
+/// `eprintln!` that does not panic when standard error is closed (`2>&-`,
+/// or a pipe whose reader is gone): the exit code still tells the outcome.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+/// `eprint!` that does not panic when standard error is closed.
+macro_rules! err {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 pub mod attest;
 pub mod check;
 pub mod compile;
@@ -156,12 +173,12 @@ pub enum Command {
 fn report_file_error(e: &crate::lower::FileError, color: bool) -> ExitCode {
     match e {
         crate::lower::FileError::Io(e) => {
-            eprint!("{}", crate::diag::render(e, color));
+            err!("{}", crate::diag::render(e, color));
             ExitCode::from(EXIT_ERROR)
         }
         crate::lower::FileError::Policy(_, errors) => {
             for report in &errors.reports {
-                eprint!("{}", crate::diag::render(report.as_ref(), color));
+                err!("{}", crate::diag::render(report.as_ref(), color));
             }
             ExitCode::from(EXIT_ERROR)
         }

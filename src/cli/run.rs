@@ -111,7 +111,7 @@ impl RecordingArgs {
     /// Prints a line on stderr unless `--quiet`.
     pub fn note(&self, line: &str) {
         if !self.quiet {
-            eprintln!("{line}");
+            errln!("{line}");
         }
     }
 

@@ -154,7 +154,7 @@ fn report_capped<'a>(
     }
     for (code, count) in shown {
         if let Some(more) = count.checked_sub(MAX_SHOWN_PER_CODE).filter(|&m| m > 0) {
-            eprintln!("\n{code}: {more} more not shown ({count} in all)");
+            errln!("\n{code}: {more} more not shown ({count} in all)");
         }
     }
 }
@@ -292,7 +292,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         Mode::Verify => {
             verify_output::print_with_evidence(&verdict, &source, &files, args.format, enabled);
             if args.explain {
-                eprint!(
+                err!(
                     "\n{}",
                     crate::report::trail(&verdict, &trace, &source, false)
                 );

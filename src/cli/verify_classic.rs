@@ -108,7 +108,7 @@ fn sublayout(
 ) -> Result<Option<Verified<Attestation>>, Stopped> {
     let file = item.origin.file.clone();
     let Some((step_name, prefix)) = link_name(&file) else {
-        eprintln!("warning: `{file}` holds a layout but is not named `<step>.<keyid8>.link`; it is ignored");
+        errln!("warning: `{file}` holds a layout but is not named `<step>.<keyid8>.link`; it is ignored");
         return Ok(None);
     };
     let Some((step, index)) = layout.steps.iter().find_map(|step| {
@@ -121,7 +121,7 @@ fn sublayout(
         })?;
         Some((step, key.0 as usize))
     }) else {
-        eprintln!("warning: `{file}` holds a layout but names no functionary of a step `{step_name}`; it is ignored");
+        errln!("warning: `{file}` holds a layout but names no functionary of a step `{step_name}`; it is ignored");
         return Ok(None);
     };
     if depth >= MAX_DEPTH {

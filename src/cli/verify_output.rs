@@ -35,7 +35,7 @@ pub fn print_with_evidence(
         Format::Human => out!("{}", report::summary(verdict)),
         Format::Json => out!("{}", report::json(verdict, Some(source))),
     }
-    eprint!(
+    err!(
         "{}",
         report::findings_with_evidence(verdict, source, evidence, color)
     );

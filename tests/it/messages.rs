@@ -483,3 +483,27 @@ fn every_code_has_a_snapshot() {
         "docs/diagnostics.md lacks {undocumented:?}"
     );
 }
+
+/// With standard error closed (its reader gone), cairn still exits with the
+/// outcome's code: a failed verification 1, an unreadable policy 2.
+#[test]
+fn a_closed_stderr_changes_no_exit_code() {
+    let dir = scratch("closed");
+    let bundle = "release/bundles/failed-test.intoto.jsonl";
+    let verify = ["verify", "release/policy.cairn", "--bundle", bundle];
+    for (args, expected) in [
+        ([&verify[..], &["--time", NOW]].concat(), 1),
+        (vec!["check", "missing.cairn"], 2),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .args(&args)
+            .current_dir(&dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        assert_eq!(child.wait().unwrap().code(), Some(expected), "{args:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
