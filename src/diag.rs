@@ -9,8 +9,28 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme};
 /// The width diagnostics are wrapped to.
 pub const WIDTH: usize = 80;
 
-/// Renders one diagnostic as text, with or without ANSI colour.
+/// The longest source line a snippet shows. Past about 65,000 columns the
+/// renderer cannot lay out the underline (a formatting width overflows), and
+/// a snippet of such a line would be unreadable anyway.
+const MAX_SNIPPET_LINE: usize = 4096;
+
+/// Renders one diagnostic as text, with or without ANSI colour. A
+/// diagnostic whose labels fall on a line longer than [`MAX_SNIPPET_LINE`]
+/// is shown without its snippet, its place given as `file:line:column`.
 pub fn render(diagnostic: &dyn Diagnostic, color: bool) -> String {
+    match too_long_line(diagnostic) {
+        Some(place) => render_plain(
+            &WithoutSnippet {
+                inner: diagnostic,
+                place,
+            },
+            color,
+        ),
+        None => render_plain(diagnostic, color),
+    }
+}
+
+fn render_plain(diagnostic: &dyn Diagnostic, color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -26,6 +46,68 @@ pub fn render(diagnostic: &dyn Diagnostic, color: bool) -> String {
         out = format!("error: {diagnostic}\n");
     }
     out
+}
+
+/// Where the first label on a line too long to show points
+/// (`file:line:column`), when there is one.
+fn too_long_line(diagnostic: &dyn Diagnostic) -> Option<String> {
+    let source = diagnostic.source_code()?;
+    diagnostic.labels()?.find_map(|label| {
+        // The lines a snippet shows: the label's, and one on either side.
+        let shown = source.read_span(label.inner(), 1, 1).ok()?;
+        let too_long = shown
+            .data()
+            .split(|&b| b == b'\n')
+            .any(|line| line.len() > MAX_SNIPPET_LINE);
+        if !too_long {
+            return None;
+        }
+        let at = source.read_span(label.inner(), 0, 0).ok()?;
+        Some(format!(
+            "{}:{}:{}",
+            at.name().unwrap_or("input"),
+            at.line() + 1,
+            at.column() + 1
+        ))
+    })
+}
+
+/// A diagnostic shown without its source snippet (see [`render`]).
+struct WithoutSnippet<'a> {
+    inner: &'a dyn Diagnostic,
+    place: String,
+}
+
+impl std::fmt::Debug for WithoutSnippet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.inner, f)
+    }
+}
+
+impl std::fmt::Display for WithoutSnippet<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (at {})", self.inner, self.place)
+    }
+}
+
+impl std::error::Error for WithoutSnippet<'_> {}
+
+impl Diagnostic for WithoutSnippet<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.inner.code()
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.inner.severity()
+    }
+
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        let line = "the line is too long to show";
+        Some(match self.inner.help() {
+            Some(help) => Box::new(format!("{help}\n({line})")),
+            None => Box::new(line),
+        })
+    }
 }
 
 /// Renders several diagnostics, separated by blank lines.

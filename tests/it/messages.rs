@@ -507,3 +507,37 @@ fn a_closed_stderr_changes_no_exit_code() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An error on a line too long to show (a minified layout, a generated
+/// policy) is reported without its snippet, its place given in the message.
+#[test]
+fn an_error_on_a_very_long_line_is_shown_without_its_snippet() {
+    let dir = scratch("long-line");
+    let policy = format!("layout \"t\" {{{}oops }}\n", " ".repeat(70_000));
+    std::fs::write(dir.join("long.cairn"), policy).unwrap();
+    let layout = json_layout_with_long_readme();
+    std::fs::write(dir.join("layout.json"), layout).unwrap();
+    snapshot_all(
+        &dir,
+        &[
+            ("E100-long-line", vec!["check", "long.cairn"]),
+            ("E501-long-line", vec!["import", "layout.json"]),
+        ],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A classic layout on one line, with a 70,000-character readme before an
+/// error (a threshold written as a string).
+fn json_layout_with_long_readme() -> String {
+    serde_json::json!({
+        "_type": "layout",
+        "expires": "2030-01-01T00:00:00Z",
+        "readme": "x".repeat(70_000),
+        "keys": {},
+        "steps": [{"_type": "step", "name": "s", "threshold": "1", "pubkeys": [],
+                   "expected_command": [], "expected_materials": [], "expected_products": []}],
+        "inspect": []
+    })
+    .to_string()
+}
