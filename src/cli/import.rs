@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::keyio::{read_public_key, report, write_out};
+use super::keyio::{read_owner_keys, report, write_out};
 use super::verify_inputs;
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
 use crate::evidence::{self, Limits};
@@ -120,10 +120,7 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
         errln!("note: the signatures of `{shown}` were not checked (pass `--layout-key` to check them)");
         item.unchecked_source().clone()
     } else {
-        let mut keys = Vec::new();
-        for key in &args.layout_keys {
-            keys.push(read_public_key(key).map_err(|e| fail(EXIT_ERROR, Box::new(e)))?);
-        }
+        let keys = read_owner_keys(&args.layout_keys).map_err(|e| fail(EXIT_ERROR, Box::new(e)))?;
         let (_, verified) =
             evidence::verify_layout_source(item, &keys).map_err(|r| fail(EXIT_NO, r as Boxed))?;
         let unsigned: Vec<Boxed> = keys

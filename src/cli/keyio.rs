@@ -2,7 +2,7 @@
 //! outputs, printing diagnostics, and the command-line errors (`E43x`).
 
 use std::io::IsTerminal as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::cli::ColorChoice;
 use crate::evidence::load::read_bounded;
@@ -92,6 +92,20 @@ pub fn read_public_key(path: &Path) -> Result<TrustedKey, EvidenceError> {
         at: Location::file(label),
         reason: e.to_string(),
     })
+}
+
+/// Reads the public key files a layout's owners are given by, each key once:
+/// a key given twice (the same file, or two files holding the same key) is
+/// one owner, as `in-toto-verify` keeps its keys by keyid.
+pub fn read_owner_keys(paths: &[PathBuf]) -> Result<Vec<TrustedKey>, EvidenceError> {
+    let mut keys: Vec<TrustedKey> = Vec::new();
+    for path in paths {
+        let key = read_public_key(path)?;
+        if !keys.iter().any(|k| k.keyids.first() == key.keyids.first()) {
+            keys.push(key);
+        }
+    }
+    Ok(keys)
 }
 
 /// Reads a private key file (PKCS#8 PEM). The error never quotes the file.

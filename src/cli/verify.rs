@@ -38,7 +38,7 @@ pub struct VerifyArgs {
     /// A classic in-toto layout (metablock or DSSE) to verify instead of a policy.
     #[arg(long, value_name = "FILE")]
     pub layout: Option<PathBuf>,
-    /// A public key that must have signed the layout (repeatable; every one must have signed).
+    /// A public key that must have signed the layout (repeatable; every one must have signed; a key given twice counts once).
     #[arg(long = "layout-key", value_name = "KEY", requires = "layout")]
     pub layout_keys: Vec<PathBuf>,
     /// The directory holding the links of a classic layout (`<step>.<keyid8>.link`;

@@ -301,13 +301,8 @@ pub fn classic(
     if key_paths.is_empty() {
         return Err(Stopped::from(stop(InputError::NoLayoutKey)));
     }
-    let mut keys = Vec::new();
-    for key_path in key_paths {
-        keys.push(
-            super::keyio::read_public_key(key_path)
-                .map_err(|e| Stopped::from(Box::new(e) as Stop))?,
-        );
-    }
+    let keys =
+        super::keyio::read_owner_keys(key_paths).map_err(|e| Stopped::from(Box::new(e) as Stop))?;
     let limits = Limits::default();
     let mut loaded = evidence::load(&[path.to_path_buf()], &limits);
     if !loaded.problems.is_empty() {

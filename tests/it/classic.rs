@@ -234,3 +234,32 @@ fn links_default_to_the_working_directory() {
     assert_eq!(cairn(&args, &root.join("pass")).0, 0);
     assert_eq!(cairn(&args, &root.join("fail-tampered-product")).0, 1);
 }
+
+/// A layout key given twice (the same file, or a copy of it) is one owner,
+/// as in `in-toto-verify`: the layout is signed by it, for `verify` and
+/// `import` alike; a key that did not sign still fails.
+#[test]
+fn a_layout_key_given_twice_is_one_owner() {
+    let pass = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/in-toto-python/pass");
+    let copy = std::env::temp_dir().join(format!("cairn-owner-copy-{}.pub", std::process::id()));
+    std::fs::copy(pass.join("owner.pub"), &copy).unwrap();
+    let copy = copy.to_str().unwrap();
+    let time = ["--time", "2026-06-01T00:00:00Z"];
+    for keys in [["owner.pub", "owner.pub"], ["owner.pub", copy]] {
+        let key_args = ["--layout-key", keys[0], "--layout-key", keys[1]];
+        let verify = [&["verify", "--layout", "root.layout"][..], &key_args, &time].concat();
+        assert_eq!(cairn(&verify, &pass), (0, String::new()), "{keys:?}");
+        let import = [&["import", "root.layout"][..], &key_args].concat();
+        assert_eq!(cairn(&import, &pass).0, 0, "{keys:?}");
+    }
+    let alice = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/keys/alice.pub");
+    let key_args = [
+        "--layout-key",
+        "owner.pub",
+        "--layout-key",
+        alice.to_str().unwrap(),
+    ];
+    let verify = [&["verify", "--layout", "root.layout"][..], &key_args, &time].concat();
+    assert_eq!(cairn(&verify, &pass).0, 1);
+    std::fs::remove_file(copy).unwrap();
+}
