@@ -40,20 +40,28 @@ pub fn escape_controls(text: &str) -> String {
         .collect()
 }
 
-/// Bidi controls, zero-width and other format characters that render as
-/// nothing or reorder the text around them (also refused in artifact names,
+/// Bidi controls, zero-width characters, fillers, tag characters and other
+/// format characters that render as nothing or reorder the text around them (also refused in artifact names,
 /// [`crate::evidence::names`]).
 pub fn is_invisible_format(c: char) -> bool {
     matches!(
         c,
         '\u{00ad}'
+            | '\u{034f}'
             | '\u{061c}'
+            | '\u{115f}'..='\u{1160}'
+            | '\u{17b4}'..='\u{17b5}'
             | '\u{180e}'
             | '\u{200b}'..='\u{200f}'
             | '\u{2028}'..='\u{202e}'
-            | '\u{2060}'..='\u{2069}'
+            | '\u{2060}'..='\u{206f}'
+            | '\u{3164}'
             | '\u{feff}'
+            | '\u{ffa0}'
             | '\u{fff9}'..='\u{fffb}'
+            | '\u{1d173}'..='\u{1d17a}'
+            | '\u{e0001}'
+            | '\u{e0020}'..='\u{e007f}'
     )
 }
 
@@ -70,6 +78,11 @@ mod tests {
         assert_eq!(escape("zero\u{200b}width"), "zero\\u{200b}width");
         assert_eq!(escape("a\\nb"), "a\\\\nb");
         assert_eq!(escape("\u{7f}\u{85}"), "\\u{7f}\\u{85}");
+        // Tag characters, fillers and invisible joiners read as nothing.
+        assert_eq!(escape("key\u{e0020}"), "key\\u{e0020}");
+        for c in ['\u{e0001}', '\u{206a}', '\u{1d173}', '\u{34f}', '\u{115f}', '\u{3164}'] {
+            assert!(is_invisible_format(c), "{c:?}");
+        }
         assert_eq!(escape("naïve ✓"), "naïve ✓");
     }
 
