@@ -171,6 +171,8 @@ struct Prepared<'a> {
     templated: bool,
     /// The compiled pattern (`None` when templated or malformed).
     glob: Option<Pattern>,
+    /// True for a literal name (what `require` names), not a pattern.
+    is_name: bool,
 }
 
 /// A stand-in rule for a literal name (what `require` names).
@@ -194,20 +196,17 @@ impl<'a> Prepared<'a> {
             pattern,
             templated,
             glob,
+            is_name: false,
         }
     }
 
     fn literal(name: &str) -> Prepared<'static> {
-        let templated = name.contains(['{', '}']);
         Prepared {
             rule: &NO_RULE,
             pattern: Some(name.to_string()),
-            templated,
-            glob: if templated {
-                None
-            } else {
-                Pattern::new(name).ok()
-            },
+            templated: name.contains(['{', '}']),
+            glob: None,
+            is_name: true,
         }
     }
 
@@ -216,7 +215,17 @@ impl<'a> Prepared<'a> {
         let (Some(outer), Some(pattern)) = (&self.pattern, &inner.pattern) else {
             return false;
         };
-        if outer == pattern || outer == "*" {
+        if outer == "*" {
+            return true;
+        }
+        if inner.is_name {
+            // A name is covered when the pattern matches it: the pattern
+            // `[a]` matches `a`, not the name `[a]`.
+            return !self.templated
+                && !inner.templated
+                && self.glob.as_ref().is_some_and(|g| g.matches(pattern));
+        }
+        if outer == pattern {
             return true;
         }
         if self.templated || inner.templated {
@@ -280,6 +289,10 @@ mod tests {
         assert!(!covers("foo/*", "foo*"));
         assert!(!covers("foo/*", "bar"));
         assert!(!covers("{dir}/*", "x/y"));
+        // A pattern covers the names it matches, not its own text.
+        assert!(!covers("[a]", "[a]"));
+        assert!(covers("[a]", "a"));
+        assert!(covers("[[]a]", "[a]"));
         assert!(Prepared::new(&allow("{dir}/*")).could_match("x"));
         assert!(!Prepared::new(&allow("bin/*")).could_match("lib/x"));
     }
