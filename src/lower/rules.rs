@@ -357,12 +357,12 @@ impl Lowerer<'_> {
                 self.template(s);
                 serde_json::Value::String(s.value.clone())
             }
-            ast::Value::Number(n) => match serde_json::from_str::<serde_json::Number>(&n.text) {
+            ast::Value::Number(n) => match json_number(&n.text) {
                 Ok(num) => serde_json::Value::Number(num),
-                Err(e) => {
+                Err(reason) => {
                     self.error(LowerError::BadNumber {
                         text: short(&n.text),
-                        reason: one_line(&e.to_string()),
+                        reason: reason.to_string(),
                         span: n.loc.span(),
                     });
                     return None;
@@ -372,6 +372,25 @@ impl Lowerer<'_> {
             ast::Value::Null(_) => serde_json::Value::Null,
         })
     }
+}
+
+/// A check value as a JSON number, or why it is none: not JSON's number
+/// syntax (`01`, `+1`, `1.`), beyond a double's range, or so small that it
+/// would silently read as 0 (`1e-400`).
+fn json_number(text: &str) -> Result<serde_json::Number, &'static str> {
+    let number = serde_json::from_str::<serde_json::Number>(text).map_err(|e| {
+        if e.to_string().contains("out of range") {
+            "it is beyond the range of a JSON double"
+        } else {
+            "it is not a JSON number (no leading zeros, `+`, or `.` without digits after it)"
+        }
+    })?;
+    let mantissa = text.split(['e', 'E']).next().unwrap_or(text);
+    let zero = number.as_f64() == Some(0.0);
+    if zero && mantissa.bytes().any(|b| matches!(b, b'1'..=b'9')) {
+        return Err("it is too small for a JSON double and would read as 0");
+    }
+    Ok(number)
 }
 
 /// The gist of a regex error: its `error:` line, or the whole message.
