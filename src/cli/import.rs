@@ -59,6 +59,18 @@ pub enum ImportError {
         /// The key.
         key: String,
     },
+    /// A layout that cairn cannot write as a policy it accepts.
+    #[error("`{path}` cannot be translated into a valid policy: {reason}")]
+    #[diagnostic(
+        code(E544),
+        help("fix the layout, or write the policy by hand: `cairn import` writes only what `cairn check` accepts (names of letters, digits, `_` and `-`; strings without control or invisible characters; the rules of docs/language.md)")
+    )]
+    Untranslatable {
+        /// The file.
+        path: String,
+        /// What cairn cannot write, or the errors of the translation.
+        reason: String,
+    },
     /// The printed source did not parse: a bug in cairn.
     #[error(
         "cairn printed `.cairn` source that it cannot parse (a bug; please report it): {reason}"
@@ -208,14 +220,7 @@ fn yaml(path: &Path) -> Result<String, (u8, Vec<Boxed>)> {
     for note in notes {
         errln!("note: {note}");
     }
-    crate::syntax::format_source(&source).map_err(|e| {
-        (
-            EXIT_ERROR,
-            vec![Box::new(ImportError::Printed {
-                reason: e.to_string(),
-            }) as Boxed],
-        )
-    })
+    finish(path, &source)
 }
 
 /// Translates a layout's signed content, parameters substituted as
@@ -237,12 +242,72 @@ fn to_source(
     )
     .map_err(|stopped| (EXIT_NO, stopped.diagnostics))?;
     let text = crate::interop::source::to_cairn(&prepared.layout);
-    crate::syntax::format_source(&text).map_err(|e| {
-        (
-            EXIT_ERROR,
-            vec![Box::new(ImportError::Printed {
-                reason: e.to_string(),
-            }) as Boxed],
-        )
+    finish(path, &text)
+}
+
+/// The printed policy `text` of the layout at `path`, formatted, once cairn
+/// accepts it as a policy. What the layout holds that a policy cannot spell
+/// (a step or inspection name that is not a cairn name, a control or
+/// invisible character in a string) or that breaks a rule of the language
+/// (a threshold above its keys, a step declared twice, no step at all) is
+/// refused (E544, exit 1) rather than written; printed text that does not
+/// parse for any other reason is a bug (E543).
+fn finish(path: &Path, text: &str) -> Result<String, (u8, Vec<Boxed>)> {
+    let refuse = |reason: String| {
+        let e = ImportError::Untranslatable {
+            path: path.display().to_string(),
+            reason,
+        };
+        (EXIT_NO, vec![Box::new(e) as Boxed])
+    };
+    let formatted =
+        crate::syntax::format_source(text).map_err(|e| match unspellable(text, &e) {
+            Some(reason) => refuse(reason),
+            None => (
+                EXIT_ERROR,
+                vec![Box::new(ImportError::Printed {
+                    reason: e.to_string(),
+                }) as Boxed],
+            ),
+        })?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    if let Err(errors) = crate::lower::compile_source("import", &formatted, base) {
+        let reasons: Vec<String> = errors
+            .reports
+            .iter()
+            .map(|r| match r.code() {
+                Some(code) => format!("{code} {r}"),
+                None => r.to_string(),
+            })
+            .collect();
+        return Err(refuse(reasons.join("; ")));
+    }
+    Ok(formatted)
+}
+
+/// Why printed `text` that did not parse (`error`) holds what the layout
+/// gave and a policy cannot spell, if that is why.
+fn unspellable(text: &str, error: &crate::syntax::SyntaxError) -> Option<String> {
+    let invisible = miette::Diagnostic::code(error).is_some_and(|c| c.to_string() == "E103");
+    if invisible || text.contains("\\u{") {
+        return Some(
+            "a string holds a control or invisible character, which a policy cannot spell"
+                .to_string(),
+        );
+    }
+    text.lines().find_map(|line| {
+        let line = line.trim_start();
+        if line.trim_end() == "run" {
+            return Some("an inspection has an empty `run` command".to_string());
+        }
+        ["step \"", "inspection \""].iter().find_map(|start| {
+            let rest = line.strip_prefix(start)?;
+            let name = rest.rsplit_once("\" {").map_or(rest, |(name, _)| name);
+            Some(format!(
+                "{} name `{}` is not a cairn name (a letter or `_`, then letters, digits, `_` or `-`)",
+                start.trim_end_matches([' ', '"']),
+                crate::report::escape(name)
+            ))
+        })
     })
 }

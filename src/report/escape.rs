@@ -80,7 +80,14 @@ mod tests {
         assert_eq!(escape("\u{7f}\u{85}"), "\\u{7f}\\u{85}");
         // Tag characters, fillers and invisible joiners read as nothing.
         assert_eq!(escape("key\u{e0020}"), "key\\u{e0020}");
-        for c in ['\u{e0001}', '\u{206a}', '\u{1d173}', '\u{34f}', '\u{115f}', '\u{3164}'] {
+        for c in [
+            '\u{e0001}',
+            '\u{206a}',
+            '\u{1d173}',
+            '\u{34f}',
+            '\u{115f}',
+            '\u{3164}',
+        ] {
             assert!(is_invisible_format(c), "{c:?}");
         }
         assert_eq!(escape("naïve ✓"), "naïve ✓");

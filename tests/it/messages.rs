@@ -541,3 +541,55 @@ fn json_layout_with_long_readme() -> String {
     })
     .to_string()
 }
+
+/// `cairn import` refuses a layout it cannot write as a policy that `cairn
+/// check` accepts (E544): a step name that is not a cairn name, a control
+/// character in a command, an inspection without a command, a YAML layout
+/// that breaks the language's rules.
+#[test]
+fn import_refuses_what_no_policy_can_say() {
+    let dir = scratch("untranslatable");
+    let layout = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut signed: serde_json::Value =
+            serde_json::from_str(&classic_layout(&dir, |_| {})).unwrap();
+        change(&mut signed);
+        signed.to_string()
+    };
+    let files = [
+        (
+            "name.json",
+            layout(&|l| l["steps"][2]["name"] = "package.linux".into()),
+        ),
+        (
+            "control.json",
+            layout(&|l| {
+                l["steps"][0]["expected_command"] = serde_json::json!(["printf", "\u{1b}[31m"])
+            }),
+        ),
+        (
+            "no-run.json",
+            layout(&|l| {
+                l["inspect"] = serde_json::json!([{"_type": "inspection", "name": "i", "run": [],
+                    "expected_materials": [], "expected_products": []}]);
+            }),
+        ),
+    ];
+    for (file, text) in &files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let key = "e4ee5c5b7b5ac5e6744dd097a5c00dd92ec6fc37f73f14ad99ffa25a67e6f97f";
+    let yaml = format!(
+        "expires: \"2100-10-10T12:23:22Z\"\nfunctionaries:\n  {key}:\n    keyType: ed25519\n    scheme: ed25519\n    keyVal:\n      public: 12dfaa7caebd0f59d921f363542ff75cc1e02bbd6f21e4257b087016fe62478d\nsteps:\n  - name: a\n    expectedPredicates:\n      - predicateType: https://slsa.dev/provenance/v1\n        functionaries: [{key}]\n        threshold: 5\n  - name: a\n    expectedPredicates:\n      - predicateType: not a uri\n        functionaries: [{key}]\n"
+    );
+    std::fs::write(dir.join("rules.yaml"), yaml).unwrap();
+    snapshot_all(
+        &dir,
+        &[
+            ("E544-step-name", vec!["import", "name.json"]),
+            ("E544-control-character", vec!["import", "control.json"]),
+            ("E544-empty-run", vec!["import", "no-run.json"]),
+            ("E544-language-rules", vec!["import", "rules.yaml"]),
+        ],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
