@@ -397,12 +397,21 @@ impl Lowerer<'_> {
                 return None;
             }
         };
-        if !parsed.offset().is_utc() || !(t.text.ends_with('Z') || t.text.ends_with('z')) {
-            self.error(bad("the offset must be `Z` (UTC)"));
-            return None;
-        }
-        if parsed.nanosecond() != 0 {
-            self.error(bad("fractional seconds are not supported"));
+        // Exactly `YYYY-MM-DDTHH:MM:SSZ`, as the IR writes it back.
+        let text = t.text.as_bytes();
+        let reason = if !parsed.offset().is_utc() || !t.text.to_ascii_uppercase().ends_with('Z') {
+            Some("the offset must be `Z` (UTC)")
+        } else if t.text.contains('.') {
+            Some("fractional seconds are not supported")
+        } else if t.text.get(17..19) == Some("60") {
+            Some("a leap second (`:60`) is not supported")
+        } else if text.get(10) != Some(&b'T') || text.get(19) != Some(&b'Z') {
+            Some("write the `T` and the `Z` as capitals")
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.error(bad(reason));
             return None;
         }
         let text = format!(
