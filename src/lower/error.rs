@@ -56,7 +56,7 @@ pub enum LowerError {
     #[error("{what} `{name}` is declared twice")]
     #[diagnostic(
         code(E203),
-        help("give each {what} its own name (steps and inspections share one namespace)")
+        help("give each {what} its own name{}", if matches!(*what, "step" | "inspection") { " (steps and inspections share one namespace)" } else { "" })
     )]
     DuplicateName {
         /// "step", "key", ...
