@@ -42,7 +42,7 @@ impl TrustedKey {
     /// Parses a public key file's text (PEM, hex or securesystemslib JSON).
     pub fn parse(text: &str, label: impl Into<String>) -> Result<TrustedKey, KeyError> {
         let label = label.into();
-        let trimmed = text.trim();
+        let trimmed = super::keys::key_text(text)?.trim();
         if trimmed.starts_with('{') {
             return parse_key_object(trimmed, label);
         }

@@ -46,11 +46,31 @@ pub enum KeyError {
     /// A securesystemslib JSON key object that is malformed.
     #[error("malformed key object: {0}")]
     KeyObject(String),
+    /// Key text that starts with a byte-order mark.
+    #[error("the key starts with a byte-order mark (U+FEFF)")]
+    ByteOrderMark,
+    /// Key text that is empty or only whitespace.
+    #[error("the key is empty")]
+    Empty,
+}
+
+/// `text` when it can hold a key: not empty, and not starting with a
+/// byte-order mark (which key readers would otherwise report as a bad
+/// character somewhere inside the key).
+pub fn key_text(text: &str) -> Result<&str, KeyError> {
+    if text.starts_with('\u{feff}') {
+        return Err(KeyError::ByteOrderMark);
+    }
+    if text.trim().is_empty() {
+        return Err(KeyError::Empty);
+    }
+    Ok(text)
 }
 
 impl PublicKey {
     /// Parses 64 hex digits of a raw Ed25519 public key. Small-order points are refused.
     pub fn from_ed25519_hex(hex_text: &str) -> Result<PublicKey, KeyError> {
+        let hex_text = key_text(hex_text)?;
         let bytes = hex::decode(hex_text.trim()).map_err(|e| KeyError::Ed25519(e.to_string()))?;
         let bytes: [u8; 32] = bytes
             .try_into()
@@ -65,6 +85,7 @@ impl PublicKey {
 
     /// Parses a PEM SubjectPublicKeyInfo of any accepted algorithm.
     pub fn from_pem(pem: &str) -> Result<PublicKey, KeyError> {
+        let pem = key_text(pem)?;
         if !pem.contains("-----BEGIN PUBLIC KEY-----") {
             return Err(KeyError::Pem(
                 "expected a `-----BEGIN PUBLIC KEY-----` block".into(),

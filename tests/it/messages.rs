@@ -593,3 +593,30 @@ fn import_refuses_what_no_policy_can_say() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A key file that starts with a byte-order mark, or holds nothing, is
+/// named as such rather than as a bad character or length inside the key.
+#[test]
+fn a_key_with_a_byte_order_mark_or_nothing_in_it() {
+    let dir = scratch("key-text");
+    let pem = std::fs::read_to_string(dir.join(RELEASE).join("keys/ci.pub")).unwrap();
+    std::fs::write(dir.join("bom.pub"), format!("\u{feff}{pem}")).unwrap();
+    std::fs::write(dir.join("empty.pub"), "\n").unwrap();
+    let bundle =
+        std::fs::read_to_string(dir.join(RELEASE).join("bundles/pass.intoto.jsonl")).unwrap();
+    std::fs::write(dir.join("envelope.json"), bundle.lines().next().unwrap()).unwrap();
+    snapshot_all(
+        &dir,
+        &[
+            (
+                "E316-key-byte-order-mark",
+                vec!["verify-envelope", "envelope.json", "--key", "bom.pub"],
+            ),
+            (
+                "E316-key-empty",
+                vec!["verify-envelope", "envelope.json", "--key", "empty.pub"],
+            ),
+        ],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
