@@ -121,7 +121,9 @@ pub fn check_limits(text: &str) -> Result<(), SyntaxError> {
         });
     }
     let mut depth = 0usize;
-    let mut in_string = false;
+    // The quote of the string being skipped: `"`, or `'` (a JSONPath name,
+    // `$['a"b']`, which ends at the line's end at the latest).
+    let mut in_string: Option<char> = None;
     let mut in_comment = false;
     let mut escaped = false;
     for (i, c) in text.char_indices() {
@@ -139,17 +141,17 @@ pub fn check_limits(text: &str) -> Result<(), SyntaxError> {
         }
         if in_comment {
             in_comment = c != '\n';
-        } else if in_string {
+        } else if let Some(quote) = in_string {
             if escaped {
                 escaped = false;
             } else if c == '\\' {
                 escaped = true;
-            } else if c == '"' {
-                in_string = false;
+            } else if c == quote || (quote == '\'' && c == '\n') {
+                in_string = None;
             }
         } else {
             match c {
-                '"' => in_string = true,
+                '"' | '\'' => in_string = Some(c),
                 '#' => in_comment = true,
                 '{' | '[' | '(' => {
                     depth += 1;
