@@ -140,7 +140,7 @@ pub fn check_limits(text: &str) -> Result<(), SyntaxError> {
             });
         }
         if in_comment {
-            in_comment = c != '\n';
+            in_comment = !matches!(c, '\n' | '\r');
         } else if let Some(quote) = in_string {
             if escaped {
                 escaped = false;
@@ -185,6 +185,15 @@ mod tests {
         // Brackets in strings and comments do not count.
         let quoted = format!("\"{deep}\" # {deep}\n");
         assert!(check_limits(&quoted).is_ok());
+        assert!(check_limits(&format!("$['{deep}']")).is_ok());
+        // A comment ends at a lone CR, as in the grammar; a quoted
+        // JSONPath name at its quote.
+        for text in [format!("# c\r{deep}"), format!("$['\"#'][0]{deep}")] {
+            assert!(
+                matches!(check_limits(&text), Err(SyntaxError::TooDeep { .. })),
+                "{text:?}"
+            );
+        }
         for hidden in [
             "\u{202e}", "\u{200b}", "\u{feff}", "\u{1b}", "\u{0}", "\u{7f}",
         ] {
