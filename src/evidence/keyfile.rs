@@ -84,8 +84,10 @@ pub fn keyids(key: &PublicKey, scheme: &str) -> Vec<String> {
 }
 
 fn parse_key_object(text: &str, label: String) -> Result<TrustedKey, KeyError> {
-    let value = super::json::parse(text.as_bytes(), 16)
-        .map_err(|e| KeyError::KeyObject(format!("invalid JSON at `{}`", e.path)))?;
+    let value = super::json::parse(text.as_bytes(), 16).map_err(|e| {
+        let path = crate::report::escape_controls(&e.path);
+        KeyError::KeyObject(format!("invalid JSON at `{path}`: {}", e.kind))
+    })?;
     let (key, scheme, stated) = key_from_object(&value)?;
     let mut trusted = TrustedKey::new(key, scheme, label);
     if let Some(stated) = stated {

@@ -91,6 +91,11 @@ impl PublicKey {
                 "expected a `-----BEGIN PUBLIC KEY-----` block".into(),
             ));
         }
+        if pem.matches("-----BEGIN ").count() > 1 {
+            return Err(KeyError::Pem(
+                "the file holds more than one PEM block; give one key per file".into(),
+            ));
+        }
         if let Ok(key) = ed25519_dalek::VerifyingKey::from_public_key_pem(pem) {
             if key.is_weak() {
                 return Err(KeyError::Ed25519("small-order point".into()));

@@ -594,14 +594,18 @@ fn import_refuses_what_no_policy_can_say() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// A key file that starts with a byte-order mark, or holds nothing, is
-/// named as such rather than as a bad character or length inside the key.
+/// A key file that starts with a byte-order mark, holds nothing, holds two
+/// PEM blocks or a key object with a duplicate member is named as such
+/// rather than as a bad character, length or encoding inside the key.
 #[test]
-fn a_key_with_a_byte_order_mark_or_nothing_in_it() {
+fn key_files_that_hold_no_single_key() {
     let dir = scratch("key-text");
     let pem = std::fs::read_to_string(dir.join(RELEASE).join("keys/ci.pub")).unwrap();
     std::fs::write(dir.join("bom.pub"), format!("\u{feff}{pem}")).unwrap();
     std::fs::write(dir.join("empty.pub"), "\n").unwrap();
+    std::fs::write(dir.join("two.pub"), format!("{pem}{pem}")).unwrap();
+    let object = r#"{"keytype":"ed25519","scheme":"ed25519","keyval":{"public":"00"},"keyval":{}}"#;
+    std::fs::write(dir.join("object.pub"), object).unwrap();
     let bundle =
         std::fs::read_to_string(dir.join(RELEASE).join("bundles/pass.intoto.jsonl")).unwrap();
     std::fs::write(dir.join("envelope.json"), bundle.lines().next().unwrap()).unwrap();
@@ -616,6 +620,8 @@ fn a_key_with_a_byte_order_mark_or_nothing_in_it() {
                 "E316-key-empty",
                 vec!["verify-envelope", "envelope.json", "--key", "empty.pub"],
             ),
+            ("E316-key-two-blocks", vec!["key", "id", "two.pub"]),
+            ("E316-key-object-duplicate", vec!["key", "id", "object.pub"]),
         ],
     );
     std::fs::remove_dir_all(&dir).unwrap();
