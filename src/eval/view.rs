@@ -129,25 +129,40 @@ impl<'a> View<'a> {
     }
 }
 
-/// Name (by `field`) to digest of an array of ResourceDescriptors. Entries
-/// without a name or a digest cannot be matched and are left out.
+/// The materials a predicate lists (`field` names each, else its `uri`):
+/// every entry is kept, so that none can hide from the rules. One without a
+/// name or `uri` is named `""`; one without a usable digest keeps its name
+/// with no digest (it matches nothing, and `disallow` rules still see it).
 fn descriptors(list: Option<&Value>, field: &str) -> Artifacts {
-    unambiguous(
-        list.and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|rd| {
-                let name = rd.get(field).and_then(Value::as_str)?;
+    let entries: Vec<(String, DigestSet)> = match list {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|rd| {
+                let name = rd
+                    .get(field)
+                    .or_else(|| rd.get("uri"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
                 let set: DigestSet = rd
                     .get("digest")
-                    .and_then(Value::as_object)?
-                    .iter()
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
                     .filter_map(|(alg, v)| Some((alg.clone(), v.as_str()?.to_string())))
                     .collect();
-                (!set.is_empty()).then(|| (name.to_string(), set))
-            }),
-    )
+                (name.to_string(), set)
+            })
+            .collect(),
+        Some(_) => vec![(NOT_A_LIST.to_string(), DigestSet::new())],
+    };
+    unambiguous(entries)
 }
+
+/// The one entry a material list that is not a JSON array stands as: a
+/// name that matches no artifact, so that the rules (the implicit final
+/// `disallow "*"` at the least) refuse it rather than see no materials.
+const NOT_A_LIST: &str = "(materials: not a list)";
 
 /// Collects named digest sets; a name given twice with different digests
 /// keeps its name but loses its digests (an empty set, and it stays empty),

@@ -688,3 +688,34 @@ fn one_key_of_a_threshold_cannot_add_a_product() {
     s.write("b.jsonl", &bundle);
     assert_fails(&s, &["--subject", &evil_subject], &["V103"]);
 }
+
+/// A material the predicate lists without a name (only a `uri`, as SLSA
+/// v1 dependencies often are), without a digest, or in a list that is not
+/// an array still meets the rules: the implicit final `disallow "*"`
+/// refuses it instead of never seeing it.
+#[test]
+fn a_material_without_a_name_or_digest_is_not_dropped() {
+    let s = Scratch::new("unnamed-material");
+    let with_deps = |deps: Value| {
+        let mut p = provenance(&json!({"sha256": s.app_digest}));
+        p["predicate"]["buildDefinition"]["resolvedDependencies"] = deps;
+        line(&checkout(), "alice") + &line(&p, "bob")
+    };
+    let good = json!({"name": "src/main.c", "digest": {"sha256": "a".repeat(64)}});
+    s.write("b.jsonl", &with_deps(json!([good.clone()])));
+    assert_eq!(code(&s.verify(&[])), Some(0), "{}", stderr(&s.verify(&[])));
+    for extra in [
+        json!({"uri": "https://evil.example/backdoor.tgz", "digest": {"sha256": "b".repeat(64)}}),
+        json!({"name": "backdoor.tgz", "uri": "https://evil.example/backdoor.tgz"}),
+        json!({"name": "backdoor.tgz", "digest": {"sha256": 1}}),
+    ] {
+        s.write("b.jsonl", &with_deps(json!([good.clone(), extra.clone()])));
+        assert_fails(&s, &[], &["V104"]);
+    }
+    s.write(
+        "b.jsonl",
+        &with_deps(json!({"src/main.c": {"sha256": "a".repeat(64)}})),
+    );
+    assert_fails(&s, &[], &["V104"]);
+    insta::assert_snapshot!("V104-material-not-a-list", stderr(&s.verify(&[])));
+}
