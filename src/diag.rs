@@ -17,16 +17,39 @@ const MAX_SNIPPET_LINE: usize = 4096;
 /// Renders one diagnostic as text, with or without ANSI colour. A
 /// diagnostic whose labels fall on a line longer than [`MAX_SNIPPET_LINE`]
 /// is shown without its snippet, its place given as `file:line:column`.
+///
+/// Text from the input (a member name, a step name, a source line) can hold
+/// control or invisible characters; rendered as they are they could rewrite
+/// the terminal. The diagnostic is rendered without colour first: if that
+/// text holds any (other than newlines and tabs), it is shown escaped and
+/// without colour, since colour escapes could not be told from the input's.
 pub fn render(diagnostic: &dyn Diagnostic, color: bool) -> String {
-    match too_long_line(diagnostic) {
+    let place = too_long_line(diagnostic);
+    let shown = |color: bool| match &place {
         Some(place) => render_plain(
             &WithoutSnippet {
                 inner: diagnostic,
-                place,
+                place: place.clone(),
             },
             color,
         ),
         None => render_plain(diagnostic, color),
+    };
+    let plain = shown(false);
+    let unsafe_char = |c: char| {
+        (c.is_control() && !matches!(c, '\n' | '\t')) || crate::report::is_invisible_format(c)
+    };
+    if plain.chars().any(unsafe_char) {
+        return plain
+            .split('\n')
+            .map(crate::report::escape_controls)
+            .collect::<Vec<_>>()
+            .join("\n");
+    }
+    if color {
+        shown(true)
+    } else {
+        plain
     }
 }
 
@@ -99,6 +122,18 @@ impl Diagnostic for WithoutSnippet<'_> {
 
     fn severity(&self) -> Option<miette::Severity> {
         self.inner.severity()
+    }
+
+    fn url<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.inner.url()
+    }
+
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        self.inner.related()
+    }
+
+    fn diagnostic_source(&self) -> Option<&dyn Diagnostic> {
+        self.inner.diagnostic_source()
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {

@@ -355,6 +355,17 @@ fn quoted_input_is_escaped() {
         assert!(!out.contains('\u{1b}'), "{out}");
         insta::assert_snapshot!(name, out);
     }
+    // A layout's unknown member, and the source line shown under it.
+    let layout = r#"{"signed":{"_type":"layout","expires":"2030-01-01T00:00:00Z","readme":"","keys":{},"steps":[],"inspect":[],"\u001b[31mRED\u202eevil":1},"signatures":[]}"#;
+    std::fs::write(dir.join("member.layout"), layout).unwrap();
+    for color in ["never", "always"] {
+        let out = shown(&cairn(&dir, &["--color", color, "import", "member.layout"]));
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\u{202e}'),
+            "{out}"
+        );
+        insta::assert_snapshot!(format!("E503-member-escaped-{color}"), out);
+    }
     std::fs::write(dir.join("layout.json"), r#"{"a\u001b": 1, "a\u001b": 2}"#).unwrap();
     let out = shown(&cairn(
         &dir,
