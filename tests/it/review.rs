@@ -719,3 +719,27 @@ fn a_material_without_a_name_or_digest_is_not_dropped() {
     assert_fails(&s, &[], &["V104"]);
     insta::assert_snapshot!("V104-material-not-a-list", stderr(&s.verify(&[])));
 }
+
+/// A regex's braces are repetitions, not parameters: `{40}` checks forty
+/// hex digits (it stopped verification as a missing parameter `40`).
+#[test]
+fn braces_in_a_regex_are_repetitions() {
+    let s = Scratch::new("regex-braces");
+    s.write(
+        "policy.cairn",
+        &POLICY.replace(
+            "      require $.ok == true\n",
+            "      require $.ok == true\n      require $.commit matches \"^[0-9a-f]{40}$\"\n",
+        ),
+    );
+    let with_commit = |commit: &str| {
+        let mut c = checkout();
+        c["predicate"]["commit"] = json!(commit);
+        line(&c, "alice") + &line(&provenance(&json!({"sha256": s.app_digest})), "bob")
+    };
+    s.write("b.jsonl", &with_commit(&"a".repeat(40)));
+    let out = s.verify(&[]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    s.write("b.jsonl", &with_commit(&"a".repeat(39)));
+    assert_fails(&s, &[], &["V106"]);
+}
