@@ -117,9 +117,15 @@ pub fn first_pass<'v>(layout: &Layout, step: &'v Step, views: &'v [View<'v>]) ->
             }
         }
     }
+    // The links answer to their block's own `by` when it has one.
+    let links_by = state
+        .groups
+        .iter()
+        .find(|g| g.is_link)
+        .map_or(&step.by, |g| g.by);
     if let Some(first) = links.first() {
         for other in links.iter().skip(1) {
-            if let Some(f) = extra::disagreement(step, "links", &step.by, first, other) {
+            if let Some(f) = extra::disagreement(step, "links", links_by, first, other) {
                 state.findings.push(f);
             }
         }

@@ -743,3 +743,54 @@ fn braces_in_a_regex_are_repetitions() {
     s.write("b.jsonl", &with_commit(&"a".repeat(39)));
     assert_fails(&s, &[], &["V106"]);
 }
+
+/// Links that disagree are shown against the `by` they answer to: a
+/// link/v0.3 block's own, not the step's.
+#[test]
+fn disagreeing_links_point_at_their_blocks_by() {
+    let s = Scratch::new("links-by");
+    std::fs::copy(format!("{KEYS}/carol.pub"), s.dir.join("keys/carol.pub")).unwrap();
+    s.write(
+        "policy.cairn",
+        r#"layout "links-by" {
+  expires 2030-01-01T00:00:00Z
+  key alice = file "keys/alice.pub"
+  key bob = file "keys/bob.pub"
+  key carol = file "keys/carol.pub"
+
+  step build {
+    by alice
+    attestation link/v0.3 {
+      by 2 of bob, carol
+      materials {}
+      products { create "bin/*" }
+    }
+  }
+
+  artifact from build
+}
+"#,
+    );
+    let link = |digest: &str| {
+        json!({
+            "_type": STATEMENT,
+            "subject": [{"name": "bin/app", "digest": {"sha256": digest}}],
+            "predicateType": "https://in-toto.io/attestation/link/v0.3",
+            "predicate": {"name": "build", "command": [], "materials": []},
+        })
+    };
+    let other = "c".repeat(64);
+    s.write(
+        "b.jsonl",
+        &(line(&link(&s.app_digest), "bob") + &line(&link(&other), "carol")),
+    );
+    assert_fails(&s, &[], &["V103"]);
+    let err = stderr(&s.verify(&[]));
+    let v103 = err
+        .split("\n\n")
+        .skip_while(|b| !b.contains("V103"))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    insta::assert_snapshot!("V103-links-by-of-their-block", v103);
+}
