@@ -285,11 +285,28 @@ fn finish(path: &Path, text: &str) -> Result<String, (u8, Vec<Boxed>)> {
     Ok(formatted)
 }
 
+/// Whether printed `text` holds the printer's escape of a control character
+/// (`\u{1b}`, which no policy string can hold), not a literal `\u{` (whose
+/// backslash the printer doubles).
+fn has_control_escape(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    text.match_indices("\\u{").any(|(at, _)| {
+        let backslashes = bytes
+            .get(..at)
+            .unwrap_or_default()
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        backslashes % 2 == 0
+    })
+}
+
 /// Why printed `text` that did not parse (`error`) holds what the layout
 /// gave and a policy cannot spell, if that is why.
 fn unspellable(text: &str, error: &crate::syntax::SyntaxError) -> Option<String> {
     let invisible = miette::Diagnostic::code(error).is_some_and(|c| c.to_string() == "E103");
-    if invisible || text.contains("\\u{") {
+    if invisible || has_control_escape(text) {
         return Some(
             "a string holds a control or invisible character, which a policy cannot spell"
                 .to_string(),
@@ -306,8 +323,21 @@ fn unspellable(text: &str, error: &crate::syntax::SyntaxError) -> Option<String>
             Some(format!(
                 "{} name `{}` is not a cairn name (a letter or `_`, then letters, digits, `_` or `-`)",
                 start.trim_end_matches([' ', '"']),
-                crate::report::escape(name)
+                crate::report::escape_controls(name)
             ))
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_control_escape;
+
+    #[test]
+    fn a_control_escape_is_told_from_a_literal_backslash_u() {
+        assert!(has_control_escape(r#"readme "a\u{1b}b""#));
+        assert!(has_control_escape(r#"readme "\\\u{1b}""#));
+        assert!(!has_control_escape(r#"readme "see \\u{41}""#));
+        assert!(!has_control_escape(r#"readme "plain""#));
+    }
 }
