@@ -110,6 +110,23 @@ impl SyntaxError {
     }
 }
 
+/// The end (one past the closing quote) of a quoted JSONPath name whose
+/// `quote` is at `at`, when it closes before the line ends (`\\` escapes
+/// the next character); otherwise the quote is an ordinary character.
+fn quoted_name_end(text: &str, at: usize, quote: char) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in text.get(at + 1..)?.char_indices() {
+        match c {
+            '\n' | '\r' => return None,
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            _ if c == quote => return Some(at + 1 + i + 1),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Checks the size and nesting limits before pest sees the text, so that
 /// no input can make the recursive-descent parser overflow its stack.
 pub fn check_limits(text: &str) -> Result<(), SyntaxError> {
@@ -121,11 +138,15 @@ pub fn check_limits(text: &str) -> Result<(), SyntaxError> {
         });
     }
     let mut depth = 0usize;
-    // The quote of the string being skipped: `"`, or `'` (a JSONPath name,
-    // `$['a"b']`, which ends at the line's end at the latest).
-    let mut in_string: Option<char> = None;
+    let mut in_string = false;
     let mut in_comment = false;
     let mut escaped = false;
+    // Inside a JSONPath (from `$` to the whitespace after it): the depth of
+    // its brackets, in which `#` is text and a quote opens a quoted name
+    // only when it closes on the same line, as the grammar reads them.
+    let mut path: Option<usize> = None;
+    // The end of a quoted JSONPath name being skipped.
+    let mut skip_to = 0usize;
     for (i, c) in text.char_indices() {
         if (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
             || crate::report::is_invisible_format(c)
@@ -139,32 +160,59 @@ pub fn check_limits(text: &str) -> Result<(), SyntaxError> {
                 span: Span::new(i, i + c.len_utf8()),
             });
         }
+        if i < skip_to {
+            continue;
+        }
         if in_comment {
             in_comment = !matches!(c, '\n' | '\r');
-        } else if let Some(quote) = in_string {
+            continue;
+        }
+        if in_string {
             if escaped {
                 escaped = false;
             } else if c == '\\' {
                 escaped = true;
-            } else if c == quote || (quote == '\'' && c == '\n') {
-                in_string = None;
+            } else if c == '"' {
+                in_string = false;
             }
-        } else {
-            match c {
-                '"' | '\'' => in_string = Some(c),
-                '#' => in_comment = true,
-                '{' | '[' | '(' => {
-                    depth += 1;
-                    if depth > MAX_DEPTH {
-                        return Err(SyntaxError::TooDeep {
-                            limit: MAX_DEPTH,
-                            span: Span::new(i, i + 1),
-                        });
-                    }
+            continue;
+        }
+        if let Some(inner) = path {
+            if inner > 0 && matches!(c, '\'' | '"') {
+                if let Some(end) = quoted_name_end(text, i, c) {
+                    skip_to = end;
                 }
-                '}' | ']' | ')' => depth = depth.saturating_sub(1),
-                _ => {}
+                continue;
             }
+            if inner == 0 && c.is_whitespace() {
+                path = None;
+            } else if inner > 0 && c == '#' {
+                continue;
+            }
+        }
+        match c {
+            '$' if path.is_none() => path = Some(0),
+            '"' => in_string = true,
+            '#' => in_comment = true,
+            '{' | '[' | '(' => {
+                depth += 1;
+                if let (Some(inner), '[') = (path.as_mut(), c) {
+                    *inner += 1;
+                }
+                if depth > MAX_DEPTH {
+                    return Err(SyntaxError::TooDeep {
+                        limit: MAX_DEPTH,
+                        span: Span::new(i, i + 1),
+                    });
+                }
+            }
+            '}' | ']' | ')' => {
+                depth = depth.saturating_sub(1);
+                if let (Some(inner), ']') = (path.as_mut(), c) {
+                    *inner = inner.saturating_sub(1);
+                }
+            }
+            _ => {}
         }
     }
     Ok(())
@@ -188,7 +236,15 @@ mod tests {
         assert!(check_limits(&format!("$['{deep}']")).is_ok());
         // A comment ends at a lone CR, as in the grammar; a quoted
         // JSONPath name at its quote.
-        for text in [format!("# c\r{deep}"), format!("$['\"#'][0]{deep}")] {
+        // Inside a JSONPath's brackets `#` is text, and a quote that does not
+        // close on its line is text too.
+        for text in [
+            format!("# c\r{deep}"),
+            format!("$['\"#'][0]{deep}"),
+            format!("$[a'b{deep}"),
+            format!("$[a\"b{deep}"),
+            format!("$[a#b{deep}"),
+        ] {
             assert!(
                 matches!(check_limits(&text), Err(SyntaxError::TooDeep { .. })),
                 "{text:?}"
