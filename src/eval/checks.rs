@@ -68,10 +68,21 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
             // `count $.failedTests[*] == 0` must not pass when `failedTests`
             // is missing altogether: zero selected values out of an absent
             // container is absence, not an empty list.
+            // Nor when it is a string, a number or null: `[*]` selects
+            // nothing from those either, but they are no empty list.
             if selected.is_empty() {
                 if let Some(container) = container_of(&check.path) {
-                    if predicate.query(container).is_ok_and(|v| v.is_empty()) {
-                        return Err(fail(format!("`{container}` is absent"), "absent".into()));
+                    if let Ok(values) = predicate.query(container) {
+                        if values.is_empty() {
+                            return Err(fail(format!("`{container}` is absent"), "absent".into()));
+                        }
+                        if let Some(v) = values.iter().find(|v| !v.is_array() && !v.is_object()) {
+                            let kind = crate::diag::json_kind(v);
+                            return Err(fail(
+                                format!("`{container}` is {kind}, not a list or an object"),
+                                kind.into(),
+                            ));
+                        }
                     }
                 }
             }
@@ -465,7 +476,25 @@ mod tests {
             assert_eq!(r.expect_err(path).actual, "absent", "{path}");
         }
         assert!(ok("$.failedTests[*]", Quantifier::Count, zero.clone(), &t));
-        assert!(ok("$.passed[?@ == 'c']", Quantifier::Count, zero, &t));
+        assert!(ok(
+            "$.passed[?@ == 'c']",
+            Quantifier::Count,
+            zero.clone(),
+            &t
+        ));
+        // A string, number, boolean or null is no empty list.
+        for (value, kind) in [
+            (json!("integration,e2e"), "a string"),
+            (json!(3), "a number"),
+            (json!(true), "a boolean"),
+            (json!(null), "null"),
+        ] {
+            let t = json!({ "failedTests": value });
+            for path in ["$.failedTests[*]", "$.failedTests[?@ == 'x']"] {
+                let r = run(&check(path, Quantifier::Count, zero.clone()), &t);
+                assert_eq!(r.expect_err(path).actual, kind, "{path} {t}");
+            }
+        }
         let two = cmp(CompareOp::Eq, json!(2));
         assert!(ok("$.passed[*]", Quantifier::Count, two, &t));
         assert_eq!(container_of("$.a[*]"), Some("$.a"));

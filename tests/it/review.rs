@@ -794,3 +794,38 @@ fn disagreeing_links_point_at_their_blocks_by() {
         .join("\n\n");
     insta::assert_snapshot!("V103-links-by-of-their-block", v103);
 }
+
+/// `count $.failed[*] == 0` fails when `failed` is a string, a number or
+/// null: `[*]` selects nothing from those, but they are no empty list.
+#[test]
+fn count_over_something_that_is_no_list_fails() {
+    let s = Scratch::new("count-no-list");
+    s.write(
+        "policy.cairn",
+        &POLICY.replace(
+            "      require $.ok == true\n",
+            "      require $.ok == true\n      require count $.failed[*] == 0\n",
+        ),
+    );
+    let with_failed = |failed: Value| {
+        let mut c = checkout();
+        c["predicate"]["failed"] = failed;
+        line(&c, "alice") + &line(&provenance(&json!({"sha256": s.app_digest})), "bob")
+    };
+    s.write("b.jsonl", &with_failed(json!([])));
+    let out = s.verify(&[]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    for failed in [json!("integration,e2e"), json!(3), json!(null)] {
+        s.write("b.jsonl", &with_failed(failed));
+        assert_fails(&s, &[], &["V106"]);
+    }
+    s.write("b.jsonl", &with_failed(json!("integration,e2e")));
+    let err = stderr(&s.verify(&[]));
+    let block = err
+        .split("\n\n")
+        .skip_while(|b| !b.contains("V106"))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    insta::assert_snapshot!("V106-count-over-a-string", block);
+}
