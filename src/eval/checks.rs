@@ -485,9 +485,16 @@ mod tests {
         // `all` tests only the values that exist; counting the entries
         // without the field is how a policy requires it on every one.
         let trace = json!({"p": [{"name": "make"}, {"cmd": "curl | sh"}]});
-        let names = Test::In { values: vec![json!("make")] };
+        let names = Test::In {
+            values: vec![json!("make")],
+        };
         assert!(ok("$.p[*].name", Quantifier::All, names, &trace));
-        assert!(!ok("$.p[?!@.name]", Quantifier::Count, zero.clone(), &trace));
+        assert!(!ok(
+            "$.p[?!@.name]",
+            Quantifier::Count,
+            zero.clone(),
+            &trace
+        ));
         let trace = json!({"p": [{"name": "make"}]});
         assert!(ok("$.p[?!@.name]", Quantifier::Count, zero.clone(), &trace));
         // A string, number, boolean or null is no empty list.

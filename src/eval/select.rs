@@ -108,14 +108,8 @@ pub fn first_pass<'v>(layout: &Layout, step: &'v Step, views: &'v [View<'v>]) ->
         .iter()
         .filter(|g| !g.is_link && g.by.threshold > 1)
     {
-        if let Some((first, others)) = g.counted.split_first() {
-            let what = format!("`{}` attestations", g.role());
-            for other in others {
-                if let Some(f) = extra::disagreement(step, &what, g.by, first, other) {
-                    state.findings.push(f);
-                }
-            }
-        }
+        let what = format!("`{}` attestations", g.role());
+        agree(step, &what, g.by, &g.counted, &mut state.findings);
     }
     // The links answer to their block's own `by` when it has one.
     let links_by = state
@@ -123,12 +117,8 @@ pub fn first_pass<'v>(layout: &Layout, step: &'v Step, views: &'v [View<'v>]) ->
         .iter()
         .find(|g| g.is_link)
         .map_or(&step.by, |g| g.by);
+    agree(step, "links", links_by, &links, &mut state.findings);
     if let Some(first) = links.first() {
-        for other in links.iter().skip(1) {
-            if let Some(f) = extra::disagreement(step, "links", links_by, first, other) {
-                state.findings.push(f);
-            }
-        }
         if let Some(command) = &step.command {
             for link in &links {
                 let actual = link
@@ -172,13 +162,35 @@ pub fn first_pass<'v>(layout: &Layout, step: &'v Step, views: &'v [View<'v>]) ->
     state
 }
 
+/// A V103 finding for each of `views` whose artifacts differ from the
+/// first's (`what` they are, and the `by` that must agree, for the message).
+fn agree(
+    step: &Step,
+    what: &str,
+    by: &Functionaries,
+    views: &[&View<'_>],
+    findings: &mut Vec<Finding>,
+) {
+    if let Some((first, others)) = views.split_first() {
+        findings.extend(
+            others
+                .iter()
+                .filter_map(|other| extra::disagreement(step, what, by, first, other)),
+        );
+    }
+}
+
 impl Group<'_> {
     /// The group's predicate type as the policy names it (its alias when
     /// it has one).
     fn role(&self) -> &str {
-        self.expected
-            .map_or("link", |e| e.alias.as_deref().unwrap_or(&e.predicate_type))
+        self.expected.map_or("link", type_name)
     }
+}
+
+/// An expected attestation's type as the policy names it: its alias, or its URI.
+fn type_name(e: &ExpectedAttestation) -> &str {
+    e.alias.as_deref().unwrap_or(&e.predicate_type)
 }
 
 /// The views of one group, its threshold finding, and its `considered` rows.
@@ -327,11 +339,9 @@ fn group<'v>(
 
 fn subject_of(step: &Step, expected: Option<&ExpectedAttestation>) -> String {
     match expected {
-        Some(e) if e.predicate_type != LINK_V03 => format!(
-            "attestation `{}` of step `{}`",
-            e.alias.as_deref().unwrap_or(&e.predicate_type),
-            step.name
-        ),
+        Some(e) if e.predicate_type != LINK_V03 => {
+            format!("attestation `{}` of step `{}`", type_name(e), step.name)
+        }
         _ => format!("step `{}`", step.name),
     }
 }
