@@ -117,8 +117,8 @@ fn quoted_name_end(text: &str, at: usize, quote: char) -> Option<usize> {
     let mut escaped = false;
     for (i, c) in text.get(at + 1..)?.char_indices() {
         match c {
-            '\n' | '\r' => return None,
             _ if escaped => escaped = false,
+            '\n' | '\r' => return None,
             '\\' => escaped = true,
             _ if c == quote => return Some(at + 1 + i + 1),
             _ => {}
@@ -184,7 +184,7 @@ pub fn check_limits(text: &str) -> Result<(), SyntaxError> {
                 }
                 continue;
             }
-            if inner == 0 && c.is_whitespace() {
+            if (inner == 0 && c.is_whitespace()) || matches!(c, '\n' | '\r') {
                 path = None;
             } else if inner > 0 && c == '#' {
                 continue;
@@ -244,6 +244,7 @@ mod tests {
             format!("$[a'b{deep}"),
             format!("$[a\"b{deep}"),
             format!("$[a#b{deep}"),
+            format!("$['a\\\n'{deep}'x']"),
         ] {
             assert!(
                 matches!(check_limits(&text), Err(SyntaxError::TooDeep { .. })),
