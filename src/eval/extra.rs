@@ -125,14 +125,23 @@ pub fn rule_failure(
             };
             let actual = match artifacts.get(&name) {
                 None => "absent".to_string(),
-                // See `view::unambiguous`: listed twice with different digests.
-                Some(set) if set.is_empty() => "listed with conflicting digests".to_string(),
+                // See `view::unambiguous` and `view::descriptors`.
+                Some(_) if name == super::view::NOT_A_LIST => {
+                    "the predicate's material list is not a JSON array".to_string()
+                }
+                Some(set) if set.is_empty() => {
+                    "no usable digest (none given, or listed with conflicting digests)".to_string()
+                }
                 Some(set) => super::why::short_pair(set, &crate::evidence::DigestSet::new()).0,
             };
             let (label, help) = match rule {
                 Some(_) => (
                     "disallowed by this rule",
                     "remove the artifact, or consume it with an earlier rule".to_string(),
+                ),
+                None if name == super::view::NOT_A_LIST => (
+                    "no rule in this block consumes it",
+                    "the attestation's materials are malformed: a list of {name, digest} entries is expected".to_string(),
                 ),
                 None => (
                     "no rule in this block consumes it",

@@ -162,7 +162,7 @@ fn descriptors(list: Option<&Value>, field: &str) -> Artifacts {
 /// The one entry a material list that is not a JSON array stands as: a
 /// name that matches no artifact, so that the rules (the implicit final
 /// `disallow "*"` at the least) refuse it rather than see no materials.
-const NOT_A_LIST: &str = "(materials: not a list)";
+pub(super) const NOT_A_LIST: &str = "(materials: not a list)";
 
 /// Collects named digest sets; a name given twice with different digests
 /// keeps its name but loses its digests (an empty set, and it stays empty),
