@@ -21,35 +21,56 @@ const MAX_SNIPPET_LINE: usize = 4096;
 /// Text from the input (a member name, a step name, a source line) can hold
 /// control or invisible characters; rendered as they are they could rewrite
 /// the terminal. The diagnostic is rendered without colour first: if that
-/// text holds any (other than newlines and tabs), it is shown escaped and
-/// without colour, since colour escapes could not be told from the input's.
+/// text holds any (other than newlines and tabs), it is shown escaped,
+/// without colour (colour escapes could not be told from the input's), and,
+/// when the source lines of its snippet hold them, without that snippet (an
+/// escaped line would no longer line up with its underline), its place
+/// given as `file:line:column`.
 pub fn render(diagnostic: &dyn Diagnostic, color: bool) -> String {
-    let place = too_long_line(diagnostic);
-    let shown = |color: bool| match &place {
-        Some(place) => render_plain(
-            &WithoutSnippet {
-                inner: diagnostic,
-                place: place.clone(),
-            },
-            color,
-        ),
+    let long = |lines: &[u8]| {
+        lines
+            .split(|&b| b == b'\n')
+            .any(|l| l.len() > MAX_SNIPPET_LINE)
+    };
+    let too_long = place(diagnostic, long);
+    let shown = |color: bool| match &too_long {
+        Some(place) => render_plain(&without_snippet(diagnostic, place, TOO_LONG), color),
         None => render_plain(diagnostic, color),
     };
     let plain = shown(false);
     let unsafe_char = |c: char| {
         (c.is_control() && !matches!(c, '\n' | '\t')) || crate::report::is_invisible_format(c)
     };
-    if plain.chars().any(unsafe_char) {
-        return plain
-            .split('\n')
-            .map(crate::report::escape_controls)
-            .collect::<Vec<_>>()
-            .join("\n");
+    if !plain.chars().any(unsafe_char) {
+        return if color { shown(true) } else { plain };
     }
-    if color {
-        shown(true)
-    } else {
-        plain
+    // Only a snippet whose source lines hold such characters is left out;
+    // the rest of the text (a message quoting a name) is escaped in place.
+    let hidden = |lines: &[u8]| String::from_utf8_lossy(lines).chars().any(unsafe_char);
+    let plain = match too_long.or_else(|| place(diagnostic, hidden)) {
+        Some(place) => render_plain(&without_snippet(diagnostic, &place, ESCAPED), false),
+        None => plain,
+    };
+    plain
+        .split('\n')
+        .map(crate::report::escape_controls)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Why a snippet is left out (the end of the help).
+const TOO_LONG: &str = "the line is too long to show";
+const ESCAPED: &str = "the source is not shown: it holds control or invisible characters";
+
+fn without_snippet<'a>(
+    inner: &'a dyn Diagnostic,
+    place: &str,
+    why: &'static str,
+) -> WithoutSnippet<'a> {
+    WithoutSnippet {
+        inner,
+        place: place.to_string(),
+        why,
     }
 }
 
@@ -71,18 +92,13 @@ fn render_plain(diagnostic: &dyn Diagnostic, color: bool) -> String {
     out
 }
 
-/// Where the first label on a line too long to show points
-/// (`file:line:column`), when there is one.
-fn too_long_line(diagnostic: &dyn Diagnostic) -> Option<String> {
+/// Where the first label whose snippet lines (the label's, and one on
+/// either side) `pick` chooses points (`file:line:column`), if any does.
+fn place(diagnostic: &dyn Diagnostic, pick: impl Fn(&[u8]) -> bool) -> Option<String> {
     let source = diagnostic.source_code()?;
     diagnostic.labels()?.find_map(|label| {
-        // The lines a snippet shows: the label's, and one on either side.
         let shown = source.read_span(label.inner(), 1, 1).ok()?;
-        let too_long = shown
-            .data()
-            .split(|&b| b == b'\n')
-            .any(|line| line.len() > MAX_SNIPPET_LINE);
-        if !too_long {
+        if !pick(shown.data()) {
             return None;
         }
         let at = source.read_span(label.inner(), 0, 0).ok()?;
@@ -99,6 +115,8 @@ fn too_long_line(diagnostic: &dyn Diagnostic) -> Option<String> {
 struct WithoutSnippet<'a> {
     inner: &'a dyn Diagnostic,
     place: String,
+    /// Why, for the help.
+    why: &'static str,
 }
 
 impl std::fmt::Debug for WithoutSnippet<'_> {
@@ -137,10 +155,10 @@ impl Diagnostic for WithoutSnippet<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
-        let line = "the line is too long to show";
+        let why = self.why;
         Some(match self.inner.help() {
-            Some(help) => Box::new(format!("{help}\n({line})")),
-            None => Box::new(line),
+            Some(help) => Box::new(format!("{help}\n({why})")),
+            None => Box::new(why),
         })
     }
 }

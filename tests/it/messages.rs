@@ -366,6 +366,13 @@ fn quoted_input_is_escaped() {
         );
         insta::assert_snapshot!(format!("E503-member-escaped-{color}"), out);
     }
+    // The same member written with a raw U+202E: the source line itself
+    // holds it, so the snippet is left out and the place given instead.
+    let raw = layout.replace("\\u001b[31mRED\\u202e", "ab\u{202e}");
+    std::fs::write(dir.join("raw.layout"), raw).unwrap();
+    let out = shown(&cairn(&dir, &["import", "raw.layout"]));
+    assert!(!out.contains('\u{202e}'), "{out}");
+    insta::assert_snapshot!("E503-raw-bidi-in-source", out);
     std::fs::write(dir.join("layout.json"), r#"{"a\u001b": 1, "a\u001b": 2}"#).unwrap();
     let out = shown(&cairn(
         &dir,
