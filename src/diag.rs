@@ -46,7 +46,11 @@ pub fn render(diagnostic: &dyn Diagnostic, color: bool) -> String {
     }
     // Only a snippet whose source lines hold such characters is left out;
     // the rest of the text (a message quoting a name) is escaped in place.
-    let hidden = |lines: &[u8]| String::from_utf8_lossy(lines).chars().any(unsafe_char);
+    // (A CR before a newline is a line ending, which the renderer drops.)
+    let hidden = |lines: &[u8]| {
+        let text = String::from_utf8_lossy(lines).replace("\r\n", "\n");
+        text.chars().any(unsafe_char)
+    };
     let plain = match too_long.or_else(|| place(diagnostic, hidden)) {
         Some(place) => render_plain(&without_snippet(diagnostic, &place, ESCAPED), false),
         None => plain,
