@@ -106,6 +106,35 @@ impl Scratch {
     }
 }
 
+impl Scratch {
+    /// The policy with one more check on the checkout attestation.
+    fn with_checkout_check(&self, check: &str) {
+        let ok = "      require $.ok == true\n";
+        self.write(
+            "policy.cairn",
+            &POLICY.replace(ok, &format!("{ok}      {check}\n")),
+        );
+    }
+
+    /// The good bundle, its checkout predicate given `field: value`.
+    fn bundle_with_checkout_field(&self, field: &str, value: Value) -> String {
+        let mut c = checkout();
+        c["predicate"][field] = value;
+        line(&c, "alice") + &line(&provenance(&json!({"sha256": self.app_digest})), "bob")
+    }
+}
+
+/// The block of the first finding with `code` in a failing run's stderr,
+/// with the evidence advice after it.
+fn finding(s: &Scratch, code: &str) -> String {
+    let err = stderr(&s.verify(&[]));
+    err.split("\n\n")
+        .skip_while(|b| !b.contains(code))
+        .take(2)
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
 impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -725,18 +754,8 @@ fn a_material_without_a_name_or_digest_is_not_dropped() {
 #[test]
 fn braces_in_a_regex_are_repetitions() {
     let s = Scratch::new("regex-braces");
-    s.write(
-        "policy.cairn",
-        &POLICY.replace(
-            "      require $.ok == true\n",
-            "      require $.ok == true\n      require $.commit matches \"^[0-9a-f]{40}$\"\n",
-        ),
-    );
-    let with_commit = |commit: &str| {
-        let mut c = checkout();
-        c["predicate"]["commit"] = json!(commit);
-        line(&c, "alice") + &line(&provenance(&json!({"sha256": s.app_digest})), "bob")
-    };
+    s.with_checkout_check("require $.commit matches \"^[0-9a-f]{40}$\"");
+    let with_commit = |commit: &str| s.bundle_with_checkout_field("commit", json!(commit));
     s.write("b.jsonl", &with_commit(&"a".repeat(40)));
     let out = s.verify(&[]);
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
@@ -785,14 +804,7 @@ fn disagreeing_links_point_at_their_blocks_by() {
         &(line(&link(&s.app_digest), "bob") + &line(&link(&other), "carol")),
     );
     assert_fails(&s, &[], &["V103"]);
-    let err = stderr(&s.verify(&[]));
-    let v103 = err
-        .split("\n\n")
-        .skip_while(|b| !b.contains("V103"))
-        .take(2)
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    insta::assert_snapshot!("V103-links-by-of-their-block", v103);
+    insta::assert_snapshot!("V103-links-by-of-their-block", finding(&s, "V103"));
 }
 
 /// `count $.failed[*] == 0` fails when `failed` is a string, a number or
@@ -800,18 +812,8 @@ fn disagreeing_links_point_at_their_blocks_by() {
 #[test]
 fn count_over_something_that_is_no_list_fails() {
     let s = Scratch::new("count-no-list");
-    s.write(
-        "policy.cairn",
-        &POLICY.replace(
-            "      require $.ok == true\n",
-            "      require $.ok == true\n      require count $.failed[*] == 0\n",
-        ),
-    );
-    let with_failed = |failed: Value| {
-        let mut c = checkout();
-        c["predicate"]["failed"] = failed;
-        line(&c, "alice") + &line(&provenance(&json!({"sha256": s.app_digest})), "bob")
-    };
+    s.with_checkout_check("require count $.failed[*] == 0");
+    let with_failed = |failed: Value| s.bundle_with_checkout_field("failed", failed);
     s.write("b.jsonl", &with_failed(json!([])));
     let out = s.verify(&[]);
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
@@ -820,12 +822,5 @@ fn count_over_something_that_is_no_list_fails() {
         assert_fails(&s, &[], &["V106"]);
     }
     s.write("b.jsonl", &with_failed(json!("integration,e2e")));
-    let err = stderr(&s.verify(&[]));
-    let block = err
-        .split("\n\n")
-        .skip_while(|b| !b.contains("V106"))
-        .take(2)
-        .collect::<Vec<_>>()
-        .join("\n\n");
-    insta::assert_snapshot!("V106-count-over-a-string", block);
+    insta::assert_snapshot!("V106-count-over-a-string", finding(&s, "V106"));
 }
