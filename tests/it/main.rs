@@ -25,3 +25,16 @@ mod record;
 mod review;
 mod vectors;
 mod vsa;
+
+/// `cairn ARGS` run in `dir`, without colour: its exit status and output.
+pub fn cairn_in<S: AsRef<std::ffi::OsStr>>(
+    dir: &std::path::Path,
+    args: &[S],
+) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}

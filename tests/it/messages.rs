@@ -19,15 +19,7 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `cairn ARGS` run in `dir`, without colour.
-fn cairn(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use super::cairn_in as cairn;
 
 /// A fresh scratch folder holding copies of the release example, two
 /// classic chains and the test keys.

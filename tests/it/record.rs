@@ -37,14 +37,7 @@ fn project(name: &str) -> PathBuf {
     dir
 }
 
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use super::cairn_in as run_in;
 
 /// The exit code and stderr, with the scratch directory and the key
 /// directory written as `[dir]` and `[keys]`.
