@@ -57,6 +57,7 @@ pub mod run;
 pub mod sign;
 pub mod sign_layout;
 pub mod verify;
+pub mod verify_bundle;
 pub mod verify_classic;
 pub mod verify_envelope;
 pub mod verify_inputs;
@@ -150,6 +151,12 @@ pub enum Command {
     /// Exit 0: at least one given key verified a signature; 1: none did;
     /// 2: the file or a key is malformed.
     VerifyEnvelope(verify_envelope::VerifyEnvelopeArgs),
+    /// Verify one Sigstore bundle offline against a trusted root, for an
+    /// artifact or its digest, signed by a certificate identity or a key.
+    ///
+    /// Exit 0: verified; 1: refused (the code names the check that decided);
+    /// 2: bad flags, or an unreadable or malformed bundle, key or root.
+    VerifyBundle(verify_bundle::VerifyBundleArgs),
     /// Verify attestations against a policy, or a classic in-toto supply chain with `--layout`.
     ///
     /// Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate
@@ -207,6 +214,7 @@ pub fn main() -> ExitCode {
         Command::Record(args) => record::run(args, cli.color),
         Command::Sign(args) => sign::run(args, cli.color),
         Command::VerifyEnvelope(args) => verify_envelope::run(args, cli.color),
+        Command::VerifyBundle(args) => verify_bundle::run(args, cli.color),
         Command::Verify(args) => verify::run(args, cli.color),
         Command::Lint(args) => lint::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),

@@ -194,6 +194,32 @@ pub enum EvidenceError {
         reason: String,
     },
 
+    /// A Sigstore bundle whose shape cairn refuses.
+    #[error("refused Sigstore bundle in {at}: {reason}")]
+    #[diagnostic(
+        code(E330),
+        help("see docs/sigstore.md for the bundle versions and shapes cairn reads")
+    )]
+    SigstoreBundle {
+        /// Where.
+        at: Location,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A Sigstore trusted root cairn cannot use.
+    #[error("unusable trusted root {at}: {reason}")]
+    #[diagnostic(
+        code(E331),
+        help("give a `trusted_root.json` (`application/vnd.dev.sigstore.trustedroot+json;version=0.1`), e.g. from `gh attestation trusted-root` or the Sigstore TUF repository")
+    )]
+    TrustedRoot {
+        /// Where.
+        at: Location,
+        /// What is wrong.
+        reason: String,
+    },
+
     /// A required field is missing or has the wrong JSON type.
     #[error("malformed {what} in {at}: {reason}")]
     #[diagnostic(code(E310), help("see docs/evidence.md for the accepted shape"))]

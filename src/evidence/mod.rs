@@ -31,6 +31,7 @@ pub mod names;
 pub mod parallel;
 pub mod parse;
 pub mod scheme;
+pub mod sigstore;
 pub mod statement;
 pub mod verify;
 mod words;

@@ -23,6 +23,9 @@ mod lint;
 mod messages;
 mod record;
 mod review;
+mod sigstore;
+#[path = "../common/sigstore_cases.rs"]
+mod sigstore_cases;
 mod vectors;
 mod vsa;
 
