@@ -45,6 +45,15 @@ pub struct Layout {
     pub readme: Option<String>,
     /// Every declared key, in declaration order; indexed by [`KeyId`].
     pub keys: Vec<Key>,
+    /// Every declared identity, in declaration order. Signers are numbered
+    /// keys first, then identities: the [`KeyId`] `keys.len() + i` is
+    /// `identities[i]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub identities: Vec<Identity>,
+    /// The Sigstore trusted root the policy names, resolved against the
+    /// policy's directory (`--trusted-root` overrides it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trust_root: Option<TrustRootRef>,
     /// Every declared parameter, in declaration order.
     pub params: Vec<Param>,
     /// Every step, in declaration order; indexed by [`StepId`].
@@ -58,6 +67,22 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The name of the signer (key or identity) at `index` (a [`KeyId`]'s value).
+    pub fn signer_name(&self, index: usize) -> Option<&str> {
+        match self.keys.get(index) {
+            Some(k) => Some(&k.name),
+            None => self
+                .identities
+                .get(index.checked_sub(self.keys.len())?)
+                .map(|i| i.name.as_str()),
+        }
+    }
+
+    /// The identity at signer `index`, if it is one.
+    pub fn identity(&self, index: usize) -> Option<&Identity> {
+        self.identities.get(index.checked_sub(self.keys.len())?)
+    }
+
     /// The name of the step or inspection a MATCH rule looks at.
     pub fn target_name(&self, target: Target) -> Option<&str> {
         let index = |id: u32| usize::try_from(id).ok();
@@ -101,6 +126,45 @@ pub struct Key {
     /// Keyid by the legacy formula (with `keyid_hash_algorithms`).
     pub legacy_keyid: String,
     /// The declaration in the source.
+    pub span: Span,
+}
+
+/// A signer known by the claims of a Sigstore certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// The name the policy gives it (`identity release = sigstore { ... }`).
+    pub name: String,
+    /// Every constraint, gh's shorthands expanded; all must hold.
+    pub constraints: Vec<ClaimConstraint>,
+    /// The declaration in the source.
+    pub span: Span,
+}
+
+/// One constraint of an identity: a claim of the certificate (`san`,
+/// `issuer`, `source-repository-uri`, ...) exactly or by a regex anchored
+/// at both ends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimConstraint {
+    /// The claim's name.
+    pub claim: String,
+    /// The value, or the regex source when `regex`.
+    pub value: String,
+    /// Whether `value` is a regex (anchored at both ends).
+    pub regex: bool,
+    /// The clause it comes from, as written (`owner "acme"`).
+    pub origin: String,
+    /// The clause in the source.
+    pub span: Span,
+}
+
+/// `trust-root "FILE"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustRootRef {
+    /// The path as written.
+    pub path: String,
+    /// The path resolved against the policy's directory.
+    pub resolved: String,
+    /// The clause in the source.
     pub span: Span,
 }
 

@@ -66,7 +66,19 @@ def cert_of(bundle: dict) -> x509.Certificate:
 
 
 def cert_san(cert: x509.Certificate) -> str:
-    san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    try:
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.DuplicateExtension:
+        # A case whose leaf repeats an extension (the verifier must refuse
+        # it); asn1crypto still reads the SAN, so that sigstore-python judges it.
+        from asn1crypto import x509 as a_x509
+
+        names = a_x509.Certificate.load(si.cert_der(cert)).subject_alt_name_value
+        for kind in ("uniform_resource_identifier", "rfc822_name"):
+            for n in names:
+                if n.name == kind:
+                    return n.native
+        raise ValueError("no URI or email SAN") from None
     for v in san.get_values_for_type(x509.UniformResourceIdentifier):
         return v
     for v in san.get_values_for_type(x509.RFC822Name):

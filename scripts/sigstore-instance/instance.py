@@ -475,11 +475,15 @@ class Fulcio:
         when: dt.datetime = T_SIGN,
         eku=(ExtendedKeyUsageOID.CODE_SIGNING,),
         sct_log: CTLog | None | str = "default",
+        decoy: tuple[str, bytes] | None = None,
     ) -> x509.Certificate:
         """A leaf for `public_key`, valid from `when` for ten minutes.
 
         `sct_log` is the CT log that signs the embedded SCT ("default" is the
-        instance's own log; None leaves the SCT out)."""
+        instance's own log; None leaves the SCT out). `decoy` is an
+        (OID, extnValue) pair put just before the Fulcio extension with the
+        same OID, so that the certificate carries that extension twice, which
+        RFC 5280 forbids (see `_with_duplicate`)."""
         if sct_log == "default":
             sct_log = self.ctlog
         issuer_key, issuer = self.ca.issuer_key, self.ca.issuer
@@ -529,29 +533,84 @@ class Fulcio:
                 .add_extension(x509.SubjectAlternativeName(san), critical=True)
             )
             for ext in fulcio_extensions(ident):
+                if decoy is not None and ext.oid.dotted_string == decoy[0]:
+                    b = b.add_extension(_raw_ext(_placeholder(decoy[0]), decoy[1]), critical=False)
                 b = b.add_extension(ext, critical=False)
             return b
 
+        def sign(b: x509.CertificateBuilder) -> x509.Certificate:
+            cert = b.sign(issuer_key, hashes.SHA384(), ecdsa_deterministic=True)
+            if decoy is not None:
+                cert = _with_duplicate(cert, decoy[0], issuer_key)
+            return cert
+
         if sct_log is None:
-            return builder().sign(issuer_key, hashes.SHA384(), ecdsa_deterministic=True)
+            return sign(builder())
 
         # RFC 6962 precertificate flow: the SCT signs the TBSCertificate
         # without the SCT list extension (and without the poison, which a
         # precertificate would carry); the final certificate then gets the
         # SCT list extension appended last.
-        pre = builder().sign(issuer_key, hashes.SHA384(), ecdsa_deterministic=True)
+        pre = sign(builder())
         precert_tbs = pre.tbs_certificate_bytes
         sct = sct_log.sct(precert_tbs, key_id(issuer_key.public_key()), when)
-        final = (
-            builder()
-            .add_extension(
+        final = sign(
+            builder().add_extension(
                 _raw_ext(OID_SCT_LIST, sct_list_extension_value([sct])), critical=False
             )
-            .sign(issuer_key, hashes.SHA384(), ecdsa_deterministic=True)
         )
         # The verifier's view of the precertificate must be what the log signed.
-        assert final.tbs_precertificate_bytes == precert_tbs, "precert TBS mismatch"
+        assert _precert_tbs(final) == precert_tbs, "precert TBS mismatch"
         return final
+
+
+def _placeholder(oid: str) -> str:
+    """An OID of the same DER length as `oid` (last arc 127), which
+    `_with_duplicate` turns back into `oid`."""
+    head, last = oid.rsplit(".", 1)
+    assert int(last) < 127, oid
+    return f"{head}.127"
+
+
+def _oid_der(oid: str) -> bytes:
+    return a_core.ObjectIdentifier(oid).dump()
+
+
+def _with_duplicate(cert: x509.Certificate, oid: str, issuer_key) -> x509.Certificate:
+    """`cert` with the placeholder OID of `oid` renamed to `oid` in its
+    TBSCertificate, re-signed (deterministic ECDSA with SHA-384). The
+    cryptography package refuses to build a certificate with one extension
+    twice, so the decoy goes in under another OID of the same length."""
+    old, new = _oid_der(_placeholder(oid)), _oid_der(oid)
+    assert len(old) == len(new)
+    tbs = cert.tbs_certificate_bytes
+    assert tbs.count(old) == 1, "placeholder OID not unique"
+    tbs = tbs.replace(old, new)
+    sig = issuer_key.sign(tbs, ec.ECDSA(hashes.SHA384(), deterministic_signing=True))
+    c = a_x509.Certificate.load(cert_der(cert))
+    out = a_x509.Certificate(
+        {
+            "tbs_certificate": a_x509.TbsCertificate.load(tbs),
+            "signature_algorithm": c["signature_algorithm"],
+            "signature_value": sig,
+        }
+    )
+    return x509.load_der_x509_certificate(out.dump())
+
+
+def _precert_tbs(cert: x509.Certificate) -> bytes:
+    """The TBSCertificate without the SCT list extension, as RFC 6962
+    verifiers rebuild it (done with asn1crypto, which, unlike cryptography,
+    accepts a certificate with a duplicate extension)."""
+    try:
+        return cert.tbs_precertificate_bytes
+    except x509.DuplicateExtension:
+        pass
+    tbs = a_x509.TbsCertificate.load(cert.tbs_certificate_bytes)
+    tbs["extensions"] = a_x509.Extensions(
+        [e for e in tbs["extensions"] if e["extn_id"].dotted != OID_SCT_LIST]
+    )
+    return tbs.dump()
 
 
 # --------------------------------------------------------------------------

@@ -60,6 +60,9 @@ ALICE = Identity(issuer="https://accounts.cairn.test", email="alice@cairn.test")
 ACME = si.github_identity("acme", "app")
 EVIL = si.github_identity("evil", "app", owner_id="6666", repo_id="6667")
 
+# Another repository of the same owner, with its own release workflow.
+MIRROR = si.github_identity("acme", "mirror", repo_id="2003", run_id="9000000002")
+
 POLICY_ALICE = {"identity": ALICE.email, "issuer": ALICE.issuer}
 POLICY_ACME_GH = {
     "owner": "acme",
@@ -485,6 +488,38 @@ def build() -> None:
         "A v0.3 bundle must carry a single leaf certificate, but this one carries a chain that includes the root.",
         msg_bundle(s, material=si.material_chain([s.cert, ca.inter, ca.root])),
         POLICY_ALICE,
+    )
+
+    # ------------------------------------------------- added after the above
+    # New cases go here, at the end: every key, serial number and log entry
+    # comes from the one seeded generator, so a case made earlier would
+    # change the bytes of every case made after it.
+
+    case(
+        "duplicate_issuer_extension_fail",
+        "FAIL",
+        "The leaf carries the OIDC issuer extension 1.3.6.1.4.1.57264.1.8 twice, first with https://evil.cairn.test/idp, then with the real issuer; RFC 5280 forbids a repeated extension.",
+        msg_bundle(signer(ALICE, decoy=(si.OID_ISSUER_V2, si.der_utf8("https://evil.cairn.test/idp")))),
+        POLICY_ALICE,
+    )
+
+    s = signer(ACME, decoy=(si.OID_SOURCE_REPO_URI, si.der_utf8("https://github.com/evil/app")))
+    case(
+        "duplicate_source_repository_fail",
+        "FAIL",
+        "The acme/app workflow leaf carries the source repository extension 1.3.6.1.4.1.57264.1.12 twice, first with https://github.com/evil/app, then with https://github.com/acme/app; RFC 5280 forbids a repeated extension.",
+        dsse_bundle([s], provenance(ACME)),
+        {"owner": "acme", "repo": "acme/app", "issuer": GITHUB_ISSUER},
+        artifact=TARBALL,
+    )
+
+    case(
+        "dsse_provenance_second_repo",
+        "PASS",
+        "v0.3 DSSE in-toto SLSA provenance for the same artifact as dsse_provenance_v03, signed by the release workflow of another acme repository, acme/mirror, under the same trusted root.",
+        dsse_bundle([signer(MIRROR)], provenance(MIRROR)),
+        {"owner": "acme", "repo": "acme/mirror", "issuer": GITHUB_ISSUER},
+        artifact=TARBALL,
     )
 
 

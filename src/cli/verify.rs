@@ -31,10 +31,14 @@ pub struct VerifyArgs {
         conflicts_with = "layout"
     )]
     pub policy: Option<PathBuf>,
-    /// Attestations: `.intoto.jsonl` bundles, DSSE envelopes, classic links,
-    /// or directories of them (repeatable).
+    /// Attestations: `.intoto.jsonl` bundles, DSSE envelopes, Sigstore
+    /// bundles, classic links, or directories of them (repeatable).
     #[arg(long = "bundle", value_name = "PATH")]
     pub bundles: Vec<PathBuf>,
+    /// The Sigstore trusted root Sigstore bundles are verified with (one
+    /// root, or several as JSON lines); overrides the policy's `trust-root`.
+    #[arg(long, value_name = "FILE", conflicts_with = "layout")]
+    pub trusted_root: Option<PathBuf>,
     /// A classic in-toto layout (metablock or DSSE) to verify instead of a policy.
     #[arg(long, value_name = "FILE")]
     pub layout: Option<PathBuf>,
@@ -256,7 +260,8 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
             verify_classic::links(&layout, &keys, dir, 0, &cx)?
         }
         None => {
-            let loaded = load_evidence(&args.bundles, &keys, color)?;
+            let sigstore = sigstore_trust(args, &layout, &keys)?;
+            let loaded = load_evidence_with(&args.bundles, &keys, Some(&sigstore), color)?;
             (loaded.verified, loaded.rejected)
         }
     };
@@ -328,7 +333,55 @@ pub(super) fn load_evidence(
     keys: &[evidence::TrustedKey],
     color: ColorChoice,
 ) -> Result<evidence::Checked, Stopped> {
-    let mut checked = evidence::load_verified(paths, &Limits::default(), keys);
+    load_evidence_with(paths, keys, None, color)
+}
+
+/// What Sigstore bundles are checked with: the trusted roots of
+/// `--trusted-root` (or else the policy's `trust-root`), the policy's
+/// identities and its keys. No root is read when neither names one; a
+/// bundle then counts for no one, and the finding says why.
+fn sigstore_trust(
+    args: &VerifyArgs,
+    layout: &crate::ir::Layout,
+    keys: &[evidence::TrustedKey],
+) -> Result<evidence::sigstore::SigstoreTrust, Stop> {
+    let path = args.trusted_root.clone().or_else(|| {
+        layout
+            .trust_root
+            .as_ref()
+            .map(|t| PathBuf::from(&t.resolved))
+    });
+    let roots = match path {
+        Some(path) => super::verify_bundle::read_trust_roots(&path, &Limits::default())
+            .map_err(|e| Box::new(e) as Stop)?,
+        None => Vec::new(),
+    };
+    let identities = layout
+        .identities
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (layout.keys.len() + i, crate::lower::identity::matcher(id)))
+        .collect();
+    let keys = keys
+        .iter()
+        .enumerate()
+        .filter_map(|(i, k)| Some((i, k.key.spki_der()?)))
+        .collect();
+    Ok(evidence::sigstore::SigstoreTrust {
+        roots,
+        identities,
+        keys,
+    })
+}
+
+/// [`load_evidence`], with Sigstore bundles checked against `sigstore`.
+pub(super) fn load_evidence_with(
+    paths: &[PathBuf],
+    keys: &[evidence::TrustedKey],
+    sigstore: Option<&evidence::sigstore::SigstoreTrust>,
+    color: ColorChoice,
+) -> Result<evidence::Checked, Stopped> {
+    let mut checked = evidence::load_verified_with(paths, &Limits::default(), keys, sigstore);
     let (warnings, errors): (Vec<_>, Vec<_>) = std::mem::take(&mut checked.problems)
         .into_iter()
         .partition(|p| miette::Diagnostic::severity(p) == Some(miette::Severity::Warning));

@@ -114,6 +114,13 @@ pub enum BundleCliError {
         help("name the signer: `--certificate-identity` and `--certificate-oidc-issuer` (or their `-regexp` forms, or gh's `--owner`/`--repo`), or `--key` for a key-signed bundle")
     )]
     Signer(String),
+    /// Another flag's value that cannot be used.
+    #[error("{0}")]
+    #[diagnostic(
+        code(E437),
+        help("see `cairn verify-bundle --help` for each flag's values")
+    )]
+    Flag(String),
     /// An artifact argument that cannot be read.
     #[error("cannot read the artifact `{path}`: {reason}")]
     #[diagnostic(
@@ -183,6 +190,10 @@ fn signer_error(message: impl Into<String>) -> Stop {
     error(BundleCliError::Signer(message.into()))
 }
 
+fn flag_error(message: impl Into<String>) -> Stop {
+    error(BundleCliError::Flag(message.into()))
+}
+
 /// Reads the trusted roots of `path` (one JSON document, or one per line).
 pub fn read_trust_roots(path: &Path, limits: &Limits) -> Result<Vec<TrustRoot>, EvidenceError> {
     let label = path.display().to_string();
@@ -191,6 +202,7 @@ pub fn read_trust_roots(path: &Path, limits: &Limits) -> Result<Vec<TrustRoot>, 
         .split(|&b| b == b'\n')
         .enumerate()
         .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
+        .map(|(i, l)| (i, l.trim_ascii()))
         .collect();
     // One pretty-printed document spans many lines; JSON lines hold one each.
     let one_per_line = lines.len() > 1
@@ -238,6 +250,19 @@ fn identity(args: &VerifyBundleArgs) -> Result<Identity, Stop> {
             .map_err(|e| signer_error(format!("{flag} `{pattern}` is not a valid regex: {e}")))
     };
     let mut has_san = false;
+    for (flag, value) in [
+        ("--certificate-identity", &args.certificate_identity),
+        ("--certificate-oidc-issuer", &args.certificate_oidc_issuer),
+        ("--owner", &args.owner),
+        ("--repo", &args.repo),
+        ("--signer-repo", &args.signer_repo),
+    ] {
+        if value.as_deref().is_some_and(str::is_empty) {
+            return Err(signer_error(format!(
+                "{flag} is empty: an empty value would stand for no constraint at all"
+            )));
+        }
+    }
     if let Some(s) = &args.certificate_identity {
         id.require("san", Matcher::Exact(s.clone()), "--certificate-identity");
         has_san = true;
@@ -287,11 +312,19 @@ fn identity(args: &VerifyBundleArgs) -> Result<Identity, Stop> {
     Ok(id)
 }
 
-fn time_flag(flag: &str, text: &Option<String>) -> Result<Option<i64>, Stop> {
+/// A window bound in whole seconds: a start rounds up, an end down, so the
+/// window never grows by the fraction cut off.
+fn time_flag(flag: &str, text: &Option<String>, start: bool) -> Result<Option<i64>, Stop> {
     let Some(text) = text else { return Ok(None) };
-    text.parse::<jiff::Timestamp>()
-        .map(|t| Some(t.as_second()))
-        .map_err(|e| signer_error(format!("{flag} `{text}` is not an RFC 3339 time: {e}")))
+    let t = text
+        .parse::<jiff::Timestamp>()
+        .map_err(|e| flag_error(format!("{flag} `{text}` is not an RFC 3339 time: {e}")))?;
+    let whole = t.as_second();
+    Ok(Some(if start && t.subsec_nanosecond() > 0 {
+        whole.saturating_add(1)
+    } else {
+        whole
+    }))
 }
 
 fn read_key(path: &Path) -> Result<Vec<u8>, Stop> {
@@ -303,6 +336,11 @@ fn read_key(path: &Path) -> Result<Vec<u8>, Stop> {
             reason,
         })
     };
+    if text.matches("-----BEGIN ").count() != 1 {
+        return Err(bad(
+            "give exactly one PEM `PUBLIC KEY` block (the file holds none or several)".into(),
+        ));
+    }
     let der = sigstore_verify::types::DerPublicKey::from_pem(text.trim())
         .map_err(|e| bad(format!("not a PEM public key: {e}")))?;
     sigstore_verify::crypto::VerificationKey::from_spki(&der)
@@ -319,6 +357,16 @@ enum ArtifactArg {
 fn artifact(text: &str) -> Result<ArtifactArg, Stop> {
     if let Some(d) = sigstore::Digest::parse(text) {
         return Ok(ArtifactArg::Digest(d));
+    }
+    let digest_like = ["sha256:", "sha384:", "sha512:"]
+        .iter()
+        .any(|p| text.starts_with(p))
+        && !std::path::Path::new(text).exists();
+    if digest_like {
+        return Err(error(BundleCliError::Artifact {
+            path: crate::report::escape(text),
+            reason: "not a digest: the algorithm's size in lowercase hex digits (64 for sha256, 96 for sha384, 128 for sha512)".into(),
+        }));
     }
     let bad = |reason: String| {
         error(BundleCliError::Artifact {
@@ -339,14 +387,14 @@ fn verify(args: &VerifyBundleArgs) -> Result<(Verified, Option<String>), Stop> {
     let limits = Limits::default();
     let min_version = match &args.min_bundle_version {
         Some(v) => Some(Version::parse(v).ok_or_else(|| {
-            signer_error(format!("--min-bundle-version `{v}` is not 0.1, 0.2 or 0.3"))
+            flag_error(format!("--min-bundle-version `{v}` is not 0.1, 0.2 or 0.3"))
         })?),
         None => None,
     };
     let (spki, window, identity) = match &args.key {
         Some(path) => {
-            let from = time_flag("--key-valid-from", &args.key_valid_from)?;
-            let until = time_flag("--key-valid-until", &args.key_valid_until)?;
+            let from = time_flag("--key-valid-from", &args.key_valid_from, true)?;
+            let until = time_flag("--key-valid-until", &args.key_valid_until, false)?;
             let window = (from.is_some() || until.is_some()).then_some((from, until));
             (Some(read_key(path)?), window, None)
         }
@@ -431,7 +479,24 @@ fn verify(args: &VerifyBundleArgs) -> Result<(Verified, Option<String>), Stop> {
                 return Ok((verified, root_label));
             }
             Err(f) => {
-                first.get_or_insert(f);
+                // A failure that does not depend on the root (the signature,
+                // the artifact, the binding) says more than one that only
+                // shows this root is not the bundle's.
+                let telling = |c: Check| {
+                    !matches!(
+                        c,
+                        Check::LogEntry
+                            | Check::InclusionProof
+                            | Check::Timestamp
+                            | Check::VerifiedTime
+                            | Check::Certificate
+                            | Check::Sct
+                    )
+                };
+                match &first {
+                    Some(prev) if telling(prev.check) || !telling(f.check) => {}
+                    _ => first = Some(f),
+                }
             }
         }
     }

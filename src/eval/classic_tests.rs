@@ -128,6 +128,8 @@ fn load(dir: &Path) -> (Layout, Vec<Verified<Attestation>>) {
         }),
         readme: None,
         keys,
+        identities: Vec::new(),
+        trust_root: None,
         params: vec![],
         steps,
         inspections: vec![],

@@ -349,9 +349,8 @@ fn subject_of(step: &Step, expected: Option<&ExpectedAttestation>) -> String {
 /// The policy's name for the key at `index`.
 pub(super) fn key_name(layout: &Layout, index: usize) -> String {
     layout
-        .keys
-        .get(index)
-        .map_or_else(|| format!("key #{index}"), |k| k.name.clone())
+        .signer_name(index)
+        .map_or_else(|| format!("key #{index}"), str::to_owned)
 }
 
 /// The key's name with a keyid prefix, for expected/actual values that
@@ -362,7 +361,10 @@ pub(super) fn key_label(layout: &Layout, index: usize) -> String {
             Some(prefix) => format!("{} (keyid {prefix}…)", k.name),
             None => format!("{} (keyid {})", k.name, k.keyid),
         },
-        None => format!("key #{index}"),
+        None => match layout.identity(index) {
+            Some(id) => format!("{} (identity)", id.name),
+            None => format!("key #{index}"),
+        },
     }
 }
 

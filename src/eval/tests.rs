@@ -165,6 +165,8 @@ fn layout() -> Layout {
         }),
         readme: None,
         keys: vec![key("alice"), key("ci"), key("ci-backup"), key("mallory")],
+        identities: Vec::new(),
+        trust_root: None,
         params: vec![Param {
             name: "repo".into(),
             default: Some("https://git.example.com/foo.git".into()),

@@ -169,12 +169,23 @@ impl Verdict {
                     .collect();
                 format!("keyid {}", short.join(", "))
             };
+            let sigstore = r.signer.is_some()
+                || r.failures
+                    .iter()
+                    .any(|f| f.contains("Sigstore") || f.starts_with('V'));
+            let hints = match &r.signer {
+                Some(who) => who.clone(),
+                None if sigstore => "no verified certificate or key".to_string(),
+                None => hints,
+            };
+            let what = if sigstore {
+                "any identity or key of the policy"
+            } else {
+                "any trusted key"
+            };
             let mut f = Finding::warn(
                 Code::NotTrusted,
-                format!(
-                    "{} in `{}` is not signed by any trusted key",
-                    r.claim, r.origin
-                ),
+                format!("{} in `{}` is not signed by {what}", r.claim, r.origin),
             )
             .origin(&r.origin)
             .help(miette::Diagnostic::help(r).map_or_else(String::new, |h| h.to_string()));

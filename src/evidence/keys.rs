@@ -167,6 +167,20 @@ impl PublicKey {
     }
 }
 
+impl PublicKey {
+    /// The key as SubjectPublicKeyInfo DER (what a Sigstore bundle's key is
+    /// compared with); `None` only if the encoder fails.
+    pub fn spki_der(&self) -> Option<Vec<u8>> {
+        use p256::pkcs8::EncodePublicKey as _;
+        let doc = match self {
+            PublicKey::Ed25519(k) => k.to_public_key_der().ok()?,
+            PublicKey::EcdsaP256(k) => k.to_public_key_der().ok()?,
+            PublicKey::Rsa(k) => k.to_public_key_der().ok()?,
+        };
+        Some(doc.as_bytes().to_vec())
+    }
+}
+
 /// Whether a PEM SubjectPublicKeyInfo names the `id-ecPublicKey` algorithm.
 fn is_ec_spki(pem: &str) -> bool {
     use base64::Engine as _;

@@ -201,7 +201,7 @@ fn dir_files(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, EvidenceError>
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let entry = entry.map_err(io)?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let wanted = [".link", ".layout", ".json", ".jsonl", ".dsse"]
+        let wanted = [".link", ".layout", ".json", ".jsonl", ".dsse", ".sigstore"]
             .iter()
             .any(|ext| name.ends_with(ext));
         if name.starts_with('.') || !wanted || !entry.file_type().map_err(io)?.is_file() {
@@ -455,6 +455,12 @@ impl Reader<'_> {
             line: origin.line.map(small),
             ..Location::default()
         };
+        if memchr::memmem::find(bytes, SIGSTORE_MEDIA_TYPE).is_some() {
+            let value = super::document::parse_json(bytes, &at, limits.max_depth)?;
+            if super::sigstore::looks_like_bundle(&value) {
+                return self.sigstore(bytes, &value, origin, &at, loaded);
+            }
+        }
         // A large document's sha256 is worked out on another thread while
         // it is parsed, and a link's signatures while its artifacts are read.
         let split = bytes.len() >= SPLIT_BYTES;
@@ -561,16 +567,7 @@ impl Reader<'_> {
                 outcome,
             }),
             Content::Statement(statement) => {
-                let claim = if statement.predicate_type == crate::predicates::LINK_V03 {
-                    let name = statement
-                        .predicate
-                        .get("name")
-                        .and_then(serde_json::Value::as_str)
-                        .unwrap_or_default();
-                    Claim::Link(name.to_owned())
-                } else {
-                    Claim::Predicate(statement.predicate_type.clone())
-                };
+                let claim = statement_claim(&statement);
                 loaded.items.push(Unverified {
                     origin,
                     sha256,
@@ -581,6 +578,90 @@ impl Reader<'_> {
                 });
             }
         }
+        Ok(())
+    }
+}
+
+/// What a Statement claims to be: a link for a step (link/v0.3), or a
+/// predicate of its type.
+fn statement_claim(statement: &super::model::Statement) -> Claim {
+    if statement.predicate_type == crate::predicates::LINK_V03 {
+        let name = statement
+            .predicate
+            .get("name")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        Claim::Link(name.to_owned())
+    } else {
+        Claim::Predicate(statement.predicate_type.clone())
+    }
+}
+
+/// The start of every Sigstore bundle media type.
+const SIGSTORE_MEDIA_TYPE: &[u8] = b"application/vnd.dev.sigstore.bundle";
+
+impl Reader<'_> {
+    /// A Sigstore bundle: read strictly, its DSSE Statement parsed as any
+    /// envelope's, and its signatures checked against the trusted roots and
+    /// the policy's identities and keys while it is read.
+    fn sigstore(
+        &self,
+        bytes: &[u8],
+        value: &serde_json::Value,
+        origin: Origin,
+        at: &Location,
+        loaded: &mut Loaded,
+    ) -> Result<(), EvidenceError> {
+        let bundle = super::sigstore::read::bundle_from_value(
+            value,
+            bytes,
+            at,
+            &super::sigstore::SigstoreLimits::default(),
+        )?;
+        let Some((payload_type, payload)) = bundle.dsse_payload() else {
+            return Err(EvidenceError::Unrecognised {
+                at: at.clone(),
+                reason: "a Sigstore bundle with a message signature signs a file, not an attestation; verify it with `cairn verify-bundle`".into(),
+            });
+        };
+        let document = Document::Dsse(super::dsse::Envelope {
+            payload_type: payload_type.to_owned(),
+            payload: payload.to_vec(),
+            signatures: Vec::new(),
+        });
+        let parsed = content(&document, at, self.limits)?;
+        let Content::Statement(statement) = parsed else {
+            return Err(EvidenceError::Unrecognised {
+                at: at.clone(),
+                reason: "a Sigstore bundle whose payload is not an in-toto Statement".into(),
+            });
+        };
+        let outcome = match self.checker.and_then(|c| c.sigstore) {
+            Some(trust) => {
+                let (signers, failures, signer) = super::sigstore::check_bundle(&bundle, trust);
+                Outcome {
+                    signers,
+                    hints: Vec::new(),
+                    failures,
+                    signer,
+                }
+            }
+            None => Outcome {
+                signers: Vec::new(),
+                hints: Vec::new(),
+                failures: vec!["a Sigstore bundle needs a trusted root: name one with `trust-root` in the policy, or give `--trusted-root`".into()],
+                signer: None,
+            },
+        };
+        let claim = statement_claim(&statement);
+        loaded.items.push(Unverified {
+            origin,
+            sha256: bundle.sha256.clone(),
+            claim,
+            document: super::bulk::released(),
+            body: Body::Statement(statement),
+            outcome: Some(outcome),
+        });
         Ok(())
     }
 }

@@ -46,6 +46,6 @@ pub use load::{load, Claim, LayoutSource, Loaded, Unverified, UnverifiedLayout};
 pub use model::{Artifacts, Attestation, Body, DigestSet, Link, Origin, Statement, Verified};
 pub use scheme::Scheme;
 pub use verify::{
-    load_verified, summary_link, verify, verify_layout, verify_layout_source, verify_sublayout,
-    Checked, Rejected,
+    load_verified, load_verified_with, summary_link, verify, verify_layout, verify_layout_source,
+    verify_sublayout, Checked, Rejected,
 };

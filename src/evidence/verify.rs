@@ -35,6 +35,9 @@ pub struct Rejected {
     pub nearest: Option<(String, String, usize)>,
     /// Why each signature failed, in order.
     pub failures: Vec<String>,
+    /// For a Sigstore bundle whose certificate verified: who it names
+    /// (`SAN (issuer ...)`), for a finding that names both identities.
+    pub signer: Option<String>,
 }
 
 impl miette::Diagnostic for Rejected {
@@ -50,6 +53,15 @@ impl miette::Diagnostic for Rejected {
 impl Rejected {
     fn help_text(&self) -> String {
         let mut text = String::new();
+        if self.signer.is_some()
+            || self
+                .failures
+                .iter()
+                .any(|f| f.contains("Sigstore") || f.starts_with('V'))
+        {
+            // A Sigstore bundle: say which check refused it, and for whom.
+            return self.failures.join("; ");
+        }
         if self.hints.is_empty() {
             text.push_str("its signatures name no keyid; ");
         } else {
@@ -97,6 +109,7 @@ pub fn verify(
                 nearest: nearest(&outcome.hints, keys),
                 hints: outcome.hints,
                 failures: outcome.failures,
+                signer: outcome.signer,
             });
         } else {
             let attestation = Attestation {
@@ -129,8 +142,20 @@ pub struct Checked {
 /// signatures cover are released before the next file is read.
 /// The same outcome as the two steps one after the other, in less memory.
 pub fn load_verified(paths: &[PathBuf], limits: &Limits, keys: &[TrustedKey]) -> Checked {
+    load_verified_with(paths, limits, keys, None)
+}
+
+/// [`load_verified`], with Sigstore bundles checked against `sigstore` (its
+/// signer indexes continue `keys`': the policy's identities).
+pub fn load_verified_with(
+    paths: &[PathBuf],
+    limits: &Limits,
+    keys: &[TrustedKey],
+    sigstore: Option<&super::sigstore::SigstoreTrust>,
+) -> Checked {
     let mut checked = Checked::default();
-    let checker = Checker::new(keys);
+    let mut checker = Checker::new(keys);
+    checker.sigstore = sigstore;
     let parts = load_parts(paths, limits, Some(&checker), |mut part| {
         let items = std::mem::take(&mut part.items);
         let (verified, rejected) = verify(items, keys);
@@ -159,6 +184,7 @@ pub fn verify_layout(
             nearest: nearest(&outcome.hints, keys),
             hints: outcome.hints,
             failures: outcome.failures,
+            signer: None,
         }));
     }
     Ok(Verified::new(item.layout, outcome.signers))
@@ -179,6 +205,8 @@ pub fn verify_layout_source(
 pub(super) struct Checker<'a> {
     keys: &'a [TrustedKey],
     identities: Vec<Vec<u8>>,
+    /// How Sigstore bundles are checked (`None`: they count for no one).
+    pub(super) sigstore: Option<&'a super::sigstore::SigstoreTrust>,
 }
 
 impl<'a> Checker<'a> {
@@ -186,6 +214,7 @@ impl<'a> Checker<'a> {
         Checker {
             keys,
             identities: identities(keys),
+            sigstore: None,
         }
     }
 
@@ -214,6 +243,8 @@ pub struct Outcome {
     pub hints: Vec<String>,
     /// Why each signature that verified with no key failed.
     pub failures: Vec<String>,
+    /// For a Sigstore bundle whose certificate verified: who it names.
+    pub signer: Option<String>,
 }
 
 /// The identity of each key: entries with equal key material count as one.

@@ -309,6 +309,8 @@ mod tests {
             expires: None,
             readme: None,
             keys: vec![],
+            identities: Vec::new(),
+            trust_root: None,
             params: vec![ir::Param {
                 name: "repo".into(),
                 default: Some("r".into()),

@@ -26,6 +26,49 @@ pub enum LowerError {
         help: String,
     },
 
+    /// An identity of a kind cairn does not know.
+    #[error("unknown identity kind `{kind}`")]
+    #[diagnostic(
+        code(E235),
+        help("identities are `sigstore` (a Fulcio certificate's claims): `identity NAME = sigstore {{ issuer \"...\" san matches \"...\" }}`")
+    )]
+    IdentityKind {
+        /// The kind as written.
+        kind: String,
+        /// Where.
+        #[label("not `sigstore`")]
+        span: Span,
+    },
+
+    /// An identity constrains a claim no certificate carries.
+    #[error("no claim named `{claim}`")]
+    #[diagnostic(code(E236), help("{help}; docs/sigstore.md lists the claims"))]
+    UnknownClaim {
+        /// The name as written.
+        claim: String,
+        /// Where.
+        #[label("not a certificate claim or gh shorthand")]
+        span: Span,
+        /// Suggestion.
+        help: String,
+    },
+
+    /// An identity's constraint that cannot be used as written.
+    #[error("identity claim `{claim}` {reason}")]
+    #[diagnostic(
+        code(E237),
+        help("write `CLAIM \"VALUE\"` (exact) or `CLAIM matches \"REGEX\"` (anchored at both ends); gh's shorthands take gh's values (`owner \"acme\"`, `repo \"acme/app\"`)")
+    )]
+    BadClaim {
+        /// The claim.
+        claim: String,
+        /// What is wrong.
+        reason: String,
+        /// Where.
+        #[label("here")]
+        span: Span,
+    },
+
     /// `by NAME` names no key.
     #[error("no key named `{name}`")]
     #[diagnostic(code(E201), help("{help}"))]

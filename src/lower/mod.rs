@@ -9,6 +9,7 @@
 //! `by`; a layout needs at least one step.
 
 pub mod error;
+pub mod identity;
 mod input;
 mod keys;
 mod rules;
@@ -36,6 +37,7 @@ pub fn lower(parsed: &ast::Parsed, base_dir: &Path) -> Result<ir::Layout, Vec<Lo
         params: BTreeMap::new(),
         keys: BTreeMap::new(),
         targets: BTreeMap::new(),
+        identities: Vec::new(),
         failed_keys: BTreeSet::new(),
     };
     let layout = l.layout(&parsed.layout);
@@ -140,6 +142,8 @@ pub(crate) struct Lowerer<'a> {
     params: BTreeMap<String, Span>,
     keys: BTreeMap<String, ir::KeyId>,
     targets: BTreeMap<String, ir::Target>,
+    /// The identities lowered by `declarations`, for the layout.
+    identities: Vec<ir::Identity>,
     /// Keys declared but whose material was refused: uses of them are not
     /// reported again as unknown keys.
     failed_keys: BTreeSet<String>,
@@ -216,8 +220,19 @@ impl Lowerer<'_> {
         let mut identities: BTreeMap<Vec<u8>, (String, Span)> = BTreeMap::new();
         let mut target_names = BTreeMap::new();
         let (mut n_steps, mut n_inspections) = (0u32, 0u32);
+        let mut declared_identities = Vec::new();
         for item in &l.items {
             match item {
+                ast::Item::Identity(i) => {
+                    // Keys and identities share one namespace: both sign.
+                    if !self.declare(&mut key_names, "signer", &i.name) {
+                        continue;
+                    }
+                    match identity::lower_identity(i) {
+                        Ok(lowered) => declared_identities.push(lowered),
+                        Err(errors) => errors.into_iter().for_each(|e| self.error(e)),
+                    }
+                }
                 ast::Item::Param(p) => {
                     let declared = declare(&mut self.params, "parameter", &p.name);
                     if let Err(e) = declared {
@@ -273,6 +288,12 @@ impl Lowerer<'_> {
                 _ => {}
             }
         }
+        // Signers are numbered keys first, then identities.
+        for (i, identity) in declared_identities.iter().enumerate() {
+            let id = ir::KeyId(u32::try_from(keys.len() + i).unwrap_or(u32::MAX));
+            self.keys.insert(identity.name.clone(), id);
+        }
+        self.identities = declared_identities;
         // Keys whose material failed still count as declared for `by`, so
         // that one bad key does not also produce an error at every use.
         self.failed_keys = key_names
@@ -293,6 +314,8 @@ impl Lowerer<'_> {
             expires: None,
             readme: None,
             keys,
+            identities: std::mem::take(&mut self.identities),
+            trust_root: None,
             params,
             steps: Vec::new(),
             inspections: Vec::new(),
@@ -326,7 +349,16 @@ impl Lowerer<'_> {
                         out.summary = self.summary(s);
                     }
                 }
-                ast::Item::Param(_) | ast::Item::Key(_) => {}
+                ast::Item::TrustRoot(c) => {
+                    if !once.seen(self, "trust-root", c.loc.span()) {
+                        out.trust_root = Some(ir::TrustRootRef {
+                            path: c.value.value.clone(),
+                            resolved: self.base_dir.join(&c.value.value).display().to_string(),
+                            span: c.loc.span(),
+                        });
+                    }
+                }
+                ast::Item::Param(_) | ast::Item::Key(_) | ast::Item::Identity(_) => {}
             }
         }
         self.shared_attestations(&out);

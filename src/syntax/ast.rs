@@ -99,8 +99,12 @@ pub enum Item {
     Expires(Clause<Token>),
     /// `readme "TEXT"`.
     Readme(Clause<Str>),
+    /// `trust-root "FILE"`.
+    TrustRoot(Clause<Str>),
     /// `key ...`.
     Key(KeyDecl),
+    /// `identity NAME = sigstore { ... }`.
+    Identity(IdentityDecl),
     /// `param ...`.
     Param(ParamDecl),
     /// `step ...`.
@@ -134,6 +138,35 @@ pub struct KeyDecl {
     /// Optional signature scheme.
     pub scheme: Option<Str>,
     /// The whole declaration.
+    pub loc: Loc,
+}
+
+/// `identity NAME = KIND { CLAIM* }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityDecl {
+    /// The identity's name.
+    pub name: Ident,
+    /// `sigstore` (checked by `lower`).
+    pub kind: Ident,
+    /// The constraints, in source order.
+    pub claims: Vec<ClaimDecl>,
+    /// `identity NAME = KIND`.
+    pub header: Loc,
+    /// The whole declaration.
+    pub loc: Loc,
+}
+
+/// One constraint of an identity: `NAME "VALUE"`, `NAME matches "REGEX"`,
+/// or a bare `NAME` (a flag such as `deny-self-hosted-runners`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimDecl {
+    /// The claim or shorthand.
+    pub name: Ident,
+    /// True for `matches`.
+    pub regex: bool,
+    /// The value, if any.
+    pub value: Option<Str>,
+    /// The whole constraint.
     pub loc: Loc,
 }
 
@@ -362,7 +395,9 @@ impl Item {
         match self {
             Item::Expires(c) => c.loc,
             Item::Readme(c) => c.loc,
+            Item::TrustRoot(c) => c.loc,
             Item::Key(k) => k.loc,
+            Item::Identity(i) => i.loc,
             Item::Param(p) => p.loc,
             Item::Step(s) => s.loc,
             Item::Inspection(i) => i.loc,

@@ -167,6 +167,26 @@ impl Printer<'_> {
                 }
                 self.leaf(k.loc, &t);
             }
+            Item::TrustRoot(c) => {
+                self.leaf(c.loc, &format!("trust-root {}", quote(&c.value.value)));
+            }
+            Item::Identity(i) => {
+                let head = format!("identity {} = {}", i.name.name, i.kind.name);
+                if self.open(i.header, i.loc, &head, i.claims.is_empty()) {
+                    for c in &i.claims {
+                        let mut t = c.name.name.clone();
+                        if c.regex {
+                            t.push_str(" matches");
+                        }
+                        if let Some(v) = &c.value {
+                            t.push(' ');
+                            t.push_str(&quote(&v.value));
+                        }
+                        self.leaf(c.loc, &t);
+                    }
+                    self.close(i.loc);
+                }
+            }
             Item::Param(p) => {
                 let mut t = format!("param {}", p.name.name);
                 if let Some(d) = &p.default {

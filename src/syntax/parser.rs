@@ -100,6 +100,8 @@ fn is_trivia(r: Rule) -> bool {
             | Rule::kw_expires
             | Rule::kw_readme
             | Rule::kw_key
+            | Rule::kw_trust_root
+            | Rule::kw_identity
             | Rule::kw_scheme
             | Rule::kw_param
             | Rule::kw_step
@@ -227,6 +229,49 @@ fn item(p: Pair<'_, Rule>) -> Result<Item> {
                 kind,
                 value,
                 scheme,
+                loc: whole,
+            })
+        }
+        Rule::trust_root => Item::TrustRoot(Clause {
+            value: string(&next(&p, &mut it, Rule::string)?)?,
+            loc: whole,
+        }),
+        Rule::identity => {
+            let name = ident(&next(&p, &mut it, Rule::ident)?);
+            let kind = ident(&next(&p, &mut it, Rule::ident)?);
+            let header = Loc(Span::new(whole.0.start, kind.loc.0.end));
+            let claims = it
+                .filter(|c| c.as_rule() == Rule::claim)
+                .map(|c| {
+                    let l = loc(&c);
+                    // `matches` is kept here: it is what makes the value a regex.
+                    let mut cit = c
+                        .clone()
+                        .into_inner()
+                        .filter(|k| k.as_rule() != Rule::COMMENT);
+                    let name = ident(&next(&c, &mut cit, Rule::ident)?);
+                    let mut regex = false;
+                    let mut value = None;
+                    for part in cit {
+                        match part.as_rule() {
+                            Rule::kw_matches => regex = true,
+                            Rule::string => value = Some(string(&part)?),
+                            _ => return Err(internal(&part)),
+                        }
+                    }
+                    Ok(ClaimDecl {
+                        name,
+                        regex,
+                        value,
+                        loc: l,
+                    })
+                })
+                .collect::<Result<_>>()?;
+            Item::Identity(IdentityDecl {
+                name,
+                kind,
+                claims,
+                header,
                 loc: whole,
             })
         }

@@ -204,3 +204,189 @@ fn verify_bundle_messages() {
         insta::assert_snapshot!(name, shown);
     }
 }
+
+/// Review findings, each a refusal: a key window's start is not rounded
+/// down to the second; an empty identity flag is no constraint; a pattern
+/// that escapes its anchors is refused.
+#[test]
+fn verify_bundle_refuses_what_would_widen_a_constraint() {
+    let cases: Vec<(&str, String)> = vec![
+        (
+            "sigstore-V151-key-window-fraction",
+            run_case(
+                "managed_key",
+                &[
+                    "--key",
+                    "managed_key/key.pub",
+                    "--key-valid-from",
+                    "2026-06-01T12:00:05.9Z",
+                ],
+            ),
+        ),
+        (
+            "sigstore-E435-empty-identity",
+            run_case(
+                "msg_v03_email",
+                &[
+                    "--certificate-identity",
+                    "",
+                    "--certificate-oidc-issuer-regexp",
+                    ".*",
+                ],
+            ),
+        ),
+        (
+            "sigstore-E435-escaping-regex",
+            run_case(
+                "msg_v03_email",
+                &[
+                    "--certificate-identity-regexp",
+                    "nobody)|(.*",
+                    "--certificate-oidc-issuer-regexp",
+                    ".*",
+                ],
+            ),
+        ),
+        (
+            "sigstore-E437-min-version",
+            run_case(
+                "msg_v03_email",
+                &[
+                    "--certificate-identity-regexp",
+                    ".*",
+                    "--certificate-oidc-issuer-regexp",
+                    ".*",
+                    "--min-bundle-version",
+                    "0.4",
+                ],
+            ),
+        ),
+        (
+            "sigstore-E436-uppercase-digest",
+            verify_bundle(&[
+                "--bundle",
+                "msg_v03_email/bundle.sigstore.json",
+                "--certificate-identity",
+                "a",
+                "--certificate-oidc-issuer",
+                "b",
+                "sha256:ABCDEF0000000000000000000000000000000000000000000000000000000000",
+            ]),
+        ),
+    ];
+    for (name, shown) in cases {
+        insta::assert_snapshot!(name, shown);
+    }
+}
+
+/// A policy over Sigstore bundles, written to a scratch folder.
+fn policy_dir(name: &str, policy: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cairn-sigstore-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::copy(
+        cases().join("dsse_provenance_v03/trusted_root.json"),
+        dir.join("trusted_root.json"),
+    )
+    .unwrap();
+    std::fs::write(dir.join("policy.cairn"), policy).unwrap();
+    let mut jsonl = String::new();
+    for case in ["dsse_provenance_v03", "dsse_provenance_second_repo"] {
+        let text =
+            std::fs::read_to_string(cases().join(case).join("bundle.sigstore.json")).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        std::fs::write(
+            dir.join(format!("{case}.intoto.jsonl")),
+            format!("{value}\n"),
+        )
+        .unwrap();
+        jsonl.push_str(&format!("{value}\n"));
+    }
+    std::fs::write(dir.join("both.intoto.jsonl"), jsonl).unwrap();
+    dir
+}
+
+const TWO_IDENTITIES: &str = r#"layout "two-repositories" {
+  trust-root "trusted_root.json"
+  identity app = sigstore {
+    issuer "https://token.actions.githubusercontent.com"
+    repo "acme/app"
+  }
+  identity mirror = sigstore {
+    issuer "https://token.actions.githubusercontent.com"
+    repo "acme/mirror"
+  }
+  step build {
+    by 2 of app, mirror
+    attestation slsa-provenance/v1 { products { create "app-*.tar.gz" } }
+  }
+}
+"#;
+
+/// A threshold counts distinct identities: two bundles from two workflows
+/// meet `by 2 of app, mirror`; one does not.
+#[test]
+fn a_threshold_counts_distinct_identities() {
+    let dir = policy_dir("threshold", TWO_IDENTITIES);
+    let verify = |bundle: &str| {
+        let out = crate::cairn_in(
+            &dir,
+            &[
+                "verify",
+                "policy.cairn",
+                "--bundle",
+                bundle,
+                "--time",
+                "2026-06-01T00:00:00Z",
+            ],
+        );
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Both count (their provenances then disagree on the materials, which a
+    // threshold above one does not allow: V103, not V102).
+    let (code, stdout, stderr) = verify("both.intoto.jsonl");
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("2 of 2 attestations counted"), "{stdout}");
+    assert!(
+        !stderr.contains("V102") && stderr.contains("V103"),
+        "{stderr}"
+    );
+    let (code, stdout, stderr) = verify("dsse_provenance_v03.intoto.jsonl");
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(stderr.contains("V102"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// One signature is one signer: a certificate that two identities accept
+/// counts for neither, so it cannot meet a threshold of two on its own.
+#[test]
+fn one_certificate_never_counts_for_two_identities() {
+    let policy = TWO_IDENTITIES.replace(
+        "identity mirror = sigstore {\n    issuer \"https://token.actions.githubusercontent.com\"\n    repo \"acme/mirror\"",
+        "identity mirror = sigstore {\n    issuer \"https://token.actions.githubusercontent.com\"\n    owner \"acme\"",
+    );
+    let dir = policy_dir("overlap", &policy);
+    let out = crate::cairn_in(
+        &dir,
+        &[
+            "verify",
+            "policy.cairn",
+            "--bundle",
+            "dsse_provenance_v03.intoto.jsonl",
+            "--time",
+            "2026-06-01T00:00:00Z",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let flat = stderr.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("matches the identities `app`, `mirror`"),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

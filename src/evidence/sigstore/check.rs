@@ -275,6 +275,22 @@ pub fn verify(
 ) -> Result<Verified, Failure> {
     super::crypto::install();
     let inner = &bundle.inner;
+    // A root certificate in the bundle's chain is refused unless it is one
+    // the trusted root lists (a chain may repeat the anchors, never add one).
+    let roots =
+        super::read::self_signed(bundle).map_err(|m| Failure::new(Check::Certificate, m))?;
+    if let Some((subject, _)) = roots.iter().find(|(_, der)| !trust.ca_certs.contains(der)) {
+        return Err(Failure::new(
+            Check::Certificate,
+            format!("the chain holds a root certificate ({subject}) that the trusted root does not list; roots come from the trusted root, never from a bundle"),
+        ));
+    }
+    if trust.has_tlogs && inner.verification_material.tlog_entries.is_empty() {
+        return Err(Failure::new(
+            Check::LogEntry,
+            "the trusted root lists a transparency log, and the bundle has no entry in it",
+        ));
+    }
     let result = match signer {
         Signer::Certificate => {
             if !bundle.has_certificate() {
@@ -414,19 +430,19 @@ fn unix_text(unix: i64) -> String {
     jiff::Timestamp::from_second(unix).map_or_else(|_| unix.to_string(), rfc3339)
 }
 
-/// The sha256 digests a DSSE bundle's Statement names as subjects, for
-/// verifying a bundle whose artifact is not given (`cairn verify` reads the
-/// Statement's subjects against the policy itself): the first subject's.
-pub fn first_subject_sha256(bundle: &Bundle) -> Option<[u8; 32]> {
+/// The digest of a DSSE bundle's first subject (sha256, else sha512), for
+/// verifying a bundle whose artifact is not given: `cairn verify` reads the
+/// Statement's subjects against the policy itself.
+pub fn first_subject_digest(bundle: &Bundle) -> Option<Digest> {
     let SignatureContent::DsseEnvelope(env) = &bundle.inner.content else {
         return None;
     };
     let statement: serde_json::Value = serde_json::from_slice(env.payload.as_bytes()).ok()?;
-    statement
-        .get("subject")?
-        .as_array()?
-        .iter()
-        .find_map(|s| s.get("digest")?.get("sha256")?.as_str())
-        .and_then(|h| hex::decode(h).ok())
-        .and_then(|v| <[u8; 32]>::try_from(v).ok())
+    let subjects = statement.get("subject")?.as_array()?;
+    ["sha256", "sha512"].iter().find_map(|alg| {
+        subjects.iter().find_map(|s| {
+            let hex_digits = s.get("digest")?.get(*alg)?.as_str()?;
+            Digest::parse(&format!("{alg}:{hex_digits}"))
+        })
+    })
 }

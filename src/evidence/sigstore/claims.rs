@@ -196,8 +196,14 @@ impl Claims {
 pub fn read(der: &[u8]) -> Result<Claims, String> {
     let cert = Certificate::from_der(der).map_err(|e| format!("not an X.509 certificate: {e}"))?;
     let mut claims = Claims::default();
+    let mut seen = std::collections::BTreeSet::new();
     for ext in cert.tbs_certificate.extensions.iter().flatten() {
         let oid = ext.extn_id.to_string();
+        // RFC 5280 4.2: an extension appears at most once; with two, which
+        // one a reader believes decides who signed.
+        if !seen.insert(oid.clone()) {
+            return Err(format!("the certificate repeats extension {oid}"));
+        }
         let value = ext.extn_value.as_bytes();
         if oid == "2.5.29.17" {
             let names = SubjectAltName::from_der(value)

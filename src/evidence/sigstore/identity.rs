@@ -20,11 +20,22 @@ pub enum Matcher {
     /// Matched as a whole by this regex (the source as written, and the
     /// anchored compiled form).
     Regex(String, regex::Regex),
+    /// Matches nothing (a constraint that could not be compiled).
+    Never,
 }
 
 impl Matcher {
     /// An anchored regex matcher; the error says why `pattern` is refused.
     pub fn regex(pattern: &str) -> Result<Matcher, String> {
+        // The pattern must stand on its own first: `x)|(.*` would otherwise
+        // close the group around it and escape the anchors.
+        regex::RegexBuilder::new(pattern)
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|e| match e {
+                regex::Error::Syntax(s) => s,
+                other => other.to_string(),
+            })?;
         let anchored = format!("^(?:{pattern})$");
         regex::RegexBuilder::new(&anchored)
             .size_limit(1 << 20)
@@ -41,6 +52,7 @@ impl Matcher {
         match self {
             Matcher::Exact(s) => s == value,
             Matcher::Regex(_, re) => re.is_match(value),
+            Matcher::Never => false,
         }
     }
 }
@@ -50,6 +62,7 @@ impl std::fmt::Display for Matcher {
         match self {
             Matcher::Exact(s) => write!(f, "{:?}", s),
             Matcher::Regex(s, _) => write!(f, "matches {:?}", s),
+            Matcher::Never => f.write_str("(nothing)"),
         }
     }
 }
@@ -100,16 +113,22 @@ impl Identity {
 
     /// Every constraint that `claims` breaks (empty: the identity matches).
     /// A `san` constraint holds when any SAN of the certificate matches it;
-    /// a claim the certificate lacks reads as the empty string.
+    /// a claim the certificate lacks matches no exact value, and reads as
+    /// the empty string for a regex.
     pub fn mismatches(&self, claims: &Claims) -> Vec<Mismatch> {
         let mut out = Vec::new();
         for c in &self.constraints {
-            // An absent claim reads as the empty string: only a matcher
-            // that accepts "" (`matches ".*"`, written on purpose) accepts it.
+            // An absent claim never equals an exact value; for a regex it
+            // reads as the empty string, so only a pattern that accepts ""
+            // (`.*`, written on purpose) accepts it.
             let ok = if c.claim == "san" && !claims.san.is_empty() {
                 claims.san.iter().any(|s| c.matcher.matches(s.as_str()))
             } else {
-                c.matcher.matches(claims.get(&c.claim).unwrap_or(""))
+                match (claims.get(&c.claim), &c.matcher) {
+                    (Some(value), m) => m.matches(value),
+                    (None, Matcher::Regex(..)) => c.matcher.matches(""),
+                    (None, _) => false,
+                }
             };
             if !ok {
                 out.push(Mismatch {
@@ -160,6 +179,15 @@ impl GhFlags {
     /// workflow of `--repo`, else of `--owner`; so does cairn.
     pub fn apply(&self, identity: &mut Identity, has_san: bool) -> Result<(), String> {
         let host = "github.com";
+        for (flag, value) in [
+            ("--signer-workflow", &self.signer_workflow),
+            ("--source-ref", &self.source_ref),
+            ("--source-digest", &self.source_digest),
+        ] {
+            if value.as_deref().is_some_and(str::is_empty) {
+                return Err(format!("{flag} takes a value, got an empty one"));
+            }
+        }
         if let Some(owner) = &self.owner {
             check_segment("--owner", owner)?;
             identity.require(
@@ -287,6 +315,9 @@ mod tests {
         let m = Matcher::regex("a|b").unwrap();
         assert!(!m.matches("ab"), "alternation stays inside the anchors");
         assert!(Matcher::regex("(").is_err());
+        // A pattern that only compiles inside the anchors' group is refused:
+        // it would close the group and match anything.
+        assert!(Matcher::regex("nobody)|(.*").is_err());
     }
 
     #[test]
@@ -332,8 +363,17 @@ mod tests {
         let mut id = Identity::default();
         id.require("runner-environment", Matcher::regex(".+").unwrap(), "test");
         id.require("build-trigger", Matcher::Exact("push".into()), "test");
+        id.require(
+            "source-repository-ref",
+            Matcher::Exact(String::new()),
+            "test",
+        );
         let m = id.mismatches(&claims("x"));
-        assert_eq!(m.len(), 2);
+        assert_eq!(
+            m.len(),
+            3,
+            "an empty exact value does not match an absent claim"
+        );
         assert_eq!(m[0].actual, None);
         let mut any = Identity::default();
         any.require("runner-environment", Matcher::regex(".*").unwrap(), "test");

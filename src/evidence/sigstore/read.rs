@@ -274,13 +274,6 @@ fn check_material(
                         "the certificate chain is empty",
                     ));
                 }
-                if let Some(root) = self_signed(material) {
-                    return Err(refuse(
-                        at,
-                        &format!("{path}.x509CertificateChain.certificates"),
-                        format!("the chain holds a root certificate ({root}); roots come from the trusted root, never from a bundle"),
-                    ));
-                }
                 if certs > limits.max_certificates {
                     return Err(refuse(
                         at,
@@ -388,23 +381,30 @@ fn check_material(
     Ok(())
 }
 
-/// The subject of the first self-signed certificate (subject equal to
-/// issuer) of a bundle's chain, if any. Undecodable entries are left to the
-/// verifier, which refuses them.
-fn self_signed(material: &Map<String, Value>) -> Option<String> {
-    use base64::Engine as _;
+/// The self-signed certificates (subject equal to issuer) of a bundle's
+/// chain, as (subject, DER). A chain entry that does not decode is refused.
+pub fn self_signed(bundle: &Bundle) -> Result<Vec<(String, Vec<u8>)>, String> {
     use der::Decode as _;
-    let certs = material
-        .get("x509CertificateChain")?
-        .get("certificates")?
-        .as_array()?;
-    certs.iter().find_map(|c| {
-        let raw = c.get("rawBytes")?.as_str()?;
-        let der = base64::engine::general_purpose::STANDARD.decode(raw).ok()?;
-        let cert = x509_cert::Certificate::from_der(&der).ok()?;
+    use sigstore_verify::types::bundle::VerificationMaterialContent;
+    let VerificationMaterialContent::X509CertificateChain { certificates } =
+        &bundle.inner.verification_material.content
+    else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (i, c) in certificates.iter().enumerate() {
+        let der = c.raw_bytes.as_bytes();
+        let cert = x509_cert::Certificate::from_der(der)
+            .map_err(|e| format!("certificate {i} of the chain does not decode: {e}"))?;
         let tbs = &cert.tbs_certificate;
-        (tbs.subject == tbs.issuer).then(|| crate::report::escape(&tbs.subject.to_string()))
-    })
+        if tbs.subject == tbs.issuer {
+            out.push((
+                crate::report::escape(&tbs.subject.to_string()),
+                der.to_vec(),
+            ));
+        }
+    }
+    Ok(out)
 }
 
 /// A trusted root read strictly and prepared for verification.
@@ -417,6 +417,9 @@ pub struct TrustRoot {
     pub has_tlogs: bool,
     /// Whether it lists CT logs (then every certificate needs a valid SCT).
     pub has_ctlogs: bool,
+    /// The DER of every CA certificate the root lists (a bundle's chain may
+    /// repeat them, never add a root of its own).
+    pub(super) ca_certs: Vec<Vec<u8>>,
     pub(super) verifier: sigstore_verify::Verifier,
 }
 
@@ -499,6 +502,12 @@ pub fn read_trust_root(
         sha256: hex::encode(Sha256::digest(bytes)),
         has_tlogs: !root.tlogs.is_empty(),
         has_ctlogs: !root.ctlogs.is_empty(),
+        ca_certs: root
+            .certificate_authorities
+            .iter()
+            .flat_map(|ca| ca.cert_chain.certificates.iter())
+            .map(|c| c.raw_bytes.as_bytes().to_vec())
+            .collect(),
         verifier,
     })
 }

@@ -112,6 +112,17 @@ impl Exporter<'_> {
         if !step.expects_link && step.attestations.is_empty() {
             self.unsupported(format!("step `{}` expecting no link", step.name), step.span);
         }
+        if step
+            .by
+            .keys
+            .iter()
+            .any(|k| usize::try_from(k.0).is_ok_and(|k| k >= self.layout.keys.len()))
+        {
+            self.unsupported(
+                format!("step `{}` signed by a Sigstore identity", step.name),
+                step.by.span,
+            );
+        }
         let pubkeys: Vec<String> = step
             .by
             .keys

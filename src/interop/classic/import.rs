@@ -143,6 +143,8 @@ fn import_layout(
         expires,
         readme: readme.filter(|s| !s.is_empty()),
         keys,
+        identities: Vec::new(),
+        trust_root: None,
         params: Vec::new(),
         steps,
         inspections,
