@@ -6,7 +6,8 @@
 //! One file per rule family: `artifacts` (rule blocks), `queue` (rule
 //! lists), `flow` (matches
 //! between steps), `names` (keys, parameters, duties), `checks` (predicate
-//! checks against the built-in [`schema`]s, expiry). Severities are set per
+//! checks against the built-in [`schema`]s, expiry), `identities` (Sigstore
+//! identities). Severities are set per
 //! run with [`Levels`] and per item with `# cairn: allow(CODE)` comments
 //! (`directive`). Lint performs no I/O and reads no clock: the caller passes
 //! the time in [`Options`]. `output` renders findings as text, JSON, SARIF
@@ -17,6 +18,7 @@ mod checks;
 mod directive;
 pub mod finding;
 mod flow;
+mod identities;
 mod names;
 pub mod output;
 mod queue;
@@ -136,6 +138,7 @@ pub fn lint(
     l.names();
     l.checks();
     l.expiry();
+    l.identities();
     let mut findings = directive::apply(text, parsed, l.findings);
     findings.sort_by(|a, b| {
         (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code))

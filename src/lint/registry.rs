@@ -208,6 +208,24 @@ pub const RULES: &[Rule] = &[
         Severity::Warn,
         "a `products` block on an attestation whose predicate type has no products",
     ),
+    rule(
+        "L024",
+        "identity-without-issuer",
+        Severity::Warn,
+        "a Sigstore identity that does not constrain the OIDC issuer",
+    ),
+    rule(
+        "L025",
+        "san-any-repository",
+        Severity::Warn,
+        "a Sigstore identity's SAN regex accepts workflows of any repository",
+    ),
+    rule(
+        "L026",
+        "release-identity-on-branch",
+        Severity::Warn,
+        "an identity that signs for the released artifact is pinned to a branch rather than a tag",
+    ),
 ];
 
 /// The rule with this code.
