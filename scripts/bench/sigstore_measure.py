@@ -21,9 +21,9 @@ round and in alternating order:
   --bundle bundles.intoto.jsonl` (policies/github/policy.cairn, whose
   identity and step count every line).
 
-and, to show what starting Python costs, a process that only imports
-sigstore-python's CLI module (`python -c "import sigstore._cli"`, S/5
-processes). Each process's wall time is measured around it and its CPU time
+and, to show what starting costs, a process that only imports
+sigstore-python's CLI module (`python -c "import sigstore._cli"`) and
+`cairn --version`, S/5 processes of each a round. Each process's wall time is measured around it and its CPU time
 (user + system) read from its own rusage (`wait4`); every process must
 exit 0 and say that it verified (sigstore-python: `OK:`; cairn verify:
 `N of N attestations counted`). One round of each is run first and not
@@ -168,6 +168,7 @@ def main() -> int:
                 "--certificate-identity", IDENTITY, "--certificate-oidc-issuer", ISSUER, "artifact"]
 
     py_import = [py, "-c", "import sigstore._cli"]
+    cairn_start = [cairn, "--version"]
     py_lib = [py, str(Path(__file__).resolve()), "library", str(data)]
     cairn_batch = [cairn, "verify", "policy.cairn", "--bundle", "bundles.intoto.jsonl",
                    "--artifact", "artifact", "--time", TIME]
@@ -180,14 +181,14 @@ def main() -> int:
     run(py_lib, data, '"loop"')
     run(cairn_batch, data, counted)
 
-    rows = ["py-cli", "cairn-one", "py-import", "py-lib", "py-loop", "cairn-batch"]
+    rows = ["py-cli", "py-import", "cairn-one", "cairn-start", "py-lib", "py-loop", "cairn-batch"]
     wall = {r: [] for r in rows}  # per round, seconds per bundle
     cpu = {r: [] for r in rows}
     cairn_s = 4 * s
     imports = max(1, s // 5)
     started = time.perf_counter()
     for k in range(args.runs):
-        per = {r: ([], []) for r in ("py-cli", "cairn-one", "py-import")}
+        per = {r: ([], []) for r in ("py-cli", "cairn-one", "py-import", "cairn-start")}
 
         def processes() -> None:
             for i in range(s):
@@ -200,9 +201,11 @@ def main() -> int:
                     per[name][0].append(w)
                     per[name][1].append(c)
                 if i < imports:
-                    w, c, _ = run(py_import, data, "")
-                    per["py-import"][0].append(w)
-                    per["py-import"][1].append(c)
+                    for name, cmd, say in (("py-import", py_import, ""),
+                                           ("cairn-start", cairn_start, "cairn")):
+                        w, c, _ = run(cmd, data, say)
+                        per[name][0].append(w)
+                        per[name][1].append(c)
 
         def batches() -> None:
             order = [("py-lib", py_lib, '"loop"'), ("cairn-batch", cairn_batch, counted)]
@@ -232,6 +235,7 @@ def main() -> int:
         "py-cli": f"sigstore-python CLI, process per bundle ({s}/round)",
         "cairn-one": f"cairn verify-bundle, process per bundle ({cairn_s}/round)",
         "py-import": f"  python -c 'import sigstore._cli' ({imports}/round)",
+        "cairn-start": f"  cairn --version ({imports}/round)",
         "py-lib": f"sigstore-python library, 1 process, {n} bundles",
         "py-loop": "  of which the verification loop",
         "cairn-batch": f"cairn verify policy, 1 process, {n} bundle lines",
@@ -248,7 +252,8 @@ def main() -> int:
     print(f"  process per bundle:   {med['py-cli'] / med['cairn-one']:>7.1f}x; "
           f"{medc['py-cli'] / medc['cairn-one']:.1f}x"
           f"   (Python start-up and imports alone: {med['py-import'] * 1e3:.0f} ms, "
-          f"{med['py-import'] / med['py-cli'] * 100:.0f}% of the CLI's time)")
+          f"{med['py-import'] / med['py-cli'] * 100:.0f}% of the CLI's time;"
+          f" cairn's start-up {med['cairn-start'] * 1e3:.1f} ms)")
     print(f"  one process, N={n}: {med['py-lib'] / med['cairn-batch']:>7.2f}x; "
           f"{medc['py-lib'] / medc['cairn-batch']:.2f}x"
           f"   (the library's loop alone: {med['py-loop'] / med['cairn-batch']:.2f}x)")

@@ -172,6 +172,7 @@ fn load(dir: &Path) -> (Layout, Vec<Verified<Attestation>>) {
                 },
                 sha256: hex::encode(sha2::Sha256::digest(text.as_bytes())),
                 body: Body::Link(link),
+                sigstore: None,
             },
             signers,
         ));

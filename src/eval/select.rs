@@ -240,6 +240,7 @@ fn group<'v>(
             role: role.clone(),
             signers: view.signers.iter().map(|&s| key_name(layout, s)).collect(),
             counted: ok,
+            sigstore: view.sigstore.map(str::to_owned),
             note: (!ok).then(|| {
                 format!(
                     "not signed by a key that {} authorises",

@@ -199,6 +199,7 @@ fn verified(file: &str, body: Body, signers: Vec<usize>) -> Verified<Attestation
             },
             sha256: format!("{file}-{sha}"),
             body,
+            sigstore: None,
         },
         signers,
     )

@@ -63,6 +63,9 @@ pub struct Considered {
     pub counted: bool,
     /// Why it did not count, when it did not.
     pub note: Option<String>,
+    /// How a Sigstore bundle verified (version, identity, verified times).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigstore: Option<String>,
 }
 
 /// What happened to one step.

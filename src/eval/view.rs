@@ -31,6 +31,8 @@ pub struct View<'a> {
     pub products: Cow<'a, Artifacts>,
     /// The attestation's body, for [`View::predicate`].
     body: &'a Body,
+    /// How a Sigstore bundle verified, for the trail.
+    pub sigstore: Option<&'a str>,
 }
 
 /// The step binding of a link.
@@ -56,6 +58,7 @@ impl<'a> View<'a> {
             materials: Cow::Owned(Artifacts::new()),
             products: Cow::Owned(Artifacts::new()),
             body: &att.body,
+            sigstore: att.sigstore.as_deref(),
         };
         match &att.body {
             Body::Link(link) => {

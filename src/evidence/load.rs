@@ -638,12 +638,13 @@ impl Reader<'_> {
         };
         let outcome = match self.checker.and_then(|c| c.sigstore) {
             Some(trust) => {
-                let (signers, failures, signer) = super::sigstore::check_bundle(&bundle, trust);
+                let checked = super::sigstore::check_bundle(&bundle, trust);
                 Outcome {
-                    signers,
+                    signers: checked.signers,
                     hints: Vec::new(),
-                    failures,
-                    signer,
+                    failures: checked.failures,
+                    signer: checked.signer,
+                    summary: checked.summary,
                 }
             }
             None => Outcome {
@@ -651,6 +652,7 @@ impl Reader<'_> {
                 hints: Vec::new(),
                 failures: vec!["a Sigstore bundle needs a trusted root: name one with `trust-root` in the policy, or give `--trusted-root`".into()],
                 signer: None,
+                summary: None,
             },
         };
         let claim = statement_claim(&statement);

@@ -90,6 +90,10 @@ pub struct Attestation {
     pub sha256: String,
     /// The verified content.
     pub body: Body,
+    /// For a Sigstore bundle: what verified it (bundle version, certificate
+    /// identity, verified times), for `cairn explain`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigstore: Option<String>,
 }
 
 /// A value whose signature was checked: only `evidence` can construct one.

@@ -116,6 +116,7 @@ pub fn verify(
                 origin: item.origin,
                 sha256: item.sha256,
                 body: item.body,
+                sigstore: outcome.summary,
             };
             verified.push(Verified::new(attestation, outcome.signers));
         }
@@ -245,6 +246,8 @@ pub struct Outcome {
     pub failures: Vec<String>,
     /// For a Sigstore bundle whose certificate verified: who it names.
     pub signer: Option<String>,
+    /// For a Sigstore bundle that verified: how (for `cairn explain`).
+    pub summary: Option<String>,
 }
 
 /// The identity of each key: entries with equal key material count as one.
@@ -371,6 +374,7 @@ pub fn summary_link(
         origin,
         sha256,
         body: Body::Link(link),
+        sigstore: None,
     };
     Verified::new(attestation, sublayout.signers().to_vec())
 }

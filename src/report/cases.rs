@@ -97,6 +97,7 @@ fn attestation(v: &Value) -> Verified<Attestation> {
             origin,
             sha256: sha,
             body,
+            sigstore: None,
         },
         signers,
     )

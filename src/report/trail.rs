@@ -81,6 +81,9 @@ fn step_trail(
             }
             None => out.push('\n'),
         }
+        if let Some(how) = &c.sigstore {
+            let _ = writeln!(out, "    {}", escape(how));
+        }
     }
     if step.considered.len() > ATTESTATIONS_SHOWN {
         let _ = writeln!(
@@ -103,6 +106,15 @@ fn step_trail(
                 .unwrap_or_default(),
             escape(f.actual.as_deref().unwrap_or("")),
         );
+        // A Sigstore bundle's refusal names the check that decided.
+        let decided = f.help.as_deref().filter(|h| {
+            h.starts_with('V')
+                && h.get(1..4)
+                    .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+        });
+        if let Some(help) = decided {
+            let _ = writeln!(out, "    decided by {}", escape(help));
+        }
     }
     if step.considered.is_empty() {
         out.push_str("  no attestation names this step or has its predicate type\n");

@@ -390,3 +390,42 @@ fn one_certificate_never_counts_for_two_identities() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `cairn explain` shows how each Sigstore bundle verified (version,
+/// certificate identity, verified times, root) and, for a refused one, the
+/// check that decided.
+#[test]
+fn explain_shows_verified_times_and_the_deciding_check() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("policies/github");
+    for (name, bundle, all) in [
+        ("sigstore-explain-pass", "bundles/pass.intoto.jsonl", true),
+        (
+            "sigstore-explain-other-repository",
+            "bundles/other-repository.intoto.jsonl",
+            false,
+        ),
+    ] {
+        let mut args = vec![
+            "explain",
+            "policy.cairn",
+            "--bundle",
+            bundle,
+            "--artifact",
+            "artifacts/app-1.0.tar.gz",
+            "--time",
+            "2026-06-01T00:00:00Z",
+        ];
+        if all {
+            args.push("--all");
+        }
+        let out = crate::cairn_in(&dir, &args);
+        insta::assert_snapshot!(
+            name,
+            format!(
+                "exit {:?}\n{}",
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout)
+            )
+        );
+    }
+}

@@ -38,26 +38,41 @@ pub struct SigstoreTrust {
     pub keys: Vec<(usize, Vec<u8>)>,
 }
 
-/// The outcome of checking a DSSE bundle against `trust`: the signer
-/// indexes it verified for, or why it counts for no one (each line starts
-/// with the deciding check's code).
-pub fn check_bundle(
-    bundle: &Bundle,
-    trust: &SigstoreTrust,
-) -> (Vec<usize>, Vec<String>, Option<String>) {
+/// What [`check_bundle`] found.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// The signer indexes the bundle counts for (at most one).
+    pub signers: Vec<usize>,
+    /// Why it counts for no one (each line starts with the deciding check's code).
+    pub failures: Vec<String>,
+    /// The certificate's SAN and issuer, when the certificate verified.
+    pub signer: Option<String>,
+    /// How it verified: version, identity, times (for `cairn explain`).
+    pub summary: Option<String>,
+}
+
+/// Checks a DSSE bundle against `trust`.
+pub fn check_bundle(bundle: &Bundle, trust: &SigstoreTrust) -> Checked {
     let mut signers = Vec::new();
     let mut failures = Vec::new();
     let mut who = None;
+    let mut summary = None;
     if trust.roots.is_empty() {
         failures.push("a Sigstore bundle needs a trusted root: name one with `trust-root` in the policy, or give `--trusted-root`".to_owned());
-        return (signers, failures, who);
+        return Checked {
+            failures,
+            ..Checked::default()
+        };
     }
     let Some(digest) = check::first_subject_digest(bundle) else {
         failures.push(
             "V140 bundle structure: the Statement has no subject with a sha256 or sha512 digest"
                 .to_owned(),
         );
-        return (signers, failures, who);
+        return Checked {
+            failures,
+            ..Checked::default()
+        };
     };
     let attempts: Vec<(Option<usize>, Signer<'_>)> = if bundle.has_certificate() {
         vec![(None, Signer::Certificate)]
@@ -80,6 +95,7 @@ pub fn check_bundle(
             match verify(bundle, root, signer, Artifact::Digest(digest.clone())) {
                 Ok(v) => {
                     last = None;
+                    summary = Some(describe_verified(&v, &root.label));
                     match (index, &v.claims) {
                         (Some(i), _) => signers.push(*i),
                         (None, Some(claims)) => {
@@ -89,17 +105,31 @@ pub fn check_bundle(
                                 crate::report::escape(claims.issuer.as_deref().unwrap_or("none"))
                             ));
                             let mut matched = Vec::new();
+                            let mut missed = Vec::new();
                             for (i, identity) in &trust.identities {
                                 let mismatches = identity.mismatches(claims);
                                 if mismatches.is_empty() {
                                     matched.push((*i, identity.label.as_str()));
                                 } else {
-                                    failures.push(format!(
-                                        "V150 signer identity: not `{}`: {}",
-                                        identity.label,
-                                        describe(&mismatches)
+                                    missed.push((
+                                        mismatches.len(),
+                                        identity.label.as_str(),
+                                        mismatches,
                                     ));
                                 }
+                            }
+                            // The nearest identity (fewest claims differ) first.
+                            missed.sort_by_key(|(n, _, _)| *n);
+                            for (rank, (_, label, mismatches)) in missed.iter().enumerate() {
+                                let nearest = if rank == 0 && missed.len() > 1 {
+                                    " (the nearest identity)"
+                                } else {
+                                    ""
+                                };
+                                failures.push(format!(
+                                    "V150 signer identity: not `{label}`{nearest}: {}",
+                                    describe(mismatches)
+                                ));
                             }
                             // One signature is one signer: a certificate that
                             // several identities accept would otherwise meet a
@@ -137,7 +167,35 @@ pub fn check_bundle(
     }
     signers.sort_unstable();
     signers.dedup();
-    (signers, failures, who)
+    Checked {
+        signers,
+        failures,
+        signer: who,
+        summary,
+    }
+}
+
+/// One line on how a bundle verified: `Sigstore bundle v0.3, certificate for
+/// SAN (issuer I), verified at T (transparency-log); root R`.
+fn describe_verified(v: &Verified, root: &str) -> String {
+    let signer = match &v.claims {
+        Some(c) => format!(
+            "certificate for {} (issuer {})",
+            c.subject().unwrap_or("(no SAN)"),
+            c.issuer.as_deref().unwrap_or("none")
+        ),
+        None => "a policy key".to_owned(),
+    };
+    let times = v
+        .times
+        .iter()
+        .map(|t| format!("{} ({})", t.time, t.source))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "Sigstore bundle v{}, {signer}, verified at {times}; trusted root {root}",
+        v.bundle_version
+    )
 }
 
 /// Mismatches as one line: `issuer expected "x", the certificate says "y"`.
@@ -145,11 +203,17 @@ pub fn describe(mismatches: &[Mismatch]) -> String {
     mismatches
         .iter()
         .map(|m| {
+            // Name the clause only where it is not the claim itself (a gh
+            // shorthand, an alias).
+            let origin = if m.origin.starts_with(&format!("{} ", m.claim)) {
+                String::new()
+            } else {
+                format!(" ({})", crate::report::escape(&m.origin))
+            };
             format!(
-                "{} expected {} ({}), the certificate says {}",
+                "{} expected {}{origin}, the certificate says {}",
                 m.claim,
                 crate::report::escape(&m.expected),
-                crate::report::escape(&m.origin),
                 m.actual.as_deref().map_or("nothing".into(), |a| format!(
                     "{:?}",
                     crate::report::escape(a)
