@@ -44,3 +44,85 @@ fn sigstore_corpus_agrees_with_upstream() {
         bad.join("\n")
     );
 }
+
+/// The conformance cases through `scripts/sigstore-conformance/cairn-client`
+/// with exactly the arguments the suite's protocol gives: identity and
+/// issuer (or a key), `--trusted-root` only where the case has a root of its
+/// own (otherwise the public-good root shipped with cairn), then the
+/// artifact file and, in a second run, its digest.
+#[test]
+fn conformance_cases_through_the_suite_protocol() {
+    use serde_json::Value;
+    let root = shared().join("sigstore/conformance");
+    let client =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scripts/sigstore-conformance/cairn-client");
+    let mut bad = Vec::new();
+    let mut runs = 0;
+    for dir in sigstore_cases::case_dirs(&root) {
+        let expected: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("expected.json")).unwrap()).unwrap();
+        let inputs = &expected["inputs"];
+        let policy = &expected["policy"];
+        let mut args: Vec<String> = vec![
+            "verify".into(),
+            "--bundle".into(),
+            dir.join("bundle.sigstore.json").display().to_string(),
+        ];
+        if let Some(key) = policy["key"].as_str() {
+            args.extend(["--key".into(), dir.join(key).display().to_string()]);
+        } else {
+            args.extend([
+                "--certificate-identity".into(),
+                policy["identity"].as_str().unwrap().to_owned(),
+            ]);
+            args.extend([
+                "--certificate-oidc-issuer".into(),
+                policy["issuer"].as_str().unwrap().to_owned(),
+            ]);
+        }
+        let own_root = !inputs["trusted_root_origin"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("none in the case");
+        if own_root {
+            args.extend([
+                "--trusted-root".into(),
+                dir.join("trusted_root.json").display().to_string(),
+            ]);
+        }
+        let artifacts = [
+            dir.join(inputs["artifact"].as_str().unwrap())
+                .display()
+                .to_string(),
+            inputs["artifact_digest"].as_str().unwrap().to_owned(),
+        ];
+        for artifact in artifacts {
+            let mut all = args.clone();
+            all.push(artifact.clone());
+            let out = std::process::Command::new(&client)
+                .args(&all)
+                .env("CAIRN", env!("CARGO_BIN_EXE_cairn"))
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap();
+            runs += 1;
+            let passed = out.status.success();
+            if passed != (expected["verdict"] == "PASS") {
+                bad.push(format!(
+                    "{} ({artifact}): expected {}, exit {:?}\n{}",
+                    dir.display(),
+                    expected["verdict"],
+                    out.status.code(),
+                    String::from_utf8_lossy(&out.stderr)
+                ));
+            }
+        }
+    }
+    assert_eq!(runs, 140, "70 cases, file and digest");
+    assert!(
+        bad.is_empty(),
+        "{} disagreements:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
+}

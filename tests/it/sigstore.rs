@@ -429,3 +429,41 @@ fn explain_shows_verified_times_and_the_deciding_check() {
         );
     }
 }
+
+/// The legacy Fulcio extensions `.1.1` to `.1.6` hold raw bytes and `.1.8`
+/// onwards DER UTF8Strings: each is read as its kind, never the other (a
+/// DER reading of `.1.5` would fail or keep the tag bytes).
+#[test]
+fn fulcio_extensions_are_read_by_their_own_encoding() {
+    use base64::Engine as _;
+    let text =
+        std::fs::read_to_string(cases().join("dsse_provenance_v03/bundle.sigstore.json")).unwrap();
+    let bundle: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let raw = bundle["verificationMaterial"]["certificate"]["rawBytes"]
+        .as_str()
+        .unwrap();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(raw)
+        .unwrap();
+    let claims = cairn::evidence::sigstore::claims::read(&der).unwrap();
+    let get = |name: &str| claims.extensions.get(name).map(String::as_str);
+    assert_eq!(get("github-workflow-repository"), Some("acme/app"));
+    assert_eq!(get("github-workflow-ref"), Some("refs/tags/v1.0.0"));
+    assert_eq!(
+        get("issuer-v1"),
+        Some("https://token.actions.githubusercontent.com")
+    );
+    assert_eq!(
+        get("issuer"),
+        Some("https://token.actions.githubusercontent.com")
+    );
+    assert_eq!(
+        get("source-repository-uri"),
+        Some("https://github.com/acme/app")
+    );
+    assert_eq!(get("runner-environment"), Some("github-hosted"));
+    assert_eq!(
+        claims.subject(),
+        Some("https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0")
+    );
+}
