@@ -522,6 +522,20 @@ def build() -> None:
         artifact=TARBALL,
     )
 
+    # tsa_only_no_tlog combined with ca_validfor_expired_fail: with no log
+    # entry, the timestamp is the only signed time, and the CA's validFor
+    # must still be checked at it (cosign CVE-2026-24122).
+    s = signer(ACME)
+    case(
+        "tsa_only_expired_ca_fail",
+        "FAIL",
+        "DSSE provenance with an RFC 3161 timestamp and no log entry, against a trusted root without transparency logs whose certificate authority validFor ended on 2026-05-31, the day before signing; the leaf certificate is valid at the timestamp.",
+        dsse_bundle([s], provenance(ACME), tlog=False, ts_times=(T_TSA,)),
+        {"identity": ACME.uri, "issuer": GITHUB_ISSUER, "require_tlog": False},
+        artifact=TARBALL,
+        trusted_root=inst.trusted_root(tlogs=False, ca_end=T_SIGN - dt.timedelta(days=1)),
+    )
+
 
 def dump(obj) -> str:
     return json.dumps(obj, indent=2) + "\n"
