@@ -6,15 +6,17 @@
 #       (default: 5 rounds, 50 sigstore-python CLI processes a round, N = 1000)
 #
 # Installs sigstore-python 4.5.1 into target/sigstore-python
-# (scripts/setup-sigstore-python.sh), builds cairn with --release (not with
+# (scripts/setup-sigstore-python.sh), builds cairn with --release (with
 # --no-build: target/release/cairn as it is), makes N copies of one bundle
 # (tests/sigstore/cases/dsse_provenance_v03, the same bundle N times) under
 # target/bench-data/sigstore/N/ and times, round after round and in
-# alternating order (scripts/bench/sigstore_measure.py): sigstore-python's CLI and
-# `cairn verify-bundle`, a new process per bundle; sigstore-python's library
-# and `cairn verify` on a policy with a .intoto.jsonl of N bundle lines, one
-# process for all N. Prints the time per bundle of each and the ratios
-# sigstore-python / cairn; every process must verify its bundles.
+# alternating order (scripts/bench/sigstore_measure.py): sigstore-python's
+# CLI and `cairn verify-bundle`, a new process per bundle; sigstore-python's
+# library and `cairn verify` on a policy with a .intoto.jsonl of N bundle
+# lines, one process for all N. Prints the time per bundle of each, the
+# ratios sigstore-python / cairn and the machine's load before and after;
+# every process must verify its bundles. Results: docs/performance.md,
+# "Sigstore bundles".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -27,7 +29,7 @@ while [ $# -gt 0 ]; do
         --runs) runs="$2"; shift 2 ;;
         --sample) sample="$2"; shift 2 ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) echo "usage: $0 [--runs K] [--sample S] [--no-build] [N]" >&2; exit 2 ;;
         *) n="$1"; shift ;;
     esac

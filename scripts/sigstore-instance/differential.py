@@ -35,6 +35,14 @@ NOT_APPLICABLE = {
         "sigstore-python's CLI has no verification with a managed public key",
         "managed-key",
     ),
+    "managed_key_ed25519_message": (
+        "sigstore-python's CLI has no verification with a managed public key",
+        "managed-key",
+    ),
+    "managed_key_rsa8192_message": (
+        "sigstore-python's CLI has no verification with a managed public key",
+        "managed-key",
+    ),
     "tsa_only_no_tlog": (
         "sigstore-python requires exactly one tlog entry in a bundle and refuses a trusted root without tlogs",
         "library",
@@ -167,7 +175,7 @@ def probe_managed_key(case: Path, expected: dict) -> tuple[bool, str]:
     log entry (inclusion proof, checkpoint, SET against the trusted root's
     log key), the signature with key.pub, and that the entry records them."""
     from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
     from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
     from sigstore._internal.trust import KeyringPurpose
     from sigstore.models import TransparencyLogEntry, TrustedRoot
@@ -181,9 +189,15 @@ def probe_managed_key(case: Path, expected: dict) -> tuple[bool, str]:
         entry._verify(root.rekor_keyring(KeyringPurpose.VERIFY))
         pem = (case / expected["policy"]["key"]).read_bytes()
         key = serialization.load_pem_public_key(pem)
-        digest = si.sha256((case / inputs["artifact"]).read_bytes())
+        artifact = (case / inputs["artifact"]).read_bytes()
+        digest = si.sha256(artifact)
         sig = inner.message_signature.signature
-        key.verify(sig, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
+        if isinstance(key, ed25519.Ed25519PublicKey):
+            key.verify(sig, artifact)
+        elif isinstance(key, rsa.RSAPublicKey):
+            key.verify(sig, digest, padding.PKCS1v15(), Prehashed(hashes.SHA256()))
+        else:
+            key.verify(sig, digest, ec.ECDSA(Prehashed(hashes.SHA256())))
         body = json.loads(entry._inner.canonicalized_body)["spec"]
         if (
             body["data"]["hash"]["value"] != digest.hex()
@@ -203,7 +217,7 @@ def probe_library(case: Path, expected: dict) -> tuple[bool, str]:
     the identity policy, the signature and the log entry's consistency."""
 
     from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
     from cryptography.hazmat.primitives.asymmetric.utils import Prehashed
     from cryptography.x509.oid import ExtendedKeyUsageOID
     from rfc3161_client import decode_timestamp_response

@@ -33,7 +33,7 @@ from asn1crypto import tsp as a_tsp
 from asn1crypto import x509 as a_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID, ObjectIdentifier
 
 UTC = dt.timezone.utc
@@ -178,6 +178,79 @@ def p256() -> ec.EllipticCurvePrivateKey:
 
 def p384() -> ec.EllipticCurvePrivateKey:
     return _derive(ec.SECP384R1(), _P384_ORDER)
+
+
+def ed25519_key() -> ed25519.Ed25519PrivateKey:
+    return ed25519.Ed25519PrivateKey.from_private_bytes(RAND.bytes(32))
+
+
+def _odd_primes_below(n: int) -> list[int]:
+    sieve = bytearray([1]) * n
+    sieve[:2] = b"\0\0"
+    for i in range(2, int(n**0.5) + 1):
+        if sieve[i]:
+            sieve[i * i :: i] = bytes(len(range(i * i, n, i)))
+    return [i for i in range(3, n) if sieve[i]]
+
+
+_SMALL_PRIMES = _odd_primes_below(1 << 16)
+
+
+def _probable_prime(n: int) -> bool:
+    """Miller-Rabin with the first 12 prime bases (enough for a candidate that
+    came from the seeded generator, not from an adversary)."""
+    d, r = n - 1, 0
+    while d % 2 == 0:
+        d, r = d // 2, r + 1
+    for a in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
+        x = pow(a, d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(r - 1):
+            x = x * x % n
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _rsa_prime(bits: int, e: int) -> int:
+    """The first prime at or after a seeded start with its two top bits set
+    (so that the product of two has exactly 2*bits bits), found with a sieve
+    over the small primes below 2**16."""
+    base = int.from_bytes(RAND.bytes(bits // 8), "big") | (3 << (bits - 2))
+    base -= base % 2
+    span = 1 << 14
+    while True:
+        alive = bytearray([1]) * span  # alive[i]: base + 2*i + 1 has no small factor
+        for q in _SMALL_PRIMES:
+            start = (-(base + 1) * pow(2, -1, q)) % q
+            alive[start::q] = bytes(len(range(start, span, q)))
+        for i in range(span):
+            n = base + 2 * i + 1
+            if alive[i] and (n - 1) % e != 0 and _probable_prime(n):
+                return n
+        base += 2 * span
+
+
+def rsa_key(bits: int, e: int = 65537) -> rsa.RSAPrivateKey:
+    """A seeded RSA key of exactly `bits` bits (pure Python, so an 8192-bit
+    key takes a few seconds)."""
+    p = _rsa_prime(bits // 2, e)
+    q = _rsa_prime(bits // 2, e)
+    assert p != q and (p * q).bit_length() == bits
+    d = pow(e, -1, (p - 1) * (q - 1))
+    nums = rsa.RSAPrivateNumbers(
+        p,
+        q,
+        d,
+        rsa.rsa_crt_dmp1(d, p),
+        rsa.rsa_crt_dmq1(d, q),
+        rsa.rsa_crt_iqmp(p, q),
+        rsa.RSAPublicNumbers(e, p * q),
+    )
+    return nums.private_key()
 
 
 def serial_number() -> int:
@@ -1057,12 +1130,19 @@ def provenance_statement(subject_name: str, digest_hex: str, ident: Identity) ->
 
 @dataclass
 class Signer:
-    """A signing key plus the certificate Fulcio gave for it."""
+    """A signing key plus the certificate Fulcio gave for it (none for a
+    managed key, which may also be Ed25519 or RSA)."""
 
-    key: ec.EllipticCurvePrivateKey
+    key: ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | rsa.RSAPrivateKey
     cert: x509.Certificate | None = None
 
     def sign(self, data: bytes) -> bytes:
+        # Ed25519 signs the message itself; RSA uses PKCS#1 v1.5 with
+        # SHA-256, as Sigstore clients do. Both are deterministic.
+        if isinstance(self.key, ed25519.Ed25519PrivateKey):
+            return self.key.sign(data)
+        if isinstance(self.key, rsa.RSAPrivateKey):
+            return self.key.sign(data, padding.PKCS1v15(), hashes.SHA256())
         return self.key.sign(data, ECDSA_SHA256)
 
     @property

@@ -7,7 +7,7 @@ scripts/setup-sigstore-python.sh), from anywhere:
     target/sigstore-python/bin/python scripts/sigstore-instance/make.py
 
 Each case folder gets bundle.sigstore.json, trusted_root.json, artifact,
-expected.json and, for the managed-key case, key.pub. The output is
+expected.json and, for the managed-key cases, key.pub. The output is
 deterministic (seeded keys, RFC 6979 signatures, fixed times): a second run
 writes the same bytes, and adding a case changes the keys of the cases made
 after it.
@@ -536,6 +536,29 @@ def build() -> None:
         trusted_root=inst.trusted_root(tlogs=False, ca_end=T_SIGN - dt.timedelta(days=1)),
     )
 
+    # Managed keys of the other two kinds Sigstore clients use: Ed25519
+    # (signs the artifact itself) and RSA PKCS#1 v1.5 with SHA-256, here at
+    # 8192 bits, the largest size sigstore-verify accepts.
+    key = si.ed25519_key()
+    case(
+        "managed_key_ed25519_message",
+        "PASS",
+        "v0.3 message signature by a managed Ed25519 key (public key hint, no certificate) with a log entry.",
+        msg_bundle(Signer(key), material=si.material_public_key(key.public_key())),
+        {"key": "key.pub"},
+        key_pub=si.spki_pem(key.public_key()),
+    )
+
+    key = si.rsa_key(8192)
+    case(
+        "managed_key_rsa8192_message",
+        "PASS",
+        "v0.3 message signature by a managed 8192-bit RSA key, PKCS#1 v1.5 with SHA-256 (public key hint, no certificate), with a log entry.",
+        msg_bundle(Signer(key), material=si.material_public_key(key.public_key())),
+        {"key": "key.pub"},
+        key_pub=si.spki_pem(key.public_key()),
+    )
+
 
 def dump(obj) -> str:
     return json.dumps(obj, indent=2) + "\n"
@@ -564,6 +587,9 @@ def write() -> None:
             },
             "policy": c["policy"],
         }
+        if c["name"] == "managed_key_ed25519_message":
+            # Ed25519 signs the message itself: no digest can stand for it.
+            expected["inputs"]["digest_verifies"] = False
         (d / "expected.json").write_text(dump(expected))
 
 

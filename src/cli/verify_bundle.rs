@@ -352,6 +352,8 @@ fn read_key(path: &Path) -> Result<Vec<u8>, Stop> {
 enum ArtifactArg {
     Digest(sigstore::Digest),
     File(std::fs::File),
+    /// Read whole, into the `bytes` of [`verify`].
+    Bytes,
 }
 
 fn artifact(text: &str) -> Result<ArtifactArg, Stop> {
@@ -433,6 +435,22 @@ fn verify(args: &VerifyBundleArgs) -> Result<(Verified, Option<String>), Stop> {
         None => Signer::Certificate,
     };
     let mut artifact_arg = artifact(&args.artifact)?;
+    // An Ed25519 message signature is over the artifact's bytes: read them.
+    let mut bytes = Vec::new();
+    if sigstore::check::needs_bytes(&bundle, &signer) {
+        if let ArtifactArg::File(f) = &mut artifact_arg {
+            use std::io::Read as _;
+            f.take(limits.max_file_bytes)
+                .read_to_end(&mut bytes)
+                .map_err(|e| {
+                    error(BundleCliError::Artifact {
+                        path: crate::report::escape(&args.artifact),
+                        reason: e.to_string(),
+                    })
+                })?;
+            artifact_arg = ArtifactArg::Bytes;
+        }
+    }
     let mut first: Option<Failure> = None;
     for (i, root) in roots.iter().enumerate() {
         if i > 0 {
@@ -450,6 +468,7 @@ fn verify(args: &VerifyBundleArgs) -> Result<(Verified, Option<String>), Stop> {
         let input = match &mut artifact_arg {
             ArtifactArg::Digest(d) => Artifact::Digest(d.clone()),
             ArtifactArg::File(f) => Artifact::Reader(f),
+            ArtifactArg::Bytes => Artifact::Bytes(&bytes),
         };
         match sigstore::verify(&bundle, root, &signer, input) {
             Ok(verified) => {

@@ -95,7 +95,7 @@ impl Check {
             Check::Sct => "the certificate must carry a valid SCT from a CT log of the trusted root",
             Check::Signature => "the signature does not verify with the certificate's (or the given) key: the content was altered after signing",
             Check::EntryBinding => "the transparency log entry must describe this very bundle (same signature, same certificate or key, same digest)",
-            Check::Artifact => "the bundle signs another artifact: check the file or digest you gave",
+            Check::Artifact => "the bundle signs another artifact: check the file or digest you gave (a message signature by an Ed25519 key is over the bytes themselves: give the file, not a digest)",
             Check::Identity => "the certificate was issued to another identity than the one required",
             Check::Key => "the bundle was not signed by the given key, or not while that key was trusted",
             Check::Version => "the bundle is older than the version required; produce it again with a current Sigstore client",
@@ -171,6 +171,9 @@ fn failure(e: Error) -> Failure {
 pub enum Artifact<'a> {
     /// The artifact file, read to its end.
     Reader(&'a mut dyn std::io::Read),
+    /// The artifact's bytes (an Ed25519 message signature is over the bytes
+    /// themselves, so it cannot be checked from a stream or a digest).
+    Bytes(&'a [u8]),
     /// The artifact's digest.
     Digest(Digest),
 }
@@ -215,6 +218,31 @@ pub enum Signer<'a> {
         /// `[start, end]`, either end open.
         window: Option<(Option<i64>, Option<i64>)>,
     },
+}
+
+/// Whether checking `bundle` signed by `signer` needs the artifact's bytes:
+/// a message signature by an Ed25519 key is over the message itself.
+pub fn needs_bytes(bundle: &Bundle, signer: &Signer<'_>) -> bool {
+    const ED25519_SPKI_PREFIX: [u8; 12] = [
+        0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+    ];
+    let message = matches!(bundle.inner.content, SignatureContent::MessageSignature(_));
+    let ed25519 = match signer {
+        Signer::Key { spki, .. } => spki.starts_with(&ED25519_SPKI_PREFIX),
+        // The certificate's key; Fulcio issues ECDSA, but a private CA may not.
+        Signer::Certificate => bundle.inner.signing_certificate().is_some_and(|c| {
+            use der::Decode as _;
+            x509_cert::Certificate::from_der(c.as_bytes()).is_ok_and(|cert| {
+                cert.tbs_certificate
+                    .subject_public_key_info
+                    .algorithm
+                    .oid
+                    .to_string()
+                    == "1.3.101.112"
+            })
+        }),
+    };
+    message && ed25519
 }
 
 /// A verified time and where it comes from.
@@ -423,6 +451,7 @@ fn run(
             )
         }
         Artifact::Reader(reader) => trust.verifier.verify_reader(reader, bundle, policy),
+        Artifact::Bytes(bytes) => trust.verifier.verify(bytes, bundle, policy),
     }
 }
 

@@ -182,11 +182,15 @@ impl CryptoProvider for RustCrypto {
     }
 }
 
-/// A PKCS#1 `RSAPublicKey` of 2048 to 8192 bits.
+/// A PKCS#1 `RSAPublicKey` of 2048 to 8192 bits (the rsa crate's own
+/// reader stops at 4096).
 fn rsa_key(der: &[u8]) -> Option<rsa::RsaPublicKey> {
-    use rsa::pkcs1::DecodeRsaPublicKey as _;
+    use rsa::pkcs1::der::Decode as _;
     use rsa::traits::PublicKeyParts as _;
-    let key = rsa::RsaPublicKey::from_pkcs1_der(der).ok()?;
+    let parsed = rsa::pkcs1::RsaPublicKey::from_der(der).ok()?;
+    let n = rsa::BigUint::from_bytes_be(parsed.modulus.as_bytes());
+    let e = rsa::BigUint::from_bytes_be(parsed.public_exponent.as_bytes());
+    let key = rsa::RsaPublicKey::new_with_max_size(n, e, 8192).ok()?;
     (2048..=8192).contains(&(key.size() * 8)).then_some(key)
 }
 
