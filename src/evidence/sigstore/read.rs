@@ -23,6 +23,8 @@ pub struct SigstoreLimits {
     pub max_timestamps: usize,
     /// Hashes of one inclusion proof (a tree of 2^64 leaves needs 64).
     pub max_proof_hashes: usize,
+    /// Subjects of the Statement a DSSE bundle carries.
+    pub max_subjects: usize,
 }
 
 impl Default for SigstoreLimits {
@@ -32,6 +34,7 @@ impl Default for SigstoreLimits {
             max_tlog_entries: 32,
             max_timestamps: 32,
             max_proof_hashes: 64,
+            max_subjects: 4096,
         }
     }
 }
@@ -194,6 +197,7 @@ pub fn bundle_from_value(
                     format!("a DSSE envelope in a bundle carries exactly one signature, this one {count}"),
                 ));
             }
+            check_payload(env, at, limits)?;
         }
         ["messageSignature"] => {}
         [] => {
@@ -228,6 +232,55 @@ pub fn bundle_from_value(
         version,
         inner,
     })
+}
+
+/// A DSSE payload is read by cairn's strict reader too, before the
+/// verifier reads it with serde_json (which would take the last of two
+/// `subject` members): duplicate keys, nesting and the subject count.
+fn check_payload(
+    env: &Map<String, Value>,
+    at: &Location,
+    limits: &SigstoreLimits,
+) -> Result<(), EvidenceError> {
+    use base64::Engine as _;
+    let Some(text) = env.get("payload").and_then(Value::as_str) else {
+        return Err(refuse(
+            at,
+            "$.dsseEnvelope.payload",
+            "missing or not a string",
+        ));
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .map_err(|_| refuse(at, "$.dsseEnvelope.payload", "not valid base64"))?;
+    let is_intoto = env.get("payloadType").and_then(Value::as_str)
+        == Some(super::super::dsse::INTOTO_PAYLOAD_TYPE);
+    if !is_intoto {
+        // Another payload type is refused by the verifier (V140).
+        return Ok(());
+    }
+    let payload = super::super::json::parse(&bytes, 128).map_err(|e| {
+        refuse(
+            at,
+            &format!("$.dsseEnvelope.payload {}", e.path),
+            format!("the Statement is not strict JSON: {}", e.kind),
+        )
+    })?;
+    let subjects = payload
+        .get("subject")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if subjects > limits.max_subjects {
+        return Err(refuse(
+            at,
+            "$.dsseEnvelope.payload $.subject",
+            format!(
+                "{subjects} subjects, more than the limit of {}",
+                limits.max_subjects
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn object<'a>(
@@ -562,6 +615,19 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("inclusion proof with a checkpoint"));
+    }
+
+    #[test]
+    fn a_statement_with_a_duplicate_key_is_refused_before_the_crate_sees_it() {
+        use base64::Engine as _;
+        let payload = base64::engine::general_purpose::STANDARD.encode(
+            r#"{"_type": "https://in-toto.io/Statement/v1", "subject": [], "subject": [{"name": "x", "digest": {"sha256": "00"}}]}"#,
+        );
+        let text = format!(
+            r#"{{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json", "verificationMaterial": {{"publicKey": {{"hint": "x"}}}}, "dsseEnvelope": {{"payload": "{payload}", "payloadType": "application/vnd.in-toto+json", "signatures": [{{"sig": "AA=="}}]}}}}"#
+        );
+        let e = read(&text).unwrap_err();
+        assert!(e.to_string().contains("duplicate key"), "{e}");
     }
 
     #[test]
