@@ -18,7 +18,7 @@ use super::verify_inputs::{self, Prepared};
 use super::verify_output;
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
 use crate::eval::{self, Finding, Input, Inspections};
-use crate::evidence::{self, DigestSet, Limits};
+use crate::evidence::{self, Attestation, Body, DigestSet, Limits, Verified};
 use crate::ir::InspectionId;
 
 /// `cairn verify`.
@@ -65,7 +65,7 @@ pub struct VerifyArgs {
         requires = "run_inspections"
     )]
     pub inspection_timeout: u64,
-    /// The final artifact, hashed with sha256; it must be a product of the step named by `artifact from`.
+    /// The final artifact, hashed with sha256 (and sha384/sha512 when the evidence uses them); it must be a product of the step named by `artifact from`.
     #[arg(long, value_name = "FILE", conflicts_with = "subject")]
     pub artifact: Option<PathBuf>,
     /// The final artifact's digest instead of the file, as `ALG:HEX` (e.g. `sha256:ab12...`).
@@ -266,6 +266,11 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         }
     };
 
+    let artifact = match (artifact, &args.artifact) {
+        (Some(given), Some(path)) => Some(widen_artifact(given, path, &verified)?),
+        (artifact, _) => artifact,
+    };
+
     let results = if args.run_inspections {
         run_inspections(&layout, &args.inspection_dir, args.inspection_limit())?
     } else {
@@ -323,6 +328,47 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     // thousands of artifacts, one allocation each) would only delay the exit.
     std::mem::forget(verified);
     Ok(if verdict.passed() { EXIT_OK } else { EXIT_NO })
+}
+
+/// The `--artifact` file's digests with every algorithm cairn computes that
+/// the evidence's subjects and products use besides sha256 (npm's subjects
+/// carry sha512 only), so that it can match them.
+fn widen_artifact(
+    (name, digests): Artifact,
+    path: &std::path::Path,
+    verified: &[Verified<Attestation>],
+) -> Result<Artifact, Stop> {
+    use crate::record::FileHash;
+    let mut wanted: Vec<FileHash> = vec![FileHash::Sha256];
+    let note = |wanted: &mut Vec<FileHash>, set: &DigestSet| {
+        for h in set.keys().filter_map(FileHash::from_name) {
+            if !wanted.contains(&h) {
+                wanted.push(h);
+            }
+        }
+    };
+    for attestation in verified {
+        match &attestation.value().body {
+            Body::Statement(statement) => {
+                for subject in &statement.subjects {
+                    note(&mut wanted, &subject.digest);
+                }
+            }
+            Body::Link(link) => {
+                for digests in link.products.values() {
+                    note(&mut wanted, digests);
+                }
+            }
+        }
+        if wanted.len() == FileHash::ALL.len() {
+            break;
+        }
+    }
+    if wanted.len() == 1 {
+        return Ok((name, digests));
+    }
+    let digests = crate::record::hash_file_with(path, &wanted).map_err(|e| Box::new(e) as Stop)?;
+    Ok((name, digests))
 }
 
 /// Loads `paths` and checks every attestation against `keys`. Malformed

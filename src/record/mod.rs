@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-pub use tree::{hash_file, Recorded, Recorder};
+pub use tree::{hash_file, hash_file_with, FileHash, Recorded, Recorder};
 
 use crate::evidence::Link;
 

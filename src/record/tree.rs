@@ -23,7 +23,7 @@ use std::cell::RefCell;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest as _, Sha256};
+use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
 use super::exclude::Excludes;
 use super::RecordError;
@@ -366,13 +366,90 @@ thread_local! {
 /// waiting for a writer, and refused by what the open handle is, so a file
 /// swapped for a FIFO after it was found cannot block the recording.
 pub fn hash_file(path: &Path) -> Result<DigestSet, RecordError> {
+    hash_file_with(path, &[FileHash::Sha256])
+}
+
+/// An algorithm a file can be hashed with ([`hash_file_with`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileHash {
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl FileHash {
+    /// Every algorithm, in the order digest sets name them.
+    pub const ALL: [FileHash; 3] = [FileHash::Sha256, FileHash::Sha384, FileHash::Sha512];
+
+    /// The in-toto name of the algorithm (`sha256`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            FileHash::Sha256 => "sha256",
+            FileHash::Sha384 => "sha384",
+            FileHash::Sha512 => "sha512",
+        }
+    }
+
+    /// The algorithm an in-toto digest name stands for, if cairn computes it.
+    pub fn from_name(name: &str) -> Option<FileHash> {
+        FileHash::ALL.into_iter().find(|h| h.name() == name)
+    }
+}
+
+/// One running hash of [`hash_file_with`].
+enum Hasher {
+    Sha256(Sha256),
+    Sha384(Sha384),
+    Sha512(Sha512),
+}
+
+impl Hasher {
+    fn new(algorithm: FileHash) -> Hasher {
+        match algorithm {
+            FileHash::Sha256 => Hasher::Sha256(Sha256::new()),
+            FileHash::Sha384 => Hasher::Sha384(Sha384::new()),
+            FileHash::Sha512 => Hasher::Sha512(Sha512::new()),
+        }
+    }
+
+    fn update(&mut self, bytes: &[u8]) {
+        match self {
+            Hasher::Sha256(h) => h.update(bytes),
+            Hasher::Sha384(h) => h.update(bytes),
+            Hasher::Sha512(h) => h.update(bytes),
+        }
+    }
+
+    fn finish(self) -> String {
+        match self {
+            Hasher::Sha256(h) => hex::encode(h.finalize()),
+            Hasher::Sha384(h) => hex::encode(h.finalize()),
+            Hasher::Sha512(h) => hex::encode(h.finalize()),
+        }
+    }
+}
+
+/// The digest set of a regular file's bytes with each of `algorithms`
+/// (repeats counted once), reading the file once; refuses what
+/// [`hash_file`] refuses.
+pub fn hash_file_with(path: &Path, algorithms: &[FileHash]) -> Result<DigestSet, RecordError> {
     let file = open_regular(path)?;
+    let mut chosen: Vec<FileHash> = Vec::new();
+    for &algorithm in algorithms {
+        if !chosen.contains(&algorithm) {
+            chosen.push(algorithm);
+        }
+    }
+    let mut hashers: Vec<(FileHash, Hasher)> =
+        chosen.into_iter().map(|a| (a, Hasher::new(a))).collect();
     BUFFER.with(|buffer| {
         let mut buffer = buffer.borrow_mut();
         if buffer.len() < CHUNK {
             buffer.resize(CHUNK, 0);
         }
-        let mut hasher = Sha256::new();
         let mut file = file;
         loop {
             let n = file
@@ -381,12 +458,16 @@ pub fn hash_file(path: &Path) -> Result<DigestSet, RecordError> {
             if n == 0 {
                 break;
             }
-            hasher.update(buffer.get(..n).unwrap_or_default());
+            let chunk = buffer.get(..n).unwrap_or_default();
+            for (_, hasher) in &mut hashers {
+                hasher.update(chunk);
+            }
         }
-        Ok(DigestSet::from([(
-            "sha256".to_string(),
-            hex::encode(hasher.finalize()),
-        )]))
+        let mut set = DigestSet::new();
+        for (algorithm, hasher) in hashers {
+            set.insert_str(algorithm.name(), hasher.finish());
+        }
+        Ok(set)
     })
 }
 

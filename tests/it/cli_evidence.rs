@@ -307,3 +307,76 @@ fn attest_refuses_a_fifo_subject() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("E440"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--artifact` is hashed with every algorithm the evidence's subjects use:
+/// a provenance whose subject carries sha512 only (as npm's do) matches the
+/// file, and a file of other bytes does not.
+#[test]
+fn artifact_is_hashed_with_the_subjects_algorithms() {
+    use sha2::Digest as _;
+    let dir = temp_dir("sha512-subject");
+    let prefix = dir.join("registry");
+    assert!(cairn(&["key", "gen", "-o", s(&prefix)]).status.success());
+    let artifact = dir.join("pkg-1.0.0.tgz");
+    std::fs::write(&artifact, b"package bytes").unwrap();
+    let other = dir.join("other.tgz");
+    std::fs::write(&other, b"other bytes").unwrap();
+    let sha512 = hex::encode(sha2::Sha512::digest(b"package bytes"));
+    let statement = serde_json::json!({
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "pkg:npm/pkg@1.0.0", "digest": {"sha512": sha512}}],
+        "predicateType": "https://slsa.dev/provenance/v1",
+        "predicate": {
+            "buildDefinition": {"buildType": "https://example.com/npm", "externalParameters": {}},
+            "runDetails": {"builder": {"id": "https://example.com/builder"}}
+        }
+    });
+    let payload = dir.join("statement.json");
+    std::fs::write(&payload, statement.to_string()).unwrap();
+    let envelope = dir.join("publish.json");
+    let out = cairn(&[
+        "sign",
+        "--key",
+        s(&prefix),
+        s(&payload),
+        "--payload-type",
+        "application/vnd.in-toto+json",
+        "-o",
+        s(&envelope),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let policy = dir.join("policy.cairn");
+    std::fs::write(
+        &policy,
+        "layout \"npm\" {\n  expires 2099-01-01T00:00:00Z\n  key registry = file \"registry.pub\"\n  \
+         step publish {\n    by registry\n    attestation slsa-provenance/v1 {\n      \
+         products {\n        create \"pkg:npm/pkg@1.0.0\"\n      }\n      require $.runDetails.builder.id == \"https://example.com/builder\"\n    }\n  }\n  \
+         artifact from publish\n}\n",
+    )
+    .unwrap();
+    let verify = |file: &Path| {
+        cairn(&[
+            "verify",
+            s(&policy),
+            "--bundle",
+            s(&envelope),
+            "--artifact",
+            s(file),
+        ])
+    };
+    let out = verify(&artifact);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = verify(&other);
+    assert_eq!(out.status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
