@@ -23,8 +23,9 @@ pub struct ImportArgs {
     /// Check that this key signed the layout (repeatable; every one must have signed).
     #[arg(long = "layout-key", value_name = "KEY")]
     pub layout_keys: Vec<PathBuf>,
-    /// Substitute a parameter as `verify --layout --param` does (repeatable);
-    /// without it, `{` and `}` in the layout stay literal.
+    /// Substitute a parameter (repeatable): in a classic layout as `verify --layout --param` does
+    /// (without it, `{` and `}` stay literal); in an attestation-verifier layout as its
+    /// `--substitute-parameters` does (a placeholder left without a value becomes a `param`).
     #[arg(long = "param", value_name = "NAME=VALUE")]
     pub params: Vec<String>,
     /// Where to write the policy; standard output when absent (an existing file is replaced).
@@ -107,7 +108,8 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
     let fail = |code: u8, e: Boxed| (code, vec![e]);
     let path = &args.file;
     if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-        return yaml(path);
+        let params = verify_inputs::params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
+        return yaml(path, &params);
     }
     let shown = path.display().to_string();
     if args.layout_keys.is_empty() {
@@ -191,7 +193,7 @@ fn unsigned(path: &Path) -> Option<evidence::LayoutSource> {
 }
 
 /// An attestation-verifier YAML layout (unsigned by design) as `.cairn` text.
-fn yaml(path: &Path) -> Result<String, (u8, Vec<Boxed>)> {
+fn yaml(path: &Path, params: &BTreeMap<String, String>) -> Result<String, (u8, Vec<Boxed>)> {
     let bytes = evidence::load::read_bounded(path, Limits::default().max_payload_bytes as u64)
         .map_err(|e| (EXIT_ERROR, vec![Box::new(e) as Boxed]))?;
     let text = String::from_utf8_lossy(&bytes);
@@ -199,20 +201,24 @@ fn yaml(path: &Path) -> Result<String, (u8, Vec<Boxed>)> {
         || "layout".to_string(),
         |s| s.to_string_lossy().into_owned(),
     );
-    let (source, notes) = crate::interop::ite10::to_cairn(&text, &name).map_err(|errors| {
-        let code = if errors
-            .iter()
-            .any(|e| matches!(e, crate::interop::ite10::Ite10Error::Yaml { .. }))
-        {
-            EXIT_ERROR
-        } else {
-            EXIT_NO
-        };
-        (
-            code,
-            errors.into_iter().map(|e| Box::new(e) as Boxed).collect(),
-        )
-    })?;
+    let (source, notes) =
+        crate::interop::ite10::to_cairn_with(&text, &name, params).map_err(|errors| {
+            let code = if errors.iter().any(|e| {
+                matches!(
+                    e,
+                    crate::interop::ite10::Ite10Error::Yaml { .. }
+                        | crate::interop::ite10::Ite10Error::ParamCycle { .. }
+                )
+            }) {
+                EXIT_ERROR
+            } else {
+                EXIT_NO
+            };
+            (
+                code,
+                errors.into_iter().map(|e| Box::new(e) as Boxed).collect(),
+            )
+        })?;
     errln!(
         "note: `{}` is an attestation-verifier layout, which carries no signature",
         path.display()

@@ -39,6 +39,16 @@ pub enum Ite10Error {
         /// What is wrong.
         reason: String,
     },
+    /// `--param` values that name each other in a cycle.
+    #[error("the parameters refer to each other in a cycle: {cycle}")]
+    #[diagnostic(
+        code(E553),
+        help("give each parameter a value that does not lead back to itself")
+    )]
+    ParamCycle {
+        /// The names, first to last, the first repeated at the end.
+        cycle: String,
+    },
     /// A construct with no cairn equivalent.
     #[error("step `{step}`: {what} cannot be expressed in cairn")]
     #[diagnostic(
@@ -153,13 +163,57 @@ struct Attribute {
 /// source named `name` (not yet formatted). Also returns notes about parts
 /// the attestation-verifier itself ignores (`subjects`, `inspections`).
 pub fn to_cairn(text: &str, name: &str) -> Result<(String, Vec<String>), Vec<Ite10Error>> {
-    let yaml: Yaml = serde_yaml_ng::from_str(text).map_err(|e| {
+    to_cairn_with(text, name, &BTreeMap::new())
+}
+
+/// [`to_cairn`] with parameters substituted as the attestation-verifier's
+/// `--substitute-parameters` does: every `{NAME}` of a given parameter is
+/// replaced in the steps' strings (commands, artifact rules, predicate types,
+/// attribute rules), and a value naming other parameters is expanded first.
+/// A placeholder left without a value becomes a `param` of the policy, to be
+/// given to `cairn verify --param`.
+pub fn to_cairn_with(
+    text: &str,
+    name: &str,
+    params: &BTreeMap<String, String>,
+) -> Result<(String, Vec<String>), Vec<Ite10Error>> {
+    let mut yaml: Yaml = serde_yaml_ng::from_str(text).map_err(|e| {
         vec![Ite10Error::Yaml {
             reason: e.to_string(),
         }]
     })?;
+    let mut sub = Substitution {
+        params: expand(params).map_err(|e| vec![e])?,
+        used: BTreeSet::new(),
+        open: BTreeSet::new(),
+    };
+    for step in &mut yaml.steps {
+        sub.step(step);
+    }
     let mut errors = Vec::new();
     let mut notes = Vec::new();
+    // A parameter used only inside another's value is used too.
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for name in params.keys() {
+            if !sub.used.contains(name)
+                && sub.used.iter().any(|u| {
+                    params
+                        .get(u)
+                        .is_some_and(|v| v.contains(&format!("{{{name}}}")))
+                })
+            {
+                sub.used.insert(name.clone());
+                grew = true;
+            }
+        }
+    }
+    for name in sub.params.keys().filter(|n| !sub.used.contains(*n)) {
+        notes.push(format!(
+            "the parameter `{name}` is used nowhere in the layout"
+        ));
+    }
     if !yaml.subjects.is_empty() {
         notes.push("`subjects` is ignored, as the attestation-verifier ignores it".to_string());
     }
@@ -169,6 +223,19 @@ pub fn to_cairn(text: &str, name: &str) -> Result<(String, Vec<String>), Vec<Ite
     let mut out = String::new();
     let _ = writeln!(out, "layout {} {{", quote(name));
     let _ = writeln!(out, "expires {}", yaml.expires);
+    for param in &sub.open {
+        if ident(param) == *param {
+            let _ = writeln!(out, "param {param}");
+            notes.push(format!(
+                "`{{{param}}}` has no value: it is the policy's parameter `{param}` (give it with `--param {param}=VALUE`)"
+            ));
+        } else {
+            errors.push(Ite10Error::Unsupported {
+                step: "(layout)".to_string(),
+                what: format!("the placeholder `{{{param}}}`, which is not a parameter name,"),
+            });
+        }
+    }
     let mut names = BTreeMap::new();
     for (keyid, key) in &yaml.functionaries {
         match key_line(keyid, key) {
@@ -192,6 +259,93 @@ pub fn to_cairn(text: &str, name: &str) -> Result<(String, Vec<String>), Vec<Ite
         Ok((out, notes))
     } else {
         Err(errors)
+    }
+}
+
+/// The parameters with each value's own `{NAME}` placeholders of other
+/// parameters replaced, as the attestation-verifier's replacer repeated to a
+/// fixpoint does; a parameter that reaches itself is refused.
+fn expand(params: &BTreeMap<String, String>) -> Result<BTreeMap<String, String>, Ite10Error> {
+    let mut done: BTreeMap<String, String> = BTreeMap::new();
+    for name in params.keys() {
+        let mut path = Vec::new();
+        expand_one(name, params, &mut done, &mut path)?;
+    }
+    Ok(done)
+}
+
+fn expand_one(
+    name: &str,
+    params: &BTreeMap<String, String>,
+    done: &mut BTreeMap<String, String>,
+    path: &mut Vec<String>,
+) -> Result<String, Ite10Error> {
+    if let Some(value) = done.get(name) {
+        return Ok(value.clone());
+    }
+    if path.iter().any(|p| p == name) {
+        path.push(name.to_string());
+        return Err(Ite10Error::ParamCycle {
+            cycle: path.join(" -> "),
+        });
+    }
+    let Some(raw) = params.get(name) else {
+        return Ok(format!("{{{name}}}"));
+    };
+    path.push(name.to_string());
+    // Braces of a value are literal in the policy (`{{`, `}}`).
+    let mut value = raw.replace('{', "{{").replace('}', "}}");
+    for other in params.keys() {
+        let placeholder = format!("{{{{{other}}}}}");
+        if value.contains(&placeholder) {
+            let expanded = expand_one(other, params, done, path)?;
+            value = value.replace(&placeholder, &expanded);
+        }
+    }
+    path.pop();
+    done.insert(name.to_string(), value.clone());
+    Ok(value)
+}
+
+/// Parameter substitution over a layout's strings: the values, the
+/// parameters used, and the placeholders left without a value.
+struct Substitution {
+    params: BTreeMap<String, String>,
+    used: BTreeSet<String>,
+    open: BTreeSet<String>,
+}
+
+impl Substitution {
+    /// Replaces each `{NAME}` of a parameter in `text`, and records the
+    /// placeholders that are left.
+    fn apply(&mut self, text: &mut String) {
+        for (name, value) in &self.params {
+            let placeholder = format!("{{{name}}}");
+            if text.contains(&placeholder) {
+                *text = text.replace(&placeholder, value);
+                self.used.insert(name.clone());
+            }
+        }
+        if let Err(missing) = crate::ir::substitute(text, &BTreeMap::new()) {
+            self.open.extend(missing);
+        }
+    }
+
+    fn step(&mut self, step: &mut YamlStep) {
+        self.apply(&mut step.command);
+        for rule in step
+            .expected_materials
+            .iter_mut()
+            .chain(&mut step.expected_products)
+        {
+            self.apply(rule);
+        }
+        for p in &mut step.expected_predicates {
+            self.apply(&mut p.predicate_type);
+            for a in &mut p.expected_attributes {
+                self.apply(&mut a.rule);
+            }
+        }
     }
 }
 

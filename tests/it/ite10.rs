@@ -165,3 +165,51 @@ fn attestation_verifier_layout_and_test_data() {
         "{found:?}"
     );
 }
+
+fn import_with(path: &str, params: &[&str]) -> (i32, String, String) {
+    let mut args = vec!["import", path];
+    for p in params {
+        args.extend(["--param", p]);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(&args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `--param` fills an attestation-verifier layout's placeholders, a value
+/// naming another parameter expanded first (attestation-verifier's own
+/// parameter files do so) and its braces kept literal; what is left becomes
+/// a `param` of the policy; a cycle is refused.
+#[test]
+fn ite10_params_are_substituted() {
+    const NPM: &str = "tests/cases/ite10/params/npm.yaml";
+    let (code, all, notes) = import_with(
+        NPM,
+        &[
+            "repository=acme/app",
+            "ref=refs/heads/main",
+            "package=app",
+            "version=1.2.0",
+            "config_source=git+https://github.com/{repository}@{ref}",
+            "unused=x{y}",
+        ],
+    );
+    assert_eq!(code, 0, "{notes}");
+    insta::assert_snapshot!("ite10_params_all", format!("{notes}\n{all}"));
+    let (code, some, notes) = import_with(NPM, &["repository=acme/{app}", "ref=refs/heads/main"]);
+    assert_eq!(code, 0, "{notes}");
+    insta::assert_snapshot!("ite10_params_some", format!("{notes}\n{some}"));
+    let (code, none, notes) = import_with(
+        NPM,
+        &["package=a{b}", "version={package}-{x}", "x={version}"],
+    );
+    assert_eq!((code, none.as_str()), (2, ""));
+    insta::assert_snapshot!("ite10_params_cycle", notes);
+}
