@@ -248,6 +248,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         (None, Some(_)) if args.bundles.is_empty() => Some(&here),
         (None, _) => None,
     };
+    let mut unreadable_evidence = Vec::new();
     let (verified, rejected) = match links {
         Some(dir) => {
             let cx = verify_classic::Context {
@@ -261,7 +262,9 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         }
         None => {
             let sigstore = sigstore_trust(args, &layout, &keys)?;
-            let loaded = load_evidence_with(&args.bundles, &keys, Some(&sigstore), color)?;
+            let (loaded, unreadable) =
+                load_policy_evidence(&args.bundles, &keys, &sigstore, color)?;
+            unreadable_evidence = unreadable;
             (loaded.verified, loaded.rejected)
         }
     };
@@ -295,6 +298,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         (eval::evaluate(&input), eval::Trace::default())
     };
     verdict.add_rejections(&layout, &rejected);
+    verdict.add_unreadable(&unreadable_evidence);
 
     let enabled = color.enabled(std::io::stderr().is_terminal());
     let files = super::explain::evidence_texts(&verdict);
@@ -442,6 +446,32 @@ pub(super) fn load_evidence_with(
         return Err(errors.into());
     }
     Ok(checked)
+}
+
+/// Loads a policy's evidence (`--bundle`). An attestation that cannot be
+/// read is returned apart, to be reported as a finding and not counted; the
+/// run stops (exit 2) only when none of the evidence could be read.
+fn load_policy_evidence(
+    paths: &[PathBuf],
+    keys: &[evidence::TrustedKey],
+    sigstore: &evidence::sigstore::SigstoreTrust,
+    color: ColorChoice,
+) -> Result<(evidence::Checked, Vec<evidence::EvidenceError>), Stopped> {
+    let mut checked = evidence::load_verified_with(paths, &Limits::default(), keys, Some(sigstore));
+    let (warnings, errors): (Vec<_>, Vec<_>) = std::mem::take(&mut checked.problems)
+        .into_iter()
+        .partition(|p| miette::Diagnostic::severity(p) == Some(miette::Severity::Warning));
+    report_capped(
+        warnings
+            .iter()
+            .map(|w| w as &(dyn miette::Diagnostic + Send + Sync)),
+        color,
+    );
+    if !errors.is_empty() && checked.verified.is_empty() && checked.rejected.is_empty() {
+        let errors: Vec<Stop> = errors.into_iter().map(|p| Box::new(p) as Stop).collect();
+        return Err(errors.into());
+    }
+    Ok((checked, errors))
 }
 
 /// The policy or layout as named on the command line (the VSA's `policy.uri`).

@@ -64,6 +64,8 @@ pub enum Code {
     NotTrusted,
     /// V120: artifacts a MATCH could not consume because its source step has no evidence.
     UpstreamNoEvidence,
+    /// V121: an attestation that could not be read (warning; it counts for nothing).
+    Unreadable,
 }
 
 impl Code {
@@ -90,6 +92,7 @@ impl Code {
             Code::LinkNameDiffers => "V118",
             Code::NotTrusted => "V119",
             Code::UpstreamNoEvidence => "V120",
+            Code::Unreadable => "V121",
         }
     }
 }

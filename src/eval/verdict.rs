@@ -225,4 +225,31 @@ impl Verdict {
             }
         }
     }
+
+    /// Adds a `V121` warning for each attestation that could not be read
+    /// (where, why, and the evidence code): it counts for nothing, and the
+    /// rest of the evidence decides the verdict.
+    pub fn add_unreadable(&mut self, problems: &[crate::evidence::EvidenceError]) {
+        for problem in problems {
+            let at = problem.location();
+            let origin = Origin {
+                file: at.file.clone(),
+                line: at.line.and_then(|l| usize::try_from(l).ok()),
+            };
+            let code =
+                miette::Diagnostic::code(problem).map_or_else(String::new, |c| c.to_string());
+            let help =
+                miette::Diagnostic::help(problem).map_or_else(String::new, |h| h.to_string());
+            let f = Finding::warn(
+                Code::Unreadable,
+                format!("unreadable attestation: {problem}"),
+            )
+            .origin(&origin)
+            .values("an attestation cairn can read", code)
+            .help(format!(
+                "{help}; it counts for nothing, the rest of the evidence decides"
+            ));
+            self.findings.push(f);
+        }
+    }
 }

@@ -366,3 +366,34 @@ pub enum EvidenceError {
         reason: String,
     },
 }
+
+impl EvidenceError {
+    /// Where the problem is.
+    pub fn location(&self) -> &Location {
+        match self {
+            EvidenceError::Io { at, .. }
+            | EvidenceError::Json { at, .. }
+            | EvidenceError::TrailingData { at, .. }
+            | EvidenceError::DuplicateKey { at, .. }
+            | EvidenceError::CaseVariantKey { at, .. }
+            | EvidenceError::TooDeep { at, .. }
+            | EvidenceError::TooLarge { at, .. }
+            | EvidenceError::TooMany { at, .. }
+            | EvidenceError::NonCanonicalNumber { at, .. }
+            | EvidenceError::Unrecognised { at, .. }
+            | EvidenceError::SigstoreBundle { at, .. }
+            | EvidenceError::TrustedRoot { at, .. }
+            | EvidenceError::Malformed { at, .. }
+            | EvidenceError::Encoding { at, .. }
+            | EvidenceError::NoSignatures { at, .. }
+            | EvidenceError::PayloadType { at, .. }
+            | EvidenceError::UnsupportedType { at, .. }
+            | EvidenceError::BadSubject { at, .. }
+            | EvidenceError::BadKey { at, .. }
+            | EvidenceError::BadPrivateKey { at, .. }
+            | EvidenceError::IgnoredLine { at, .. }
+            | EvidenceError::IgnoredSignature { at, .. }
+            | EvidenceError::BadArtifactName { at, .. } => at,
+        }
+    }
+}

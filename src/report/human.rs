@@ -150,7 +150,13 @@ pub fn finding_diagnostic<'a>(
         .span
         .filter(|s| s.end <= source_len && s.start <= s.end)
         .map(|s| LabeledSpan::new_with_span(finding.label.as_deref().map(escape), s));
-    let message = escape(&finding.message);
+    // An unreadable attestation's message is the evidence layer's, which
+    // escaped what it quotes already: escaping its `\` again would double it.
+    let message = if finding.code == crate::eval::Code::Unreadable {
+        super::escape::escape_controls(&finding.message)
+    } else {
+        escape(&finding.message)
+    };
     FindingDiagnostic {
         finding,
         source,

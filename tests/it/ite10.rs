@@ -106,16 +106,27 @@ fn attestation_verifier_layout_and_test_data() {
             stderr,
         )
     };
-    // All three: `clone` cannot be read, which stops the run.
-    let (code, _, stderr) = verify(&policy, std::path::Path::new(&format!("{AV}/test-data")));
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(
-        stderr.contains("E314") && stderr.contains("clone.fe1c6281.json"),
-        "{stderr}"
-    );
-    assert!(
-        !stderr.contains("test.fe1c6281.json") && !stderr.contains("build.fe1c6281.json"),
-        "{stderr}"
+    // All three: `clone` cannot be read; it is reported (V121) and not
+    // counted, and the run goes on with the two others.
+    let (code, json, stderr) = verify(&policy, std::path::Path::new(&format!("{AV}/test-data")));
+    assert_eq!(code, Some(1), "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let unreadable: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "V121")
+        .collect();
+    assert_eq!(unreadable.len(), 1, "{json}");
+    assert_eq!(unreadable[0]["actual"], "E314");
+    assert!(unreadable[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("clone.fe1c6281.json"));
+    assert_eq!(
+        report["inputAttestations"].as_array().unwrap().len(),
+        2,
+        "{json}"
     );
     // Without it, every check of `test` and `build` runs and passes: the
     // only failures are `clone`'s missing evidence and what follows from it.

@@ -324,9 +324,11 @@ fn statement_v01_and_v1_mixed_are_each_read_by_their_own_rules() {
         "b.jsonl",
         &(line(&c, "alice") + &line(&provenance(&json!({"sha256": s.app_digest})), "bob")),
     );
+    // The line is reported (V121) and not counted: checkout has no evidence.
     let out = s.verify(&[]);
-    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("E315"));
+    assert_eq!(code(&out), Some(1), "{}", stderr(&out));
+    assert!(stderr(&out).contains("V121") && stderr(&out).contains("E315"));
+    assert!(stderr(&out).contains("V101"));
 }
 
 #[test]
@@ -357,12 +359,18 @@ fn weak_or_malformed_digests_never_identify_the_artifact() {
         s.write("b.jsonl", &(line(&checkout(), "alice") + &line(&p, "bob")));
         assert_fails(&s, &[], &["V107"]);
     }
-    // Upper-case hex is refused as malformed evidence (exit 2), never matched.
+    // Upper-case hex is refused as malformed evidence (V121, not counted),
+    // never matched.
     let p = provenance(&json!({"sha256": s.app_digest.to_uppercase()}));
     s.write("b.jsonl", &(line(&checkout(), "alice") + &line(&p, "bob")));
     let out = s.verify(&[]);
+    assert_eq!(code(&out), Some(1));
+    assert!(stderr(&out).contains("V121") && stderr(&out).contains("E315"));
+    // Alone, it is no readable evidence at all: exit 2.
+    s.write("b.jsonl", &line(&p, "bob"));
+    let out = s.verify(&[]);
     assert_eq!(code(&out), Some(2));
-    assert!(stderr(&out).contains("E315"));
+    assert!(stderr(&out).contains("E315") && !stderr(&out).contains("V121"));
     // A weak --subject never matches, even against the same weak digest.
     let md5 = "d41d8cd98f00b204e9800998ecf8427e";
     let p = provenance(&json!({ "md5": md5 }));
