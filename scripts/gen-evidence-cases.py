@@ -168,6 +168,10 @@ def main():
     write("err/E320-AR-03-subject-terminal-escape.json", envelope(statement(subject=[{"name": "app\u001b[2K", "digest": {"sha256": SHA}}])))
     write("err/E320-AR-03-subject-bidi-override.json", envelope(statement(subject=[{"name": "evil\u202etxt.exe", "digest": {"sha256": SHA}}])))
     write("err/E320-AR-03-subject-trailing-slash.json", envelope(statement(subject=[{"name": "dir/", "digest": {"sha256": SHA}}])))
+    # a layout without `expires`: refused, in a metablock and in DSSE (in-toto python fills one in)
+    no_expiry = {"_type": "layout", "readme": "", "keys": {}, "steps": [], "inspect": []}
+    write("err/E310-layout-without-expires.layout", metablock(no_expiry))
+    write("err/E310-dsse-layout-without-expires.layout", envelope(canonical(no_expiry)))
 
 
 if __name__ == "__main__":

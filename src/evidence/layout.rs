@@ -106,7 +106,21 @@ fn string(
 ) -> Result<String, EvidenceError> {
     match obj.get(name) {
         Some(Value::String(s)) => Ok(s.clone()),
-        _ => Err(bad(
+        // in-toto python fills in an absent `expires` (a month from now);
+        // cairn does not guess how long a layout is valid.
+        None if name == "expires" => Err(bad(
+            at,
+            &format!("{path}.{name}"),
+            WHAT,
+            "`expires` is missing: a layout must say until when it is valid (cairn does not fill in one month from now as in-toto python does)",
+        )),
+        None => Err(bad(
+            at,
+            &format!("{path}.{name}"),
+            WHAT,
+            format!("`{name}` is missing"),
+        )),
+        Some(_) => Err(bad(
             at,
             &format!("{path}.{name}"),
             WHAT,

@@ -11,7 +11,7 @@ use crate::eval::{Finding, Severity, Status, Verdict};
 use crate::source::SourceFile;
 
 use super::escape::escape;
-use super::snippet::{EvidenceFiles, Snippet};
+use super::snippet::{EvidenceFiles, Snippet, Window};
 
 /// Renders `verdict` for a terminal; `source` is the policy the layout was
 /// compiled from (its spans point into it).
@@ -118,6 +118,8 @@ pub struct FindingDiagnostic<'a> {
     help: String,
     label: Option<LabeledSpan>,
     related: Vec<Snippet>,
+    /// The marked part of a long policy line, shown instead of the line.
+    window: Option<Window>,
 }
 
 /// Wraps `finding` for rendering against `source` (whose text is
@@ -146,10 +148,15 @@ pub fn finding_diagnostic<'a>(
         "attestation",
         &finding.origin.as_ref().map(ToString::to_string),
     );
-    let label = finding
+    let span = finding
         .span
-        .filter(|s| s.end <= source_len && s.start <= s.end)
-        .map(|s| LabeledSpan::new_with_span(finding.label.as_deref().map(escape), s));
+        .filter(|s| s.end <= source_len && s.start <= s.end);
+    let window = span.and_then(|s| Window::new(source.name(), source.inner(), s));
+    let label = span.map(|s| {
+        let at = window.as_ref().map_or_else(|| s.into(), |(_, at)| *at);
+        LabeledSpan::new_with_span(finding.label.as_deref().map(escape), at)
+    });
+    let window = window.map(|(w, _)| w);
     // An unreadable attestation's message is the evidence layer's, which
     // escaped what it quotes already: escaping its `\` again would double it.
     let message = if finding.code == crate::eval::Code::Unreadable {
@@ -164,6 +171,7 @@ pub fn finding_diagnostic<'a>(
         help: help.trim_end().to_string(),
         label,
         related: Vec::new(),
+        window,
     }
 }
 
@@ -192,7 +200,10 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.label.as_ref().map(|_| self.source as &dyn SourceCode)
+        self.label.as_ref().map(|_| match &self.window {
+            Some(window) => window as &dyn SourceCode,
+            None => self.source as &dyn SourceCode,
+        })
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {

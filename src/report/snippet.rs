@@ -52,6 +52,75 @@ impl SourceCode for LineSource {
     }
 }
 
+/// A policy line longer than this many bytes (a classic layout whose JSON
+/// is one line, as a DSSE payload usually is) is shown as a window around the
+/// marked text instead of whole.
+const LONG_LINE: usize = 160;
+
+/// Characters of the marked text shown in such a window.
+const WINDOW: usize = 96;
+
+/// The part of a long policy line a finding marks: the marked text alone
+/// (escaped, cut to [`WINDOW`] characters), between `…`, numbered with its
+/// real line and column.
+#[derive(Debug)]
+pub struct Window {
+    source: LineSource,
+    column: usize,
+}
+
+impl Window {
+    /// The window around `span` of `text`, with the label's span in it;
+    /// `None` when the span's line is short enough to be shown whole.
+    pub fn new(name: &str, text: &str, span: Span) -> Option<(Window, SourceSpan)> {
+        let before = text.get(..span.start)?;
+        let line_start = before.rfind('\n').map_or(0, |p| p + 1);
+        let rest = text.get(span.start..)?;
+        let line_end = rest.find('\n').map_or(text.len(), |p| span.start + p);
+        if line_end - line_start <= LONG_LINE {
+            return None;
+        }
+        let end = span.end.clamp(span.start, line_end);
+        let marked = escape(text.get(span.start..end)?);
+        let shown: String = marked.chars().take(WINDOW).collect();
+        let cut = shown.len() < marked.len() || end < line_end;
+        let lead = if span.start > line_start { "…" } else { "" };
+        let body = format!("{lead}{shown}{}", if cut { "…" } else { "" });
+        let label: SourceSpan =
+            (lead.len(), shown.len().max(1).min(body.len() - lead.len())).into();
+        let column = before.get(line_start..)?.chars().count();
+        Some((
+            Window {
+                source: LineSource {
+                    name: name.to_string(),
+                    text: body,
+                    line: before.matches('\n').count() + 1,
+                },
+                column,
+            },
+            label,
+        ))
+    }
+}
+
+impl SourceCode for Window {
+    fn read_span<'a>(
+        &'a self,
+        _span: &SourceSpan,
+        _before: usize,
+        _after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.source.name.clone(),
+            self.source.text.as_bytes(),
+            (0, self.source.text.len()).into(),
+            self.source.line.saturating_sub(1),
+            self.column,
+            1,
+        )))
+    }
+}
+
 /// The related diagnostic showing where an attestation is.
 #[derive(Debug)]
 pub struct Snippet {

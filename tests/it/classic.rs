@@ -263,3 +263,34 @@ fn a_layout_key_given_twice_is_one_owner() {
     assert_eq!(cairn(&verify, &pass).0, 1);
     std::fs::remove_file(copy).unwrap();
 }
+
+/// A DSSE layout's payload is one line of JSON, kilobytes long: a finding
+/// on it shows the marked member (between `…`) at its real line and column,
+/// not the whole line.
+#[test]
+fn a_finding_on_a_one_line_dsse_layout_shows_the_member() {
+    let case = Path::new("tests/cases/classic/pass-dsse-layout");
+    let work: PathBuf =
+        std::env::temp_dir().join(format!("cairn-classic-one-line-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    copy(case, &work);
+    std::fs::remove_file(work.join("build.5f7c6c21.link")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args([
+            "verify",
+            "--layout",
+            "root.layout",
+            "--layout-key",
+            "owner.pub",
+        ])
+        .args(["--links", ".", "--time", "2026-06-01T00:00:00Z"])
+        .current_dir(&work)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&work);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.lines().all(|l| l.chars().count() < 120), "{stderr}");
+    insta::assert_snapshot!(stderr);
+}
