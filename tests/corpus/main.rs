@@ -10,6 +10,7 @@
 
 #[path = "../common/sigstore_cases.rs"]
 mod sigstore_cases;
+mod vectors;
 
 use std::path::PathBuf;
 

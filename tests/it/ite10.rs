@@ -57,14 +57,15 @@ fn ite10_untranslatable_layouts_are_refused() {
     });
 }
 
-/// attestation-verifier's own layout and attestations: the one rule on
+/// A layout and attestations in the shape of attestation-verifier's own
+/// (`tests/fixtures/vectors/ite10`; the upstream files: `tests/corpus/`): the one rule on
 /// `subject` is refused; without it the layout imports (the list comparison
 /// of `clone` as element checks, warnings as its `warn` asks), and verifying
 /// its test data reads `test` and `build` and refuses `clone`, whose
 /// Statement spells `_type` as `type`.
 #[test]
 fn attestation_verifier_layout_and_test_data() {
-    const AV: &str = "tests/fixtures/attestation-verifier";
+    const AV: &str = "tests/fixtures/vectors/ite10";
     let original = std::path::Path::new(AV).join("layout.yml");
     let (code, source, stderr) = import(&original);
     assert_eq!((code, source.as_str()), (1, ""));
@@ -122,7 +123,7 @@ fn attestation_verifier_layout_and_test_data() {
     assert!(unreadable[0]["message"]
         .as_str()
         .unwrap()
-        .contains("clone.fe1c6281.json"));
+        .contains("clone.1ff9e5d7.json"));
     assert_eq!(
         report["inputAttestations"].as_array().unwrap().len(),
         2,
@@ -133,7 +134,7 @@ fn attestation_verifier_layout_and_test_data() {
     let data = dir.join("test-data");
     std::fs::create_dir_all(&data).unwrap();
     for name in ["test", "build"] {
-        let file = format!("{name}.fe1c6281.json");
+        let file = format!("{name}.1ff9e5d7.json");
         std::fs::copy(format!("{AV}/test-data/{file}"), data.join(&file)).unwrap();
     }
     let steps = |json: &str| -> Vec<(String, String)> {

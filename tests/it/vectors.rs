@@ -1,7 +1,10 @@
 //! The test vectors of the in-toto reference (sections 4 and 5), checked
-//! against files from in-toto 3.1.0's own test suite
-//! (`tests/fixtures/in-toto-demo/`, copied from its PyPI source archive) and
-//! from in-toto/attestation-verifier (`tests/fixtures/attestation-verifier/`).
+//! against files of the same shapes as in-toto 3.1.0's demo files and PEMs
+//! and in-toto/attestation-verifier's test data, made by in-toto 3.1.0 and
+//! securesystemslib (`tests/fixtures/vectors/`, written by
+//! `scripts/gen-vector-fixtures.py`, which prints the keyids used here as
+//! securesystemslib computes them). The same checks over the upstream files
+//! themselves are in `tests/corpus/`.
 
 use std::path::PathBuf;
 
@@ -9,7 +12,7 @@ use cairn::evidence::keyfile::key_from_object;
 use cairn::evidence::keys::keyid;
 use cairn::evidence::{self, Limits, SigningKey, TrustedKey};
 
-const DEMO: &str = "tests/fixtures/in-toto-demo";
+const DEMO: &str = "tests/fixtures/vectors";
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(format!("{DEMO}/{path}")).unwrap()
@@ -18,7 +21,7 @@ fn read(path: &str) -> String {
 /// The RSA functionary keys of `demo.layout.template`, keyed by keyid.
 fn demo_keys() -> Vec<(String, TrustedKey, serde_json::Value)> {
     let layout: serde_json::Value =
-        serde_json::from_str(&read("classic/demo.layout.template")).unwrap();
+        serde_json::from_str(&read("demo/demo.layout.template")).unwrap();
     let mut out = Vec::new();
     for (id, obj) in layout["signed"]["keys"].as_object().unwrap() {
         let (key, scheme, stated) = key_from_object(obj).unwrap();
@@ -38,12 +41,12 @@ fn keyid_table_of_section_4_3() {
     assert_eq!(ecdsa.key.keytype(), "ecdsa");
     assert_eq!(
         ecdsa.keyid(),
-        "50d7e110ad65f3b2dba5c3cfc8c5ca259be9774cc26be3410044ffd4be3aa5f3"
+        "7d7161cc517932a185b6a1d3db5dd4f9e705bb279ce36acd350039832c01b663"
     );
     let ed = TrustedKey::parse(&read("pems/ed25519_public.pem"), "ed25519").unwrap();
     assert_eq!(
         ed.keyid(),
-        "c6d8bf2e4f48b41ac2ce8eca21415ca8ef68c133b47fc33df03d4070a7e1e9cc"
+        "b4d4973db7649248682b907a8f7d344b7d6f5d096c353833a8bc2887fa1ea18a"
     );
     // RSA: the legacy formula over `keyval.public` exactly as the layout writes it.
     for (id, _, obj) in demo_keys() {
@@ -52,14 +55,14 @@ fn keyid_table_of_section_4_3() {
     }
 }
 
-/// Python's demo links (RSA-PSS-SHA256, classic and DSSE) verify with the
-/// layout's keys, each only with its own key.
+/// Demo links made by in-toto (RSA-PSS-SHA256, classic and DSSE) verify
+/// with the layout's keys, each only with its own key.
 #[test]
 fn rsa_demo_links_verify_classic_and_dsse() {
     let keys: Vec<TrustedKey> = demo_keys().into_iter().map(|(_, k, _)| k).collect();
     for dir in ["classic", "dsse"] {
-        for link in ["write-code.776a00e2.link", "package.2f89b927.link"] {
-            let path = PathBuf::from(format!("{DEMO}/{dir}/{link}"));
+        for link in ["write-code.3ac1f827.link", "package.4b3f0f0f.link"] {
+            let path = PathBuf::from(format!("{DEMO}/demo/{dir}/{link}"));
             let loaded = evidence::load(std::slice::from_ref(&path), &Limits::default());
             assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
             let (verified, rejected) = evidence::verify(loaded.items, &keys);
@@ -125,17 +128,18 @@ fn dsse_hello_world_envelope() {
     assert!(evidence::verify::check(&doc, &[key]).signers.is_empty());
 }
 
-/// attestation-verifier's Ed25519 Statements in DSSE: all three signatures
-/// verify with the layout's functionary key (keyid `fe1c6281…` by the legacy
-/// formula); `test` and `build` are read as Statements of their predicate
-/// types, `clone`, whose Statement says `type` for `_type`, is refused.
+/// Ed25519 Statements in DSSE shaped as attestation-verifier's test data:
+/// all three signatures verify with the ITE-10 layout's functionary key
+/// (keyid `1ff9e5d7…` by the legacy formula); `test` and `build` are read as
+/// Statements of their predicate types, `clone`, whose Statement says `type`
+/// for `_type`, is refused.
 #[test]
 fn attestation_verifier_statements() {
-    const AV: &str = "tests/fixtures/attestation-verifier";
+    const AV: &str = "tests/fixtures/vectors/ite10";
     let layout: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(&std::fs::read_to_string(format!("{AV}/layout.yml")).unwrap())
             .unwrap();
-    let id = "fe1c6281c5ff13e35286cc67e5a1fb3e6575b840a6c39ca4267d3805eb17288a";
+    let id = "1ff9e5d7790e1317b3c95930f71b564e79f8265745560e578c9b3c882fd446f2";
     let public = layout["functionaries"][id]["keyVal"]["public"]
         .as_str()
         .unwrap();
@@ -144,7 +148,7 @@ fn attestation_verifier_statements() {
     let (public_key, scheme, _) = key_from_object(&object).unwrap();
     let key = TrustedKey::new(public_key, scheme, id);
     for name in ["clone", "test", "build"] {
-        let text = std::fs::read_to_string(format!("{AV}/test-data/{name}.fe1c6281.json")).unwrap();
+        let text = std::fs::read_to_string(format!("{AV}/test-data/{name}.1ff9e5d7.json")).unwrap();
         let at = evidence::Location::file(name);
         let (doc, _) =
             evidence::document::read_document(text.as_bytes(), &at, &Limits::default()).unwrap();
@@ -181,7 +185,7 @@ fn attestation_verifier_statements() {
     let code = miette::Diagnostic::code(&loaded.problems[0]).map(|c| c.to_string());
     assert_eq!(code.as_deref(), Some("E314"));
     assert!(
-        problems[0].contains("clone.fe1c6281.json") && problems[0].contains("_type"),
+        problems[0].contains("clone.1ff9e5d7.json") && problems[0].contains("_type"),
         "{problems:?}"
     );
     let (verified, rejected) = evidence::verify(loaded.items, &[key]);
