@@ -162,8 +162,8 @@ pub fn verify_written(
             ecdsa_any_encoding(
                 sig,
                 64,
-                |der| p256::ecdsa::Signature::from_der(der),
-                |raw| p256::ecdsa::Signature::from_slice(raw),
+                p256::ecdsa::Signature::from_der,
+                p256::ecdsa::Signature::from_slice,
                 |sig| k.verify_digest(digest.clone(), sig).is_ok(),
             )
         }
@@ -174,8 +174,8 @@ pub fn verify_written(
             ecdsa_any_encoding(
                 sig,
                 96,
-                |der| p384::ecdsa::Signature::from_der(der),
-                |raw| p384::ecdsa::Signature::from_slice(raw),
+                p384::ecdsa::Signature::from_der,
+                p384::ecdsa::Signature::from_slice,
                 |sig| k.verify_digest(digest.clone(), sig).is_ok(),
             )
         }
@@ -189,8 +189,8 @@ pub fn verify_written(
             ecdsa_any_encoding(
                 sig,
                 132,
-                |der| p521::ecdsa::Signature::from_der(der),
-                |raw| p521::ecdsa::Signature::from_slice(raw),
+                p521::ecdsa::Signature::from_der,
+                p521::ecdsa::Signature::from_slice,
                 |sig| key.verify_prehash(&prehash, sig).is_ok(),
             )
         }
