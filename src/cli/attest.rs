@@ -26,7 +26,7 @@ pub struct AttestArgs {
     /// path without `.` or `..` components), with their sha256.
     #[arg(long, required = true, num_args = 1..)]
     subject: Vec<PathBuf>,
-    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA P-256).
+    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521).
     #[arg(long)]
     key: PathBuf,
     /// The bundle (`.intoto.jsonl`) to append the signed envelope to, as one

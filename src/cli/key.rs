@@ -32,9 +32,11 @@ enum KeyCommand {
     },
     /// Print the keyids of public keys by both securesystemslib formulas.
     ///
-    /// KEY files hold a PEM public key, 64 hex digits of an Ed25519 key, or a
-    /// securesystemslib JSON key object. For PEM keys the keyids of the text
-    /// without its final newline (how older tools stored it) are shown too.
+    /// KEY files hold a PEM public key (Ed25519, ECDSA P-256/P-384/P-521,
+    /// RSA), 64 hex digits of an Ed25519 key, a securesystemslib JSON key
+    /// object, 32 raw bytes of an Ed25519 key or a binary DER public key. For
+    /// PEM keys the keyids of the text without its final newline (how
+    /// in-toto-golang and older tools store it) are shown too.
     Id {
         /// Public key files.
         #[arg(required = true)]
@@ -121,25 +123,26 @@ fn id(paths: &[PathBuf], format: Format, color: ColorChoice) -> ExitCode {
         match read_public_key(path) {
             Ok(trusted) => {
                 let key = &trusted.key;
+                let keytype = trusted.keytype.as_str();
                 let scheme = trusted.scheme.name();
                 let public = key.public_text();
                 let mut row = serde_json::json!({
                     "file": path.display().to_string(),
-                    "keytype": key.keytype(),
+                    "keytype": keytype,
                     "scheme": scheme,
-                    "keyid": keyid(key.keytype(), scheme, &public, false),
-                    "keyid_legacy": keyid(key.keytype(), scheme, &public, true),
+                    "keyid": keyid(keytype, scheme, &public, false),
+                    "keyid_legacy": keyid(keytype, scheme, &public, true),
                 });
                 if let (Some(stripped), Some(obj)) =
                     (public.strip_suffix('\n'), row.as_object_mut())
                 {
                     obj.insert(
                         "keyid_no_newline".into(),
-                        keyid(key.keytype(), scheme, stripped, false).into(),
+                        keyid(keytype, scheme, stripped, false).into(),
                     );
                     obj.insert(
                         "keyid_legacy_no_newline".into(),
-                        keyid(key.keytype(), scheme, stripped, true).into(),
+                        keyid(keytype, scheme, stripped, true).into(),
                     );
                 }
                 rows.push(row);

@@ -84,11 +84,12 @@ pub fn read_text(path: &Path) -> Result<String, EvidenceError> {
     })
 }
 
-/// Reads a trusted public key file (PEM, hex or securesystemslib JSON).
+/// Reads a trusted public key file (PEM, hex, securesystemslib JSON, 32 raw
+/// Ed25519 bytes or binary DER SubjectPublicKeyInfo).
 pub fn read_public_key(path: &Path) -> Result<TrustedKey, EvidenceError> {
     let label = path.display().to_string();
-    let text = read_text(path)?;
-    TrustedKey::parse(&text, label.clone()).map_err(|e| EvidenceError::BadKey {
+    let bytes = read_bounded(path, MAX_KEY_BYTES)?;
+    TrustedKey::parse_bytes(&bytes, label.clone()).map_err(|e| EvidenceError::BadKey {
         at: Location::file(label),
         reason: e.to_string(),
     })

@@ -299,7 +299,7 @@ pub enum EvidenceError {
     #[error("bad key in {at}: {reason}")]
     #[diagnostic(
         code(E316),
-        help("accepted: Ed25519 (hex, PEM, securesystemslib JSON), ECDSA P-256 and RSA >= 2048 bits (PEM)")
+        help("accepted: Ed25519 (hex, PEM, raw 32 bytes, DER, securesystemslib JSON), ECDSA on P-256, P-384 or P-521 and RSA >= 2048 bits (PEM, DER, securesystemslib JSON); no GPG keys")
     )]
     BadKey {
         /// Where.
@@ -312,7 +312,7 @@ pub enum EvidenceError {
     #[error("bad private key in {at}: {reason}")]
     #[diagnostic(
         code(E317),
-        help("signing needs an unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), Ed25519 or ECDSA P-256")
+        help("signing needs an unencrypted PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), Ed25519 or ECDSA on P-256, P-384 or P-521")
     )]
     BadPrivateKey {
         /// Where.

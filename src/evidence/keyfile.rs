@@ -2,10 +2,11 @@
 //! keys for signing.
 //!
 //! A public key file holds a PEM SubjectPublicKeyInfo, 64 hex digits of a raw
-//! Ed25519 key, or a securesystemslib JSON key object
-//! (`{"keytype", "scheme", "keyval": {"public"}}`). A private key file holds an
-//! unencrypted PKCS#8 PEM (Ed25519 or ECDSA P-256). Private key material is
-//! never echoed in an error.
+//! Ed25519 key, a securesystemslib JSON key object
+//! (`{"keytype", "scheme", "keyval": {"public"}}`), 32 raw bytes of an Ed25519
+//! key or a binary DER SubjectPublicKeyInfo. A private key file holds an
+//! unencrypted PKCS#8 PEM (Ed25519, or ECDSA on P-256, P-384 or P-521).
+//! Private key material is never echoed in an error.
 
 use serde_json::Value;
 
@@ -25,6 +26,10 @@ pub struct TrustedKey {
     pub keyids: Vec<String>,
     /// A name for messages (usually the key file).
     pub label: String,
+    /// The securesystemslib key type the keyids are computed with: the
+    /// `keytype` a key object states (`ecdsa-sha2-nistp384`, ...), else
+    /// [`PublicKey::keytype`].
+    pub keytype: String,
 }
 
 impl TrustedKey {
@@ -32,11 +37,30 @@ impl TrustedKey {
     pub fn new(key: PublicKey, scheme: Scheme, label: impl Into<String>) -> TrustedKey {
         let keyids = keyids(&key, scheme.name());
         TrustedKey {
+            keytype: key.keytype().to_owned(),
             key,
             scheme,
             keyids,
             label: label.into(),
         }
+    }
+
+    /// Parses a public key file's bytes: text as [`TrustedKey::parse`]
+    /// reads it, or binary key material (32 raw Ed25519 bytes, DER SPKI).
+    pub fn parse_bytes(bytes: &[u8], label: impl Into<String>) -> Result<TrustedKey, KeyError> {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            if text.trim_start().starts_with('{') {
+                return TrustedKey::parse(text, label);
+            }
+            if text.contains("PRIVATE KEY-----") {
+                return Err(KeyError::Pem(
+                    "this is a private key; give the public key".into(),
+                ));
+            }
+        }
+        let key = PublicKey::from_file_bytes(bytes)?;
+        let scheme = Scheme::default_for(&key);
+        Ok(TrustedKey::new(key, scheme, label))
     }
 
     /// Parses a public key file's text (PEM, hex or securesystemslib JSON).
@@ -90,6 +114,25 @@ fn parse_key_object(text: &str, label: String) -> Result<TrustedKey, KeyError> {
     })?;
     let (key, scheme, stated) = key_from_object(&value)?;
     let mut trusted = TrustedKey::new(key, scheme, label);
+    // The keyids of the key exactly as the object writes it (its keytype,
+    // its PEM text), first: what the object's producer computed.
+    let written_type = value.get("keytype").and_then(Value::as_str).unwrap_or("");
+    let written_public = value
+        .pointer("/keyval/public")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !written_type.is_empty() && written_type != trusted.keytype {
+        trusted.keytype = written_type.to_owned();
+        let written: Vec<String> = [false, true]
+            .into_iter()
+            .map(|legacy| keyid(written_type, scheme.name(), written_public, legacy))
+            .collect();
+        for id in written.into_iter().rev() {
+            if !trusted.keyids.contains(&id) {
+                trusted.keyids.insert(0, id);
+            }
+        }
+    }
     if let Some(stated) = stated {
         if !trusted.keyids.contains(&stated) {
             trusted.keyids.push(stated);
@@ -104,6 +147,17 @@ pub fn key_from_object(value: &Value) -> Result<(PublicKey, Scheme, Option<Strin
     let obj = value
         .as_object()
         .ok_or_else(|| KeyError::KeyObject("expected a JSON object".into()))?;
+    // securesystemslib's GPG key format: `method`, `type`, `hashes` and
+    // `keyval.public` with the key's numbers, but no `keytype`.
+    if !obj.contains_key("keytype") {
+        if let Some(method) = obj.get("method").and_then(Value::as_str) {
+            if method.starts_with("pgp+") {
+                return Err(KeyError::Gpg {
+                    method: method.to_owned(),
+                });
+            }
+        }
+    }
     let text = |name: &str| -> Result<&str, KeyError> {
         obj.get(name)
             .and_then(Value::as_str)
@@ -130,17 +184,23 @@ pub fn key_from_object(value: &Value) -> Result<(PublicKey, Scheme, Option<Strin
         .ok_or_else(|| KeyError::KeyObject("`keyval.public` must be a string".into()))?;
     let key = match keytype {
         "ed25519" => PublicKey::from_ed25519_hex(public)?,
-        "ecdsa" | "ecdsa-sha2-nistp256" | "rsa" => {
+        "ecdsa" | "ecdsa-sha2-nistp256" | "ecdsa-sha2-nistp384" | "ecdsa-sha2-nistp521" | "rsa" => {
             let key = PublicKey::from_pem(public)?;
             let fits = matches!(
                 (keytype, &key),
                 ("rsa", PublicKey::Rsa(_))
-                    | ("ecdsa" | "ecdsa-sha2-nistp256", PublicKey::EcdsaP256(_))
+                    | (
+                        "ecdsa",
+                        PublicKey::EcdsaP256(_) | PublicKey::EcdsaP384(_) | PublicKey::EcdsaP521(_)
+                    )
+                    | ("ecdsa-sha2-nistp256", PublicKey::EcdsaP256(_))
+                    | ("ecdsa-sha2-nistp384", PublicKey::EcdsaP384(_))
+                    | ("ecdsa-sha2-nistp521", PublicKey::EcdsaP521(_))
             );
             if !fits {
                 return Err(KeyError::KeyObject(format!(
-                    "`keytype` is `{keytype}` but the key is `{}`",
-                    key.keytype()
+                    "`keytype` is `{keytype}` but the key is {}",
+                    describe(&key)
                 )));
             }
             key
@@ -152,12 +212,27 @@ pub fn key_from_object(value: &Value) -> Result<(PublicKey, Scheme, Option<Strin
     Ok((key, scheme, stated))
 }
 
-/// A private key for signing.
+/// A key's type for messages: `` `ed25519` ``, `` `ecdsa` on P-384 ``.
+fn describe(key: &PublicKey) -> String {
+    match key {
+        PublicKey::EcdsaP256(_) => "`ecdsa` on P-256".to_owned(),
+        PublicKey::EcdsaP384(_) => "`ecdsa` on P-384".to_owned(),
+        PublicKey::EcdsaP521(_) => "`ecdsa` on P-521".to_owned(),
+        other => format!("`{}`", other.keytype()),
+    }
+}
+
+/// A private key for signing. ECDSA signatures are DER, as securesystemslib
+/// and in-toto-golang write them, over the hash of the key's curve.
 pub enum SigningKey {
     /// Ed25519.
     Ed25519(ed25519_dalek::SigningKey),
-    /// ECDSA P-256 (signatures are DER, as securesystemslib writes them).
+    /// ECDSA P-256 (SHA-256).
     EcdsaP256(p256::ecdsa::SigningKey),
+    /// ECDSA P-384 (SHA-384).
+    EcdsaP384(p384::ecdsa::SigningKey),
+    /// ECDSA P-521 (SHA-512).
+    EcdsaP521(p521::ecdsa::SigningKey),
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -172,7 +247,8 @@ impl SigningKey {
         SigningKey::Ed25519(ed25519_dalek::SigningKey::generate(&mut rand_core::OsRng))
     }
 
-    /// Reads an unencrypted PKCS#8 PEM private key (Ed25519 or ECDSA P-256).
+    /// Reads an unencrypted PKCS#8 PEM private key (Ed25519, or ECDSA on
+    /// P-256, P-384 or P-521).
     pub fn from_pkcs8_pem(pem: &str) -> Result<SigningKey, KeyError> {
         use ed25519_dalek::pkcs8::DecodePrivateKey as _;
         if !pem.contains("-----BEGIN PRIVATE KEY-----") {
@@ -185,6 +261,14 @@ impl SigningKey {
         }
         if let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_pem(pem) {
             return Ok(SigningKey::EcdsaP256(key));
+        }
+        if let Ok(key) = p384::ecdsa::SigningKey::from_pkcs8_pem(pem) {
+            return Ok(SigningKey::EcdsaP384(key));
+        }
+        if let Ok(secret) = p521::SecretKey::from_pkcs8_pem(pem) {
+            let key = p521::ecdsa::SigningKey::from_bytes(&secret.to_bytes())
+                .map_err(|_| KeyError::Pem("an invalid P-521 private key".into()))?;
+            return Ok(SigningKey::EcdsaP521(key));
         }
         Err(KeyError::Unsupported)
     }
@@ -201,6 +285,10 @@ impl SigningKey {
             }
             .to_pkcs8_pem(Default::default()),
             SigningKey::EcdsaP256(k) => k.to_pkcs8_pem(Default::default()),
+            SigningKey::EcdsaP384(k) => k.to_pkcs8_pem(Default::default()),
+            SigningKey::EcdsaP521(k) => {
+                p521::SecretKey::from(k.as_nonzero_scalar()).to_pkcs8_pem(Default::default())
+            }
         };
         pem.map(|p| p.to_string())
             .map_err(|e| KeyError::Pem(e.to_string()))
@@ -211,6 +299,10 @@ impl SigningKey {
         match self {
             SigningKey::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
             SigningKey::EcdsaP256(k) => PublicKey::EcdsaP256(*k.verifying_key()),
+            SigningKey::EcdsaP384(k) => PublicKey::EcdsaP384(*k.verifying_key()),
+            SigningKey::EcdsaP521(k) => {
+                PublicKey::EcdsaP521(p521::PublicKey::from_secret_scalar(k.as_nonzero_scalar()))
+            }
         }
     }
 
@@ -220,6 +312,8 @@ impl SigningKey {
         let pem = match self {
             SigningKey::Ed25519(k) => k.verifying_key().to_public_key_pem(Default::default()),
             SigningKey::EcdsaP256(k) => k.verifying_key().to_public_key_pem(Default::default()),
+            SigningKey::EcdsaP384(k) => k.verifying_key().to_public_key_pem(Default::default()),
+            SigningKey::EcdsaP521(_) => return Ok(self.public().public_text()),
         };
         pem.map_err(|e| KeyError::Pem(e.to_string()))
     }
@@ -242,6 +336,14 @@ impl SigningKey {
             SigningKey::Ed25519(k) => k.sign(msg).to_bytes().to_vec(),
             SigningKey::EcdsaP256(k) => {
                 let sig: p256::ecdsa::Signature = k.sign(msg);
+                sig.to_der().as_bytes().to_vec()
+            }
+            SigningKey::EcdsaP384(k) => {
+                let sig: p384::ecdsa::Signature = k.sign(msg);
+                sig.to_der().as_bytes().to_vec()
+            }
+            SigningKey::EcdsaP521(k) => {
+                let sig: p521::ecdsa::Signature = k.sign(msg);
                 sig.to_der().as_bytes().to_vec()
             }
         }
@@ -275,6 +377,8 @@ mod tests {
         for key in [
             SigningKey::generate_ed25519(),
             SigningKey::EcdsaP256(p256::ecdsa::SigningKey::random(&mut rand_core::OsRng)),
+            SigningKey::EcdsaP384(p384::ecdsa::SigningKey::random(&mut rand_core::OsRng)),
+            SigningKey::EcdsaP521(p521::ecdsa::SigningKey::random(&mut rand_core::OsRng)),
         ] {
             let pem = key.to_pkcs8_pem().unwrap();
             let again = SigningKey::from_pkcs8_pem(&pem).unwrap();
@@ -283,5 +387,70 @@ mod tests {
             verify(&public.key, public.scheme, b"m", &sig).unwrap();
             assert_eq!(public.keyid(), key.keyid());
         }
+    }
+
+    #[test]
+    fn ecdsa_key_objects_by_keytype() {
+        let signing = SigningKey::EcdsaP384(p384::ecdsa::SigningKey::random(&mut rand_core::OsRng));
+        let pem = signing.public_pem().unwrap();
+        let object = |keytype: &str, scheme: &str| {
+            serde_json::json!({"keytype": keytype, "scheme": scheme, "keyval": {"public": pem}})
+                .to_string()
+        };
+        for keytype in ["ecdsa", "ecdsa-sha2-nistp384"] {
+            let key = TrustedKey::parse(&object(keytype, "ecdsa-sha2-nistp384"), "k").unwrap();
+            assert_eq!(key.keytype, keytype);
+            assert_eq!(
+                key.keyid(),
+                keyid(keytype, "ecdsa-sha2-nistp384", &pem, false)
+            );
+        }
+        for (keytype, scheme) in [
+            ("ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384"),
+            ("ecdsa-sha2-nistp521", "ecdsa-sha2-nistp384"),
+            ("ecdsa", "ecdsa-sha2-nistp256"),
+            ("rsa", "ecdsa-sha2-nistp384"),
+        ] {
+            assert!(
+                TrustedKey::parse(&object(keytype, scheme), "k").is_err(),
+                "{keytype} {scheme}"
+            );
+        }
+    }
+
+    #[test]
+    fn gpg_key_objects_are_named() {
+        for method in [
+            "pgp+rsa-pkcsv1.5",
+            "pgp+dsa-fips-180-2",
+            "pgp+eddsa-ed25519",
+        ] {
+            let obj = serde_json::json!({"keyid": "ab", "type": "rsa", "method": method,
+                "hashes": ["pgp+SHA2"], "keyval": {"private": "", "public": {"e": "01", "n": "02"}}});
+            let err = TrustedKey::parse(&obj.to_string(), "k").unwrap_err();
+            assert_eq!(
+                err,
+                KeyError::Gpg {
+                    method: method.to_owned()
+                }
+            );
+            assert!(err.to_string().contains("GPG"));
+        }
+    }
+
+    #[test]
+    fn binary_key_files() {
+        let signing = SigningKey::generate_ed25519();
+        let public = signing.public();
+        let raw = hex::decode(public.public_text()).unwrap();
+        let key = TrustedKey::parse_bytes(&raw, "raw").unwrap();
+        assert_eq!(key.keyid(), signing.keyid());
+        let der = public.spki_der().unwrap();
+        assert_eq!(
+            TrustedKey::parse_bytes(&der, "der").unwrap().keyid(),
+            signing.keyid()
+        );
+        let pem = signing.to_pkcs8_pem().unwrap();
+        assert!(TrustedKey::parse_bytes(pem.as_bytes(), "private").is_err());
     }
 }

@@ -1,8 +1,10 @@
 //! Signature schemes: checking one signature over one message with one key.
 //!
 //! Ed25519 is checked as `verify_strict` does (no small-order keys, no
-//! non-canonical signatures), over a message given in parts. ECDSA P-256 with SHA-256 accepts DER (what securesystemslib
-//! writes) and raw `r || s` (the DSSE test vector). RSASSA-PSS accepts any salt
+//! non-canonical signatures), over a message given in parts. ECDSA hashes
+//! with the hash its curve pairs with (P-256 SHA-256, P-384 SHA-384, P-521
+//! SHA-512, as securesystemslib and in-toto-golang do) and accepts DER (what
+//! both write) and raw `r || s` (the DSSE test vector). RSASSA-PSS accepts any salt
 //! length, as securesystemslib does: the salt length is read from the encoded
 //! message and the check itself is done by the `rsa` crate. PKCS#1 v1.5 is
 //! supported for `rsa-pkcs1v15-*` schemes.
@@ -30,6 +32,10 @@ pub enum Scheme {
     Ed25519,
     /// `ecdsa-sha2-nistp256`.
     EcdsaP256,
+    /// `ecdsa-sha2-nistp384`.
+    EcdsaP384,
+    /// `ecdsa-sha2-nistp521`.
+    EcdsaP521,
     /// `rsassa-pss-sha256|384|512`.
     RsaPss(Hash),
     /// `rsa-pkcs1v15-sha256|384|512`.
@@ -42,6 +48,8 @@ impl Scheme {
         let scheme = match name {
             "ed25519" => Scheme::Ed25519,
             "ecdsa-sha2-nistp256" => Scheme::EcdsaP256,
+            "ecdsa-sha2-nistp384" => Scheme::EcdsaP384,
+            "ecdsa-sha2-nistp521" => Scheme::EcdsaP521,
             "rsassa-pss-sha256" => Scheme::RsaPss(Hash::Sha256),
             "rsassa-pss-sha384" => Scheme::RsaPss(Hash::Sha384),
             "rsassa-pss-sha512" => Scheme::RsaPss(Hash::Sha512),
@@ -54,6 +62,8 @@ impl Scheme {
             (scheme, key),
             (Scheme::Ed25519, PublicKey::Ed25519(_))
                 | (Scheme::EcdsaP256, PublicKey::EcdsaP256(_))
+                | (Scheme::EcdsaP384, PublicKey::EcdsaP384(_))
+                | (Scheme::EcdsaP521, PublicKey::EcdsaP521(_))
                 | (
                     Scheme::RsaPss(_) | Scheme::RsaPkcs1v15(_),
                     PublicKey::Rsa(_)
@@ -63,8 +73,8 @@ impl Scheme {
             Ok(scheme)
         } else {
             Err(KeyError::Scheme(format!(
-                "scheme `{name}` does not fit a `{}` key",
-                key.keytype()
+                "scheme `{name}` does not fit {}",
+                key_description(key)
             )))
         }
     }
@@ -74,6 +84,8 @@ impl Scheme {
         match key {
             PublicKey::Ed25519(_) => Scheme::Ed25519,
             PublicKey::EcdsaP256(_) => Scheme::EcdsaP256,
+            PublicKey::EcdsaP384(_) => Scheme::EcdsaP384,
+            PublicKey::EcdsaP521(_) => Scheme::EcdsaP521,
             PublicKey::Rsa(_) => Scheme::RsaPss(Hash::Sha256),
         }
     }
@@ -83,6 +95,8 @@ impl Scheme {
         match self {
             Scheme::Ed25519 => "ed25519",
             Scheme::EcdsaP256 => "ecdsa-sha2-nistp256",
+            Scheme::EcdsaP384 => "ecdsa-sha2-nistp384",
+            Scheme::EcdsaP521 => "ecdsa-sha2-nistp521",
             Scheme::RsaPss(Hash::Sha256) => "rsassa-pss-sha256",
             Scheme::RsaPss(Hash::Sha384) => "rsassa-pss-sha384",
             Scheme::RsaPss(Hash::Sha512) => "rsassa-pss-sha512",
@@ -143,17 +157,42 @@ pub fn verify_written(
         }
         (PublicKey::EcdsaP256(k), Scheme::EcdsaP256) => {
             use p256::ecdsa::signature::DigestVerifier as _;
-            let parsed = if sig.len() == 64 {
-                p256::ecdsa::Signature::from_slice(sig)
-            } else {
-                p256::ecdsa::Signature::from_der(sig)
-            };
-            let sig = parsed.map_err(|_| "malformed ECDSA signature".to_owned())?;
-            // What `Verifier::verify` does with the whole message.
             let mut digest = Sha256::new();
             message(&mut |piece| digest.update(piece));
-            k.verify_digest(digest, &sig)
-                .map_err(|_| "signature does not verify".to_owned())
+            ecdsa_any_encoding(
+                sig,
+                64,
+                p256::ecdsa::Signature::from_der,
+                p256::ecdsa::Signature::from_slice,
+                |sig| k.verify_digest(digest.clone(), sig).is_ok(),
+            )
+        }
+        (PublicKey::EcdsaP384(k), Scheme::EcdsaP384) => {
+            use p384::ecdsa::signature::DigestVerifier as _;
+            let mut digest = Sha384::new();
+            message(&mut |piece| digest.update(piece));
+            ecdsa_any_encoding(
+                sig,
+                96,
+                p384::ecdsa::Signature::from_der,
+                p384::ecdsa::Signature::from_slice,
+                |sig| k.verify_digest(digest.clone(), sig).is_ok(),
+            )
+        }
+        (PublicKey::EcdsaP521(k), Scheme::EcdsaP521) => {
+            use p521::ecdsa::signature::hazmat::PrehashVerifier as _;
+            let key = p521::ecdsa::VerifyingKey::from_affine(*k.as_affine())
+                .map_err(|_| "malformed P-521 key".to_owned())?;
+            let mut digest = Sha512::new();
+            message(&mut |piece| digest.update(piece));
+            let prehash = digest.finalize();
+            ecdsa_any_encoding(
+                sig,
+                132,
+                p521::ecdsa::Signature::from_der,
+                p521::ecdsa::Signature::from_slice,
+                |sig| key.verify_prehash(&prehash, sig).is_ok(),
+            )
         }
         (PublicKey::Rsa(_), Scheme::RsaPss(_) | Scheme::RsaPkcs1v15(_)) => {
             let mut whole = Vec::new();
@@ -161,10 +200,47 @@ pub fn verify_written(
             verify_parts(key, scheme, &[&whole], sig)
         }
         _ => Err(format!(
-            "scheme `{}` does not fit a `{}` key",
+            "scheme `{}` does not fit {}",
             scheme.name(),
-            key.keytype()
+            key_description(key)
         )),
+    }
+}
+
+/// A key's type for messages: `a `rsa` key`, `an ECDSA P-384 key`.
+fn key_description(key: &PublicKey) -> String {
+    match key {
+        PublicKey::EcdsaP256(_) => "an ECDSA P-256 key".to_owned(),
+        PublicKey::EcdsaP384(_) => "an ECDSA P-384 key".to_owned(),
+        PublicKey::EcdsaP521(_) => "an ECDSA P-521 key".to_owned(),
+        other => format!("a `{}` key", other.keytype()),
+    }
+}
+
+/// Checks an ECDSA signature given as DER (what securesystemslib and
+/// in-toto-golang write) or as raw `r || s` of `raw_len` bytes (the DSSE
+/// test vector). Both encodings name the same `(r, s)`, so accepting either
+/// accepts no signature the other would refuse.
+fn ecdsa_any_encoding<S>(
+    sig: &[u8],
+    raw_len: usize,
+    from_der: impl Fn(&[u8]) -> Result<S, p256::ecdsa::Error>,
+    from_raw: impl Fn(&[u8]) -> Result<S, p256::ecdsa::Error>,
+    check: impl Fn(&S) -> bool,
+) -> Result<(), String> {
+    let der = from_der(sig).ok();
+    let raw = if sig.len() == raw_len {
+        from_raw(sig).ok()
+    } else {
+        None
+    };
+    if der.is_none() && raw.is_none() {
+        return Err("malformed ECDSA signature".to_owned());
+    }
+    if der.iter().chain(raw.iter()).any(check) {
+        Ok(())
+    } else {
+        Err("signature does not verify".to_owned())
     }
 }
 
@@ -464,5 +540,62 @@ mod tests {
         verify(&key, Scheme::RsaPkcs1v15(Hash::Sha384), b"msg", &sig).unwrap();
         assert!(verify(&key, Scheme::RsaPkcs1v15(Hash::Sha256), b"msg", &sig).is_err());
         assert!(verify(&key, Scheme::RsaPss(Hash::Sha384), b"msg", &sig).is_err());
+    }
+
+    #[test]
+    fn ecdsa_p384_and_p521_der_and_raw() {
+        use p384::ecdsa::signature::Signer as _;
+        let msg = b"DSSEv1 28 application/vnd.in-toto+json 2 {}";
+        let s384 = p384::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+        let k384 = PublicKey::EcdsaP384(*s384.verifying_key());
+        let sig: p384::ecdsa::Signature = s384.sign(msg);
+        let s521 = p521::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+        let k521 = PublicKey::EcdsaP521(p521::PublicKey::from_secret_scalar(
+            s521.as_nonzero_scalar(),
+        ));
+        let sig521: p521::ecdsa::Signature = s521.sign(msg);
+        for (key, scheme, der, raw) in [
+            (
+                &k384,
+                Scheme::EcdsaP384,
+                sig.to_der().as_bytes().to_vec(),
+                sig.to_bytes().to_vec(),
+            ),
+            (
+                &k521,
+                Scheme::EcdsaP521,
+                sig521.to_der().as_bytes().to_vec(),
+                sig521.to_bytes().to_vec(),
+            ),
+        ] {
+            for sig in [&der, &raw] {
+                verify(key, scheme, msg, sig).unwrap();
+                verify_parts(key, scheme, &[&msg[..5], &msg[5..]], sig).unwrap();
+                assert!(verify(key, scheme, b"other", sig).is_err());
+            }
+            assert!(verify(key, scheme, msg, &der[..der.len() - 1]).is_err());
+            assert!(verify(key, scheme, msg, &raw[..raw.len() - 1]).is_err());
+            assert!(verify(key, Scheme::EcdsaP256, msg, &der).is_err());
+        }
+        assert_eq!(raw_len(&k384), 96);
+        assert_eq!(raw_len(&k521), 132);
+        // The curve's hash: a P-384 signature over SHA-256 of the message
+        // (what a scheme mix-up would make) does not verify.
+        use p384::ecdsa::signature::hazmat::PrehashSigner as _;
+        let wrong: p384::ecdsa::Signature = s384.sign_prehash(&Sha256::digest(msg)).unwrap();
+        assert!(verify(&k384, Scheme::EcdsaP384, msg, wrong.to_der().as_bytes()).is_err());
+        // Schemes fit their curve only.
+        assert!(Scheme::parse("ecdsa-sha2-nistp384", &k384).is_ok());
+        assert!(Scheme::parse("ecdsa-sha2-nistp521", &k384).is_err());
+        assert!(Scheme::parse("ecdsa-sha2-nistp256", &k521).is_err());
+        assert_eq!(Scheme::default_for(&k521).name(), "ecdsa-sha2-nistp521");
+    }
+
+    fn raw_len(key: &PublicKey) -> usize {
+        match key {
+            PublicKey::EcdsaP384(_) => 96,
+            PublicKey::EcdsaP521(_) => 132,
+            _ => 64,
+        }
     }
 }

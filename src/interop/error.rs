@@ -119,12 +119,25 @@ pub enum InteropError {
     #[error("key `{keyid}` has unsupported type `{keytype}` with scheme `{scheme}`")]
     #[diagnostic(
         code(E509),
-        help("cairn accepts ed25519/ed25519, ecdsa/ecdsa-sha2-nistp256 and rsa with rsassa-pss-* or rsa-pkcs1v15-*; GPG keys are not supported")
+        help("cairn accepts ed25519/ed25519, ecdsa with ecdsa-sha2-nistp256, -nistp384 or -nistp521 (the key's curve) and rsa with rsassa-pss-* or rsa-pkcs1v15-*; GPG keys are not supported")
     )]
     UnsupportedKey {
         keyid: String,
         keytype: String,
         scheme: String,
+        #[label("this key")]
+        at: Option<SourceSpan>,
+    },
+
+    /// A GPG key (securesystemslib's gpg format), which cairn cannot verify.
+    #[error("key `{keyid}` is a GPG key (method `{method}`), which cairn does not support")]
+    #[diagnostic(
+        code(E509),
+        help("cairn verifies no OpenPGP signatures; have the functionary sign with an ed25519, ecdsa or rsa key in securesystemslib format and list that key instead")
+    )]
+    GpgKey {
+        keyid: String,
+        method: String,
         #[label("this key")]
         at: Option<SourceSpan>,
     },

@@ -32,7 +32,7 @@ pub enum Ite10Error {
     },
     /// A functionary key cairn cannot use, or whose keyid is not its hash.
     #[error("functionary `{keyid}`: {reason}")]
-    #[diagnostic(code(E551), help("give `keyType`, `scheme` and `keyVal.public` of an ed25519, ECDSA P-256 or RSA key, under its securesystemslib keyid"))]
+    #[diagnostic(code(E551), help("give `keyType`, `scheme` and `keyVal.public` of an ed25519, ECDSA (P-256, P-384, P-521) or RSA key, under its securesystemslib keyid"))]
     Key {
         /// The map key.
         keyid: String,

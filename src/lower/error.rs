@@ -249,7 +249,7 @@ pub enum LowerError {
     #[error("malformed key `{name}`: {reason}")]
     #[diagnostic(
         code(E213),
-        help("`ed25519` takes 64 hex digits; `pem` and `file` take a `-----BEGIN PUBLIC KEY-----` block (Ed25519, ECDSA P-256 or RSA of 2048 bits or more)")
+        help("`ed25519` takes 64 hex digits; `pem` and `file` take a `-----BEGIN PUBLIC KEY-----` block (Ed25519, ECDSA on P-256, P-384 or P-521, or RSA of 2048 bits or more); `file` also takes 32 raw bytes of an Ed25519 key or a binary DER public key")
     )]
     BadKey {
         /// The key's name.

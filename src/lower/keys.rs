@@ -38,11 +38,7 @@ pub fn lower_key(k: &ast::KeyDecl, base_dir: &Path) -> Result<Lowered, LowerErro
                 reason,
                 span: value_span,
             })?;
-            if text.contains("-----BEGIN") {
-                PublicKey::from_pem(&text)
-            } else {
-                PublicKey::from_ed25519_hex(text.trim())
-            }
+            PublicKey::from_file_bytes(&text)
         }
         other => {
             return Err(LowerError::UnknownKeyKind {
@@ -61,7 +57,7 @@ pub fn lower_key(k: &ast::KeyDecl, base_dir: &Path) -> Result<Lowered, LowerErro
     let scheme = match &k.scheme {
         None => public.default_scheme().to_string(),
         Some(s) => {
-            let valid = schemes(keytype);
+            let valid = schemes_of(&public);
             if !valid.contains(&s.value.as_str()) {
                 let list: Vec<String> = valid.iter().map(|v| format!("`{v}`")).collect();
                 return Err(LowerError::BadScheme {
@@ -89,16 +85,31 @@ pub fn lower_key(k: &ast::KeyDecl, base_dir: &Path) -> Result<Lowered, LowerErro
     })
 }
 
-/// The signature schemes each key type accepts.
+/// The signature schemes each key type accepts (for ECDSA `ecdsa`, those
+/// of every accepted curve).
 pub fn schemes(keytype: &str) -> &'static [&'static str] {
     match keytype {
         "ed25519" => &["ed25519"],
-        "ecdsa" => &["ecdsa-sha2-nistp256"],
+        "ecdsa" => &[
+            "ecdsa-sha2-nistp256",
+            "ecdsa-sha2-nistp384",
+            "ecdsa-sha2-nistp521",
+        ],
         _ => &["rsassa-pss-sha256", "rsa-pkcs1v15-sha256"],
     }
 }
 
-fn read_key_file(path: &Path) -> Result<String, String> {
+/// The signature schemes a key accepts: an ECDSA key only its curve's.
+fn schemes_of(key: &PublicKey) -> &'static [&'static str] {
+    match key {
+        PublicKey::EcdsaP256(_) => &["ecdsa-sha2-nistp256"],
+        PublicKey::EcdsaP384(_) => &["ecdsa-sha2-nistp384"],
+        PublicKey::EcdsaP521(_) => &["ecdsa-sha2-nistp521"],
+        other => schemes(other.keytype()),
+    }
+}
+
+fn read_key_file(path: &Path) -> Result<Vec<u8>, String> {
     // A FIFO would block the open itself.
     if !std::fs::metadata(path)
         .map_err(|e| e.to_string())?
@@ -114,5 +125,5 @@ fn read_key_file(path: &Path) -> Result<String, String> {
     if bytes.len() as u64 > MAX_KEY_FILE {
         return Err(format!("larger than {MAX_KEY_FILE} bytes"));
     }
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+    Ok(bytes)
 }

@@ -127,3 +127,47 @@ fn conformance_cases_through_the_suite_protocol() {
         bad.join("\n")
     );
 }
+
+/// The keyids in-toto-golang's `TestLoadKey` and in-toto-rs expect for their
+/// test keys are among those `cairn key id` prints; the P-224 key is refused
+/// as too weak.
+#[test]
+fn real_world_key_ids() {
+    let root = shared().join("real-world");
+    let go = root.join("in-toto-in-toto-golang/test/data");
+    let rs = root.join("in-toto-in-toto-rs/tests");
+    for (file, keyid) in [
+        (
+            go.join("frank.pub"),
+            "434cf7c5b168f6ea4c7e6e67afa74a02625310530f1664f761637bdc7ad8f8df",
+        ),
+        (
+            go.join("grace.pub"),
+            "a5522ebccd492f64e6ec0bbcb5eb782708f6e26709a3712e64fff108b98e5142",
+        ),
+        (
+            rs.join("ed25519/ed25519-1.pub"),
+            "e0294a3f17cc8563c3ed5fceb3bd8d3f6bfeeaca499b5c9572729ae015566554",
+        ),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+            .args(["key", "id"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(keyid), "{}: {stdout}", file.display());
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["key", "id"])
+        .arg(go.join("heidi.pub"))
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("E316") && stderr.contains("P-224"),
+        "{stderr}"
+    );
+}

@@ -16,6 +16,7 @@ mod examples;
 mod explain;
 mod interop;
 mod ite10;
+mod keys;
 mod lang;
 mod lang_cli;
 mod lang_props;

@@ -47,6 +47,8 @@ fn scheme_fits(key: &PublicKey, keytype: &str, scheme: &str) -> bool {
     match key {
         PublicKey::Ed25519(_) => keytype == "ed25519" && scheme == "ed25519",
         PublicKey::EcdsaP256(_) => keytype == "ecdsa" && scheme == "ecdsa-sha2-nistp256",
+        PublicKey::EcdsaP384(_) => keytype == "ecdsa" && scheme == "ecdsa-sha2-nistp384",
+        PublicKey::EcdsaP521(_) => keytype == "ecdsa" && scheme == "ecdsa-sha2-nistp521",
         PublicKey::Rsa(_) => {
             keytype == "rsa"
                 && matches!(
@@ -93,6 +95,17 @@ fn import_one(
 ) -> Option<ir::Key> {
     let m = r.object(value, path)?;
     let at = r.at(path);
+    // A GPG key has no `keytype` or `scheme` to report missing: it is
+    // refused as what it is, naming its method.
+    let gpg_method = m.get("method").and_then(Value::as_str);
+    if !m.contains_key("keytype") && gpg_method.is_some_and(|s| s.starts_with("pgp+")) {
+        r.push(InteropError::GpgKey {
+            keyid: id.to_string(),
+            method: gpg_method.unwrap_or_default().to_string(),
+            at,
+        });
+        return None;
+    }
     let keytype = r.str_member(m, path, "keytype");
     let scheme = r.str_member(m, path, "scheme");
     let is_gpg = GPG_MEMBERS.iter().any(|g| m.contains_key(*g))
