@@ -220,8 +220,9 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         layout,
         source,
         policy_sha256,
+        x509,
     } = prepared;
-    let layout = match eval::instantiate(&layout, &params) {
+    let mut layout = match eval::instantiate(&layout, &params) {
         Ok(layout) => layout,
         Err(missing) => {
             let stops: Vec<Stop> = missing
@@ -240,7 +241,6 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         }
     };
 
-    let keys = verify_inputs::trusted_keys(&layout)?;
     // As in-toto-verify, a classic layout's links are in `.` unless told otherwise.
     let here = PathBuf::from(".");
     let links = match (&args.links, &args.layout) {
@@ -248,6 +248,14 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         (None, Some(_)) if args.bundles.is_empty() => Some(&here),
         (None, _) => None,
     };
+    // X.509 functionaries join the layout's keys before any link is read.
+    let (mut extra, accounted) = match (&x509, links) {
+        (Some(policy), Some(dir)) => {
+            verify_classic::admit_certificates(&mut layout, policy, dir, now)?
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    let keys = verify_inputs::trusted_keys(&layout)?;
     let (verified, rejected) = match links {
         Some(dir) => {
             let cx = verify_classic::Context {
@@ -256,8 +264,13 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
                 inspection_dir: &args.inspection_dir,
                 inspection_timeout: args.inspection_limit(),
                 color,
+                accounted: &accounted,
+                in_toto_names: args.layout.is_some(),
             };
-            verify_classic::links(&layout, &keys, dir, 0, &cx)?
+            let found = verify_classic::links(&layout, &keys, dir, 0, &cx)?;
+            extra.extend(verify_classic::ignored_finding(dir, &found.ignored));
+            extra.extend(verify_classic::misnamed_findings(&found.misnamed));
+            (found.verified, found.rejected)
         }
         None => {
             let sigstore = sigstore_trust(args, &layout, &keys)?;
@@ -290,6 +303,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         (eval::evaluate(&input), eval::Trace::default())
     };
     verdict.add_rejections(&layout, &rejected);
+    verdict.add_findings(extra);
 
     let enabled = color.enabled(std::io::stderr().is_terminal());
     let files = super::explain::evidence_texts(&verdict);

@@ -64,6 +64,12 @@ pub enum Code {
     NotTrusted,
     /// V120: artifacts a MATCH could not consume because its source step has no evidence.
     UpstreamNoEvidence,
+    /// V153: files in a classic link folder that are no link of the layout (warning; ignored).
+    IgnoredFiles,
+    /// V154: a link whose signer certificate is no X.509 functionary of its step (warning).
+    CertificateRefused,
+    /// V155: a classic link signed by another key than its file name gives (warning).
+    MisnamedLink,
 }
 
 impl Code {
@@ -90,6 +96,9 @@ impl Code {
             Code::LinkNameDiffers => "V118",
             Code::NotTrusted => "V119",
             Code::UpstreamNoEvidence => "V120",
+            Code::IgnoredFiles => "V153",
+            Code::CertificateRefused => "V154",
+            Code::MisnamedLink => "V155",
         }
     }
 }

@@ -356,7 +356,7 @@ pub(super) fn key_name(layout: &Layout, index: usize) -> String {
 
 /// The key's name with a keyid prefix, for expected/actual values that
 /// must say which key exactly (`bob (keyid d748ec570eb2…)`).
-pub(super) fn key_label(layout: &Layout, index: usize) -> String {
+pub fn key_label(layout: &Layout, index: usize) -> String {
     match layout.keys.get(index) {
         Some(k) => match k.keyid.get(..12).filter(|p| p.len() < k.keyid.len()) {
             Some(prefix) => format!("{} (keyid {prefix}…)", k.name),
