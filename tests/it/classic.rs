@@ -272,3 +272,71 @@ fn a_layout_key_given_twice_is_one_owner() {
     assert_eq!(cairn(&verify, &pass).0, 1);
     std::fs::remove_file(copy).unwrap();
 }
+
+/// in-toto-golang's X.509 functionaries: every folder under
+/// `tests/cases/x509/` (written by `scripts/gen-x509-cases.py`) gets its
+/// expected exit code, its messages contain the expected text (compared
+/// with line wrapping undone), and the rendered diagnostics are snapshots.
+#[test]
+fn x509_functionaries_follow_in_toto_golang() {
+    insta::glob!("../cases/x509", "*/expected.json", |path| {
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let case = path.parent().unwrap();
+        let time = expected["time"].as_str().unwrap();
+        let (code, stderr) = cairn(
+            &[
+                "verify",
+                "--layout",
+                "root.layout",
+                "--layout-key",
+                "owner.pub",
+                "--links",
+                ".",
+                "--time",
+                time,
+            ],
+            case,
+        );
+        assert_eq!(
+            i64::from(code),
+            expected["exit_code"].as_i64().unwrap(),
+            "{}: {stderr}",
+            case.display()
+        );
+        let flat = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !c.is_whitespace() && *c != '│')
+                .collect()
+        };
+        let want = flat(expected["contains"].as_str().unwrap());
+        assert!(
+            flat(&stderr).contains(&want),
+            "{}: no `{want}` in\n{stderr}",
+            case.display()
+        );
+        insta::assert_snapshot!(stderr);
+    });
+}
+
+/// `cairn import` cannot express X.509 functionaries in the cairn language:
+/// it refuses the layout, naming the members.
+#[test]
+fn import_refuses_x509_functionaries() {
+    let case = Path::new("tests/cases/x509/pass-certificate-functionary");
+    let out = std::env::temp_dir().join(format!("cairn-x509-import-{}.cairn", std::process::id()));
+    let (code, stderr) = cairn(
+        &[
+            "import",
+            "root.layout",
+            "--layout-key",
+            "owner.pub",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        case,
+    );
+    let _ = std::fs::remove_file(&out);
+    assert_eq!(code, 1, "{stderr}");
+    insta::assert_snapshot!(stderr);
+}
