@@ -28,7 +28,7 @@ import sys
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from securesystemslib.formats import encode_canonical
@@ -65,8 +65,29 @@ def key_object(key):
             "keyval": {"public": public_hex(key)}, "scheme": "ed25519"}
 
 
+def p256(seed):
+    raw = hashlib.sha256(f"cairn-x509-case-{seed}".encode()).digest()
+    order = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+    return ec.derive_private_key(int.from_bytes(raw, "big") % (order - 1) + 1, ec.SECP256R1())
+
+
+def keyid(key):
+    """in-toto-golang's keyid (the legacy formula; a PEM without its final newline)."""
+    if isinstance(key, Ed25519PrivateKey):
+        return ed25519_keyid(key)
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    obj = {"keyid_hash_algorithms": ALGS, "keytype": "ecdsa",
+           "keyval": {"public": public.strip()}, "scheme": "ecdsa-sha2-nistp256"}
+    return hashlib.sha256(canonical(obj)).hexdigest()
+
+
 def sign(obj, key, cert=None):
-    sig = {"keyid": ed25519_keyid(key), "sig": key.sign(canonical(obj)).hex()}
+    if isinstance(key, Ed25519PrivateKey):
+        raw = key.sign(canonical(obj))
+    else:
+        raw = key.sign(canonical(obj), ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+    sig = {"keyid": keyid(key), "sig": raw.hex()}
     if cert is not None:
         sig["cert"] = cert
     return {"signed": obj, "signatures": [sig]}
@@ -187,6 +208,7 @@ def write(out, case, root_layout, links, exit_code, contains):
 
 OWNER, BOB = ed25519("owner"), ed25519("bob")
 LEAF_KEY, OTHER_ROOT_KEY, INTER_KEY = ed25519("leaf"), ed25519("other-root"), ed25519("intermediate")
+ECDSA_LEAF_KEY = p256("ecdsa-leaf")
 ROOT_ID = None
 
 
@@ -203,20 +225,22 @@ def main():
     uri = x509.UniformResourceIdentifier("spiffe://example.com/build")
 
     def leaf(serial, cn="build.example.com", sans=(uri,), issuer=inter, issuer_key=INTER_KEY,
-             **kw):
-        return certificate(name(cn), LEAF_KEY, issuer.subject, issuer_key, serial, False,
+             key=LEAF_KEY, **kw):
+        return certificate(name(cn), key, issuer.subject, issuer_key, serial, False,
                            sans=sans, **kw)
 
-    def links(cert, products=SRC, signed_products=None):
-        build = sign(link("build", {}, signed_products or products), LEAF_KEY,
+    def links(cert, products=SRC, signed_products=None, key=LEAF_KEY):
+        build = sign(link("build", {}, signed_products or products), key,
                      pem(cert) if cert is not None else None)
         build["signed"]["products"] = products
-        return {f"build.{ed25519_keyid(LEAF_KEY)[:8]}.link": build,
+        return {f"build.{keyid(key)[:8]}.link": build,
                 f"package.{ed25519_keyid(BOB)[:8]}.link": sign(link("package", SRC, TGZ), BOB)}
 
     good = leaf(10)
     full = layout([constraint()], [root], [inter])
     write(out, "pass-certificate-functionary", full, links(good), 0, "")
+    ecdsa = leaf(15, key=ECDSA_LEAF_KEY)
+    write(out, "pass-ecdsa-functionary", full, links(ecdsa, key=ECDSA_LEAF_KEY), 0, "")
     write(out, "pass-wildcards",
           layout([constraint(common_name="*", organizations=["*"], roots=["*"], uris=["*"])],
                  [root], [inter]), links(good), 0, "")

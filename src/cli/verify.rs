@@ -47,7 +47,8 @@ pub struct VerifyArgs {
     pub layout_keys: Vec<PathBuf>,
     /// The directory holding the links of a classic layout (`<step>.<keyid8>.link`;
     /// a sublayout's links in the folder `<step>.<keyid8>/`); `.` when neither
-    /// this nor `--bundle` is given.
+    /// this nor `--bundle` is given. Other `.link` files are ignored and listed
+    /// (V153), as in-toto never opens them.
     #[arg(long, value_name = "DIR", requires = "layout")]
     pub links: Option<PathBuf>,
     /// Run the policy's inspections (in a scratch copy of `--inspection-dir`).

@@ -369,7 +369,9 @@ fn add_key(
         keytype: keytype.to_string(),
         scheme: scheme.to_string(),
         keyid: evidence::keys::keyid(keytype, scheme, &public, false),
-        legacy_keyid: evidence::keys::keyid(keytype, scheme, &public, true),
+        // in-toto-golang's keyid of a certificate's key: the legacy formula
+        // over the PEM without its final newline (what link file names use).
+        legacy_keyid: evidence::keys::keyid(keytype, scheme, public.trim_end(), true),
         public,
         span,
     });
