@@ -272,6 +272,25 @@ def main():
     files = links3()
     write(out, "fail-inspection-exit-code", signed(insp, OWNER), files, inspections=True)
 
+    # Link file names: in-toto reads only `<step>.<keyid8>.link` for each
+    # step and functionary key. A stray unsigned link and other files beside
+    # the links are ignored; a valid link under another name does not count.
+    files = links3()
+    files["canonical-test.link"] = signed(link("canonical-test", {}, {}), [])
+    files["notes.txt"] = "not a link\n"
+    files[f"build.{kid(DAVE)[:8]}.link"] = signed(link("build", SRC, BIN), DAVE)
+    write(out, "pass-stray-files-beside-links", signed(root, OWNER), files)
+    files = links3()
+    files["build.link"] = files.pop(f"build.{kid(BOB)[:8]}.link")
+    write(out, "fail-link-under-another-name", signed(root, OWNER), files)
+    files = links3()
+    files[f"build.{kid(ALICE)[:8]}.link"] = files.pop(f"build.{kid(BOB)[:8]}.link")
+    write(out, "fail-link-under-another-keyid", signed(root, OWNER), files)
+    either = layout(steps3(build_by=[BOB, DAVE]), [ALICE, BOB, CAROL, DAVE])
+    files = links3()
+    files[f"build.{kid(BOB)[:8]}.link"] = signed(link("build", SRC, BIN), DAVE)
+    write(out, "fail-link-named-for-another-functionary", signed(either, OWNER), files)
+
     sublayout_case(out, "pass-sublayout")
     sublayout_case(out, "fail-sublayout-tampered", tamper=True)
     sublayout_case(out, "fail-sublayout-inner-link-unsigned", inner_signer=INTRUDER)

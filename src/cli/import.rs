@@ -245,6 +245,7 @@ fn to_source(
         &name,
         String::new(),
         params,
+        false,
     )
     .map_err(|stopped| (EXIT_NO, stopped.diagnostics))?;
     let text = crate::interop::source::to_cairn(&prepared.layout);

@@ -47,7 +47,8 @@ pub struct VerifyArgs {
     pub layout_keys: Vec<PathBuf>,
     /// The directory holding the links of a classic layout (`<step>.<keyid8>.link`;
     /// a sublayout's links in the folder `<step>.<keyid8>/`); `.` when neither
-    /// this nor `--bundle` is given.
+    /// this nor `--bundle` is given. Other `.link` files are ignored and listed
+    /// (V153), as in-toto never opens them.
     #[arg(long, value_name = "DIR", requires = "layout")]
     pub links: Option<PathBuf>,
     /// Run the policy's inspections (in a scratch copy of `--inspection-dir`).
@@ -220,8 +221,9 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         layout,
         source,
         policy_sha256,
+        x509,
     } = prepared;
-    let layout = match eval::instantiate(&layout, &params) {
+    let mut layout = match eval::instantiate(&layout, &params) {
         Ok(layout) => layout,
         Err(missing) => {
             let stops: Vec<Stop> = missing
@@ -240,7 +242,6 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         }
     };
 
-    let keys = verify_inputs::trusted_keys(&layout)?;
     // As in-toto-verify, a classic layout's links are in `.` unless told otherwise.
     let here = PathBuf::from(".");
     let links = match (&args.links, &args.layout) {
@@ -249,6 +250,14 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
         (None, _) => None,
     };
     let mut unreadable_evidence = Vec::new();
+    // X.509 functionaries join the layout's keys before any link is read.
+    let (mut extra, accounted) = match (&x509, links) {
+        (Some(policy), Some(dir)) => {
+            verify_classic::admit_certificates(&mut layout, policy, dir, now)?
+        }
+        _ => (Vec::new(), Vec::new()),
+    };
+    let keys = verify_inputs::trusted_keys(&layout)?;
     let (verified, rejected) = match links {
         Some(dir) => {
             let cx = verify_classic::Context {
@@ -257,8 +266,13 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
                 inspection_dir: &args.inspection_dir,
                 inspection_timeout: args.inspection_limit(),
                 color,
+                accounted: &accounted,
+                in_toto_names: args.layout.is_some(),
             };
-            verify_classic::links(&layout, &keys, dir, 0, &cx)?
+            let found = verify_classic::links(&layout, &keys, dir, 0, &cx)?;
+            extra.extend(verify_classic::ignored_finding(dir, &found.ignored));
+            extra.extend(verify_classic::misnamed_findings(&found.misnamed));
+            (found.verified, found.rejected)
         }
         None => {
             let sigstore = sigstore_trust(args, &layout, &keys)?;
@@ -299,6 +313,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     };
     verdict.add_rejections(&layout, &rejected);
     verdict.add_unreadable(&unreadable_evidence);
+    verdict.add_findings(extra);
 
     let enabled = color.enabled(std::io::stderr().is_terminal());
     let files = super::explain::evidence_texts(&verdict);

@@ -22,6 +22,9 @@ pub struct Prepared {
     pub source: SourceFile,
     /// sha256 of the exact policy bytes (for a VSA's `policy.digest`).
     pub policy_sha256: String,
+    /// A classic layout's X.509 functionaries (`rootcas`,
+    /// `intermediatecas`, `cert_constraints`), if it has any.
+    pub x509: Option<crate::evidence::x509::CertPolicy>,
 }
 
 /// The command-line and input errors of `cairn verify`.
@@ -59,6 +62,18 @@ pub enum InputError {
     Subject {
         /// What was given.
         given: String,
+    },
+    /// A classic layout's X.509 member that cannot be used.
+    #[error("`{path}`: {reason}")]
+    #[diagnostic(
+        code(E325),
+        help("`rootcas` and `intermediatecas` map keyids to key objects whose `keyval.certificate` is a PEM certificate; `cert_constraints` is a list of {{common_name, dns_names, emails, organizations, roots, uris}}")
+    )]
+    X509 {
+        /// The layout file.
+        path: String,
+        /// What is wrong, naming the JSON field.
+        reason: String,
     },
     /// A file that could not be read.
     #[error("cannot read `{path}`: {reason}")]
@@ -278,6 +293,7 @@ pub fn policy(path: &Path) -> Result<Prepared, Stopped> {
             policy_sha256: hex::encode(Sha256::digest(source.text.as_bytes())),
             layout,
             source,
+            x509: None,
         }),
         Err(crate::lower::FileError::Io(e)) => Err(Stopped::from(Box::new(e) as Stop)),
         Err(crate::lower::FileError::Policy(_, errors)) => Err(Stopped::from(
@@ -360,18 +376,22 @@ pub fn classic(
         &name,
         hex::encode(Sha256::digest(&bytes)),
         params,
+        true,
     )
 }
 
 /// A classic layout whose signatures were checked: parameters substituted
 /// as in-toto does, then imported into the IR. `shown` names the text in
-/// diagnostics; `sha256` is the digest of the file's exact bytes.
+/// diagnostics; `sha256` is the digest of the file's exact bytes. With
+/// `x509`, in-toto-golang's X.509 functionaries are read (into
+/// [`Prepared::x509`]) rather than refused.
 pub fn import_verified(
     layout: &evidence::LayoutSource,
     shown: String,
     name: &str,
     sha256: String,
     params: &BTreeMap<String, String>,
+    x509: bool,
 ) -> Result<Prepared, Stopped> {
     let mut signed = layout.signed.clone();
     if !params.is_empty() {
@@ -384,12 +404,23 @@ pub fn import_verified(
             )
         })?;
     }
+    let certs = if x509 {
+        crate::evidence::x509::CertPolicy::read(&signed).map_err(|reason| {
+            Stopped::from(stop(InputError::X509 {
+                path: shown.clone(),
+                reason,
+            }))
+        })?
+    } else {
+        None
+    };
     let source = SourceFile::new(shown, layout.text.clone());
-    match crate::interop::classic::layout_to_ir(&signed, &source.text, name) {
+    match crate::interop::classic::layout_to_ir_with(&signed, &source.text, name, x509) {
         Ok(layout) => Ok(Prepared {
             layout,
             source,
             policy_sha256: sha256,
+            x509: certs,
         }),
         Err(errors) => Err(Stopped::from(
             errors

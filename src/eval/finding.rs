@@ -66,6 +66,12 @@ pub enum Code {
     UpstreamNoEvidence,
     /// V121: an attestation that could not be read (warning; it counts for nothing).
     Unreadable,
+    /// V153: files in a classic link folder that are no link of the layout (warning; ignored).
+    IgnoredFiles,
+    /// V154: a link whose signer certificate is no X.509 functionary of its step (warning).
+    CertificateRefused,
+    /// V155: a classic link signed by another key than its file name gives (warning).
+    MisnamedLink,
 }
 
 impl Code {
@@ -93,6 +99,9 @@ impl Code {
             Code::NotTrusted => "V119",
             Code::UpstreamNoEvidence => "V120",
             Code::Unreadable => "V121",
+            Code::IgnoredFiles => "V153",
+            Code::CertificateRefused => "V154",
+            Code::MisnamedLink => "V155",
         }
     }
 }

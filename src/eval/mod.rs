@@ -37,6 +37,7 @@ pub use finding::{Code, Finding, Severity};
 pub use instantiate::instantiate;
 pub use rules::{RuleStep, SAMPLE as TRACE_SAMPLE};
 pub use run::{evaluate, evaluate_traced, ListTrace, Trace};
+pub use select::key_label;
 pub use verdict::{Considered, Input, InspectionReport, Inspections, Status, StepReport, Verdict};
 pub use why::short_pair;
 

@@ -257,15 +257,21 @@ fn group<'v>(
         }
     }
     let span = expected.map_or(step.span, |e| e.span);
-    let needed = format!(
-        "{} of {}",
-        by.threshold,
-        by.keys
-            .iter()
-            .map(|k| key_label(layout, usize::try_from(k.0).unwrap_or(usize::MAX)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    // No key at all: a classic step whose functionaries are certificates
+    // (in-toto-golang's `cert_constraints`), none of them admitted.
+    let needed = if by.keys.is_empty() {
+        format!("{} of its certificate functionaries", by.threshold)
+    } else {
+        format!(
+            "{} of {}",
+            by.threshold,
+            by.keys
+                .iter()
+                .map(|k| key_label(layout, usize::try_from(k.0).unwrap_or(usize::MAX)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     if counted.is_empty() {
         let mut f = Finding::deny(
             Code::NoEvidence,
@@ -356,7 +362,7 @@ pub(super) fn key_name(layout: &Layout, index: usize) -> String {
 
 /// The key's name with a keyid prefix, for expected/actual values that
 /// must say which key exactly (`bob (keyid d748ec570eb2…)`).
-pub(super) fn key_label(layout: &Layout, index: usize) -> String {
+pub fn key_label(layout: &Layout, index: usize) -> String {
     match layout.keys.get(index) {
         Some(k) => match k.keyid.get(..12).filter(|p| p.len() < k.keyid.len()) {
             Some(prefix) => format!("{} (keyid {prefix}…)", k.name),

@@ -143,6 +143,23 @@ impl Verdict {
 }
 
 impl Verdict {
+    /// Adds findings made outside evaluation (a classic link folder's
+    /// ignored files, refused certificates): each after the last finding of
+    /// its step, or at the end.
+    pub fn add_findings(&mut self, findings: Vec<Finding>) {
+        for f in findings {
+            let at = f.step.as_deref().and_then(|s| {
+                self.findings
+                    .iter()
+                    .rposition(|g| g.step.as_deref() == Some(s))
+            });
+            match at {
+                Some(i) => self.findings.insert(i + 1, f),
+                None => self.findings.push(f),
+            }
+        }
+    }
+
     /// Adds a warning for each attestation no trusted key verified, naming
     /// the step it claimed (when the layout has one by that name or
     /// expecting that predicate type) and the keyid hints. Each warning goes

@@ -174,9 +174,20 @@ pub fn layout(
     let obj = value
         .as_object()
         .ok_or_else(|| bad(at, "$", WHAT, "not an object"))?;
+    // in-toto-golang's X.509 members are kept for the importer, which
+    // refuses them (E510) unless `verify --layout` checks them itself.
     only_known(
         obj,
-        &["_type", "expires", "readme", "keys", "steps", "inspect"],
+        &[
+            "_type",
+            "expires",
+            "readme",
+            "keys",
+            "steps",
+            "inspect",
+            "rootcas",
+            "intermediatecas",
+        ],
         at,
         "$",
     )?;
@@ -241,6 +252,7 @@ pub fn layout(
                 "expected_products",
                 "pubkeys",
                 "expected_command",
+                "cert_constraints",
             ],
             at,
             &path,

@@ -35,6 +35,7 @@ pub mod sigstore;
 pub mod statement;
 pub mod verify;
 mod words;
+pub mod x509;
 
 pub use dsse::{sign_dsse, Envelope};
 pub use error::{EvidenceError, Location};

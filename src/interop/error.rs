@@ -146,7 +146,7 @@ pub enum InteropError {
     #[error("`{field}` uses the unsupported extension `{member}`")]
     #[diagnostic(
         code(E510),
-        help("X.509 functionaries (`rootcas`, `intermediatecas`, `cert_constraints`) and GPG keys are not supported; ignoring them would change who is authorised")
+        help("the cairn language cannot express X.509 functionaries (`rootcas`, `intermediatecas`, `cert_constraints`) or GPG keys, and ignoring them would change who is authorised; `cairn verify --layout` checks a layout with X.509 functionaries as it is")
     )]
     UnsupportedExtension {
         field: String,

@@ -102,7 +102,16 @@ fn imported_layouts_give_in_toto_verdicts() {
     for root in ["tests/cases/classic", "tests/fixtures/in-toto-python"] {
         for entry in std::fs::read_dir(root).unwrap() {
             let path = entry.unwrap().path();
-            if path.join("root.layout").exists() && !path.to_string_lossy().contains("sublayout") {
+            // A `.cairn` policy takes evidence by content, never by file
+            // name: the cases about in-toto's link file names are
+            // `verify --layout` only (docs/in-toto-compat.md).
+            let by_name = ["another", "stray"]
+                .iter()
+                .any(|m| path.to_string_lossy().contains(m));
+            if path.join("root.layout").exists()
+                && !path.to_string_lossy().contains("sublayout")
+                && !by_name
+            {
                 cases.push(path);
             }
         }
@@ -292,5 +301,73 @@ fn a_finding_on_a_one_line_dsse_layout_shows_the_member() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.lines().all(|l| l.chars().count() < 120), "{stderr}");
+    insta::assert_snapshot!(stderr);
+}
+
+/// in-toto-golang's X.509 functionaries: every folder under
+/// `tests/cases/x509/` (written by `scripts/gen-x509-cases.py`) gets its
+/// expected exit code, its messages contain the expected text (compared
+/// with line wrapping undone), and the rendered diagnostics are snapshots.
+#[test]
+fn x509_functionaries_follow_in_toto_golang() {
+    insta::glob!("../cases/x509", "*/expected.json", |path| {
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let case = path.parent().unwrap();
+        let time = expected["time"].as_str().unwrap();
+        let (code, stderr) = cairn(
+            &[
+                "verify",
+                "--layout",
+                "root.layout",
+                "--layout-key",
+                "owner.pub",
+                "--links",
+                ".",
+                "--time",
+                time,
+            ],
+            case,
+        );
+        assert_eq!(
+            i64::from(code),
+            expected["exit_code"].as_i64().unwrap(),
+            "{}: {stderr}",
+            case.display()
+        );
+        let flat = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !c.is_whitespace() && *c != '│')
+                .collect()
+        };
+        let want = flat(expected["contains"].as_str().unwrap());
+        assert!(
+            flat(&stderr).contains(&want),
+            "{}: no `{want}` in\n{stderr}",
+            case.display()
+        );
+        insta::assert_snapshot!(stderr);
+    });
+}
+
+/// `cairn import` cannot express X.509 functionaries in the cairn language:
+/// it refuses the layout, naming the members.
+#[test]
+fn import_refuses_x509_functionaries() {
+    let case = Path::new("tests/cases/x509/pass-certificate-functionary");
+    let out = std::env::temp_dir().join(format!("cairn-x509-import-{}.cairn", std::process::id()));
+    let (code, stderr) = cairn(
+        &[
+            "import",
+            "root.layout",
+            "--layout-key",
+            "owner.pub",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        case,
+    );
+    let _ = std::fs::remove_file(&out);
+    assert_eq!(code, 1, "{stderr}");
     insta::assert_snapshot!(stderr);
 }

@@ -182,6 +182,13 @@ impl CryptoProvider for RustCrypto {
     }
 }
 
+/// Whether `signature` over `data` verifies under `key` (an SPKI's
+/// subject key bytes) with `scheme`: the certificate chains of classic
+/// layouts' X.509 functionaries ([`crate::evidence::x509`]).
+pub fn verify(scheme: SigningScheme, key: &[u8], data: &[u8], signature: &[u8]) -> bool {
+    PROVIDER.verify_raw(scheme, key, data, signature).is_ok()
+}
+
 /// A PKCS#1 `RSAPublicKey` of 2048 to 8192 bits (the rsa crate's own
 /// reader stops at 4096).
 fn rsa_key(der: &[u8]) -> Option<rsa::RsaPublicKey> {

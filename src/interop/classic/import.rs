@@ -33,7 +33,23 @@ pub fn layout_to_ir(
     text: &str,
     name: &str,
 ) -> Result<ir::Layout, Vec<InteropError>> {
+    layout_to_ir_with(signed, text, name, false)
+}
+
+/// [`layout_to_ir`], and with `x509` in-toto-golang's `rootcas`,
+/// `intermediatecas` and `cert_constraints` are accepted rather than
+/// refused: the IR cannot hold them, so only a caller that checks them
+/// itself ([`crate::evidence::x509`], `cairn verify --layout`) may ask.
+/// A step with `cert_constraints` may then have a threshold above its
+/// number of `pubkeys` (certificate functionaries make up the rest).
+pub fn layout_to_ir_with(
+    signed: &Value,
+    text: &str,
+    name: &str,
+    x509: bool,
+) -> Result<ir::Layout, Vec<InteropError>> {
     let mut r = Reader::new(text);
+    r.x509 = x509;
     let root = Path::default();
     let layout = import_layout(&mut r, signed, &root, name);
     match layout {

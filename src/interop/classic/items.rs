@@ -169,8 +169,9 @@ fn functionaries(
     }
     let (threshold, t) = (threshold?, t?);
     let max = pubkeys.len();
+    let certified = r.x509 && m.get("cert_constraints").is_some_and(|c| !c.is_null());
     let t = match t.and_then(|t| u32::try_from(t).ok()) {
-        Some(t) if t >= 1 && usize::try_from(t).is_ok_and(|t| t <= max) => t,
+        Some(t) if t >= 1 && (certified || usize::try_from(t).is_ok_and(|t| t <= max)) => t,
         _ => {
             let at = r.at(&tpath);
             r.push(InteropError::BadThreshold {

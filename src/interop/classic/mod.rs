@@ -13,5 +13,5 @@ pub(crate) mod rules;
 mod suggest;
 
 pub use export::ir_to_layout_json;
-pub use import::layout_to_ir;
+pub use import::{layout_to_ir, layout_to_ir_with};
 pub use params::substitute_parameters;

@@ -12,6 +12,9 @@ use crate::source::Span;
 pub(crate) struct Reader<'t> {
     pub(crate) loc: Locator<'t>,
     pub(crate) errors: Vec<InteropError>,
+    /// in-toto-golang's X.509 members are read (by `cairn verify --layout`,
+    /// which checks them: [`crate::evidence::x509`]) rather than refused.
+    pub(crate) x509: bool,
 }
 
 impl<'t> Reader<'t> {
@@ -19,6 +22,7 @@ impl<'t> Reader<'t> {
         Reader {
             loc: Locator::new(text),
             errors: Vec::new(),
+            x509: false,
         }
     }
 
@@ -137,6 +141,9 @@ impl<'t> Reader<'t> {
                 continue;
             }
             let at = self.loc.find_member_name(path, key).map(Into::into);
+            if extensions.contains(&key.as_str()) && self.x509 {
+                continue;
+            }
             if extensions.contains(&key.as_str()) {
                 self.push(InteropError::UnsupportedExtension {
                     field: path.to_string(),
