@@ -266,6 +266,15 @@ fn check_payload(
             format!("the Statement is not strict JSON: {}", e.kind),
         )
     })?;
+    // `type` is the Statement's protobuf name for `_type` (docs/evidence.md):
+    // one of the two, never both.
+    if payload.get("_type").is_some() && payload.get("type").is_some() {
+        return Err(refuse(
+            at,
+            "$.dsseEnvelope.payload $.type",
+            "the Statement has both `_type` and its protobuf name `type`: one of them, as with a duplicate member",
+        ));
+    }
     let subjects = payload
         .get("subject")
         .and_then(Value::as_array)
