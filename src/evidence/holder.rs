@@ -169,19 +169,16 @@ mod tests {
         let npm = json!({"attestations": [
             {"predicateType": "https://slsa.dev/provenance/v1", "bundle": bundle},
         ]});
-        let (holder, entries) = entries(&npm, &at()).unwrap().unwrap();
+        let (holder, found) = entries(&npm, &at()).unwrap().unwrap();
         assert_eq!(holder, Holder::Npm);
-        assert_eq!(entries[0].path, "$.attestations[0].bundle");
+        assert_eq!(found[0].path, "$.attestations[0].bundle");
         let gcb = json!({"image_summary": {}, "provenance_summary": {"provenance": [
             {"build": {}, "envelope": {"payload": ""}},
             {"envelope": {"payload": ""}},
         ]}});
-        let (holder, entries) = entries(&gcb, &at()).unwrap().unwrap();
+        let (holder, found) = entries(&gcb, &at()).unwrap().unwrap();
         assert_eq!(holder, Holder::CloudBuild);
-        assert_eq!(
-            entries[1].path,
-            "$.provenance_summary.provenance[1].envelope"
-        );
+        assert_eq!(found[1].path, "$.provenance_summary.provenance[1].envelope");
     }
 
     #[test]

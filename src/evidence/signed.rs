@@ -103,13 +103,18 @@ pub fn read_signed_entries(
         };
         out.extend(read_entries(line, &at, Some(i + 1), limits)?);
     }
-    if out.is_empty() {
-        return Err(EvidenceError::Unrecognised {
+    match out.as_mut_slice() {
+        [] => Err(EvidenceError::Unrecognised {
             at: Location::file(name),
             reason: "the bundle has no lines".into(),
-        });
+        }),
+        // A bundle of one line is reported as that document alone.
+        [one] => {
+            one.line = None;
+            Ok(out)
+        }
+        _ => Ok(out),
     }
-    Ok(out)
 }
 
 /// The signed documents of one JSON text (a file, or a bundle line).

@@ -158,6 +158,16 @@ fn verify_envelope_checks_a_bundles_signature_only() {
         &dir,
         &["verify-envelope", "app.intoto.jsonl", "--key", "key.pub"],
     );
+    // Two lines, one by another key: each is reported.
+    write(
+        &dir,
+        "two.intoto.jsonl",
+        &format!("{bundle}\n\n{}\n", managed_bundle(&p256(8))),
+    );
+    all += &run(
+        &dir,
+        &["verify-envelope", "two.intoto.jsonl", "--key", "key.pub"],
+    );
     let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sigstore/cases");
     all += &run(
         &cases,

@@ -640,6 +640,20 @@ mod tests {
     }
 
     #[test]
+    fn a_statement_with_type_and_its_alias_is_refused() {
+        use base64::Engine as _;
+        let payload = base64::engine::general_purpose::STANDARD.encode(
+            r#"{"_type": "https://in-toto.io/Statement/v1", "type": "https://in-toto.io/Statement/v1", "subject": [{"name": "x", "digest": {"sha256": "00"}}]}"#,
+        );
+        let text = format!(
+            r#"{{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json", "verificationMaterial": {{"publicKey": {{"hint": "x"}}}}, "dsseEnvelope": {{"payload": "{payload}", "payloadType": "application/vnd.in-toto+json", "signatures": [{{"sig": "AA=="}}]}}}}"#
+        );
+        let e = read(&text).unwrap_err();
+        assert_eq!(code(&e), "E330");
+        assert!(e.to_string().contains("protobuf name `type`"), "{e}");
+    }
+
+    #[test]
     fn counts_are_bounded() {
         let entries = vec![r#"{"inclusionPromise": {}}"#; 33].join(",");
         let text = format!(
