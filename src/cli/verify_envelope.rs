@@ -144,9 +144,9 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
     let signers_of = |r: &Checked| -> Vec<&TrustedKey> {
         r.signers.iter().filter_map(|&i| keys.get(i)).collect()
     };
-    match args.format {
-        Format::Json if plain => {
-            let r = &results[0];
+    let single = if plain { results.first() } else { None };
+    match (args.format, single) {
+        (Format::Json, Some(r)) => {
             let value = serde_json::json!({
                 "file": args.file.display().to_string(),
                 "verified": verified,
@@ -157,7 +157,7 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
             });
             outln!("{value}");
         }
-        Format::Json => {
+        (Format::Json, None) => {
             let documents: Vec<_> = entries
                 .iter()
                 .zip(&results)
@@ -184,12 +184,12 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
                 "verified": verified,
                 "documents": documents,
             });
-            if bundle {
-                value["not_checked"] = serde_json::json!(SIGNATURE_ONLY);
+            if let (true, Some(map)) = (bundle, value.as_object_mut()) {
+                map.insert("not_checked".into(), serde_json::json!(SIGNATURE_ONLY));
             }
             outln!("{value}");
         }
-        Format::Human => {
+        (Format::Human, _) => {
             for (entry, r) in entries.iter().zip(&results) {
                 let prefix = entry.label().map(|l| format!("{l}: ")).unwrap_or_default();
                 let message = match entry.signed {
