@@ -148,6 +148,9 @@ pub enum Command {
     Sign(sign::SignArgs),
     /// Show which of the given keys signed an envelope or metablock.
     ///
+    /// Also each line of a `.jsonl` bundle, each entry of npm's attestations
+    /// document or gcloud's provenance output, and a Sigstore bundle's
+    /// signature (only its signature: `verify-bundle` checks the rest).
     /// Exit 0: at least one given key verified a signature; 1: none did;
     /// 2: the file or a key is malformed.
     VerifyEnvelope(verify_envelope::VerifyEnvelopeArgs),

@@ -182,7 +182,11 @@ pub fn misnamed_findings(misnamed: &[(String, String)]) -> Vec<Finding> {
                 Code::MisnamedLink,
                 format!("`{file}` is signed by {signers}, not by the functionary its name gives (keyid `{named}…`); it does not count"),
             )
-            .origin(&evidence::Origin { file: file.clone(), line: None })
+            .origin(&evidence::Origin {
+                file: file.clone(),
+                line: None,
+                entry: None,
+            })
             .values(format!("signed by the key with keyid `{named}…`"), format!("signed by {signers}"))
             .help("in-toto checks a link only against the key whose keyid starts with the 8 hex digits in its file name; save it as `<step>.<keyid8>.link` of the key that signed it")
         })
@@ -273,6 +277,7 @@ pub fn admit_certificates(
             .origin(&evidence::Origin {
                 file: file.clone(),
                 line: None,
+                entry: None,
             })
             .help("a link signed by a key outside the step's `pubkeys` counts only when its signature carries a certificate (`cert`) that chains to the layout's `rootcas` through its `intermediatecas`, valid at the verification time, and matches one of the step's `cert_constraints`")
         };

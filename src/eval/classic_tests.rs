@@ -169,6 +169,7 @@ fn load(dir: &Path) -> (Layout, Vec<Verified<Attestation>>) {
                 origin: Origin {
                     file: path.file_name().unwrap().to_string_lossy().into_owned(),
                     line: None,
+                    entry: None,
                 },
                 sha256: hex::encode(sha2::Sha256::digest(text.as_bytes())),
                 body: Body::Link(link),

@@ -196,6 +196,7 @@ fn verified(file: &str, body: Body, signers: Vec<usize>) -> Verified<Attestation
             origin: Origin {
                 file: file.into(),
                 line: None,
+                entry: None,
             },
             sha256: format!("{file}-{sha}"),
             body,

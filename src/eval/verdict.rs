@@ -252,6 +252,7 @@ impl Verdict {
             let origin = Origin {
                 file: at.file.clone(),
                 line: at.line.and_then(|l| usize::try_from(l).ok()),
+                entry: None,
             };
             let code =
                 miette::Diagnostic::code(problem).map_or_else(String::new, |c| c.to_string());

@@ -290,7 +290,7 @@ pub(super) fn read_signatures(
         let Value::Object(entry) = entry else {
             return Err(malformed(at, &path, what, "a signature must be an object"));
         };
-        check_case(&entry, &["keyid", "sig"], at, &path)?;
+        check_case(&entry, &["keyid", "sig", "cert"], at, &path)?;
         let keyid = match entry.get("keyid") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if s.is_empty() => None,
@@ -304,6 +304,19 @@ pub(super) fn read_signatures(
                 ))
             }
         };
+        // slsa-github-generator v1 puts the Fulcio certificate beside the
+        // signature; it is accepted and never used (docs/evidence.md).
+        if entry
+            .get("cert")
+            .is_some_and(|c| !c.is_string() && !c.is_null())
+        {
+            return Err(malformed(
+                at,
+                &format!("{path}.cert"),
+                what,
+                "`cert` must be a string (a PEM certificate)",
+            ));
+        }
         let Some(Value::String(text)) = entry.get("sig") else {
             return Err(malformed(
                 at,

@@ -207,6 +207,36 @@ pub enum EvidenceError {
         reason: String,
     },
 
+    /// A document holding attestations (npm's attestations document,
+    /// gcloud's provenance output) whose shape cairn refuses.
+    #[error("refused attestation document in {at}: {reason}")]
+    #[diagnostic(
+        code(E340),
+        help("cairn reads npm's attestations document (`attestations[].bundle`, each a Sigstore bundle) and gcloud's provenance output (`provenance_summary.provenance[].envelope`, each a DSSE envelope); see docs/evidence.md")
+    )]
+    Holder {
+        /// Where.
+        at: Location,
+        /// What is wrong.
+        reason: String,
+    },
+
+    /// A Sigstore message signature that the given key cannot check
+    /// without the artifact (`cairn verify-envelope` on a bundle).
+    #[error("cannot check the message signature in {at} with `{key}`: {reason}")]
+    #[diagnostic(
+        code(E341),
+        help("`cairn verify-bundle --bundle FILE --key KEY ARTIFACT` checks a message signature over the artifact itself")
+    )]
+    MessageSignature {
+        /// Where.
+        at: Location,
+        /// The key's label.
+        key: String,
+        /// Why not.
+        reason: String,
+    },
+
     /// A Sigstore trusted root cairn cannot use.
     #[error("unusable trusted root {at}: {reason}")]
     #[diagnostic(
@@ -382,6 +412,8 @@ impl EvidenceError {
             | EvidenceError::NonCanonicalNumber { at, .. }
             | EvidenceError::Unrecognised { at, .. }
             | EvidenceError::SigstoreBundle { at, .. }
+            | EvidenceError::Holder { at, .. }
+            | EvidenceError::MessageSignature { at, .. }
             | EvidenceError::TrustedRoot { at, .. }
             | EvidenceError::Malformed { at, .. }
             | EvidenceError::Encoding { at, .. }
@@ -395,5 +427,53 @@ impl EvidenceError {
             | EvidenceError::IgnoredSignature { at, .. }
             | EvidenceError::BadArtifactName { at, .. } => at,
         }
+    }
+
+    /// Where it happened, to be changed.
+    pub fn location_mut(&mut self) -> &mut Location {
+        match self {
+            EvidenceError::Io { at, .. }
+            | EvidenceError::Json { at, .. }
+            | EvidenceError::TrailingData { at, .. }
+            | EvidenceError::DuplicateKey { at, .. }
+            | EvidenceError::CaseVariantKey { at, .. }
+            | EvidenceError::TooDeep { at, .. }
+            | EvidenceError::TooLarge { at, .. }
+            | EvidenceError::TooMany { at, .. }
+            | EvidenceError::NonCanonicalNumber { at, .. }
+            | EvidenceError::Unrecognised { at, .. }
+            | EvidenceError::SigstoreBundle { at, .. }
+            | EvidenceError::Holder { at, .. }
+            | EvidenceError::MessageSignature { at, .. }
+            | EvidenceError::TrustedRoot { at, .. }
+            | EvidenceError::Malformed { at, .. }
+            | EvidenceError::Encoding { at, .. }
+            | EvidenceError::NoSignatures { at, .. }
+            | EvidenceError::PayloadType { at, .. }
+            | EvidenceError::UnsupportedType { at, .. }
+            | EvidenceError::BadSubject { at, .. }
+            | EvidenceError::BadKey { at, .. }
+            | EvidenceError::BadPrivateKey { at, .. }
+            | EvidenceError::IgnoredLine { at, .. }
+            | EvidenceError::IgnoredSignature { at, .. }
+            | EvidenceError::BadArtifactName { at, .. } => at,
+        }
+    }
+
+    /// The same error for a document read as the entry `entry` (a JSON
+    /// path) of a file that holds several: its field is put under the
+    /// entry's path, and the column, which counted in the entry read
+    /// alone, is dropped.
+    pub fn within_entry(mut self, entry: &str) -> EvidenceError {
+        let at = self.location_mut();
+        at.column = None;
+        at.field = Some(match at.field.take() {
+            None => entry.to_owned(),
+            Some(field) => match field.strip_prefix('$') {
+                Some(rest) => format!("{entry}{rest}"),
+                None => format!("{entry}.{field}"),
+            },
+        });
+        self
     }
 }

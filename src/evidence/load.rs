@@ -3,7 +3,9 @@
 //! A directory contributes the files directly in it (not its subdirectories),
 //! in sorted order, whose names end in `.link`, `.layout`, `.json`, `.jsonl` or
 //! `.dsse`; hidden files are skipped. A `.jsonl` file is a bundle: one envelope
-//! per line, blank lines skipped, unrecognised lines reported and ignored.
+//! per line, blank lines skipped, unrecognised lines reported and ignored. A
+//! document that holds several attestations (npm's attestations document,
+//! gcloud's provenance output: [`super::holder`]) gives each of them.
 //! Loading never stops at the first problem: every problem is collected.
 
 use std::borrow::Cow;
@@ -362,6 +364,7 @@ impl Reader<'_> {
         let origin = Origin {
             file: name.clone(),
             line: None,
+            entry: None,
         };
         if let Err(e) = self.one(bytes, origin, loaded, Some(follow)) {
             // In a directory, a JSON file that is not signed evidence (a
@@ -420,6 +423,7 @@ impl Reader<'_> {
         let origin = Origin {
             file: name.to_owned(),
             line: Some(line_no),
+            entry: None,
         };
         if let Err(e) = self.one(line, origin, loaded, None) {
             loaded.problems.push(match e {
@@ -455,6 +459,13 @@ impl Reader<'_> {
             line: origin.line.map(small),
             ..Location::default()
         };
+        if super::holder::may_hold(bytes) {
+            let value = super::document::parse_json(bytes, &at, limits.max_depth)?;
+            if let Some((_, entries)) = super::holder::entries(&value, &at)? {
+                self.held(bytes, &entries, &origin, loaded);
+                return Ok(());
+            }
+        }
         if memchr::memmem::find(bytes, SIGSTORE_MEDIA_TYPE).is_some() {
             let value = super::document::parse_json(bytes, &at, limits.max_depth)?;
             if super::sigstore::looks_like_bundle(&value) {
@@ -665,6 +676,45 @@ impl Reader<'_> {
             outcome: Some(outcome),
         });
         Ok(())
+    }
+}
+
+impl Reader<'_> {
+    /// The entries of a document that holds several attestations (see
+    /// [`super::holder`]), each read as a document of its own under the
+    /// holder's origin with the entry's path; each counts with the
+    /// sha256 of the whole file. A refused entry is reported, the others
+    /// are still read.
+    fn held(
+        &self,
+        bytes: &[u8],
+        entries: &[super::holder::Entry<'_>],
+        origin: &Origin,
+        loaded: &mut Loaded,
+    ) {
+        let sha256 = sha256_hex(bytes);
+        for entry in entries {
+            let origin = Origin {
+                entry: Some(entry.path.clone()),
+                ..origin.clone()
+            };
+            let mut text = entry.value.to_string().into_bytes();
+            let (items, layouts) = (loaded.items.len(), loaded.layouts.len());
+            let problems = loaded.problems.len();
+            if let Err(e) = self.one(&mut text, origin.clone(), loaded, None) {
+                loaded.problems.push(e);
+            }
+            for problem in loaded.problems.iter_mut().skip(problems) {
+                *problem = problem.clone().within_entry(&entry.path);
+                problem.location_mut().line = origin.line.map(small);
+            }
+            for item in loaded.items.iter_mut().skip(items) {
+                item.sha256.clone_from(&sha256);
+            }
+            for layout in loaded.layouts.iter_mut().skip(layouts) {
+                layout.sha256.clone_from(&sha256);
+            }
+        }
     }
 }
 

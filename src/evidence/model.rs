@@ -21,13 +21,22 @@ pub struct Origin {
     pub file: String,
     /// 1-based line in a JSON-lines bundle; `None` for a single-document file.
     pub line: Option<usize>,
+    /// The entry of a document that holds several attestations (npm's
+    /// attestations document, gcloud's provenance output), as a JSON path
+    /// such as `$.attestations[1].bundle`; `None` for a document of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
 }
 
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.line {
-            Some(line) => write!(f, "{}:{line}", self.file),
-            None => write!(f, "{}", self.file),
+            Some(line) => write!(f, "{}:{line}", self.file)?,
+            None => write!(f, "{}", self.file)?,
+        }
+        match &self.entry {
+            Some(entry) => write!(f, " {entry}"),
+            None => Ok(()),
         }
     }
 }

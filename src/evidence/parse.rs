@@ -62,7 +62,7 @@ pub fn content(doc: &Document, at: &Location, limits: &Limits) -> Result<Content
             };
             let value =
                 parse_json(&env.payload, &payload_at, limits.max_depth).map_err(in_payload)?;
-            let type_name = type_of(&value, at)?;
+            let type_name = type_of(&value, at, true)?;
             match type_name.as_str() {
                 STATEMENT_V1 | STATEMENT_V01 => {
                     statement(value, &type_name, at, limits).map(Content::Statement)
@@ -79,7 +79,7 @@ pub fn content(doc: &Document, at: &Location, limits: &Limits) -> Result<Content
             }
         }
         Document::Metablock { signed, .. } => {
-            let type_name = type_of(signed, at)?;
+            let type_name = type_of(signed, at, false)?;
             match type_name.as_str() {
                 "link" | "layout" => classic(signed, &type_name, at, limits),
                 _ => Err(EvidenceError::UnsupportedType {
@@ -120,7 +120,10 @@ fn in_payload(e: EvidenceError) -> EvidenceError {
     }
 }
 
-fn type_of(value: &Value, at: &Location) -> Result<String, EvidenceError> {
+/// The `_type` of signed content. In a DSSE payload (`statement_alias`), a
+/// Statement may spell it `type`, its protobuf field name (see
+/// [`super::statement::statement_type`]).
+fn type_of(value: &Value, at: &Location, statement_alias: bool) -> Result<String, EvidenceError> {
     let Value::Object(obj) = value else {
         return Err(EvidenceError::Unrecognised {
             at: at.clone(),
@@ -128,6 +131,11 @@ fn type_of(value: &Value, at: &Location) -> Result<String, EvidenceError> {
         });
     };
     check_case(obj, &["_type"], at, "$")?;
+    if statement_alias {
+        if let Some(t) = super::statement::statement_type(obj, at)? {
+            return Ok(t);
+        }
+    }
     match obj.get("_type") {
         Some(Value::String(t)) => Ok(t.clone()),
         _ => Err(EvidenceError::UnsupportedType {

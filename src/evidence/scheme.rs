@@ -244,6 +244,94 @@ fn ecdsa_any_encoding<S>(
     }
 }
 
+/// Why [`verify_prehash`] did not verify a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrehashError {
+    /// The key can check a signature over this digest, and it does not verify.
+    NotVerified(String),
+    /// The key cannot check a signature from the digest alone.
+    Cannot(String),
+}
+
+/// Checks a Sigstore message signature over an artifact whose digest is
+/// `digest` (`algorithm` as Sigstore names it: `SHA2_256`, `SHA2_384`,
+/// `SHA2_512`) with `key`, without the artifact: ECDSA P-256 over a SHA-256
+/// digest, RSA PKCS#1 v1.5 (what Sigstore clients sign with RSA keys) over
+/// the digest's hash. Ed25519 signs the artifact's bytes themselves, so no
+/// digest can stand for them.
+pub fn verify_prehash(
+    key: &PublicKey,
+    algorithm: &str,
+    digest: &[u8],
+    sig: &[u8],
+) -> Result<(), PrehashError> {
+    use rsa::signature::hazmat::PrehashVerifier as _;
+    let hash = match algorithm {
+        "SHA2_256" => Hash::Sha256,
+        "SHA2_384" => Hash::Sha384,
+        "SHA2_512" => Hash::Sha512,
+        other => {
+            return Err(PrehashError::Cannot(format!(
+                "unknown digest algorithm `{}`",
+                crate::report::escape(other)
+            )))
+        }
+    };
+    let size = match hash {
+        Hash::Sha256 => 32,
+        Hash::Sha384 => 48,
+        Hash::Sha512 => 64,
+    };
+    if digest.len() != size {
+        return Err(PrehashError::Cannot(format!(
+            "a {algorithm} digest has {size} bytes, this one {}",
+            digest.len()
+        )));
+    }
+    let no = || PrehashError::NotVerified("signature does not verify".to_owned());
+    match key {
+        PublicKey::EcdsaP256(k) => {
+            if hash != Hash::Sha256 {
+                return Err(PrehashError::Cannot(format!(
+                    "an ECDSA P-256 key signs SHA-256 digests, not {algorithm}"
+                )));
+            }
+            let parsed = if sig.len() == 64 {
+                p256::ecdsa::Signature::from_slice(sig)
+            } else {
+                p256::ecdsa::Signature::from_der(sig)
+            };
+            let sig = parsed
+                .map_err(|_| PrehashError::NotVerified("malformed ECDSA signature".to_owned()))?;
+            k.verify_prehash(digest, &sig).map_err(|_| no())
+        }
+        PublicKey::Rsa(k) => {
+            let sig = rsa::pkcs1v15::Signature::try_from(sig)
+                .map_err(|e| PrehashError::NotVerified(e.to_string()))?;
+            let k = k.clone();
+            match hash {
+                Hash::Sha256 => {
+                    rsa::pkcs1v15::VerifyingKey::<Sha256>::new(k).verify_prehash(digest, &sig)
+                }
+                Hash::Sha384 => {
+                    rsa::pkcs1v15::VerifyingKey::<Sha384>::new(k).verify_prehash(digest, &sig)
+                }
+                Hash::Sha512 => {
+                    rsa::pkcs1v15::VerifyingKey::<Sha512>::new(k).verify_prehash(digest, &sig)
+                }
+            }
+            .map_err(|_| no())
+        }
+        PublicKey::EcdsaP384(_) | PublicKey::EcdsaP521(_) => Err(PrehashError::Cannot(format!(
+            "{} message signature is not checked from a digest by cairn",
+            key_description(key)
+        ))),
+        PublicKey::Ed25519(_) => Err(PrehashError::Cannot(
+            "an Ed25519 message signature is over the artifact's bytes, which a digest cannot stand for".to_owned(),
+        )),
+    }
+}
+
 /// The parts of a message as one slice (borrowed when there is one part).
 fn joined<'a>(parts: &[&'a [u8]]) -> std::borrow::Cow<'a, [u8]> {
     match parts {

@@ -4,6 +4,11 @@
 //! that differs from a known field only in case is refused. Every subject
 //! needs a non-empty digest set; digests of known algorithms must be
 //! lowercase hex of the right length.
+//!
+//! The Statement's type may be spelled `_type` or `type`: the attestation
+//! specification defines the Statement in protobuf (`string type = 1
+//! [json_name = "_type"]`), and protobuf's JSON mapping accepts a field's
+//! `json_name` and its own name alike. Exactly one of the two is allowed.
 
 use serde_json::{Map, Value};
 
@@ -11,7 +16,31 @@ use super::document::check_case;
 use super::error::{EvidenceError, Location};
 use super::limits::Limits;
 use super::model::{DigestSet, Statement, Subject};
-use super::parse::{bad, STATEMENT_V01};
+use super::parse::{bad, STATEMENT_V01, STATEMENT_V1};
+
+/// A Statement's type when it is spelled `type` (its protobuf field name)
+/// and `_type` is absent; `None` when `_type` is used or neither is a
+/// Statement type. Both spellings at once are refused as a duplicate member.
+pub(super) fn statement_type(
+    obj: &Map<String, Value>,
+    at: &Location,
+) -> Result<Option<String>, EvidenceError> {
+    let is_statement = |v: Option<&Value>| matches!(v, Some(Value::String(t)) if t == STATEMENT_V1 || t == STATEMENT_V01);
+    let alias = obj.get("type");
+    if alias.is_some()
+        && obj.contains_key("_type")
+        && (is_statement(alias) || is_statement(obj.get("_type")))
+    {
+        return Err(EvidenceError::DuplicateKey {
+            at: at.clone().with_field("payload $.type"),
+            key: "_type` and its protobuf name `type".to_owned(),
+        });
+    }
+    match alias {
+        Some(Value::String(t)) if is_statement(alias) => Ok(Some(t.clone())),
+        _ => Ok(None),
+    }
+}
 
 pub(super) fn statement(
     value: Value,
@@ -25,7 +54,7 @@ pub(super) fn statement(
     };
     check_case(
         &obj,
-        &["_type", "subject", "predicateType", "predicate"],
+        &["_type", "type", "subject", "predicateType", "predicate"],
         at,
         "$",
     )?;

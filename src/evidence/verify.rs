@@ -265,7 +265,42 @@ fn check_with(doc: &Document, keys: &[TrustedKey], identities: &[Vec<u8>]) -> Ou
     let message = doc.message_parts();
     let parts = message.parts();
     let written = |sink: &mut dyn FnMut(&[u8])| parts.iter().for_each(|part| sink(part));
-    check_signatures(doc.signatures(), &written, keys, identities)
+    let mut outcome = check_signatures(doc.signatures(), &written, keys, identities);
+    if let Document::Dsse(envelope) = doc {
+        legacy_signing(envelope, keys, &mut outcome);
+    }
+    outcome
+}
+
+/// Says so when a DSSE signature that verified with no key over the PAE
+/// verifies over the payload itself (for ECDSA P-256: over its sha256), as
+/// Google Cloud Build's legacy regional keys sign. It stays refused: the
+/// DSSE specification signs the PAE, so that the payload type is signed too.
+fn legacy_signing(envelope: &super::dsse::Envelope, keys: &[TrustedKey], outcome: &mut Outcome) {
+    for failure in &mut outcome.failures {
+        let index = failure
+            .strip_prefix("signature ")
+            .and_then(|rest| rest.split(':').next())
+            .and_then(|n| n.parse::<usize>().ok());
+        let Some(sig) = index.and_then(|i| envelope.signatures.get(i)) else {
+            continue;
+        };
+        let legacy = keys
+            .iter()
+            .find(|k| scheme::verify(&k.key, k.scheme, &envelope.payload, &sig.sig).is_ok());
+        if let Some(key) = legacy {
+            let over = if matches!(key.scheme, scheme::Scheme::EcdsaP256) {
+                "over sha256(payload)"
+            } else {
+                "over the payload itself"
+            };
+            *failure = format!(
+                "signature {}: does not verify over the DSSE PAE, but verifies {over} with `{}`: Google Cloud Build's legacy signing, not DSSE; refused, as the DSSE specification requires",
+                index.unwrap_or_default(),
+                crate::report::escape(&key.label)
+            );
+        }
+    }
 }
 
 /// Checks every signature against every key (hinted keys first) over the

@@ -90,6 +90,7 @@ fn attestation(v: &Value) -> Verified<Attestation> {
     let origin = Origin {
         file: v["file"].as_str().unwrap().to_string(),
         line: v.get("line").and_then(Value::as_u64).map(|l| l as usize),
+        entry: None,
     };
     let signers = serde_json::from_value(v["signers"].clone()).unwrap();
     Verified::assume_verified(

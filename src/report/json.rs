@@ -101,7 +101,11 @@ fn status(s: Status) -> &'static str {
 }
 
 fn origin_json(o: &Origin) -> Value {
-    json!({"file": o.file, "line": o.line})
+    let mut value = json!({"file": o.file, "line": o.line});
+    if let (Some(entry), Value::Object(map)) = (&o.entry, &mut value) {
+        map.insert("entry".into(), Value::String(entry.clone()));
+    }
+    value
 }
 
 fn finding(f: &Finding, source: Option<&SourceFile>) -> Value {

@@ -294,6 +294,7 @@ mod tests {
         let origin = Origin {
             file: "b.jsonl".into(),
             line: Some(2),
+            entry: None,
         };
         let line2 = format!("{{\"x\":\"\u{1b}[2K\rPASS\u{202e}{}\"}}", "y".repeat(200));
         let files: EvidenceFiles = [("b.jsonl".to_string(), format!("{{}}\n{line2}\n"))].into();
@@ -309,6 +310,7 @@ mod tests {
         let origin = Origin {
             file: "build.link".into(),
             line: None,
+            entry: None,
         };
         let text = "{\n  \"signed\": {\n    \"products\": {\n      \"evil\\u001b.sh\": {}\n    }\n  }\n}\n";
         let files: EvidenceFiles = [("build.link".to_string(), text.to_string())].into();
@@ -331,6 +333,7 @@ mod tests {
         let origin = Origin {
             file: "f".into(),
             line,
+            entry: None,
         };
         let files: EvidenceFiles = [("f".to_string(), text.to_string())].into();
         let snippet = Snippet::new(&origin, Some(name), list, &files).unwrap();
@@ -390,6 +393,7 @@ mod tests {
             let origin = Origin {
                 file: "f".into(),
                 line: None,
+                entry: None,
             };
             let files: EvidenceFiles = [("f".to_string(), compact.to_string())].into();
             Snippet::new(&origin, Some("a.c"), Some(list), &files)
@@ -493,7 +497,11 @@ mod tests {
             line in proptest::option::of(1usize..4),
         ) {
             let list = [None, Some(Side::Materials), Some(Side::Products)][usize::from(list)];
-            let origin = Origin { file: "f".into(), line };
+            let origin = Origin {
+                file: "f".into(),
+                line,
+                entry: None,
+            };
             let files: EvidenceFiles = [("f".to_string(), text)].into();
             if let Some(snippet) = Snippet::new(&origin, Some(&name), list, &files) {
                 let label = &snippet.label;

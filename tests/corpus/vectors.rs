@@ -210,24 +210,18 @@ fn attestation_verifier_statements() {
     }
     let loaded = evidence::load(&[av.join("test-data")], &Limits::default());
     let claims: Vec<String> = loaded.items.iter().map(|i| i.claim.to_string()).collect();
+    // `clone` spells `_type` as `type`, the protobuf field name: read.
     assert_eq!(
         claims,
         [
             "statement of type `https://slsa.dev/provenance/v1`",
+            "link for step `clone`",
             "statement of type `https://in-toto.io/attestation/test-result/v0.1`",
         ]
     );
-    // `clone` spells `_type` as `type`.
-    let problems: Vec<String> = loaded.problems.iter().map(|p| format!("{p:?}")).collect();
-    assert_eq!(problems.len(), 1, "{problems:?}");
-    let code = miette::Diagnostic::code(&loaded.problems[0]).map(|c| c.to_string());
-    assert_eq!(code.as_deref(), Some("E314"));
-    assert!(
-        problems[0].contains("clone.fe1c6281.json") && problems[0].contains("_type"),
-        "{problems:?}"
-    );
+    assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
     let (verified, rejected) = evidence::verify(loaded.items, &[key]);
-    assert_eq!((verified.len(), rejected.len()), (2, 0));
+    assert_eq!((verified.len(), rejected.len()), (3, 0));
 }
 
 fn import(path: &Path) -> (i32, String, String) {
@@ -289,28 +283,11 @@ fn attestation_verifier_layout_and_test_data() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
-    // All three: `clone` cannot be read; it is reported (V121) and not
-    // counted, and the run goes on with the two others.
+    // All three, `clone` with `type` for `_type`: read and counted; every
+    // check passes (the upstream clone records the command the layout's
+    // `warn` checks compare).
     let (code, json, stderr) = verify(&policy, &av.join("test-data"));
-    assert_eq!(code, Some(1), "{stderr}");
-    let report: serde_json::Value = serde_json::from_str(&json).unwrap();
-    let unreadable: Vec<&serde_json::Value> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "V121")
-        .collect();
-    assert_eq!(unreadable.len(), 1, "{json}");
-    assert_eq!(unreadable[0]["actual"], "E314");
-    assert!(unreadable[0]["message"]
-        .as_str()
-        .unwrap()
-        .contains("clone.fe1c6281.json"));
-    assert_eq!(
-        report["inputAttestations"].as_array().unwrap().len(),
-        2,
-        "{json}"
-    );
+    assert_eq!(code, Some(0), "{stderr}\n{json}");
     // Without it, every check of `test` and `build` runs and passes: the
     // only failures are `clone`'s missing evidence and what follows from it.
     let data = dir.join("test-data");

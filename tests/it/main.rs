@@ -14,6 +14,7 @@ mod eval;
 mod evidence;
 mod examples;
 mod explain;
+mod holders;
 mod interop;
 mod ite10;
 mod keys;

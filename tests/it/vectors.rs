@@ -177,19 +177,15 @@ fn attestation_verifier_statements() {
         claims,
         [
             "statement of type `https://slsa.dev/provenance/v1`",
+            "link for step `clone`",
             "statement of type `https://in-toto.io/attestation/test-result/v0.1`",
         ]
     );
+    // `clone` spells `_type` as `type`, its protobuf name: read too.
     let problems: Vec<String> = loaded.problems.iter().map(|p| format!("{p:?}")).collect();
-    assert_eq!(problems.len(), 1, "{problems:?}");
-    let code = miette::Diagnostic::code(&loaded.problems[0]).map(|c| c.to_string());
-    assert_eq!(code.as_deref(), Some("E314"));
-    assert!(
-        problems[0].contains("clone.1ff9e5d7.json") && problems[0].contains("_type"),
-        "{problems:?}"
-    );
+    assert!(problems.is_empty(), "{problems:?}");
     let (verified, rejected) = evidence::verify(loaded.items, &[key]);
-    assert_eq!((verified.len(), rejected.len()), (2, 0));
+    assert_eq!((verified.len(), rejected.len()), (3, 0));
 }
 
 /// A key counts once however many signatures it made (SG-05), also when a

@@ -266,6 +266,15 @@ fn check_payload(
             format!("the Statement is not strict JSON: {}", e.kind),
         )
     })?;
+    // `type` is the Statement's protobuf name for `_type` (docs/evidence.md):
+    // one of the two, never both.
+    if payload.get("_type").is_some() && payload.get("type").is_some() {
+        return Err(refuse(
+            at,
+            "$.dsseEnvelope.payload $.type",
+            "the Statement has both `_type` and its protobuf name `type`: one of them, as with a duplicate member",
+        ));
+    }
     let subjects = payload
         .get("subject")
         .and_then(Value::as_array)
@@ -628,6 +637,20 @@ mod tests {
         );
         let e = read(&text).unwrap_err();
         assert!(e.to_string().contains("duplicate key"), "{e}");
+    }
+
+    #[test]
+    fn a_statement_with_type_and_its_alias_is_refused() {
+        use base64::Engine as _;
+        let payload = base64::engine::general_purpose::STANDARD.encode(
+            r#"{"_type": "https://in-toto.io/Statement/v1", "type": "https://in-toto.io/Statement/v1", "subject": [{"name": "x", "digest": {"sha256": "00"}}]}"#,
+        );
+        let text = format!(
+            r#"{{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json", "verificationMaterial": {{"publicKey": {{"hint": "x"}}}}, "dsseEnvelope": {{"payload": "{payload}", "payloadType": "application/vnd.in-toto+json", "signatures": [{{"sig": "AA=="}}]}}}}"#
+        );
+        let e = read(&text).unwrap_err();
+        assert_eq!(code(&e), "E330");
+        assert!(e.to_string().contains("protobuf name `type`"), "{e}");
     }
 
     #[test]
