@@ -11,7 +11,6 @@ use super::keyio::{read_public_key, report};
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
 use crate::evidence::load::read_signed_file;
 use crate::evidence::verify::check;
-use crate::evidence::Limits;
 
 /// `cairn verify-envelope`.
 #[derive(Debug, Args)]
@@ -39,7 +38,7 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
             }
         }
     }
-    let (doc, notes) = match read_signed_file(&args.file, &Limits::default()) {
+    let (doc, notes) = match read_signed_file(&args.file, &super::limits()) {
         Ok(r) => r,
         Err(e) => {
             report(&e, color);
