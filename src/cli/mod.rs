@@ -81,7 +81,7 @@ pub const EXIT_ERROR: u8 = 2;
     version,
     about,
     long_about = None,
-    after_help = "Exit codes: 0 yes (valid, verified, no deny-level findings); 1 no (the policy has errors or is violated, or lint found deny-level findings); 2 cairn could not do its job (bad usage, unreadable or malformed input). Results go to stdout, diagnostics to stderr. Documentation: docs/cli.md."
+    after_help = "Exit codes: 0 yes (valid, verified, no deny-level findings); 1 no (the policy has errors or is violated, or lint found deny-level findings); 2 cairn could not do its job (bad usage, unreadable or malformed input). Results go to stdout, diagnostics to stderr. Environment: CAIRN_MAX_FILE_BYTES (bytes of one evidence file, default 1GiB) and CAIRN_MAX_TOTAL_BYTES (all evidence files of one run, default 4GiB), e.g. CAIRN_MAX_FILE_BYTES=4GiB. Documentation: docs/cli.md."
 )]
 pub struct Cli {
     /// When to colour output: auto (only on a terminal, never with NO_COLOR), always, never.
