@@ -731,6 +731,43 @@ mod tests {
         );
     }
 
+    /// A link of more artifacts than any count limit cairn ever had
+    /// (100,000) is read whole, by the fast road and by the ordinary one.
+    #[test]
+    fn a_link_of_many_artifacts_is_read() {
+        let digest = "ab".repeat(32);
+        let products: Vec<String> = (0..100_002)
+            .map(|i| format!(r#""f{i:06}.o":{{"sha256":"{digest}"}}"#))
+            .collect();
+        let signed = format!(
+            r#"{{"_type":"link","byproducts":{{}},"command":[],"environment":{{}},"materials":{{}},"name":"build","products":{{{}}}}}"#,
+            products.join(",")
+        );
+        for (name, text) in [
+            (
+                "many.link",
+                format!(r#"{{"signatures":[{{"keyid":"k","sig":"00"}}],"signed":{signed}}}"#),
+            ),
+            // Not sorted: the ordinary reader.
+            (
+                "many-spaced.link",
+                format!(
+                    r#"{{ "signed": {signed}, "signatures": [{{"keyid": "k", "sig": "00"}}] }}"#
+                ),
+            ),
+        ] {
+            let loaded = load(&[temp(name, text.as_bytes())], &Limits::default());
+            assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+            let [item] = &loaded.items[..] else {
+                panic!("{name}: {} items", loaded.items.len())
+            };
+            let Body::Link(link) = &item.body else {
+                panic!("{name}: not a link")
+            };
+            assert_eq!(link.products.len(), 100_002, "{name}");
+        }
+    }
+
     #[test]
     fn lines_and_files_are_not_counted() {
         // 70,000 lines, more than any count limit cairn ever had: each read.
