@@ -128,7 +128,12 @@ pub enum EvidenceError {
 
     /// JSON nested deeper than the limit.
     #[error("JSON nested deeper than {limit} levels in {at}")]
-    #[diagnostic(code(E305), help("raise `max_depth` only if real evidence needs it"))]
+    #[diagnostic(
+        code(E305),
+        help(
+            "nesting is bounded at 128 levels, far deeper than any real evidence; flatten the data"
+        )
+    )]
     TooDeep {
         /// Where the limit was crossed.
         at: Location,
