@@ -11,7 +11,7 @@ use crate::evidence::document::parse_json;
 use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
 use crate::evidence::load::read_bounded;
 use crate::evidence::parse::STATEMENT_V1;
-use crate::evidence::{sign_dsse, Limits, Location};
+use crate::evidence::{sign_dsse, Location};
 
 /// `cairn attest`.
 #[derive(Debug, Args)]
@@ -67,7 +67,7 @@ fn predicate_uri(given: &str) -> Result<String, CliError> {
 }
 
 fn attest(args: &AttestArgs) -> Result<(), Boxed> {
-    let limits = Limits::default();
+    let limits = super::limits();
     let predicate_type = predicate_uri(&args.predicate_type)?;
     let key = read_private_key(&args.key)?;
     let name = args.predicate.display().to_string();

@@ -12,7 +12,7 @@ use clap::Args;
 use super::keyio::{read_owner_keys, report, write_out};
 use super::verify_inputs;
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
-use crate::evidence::{self, Limits};
+use crate::evidence;
 
 /// `cairn import`.
 #[derive(Debug, Args)]
@@ -119,7 +119,7 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
             return to_source(path, &source, &params);
         }
     }
-    let mut loaded = evidence::load(std::slice::from_ref(path), &Limits::default());
+    let mut loaded = evidence::load(std::slice::from_ref(path), &super::limits());
     if !loaded.problems.is_empty() {
         let problems = loaded.problems.into_iter().map(|p| Box::new(p) as Boxed);
         return Err((EXIT_ERROR, problems.collect()));
@@ -167,8 +167,8 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
 /// list. `None` for anything else, which the evidence layer then reads (and
 /// reports on).
 fn unsigned(path: &Path) -> Option<evidence::LayoutSource> {
-    let limits = Limits::default();
-    let bytes = evidence::load::read_bounded(path, limits.max_payload_bytes as u64).ok()?;
+    let limits = super::limits();
+    let bytes = evidence::load::read_bounded(path, limits.max_file_bytes).ok()?;
     let value = evidence::json::parse(&bytes, limits.max_depth).ok()?;
     let is_layout = |v: &serde_json::Value| {
         v.get("_type").and_then(serde_json::Value::as_str) == Some("layout")
@@ -194,7 +194,7 @@ fn unsigned(path: &Path) -> Option<evidence::LayoutSource> {
 
 /// An attestation-verifier YAML layout (unsigned by design) as `.cairn` text.
 fn yaml(path: &Path, params: &BTreeMap<String, String>) -> Result<String, (u8, Vec<Boxed>)> {
-    let bytes = evidence::load::read_bounded(path, Limits::default().max_payload_bytes as u64)
+    let bytes = evidence::load::read_bounded(path, super::limits().max_file_bytes)
         .map_err(|e| (EXIT_ERROR, vec![Box::new(e) as Boxed]))?;
     let text = String::from_utf8_lossy(&bytes);
     let name = path.file_stem().map_or_else(

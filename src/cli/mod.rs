@@ -81,7 +81,7 @@ pub const EXIT_ERROR: u8 = 2;
     version,
     about,
     long_about = None,
-    after_help = "Exit codes: 0 yes (valid, verified, no deny-level findings); 1 no (the policy has errors or is violated, or lint found deny-level findings); 2 cairn could not do its job (bad usage, unreadable or malformed input). Results go to stdout, diagnostics to stderr. Documentation: docs/cli.md."
+    after_help = "Exit codes: 0 yes (valid, verified, no deny-level findings); 1 no (the policy has errors or is violated, or lint found deny-level findings); 2 cairn could not do its job (bad usage, unreadable or malformed input). Results go to stdout, diagnostics to stderr. Environment: CAIRN_MAX_FILE_BYTES (bytes of one evidence file, default 1GiB) and CAIRN_MAX_TOTAL_BYTES (all evidence files of one run, default 4GiB), e.g. CAIRN_MAX_FILE_BYTES=4GiB. Documentation: docs/cli.md."
 )]
 pub struct Cli {
     /// When to colour output: auto (only on a terminal, never with NO_COLOR), always, never.
@@ -196,6 +196,16 @@ fn report_file_error(e: &crate::lower::FileError, color: bool) -> ExitCode {
 }
 
 /// Parses the command line and runs the subcommand.
+/// The byte limits of this run, read once from the environment by [`main`].
+static LIMITS: std::sync::OnceLock<crate::evidence::Limits> = std::sync::OnceLock::new();
+
+/// The limits on untrusted input of this run: the defaults, or what
+/// `CAIRN_MAX_FILE_BYTES` and `CAIRN_MAX_TOTAL_BYTES` set (docs/evidence.md,
+/// Limits).
+pub fn limits() -> crate::evidence::Limits {
+    LIMITS.get().cloned().unwrap_or_default()
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -205,6 +215,19 @@ pub fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // Every command reads the limits the same way, and a value it cannot
+    // read stops it before it reads anything.
+    match crate::evidence::Limits::from_env() {
+        Ok(limits) => {
+            let _ = LIMITS.set(limits);
+        }
+        Err(e) => {
+            use std::io::IsTerminal as _;
+            let color = cli.color.enabled(std::io::stderr().is_terminal());
+            err!("{}", crate::diag::render(&e, color));
+            return ExitCode::from(EXIT_ERROR);
+        }
+    }
     match cli.command {
         Command::Check(args) => check::run(&args, cli.color),
         Command::Fmt(args) => fmt::run(&args, cli.color),

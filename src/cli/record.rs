@@ -18,7 +18,7 @@ use crate::evidence::document::Document;
 use crate::evidence::load::read_signed_file;
 use crate::evidence::parse::{content, Content};
 use crate::evidence::verify::check;
-use crate::evidence::{Artifacts, Limits, Link, Location, Scheme, SigningKey, TrustedKey};
+use crate::evidence::{Artifacts, Link, Location, Scheme, SigningKey, TrustedKey};
 
 /// `cairn record`.
 #[derive(Debug, Args)]
@@ -128,7 +128,7 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
             step: args.step.step_name.clone(),
         }));
     }
-    let (doc, notes) = read_signed_file(&started, &Limits::default())?;
+    let (doc, notes) = read_signed_file(&started, &super::limits())?;
     for note in &notes {
         report(note, color);
     }
@@ -143,7 +143,7 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     }
     let dsse = matches!(doc, Document::Dsse(_));
     let at = Location::file(started.display().to_string());
-    let started_link = match content(&doc, &at, &Limits::default()) {
+    let started_link = match content(&doc, &at, &super::limits()) {
         Ok(Content::Link(link)) => link,
         Ok(_) => return Err(Box::new(bad("it does not hold a link".into()))),
         Err(e) => return Err(Box::new(bad(e.to_string()))),

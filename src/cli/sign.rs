@@ -9,7 +9,7 @@ use super::keyio::{read_private_key, report, write_out};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
 use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
 use crate::evidence::load::read_bounded;
-use crate::evidence::{sign_dsse, Limits};
+use crate::evidence::sign_dsse;
 
 /// `cairn sign`.
 #[derive(Debug, Args)]
@@ -40,7 +40,7 @@ pub fn run(args: SignArgs, color: ColorChoice) -> ExitCode {
             write_out(args.output.as_deref(), &text, false)?;
             return Ok(());
         }
-        let payload = read_bounded(&args.file, Limits::default().max_payload_bytes as u64)?;
+        let payload = read_bounded(&args.file, super::limits().max_file_bytes)?;
         let envelope = sign_dsse(&args.payload_type, &payload, &key);
         let mut text = envelope.to_line();
         text.push('\n');

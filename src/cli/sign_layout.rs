@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use crate::evidence::canonical::to_canonical;
 use crate::evidence::load::read_bounded;
-use crate::evidence::{json as strict, Limits, SigningKey};
+use crate::evidence::{json as strict, SigningKey};
 
 /// The errors of `cairn sign --layout`.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -57,8 +57,8 @@ pub fn sign(
     path: &Path,
     key: &SigningKey,
 ) -> Result<String, Box<dyn miette::Diagnostic + Send + Sync>> {
-    let limits = Limits::default();
-    let bytes = read_bounded(path, limits.max_payload_bytes as u64)?;
+    let limits = super::limits();
+    let bytes = read_bounded(path, limits.max_file_bytes)?;
     let shown = path.display().to_string();
     let value = strict::parse(&bytes, limits.max_depth).map_err(|e| {
         let (line, col) = strict::line_col(&bytes, e.offset);

@@ -18,7 +18,7 @@ use super::verify_inputs::{self, Prepared};
 use super::verify_output;
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
 use crate::eval::{self, Finding, Input, Inspections};
-use crate::evidence::{self, Attestation, Body, DigestSet, Limits, Verified};
+use crate::evidence::{self, Attestation, Body, DigestSet, Verified};
 use crate::ir::InspectionId;
 
 /// `cairn verify`.
@@ -417,7 +417,7 @@ fn sigstore_trust(
             .map(|t| PathBuf::from(&t.resolved))
     });
     let roots = match path {
-        Some(path) => super::verify_bundle::read_trust_roots(&path, &Limits::default())
+        Some(path) => super::verify_bundle::read_trust_roots(&path, &super::limits())
             .map_err(|e| Box::new(e) as Stop)?,
         None => Vec::new(),
     };
@@ -446,7 +446,7 @@ pub(super) fn load_evidence_with(
     sigstore: Option<&evidence::sigstore::SigstoreTrust>,
     color: ColorChoice,
 ) -> Result<evidence::Checked, Stopped> {
-    let mut checked = evidence::load_verified_with(paths, &Limits::default(), keys, sigstore);
+    let mut checked = evidence::load_verified_with(paths, &super::limits(), keys, sigstore);
     let (warnings, errors): (Vec<_>, Vec<_>) = std::mem::take(&mut checked.problems)
         .into_iter()
         .partition(|p| miette::Diagnostic::severity(p) == Some(miette::Severity::Warning));
@@ -472,7 +472,7 @@ fn load_policy_evidence(
     sigstore: &evidence::sigstore::SigstoreTrust,
     color: ColorChoice,
 ) -> Result<(evidence::Checked, Vec<evidence::EvidenceError>), Stopped> {
-    let mut checked = evidence::load_verified_with(paths, &Limits::default(), keys, Some(sigstore));
+    let mut checked = evidence::load_verified_with(paths, &super::limits(), keys, Some(sigstore));
     let (warnings, errors): (Vec<_>, Vec<_>) = std::mem::take(&mut checked.problems)
         .into_iter()
         .partition(|p| miette::Diagnostic::severity(p) == Some(miette::Severity::Warning));

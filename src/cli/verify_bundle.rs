@@ -19,7 +19,7 @@ use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
 use crate::evidence::load::read_bounded;
 use crate::evidence::sigstore::{
     self, read_bundle, read_trust_root, Artifact, Check, Failure, GhFlags, Identity, Matcher,
-    Signer, SigstoreLimits, TrustRoot, Verified, Version,
+    Signer, TrustRoot, Verified, Version,
 };
 use crate::evidence::{EvidenceError, Limits, Location};
 
@@ -386,7 +386,7 @@ fn artifact(text: &str) -> Result<ArtifactArg, Stop> {
 }
 
 fn verify(args: &VerifyBundleArgs) -> Result<(Verified, Option<String>), Stop> {
-    let limits = Limits::default();
+    let limits = super::limits();
     let min_version = match &args.min_bundle_version {
         Some(v) => Some(Version::parse(v).ok_or_else(|| {
             flag_error(format!("--min-bundle-version `{v}` is not 0.1, 0.2 or 0.3"))
@@ -405,13 +405,8 @@ fn verify(args: &VerifyBundleArgs) -> Result<(Verified, Option<String>), Stop> {
     let roots = trust_roots(args, &limits)?;
     let label = args.bundle.display().to_string();
     let bytes = read_bounded(&args.bundle, limits.max_file_bytes).map_err(error)?;
-    let bundle = read_bundle(
-        &bytes,
-        &Location::file(label.clone()),
-        limits.max_depth,
-        &SigstoreLimits::default(),
-    )
-    .map_err(error)?;
+    let bundle =
+        read_bundle(&bytes, &Location::file(label.clone()), limits.max_depth).map_err(error)?;
     let refused = |failure: Failure| {
         Stop::Refused(Refused {
             file: label.clone(),

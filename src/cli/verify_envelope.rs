@@ -19,7 +19,7 @@ use crate::evidence::error::{EvidenceError, Location};
 use crate::evidence::scheme::{verify_prehash, PrehashError};
 use crate::evidence::signed::{read_signed_entries, Signed, SignedEntry};
 use crate::evidence::verify::check;
-use crate::evidence::{Limits, TrustedKey};
+use crate::evidence::TrustedKey;
 
 /// `cairn verify-envelope`.
 #[derive(Debug, Args)]
@@ -115,7 +115,7 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
             }
         }
     }
-    let entries = match read_signed_entries(&args.file, &Limits::default()) {
+    let entries = match read_signed_entries(&args.file, &super::limits()) {
         Ok(r) => r,
         Err(e) => {
             report(&e, color);

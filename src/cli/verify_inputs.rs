@@ -10,7 +10,7 @@ use sha2::{Digest as _, Sha256};
 
 use super::verify::{Artifact, Stop, Stopped, VerifyArgs};
 use super::EXIT_NO;
-use crate::evidence::{self, keys::PublicKey, DigestSet, Limits, Scheme, TrustedKey};
+use crate::evidence::{self, keys::PublicKey, DigestSet, Scheme, TrustedKey};
 use crate::ir::Layout;
 use crate::source::SourceFile;
 
@@ -319,7 +319,7 @@ pub fn classic(
     }
     let keys =
         super::keyio::read_owner_keys(key_paths).map_err(|e| Stopped::from(Box::new(e) as Stop))?;
-    let limits = Limits::default();
+    let limits = super::limits();
     let mut loaded = evidence::load(&[path.to_path_buf()], &limits);
     if !loaded.problems.is_empty() {
         let problems: Vec<Stop> = loaded

@@ -23,8 +23,7 @@ use serde_json::{Map, Value};
 use super::document::{document_from_value, read_document, read_signatures, Document};
 use super::dsse::Signature;
 use super::dsse::{
-    b64_check, b64_decode, b64_decoded_len, pae_header, CheckedBase64, Envelope,
-    INTOTO_PAYLOAD_TYPE,
+    b64_check, b64_decode, pae_header, CheckedBase64, Envelope, INTOTO_PAYLOAD_TYPE,
 };
 use super::error::{EvidenceError, Location};
 use super::json::{self, Borrowed};
@@ -134,8 +133,8 @@ pub(super) fn read_with<T: Send>(
         return read_document(bytes, at, limits)
             .map(|(doc, notes)| Begun::Read(Read::Other(doc, notes), None));
     };
-    let Some(parts) = envelope_parts(&root, at, limits) else {
-        let (document, notes) = document_from_value(root.to_value(), at, limits)?;
+    let Some(parts) = envelope_parts(&root, at) else {
+        let (document, notes) = document_from_value(root.to_value(), at)?;
         return Ok(Begun::Read(Read::Other(document, notes), None));
     };
     let EnvelopeParts {
@@ -300,11 +299,7 @@ pub fn released() -> Document {
 /// signatures and their notes. Anything else (another member, a wrong
 /// type, a payload over the limit or not base64, bad signatures) is left to
 /// the ordinary reader, which says why.
-fn envelope_parts<'r>(
-    root: &'r Borrowed<'_>,
-    at: &Location,
-    limits: &Limits,
-) -> Option<EnvelopeParts<'r>> {
+fn envelope_parts<'r>(root: &'r Borrowed<'_>, at: &Location) -> Option<EnvelopeParts<'r>> {
     let Borrowed::Object(members) = root else {
         return None;
     };
@@ -322,12 +317,9 @@ fn envelope_parts<'r>(
     let Some(Borrowed::String(payload_type)) = root.get("payloadType") else {
         return None;
     };
-    if b64_decoded_len(text) > limits.max_payload_bytes {
-        return None;
-    }
     let checked = b64_check(text.as_bytes())?;
     let signatures = root.get("signatures").map(Borrowed::to_value);
-    let (signatures, notes) = read_signatures(signatures, at, limits, true).ok()?;
+    let (signatures, notes) = read_signatures(signatures, at, true).ok()?;
     let envelope = Envelope {
         payload_type: payload_type.as_ref().to_owned(),
         payload: Vec::new(),
@@ -374,7 +366,7 @@ fn scanned_metablock(bytes: &[u8], options: Options<'_>) -> Option<Walked> {
         return None;
     }
     let link = link_shell(&signed.small, at, limits)?;
-    let (signatures, notes) = read_signatures(Some(signatures), at, limits, false).ok()?;
+    let (signatures, notes) = read_signatures(Some(signatures), at, false).ok()?;
     Some(Walked {
         link,
         signed,
@@ -615,7 +607,7 @@ mod tests {
         let at = Location::file("t.dsse");
         let ordinary = read_document(text.as_bytes(), &at, limits);
         let root = json::parse_borrowed(text.as_bytes(), limits.max_depth).unwrap();
-        let fast = envelope_parts(&root, &at, limits).map(|parts| {
+        let fast = envelope_parts(&root, &at).map(|parts| {
             let envelope = Envelope {
                 payload: b64_decode(parts.text).unwrap(),
                 ..parts.envelope
@@ -675,17 +667,6 @@ mod tests {
             assert_eq!(envelope_agrees(&text, &limits), taken, "{text}");
             agrees(&text);
         }
-        let tight = Limits {
-            max_payload_bytes: 5,
-            ..Limits::default()
-        };
-        assert!(!envelope_agrees(&env("eyJhIjoxfQ==", "", sigs), &tight));
-        let three = Limits {
-            max_payload_bytes: 6,
-            max_signatures: 1,
-            ..Limits::default()
-        };
-        assert!(!envelope_agrees(&env("eyJhIjoxfQ==", "", sigs), &three));
     }
 
     /// A signed DSSE link, tampered in every byte of its payload and

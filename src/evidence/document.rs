@@ -8,7 +8,7 @@
 use serde_json::{Map, Value};
 
 use super::canonical::to_canonical;
-use super::dsse::{b64_decode, b64_decoded_len, Envelope, Signature};
+use super::dsse::{b64_decode, Envelope, Signature};
 use super::error::{small, EvidenceError, Location};
 use super::json::{self, JsonErrorKind};
 use super::limits::Limits;
@@ -131,14 +131,13 @@ pub fn read_document(
     limits: &Limits,
 ) -> Result<(Document, Vec<EvidenceError>), EvidenceError> {
     let value = parse_json(bytes, at, limits.max_depth)?;
-    document_from_value(value, at, limits)
+    document_from_value(value, at)
 }
 
 /// Reads one document from its parsed JSON value (see [`read_document`]).
 pub fn document_from_value(
     value: Value,
     at: &Location,
-    limits: &Limits,
 ) -> Result<(Document, Vec<EvidenceError>), EvidenceError> {
     let Value::Object(obj) = value else {
         return Err(EvidenceError::Unrecognised {
@@ -150,10 +149,10 @@ pub fn document_from_value(
     let has = |name: &str| lower.iter().any(|k| k == name);
     if has("payload") || has("payloadtype") {
         check_case(&obj, &["payload", "payloadType", "signatures"], at, "$")?;
-        read_envelope(obj, at, limits)
+        read_envelope(obj, at)
     } else if has("signed") {
         check_case(&obj, &["signed", "signatures"], at, "$")?;
-        read_metablock(obj, at, limits)
+        read_metablock(obj, at)
     } else {
         Err(EvidenceError::Unrecognised {
             at: at.clone(),
@@ -173,7 +172,6 @@ fn malformed(at: &Location, field: &str, what: &'static str, reason: &str) -> Ev
 fn read_envelope(
     mut obj: Map<String, Value>,
     at: &Location,
-    limits: &Limits,
 ) -> Result<(Document, Vec<EvidenceError>), EvidenceError> {
     let what = "envelope";
     let Some(Value::String(payload_text)) = obj.remove("payload") else {
@@ -192,18 +190,11 @@ fn read_envelope(
             "`payloadType` must be a string",
         ));
     };
-    if b64_decoded_len(&payload_text) > limits.max_payload_bytes {
-        return Err(EvidenceError::TooLarge {
-            at: at.clone().with_field("$.payload"),
-            what: "payload",
-            limit: limits.max_payload_bytes as u64,
-        });
-    }
     let payload = b64_decode(&payload_text).ok_or_else(|| EvidenceError::Encoding {
         at: at.clone().with_field("$.payload"),
         encoding: "base64",
     })?;
-    let (signatures, notes) = read_signatures(obj.remove("signatures"), at, limits, true)?;
+    let (signatures, notes) = read_signatures(obj.remove("signatures"), at, true)?;
     Ok((
         Document::Dsse(Envelope {
             payload_type,
@@ -217,7 +208,6 @@ fn read_envelope(
 fn read_metablock(
     mut obj: Map<String, Value>,
     at: &Location,
-    limits: &Limits,
 ) -> Result<(Document, Vec<EvidenceError>), EvidenceError> {
     let Some(signed) = obj.remove("signed") else {
         return Err(malformed(
@@ -242,7 +232,7 @@ fn read_metablock(
         )),
         number: e.number,
     })?;
-    let (signatures, notes) = read_signatures(obj.remove("signatures"), at, limits, false)?;
+    let (signatures, notes) = read_signatures(obj.remove("signatures"), at, false)?;
     Ok((
         Document::Metablock {
             signed,
@@ -257,7 +247,6 @@ fn read_metablock(
 pub(super) fn read_signatures(
     value: Option<Value>,
     at: &Location,
-    limits: &Limits,
     dsse: bool,
 ) -> Result<(Vec<Signature>, Vec<EvidenceError>), EvidenceError> {
     let what = if dsse { "envelope" } else { "metablock" };
@@ -275,13 +264,6 @@ pub(super) fn read_signatures(
     };
     if list.is_empty() {
         return Err(EvidenceError::NoSignatures { at: at.clone() });
-    }
-    if list.len() > limits.max_signatures {
-        return Err(EvidenceError::TooMany {
-            at: at.clone().with_field("$.signatures"),
-            what: "signatures",
-            limit: limits.max_signatures,
-        });
     }
     let mut out = Vec::with_capacity(list.len());
     let mut notes = Vec::new();

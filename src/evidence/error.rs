@@ -128,7 +128,12 @@ pub enum EvidenceError {
 
     /// JSON nested deeper than the limit.
     #[error("JSON nested deeper than {limit} levels in {at}")]
-    #[diagnostic(code(E305), help("raise `max_depth` only if real evidence needs it"))]
+    #[diagnostic(
+        code(E305),
+        help(
+            "nesting is bounded at 128 levels, far deeper than any real evidence; flatten the data"
+        )
+    )]
     TooDeep {
         /// Where the limit was crossed.
         at: Location,
@@ -136,34 +141,20 @@ pub enum EvidenceError {
         limit: usize,
     },
 
-    /// A file, line or payload larger than the limit.
+    /// A file larger than the limit.
     #[error("{what} in {at} is larger than the limit of {limit} bytes")]
     #[diagnostic(
         code(E306),
-        help("cairn refuses oversized input before reading it whole")
+        help("cairn refuses oversized input before reading it whole; raise the limit with CAIRN_MAX_FILE_BYTES (one file) or CAIRN_MAX_TOTAL_BYTES (all files of one run), e.g. `CAIRN_MAX_FILE_BYTES=4GiB`")
     )]
     TooLarge {
         /// Where.
         at: Location,
-        /// What was too large (`file`, `line`, `payload`).
+        /// What was too large (`file`, or `file (all files together)` when
+        /// the total limit was what it crossed).
         what: &'static str,
         /// The limit in bytes.
         limit: u64,
-    },
-
-    /// More lines, signatures, subjects or artifacts than the limit.
-    #[error("more than {limit} {what} in {at}")]
-    #[diagnostic(
-        code(E307),
-        help("cairn bounds every count in untrusted input; split the input or raise the limit")
-    )]
-    TooMany {
-        /// Where.
-        at: Location,
-        /// What was counted.
-        what: &'static str,
-        /// The limit.
-        limit: usize,
     },
 
     /// A float, exponent, `-0` or out-of-range integer in data that is signed as canonical JSON.
@@ -408,7 +399,6 @@ impl EvidenceError {
             | EvidenceError::CaseVariantKey { at, .. }
             | EvidenceError::TooDeep { at, .. }
             | EvidenceError::TooLarge { at, .. }
-            | EvidenceError::TooMany { at, .. }
             | EvidenceError::NonCanonicalNumber { at, .. }
             | EvidenceError::Unrecognised { at, .. }
             | EvidenceError::SigstoreBundle { at, .. }
@@ -439,7 +429,6 @@ impl EvidenceError {
             | EvidenceError::CaseVariantKey { at, .. }
             | EvidenceError::TooDeep { at, .. }
             | EvidenceError::TooLarge { at, .. }
-            | EvidenceError::TooMany { at, .. }
             | EvidenceError::NonCanonicalNumber { at, .. }
             | EvidenceError::Unrecognised { at, .. }
             | EvidenceError::SigstoreBundle { at, .. }

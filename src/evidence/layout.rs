@@ -13,7 +13,6 @@ use super::document::check_case;
 use super::error::{EvidenceError, Location};
 use super::keyfile::key_from_object;
 use super::keys::PublicKey;
-use super::limits::Limits;
 use super::link::strings;
 use super::parse::bad;
 use super::scheme::Scheme;
@@ -134,7 +133,6 @@ fn rules(
     name: &str,
     at: &Location,
     path: &str,
-    limits: &Limits,
 ) -> Result<Vec<Vec<String>>, EvidenceError> {
     let path = format!("{path}.{name}");
     let Some(Value::Array(items)) = obj.get(name) else {
@@ -145,13 +143,6 @@ fn rules(
             format!("`{name}` must be an array of rules"),
         ));
     };
-    if items.len() > limits.max_artifacts {
-        return Err(EvidenceError::TooMany {
-            at: at.clone().with_field(path),
-            what: "rules",
-            limit: limits.max_artifacts,
-        });
-    }
     items
         .iter()
         .enumerate()
@@ -166,11 +157,7 @@ fn is_expiry(s: &str) -> bool {
 }
 
 /// Reads a classic layout from its raw `signed` value.
-pub fn layout(
-    value: &Value,
-    at: &Location,
-    limits: &Limits,
-) -> Result<ClassicLayout, EvidenceError> {
+pub fn layout(value: &Value, at: &Location) -> Result<ClassicLayout, EvidenceError> {
     let obj = value
         .as_object()
         .ok_or_else(|| bad(at, "$", WHAT, "not an object"))?;
@@ -237,7 +224,7 @@ pub fn layout(
         );
     }
     let mut steps = Vec::new();
-    for (i, s) in items(obj, "steps", at, limits)?.iter().enumerate() {
+    for (i, s) in items(obj, "steps", at)?.iter().enumerate() {
         let path = format!("$.steps[{i}]");
         let s = s
             .as_object()
@@ -271,8 +258,8 @@ pub fn layout(
         steps.push(ClassicStep {
             name: string(s, "name", at, &path)?,
             threshold,
-            expected_materials: rules(s, "expected_materials", at, &path, limits)?,
-            expected_products: rules(s, "expected_products", at, &path, limits)?,
+            expected_materials: rules(s, "expected_materials", at, &path)?,
+            expected_products: rules(s, "expected_products", at, &path)?,
             pubkeys: strings(s.get("pubkeys"), at, &format!("{path}.pubkeys"), WHAT)?,
             expected_command: match s.get("expected_command") {
                 None => Vec::new(),
@@ -281,7 +268,7 @@ pub fn layout(
         });
     }
     let mut inspections = Vec::new();
-    for (i, s) in items(obj, "inspect", at, limits)?.iter().enumerate() {
+    for (i, s) in items(obj, "inspect", at)?.iter().enumerate() {
         let path = format!("$.inspect[{i}]");
         let s = s
             .as_object()
@@ -301,8 +288,8 @@ pub fn layout(
         inspections.push(ClassicInspection {
             name: string(s, "name", at, &path)?,
             run: strings(s.get("run"), at, &format!("{path}.run"), WHAT)?,
-            expected_materials: rules(s, "expected_materials", at, &path, limits)?,
-            expected_products: rules(s, "expected_products", at, &path, limits)?,
+            expected_materials: rules(s, "expected_materials", at, &path)?,
+            expected_products: rules(s, "expected_products", at, &path)?,
         });
     }
     Ok(ClassicLayout {
@@ -318,7 +305,6 @@ fn items<'a>(
     obj: &'a Map<String, Value>,
     name: &str,
     at: &Location,
-    limits: &Limits,
 ) -> Result<&'a Vec<Value>, EvidenceError> {
     let Some(Value::Array(list)) = obj.get(name) else {
         return Err(bad(
@@ -328,20 +314,5 @@ fn items<'a>(
             format!("`{name}` must be an array"),
         ));
     };
-    if list.len() > limits.max_artifacts {
-        return Err(EvidenceError::TooMany {
-            at: at.clone().with_field(format!("$.{name}")),
-            what: name_static(name),
-            limit: limits.max_artifacts,
-        });
-    }
     Ok(list)
-}
-
-fn name_static(name: &str) -> &'static str {
-    if name == "steps" {
-        "steps"
-    } else {
-        "inspections"
-    }
 }

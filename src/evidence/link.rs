@@ -7,17 +7,11 @@ use serde_json::{Map, Value};
 
 use super::document::check_case;
 use super::error::{EvidenceError, Location};
-use super::limits::Limits;
 use super::model::{Artifacts, Link, Statement};
 use super::parse::bad;
 use super::statement::digest_set;
 
-fn artifacts(
-    value: Option<&Value>,
-    at: &Location,
-    path: &str,
-    limits: &Limits,
-) -> Result<Artifacts, EvidenceError> {
+fn artifacts(value: Option<&Value>, at: &Location, path: &str) -> Result<Artifacts, EvidenceError> {
     let Some(Value::Object(obj)) = value else {
         return Err(bad(
             at,
@@ -26,13 +20,6 @@ fn artifacts(
             "must be an object of artifact name to digests",
         ));
     };
-    if obj.len() > limits.max_artifacts {
-        return Err(EvidenceError::TooMany {
-            at: at.clone().with_field(path),
-            what: "artifacts",
-            limit: limits.max_artifacts,
-        });
-    }
     let mut out = Artifacts::new();
     for (name, digests) in obj {
         let field = format!("{path}[{}]", Value::String(name.clone()));
@@ -69,7 +56,7 @@ pub(super) fn strings(
 }
 
 /// Reads a classic link (`_type: link`) from its JSON value, strictly.
-pub(super) fn link(value: &Value, at: &Location, limits: &Limits) -> Result<Link, EvidenceError> {
+pub(super) fn link(value: &Value, at: &Location) -> Result<Link, EvidenceError> {
     let what = "link";
     let obj = value
         .as_object()
@@ -107,8 +94,8 @@ pub(super) fn link(value: &Value, at: &Location, limits: &Limits) -> Result<Link
     Ok(Link {
         name,
         command,
-        materials: artifacts(obj.get("materials"), at, "$.materials", limits)?,
-        products: artifacts(obj.get("products"), at, "$.products", limits)?,
+        materials: artifacts(obj.get("materials"), at, "$.materials")?,
+        products: artifacts(obj.get("products"), at, "$.products")?,
         byproducts: opaque("byproducts")?,
         environment: opaque("environment")?,
     })
@@ -193,7 +180,7 @@ mod tests {
     use crate::evidence::statement::statement;
 
     fn statement_of(v: Value) -> Result<Statement, EvidenceError> {
-        statement(v, STATEMENT_V1, &Location::file("f"), &Limits::default())
+        statement(v, STATEMENT_V1, &Location::file("f"))
     }
 
     #[test]

@@ -57,7 +57,7 @@ pub fn metablock(bytes: &[u8], limits: &Limits) -> Option<(Value, Signed)> {
             "signatures" if signatures.is_none() => {
                 signatures = Some(scan.value(1).ok()?.to_value());
             }
-            "signed" if signed.is_none() => signed = Some(walk_signed(&mut scan, limits)?),
+            "signed" if signed.is_none() => signed = Some(walk_signed(&mut scan)?),
             _ => return None,
         }
         if !scan.next_member().ok()? {
@@ -89,7 +89,7 @@ pub fn payload(bytes: &[u8], limits: &Limits) -> Option<Signed> {
         return None;
     }
     let mut scan = Scanner::new(bytes, limits.max_depth).ok()?;
-    let signed = walk_signed(&mut scan, limits)?;
+    let signed = walk_signed(&mut scan)?;
     scan.finish().ok()?;
     Some(signed)
 }
@@ -199,7 +199,7 @@ const SHA256_SET: usize = 12 + 64 + 2;
 
 /// Walks the link object at the scanner (one level in). Repeated keys
 /// decline.
-fn walk_signed(scan: &mut Scanner<'_>, limits: &Limits) -> Option<Signed> {
+fn walk_signed(scan: &mut Scanner<'_>) -> Option<Signed> {
     let mut out = Signed {
         small: Map::new(),
         materials: None,
@@ -212,7 +212,7 @@ fn walk_signed(scan: &mut Scanner<'_>, limits: &Limits) -> Option<Signed> {
         let key = scan.key().ok()?;
         let value = match key.as_ref() {
             "materials" | "products" if scan.at_object() => {
-                let artifacts = walk_artifacts(scan, limits)?;
+                let artifacts = walk_artifacts(scan)?;
                 if key == "materials" {
                     out.materials = Some(artifacts);
                 } else {
@@ -237,22 +237,17 @@ fn walk_signed(scan: &mut Scanner<'_>, limits: &Limits) -> Option<Signed> {
 /// [`super::bulk`] checks it, each digest set as [`digest_set`] reads it.
 /// Names in ascending order (as in-toto writes them) go straight into the
 /// list; any other order is sorted at the end, and a repeated name declines.
-fn walk_artifacts(scan: &mut Scanner<'_>, limits: &Limits) -> Option<Artifacts> {
+fn walk_artifacts(scan: &mut Scanner<'_>) -> Option<Artifacts> {
     // Room for as many entries as the rest of the input could hold (an
-    // entry takes at least 8 bytes), up to the limit: growing a list of
-    // 100,000 by doubling moves it again and again. Room not written to
-    // costs address space, not memory.
-    let room = (scan.remaining() / 8).min(limits.max_artifacts);
+    // entry takes at least 8 bytes): growing a list of a million by
+    // doubling moves it again and again. Room not written to costs address
+    // space, not memory.
+    let room = scan.remaining() / 8;
     let mut sorted = Artifacts::with_capacity(room, scan.remaining().min(room.saturating_mul(64)));
     // Entries after the first one out of order.
     let mut rest: Vec<(Cow<'_, str>, DigestSet)> = Vec::new();
-    let mut count = 0usize;
     if scan.enter_object().ok()? {
         loop {
-            count += 1;
-            if count > limits.max_artifacts {
-                return None;
-            }
             // The usual entry, `"<plain name>": {"sha256": "<hex>"}`, read
             // in one go: each byte is looked at once, the name checked as
             // its end is found (a name it cannot pass at once gets the full

@@ -150,7 +150,7 @@ pub(super) fn load_parts<R: Send>(
     };
     for path in paths {
         if path.is_dir() {
-            match dir_files(path, limits) {
+            match dir_files(path) {
                 Ok(files) => jobs.extend(files.iter().map(|f| file(f, true))),
                 Err(e) => jobs.push(Job::Failed(e)),
             }
@@ -194,7 +194,7 @@ enum Job {
     Failed(EvidenceError),
 }
 
-fn dir_files(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, EvidenceError> {
+fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, EvidenceError> {
     let io = |e: std::io::Error| EvidenceError::Io {
         at: Location::file(dir.display().to_string()),
         reason: e.to_string(),
@@ -208,13 +208,6 @@ fn dir_files(dir: &Path, limits: &Limits) -> Result<Vec<PathBuf>, EvidenceError>
             .any(|ext| name.ends_with(ext));
         if name.starts_with('.') || !wanted || !entry.file_type().map_err(io)?.is_file() {
             continue;
-        }
-        if files.len() >= limits.max_dir_entries {
-            return Err(EvidenceError::TooMany {
-                at: Location::file(dir.display().to_string()),
-                what: "files",
-                limit: limits.max_dir_entries,
-            });
         }
         files.push(entry.path());
     }
@@ -337,6 +330,16 @@ impl Reader<'_> {
         let mut bytes = buffers().pop().unwrap_or_default();
         match read_bounded_into(path, limit, &mut bytes) {
             Ok(()) => self.read_file(path, &mut bytes, in_dir, loaded, follow),
+            // What the files before it left of the total was the limit.
+            Err(EvidenceError::TooLarge { at, limit, .. })
+                if limit < self.limits.max_file_bytes =>
+            {
+                loaded.problems.push(EvidenceError::TooLarge {
+                    at,
+                    what: "file (all files together)",
+                    limit: self.limits.max_total_bytes,
+                });
+            }
             Err(e) => loaded.problems.push(e),
         }
         let mut kept = buffers();
@@ -386,14 +389,9 @@ impl Reader<'_> {
     /// lock is never waited for.
     fn bundle(&self, name: &str, bytes: &mut [u8], loaded: &mut Loaded) {
         let mut lines = Vec::new();
-        let mut too_many = false;
         for (i, line) in bytes.split_mut(|&b| b == b'\n').enumerate() {
             if line.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
-            }
-            if lines.len() >= self.limits.max_lines {
-                too_many = true;
-                break;
             }
             lines.push((i + 1, Mutex::new(line)));
         }
@@ -409,13 +407,6 @@ impl Reader<'_> {
             loaded.items.extend(part.items);
             loaded.layouts.extend(part.layouts);
             loaded.problems.extend(part.problems);
-        }
-        if too_many {
-            loaded.problems.push(EvidenceError::TooMany {
-                at: Location::file(name),
-                what: "lines",
-                limit: self.limits.max_lines,
-            });
         }
     }
 
@@ -623,12 +614,7 @@ impl Reader<'_> {
         at: &Location,
         loaded: &mut Loaded,
     ) -> Result<(), EvidenceError> {
-        let bundle = super::sigstore::read::bundle_from_value(
-            value,
-            bytes,
-            at,
-            &super::sigstore::SigstoreLimits::default(),
-        )?;
+        let bundle = super::sigstore::read::bundle_from_value(value, bytes, at)?;
         let Some((payload_type, payload)) = bundle.dsse_payload() else {
             return Err(EvidenceError::Unrecognised {
                 at: at.clone(),
@@ -759,30 +745,89 @@ mod tests {
     }
 
     #[test]
-    fn file_size_and_line_count_limits() {
+    fn file_and_total_byte_limits() {
         let small = Limits {
             max_file_bytes: 10,
-            max_lines: 2,
+            max_total_bytes: 15,
             ..Limits::default()
         };
         let big = temp("big.json", &[b' '; 11]);
         let loaded = load(&[big], &small);
         assert!(matches!(
             loaded.problems[..],
-            [EvidenceError::TooLarge { .. }]
+            [EvidenceError::TooLarge {
+                what: "file",
+                limit: 10,
+                ..
+            }]
         ));
-        let lines = temp("many.jsonl", b"{}\n{}\n\n{}\n");
-        let loaded = load(
-            &[lines],
-            &Limits {
-                max_lines: 2,
-                ..Limits::default()
-            },
+        // 8 bytes each: the second file gets the 7 bytes the first left.
+        let a = temp("total-a.json", b"{\"a\": 1}");
+        let b = temp("total-b.json", b"{\"b\": 1}");
+        let loaded = load(&[a, b.clone()], &small);
+        let over: Vec<_> = loaded
+            .problems
+            .iter()
+            .filter_map(|p| match p {
+                EvidenceError::TooLarge { at, what, limit } => {
+                    Some((at.file.clone(), *what, *limit))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            over,
+            [(b.display().to_string(), "file (all files together)", 15)]
         );
+    }
+
+    /// A link of more artifacts than any count limit cairn ever had
+    /// (100,000) is read whole, by the fast road and by the ordinary one.
+    #[test]
+    fn a_link_of_many_artifacts_is_read() {
+        let digest = "ab".repeat(32);
+        let products: Vec<String> = (0..100_002)
+            .map(|i| format!(r#""f{i:06}.o":{{"sha256":"{digest}"}}"#))
+            .collect();
+        let signed = format!(
+            r#"{{"_type":"link","byproducts":{{}},"command":[],"environment":{{}},"materials":{{}},"name":"build","products":{{{}}}}}"#,
+            products.join(",")
+        );
+        for (name, text) in [
+            (
+                "many.link",
+                format!(r#"{{"signatures":[{{"keyid":"k","sig":"00"}}],"signed":{signed}}}"#),
+            ),
+            // Not sorted: the ordinary reader.
+            (
+                "many-spaced.link",
+                format!(
+                    r#"{{ "signed": {signed}, "signatures": [{{"keyid": "k", "sig": "00"}}] }}"#
+                ),
+            ),
+        ] {
+            let loaded = load(&[temp(name, text.as_bytes())], &Limits::default());
+            assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
+            let [item] = &loaded.items[..] else {
+                panic!("{name}: {} items", loaded.items.len())
+            };
+            let Body::Link(link) = &item.body else {
+                panic!("{name}: not a link")
+            };
+            assert_eq!(link.products.len(), 100_002, "{name}");
+        }
+    }
+
+    #[test]
+    fn lines_and_files_are_not_counted() {
+        // 70,000 lines, more than any count limit cairn ever had: each read.
+        let lines = temp("many.jsonl", "{}\n".repeat(70_000).as_bytes());
+        let loaded = load(&[lines], &Limits::default());
+        assert_eq!(loaded.problems.len(), 70_000);
         assert!(loaded
             .problems
             .iter()
-            .any(|p| matches!(p, EvidenceError::TooMany { what: "lines", .. })));
+            .all(|p| matches!(p, EvidenceError::IgnoredLine { .. })));
     }
 
     #[test]

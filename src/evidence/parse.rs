@@ -65,12 +65,12 @@ pub fn content(doc: &Document, at: &Location, limits: &Limits) -> Result<Content
             let type_name = type_of(&value, at, true)?;
             match type_name.as_str() {
                 STATEMENT_V1 | STATEMENT_V01 => {
-                    statement(value, &type_name, at, limits).map(Content::Statement)
+                    statement(value, &type_name, at).map(Content::Statement)
                 }
                 "link" | "layout" if env.payload_type == INTOTO_PAYLOAD_TYPE => {
                     // Classic metadata in DSSE is JSON that python may write
                     // with floats nowhere; it is read like a metablock's `signed`.
-                    classic(&value, &type_name, at, limits)
+                    classic(&value, &type_name, at)
                 }
                 _ => Err(EvidenceError::UnsupportedType {
                     at: at.clone().with_field("payload $._type"),
@@ -81,7 +81,7 @@ pub fn content(doc: &Document, at: &Location, limits: &Limits) -> Result<Content
         Document::Metablock { signed, .. } => {
             let type_name = type_of(signed, at, false)?;
             match type_name.as_str() {
-                "link" | "layout" => classic(signed, &type_name, at, limits),
+                "link" | "layout" => classic(signed, &type_name, at),
                 _ => Err(EvidenceError::UnsupportedType {
                     at: at.clone().with_field("$.signed._type"),
                     type_name,
@@ -145,16 +145,11 @@ fn type_of(value: &Value, at: &Location, statement_alias: bool) -> Result<String
     }
 }
 
-fn classic(
-    value: &Value,
-    type_name: &str,
-    at: &Location,
-    limits: &Limits,
-) -> Result<Content, EvidenceError> {
+fn classic(value: &Value, type_name: &str, at: &Location) -> Result<Content, EvidenceError> {
     if type_name == "link" {
-        link(value, at, limits).map(Content::Link)
+        link(value, at).map(Content::Link)
     } else {
-        layout::layout(value, at, limits).map(|l| Content::Layout(Box::new(l)))
+        layout::layout(value, at).map(|l| Content::Layout(Box::new(l)))
     }
 }
 

@@ -89,13 +89,6 @@ pub fn read_signed_entries(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        if out.len() >= limits.max_lines {
-            return Err(EvidenceError::TooMany {
-                at: Location::file(name),
-                what: "lines",
-                limit: limits.max_lines,
-            });
-        }
         let at = Location {
             file: name.clone(),
             line: Some(small(i + 1)),
@@ -138,7 +131,7 @@ fn read_entries(
     }
     let value = parse_json(bytes, at, limits.max_depth)?;
     let Some((_, entries)) = super::holder::entries(&value, at)? else {
-        let (signed, notes) = one(&value, bytes, at, limits)?;
+        let (signed, notes) = one(&value, bytes, at)?;
         return Ok(vec![SignedEntry {
             line,
             entry: None,
@@ -149,7 +142,7 @@ fn read_entries(
     let mut out = Vec::with_capacity(entries.len());
     for entry in entries {
         let text = entry.value.to_string();
-        let (signed, notes) = one(entry.value, text.as_bytes(), at, limits).map_err(|e| {
+        let (signed, notes) = one(entry.value, text.as_bytes(), at).map_err(|e| {
             let mut e = e.within_entry(&entry.path);
             e.location_mut().line = at.line;
             e
@@ -173,21 +166,15 @@ fn one(
     value: &Value,
     bytes: &[u8],
     at: &Location,
-    limits: &Limits,
 ) -> Result<(Signed, Vec<EvidenceError>), EvidenceError> {
     if !super::sigstore::looks_like_bundle(value) {
-        let (document, notes) = document_from_value(value.clone(), at, limits)?;
+        let (document, notes) = document_from_value(value.clone(), at)?;
         return Ok((Signed::Document(document), notes));
     }
     // The bundle's shape is checked as `cairn verify-bundle` checks it.
-    super::sigstore::read::bundle_from_value(
-        value,
-        bytes,
-        at,
-        &super::sigstore::SigstoreLimits::default(),
-    )?;
+    super::sigstore::read::bundle_from_value(value, bytes, at)?;
     if let Some(envelope) = value.get("dsseEnvelope") {
-        let (document, notes) = document_from_value(envelope.clone(), at, limits)
+        let (document, notes) = document_from_value(envelope.clone(), at)
             .map_err(|e| e.within_entry("$.dsseEnvelope"))?;
         let notes = notes
             .into_iter()

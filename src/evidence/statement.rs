@@ -14,7 +14,6 @@ use serde_json::{Map, Value};
 
 use super::document::check_case;
 use super::error::{EvidenceError, Location};
-use super::limits::Limits;
 use super::model::{DigestSet, Statement, Subject};
 use super::parse::{bad, STATEMENT_V01, STATEMENT_V1};
 
@@ -46,7 +45,6 @@ pub(super) fn statement(
     value: Value,
     type_name: &str,
     at: &Location,
-    limits: &Limits,
 ) -> Result<Statement, EvidenceError> {
     let what = "statement";
     let Value::Object(mut obj) = value else {
@@ -68,13 +66,6 @@ pub(super) fn statement(
         return Err(EvidenceError::BadSubject {
             at: at.clone().with_field("$.subject"),
             reason: "`subject` is empty".into(),
-        });
-    }
-    if subjects.len() > limits.max_subjects {
-        return Err(EvidenceError::TooMany {
-            at: at.clone().with_field("$.subject"),
-            what: "subjects",
-            limit: limits.max_subjects,
         });
     }
     let v01 = type_name == STATEMENT_V01;

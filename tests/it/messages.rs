@@ -88,16 +88,82 @@ fn policy_file_errors() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `cairn ARGS` in `dir` with the environment variables `vars` set.
+fn cairn_with(dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cairn"));
+    command.args(args).current_dir(dir).env("NO_COLOR", "1");
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+/// The byte limits come from the environment, for every command alike; a
+/// value cairn cannot read stops any command before it reads anything.
+#[test]
+fn byte_limits_from_the_environment() {
+    let dir = scratch("limits");
+    let bundle = format!("{RELEASE}/bundles/pass.intoto.jsonl");
+    let policy = format!("{RELEASE}/policy.cairn");
+    let artifact = format!("{RELEASE}/artifacts/bin/foo-1.0");
+    let verify = [
+        "verify",
+        policy.as_str(),
+        "--bundle",
+        bundle.as_str(),
+        "--artifact",
+        artifact.as_str(),
+        "--time",
+        NOW,
+    ];
+    for (name, vars, args) in [
+        (
+            "E350-limit-not-a-size",
+            vec![("CAIRN_MAX_FILE_BYTES", "2GB")],
+            &verify[..],
+        ),
+        (
+            "E350-limit-zero",
+            vec![("CAIRN_MAX_TOTAL_BYTES", "0")],
+            &["check", policy.as_str()][..],
+        ),
+        (
+            "E306-file-over-the-set-limit",
+            vec![("CAIRN_MAX_FILE_BYTES", "1KiB")],
+            &verify[..],
+        ),
+        (
+            "E306-files-over-the-total-limit",
+            vec![("CAIRN_MAX_TOTAL_BYTES", "1KiB")],
+            &verify[..],
+        ),
+    ] {
+        insta::assert_snapshot!(name, shown(&cairn_with(&dir, &vars, args)));
+    }
+    // Raised, the same bundle verifies; an empty value is the default.
+    for vars in [
+        vec![
+            ("CAIRN_MAX_FILE_BYTES", "64MiB"),
+            ("CAIRN_MAX_TOTAL_BYTES", "1073741824"),
+        ],
+        vec![("CAIRN_MAX_FILE_BYTES", "")],
+    ] {
+        let out = cairn_with(&dir, &vars, &verify);
+        assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn verify_input_errors() {
     let dir = scratch("verify");
     let policy = format!("{RELEASE}/policy.cairn");
     let bundle = format!("{RELEASE}/bundles/pass.intoto.jsonl");
     std::fs::write(dir.join("odd.json"), "{\"a\": 1}\n").unwrap();
-    // Sparse: refused by its size before a byte is read.
+    // Sparse: refused by its size (over the 1 GiB default) before a byte is read.
     std::fs::File::create(dir.join("huge.intoto.jsonl"))
         .unwrap()
-        .set_len(300 << 20)
+        .set_len((1 << 30) + 1)
         .unwrap();
     let verify = |more: &[&'static str]| {
         let mut args = vec!["verify", policy.as_str()];

@@ -22,9 +22,7 @@ pub use check::{
 };
 pub use claims::{Claims, San};
 pub use identity::{GhFlags, Identity, Matcher, Mismatch};
-pub use read::{
-    looks_like_bundle, read_bundle, read_trust_root, Bundle, SigstoreLimits, TrustRoot, Version,
-};
+pub use read::{looks_like_bundle, read_bundle, read_trust_root, Bundle, TrustRoot, Version};
 
 /// What `cairn verify` trusts Sigstore bundles with: the trusted roots, and
 /// the policy's signers by their index (keys first, then identities).

@@ -4,7 +4,8 @@
 //! Every bundle passes cairn's strict JSON reader first (duplicate keys,
 //! nesting, trailing data; `serde_json`, which the verifier uses, takes the
 //! last of two duplicate keys), then the shape checks the Sigstore
-//! specification asks for, with the counts bounded by [`SigstoreLimits`].
+//! specification asks for. Counts (certificates, log entries, timestamps,
+//! subjects) are bounded by the bundle's bytes (the file limit, E306) alone.
 
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
@@ -12,32 +13,9 @@ use sha2::{Digest as _, Sha256};
 use super::super::document::parse_json;
 use super::super::error::{EvidenceError, Location};
 
-/// Bounds on the parts of one bundle (documented in `docs/sigstore.md`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SigstoreLimits {
-    /// Certificates of a v0.1/v0.2 `x509CertificateChain` (v0.3 carries one).
-    pub max_certificates: usize,
-    /// Transparency log entries.
-    pub max_tlog_entries: usize,
-    /// RFC 3161 timestamps.
-    pub max_timestamps: usize,
-    /// Hashes of one inclusion proof (a tree of 2^64 leaves needs 64).
-    pub max_proof_hashes: usize,
-    /// Subjects of the Statement a DSSE bundle carries.
-    pub max_subjects: usize,
-}
-
-impl Default for SigstoreLimits {
-    fn default() -> Self {
-        SigstoreLimits {
-            max_certificates: 10,
-            max_tlog_entries: 32,
-            max_timestamps: 32,
-            max_proof_hashes: 64,
-            max_subjects: 4096,
-        }
-    }
-}
+/// Hashes of one inclusion proof: a tree of at most 2^64 leaves needs 64
+/// (a bound of the format, not a limit on the input).
+const MAX_PROOF_HASHES: usize = 64;
 
 /// The bundle format version, from its media type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -138,14 +116,9 @@ fn refuse(at: &Location, field: &str, reason: impl Into<String>) -> EvidenceErro
 }
 
 /// Reads a bundle from its bytes.
-pub fn read_bundle(
-    bytes: &[u8],
-    at: &Location,
-    max_depth: usize,
-    limits: &SigstoreLimits,
-) -> Result<Bundle, EvidenceError> {
+pub fn read_bundle(bytes: &[u8], at: &Location, max_depth: usize) -> Result<Bundle, EvidenceError> {
     let value = parse_json(bytes, at, max_depth)?;
-    bundle_from_value(&value, bytes, at, limits)
+    bundle_from_value(&value, bytes, at)
 }
 
 /// Checks the shape of an already strictly parsed bundle and hands it to the
@@ -154,7 +127,6 @@ pub fn bundle_from_value(
     value: &Value,
     bytes: &[u8],
     at: &Location,
-    limits: &SigstoreLimits,
 ) -> Result<Bundle, EvidenceError> {
     let obj = value
         .as_object()
@@ -178,7 +150,7 @@ pub fn bundle_from_value(
             )
         })?;
     let material = object(obj, "verificationMaterial", at, "$")?;
-    check_material(material, version, at, limits)?;
+    check_material(material, version, at)?;
     let signed: Vec<&str> = ["messageSignature", "dsseEnvelope"]
         .into_iter()
         .filter(|k| obj.contains_key(*k))
@@ -197,7 +169,7 @@ pub fn bundle_from_value(
                     format!("a DSSE envelope in a bundle carries exactly one signature, this one {count}"),
                 ));
             }
-            check_payload(env, at, limits)?;
+            check_payload(env, at)?;
         }
         ["messageSignature"] => {}
         [] => {
@@ -236,12 +208,8 @@ pub fn bundle_from_value(
 
 /// A DSSE payload is read by cairn's strict reader too, before the
 /// verifier reads it with serde_json (which would take the last of two
-/// `subject` members): duplicate keys, nesting and the subject count.
-fn check_payload(
-    env: &Map<String, Value>,
-    at: &Location,
-    limits: &SigstoreLimits,
-) -> Result<(), EvidenceError> {
+/// `subject` members): duplicate keys and nesting.
+fn check_payload(env: &Map<String, Value>, at: &Location) -> Result<(), EvidenceError> {
     use base64::Engine as _;
     let Some(text) = env.get("payload").and_then(Value::as_str) else {
         return Err(refuse(
@@ -259,13 +227,14 @@ fn check_payload(
         // Another payload type is refused by the verifier (V140).
         return Ok(());
     }
-    let payload = super::super::json::parse(&bytes, 128).map_err(|e| {
-        refuse(
-            at,
-            &format!("$.dsseEnvelope.payload {}", e.path),
-            format!("the Statement is not strict JSON: {}", e.kind),
-        )
-    })?;
+    let payload =
+        super::super::json::parse(&bytes, super::super::limits::MAX_DEPTH).map_err(|e| {
+            refuse(
+                at,
+                &format!("$.dsseEnvelope.payload {}", e.path),
+                format!("the Statement is not strict JSON: {}", e.kind),
+            )
+        })?;
     // `type` is the Statement's protobuf name for `_type` (docs/evidence.md):
     // one of the two, never both.
     if payload.get("_type").is_some() && payload.get("type").is_some() {
@@ -273,20 +242,6 @@ fn check_payload(
             at,
             "$.dsseEnvelope.payload $.type",
             "the Statement has both `_type` and its protobuf name `type`: one of them, as with a duplicate member",
-        ));
-    }
-    let subjects = payload
-        .get("subject")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    if subjects > limits.max_subjects {
-        return Err(refuse(
-            at,
-            "$.dsseEnvelope.payload $.subject",
-            format!(
-                "{subjects} subjects, more than the limit of {}",
-                limits.max_subjects
-            ),
         ));
     }
     Ok(())
@@ -307,7 +262,6 @@ fn check_material(
     material: &Map<String, Value>,
     version: Version,
     at: &Location,
-    limits: &SigstoreLimits,
 ) -> Result<(), EvidenceError> {
     let kinds: Vec<&str> = ["x509CertificateChain", "certificate", "publicKey"]
         .into_iter()
@@ -336,16 +290,6 @@ fn check_material(
                         "the certificate chain is empty",
                     ));
                 }
-                if certs > limits.max_certificates {
-                    return Err(refuse(
-                        at,
-                        &format!("{path}.x509CertificateChain.certificates"),
-                        format!(
-                            "{certs} certificates, more than the limit of {}",
-                            limits.max_certificates
-                        ),
-                    ));
-                }
             }
         }
         [] => {
@@ -371,17 +315,6 @@ fn check_material(
         Some(Value::Array(a)) => a.iter().collect(),
         Some(_) => return Err(refuse(at, &format!("{path}.tlogEntries"), "not an array")),
     };
-    if entries.len() > limits.max_tlog_entries {
-        return Err(refuse(
-            at,
-            &format!("{path}.tlogEntries"),
-            format!(
-                "{} transparency log entries, more than the limit of {}",
-                entries.len(),
-                limits.max_tlog_entries
-            ),
-        ));
-    }
     for (i, entry) in entries.iter().enumerate() {
         let here = format!("{path}.tlogEntries[{i}]");
         let has = |k: &str| entry.get(k).is_some_and(|v| !v.is_null());
@@ -413,32 +346,16 @@ fn check_material(
                 .and_then(|p| p.get("hashes"))
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
-            if hashes > limits.max_proof_hashes {
+            if hashes > MAX_PROOF_HASHES {
                 return Err(refuse(
                     at,
                     &format!("{here}.inclusionProof.hashes"),
                     format!(
-                        "{hashes} hashes, more than the limit of {}",
-                        limits.max_proof_hashes
+                        "{hashes} hashes, more than a tree of 2^64 leaves needs ({MAX_PROOF_HASHES})"
                     ),
                 ));
             }
         }
-    }
-    let stamps = material
-        .get("timestampVerificationData")
-        .and_then(|t| t.get("rfc3161Timestamps"))
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    if stamps > limits.max_timestamps {
-        return Err(refuse(
-            at,
-            &format!("{path}.timestampVerificationData.rfc3161Timestamps"),
-            format!(
-                "{stamps} timestamps, more than the limit of {}",
-                limits.max_timestamps
-            ),
-        ));
     }
     Ok(())
 }
@@ -579,12 +496,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<Bundle, EvidenceError> {
-        read_bundle(
-            text.as_bytes(),
-            &Location::file("b.json"),
-            64,
-            &SigstoreLimits::default(),
-        )
+        read_bundle(text.as_bytes(), &Location::file("b.json"), 64)
     }
 
     fn code(e: &EvidenceError) -> String {
@@ -654,14 +566,23 @@ mod tests {
     }
 
     #[test]
-    fn counts_are_bounded() {
+    fn counts_are_bounded_by_bytes_alone() {
+        // 33 log entries (once more than a fixed limit allowed) are read;
+        // an inclusion proof longer than any tree needs is not.
         let entries = vec![r#"{"inclusionPromise": {}}"#; 33].join(",");
         let text = format!(
             r#"{{"mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.1", "verificationMaterial": {{"publicKey": {{"hint": "x"}}, "tlogEntries": [{entries}]}}, "messageSignature": {{}}}}"#
         );
+        if let Err(e) = read(&text) {
+            assert!(!e.to_string().contains("limit"), "{e}");
+        }
+        let hashes = vec![r#""00""#; 65].join(",");
+        let text = format!(
+            r#"{{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json", "verificationMaterial": {{"publicKey": {{"hint": "x"}}, "tlogEntries": [{{"inclusionProof": {{"checkpoint": {{"envelope": "x"}}, "hashes": [{hashes}]}}}}]}}, "messageSignature": {{}}}}"#
+        );
         assert!(read(&text)
             .unwrap_err()
             .to_string()
-            .contains("more than the limit of 32"));
+            .contains("65 hashes, more than a tree of 2^64 leaves needs (64)"));
     }
 }
