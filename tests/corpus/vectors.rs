@@ -237,15 +237,19 @@ fn import(path: &Path) -> (i32, String, String) {
 /// `verify`: the one rule on `subject` is refused; without it the layout
 /// imports (the list comparison of `clone` as element checks, warnings as
 /// its `warn` asks), and verifying its test data reads `test` and `build`
-/// and reports `clone` (V121), whose Statement spells `_type` as `type`.
+/// and reads `clone`, whose Statement spells `_type` as `type`.
 #[test]
 fn attestation_verifier_layout_and_test_data() {
     let av = real_world("in-toto-attestation-verifier");
     let original = av.join("layouts/layout.yml");
     let (code, source, stderr) = import(&original);
-    assert_eq!((code, source.as_str()), (1, ""));
-    assert_eq!(stderr.matches("E552").count(), 1, "{stderr}");
-    assert!(stderr.contains("size(subject) != 0"), "{stderr}");
+    // `size(subject) != 0` holds for every Statement cairn reads: it
+    // becomes a comment saying so.
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        source.contains("# `size(subject) != 0`: always true here"),
+        "{source}"
+    );
 
     let dir = temp_dir("ite10-av");
     let text = read(&original);
