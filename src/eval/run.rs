@@ -209,9 +209,18 @@ impl<'a> StepContext<'a> {
                         &mut step_findings,
                     );
                 }
-                let predicate = view.predicate();
+                // A Statement's predicate is looked at as it is (its text,
+                // where a check's path allows); a classic link is made a value.
+                let link_value;
+                let target = match view.statement_predicate() {
+                    Some(p) => checks::Target::Predicate(p),
+                    None => {
+                        link_value = view.predicate();
+                        checks::Target::Value(&link_value)
+                    }
+                };
                 for check in &expected.checks {
-                    if let Err(failure) = checks::run(check, &predicate) {
+                    if let Err(failure) = checks::run_on(check, target) {
                         step_findings.push(check_finding(step, check, view, failure));
                     }
                 }

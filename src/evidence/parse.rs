@@ -4,7 +4,7 @@
 //! in [`super::statement`], [`super::link`] and [`super::layout`]. It never
 //! decides whether the content is trusted: that is [`super::verify`]'s job.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::document::{check_case, parse_json, Document};
 use super::dsse::INTOTO_PAYLOAD_TYPE;
@@ -12,7 +12,8 @@ use super::error::{EvidenceError, Location};
 use super::layout::{self, ClassicLayout};
 use super::limits::Limits;
 use super::link::link;
-use super::model::{Link, Statement};
+use super::json::Scanner;
+use super::model::{Link, Predicate, Statement};
 use super::statement::statement;
 
 /// The Statement v1 `_type`.
@@ -56,6 +57,9 @@ pub fn content(doc: &Document, at: &Location, limits: &Limits) -> Result<Content
                     payload_type: env.payload_type.clone(),
                 });
             }
+            if let Some(read) = statement_with_text(&env.payload, at, limits) {
+                return read.map(Content::Statement);
+            }
             let payload_at = Location {
                 field: None,
                 ..at.clone()
@@ -89,6 +93,58 @@ pub fn content(doc: &Document, at: &Location, limits: &Limits) -> Result<Content
             }
         }
     }
+}
+
+/// Predicates of fewer bytes are read into a value at once.
+const TEXT_PREDICATE: usize = 64 * 1024;
+
+/// A Statement whose predicate is kept as its text (checked, not built:
+/// see [`Predicate`]): the payload read member by member, the predicate
+/// checked by the strict reader without a value of it, the rest read and
+/// judged as the ordinary road reads it, with `{}` for the predicate. Only
+/// a fast road: `None` (a payload that is no such Statement, a small
+/// predicate, anything unexpected) leaves the payload to the ordinary
+/// road, which says what is wrong with it.
+fn statement_with_text(
+    payload: &[u8],
+    at: &Location,
+    limits: &Limits,
+) -> Option<Result<Statement, EvidenceError>> {
+    if payload.len() < TEXT_PREDICATE {
+        return None;
+    }
+    let mut scan = Scanner::new(payload, limits.max_depth).ok()?;
+    if !scan.enter_object().ok()? {
+        return None;
+    }
+    let mut members = Map::new();
+    let mut text = None;
+    loop {
+        let key = scan.key().ok()?;
+        let value = if key == "predicate" && scan.at_object() {
+            text = Some(scan.skip_value(1).ok()?);
+            Value::Object(Map::new())
+        } else {
+            scan.value(1).ok()?.to_value()
+        };
+        if members.insert(key.into_owned(), value).is_some() {
+            return None;
+        }
+        if !scan.next_member().ok()? {
+            break;
+        }
+    }
+    let text = scan.text(text?)?;
+    scan.finish().ok()?;
+    let value = Value::Object(members);
+    let type_name = type_of(&value, at).ok()?;
+    if !matches!(type_name.as_str(), STATEMENT_V1 | STATEMENT_V01) {
+        return None;
+    }
+    Some(statement(value, &type_name, at, limits).map(|mut st| {
+        st.predicate = Predicate::checked_text(text.into(), limits.max_depth);
+        st
+    }))
 }
 
 /// Marks a payload parse error's field as being inside the payload.

@@ -130,7 +130,7 @@ pub(super) fn statement(
         statement_type: type_name.to_owned(),
         subjects: out,
         predicate_type,
-        predicate,
+        predicate: predicate.into(),
     })
 }
 
