@@ -61,7 +61,9 @@ impl<'p> Target<'p> {
                         .map(|r| text.get(r.clone()).and_then(super::lazy::read))
                         .collect();
                     if let Some(values) = read {
-                        return Ok(Selected::Values(values.into_iter().map(Cow::Owned).collect()));
+                        return Ok(Selected::Values(
+                            values.into_iter().map(Cow::Owned).collect(),
+                        ));
                     }
                 }
             }
@@ -188,9 +190,8 @@ pub fn run_on(check: &Check, target: Target<'_>) -> Result<(), CheckFailure> {
                         if kinds.is_empty() {
                             return Err(fail(format!("`{container}` is absent"), "absent".into()));
                         }
-                        if let Some(&kind) = kinds
-                            .iter()
-                            .find(|&&k| k != "an array" && k != "an object")
+                        if let Some(&kind) =
+                            kinds.iter().find(|&&k| k != "an array" && k != "an object")
                         {
                             return Err(fail(
                                 format!("`{container}` is {kind}, not a list or an object"),
@@ -719,5 +720,65 @@ mod tests {
             &t
         ));
         assert!(!ok("$[", Quantifier::One, Test::Exists, &t));
+    }
+
+    /// A predicate kept as text gives every check the result, message and
+    /// values the same predicate as a value gives.
+    #[test]
+    fn text_and_value_agree() {
+        let text = r#"{"result": "PASSED", "n": 2, "s": "x", "empty": [], "nil": null,
+            "components": [{"name": "a", "licenses": [{"license": {"id": "MIT"}}]},
+                           {"name": "b", "licenses": [{"license": {"id": "GPL-3.0-only"}}]},
+                           {"name": "c"}]}"#;
+        let predicate = Predicate::checked_text(text.into(), 128);
+        let value: Value = serde_json::from_str(text).unwrap();
+        use CompareOp::*;
+        let mit = || Test::In {
+            values: vec![json!("MIT"), json!("Apache-2.0")],
+        };
+        let cases = [
+            ("$.result", Quantifier::One, cmp(Eq, json!("PASSED"))),
+            ("$.result", Quantifier::One, cmp(Eq, json!("FAILED"))),
+            ("$.n", Quantifier::One, cmp(Gt, json!(2))),
+            ("$.missing", Quantifier::One, Test::Exists),
+            ("$.empty", Quantifier::One, Test::IsEmpty),
+            ("$.nil", Quantifier::One, Test::IsNotEmpty),
+            (
+                "$.components[*].licenses[*].license.id",
+                Quantifier::All,
+                mit(),
+            ),
+            (
+                "$.components[*].licenses[*].license.id",
+                Quantifier::Any,
+                cmp(Eq, json!("BSD")),
+            ),
+            ("$.components[*]", Quantifier::Count, cmp(Eq, json!(3))),
+            ("$.components[*]", Quantifier::Count, cmp(Lt, json!(3))),
+            ("$.missing[*]", Quantifier::Count, cmp(Eq, json!(0))),
+            ("$.s[*]", Quantifier::Count, cmp(Eq, json!(0))),
+            ("$.empty[*]", Quantifier::Count, cmp(Eq, json!(0))),
+            (
+                "$.components[?@.licenses[0].license.id == 'GPL-3.0-only']",
+                Quantifier::Count,
+                cmp(Eq, json!(0)),
+            ),
+            (
+                "$.components[?!@.licenses].name",
+                Quantifier::One,
+                cmp(Eq, json!("c")),
+            ),
+            ("$.components[*].name", Quantifier::One, cmp(Eq, json!("a"))),
+            ("$..id", Quantifier::All, mit()),
+            ("$[", Quantifier::One, Test::Exists),
+        ];
+        for (path, q, test) in cases {
+            let c = check(path, q, test);
+            assert_eq!(
+                run_on(&c, Target::Predicate(&predicate)),
+                run(&c, &value),
+                "{path}"
+            );
+        }
     }
 }

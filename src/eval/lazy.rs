@@ -158,7 +158,9 @@ fn operand(c: &Comparable) -> Option<Operand> {
                 .iter()
                 .map(|s| match s {
                     SingularQuerySegment::Name(n) => Some(Single::Name(n.clone())),
-                    SingularQuerySegment::Index(i) if i.abs() < MAX_INDEX => Some(Single::Index(*i)),
+                    SingularQuerySegment::Index(i) if i.abs() < MAX_INDEX => {
+                        Some(Single::Index(*i))
+                    }
                     SingularQuerySegment::Index(_) => None,
                 })
                 .collect::<Option<_>>()?,
@@ -244,8 +246,10 @@ impl<'t> Doc<'t> {
             0 => None,
             _ => {
                 let mut i = i;
-                while !matches!(self.at(i), b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r' | 0)
-                {
+                while !matches!(
+                    self.at(i),
+                    b',' | b']' | b'}' | b' ' | b'\t' | b'\n' | b'\r' | 0
+                ) {
                     i += 1;
                 }
                 Some(i)
@@ -563,4 +567,172 @@ fn lt(l: Option<&Value>, r: Option<&Value>) -> bool {
 /// checked by that reader, as part of the whole).
 pub fn read(text: &str) -> Option<Value> {
     crate::evidence::json::parse(text.as_bytes(), usize::MAX).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jsonpath_rust::JsonPath;
+    use proptest::prelude::*;
+
+    /// What `select` gives, read into values; `None` when it declines.
+    fn ours(path: &str, text: &str) -> Option<Vec<Value>> {
+        let ranges = select(path, text)?;
+        Some(
+            ranges
+                .into_iter()
+                .map(|r| read(&text[r]).unwrap())
+                .collect(),
+        )
+    }
+
+    fn theirs(path: &str, text: &str) -> Vec<Value> {
+        let value = crate::evidence::json::parse(text.as_bytes(), 128).unwrap();
+        value.query(path).unwrap().into_iter().cloned().collect()
+    }
+
+    const DOC: &str = r#" {"z": 1, "components": [
+        {"name": "a", "licenses": [{"license": {"id": "MIT"}}], "n": 3, "tags": ["x", "y"]},
+        {"licenses": [{"license": {"id": "GPL-3.0-only"}}, {"license": {"name": "custom"}}], "name": "b", "n": 3.0},
+        {"name": "c\u0041", "licenses": [], "n": -2, "ok": true, "nil": null},
+        {"name": "d", "n": "3", "k\"ey": {"b": 2, "a": 1, "c\u00e9": [1, {"x": "}"}]}},
+        "str", 7, [1, 2]
+      ],
+      "bomFormat" : "CycloneDX", "meta": {"b": [1], "a": {"y": 2}, "\u0061a": 0}} "#;
+
+    const PATHS: &[&str] = &[
+        "$",
+        "$.bomFormat",
+        "$.z",
+        "$.missing",
+        "$.components",
+        "$.components[*]",
+        "$.components.*",
+        "$.components[*].name",
+        "$.components[*].licenses[*].license.id",
+        "$.components[*].licenses[0].license.id",
+        "$.components[*].licenses[-1].license",
+        "$.components[0]",
+        "$.components[-1]",
+        "$.components[-7]",
+        "$.components[-8]",
+        "$.components[6][1]",
+        "$.components[99]",
+        "$.meta.*",
+        "$.meta[*]",
+        "$.meta.a.y",
+        "$['meta']['aa']",
+        "$.components[3]['k\"ey'].*",
+        "$.components[3]['k\"ey']['cé'][1].x",
+        "$.components[?@.licenses[0].license.id == 'GPL-3.0-only']",
+        "$.components[?@.licenses[0].license.id != 'GPL-3.0-only']",
+        "$.components[?@.n == 3]",
+        "$.components[?@.n == 3.0]",
+        "$.components[?@.n > 0]",
+        "$.components[?@.n <= 3]",
+        "$.components[?@.n >= 3]",
+        "$.components[?@.n < '4']",
+        "$.components[?@.name > 'b']",
+        "$.components[?@.name]",
+        "$.components[?!@.name]",
+        "$.components[?@.ok == true]",
+        "$.components[?@.nil == null]",
+        "$.components[?@.missing == @.other]",
+        "$.components[?@.n == @.n]",
+        "$.components[?@.tags == @.tags]",
+        "$.components[?@.licenses[0]]",
+        "$.components[?@.name == 'a' || @.name == 'd']",
+        "$.components[?@.n == 3 && !(@.name == 'a')]",
+        "$.components[?@ == 7]",
+        "$.components[?@ == 'str']",
+        "$.meta[?@.y == 2]",
+        "$.meta[?@ == 0]",
+        "$[?@ == 1]",
+        "$.components[*].licenses[?@.license.id].license.id",
+        "$..name",
+        "$.components[0:2]",
+        "$.components[0,1]",
+        "$.components[?length(@.name) == 1]",
+        "$.components[?@.n == $.z]",
+    ];
+
+    #[test]
+    fn agrees_with_jsonpath_rust() {
+        let mut answered = 0;
+        for path in PATHS {
+            if let Some(values) = ours(path, DOC) {
+                answered += 1;
+                assert_eq!(values, theirs(path, DOC), "{path}");
+            }
+        }
+        // Descendants, slices, lists, functions and the root in a filter
+        // are left to `jsonpath-rust`.
+        let declined: Vec<&str> = PATHS
+            .iter()
+            .copied()
+            .filter(|p| ours(p, DOC).is_none())
+            .collect();
+        assert_eq!(declined.len() + answered, PATHS.len());
+        assert_eq!(declined, PATHS[PATHS.len() - 5..].to_vec(), "declined");
+    }
+
+    /// Small JSON values of the shapes predicates have.
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (-3i64..4).prop_map(Value::from),
+            prop_oneof![Just(1.0), Just(2.5), Just(-0.0)].prop_map(Value::from),
+            "[abx\"é]{0,3}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[abx]{1,2}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    fn path() -> impl Strategy<Value = String> {
+        let step = prop_oneof![
+            "[abx]{1,2}".prop_map(|n| format!(".{n}")),
+            Just("[*]".to_string()),
+            Just(".*".to_string()),
+            (-3i64..4).prop_map(|i| format!("[{i}]")),
+            (
+                "[abx]",
+                "(==|!=|<|<=|>|>=)",
+                prop_oneof![
+                    Just("1"),
+                    Just("2.5"),
+                    Just("'a'"),
+                    Just("true"),
+                    Just("null"),
+                    Just("@.b")
+                ]
+            )
+                .prop_map(|(n, op, lit)| format!("[?@.{n} {op} {lit}]")),
+            ("[abx]", any::<bool>())
+                .prop_map(|(n, not)| format!("[?{}@.{n}]", if not { "!" } else { "" })),
+            Just("[?@ > 0 || @[0]]".to_string()),
+        ];
+        prop::collection::vec(step, 0..4).prop_map(|steps| format!("${}", steps.concat()))
+    }
+
+    proptest! {
+        /// On any value, written compactly or with spaces, every path
+        /// answered here selects what `jsonpath-rust` selects.
+        #[test]
+        fn agrees_on_any_value(value in json(), path in path(), pretty in any::<bool>()) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                value.to_string()
+            };
+            if let Some(values) = ours(&path, &text) {
+                prop_assert_eq!(values, theirs(&path, &text), "{} on {}", path, text);
+            }
+        }
+    }
 }

@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 use super::document::{check_case, parse_json, Document};
 use super::dsse::INTOTO_PAYLOAD_TYPE;
 use super::error::{EvidenceError, Location};
+use super::json::Scanner;
 use super::layout::{self, ClassicLayout};
 use super::limits::Limits;
 use super::link::link;
-use super::json::Scanner;
 use super::model::{Link, Predicate, Statement};
 use super::statement::statement;
 
@@ -232,5 +232,74 @@ mod tests {
         assert!(!is_intoto_payload_type("application/vnd.in-toto+JSON"));
         assert!(!is_intoto_payload_type("application/json"));
         assert!(!is_intoto_payload_type("application/vnd.in-toto+json "));
+    }
+
+    /// A large Statement read with its predicate as text is the Statement
+    /// the ordinary road reads; what the ordinary road refuses (a repeated
+    /// key deep in the predicate, too deep a predicate) it refuses the same.
+    #[test]
+    fn statements_with_text_predicates() {
+        use super::super::dsse::Envelope;
+        let at = Location::file("big.intoto.jsonl");
+        let limits = Limits::default();
+        let items: Vec<String> = (0..3000)
+            .map(|i| {
+                format!(r#"{{"name": "pkg-{i}", "licenses": [{{"license": {{"id": "MIT"}}}}]}}"#)
+            })
+            .collect();
+        let make = |predicate: &str| {
+            format!(
+                r#"{{"_type": "https://in-toto.io/Statement/v1", "subject": [{{"name": "a", "digest": {{"sha256": "{}"}}}}], "predicateType": "https://cyclonedx.org/bom", "predicate": {predicate}}}"#,
+                "ab".repeat(32)
+            )
+        };
+        let read = |payload: String| {
+            let doc = Document::Dsse(Envelope {
+                payload_type: INTOTO_PAYLOAD_TYPE.into(),
+                payload: payload.into_bytes(),
+                signatures: Vec::new(),
+            });
+            content(&doc, &at, &limits)
+        };
+        let ordinary = |payload: String| {
+            let value =
+                parse_json(payload.as_bytes(), &at, limits.max_depth).map_err(in_payload)?;
+            statement_of(value, &at, &limits)
+        };
+        fn statement_of(
+            value: Value,
+            at: &Location,
+            limits: &Limits,
+        ) -> Result<Statement, EvidenceError> {
+            let t = type_of(&value, at)?;
+            statement(value, &t, at, limits)
+        }
+        let good = make(&format!(
+            r#"{{"components": [{}], "bomFormat": "CycloneDX"}}"#,
+            items.join(",")
+        ));
+        assert!(good.len() > TEXT_PREDICATE);
+        let Ok(Content::Statement(st)) = read(good.clone()) else {
+            panic!("not read");
+        };
+        assert!(st.predicate.text().is_some());
+        assert_eq!(st, ordinary(good.clone()).unwrap());
+        let repeated = make(&format!(
+            r#"{{"components": [{}, {{"a": 1, "a": 2}}]}}"#,
+            items.join(",")
+        ));
+        let deep = make(&format!(
+            r#"{{"components": [{}], "x": {}1{}}}"#,
+            items.join(","),
+            "[".repeat(127),
+            "]".repeat(127)
+        ));
+        let twice = format!("{}, \"predicate\": {{}}}}", good.trim_end_matches('}'));
+        for bad in [repeated, deep, twice] {
+            let Err(e) = read(bad.clone()) else {
+                panic!("read");
+            };
+            assert_eq!(e.to_string(), ordinary(bad).unwrap_err().to_string());
+        }
     }
 }
