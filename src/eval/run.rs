@@ -219,8 +219,24 @@ impl<'a> StepContext<'a> {
                         checks::Target::Value(&link_value)
                     }
                 };
-                for check in &expected.checks {
-                    if let Err(failure) = checks::run_on(check, target) {
+                // The checks of a predicate kept as text (a large one) each
+                // read all of it: they are shared among the cores.
+                let large = view
+                    .statement_predicate()
+                    .is_some_and(|p| p.text().is_some());
+                let outcomes = if large {
+                    crate::evidence::parallel::map(&expected.checks, |check| {
+                        checks::run_on(check, target)
+                    })
+                } else {
+                    expected
+                        .checks
+                        .iter()
+                        .map(|check| checks::run_on(check, target))
+                        .collect()
+                };
+                for (check, outcome) in expected.checks.iter().zip(outcomes) {
+                    if let Err(failure) = outcome {
                         step_findings.push(check_finding(step, check, view, failure));
                     }
                 }
