@@ -6,8 +6,12 @@
 //! fails with the expected and actual types rather than comparing as unequal,
 //! so `!=` cannot be satisfied by a number where a string was expected.
 
+use std::borrow::Cow;
+
 use jsonpath_rust::JsonPath;
 use serde_json::Value;
+
+use crate::evidence::Predicate;
 
 use crate::ir::{Check, CompareOp, Quantifier, Test};
 
@@ -31,8 +35,117 @@ pub struct CheckFailure {
     pub invalid: bool,
 }
 
+/// What a check runs over: a value (a classic link's), or a Statement's
+/// predicate, whose text is read without a tree of it where the path allows
+/// (see [`super::lazy`]).
+#[derive(Clone, Copy)]
+pub enum Target<'p> {
+    /// A value.
+    Value(&'p Value),
+    /// A predicate.
+    Predicate(&'p Predicate),
+}
+
+impl<'p> Target<'p> {
+    /// The values `path` selects, in `jsonpath-rust`'s order; with `count`,
+    /// only how many (the values may be left unread).
+    fn query(self, path: &str, count: bool) -> Result<Selected<'p>, String> {
+        if let Target::Predicate(p) = self {
+            if let Some(text) = p.text() {
+                if let Some(ranges) = super::lazy::select(path, text) {
+                    if count {
+                        return Ok(Selected::Count(ranges.len()));
+                    }
+                    let read: Option<Vec<Value>> = ranges
+                        .iter()
+                        .map(|r| text.get(r.clone()).and_then(super::lazy::read))
+                        .collect();
+                    if let Some(values) = read {
+                        return Ok(Selected::Values(
+                            values.into_iter().map(Cow::Owned).collect(),
+                        ));
+                    }
+                }
+            }
+        }
+        let value = match self {
+            Target::Value(v) => v,
+            Target::Predicate(p) => p.value(),
+        };
+        value
+            .query(path)
+            .map(|values| Selected::Values(values.into_iter().map(Cow::Borrowed).collect()))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The kinds of the values `path` selects (`None` when it cannot be
+    /// evaluated).
+    fn kinds(self, path: &str) -> Option<Vec<&'static str>> {
+        if let Target::Predicate(p) = self {
+            if let Some(text) = p.text() {
+                if let Some(ranges) = super::lazy::select(path, text) {
+                    let kinds: Option<Vec<&'static str>> = ranges
+                        .iter()
+                        .map(|r| match text.as_bytes().get(r.start) {
+                            Some(b'[') => Some("an array"),
+                            Some(b'{') => Some("an object"),
+                            _ => text
+                                .get(r.clone())
+                                .and_then(super::lazy::read)
+                                .map(|v| crate::diag::json_kind(&v)),
+                        })
+                        .collect();
+                    if kinds.is_some() {
+                        return kinds;
+                    }
+                }
+            }
+        }
+        let value = match self {
+            Target::Value(v) => v,
+            Target::Predicate(p) => p.value(),
+        };
+        let values = value.query(path).ok()?;
+        Some(values.into_iter().map(crate::diag::json_kind).collect())
+    }
+}
+
+/// What a path selected.
+enum Selected<'p> {
+    /// The values.
+    Values(Vec<Cow<'p, Value>>),
+    /// Only how many there are.
+    Count(usize),
+}
+
+impl Selected<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Selected::Values(v) => v.len(),
+            Selected::Count(n) => *n,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn values(&self) -> &[Cow<'_, Value>] {
+        match self {
+            Selected::Values(v) => v,
+            Selected::Count(_) => &[],
+        }
+    }
+}
+
 /// Runs one check over a predicate.
+#[cfg(test)]
 pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
+    run_on(check, Target::Value(predicate))
+}
+
+/// Runs one check over `target`.
+pub fn run_on(check: &Check, target: Target<'_>) -> Result<(), CheckFailure> {
     let expected = describe_test(&check.test);
     let fail = |message: String, actual: String| CheckFailure {
         message,
@@ -46,7 +159,8 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
         actual: "error".into(),
         invalid: true,
     };
-    let selected = match predicate.query(&check.path) {
+    let count_only = matches!(check.test, Test::Exists) || check.quantifier == Quantifier::Count;
+    let selected = match target.query(&check.path, count_only) {
         Ok(values) => values,
         Err(e) => {
             return Err(broken(format!(
@@ -72,12 +186,13 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
             // nothing from those either, but they are no empty list.
             if selected.is_empty() {
                 if let Some(container) = container_of(&check.path) {
-                    if let Ok(values) = predicate.query(container) {
-                        if values.is_empty() {
+                    if let Some(kinds) = target.kinds(container) {
+                        if kinds.is_empty() {
                             return Err(fail(format!("`{container}` is absent"), "absent".into()));
                         }
-                        if let Some(v) = values.iter().find(|v| !v.is_array() && !v.is_object()) {
-                            let kind = crate::diag::json_kind(v);
+                        if let Some(&kind) =
+                            kinds.iter().find(|&&k| k != "an array" && k != "an object")
+                        {
                             return Err(fail(
                                 format!("`{container}` is {kind}, not a list or an object"),
                                 kind.into(),
@@ -99,7 +214,7 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
                 )
             })
         }
-        Quantifier::One => match selected.as_slice() {
+        Quantifier::One => match selected.values() {
             [] => Err(fail(format!("`{}` is absent", check.path), "absent".into())),
             [value] => matcher
                 .test(value)
@@ -117,7 +232,7 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
             if selected.is_empty() {
                 return Err(fail(format!("`{}` is absent", check.path), "absent".into()));
             }
-            for (i, value) in selected.iter().enumerate() {
+            for (i, value) in selected.values().iter().enumerate() {
                 if let Err(actual) = matcher.test(value) {
                     return Err(fail(
                         format!("value {} of `{}` is {actual}", i + 1, check.path),
@@ -131,10 +246,10 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
             if selected.is_empty() {
                 return Err(fail(format!("`{}` is absent", check.path), "absent".into()));
             }
-            if selected.iter().any(|v| matcher.test(v).is_ok()) {
+            if selected.values().iter().any(|v| matcher.test(v).is_ok()) {
                 Ok(())
             } else {
-                let shown: Vec<String> = selected.iter().map(|v| show(v)).collect();
+                let shown: Vec<String> = selected.values().iter().map(|v| show(v)).collect();
                 let actual = truncate(&format!("[{}]", shown.join(", ")));
                 Err(fail(format!("no value of `{}` passes", check.path), actual))
             }
@@ -605,5 +720,65 @@ mod tests {
             &t
         ));
         assert!(!ok("$[", Quantifier::One, Test::Exists, &t));
+    }
+
+    /// A predicate kept as text gives every check the result, message and
+    /// values the same predicate as a value gives.
+    #[test]
+    fn text_and_value_agree() {
+        let text = r#"{"result": "PASSED", "n": 2, "s": "x", "empty": [], "nil": null,
+            "components": [{"name": "a", "licenses": [{"license": {"id": "MIT"}}]},
+                           {"name": "b", "licenses": [{"license": {"id": "GPL-3.0-only"}}]},
+                           {"name": "c"}]}"#;
+        let predicate = Predicate::checked_text(text.into(), 128);
+        let value: Value = serde_json::from_str(text).unwrap();
+        use CompareOp::*;
+        let mit = || Test::In {
+            values: vec![json!("MIT"), json!("Apache-2.0")],
+        };
+        let cases = [
+            ("$.result", Quantifier::One, cmp(Eq, json!("PASSED"))),
+            ("$.result", Quantifier::One, cmp(Eq, json!("FAILED"))),
+            ("$.n", Quantifier::One, cmp(Gt, json!(2))),
+            ("$.missing", Quantifier::One, Test::Exists),
+            ("$.empty", Quantifier::One, Test::IsEmpty),
+            ("$.nil", Quantifier::One, Test::IsNotEmpty),
+            (
+                "$.components[*].licenses[*].license.id",
+                Quantifier::All,
+                mit(),
+            ),
+            (
+                "$.components[*].licenses[*].license.id",
+                Quantifier::Any,
+                cmp(Eq, json!("BSD")),
+            ),
+            ("$.components[*]", Quantifier::Count, cmp(Eq, json!(3))),
+            ("$.components[*]", Quantifier::Count, cmp(Lt, json!(3))),
+            ("$.missing[*]", Quantifier::Count, cmp(Eq, json!(0))),
+            ("$.s[*]", Quantifier::Count, cmp(Eq, json!(0))),
+            ("$.empty[*]", Quantifier::Count, cmp(Eq, json!(0))),
+            (
+                "$.components[?@.licenses[0].license.id == 'GPL-3.0-only']",
+                Quantifier::Count,
+                cmp(Eq, json!(0)),
+            ),
+            (
+                "$.components[?!@.licenses].name",
+                Quantifier::One,
+                cmp(Eq, json!("c")),
+            ),
+            ("$.components[*].name", Quantifier::One, cmp(Eq, json!("a"))),
+            ("$..id", Quantifier::All, mit()),
+            ("$[", Quantifier::One, Test::Exists),
+        ];
+        for (path, q, test) in cases {
+            let c = check(path, q, test);
+            assert_eq!(
+                run_on(&c, Target::Predicate(&predicate)),
+                run(&c, &value),
+                "{path}"
+            );
+        }
     }
 }

@@ -25,6 +25,7 @@ mod digest;
 mod extra;
 mod finding;
 mod instantiate;
+mod lazy;
 mod rules;
 mod run;
 mod select;

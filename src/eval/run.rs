@@ -209,9 +209,34 @@ impl<'a> StepContext<'a> {
                         &mut step_findings,
                     );
                 }
-                let predicate = view.predicate();
-                for check in &expected.checks {
-                    if let Err(failure) = checks::run(check, &predicate) {
+                // A Statement's predicate is looked at as it is (its text,
+                // where a check's path allows); a classic link is made a value.
+                let link_value;
+                let target = match view.statement_predicate() {
+                    Some(p) => checks::Target::Predicate(p),
+                    None => {
+                        link_value = view.predicate();
+                        checks::Target::Value(&link_value)
+                    }
+                };
+                // The checks of a predicate kept as text (a large one) each
+                // read all of it: they are shared among the cores.
+                let large = view
+                    .statement_predicate()
+                    .is_some_and(|p| p.text().is_some());
+                let outcomes = if large {
+                    crate::evidence::parallel::map(&expected.checks, |check| {
+                        checks::run_on(check, target)
+                    })
+                } else {
+                    expected
+                        .checks
+                        .iter()
+                        .map(|check| checks::run_on(check, target))
+                        .collect()
+                };
+                for (check, outcome) in expected.checks.iter().zip(outcomes) {
+                    if let Err(failure) = outcome {
                         step_findings.push(check_finding(step, check, view, failure));
                     }
                 }

@@ -228,7 +228,7 @@ fn statement(ptype: &str, subjects: &[(&str, &str)], predicate: Value) -> Body {
             })
             .collect(),
         predicate_type: ptype.into(),
-        predicate,
+        predicate: predicate.into(),
     })
 }
 

@@ -7,7 +7,9 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
-use crate::evidence::{Artifacts, Attestation, Body, DigestSet, Origin, Statement, Verified};
+use crate::evidence::{
+    Artifacts, Attestation, Body, DigestSet, Origin, Predicate, Statement, Verified,
+};
 use crate::predicates::{self, ArtifactModel};
 
 /// One attestation, ready for evaluation.
@@ -123,6 +125,15 @@ impl<'a> View<'a> {
         match self.body {
             Body::Statement(st) => Cow::Borrowed(&st.predicate),
             Body::Link(link) => Cow::Owned(serde_json::to_value(link).unwrap_or_default()),
+        }
+    }
+
+    /// A Statement's predicate as read (see [`crate::evidence::Predicate`]);
+    /// `None` for a classic link.
+    pub fn statement_predicate(&self) -> Option<&'a Predicate> {
+        match self.body {
+            Body::Statement(st) => Some(&st.predicate),
+            Body::Link(_) => None,
         }
     }
 

@@ -10,6 +10,7 @@
 //! per-byte work; the input is checked to be UTF-8 once, up front.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use serde_json::{Map, Number, Value};
 
@@ -178,6 +179,11 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    /// The input's text at `range`.
+    pub fn text(&self, range: Range<usize>) -> Option<&'a str> {
+        self.parser.text.get(range)
+    }
+
     /// How many bytes of the input are left.
     pub fn remaining(&self) -> usize {
         self.parser.bytes.len().saturating_sub(self.parser.pos)
@@ -296,6 +302,17 @@ impl<'a> Scanner<'a> {
     /// Reads one whole value, as [`parse_borrowed`] would, `depth` levels in.
     pub fn value(&mut self, depth: usize) -> Result<Borrowed<'a>, JsonError> {
         self.parser.borrowed(depth)
+    }
+
+    /// Reads one whole value as [`Scanner::value`] would (the same
+    /// strictness: duplicate keys, depth, numbers, strings), `depth` levels
+    /// in, without building it: gives where it starts and ends in the
+    /// input. A large predicate is checked so, and kept as its text.
+    pub fn skip_value(&mut self, depth: usize) -> Result<Range<usize>, JsonError> {
+        let start = self.parser.pos;
+        let mut keys = Vec::new();
+        self.parser.skip(depth, &mut keys)?;
+        Ok(start..self.parser.pos)
     }
 
     /// Checks that nothing but whitespace is left.
@@ -467,6 +484,107 @@ impl<'a> Parser<'a> {
                 Value::Bool(b) => Borrowed::Bool(b),
                 _ => Borrowed::Null,
             }),
+        }
+    }
+
+    /// [`Parser::borrowed`] without the value: `keys` holds, per level,
+    /// the keys of the object being read there (reused, so that reading
+    /// 100,000 objects allocates for the deepest few only).
+    fn skip(&mut self, depth: usize, keys: &mut Vec<Vec<Cow<'a, str>>>) -> Result<(), JsonError> {
+        match self.peek() {
+            Some(b'{') => self.skip_object(depth + 1, keys),
+            Some(b'[') => {
+                let depth = depth + 1;
+                if depth > self.max_depth {
+                    return Err(error(JsonErrorKind::TooDeep(self.max_depth), self.pos));
+                }
+                self.pos += 1;
+                self.skip_ws();
+                if self.peek() == Some(b']') {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                loop {
+                    self.skip_ws();
+                    self.skip(depth, keys)?;
+                    self.skip_ws();
+                    match self.peek() {
+                        Some(b',') => self.pos += 1,
+                        Some(b']') => {
+                            self.pos += 1;
+                            return Ok(());
+                        }
+                        _ => return Err(error(syntax("expected `,` or `]`"), self.pos)),
+                    }
+                }
+            }
+            Some(b'"') => self.borrowed_string().map(drop),
+            Some(b'-' | b'0'..=b'9') => self.number().map(drop),
+            _ => self.value(depth).map(drop),
+        }
+    }
+
+    /// [`Parser::borrowed_object`] without the value (see [`Parser::skip`]).
+    fn skip_object(
+        &mut self,
+        depth: usize,
+        keys: &mut Vec<Vec<Cow<'a, str>>>,
+    ) -> Result<(), JsonError> {
+        if depth > self.max_depth {
+            return Err(error(JsonErrorKind::TooDeep(self.max_depth), self.pos));
+        }
+        let open = self.pos;
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(());
+        }
+        let mut mine = keys.pop().unwrap_or_default();
+        mine.clear();
+        let result = self.skip_members(depth, keys, &mut mine);
+        let result = result.and_then(|()| {
+            let ascending = mine
+                .iter()
+                .zip(mine.iter().skip(1))
+                .all(|(a, b)| a.as_bytes() < b.as_bytes());
+            if ascending {
+                return Ok(());
+            }
+            let mut sorted: Vec<&[u8]> = mine.iter().map(|k| k.as_bytes()).collect();
+            sorted.sort_unstable();
+            match sorted.windows(2).find(|w| w.first() == w.get(1)) {
+                Some(pair) => {
+                    let key = String::from_utf8_lossy(pair.first().copied().unwrap_or_default());
+                    Err(error(JsonErrorKind::Duplicate(key.into_owned()), open))
+                }
+                None => Ok(()),
+            }
+        });
+        mine.clear();
+        keys.push(mine);
+        result
+    }
+
+    fn skip_members(
+        &mut self,
+        depth: usize,
+        keys: &mut Vec<Vec<Cow<'a, str>>>,
+        mine: &mut Vec<Cow<'a, str>>,
+    ) -> Result<(), JsonError> {
+        loop {
+            self.skip_ws();
+            mine.push(self.member_key()?);
+            self.skip(depth, keys)?;
+            self.skip_ws();
+            match self.peek() {
+                Some(b',') => self.pos += 1,
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                _ => return Err(error(syntax("expected `,` or `}`"), self.pos)),
+            }
         }
     }
 

@@ -223,6 +223,11 @@ fn walk_signed(scan: &mut Scanner<'_>) -> Option<Signed> {
             }
             _ => scan.value(2).ok()?.to_value(),
         };
+        // A document that says it is no link (a Statement, whose `_type`
+        // comes first) is declined before its predicate is read.
+        if key == "_type" && value.as_str() != Some("link") {
+            return None;
+        }
         if out.small.insert(key.into_owned(), value).is_some() {
             return None;
         }

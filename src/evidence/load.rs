@@ -389,7 +389,7 @@ impl Reader<'_> {
     /// lock is never waited for.
     fn bundle(&self, name: &str, bytes: &mut [u8], loaded: &mut Loaded) {
         let mut lines = Vec::new();
-        for (i, line) in bytes.split_mut(|&b| b == b'\n').enumerate() {
+        for (i, line) in lines_mut(bytes).enumerate() {
             if line.iter().all(|b| b.is_ascii_whitespace()) {
                 continue;
             }
@@ -582,6 +582,23 @@ impl Reader<'_> {
         }
         Ok(())
     }
+}
+
+/// The lines of `bytes` (`split_mut` at `\n`, each end found by `memchr`
+/// rather than a test of every byte: a bundle line may be 40 MB).
+fn lines_mut(bytes: &mut [u8]) -> impl Iterator<Item = &mut [u8]> {
+    let mut rest = Some(bytes);
+    std::iter::from_fn(move || {
+        let bytes = rest.take()?;
+        match memchr::memchr(b'\n', bytes) {
+            Some(end) => {
+                let (line, tail) = bytes.split_at_mut(end);
+                rest = tail.get_mut(1..);
+                Some(line)
+            }
+            None => Some(bytes),
+        }
+    })
 }
 
 /// What a Statement claims to be: a link for a step (link/v0.3), or a
@@ -854,5 +871,19 @@ mod tests {
             loaded.problems[..],
             [EvidenceError::Unrecognised { .. }]
         ));
+    }
+
+    #[test]
+    fn lines_are_those_of_split_mut() {
+        for text in ["", "\n", "a", "a\nb", "a\nb\n", "\n\na\n\n", "ab\r\ncd"] {
+            let mut ours = text.as_bytes().to_vec();
+            let mut theirs = ours.clone();
+            let ours: Vec<Vec<u8>> = lines_mut(&mut ours).map(|l| l.to_vec()).collect();
+            let theirs: Vec<Vec<u8>> = theirs
+                .split_mut(|&b| b == b'\n')
+                .map(|l| l.to_vec())
+                .collect();
+            assert_eq!(ours, theirs, "{text:?}");
+        }
     }
 }

@@ -46,7 +46,9 @@ pub use layout::ClassicLayout;
 pub use limits::Limits;
 pub use link::link_from_v03;
 pub use load::{load, Claim, LayoutSource, Loaded, Unverified, UnverifiedLayout};
-pub use model::{Artifacts, Attestation, Body, DigestSet, Link, Origin, Statement, Verified};
+pub use model::{
+    Artifacts, Attestation, Body, DigestSet, Link, Origin, Predicate, Statement, Verified,
+};
 pub use scheme::Scheme;
 pub use verify::{
     load_verified, load_verified_with, summary_link, verify, verify_layout, verify_layout_source,

@@ -68,7 +68,96 @@ pub struct Statement {
     /// The predicate type URI, compared as an exact string.
     pub predicate_type: String,
     /// The predicate (`{}` when absent).
-    pub predicate: serde_json::Value,
+    pub predicate: Predicate,
+}
+
+/// A Statement's predicate: a JSON value, or, as read from a signed
+/// payload, the text of one (checked by the strict reader, not built), read
+/// into a value the first time it is looked at as one. Checks read the text
+/// itself where they can ([`Predicate::text`]): an SBOM of 200,000
+/// components is 30 MB of text but ten times that as a value.
+#[derive(Clone)]
+pub struct Predicate {
+    /// The text, when the predicate was read as one.
+    text: Option<std::sync::Arc<str>>,
+    /// The nesting depth the text was checked with.
+    depth: usize,
+    /// The value, once read.
+    value: std::sync::OnceLock<serde_json::Value>,
+}
+
+impl Predicate {
+    /// The predicate whose text is `text`, which the strict reader
+    /// ([`super::json::parse`]) accepts at nesting depth `depth` (the
+    /// caller has checked it).
+    pub(crate) fn checked_text(text: std::sync::Arc<str>, depth: usize) -> Predicate {
+        Predicate {
+            text: Some(text),
+            depth,
+            value: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The predicate's text, when it was read as text.
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+
+    /// The predicate as a value (read from its text the first time).
+    pub fn value(&self) -> &serde_json::Value {
+        self.value.get_or_init(|| {
+            // The text was checked by this reader at this depth, so this
+            // cannot fail; were it to, the predicate would be an object
+            // without members, whose checks fail (absent fields).
+            self.text
+                .as_deref()
+                .and_then(|t| super::json::parse(t.as_bytes(), self.depth).ok())
+                .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()))
+        })
+    }
+}
+
+impl From<serde_json::Value> for Predicate {
+    fn from(value: serde_json::Value) -> Predicate {
+        Predicate {
+            text: None,
+            depth: 0,
+            value: std::sync::OnceLock::from(value),
+        }
+    }
+}
+
+impl std::ops::Deref for Predicate {
+    type Target = serde_json::Value;
+
+    fn deref(&self) -> &serde_json::Value {
+        self.value()
+    }
+}
+
+impl PartialEq for Predicate {
+    fn eq(&self, other: &Predicate) -> bool {
+        match (self.text(), other.text()) {
+            (Some(a), Some(b)) if a == b => true,
+            _ => self.value() == other.value(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Predicate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.value.get(), &self.text) {
+            (Some(value), _) => value.fmt(f),
+            (None, Some(text)) => write!(f, "Predicate({} bytes of text)", text.len()),
+            (None, None) => f.write_str("Predicate(?)"),
+        }
+    }
+}
+
+impl Serialize for Predicate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(serializer)
+    }
 }
 
 /// A subject (ResourceDescriptor) of a Statement.

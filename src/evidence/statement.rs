@@ -150,7 +150,7 @@ pub(super) fn statement(
         statement_type: type_name.to_owned(),
         subjects: out,
         predicate_type,
-        predicate,
+        predicate: predicate.into(),
     })
 }
 

@@ -83,7 +83,7 @@ fn attestation(v: &Value) -> Verified<Attestation> {
                 })
                 .collect(),
             predicate_type: s["predicateType"].as_str().unwrap().to_string(),
-            predicate: s.get("predicate").cloned().unwrap_or(json!({})),
+            predicate: s.get("predicate").cloned().unwrap_or(json!({})).into(),
         })
     };
     let sha = hex::encode(Sha256::digest(v.to_string().as_bytes()));
