@@ -446,19 +446,9 @@ pub(super) fn load_evidence_with(
     sigstore: Option<&evidence::sigstore::SigstoreTrust>,
     color: ColorChoice,
 ) -> Result<evidence::Checked, Stopped> {
-    let mut checked = evidence::load_verified_with(paths, &super::limits(), keys, sigstore);
-    let (warnings, errors): (Vec<_>, Vec<_>) = std::mem::take(&mut checked.problems)
-        .into_iter()
-        .partition(|p| miette::Diagnostic::severity(p) == Some(miette::Severity::Warning));
-    report_capped(
-        warnings
-            .iter()
-            .map(|w| w as &(dyn miette::Diagnostic + Send + Sync)),
-        color,
-    );
-    let errors: Vec<Stop> = errors.into_iter().map(|p| Box::new(p) as Stop).collect();
+    let (checked, errors) = load_and_warn(paths, keys, sigstore, color);
     if !errors.is_empty() {
-        return Err(errors.into());
+        return Err(stops(errors));
     }
     Ok(checked)
 }
@@ -472,7 +462,22 @@ fn load_policy_evidence(
     sigstore: &evidence::sigstore::SigstoreTrust,
     color: ColorChoice,
 ) -> Result<(evidence::Checked, Vec<evidence::EvidenceError>), Stopped> {
-    let mut checked = evidence::load_verified_with(paths, &super::limits(), keys, Some(sigstore));
+    let (checked, errors) = load_and_warn(paths, keys, Some(sigstore), color);
+    if !errors.is_empty() && checked.verified.is_empty() && checked.rejected.is_empty() {
+        return Err(stops(errors));
+    }
+    Ok((checked, errors))
+}
+
+/// Loads and checks the evidence, prints its warnings, and returns its
+/// errors apart.
+fn load_and_warn(
+    paths: &[PathBuf],
+    keys: &[evidence::TrustedKey],
+    sigstore: Option<&evidence::sigstore::SigstoreTrust>,
+    color: ColorChoice,
+) -> (evidence::Checked, Vec<evidence::EvidenceError>) {
+    let mut checked = evidence::load_verified_with(paths, &super::limits(), keys, sigstore);
     let (warnings, errors): (Vec<_>, Vec<_>) = std::mem::take(&mut checked.problems)
         .into_iter()
         .partition(|p| miette::Diagnostic::severity(p) == Some(miette::Severity::Warning));
@@ -482,11 +487,12 @@ fn load_policy_evidence(
             .map(|w| w as &(dyn miette::Diagnostic + Send + Sync)),
         color,
     );
-    if !errors.is_empty() && checked.verified.is_empty() && checked.rejected.is_empty() {
-        let errors: Vec<Stop> = errors.into_iter().map(|p| Box::new(p) as Stop).collect();
-        return Err(errors.into());
-    }
-    Ok((checked, errors))
+    (checked, errors)
+}
+
+fn stops(errors: Vec<evidence::EvidenceError>) -> Stopped {
+    let errors: Vec<Stop> = errors.into_iter().map(|p| Box::new(p) as Stop).collect();
+    errors.into()
 }
 
 /// The policy or layout as named on the command line (the VSA's `policy.uri`).

@@ -388,10 +388,11 @@ pub enum EvidenceError {
     },
 }
 
-impl EvidenceError {
-    /// Where the problem is.
-    pub fn location(&self) -> &Location {
-        match self {
+/// The location of any [`EvidenceError`] (every variant has one), by
+/// reference or by mutable reference.
+macro_rules! location_of {
+    ($e:expr) => {
+        match $e {
             EvidenceError::Io { at, .. }
             | EvidenceError::Json { at, .. }
             | EvidenceError::TrailingData { at, .. }
@@ -417,36 +418,18 @@ impl EvidenceError {
             | EvidenceError::IgnoredSignature { at, .. }
             | EvidenceError::BadArtifactName { at, .. } => at,
         }
+    };
+}
+
+impl EvidenceError {
+    /// Where the problem is.
+    pub fn location(&self) -> &Location {
+        location_of!(self)
     }
 
     /// Where it happened, to be changed.
     pub fn location_mut(&mut self) -> &mut Location {
-        match self {
-            EvidenceError::Io { at, .. }
-            | EvidenceError::Json { at, .. }
-            | EvidenceError::TrailingData { at, .. }
-            | EvidenceError::DuplicateKey { at, .. }
-            | EvidenceError::CaseVariantKey { at, .. }
-            | EvidenceError::TooDeep { at, .. }
-            | EvidenceError::TooLarge { at, .. }
-            | EvidenceError::NonCanonicalNumber { at, .. }
-            | EvidenceError::Unrecognised { at, .. }
-            | EvidenceError::SigstoreBundle { at, .. }
-            | EvidenceError::Holder { at, .. }
-            | EvidenceError::MessageSignature { at, .. }
-            | EvidenceError::TrustedRoot { at, .. }
-            | EvidenceError::Malformed { at, .. }
-            | EvidenceError::Encoding { at, .. }
-            | EvidenceError::NoSignatures { at, .. }
-            | EvidenceError::PayloadType { at, .. }
-            | EvidenceError::UnsupportedType { at, .. }
-            | EvidenceError::BadSubject { at, .. }
-            | EvidenceError::BadKey { at, .. }
-            | EvidenceError::BadPrivateKey { at, .. }
-            | EvidenceError::IgnoredLine { at, .. }
-            | EvidenceError::IgnoredSignature { at, .. }
-            | EvidenceError::BadArtifactName { at, .. } => at,
-        }
+        location_of!(self)
     }
 
     /// The same error for a document read as the entry `entry` (a JSON

@@ -32,6 +32,8 @@ struct LineSource {
     name: String,
     text: String,
     line: usize,
+    /// The column (0-based) the text starts at in its line, for the header.
+    column: usize,
 }
 
 impl SourceCode for LineSource {
@@ -46,7 +48,7 @@ impl SourceCode for LineSource {
             self.text.as_bytes(),
             (0, self.text.len()).into(),
             self.line.saturating_sub(1),
-            0,
+            self.column,
             1,
         )))
     }
@@ -66,7 +68,6 @@ const WINDOW: usize = 96;
 #[derive(Debug)]
 pub struct Window {
     source: LineSource,
-    column: usize,
 }
 
 impl Window {
@@ -95,8 +96,8 @@ impl Window {
                     name: name.to_string(),
                     text: body,
                     line: before.matches('\n').count() + 1,
+                    column,
                 },
-                column,
             },
             label,
         ))
@@ -106,18 +107,11 @@ impl Window {
 impl SourceCode for Window {
     fn read_span<'a>(
         &'a self,
-        _span: &SourceSpan,
-        _before: usize,
-        _after: usize,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.source.name.clone(),
-            self.source.text.as_bytes(),
-            (0, self.source.text.len()).into(),
-            self.source.line.saturating_sub(1),
-            self.column,
-            1,
-        )))
+        self.source.read_span(span, before, after)
     }
 }
 
@@ -206,6 +200,7 @@ impl Snippet {
                 name: origin.file.clone(),
                 text: full,
                 line: number,
+                column: 0,
             },
             label: LabeledSpan::new_with_span(Some(what.to_string()), (label_start, label_len)),
         })
