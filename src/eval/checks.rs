@@ -7,6 +7,7 @@
 //! so `!=` cannot be satisfied by a number where a string was expected.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use jsonpath_rust::JsonPath;
 use serde_json::Value;
@@ -49,10 +50,15 @@ pub enum Target<'p> {
 impl<'p> Target<'p> {
     /// The values `path` selects, in `jsonpath-rust`'s order; with `count`,
     /// only how many (the values may be left unread).
-    fn query(self, path: &str, count: bool) -> Result<Selected<'p>, String> {
+    fn query(
+        self,
+        path: &str,
+        count: bool,
+        selected: Option<Vec<Range<usize>>>,
+    ) -> Result<Selected<'p>, String> {
         if let Target::Predicate(p) = self {
             if let Some(text) = p.text() {
-                if let Some(ranges) = super::lazy::select(path, text) {
+                if let Some(ranges) = selected.or_else(|| super::lazy::select(path, text)) {
                     if count {
                         return Ok(Selected::Count(ranges.len()));
                     }
@@ -146,6 +152,37 @@ pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
 
 /// Runs one check over `target`.
 pub fn run_on(check: &Check, target: Target<'_>) -> Result<(), CheckFailure> {
+    run_selected(check, target, None)
+}
+
+/// Runs the checks over a predicate kept as text, its text walked once for
+/// all their paths (see [`super::lazy::select_many`]); the values are then
+/// read and tested on every core. Gives what [`run_on`] gives for each.
+pub fn run_all(checks: &[Check], target: Target<'_>) -> Vec<Result<(), CheckFailure>> {
+    let text = match target {
+        Target::Predicate(p) => p.text(),
+        Target::Value(_) => None,
+    };
+    let Some(text) = text else {
+        return checks.iter().map(|check| run_on(check, target)).collect();
+    };
+    let paths: Vec<&str> = checks.iter().map(|c| c.path.as_str()).collect();
+    let selected: Vec<(&Check, Option<Vec<Range<usize>>>)> = checks
+        .iter()
+        .zip(super::lazy::select_many(&paths, text))
+        .collect();
+    crate::evidence::parallel::map(&selected, |(check, ranges)| {
+        run_selected(check, target, ranges.clone())
+    })
+}
+
+/// [`run_on`], with what the check's path selects in the predicate's text
+/// when that is known already.
+fn run_selected(
+    check: &Check,
+    target: Target<'_>,
+    selected: Option<Vec<Range<usize>>>,
+) -> Result<(), CheckFailure> {
     let expected = describe_test(&check.test);
     let fail = |message: String, actual: String| CheckFailure {
         message,
@@ -160,7 +197,7 @@ pub fn run_on(check: &Check, target: Target<'_>) -> Result<(), CheckFailure> {
         invalid: true,
     };
     let count_only = matches!(check.test, Test::Exists) || check.quantifier == Quantifier::Count;
-    let selected = match target.query(&check.path, count_only) {
+    let selected = match target.query(&check.path, count_only, selected) {
         Ok(values) => values,
         Err(e) => {
             return Err(broken(format!(

@@ -34,6 +34,37 @@ pub fn select(path: &str, text: &str) -> Option<Vec<Range<usize>>> {
     Some(out)
 }
 
+/// [`select`] for several paths over the same text, walking it once for
+/// all of them: element `k` of the answer is what `select(paths[k], text)`
+/// gives.
+pub fn select_many(paths: &[&str], text: &str) -> Vec<Option<Vec<Range<usize>>>> {
+    let plans: Vec<Option<Vec<Step>>> = paths.iter().map(|p| plan(p)).collect();
+    let active: Vec<(&[Step], usize)> = plans
+        .iter()
+        .enumerate()
+        .filter_map(|(k, p)| p.as_deref().map(|steps| (steps, k)))
+        .collect();
+    if active.len() < 2 {
+        return paths.iter().map(|p| select(p, text)).collect();
+    }
+    let doc = Doc {
+        bytes: text.as_bytes(),
+        text,
+    };
+    let mut outs: Vec<Vec<Range<usize>>> = vec![Vec::new(); paths.len()];
+    let start = doc.ws(0);
+    if doc.walk_many(start, &active, &mut outs).is_none() {
+        // Not expected on text the strict reader accepted; each path is
+        // then asked on its own, as `select` answers it.
+        return paths.iter().map(|p| select(p, text)).collect();
+    }
+    plans
+        .iter()
+        .zip(outs)
+        .map(|(plan, out)| plan.as_ref().map(|_| out))
+        .collect()
+}
+
 /// One step of a path.
 #[derive(Debug)]
 enum Step {
@@ -431,6 +462,82 @@ impl<'t> Doc<'t> {
         }
     }
 
+    /// [`Doc::walk`] for several paths at once (each with the index of its
+    /// answer in `outs`), reading the value at `i` once for all of them
+    /// where their steps are member names, `[*]` or filters over an array;
+    /// gives the value's end.
+    fn walk_many(
+        &self,
+        i: usize,
+        active: &[(&[Step], usize)],
+        outs: &mut [Vec<Range<usize>>],
+    ) -> Option<usize> {
+        if let [(steps, k)] = active {
+            return self.walk(i, steps, outs.get_mut(*k)?, true);
+        }
+        let kind = self.at(i);
+        let mut finished = Vec::new();
+        let mut names: Vec<(&str, &[Step], usize)> = Vec::new();
+        let mut each: Vec<(&Step, &[Step], usize)> = Vec::new();
+        for &(steps, k) in active {
+            match steps.split_first() {
+                None => finished.push(k),
+                Some((Step::Name(name), rest)) if kind == b'{' => {
+                    names.push((name.as_str(), rest, k));
+                }
+                Some((step @ (Step::Wildcard | Step::Filter(_)), rest)) if kind == b'[' => {
+                    each.push((step, rest, k));
+                }
+                Some((Step::Index(_), _)) if kind == b'[' => {
+                    self.walk(i, steps, outs.get_mut(k)?, false)?;
+                }
+                Some((Step::Wildcard | Step::Filter(_), _)) if kind == b'{' => {
+                    self.walk(i, steps, outs.get_mut(k)?, false)?;
+                }
+                Some(_) => {}
+            }
+        }
+        let end = if !names.is_empty() {
+            self.members(i, &std::cell::Cell::new(false), |key, value| {
+                let key = self.key(key)?;
+                let sub: Vec<(&[Step], usize)> = names
+                    .iter()
+                    .filter(|(name, _, _)| *name == key)
+                    .map(|&(_, rest, k)| (rest, k))
+                    .collect();
+                if sub.is_empty() {
+                    Some(None)
+                } else {
+                    Some(Some(self.walk_many(value, &sub, outs)?))
+                }
+            })?
+        } else if !each.is_empty() {
+            self.elements(i, |element| {
+                let mut sub: Vec<(&[Step], usize)> = Vec::with_capacity(each.len());
+                for &(step, rest, k) in &each {
+                    let take = match step {
+                        Step::Filter(c) => self.test(c, element)?,
+                        _ => true,
+                    };
+                    if take {
+                        sub.push((rest, k));
+                    }
+                }
+                if sub.is_empty() {
+                    Some(None)
+                } else {
+                    Some(Some(self.walk_many(element, &sub, outs)?))
+                }
+            })?
+        } else {
+            self.skip(i)?
+        };
+        for k in finished {
+            outs.get_mut(k)?.push(i..end);
+        }
+        Some(end)
+    }
+
     /// The start of element `index` of the array at `i` (negative: from
     /// the end), if it has one.
     fn index(&self, i: usize, index: i64) -> Option<Option<usize>> {
@@ -508,6 +615,9 @@ impl<'t> Doc<'t> {
             Cond::Not(c) => !self.test(c, i)?,
             Cond::Exists(path) => self.single(i, path)?.is_some(),
             Cond::Compare(op, l, r) => {
+                if let (Op::Eq | Op::Ne, Some(eq)) = (op, self.string_eq(l, r, i)?) {
+                    return Some(eq == matches!(op, Op::Eq));
+                }
                 let l = self.operand(l, i)?;
                 let r = self.operand(r, i)?;
                 let (l, r) = (l.as_deref(), r.as_deref());
@@ -521,6 +631,30 @@ impl<'t> Doc<'t> {
                 }
             }
         })
+    }
+
+    /// `==` between a query from the candidate at `i` and a string literal,
+    /// decided on the text where that is plain: `None` inside when the
+    /// operands are other than those, or the string found has escapes.
+    fn string_eq(&self, l: &Operand, r: &Operand, i: usize) -> Option<Option<bool>> {
+        let (path, literal) = match (l, r) {
+            (Operand::Current(path), Operand::Literal(Value::String(s)))
+            | (Operand::Literal(Value::String(s)), Operand::Current(path)) => (path, s),
+            _ => return Some(None),
+        };
+        // Nothing, and any value but a string, differs from a string.
+        let Some(at) = self.single(i, path)? else {
+            return Some(Some(false));
+        };
+        if self.at(at) != b'"' {
+            return Some(Some(false));
+        }
+        let end = self.string_end(at)?;
+        let raw = self.text.get(at + 1..end.checked_sub(1)?)?;
+        if raw.contains('\\') {
+            return Some(None);
+        }
+        Some(Some(raw == literal.as_str()))
     }
 
     /// An operand's value for the candidate at `i`; `None` inside when a
@@ -566,6 +700,12 @@ fn lt(l: Option<&Value>, r: Option<&Value>) -> bool {
 /// One selected value read as the strict reader reads it (its text was
 /// checked by that reader, as part of the whole).
 pub fn read(text: &str) -> Option<Value> {
+    // Most values selected are short strings without escapes.
+    if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        if inner.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            return Some(Value::String(inner.to_owned()));
+        }
+    }
     crate::evidence::json::parse(text.as_bytes(), usize::MAX).ok()
 }
 
@@ -676,6 +816,16 @@ mod tests {
         assert_eq!(declined, PATHS[PATHS.len() - 5..].to_vec(), "declined");
     }
 
+    #[test]
+    fn one_walk_for_many_paths_answers_as_each_alone() {
+        let each: Vec<_> = PATHS.iter().map(|p| select(p, DOC)).collect();
+        assert_eq!(select_many(PATHS, DOC), each);
+        for pair in PATHS.windows(3) {
+            let each: Vec<_> = pair.iter().map(|p| select(p, DOC)).collect();
+            assert_eq!(select_many(pair, DOC), each, "{pair:?}");
+        }
+    }
+
     /// Small JSON values of the shapes predicates have.
     fn json() -> impl Strategy<Value = Value> {
         let leaf = prop_oneof![
@@ -733,6 +883,15 @@ mod tests {
             if let Some(values) = ours(&path, &text) {
                 prop_assert_eq!(values, theirs(&path, &text), "{} on {}", path, text);
             }
+        }
+
+        /// Several paths walked together select what each selects alone.
+        #[test]
+        fn many_agree_with_each(value in json(), paths in prop::collection::vec(path(), 1..5)) {
+            let text = value.to_string();
+            let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+            let each: Vec<_> = paths.iter().map(|p| select(p, &text)).collect();
+            prop_assert_eq!(select_many(&paths, &text), each, "{:?} on {}", paths, text);
         }
     }
 }

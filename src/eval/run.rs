@@ -225,9 +225,7 @@ impl<'a> StepContext<'a> {
                     .statement_predicate()
                     .is_some_and(|p| p.text().is_some());
                 let outcomes = if large {
-                    crate::evidence::parallel::map(&expected.checks, |check| {
-                        checks::run_on(check, target)
-                    })
+                    checks::run_all(&expected.checks, target)
                 } else {
                     expected
                         .checks
