@@ -513,20 +513,33 @@ impl<'t> Doc<'t> {
             })?
         } else if !each.is_empty() {
             self.elements(i, |element| {
-                let mut sub: Vec<(&[Step], usize)> = Vec::with_capacity(each.len());
+                // Without an allocation for each element, for a few paths.
+                let mut few: [(&[Step], usize); 8] = [(&[], 0); 8];
+                let mut more = Vec::new();
+                let mut taken = 0;
                 for &(step, rest, k) in &each {
                     let take = match step {
                         Step::Filter(c) => self.test(c, element)?,
                         _ => true,
                     };
                     if take {
-                        sub.push((rest, k));
+                        match few.get_mut(taken) {
+                            Some(slot) => *slot = (rest, k),
+                            None => more.push((rest, k)),
+                        }
+                        taken += 1;
                     }
                 }
+                let sub = if more.is_empty() {
+                    few.get(..taken)?
+                } else {
+                    more.splice(0..0, few);
+                    &more[..]
+                };
                 if sub.is_empty() {
                     Some(None)
                 } else {
-                    Some(Some(self.walk_many(element, &sub, outs)?))
+                    Some(Some(self.walk_many(element, sub, outs)?))
                 }
             })?
         } else {
