@@ -89,7 +89,7 @@ impl<'p> Target<'p> {
     fn kinds(self, path: &str) -> Option<Vec<&'static str>> {
         if let Target::Predicate(p) = self {
             if let Some(text) = p.text() {
-                if let Some(ranges) = super::lazy::select(path, text) {
+                if let Some(ranges) = super::lazy::select_starts(path, text) {
                     let kinds: Option<Vec<&'static str>> = ranges
                         .iter()
                         .map(|r| match text.as_bytes().get(r.start) {

@@ -23,10 +23,22 @@ use serde_json::Value;
 /// it, in `jsonpath-rust`'s order; `None` when the path is not one of those
 /// answered here (or does not parse).
 pub fn select(path: &str, text: &str) -> Option<Vec<Range<usize>>> {
+    select_in(path, text, false)
+}
+
+/// [`select`], except that an object or an array selected where nothing
+/// after it is read (`$.a.b`, not `$.a[*]`) is given as the empty range at
+/// its start, without finding its end: enough to tell its kind.
+pub fn select_starts(path: &str, text: &str) -> Option<Vec<Range<usize>>> {
+    select_in(path, text, true)
+}
+
+fn select_in(path: &str, text: &str, starts: bool) -> Option<Vec<Range<usize>>> {
     let steps = plan(path)?;
     let doc = Doc {
         bytes: text.as_bytes(),
         text,
+        starts,
     };
     let mut out = Vec::new();
     let start = doc.ws(0);
@@ -50,6 +62,7 @@ pub fn select_many(paths: &[&str], text: &str) -> Vec<Option<Vec<Range<usize>>>>
     let doc = Doc {
         bytes: text.as_bytes(),
         text,
+        starts: false,
     };
     let mut outs: Vec<Vec<Range<usize>>> = vec![Vec::new(); paths.len()];
     let start = doc.ws(0);
@@ -214,6 +227,8 @@ fn has(v: u64, b: u8) -> u64 {
 struct Doc<'t> {
     bytes: &'t [u8],
     text: &'t str,
+    /// See [`select_starts`].
+    starts: bool,
 }
 
 impl<'t> Doc<'t> {
@@ -400,6 +415,10 @@ impl<'t> Doc<'t> {
         to_end: bool,
     ) -> Option<usize> {
         let Some((step, rest)) = steps.split_first() else {
+            if self.starts && !to_end && matches!(self.at(i), b'{' | b'[') {
+                out.push(i..i);
+                return Some(i);
+            }
             let end = self.skip(i)?;
             out.push(i..end);
             return Some(end);
@@ -827,6 +846,27 @@ mod tests {
             .collect();
         assert_eq!(declined.len() + answered, PATHS.len());
         assert_eq!(declined, PATHS[PATHS.len() - 5..].to_vec(), "declined");
+    }
+
+    #[test]
+    fn starts_are_where_the_values_start() {
+        for path in PATHS {
+            let all = select(path, DOC);
+            let starts = select_starts(path, DOC);
+            assert_eq!(
+                all.as_ref()
+                    .map(|v| v.iter().map(|r| r.start).collect::<Vec<_>>()),
+                starts
+                    .as_ref()
+                    .map(|v| v.iter().map(|r| r.start).collect::<Vec<_>>()),
+                "{path}"
+            );
+            for (a, s) in all.iter().flatten().zip(starts.iter().flatten()) {
+                let container = matches!(DOC.as_bytes()[a.start], b'{' | b'[');
+                assert!(s == a || (container && s.is_empty()), "{path}");
+            }
+        }
+        assert_eq!(select_starts("$.components", DOC).unwrap()[0].len(), 0);
     }
 
     #[test]
