@@ -25,7 +25,8 @@ mod digest;
 mod extra;
 mod finding;
 mod instantiate;
-mod lazy;
+#[doc(hidden)]
+pub mod lazy;
 mod rules;
 mod run;
 mod select;
