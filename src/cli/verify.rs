@@ -383,10 +383,16 @@ fn widen_artifact(
             break;
         }
     }
-    if wanted.len() == 1 {
+    // sha256 is in `digests` already: only the others are computed.
+    let extra = wanted.get(1..).unwrap_or_default();
+    if extra.is_empty() {
         return Ok((name, digests));
     }
-    let digests = crate::record::hash_file_with(path, &wanted).map_err(|e| Box::new(e) as Stop)?;
+    let more = crate::record::hash_file_with(path, extra).map_err(|e| Box::new(e) as Stop)?;
+    let mut digests = digests;
+    for (alg, value) in more.iter() {
+        digests.insert_str(alg, value.into_owned());
+    }
     Ok((name, digests))
 }
 
