@@ -10,8 +10,9 @@ use std::path::{Path, PathBuf};
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-use cairn::evidence::{self, canonical, json, Limits, SigningKey};
-use cairn::pattern::Pattern;
+use cairn_evidence::{canonical, Limits, SigningKey};
+use cairn_json as json;
+use cairn_lang::pattern::Pattern;
 
 /// A classic link's `signed` object with `n` materials and `n` products, as
 /// in-toto writes it (keys sorted, indented).
@@ -80,15 +81,16 @@ fn parse_links(c: &mut Criterion) {
     group.sample_size(10);
     for n in [1_000, 10_000] {
         let (path, key) = signed_link(n);
-        let trusted = evidence::TrustedKey::new(key.public(), evidence::Scheme::Ed25519, "k");
+        let trusted =
+            cairn_evidence::TrustedKey::new(key.public(), cairn_evidence::Scheme::Ed25519, "k");
         let bytes = std::fs::metadata(&path).unwrap().len();
         group.throughput(Throughput::Bytes(bytes));
         group.bench_with_input(BenchmarkId::new("load_and_verify", n), &path, |b, path| {
             b.iter(|| {
-                let loaded = evidence::load(std::slice::from_ref(path), &Limits::default());
+                let loaded = cairn_evidence::load(std::slice::from_ref(path), &Limits::default());
                 assert!(loaded.problems.is_empty());
                 let (verified, rejected) =
-                    evidence::verify(loaded.items, std::slice::from_ref(&trusted));
+                    cairn_evidence::verify(loaded.items, std::slice::from_ref(&trusted));
                 assert!(rejected.is_empty());
                 verified
             })
@@ -119,25 +121,26 @@ fn artifact_rules(c: &mut Criterion) {
     for n in [1_000, 10_000] {
         let (path, key) = signed_link(n);
         let dir = path.parent().unwrap().to_path_buf();
-        let loaded = evidence::load(std::slice::from_ref(&path), &Limits::default());
+        let loaded = cairn_evidence::load(std::slice::from_ref(&path), &Limits::default());
         for rules in [1, 10, 100] {
             let text = rules_policy(&dir, &key, rules);
-            let layout = cairn::lower::compile_source("bench.cairn", &text, &dir)
+            let layout = cairn_lang::lower::compile_source("bench.cairn", &text, &dir)
                 .map_err(|e| e.codes())
                 .unwrap();
-            let layout = cairn::eval::instantiate(&layout, &Default::default()).unwrap();
-            let trusted = evidence::TrustedKey::new(key.public(), evidence::Scheme::Ed25519, "k");
-            let (verified, _) = evidence::verify(loaded.items.clone(), &[trusted]);
+            let layout = cairn_eval::instantiate(&layout, &Default::default()).unwrap();
+            let trusted =
+                cairn_evidence::TrustedKey::new(key.public(), cairn_evidence::Scheme::Ed25519, "k");
+            let (verified, _) = cairn_evidence::verify(loaded.items.clone(), &[trusted]);
             let id = BenchmarkId::new(format!("{rules}_rules"), n);
             group.throughput(Throughput::Elements(2 * n as u64));
             group.bench_function(id, |b| {
                 b.iter(|| {
-                    let verdict = cairn::eval::evaluate(&cairn::eval::Input {
+                    let verdict = cairn_eval::evaluate(&cairn_eval::Input {
                         layout: &layout,
                         attestations: &verified,
                         now: 0,
                         artifact: None,
-                        inspections: cairn::eval::Inspections::NotRun,
+                        inspections: cairn_eval::Inspections::NotRun,
                     });
                     assert!(verdict.passed());
                     verdict
@@ -205,14 +208,16 @@ fn big_policy(lines: usize) -> String {
 fn compile_policy(c: &mut Criterion) {
     let text = big_policy(10_000);
     let dir = std::env::temp_dir();
-    cairn::lower::compile_source("big.cairn", &text, &dir)
+    cairn_lang::lower::compile_source("big.cairn", &text, &dir)
         .map_err(|e| e.codes())
         .unwrap();
     let mut group = c.benchmark_group("compile");
     group.sample_size(20);
     group.throughput(Throughput::Elements(text.lines().count() as u64));
     group.bench_function("policy_10000_lines", |b| {
-        b.iter(|| cairn::lower::compile_source("big.cairn", &text, &dir).map_err(|e| e.codes()))
+        b.iter(|| {
+            cairn_lang::lower::compile_source("big.cairn", &text, &dir).map_err(|e| e.codes())
+        })
     });
     group.finish();
 }

@@ -32,7 +32,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Instant;
 
-use cairn::evidence::dsse::{pae_header, INTOTO_PAYLOAD_TYPE};
+use cairn_evidence::dsse::{pae_header, INTOTO_PAYLOAD_TYPE};
 use sha2::{Digest as _, Sha256, Sha512};
 
 enum Task {

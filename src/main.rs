@@ -1,5 +1,7 @@
 //! The `cairn` binary: parses the command line and dispatches; nothing else.
 
+mod cli;
+
 fn main() -> std::process::ExitCode {
-    cairn::cli::main()
+    cli::main()
 }

@@ -21,8 +21,8 @@ fuzz_target!(|data: &[u8]| {
     if std::fs::write(&path, bytes).is_err() {
         return;
     }
-    let limits = cairn::evidence::Limits::default();
-    let checked = cairn::evidence::load_verified(&[path], &limits, &[]);
+    let limits = cairn_evidence::Limits::default();
+    let checked = cairn_evidence::load_verified(&[path], &limits, &[]);
     // Nothing is trusted without keys: every readable attestation is rejected.
     assert!(checked.verified.is_empty());
 });

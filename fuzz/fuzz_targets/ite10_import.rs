@@ -15,5 +15,5 @@ fuzz_target!(|data: &[u8]| {
         ("b".to_string(), "{c}y".to_string()),
         ("c".to_string(), "z".to_string()),
     ]);
-    let _ = cairn::interop::ite10::to_cairn_with(text, "fuzz", &params);
+    let _ = cairn_interop::ite10::to_cairn_with(text, "fuzz", &params);
 });

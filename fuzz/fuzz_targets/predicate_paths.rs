@@ -3,7 +3,7 @@
 //! paths agrees with each path selected alone.
 #![no_main]
 
-use cairn::eval::lazy;
+use cairn_eval::lazy;
 use libfuzzer_sys::fuzz_target;
 
 const PATHS: &[&str] = &[

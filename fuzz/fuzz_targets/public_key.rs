@@ -5,8 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = cairn::evidence::keys::PublicKey::from_file_bytes(data);
+    let _ = cairn_evidence::keys::PublicKey::from_file_bytes(data);
     if let Ok(text) = std::str::from_utf8(data) {
-        let _ = cairn::evidence::TrustedKey::parse(text, "fuzz");
+        let _ = cairn_evidence::TrustedKey::parse(text, "fuzz");
     }
 });

@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(signed) = serde_json::from_str::<serde_json::Value>(layout) else {
         return;
     };
-    if let Ok(Some(policy)) = cairn::evidence::x509::CertPolicy::read(&signed) {
+    if let Ok(Some(policy)) = cairn_evidence::x509::CertPolicy::read(&signed) {
         for step in ["build", "write-code", ""] {
             let _ = policy.admit(step, cert, 1_700_000_000);
         }

@@ -7,11 +7,11 @@ use clap::Args;
 
 use super::keyio::{read_private_key, report, write_out, CliError};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
-use crate::evidence::document::parse_json;
-use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
-use crate::evidence::load::read_bounded;
-use crate::evidence::parse::STATEMENT_V1;
-use crate::evidence::{sign_dsse, Location};
+use cairn_evidence::document::parse_json;
+use cairn_evidence::dsse::INTOTO_PAYLOAD_TYPE;
+use cairn_evidence::load::read_bounded;
+use cairn_evidence::parse::STATEMENT_V1;
+use cairn_evidence::{sign_dsse, Location};
 
 /// `cairn attest`.
 #[derive(Debug, Args)]
@@ -49,13 +49,13 @@ pub fn run(args: AttestArgs, color: ColorChoice) -> ExitCode {
 type Boxed = Box<dyn miette::Diagnostic + Send + Sync>;
 
 fn predicate_uri(given: &str) -> Result<String, CliError> {
-    if let Some(known) = crate::predicates::by_alias(given) {
+    if let Some(known) = cairn_evidence::predicates::by_alias(given) {
         return Ok(known.uri.to_owned());
     }
     if given.contains("://") {
         return Ok(given.to_owned());
     }
-    let aliases = crate::predicates::KNOWN
+    let aliases = cairn_evidence::predicates::KNOWN
         .iter()
         .map(|p| format!("`{}`", p.alias))
         .collect::<Vec<_>>()
@@ -79,14 +79,14 @@ fn attest(args: &AttestArgs) -> Result<(), Boxed> {
     let mut subjects = Vec::new();
     for path in &args.subject {
         let name = path.display().to_string();
-        if let Some(reason) = crate::evidence::names::artifact_name_problem(&name) {
+        if let Some(reason) = cairn_evidence::names::artifact_name_problem(&name) {
             return Err(Box::new(CliError::SubjectName {
-                path: crate::report::escape(&name),
+                path: cairn_base::escape::escape(&name),
                 reason: reason.to_owned(),
             }));
         }
         // A regular file only: a FIFO or a device would never end.
-        let digests = crate::record::hash_file(path)?;
+        let digests = cairn_record::hash_file(path)?;
         subjects.push(serde_json::json!({
             "name": name,
             "digest": digests,

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
-use crate::diag;
-use crate::lower::{self, FileError};
+use cairn_base::diag;
+use cairn_lang::lower::{self, FileError};
 
 /// Checks policies: exit 0 when all are valid, 1 when any has errors, 2 when
 /// a file cannot be read. Errors go to stderr with file:line:column.

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
-use crate::lower;
+use cairn_lang::lower;
 
 /// Compiles a policy and prints it on stdout: the IR as pretty-printed,
 /// deterministic JSON (schema in docs/ir.md, versioned by `ir_version`), or
@@ -55,11 +55,11 @@ pub fn run(args: &CompileArgs, color: ColorChoice) -> ExitCode {
 
 /// Prints the classic layout, or every construct a classic layout cannot express.
 fn in_toto(
-    layout: &crate::ir::Layout,
-    source: &crate::source::SourceFile,
+    layout: &cairn_lang::ir::Layout,
+    source: &cairn_base::source::SourceFile,
     color: bool,
 ) -> ExitCode {
-    match crate::interop::classic::ir_to_layout_json(layout) {
+    match cairn_interop::classic::ir_to_layout_json(layout) {
         Ok(json) => match serde_json::to_string_pretty(&json) {
             Ok(text) => {
                 outln!("{text}");
@@ -73,7 +73,7 @@ fn in_toto(
         Err(unsupported) => {
             for u in unsupported {
                 let report = miette::Report::new(u).with_source_code(source.named_source());
-                err!("{}", crate::diag::render(report.as_ref(), color));
+                err!("{}", cairn_base::diag::render(report.as_ref(), color));
             }
             ExitCode::from(EXIT_ERROR)
         }

@@ -8,7 +8,6 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
-use crate::{diag, lower, syntax};
 
 /// Prints the syntax tree (`ast`, spans as byte ranges) or the resolved IR
 /// (`ir`) of a policy. Exits 2 when the policy has errors or the file cannot
@@ -36,28 +35,28 @@ pub fn run(args: &DumpArgs, color: ColorChoice) -> ExitCode {
     let color = color.enabled(std::io::stderr().is_terminal());
     match args.what {
         Stage::Ast => {
-            let file = match lower::read_policy(&args.file) {
+            let file = match cairn_lang::lower::read_policy(&args.file) {
                 Ok(f) => f,
                 Err(e) => {
-                    err!("{}", diag::render(&e, color));
+                    err!("{}", cairn_base::diag::render(&e, color));
                     return ExitCode::from(EXIT_ERROR);
                 }
             };
-            match syntax::parse(&file.text) {
+            match cairn_lang::syntax::parse(&file.text) {
                 Ok(parsed) => {
-                    out!("{}", syntax::dump(&parsed));
+                    out!("{}", cairn_lang::syntax::dump(&parsed));
                     ExitCode::from(EXIT_OK)
                 }
                 Err(e) => {
-                    let report = lower::with_source(&file, e);
-                    err!("{}", diag::render(report.as_ref(), color));
+                    let report = cairn_lang::lower::with_source(&file, e);
+                    err!("{}", cairn_base::diag::render(report.as_ref(), color));
                     ExitCode::from(EXIT_ERROR)
                 }
             }
         }
-        Stage::Ir => match lower::compile_file(&args.file) {
+        Stage::Ir => match cairn_lang::lower::compile_file(&args.file) {
             Ok((_, layout)) => {
-                out!("{}", crate::lower::dump(&layout));
+                out!("{}", cairn_lang::lower::dump(&layout));
                 ExitCode::from(EXIT_OK)
             }
             Err(e) => super::report_file_error(&e, color),

@@ -12,12 +12,6 @@ use clap::Args;
 use super::verify::{self, Mode, VerifyArgs};
 use super::verify_output::Format;
 use super::ColorChoice;
-use crate::eval::{Trace, Verdict};
-use crate::report::{self, EvidenceFiles};
-use crate::source::SourceFile;
-
-/// Evidence files larger than this are not read back for snippets.
-const SNIPPET_FILE_LIMIT: u64 = 16 * 1024 * 1024;
 
 /// `cairn explain`.
 #[derive(Debug, Args)]
@@ -37,45 +31,10 @@ pub fn run(args: &ExplainArgs, color: ColorChoice) -> ExitCode {
 
 /// Prints the result and the trail on stdout (as JSON with `--format json`,
 /// the report with a `trace` member), the findings on stderr.
-pub fn print(
-    verdict: &Verdict,
-    trace: &Trace,
-    source: &SourceFile,
-    files: &EvidenceFiles,
-    format: Format,
-    all: bool,
-    color: bool,
-) {
+pub fn print(report: &cairn::Report, format: Format, all: bool, color: bool) {
     match format {
-        Format::Human => out!(
-            "{}\n{}",
-            report::summary(verdict),
-            report::trail(verdict, trace, source, all)
-        ),
-        Format::Json => out!("{}", report::json_with_trace(verdict, Some(source), trace)),
+        Format::Human => out!("{}\n{}", report.summary(), report.trail(all)),
+        Format::Json => out!("{}", report.json(true)),
     }
-    err!(
-        "{}",
-        report::findings_with_evidence(verdict, source, files, color)
-    );
-}
-
-/// The text of every evidence file a finding points at, for the second
-/// snippet of each finding (files too large or unreadable are left out:
-/// the finding then names the file and line only).
-pub fn evidence_texts(verdict: &Verdict) -> EvidenceFiles {
-    let mut files = EvidenceFiles::new();
-    for origin in verdict.findings.iter().filter_map(|f| f.origin.as_ref()) {
-        if files.contains_key(&origin.file) {
-            continue;
-        }
-        let small = std::fs::metadata(&origin.file).is_ok_and(|m| m.len() <= SNIPPET_FILE_LIMIT);
-        if !small {
-            continue;
-        }
-        if let Ok(text) = std::fs::read_to_string(&origin.file) {
-            files.insert(origin.file.clone(), text);
-        }
-    }
-    files
+    err!("{}", report.findings(color));
 }

@@ -7,7 +7,6 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
-use crate::{diag, lower, syntax};
 
 /// Formats policies in place. With `--check`, changes nothing and exits 1,
 /// naming each file on stdout, when any file is not formatted. Exits 2 when a
@@ -27,19 +26,19 @@ pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
     let color = color.enabled(std::io::stderr().is_terminal());
     let mut status = EXIT_OK;
     for path in &args.files {
-        let file = match lower::read_policy(path) {
+        let file = match cairn_lang::lower::read_policy(path) {
             Ok(f) => f,
             Err(e) => {
-                err!("{}", diag::render(&e, color));
+                err!("{}", cairn_base::diag::render(&e, color));
                 status = EXIT_ERROR;
                 continue;
             }
         };
-        let formatted = match syntax::format_source(&file.text) {
+        let formatted = match cairn_lang::syntax::format_source(&file.text) {
             Ok(f) => f,
             Err(e) => {
-                let report = lower::with_source(&file, e);
-                err!("{}", diag::render(report.as_ref(), color));
+                let report = cairn_lang::lower::with_source(&file, e);
+                err!("{}", cairn_base::diag::render(report.as_ref(), color));
                 status = EXIT_ERROR;
                 continue;
             }
@@ -53,11 +52,11 @@ pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
                 status = EXIT_NO;
             }
         } else if let Err(e) = std::fs::write(path, formatted) {
-            let e = lower::IoError::Unwritable {
+            let e = cairn_lang::lower::IoError::Unwritable {
                 path: path.display().to_string(),
                 reason: e.to_string(),
             };
-            err!("{}", diag::render(&e, color));
+            err!("{}", cairn_base::diag::render(&e, color));
             status = EXIT_ERROR;
         }
     }

@@ -7,12 +7,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use cairn_interop::ImportError;
 use clap::Args;
 
 use super::keyio::{read_owner_keys, report, write_out};
-use super::verify_inputs;
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
-use crate::evidence;
 
 /// `cairn import`.
 #[derive(Debug, Args)]
@@ -31,56 +30,6 @@ pub struct ImportArgs {
     /// Where to write the policy; standard output when absent (an existing file is replaced).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-/// The errors of `cairn import`.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum ImportError {
-    /// The file holds no classic layout.
-    #[error("`{path}` holds no in-toto layout")]
-    #[diagnostic(
-        code(E541),
-        help("give a `{{signed, signatures}}` metablock or a DSSE envelope whose payload has `_type: layout`")
-    )]
-    NotALayout {
-        /// The file.
-        path: String,
-    },
-    /// A given key did not sign the layout.
-    #[error("layout `{path}` is not signed by `{key}`")]
-    #[diagnostic(
-        code(E542),
-        help(
-            "import without `--layout-key` to translate it anyway, or pass the key that signed it"
-        )
-    )]
-    Unsigned {
-        /// The file.
-        path: String,
-        /// The key.
-        key: String,
-    },
-    /// A layout that cairn cannot write as a policy it accepts.
-    #[error("`{path}` cannot be translated into a valid policy: {reason}")]
-    #[diagnostic(
-        code(E544),
-        help("fix the layout, or write the policy by hand: `cairn import` writes only what `cairn check` accepts (names of letters, digits, `_` and `-`; strings without control or invisible characters; the rules of docs/language.md)")
-    )]
-    Untranslatable {
-        /// The file.
-        path: String,
-        /// What cairn cannot write, or the errors of the translation.
-        reason: String,
-    },
-    /// The printed source did not parse: a bug in cairn.
-    #[error(
-        "cairn printed `.cairn` source that it cannot parse (a bug; please report it): {reason}"
-    )]
-    #[diagnostic(code(E543))]
-    Printed {
-        /// The parser's message.
-        reason: String,
-    },
 }
 
 type Boxed = Box<dyn miette::Diagnostic + Send + Sync>;
@@ -108,18 +57,18 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
     let fail = |code: u8, e: Boxed| (code, vec![e]);
     let path = &args.file;
     if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
-        let params = verify_inputs::params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
+        let params = cairn::parse_params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
         return yaml(path, &params);
     }
     let shown = path.display().to_string();
     if args.layout_keys.is_empty() {
         if let Some(source) = unsigned(path) {
             errln!("note: `{shown}` carries no signature; it was translated unchecked");
-            let params = verify_inputs::params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
+            let params = cairn::parse_params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
             return to_source(path, &source, &params);
         }
     }
-    let mut loaded = evidence::load(std::slice::from_ref(path), &super::limits());
+    let mut loaded = cairn_evidence::load(std::slice::from_ref(path), &super::limits());
     if !loaded.problems.is_empty() {
         let problems = loaded.problems.into_iter().map(|p| Box::new(p) as Boxed);
         return Err((EXIT_ERROR, problems.collect()));
@@ -135,8 +84,8 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
         item.unchecked_source().clone()
     } else {
         let keys = read_owner_keys(&args.layout_keys).map_err(|e| fail(EXIT_ERROR, Box::new(e)))?;
-        let (_, verified) =
-            evidence::verify_layout_source(item, &keys).map_err(|r| fail(EXIT_NO, r as Boxed))?;
+        let (_, verified) = cairn_evidence::verify_layout_source(item, &keys)
+            .map_err(|r| fail(EXIT_NO, r as Boxed))?;
         let unsigned: Vec<Boxed> = keys
             .iter()
             .enumerate()
@@ -158,7 +107,7 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
         );
         verified.value().clone()
     };
-    let params = verify_inputs::params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
+    let params = cairn::parse_params(&args.params).map_err(|e| fail(EXIT_ERROR, e))?;
     to_source(path, &source, &params)
 }
 
@@ -166,10 +115,10 @@ fn import(args: &ImportArgs) -> Result<String, (u8, Vec<Boxed>)> {
 /// --target in-toto` prints) or a metablock with an empty `signatures`
 /// list. `None` for anything else, which the evidence layer then reads (and
 /// reports on).
-fn unsigned(path: &Path) -> Option<evidence::LayoutSource> {
+fn unsigned(path: &Path) -> Option<cairn_evidence::LayoutSource> {
     let limits = super::limits();
-    let bytes = evidence::load::read_bounded(path, limits.max_file_bytes).ok()?;
-    let value = evidence::json::parse(&bytes, limits.max_depth).ok()?;
+    let bytes = cairn_evidence::load::read_bounded(path, limits.max_file_bytes).ok()?;
+    let value = cairn_json::parse(&bytes, limits.max_depth).ok()?;
     let is_layout = |v: &serde_json::Value| {
         v.get("_type").and_then(serde_json::Value::as_str) == Some("layout")
     };
@@ -186,7 +135,7 @@ fn unsigned(path: &Path) -> Option<evidence::LayoutSource> {
         }
         signed
     };
-    Some(evidence::LayoutSource {
+    Some(cairn_evidence::LayoutSource {
         signed,
         text: String::from_utf8(bytes).ok()?,
     })
@@ -194,7 +143,7 @@ fn unsigned(path: &Path) -> Option<evidence::LayoutSource> {
 
 /// An attestation-verifier YAML layout (unsigned by design) as `.cairn` text.
 fn yaml(path: &Path, params: &BTreeMap<String, String>) -> Result<String, (u8, Vec<Boxed>)> {
-    let bytes = evidence::load::read_bounded(path, super::limits().max_file_bytes)
+    let bytes = cairn_evidence::load::read_bounded(path, super::limits().max_file_bytes)
         .map_err(|e| (EXIT_ERROR, vec![Box::new(e) as Boxed]))?;
     let text = String::from_utf8_lossy(&bytes);
     let name = path.file_stem().map_or_else(
@@ -202,12 +151,12 @@ fn yaml(path: &Path, params: &BTreeMap<String, String>) -> Result<String, (u8, V
         |s| s.to_string_lossy().into_owned(),
     );
     let (source, notes) =
-        crate::interop::ite10::to_cairn_with(&text, &name, params).map_err(|errors| {
+        cairn_interop::ite10::to_cairn_with(&text, &name, params).map_err(|errors| {
             let code = if errors.iter().any(|e| {
                 matches!(
                     e,
-                    crate::interop::ite10::Ite10Error::Yaml { .. }
-                        | crate::interop::ite10::Ite10Error::ParamCycle { .. }
+                    cairn_interop::ite10::Ite10Error::Yaml { .. }
+                        | cairn_interop::ite10::Ite10Error::ParamCycle { .. }
                 )
             }) {
                 EXIT_ERROR
@@ -233,22 +182,30 @@ fn yaml(path: &Path, params: &BTreeMap<String, String>) -> Result<String, (u8, V
 /// `verify --layout --param` does, to formatted `.cairn` text.
 fn to_source(
     path: &Path,
-    layout: &evidence::LayoutSource,
+    layout: &cairn_evidence::LayoutSource,
     params: &BTreeMap<String, String>,
 ) -> Result<String, (u8, Vec<Boxed>)> {
     let name = path
         .file_stem()
         .map_or_else(|| "root".to_string(), |s| s.to_string_lossy().into_owned());
-    let prepared = verify_inputs::import_verified(
-        layout,
-        path.display().to_string(),
-        &name,
-        String::new(),
-        params,
-        false,
-    )
-    .map_err(|stopped| (EXIT_NO, stopped.diagnostics))?;
-    let text = crate::interop::source::to_cairn(&prepared.layout);
+    let mut signed = layout.signed.clone();
+    if !params.is_empty() {
+        cairn_interop::classic::substitute_parameters(&mut signed, params).map_err(|missing| {
+            let missing: Vec<Boxed> = missing.into_iter().map(|e| Box::new(e) as Boxed).collect();
+            (EXIT_NO, missing)
+        })?;
+    }
+    let source =
+        cairn_base::source::SourceFile::new(path.display().to_string(), layout.text.clone());
+    let imported = cairn_interop::classic::layout_to_ir_with(&signed, &source.text, &name, false)
+        .map_err(|errors| {
+        let errors: Vec<Boxed> = errors
+            .into_iter()
+            .map(|e| Boxed::from(cairn_interop::report(e, &source)))
+            .collect();
+        (EXIT_NO, errors)
+    })?;
+    let text = cairn_interop::source::to_cairn(&imported);
     finish(path, &text)
 }
 
@@ -268,7 +225,7 @@ fn finish(path: &Path, text: &str) -> Result<String, (u8, Vec<Boxed>)> {
         (EXIT_NO, vec![Box::new(e) as Boxed])
     };
     let formatted =
-        crate::syntax::format_source(text).map_err(|e| match unspellable(text, &e) {
+        cairn_lang::syntax::format_source(text).map_err(|e| match unspellable(text, &e) {
             Some(reason) => refuse(reason),
             None => (
                 EXIT_ERROR,
@@ -278,7 +235,7 @@ fn finish(path: &Path, text: &str) -> Result<String, (u8, Vec<Boxed>)> {
             ),
         })?;
     let base = path.parent().unwrap_or(Path::new("."));
-    if let Err(errors) = crate::lower::compile_source("import", &formatted, base) {
+    if let Err(errors) = cairn_lang::lower::compile_source("import", &formatted, base) {
         let reasons: Vec<String> = errors
             .reports
             .iter()
@@ -311,7 +268,7 @@ fn has_control_escape(text: &str) -> bool {
 
 /// Why printed `text` that did not parse (`error`) holds what the layout
 /// gave and a policy cannot spell, if that is why.
-fn unspellable(text: &str, error: &crate::syntax::SyntaxError) -> Option<String> {
+fn unspellable(text: &str, error: &cairn_lang::syntax::SyntaxError) -> Option<String> {
     let invisible = miette::Diagnostic::code(error).is_some_and(|c| c.to_string() == "E103");
     if invisible || has_control_escape(text) {
         return Some(
@@ -330,7 +287,7 @@ fn unspellable(text: &str, error: &crate::syntax::SyntaxError) -> Option<String>
             Some(format!(
                 "{} name `{}` is not a cairn name (a letter or `_`, then letters, digits, `_` or `-`)",
                 start.trim_end_matches([' ', '"']),
-                crate::report::escape_controls(name)
+                cairn_base::escape::escape_controls(name)
             ))
         })
     })

@@ -9,8 +9,8 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use super::keyio::{read_public_key, report, CliError};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
-use crate::evidence::keys::keyid;
-use crate::evidence::SigningKey;
+use cairn_evidence::keys::keyid;
+use cairn_evidence::SigningKey;
 
 /// `cairn key`.
 #[derive(Debug, Args)]

@@ -6,7 +6,7 @@
 //! diagnostic; `json`, `sarif` and `github` go to stdout for CI to read.
 
 use std::io::IsTerminal as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -14,11 +14,9 @@ use miette::Diagnostic;
 use thiserror::Error;
 
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
-use crate::diag;
-use crate::lint::output::{self, FileResult, Outcome};
-use crate::lint::{self, Levels, Options, Severity};
-use crate::lower;
-use crate::source::SourceFile;
+use cairn_base::diag;
+use cairn_lang::lint::output::{self, FileResult, Outcome};
+use cairn_lang::lint::{self, Levels, Options, Severity};
 
 /// Lints policies for CI. Rules and codes: docs/lints.md.
 ///
@@ -104,32 +102,13 @@ pub fn levels(args: &LintArgs) -> Result<Levels, LintError> {
                 }
                 LintError::UnknownCode {
                     flag,
-                    help: crate::suggest::help(&given, "lint rule", &known),
+                    help: cairn_base::suggest::help(&given, "lint rule", &known),
                     given,
                 }
             })?;
         }
     }
     Ok(levels)
-}
-
-/// Lints one file.
-pub fn lint_file(path: &Path, options: &Options, levels: &Levels) -> FileResult {
-    let file = match lower::read_policy(path) {
-        Ok(f) => f,
-        Err(e) => {
-            return FileResult {
-                file: SourceFile::new(path.display().to_string(), ""),
-                outcome: Outcome::Unreadable(e),
-            }
-        }
-    };
-    let base = path.parent().unwrap_or(Path::new("."));
-    let outcome = match lint::lint_source(&file.name, &file.text, base, options, levels) {
-        Ok(findings) => Outcome::Linted(findings),
-        Err(e) => Outcome::Errors(e),
-    };
-    FileResult { file, outcome }
 }
 
 /// The exit status for a run's results.
@@ -179,7 +158,7 @@ pub fn run(args: &LintArgs, color: ColorChoice) -> ExitCode {
     let results: Vec<FileResult> = args
         .files
         .iter()
-        .map(|p| lint_file(p, &options, &levels))
+        .map(|p| output::lint_file(p, &options, &levels))
         .collect();
     match args.format {
         Format::Human => err!("{}", output::human(&results, color)),

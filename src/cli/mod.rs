@@ -58,9 +58,7 @@ pub mod sign;
 pub mod sign_layout;
 pub mod verify;
 pub mod verify_bundle;
-pub mod verify_classic;
 pub mod verify_envelope;
-pub mod verify_inputs;
 pub mod verify_output;
 
 /// Exit status: the answer is yes.
@@ -180,15 +178,15 @@ pub enum Command {
 
 /// Renders a policy file's errors and returns exit code 2: a command that
 /// needs a valid policy (all but `check`) could not do its job.
-fn report_file_error(e: &crate::lower::FileError, color: bool) -> ExitCode {
+fn report_file_error(e: &cairn_lang::lower::FileError, color: bool) -> ExitCode {
     match e {
-        crate::lower::FileError::Io(e) => {
-            err!("{}", crate::diag::render(e, color));
+        cairn_lang::lower::FileError::Io(e) => {
+            err!("{}", cairn_base::diag::render(e, color));
             ExitCode::from(EXIT_ERROR)
         }
-        crate::lower::FileError::Policy(_, errors) => {
+        cairn_lang::lower::FileError::Policy(_, errors) => {
             for report in &errors.reports {
-                err!("{}", crate::diag::render(report.as_ref(), color));
+                err!("{}", cairn_base::diag::render(report.as_ref(), color));
             }
             ExitCode::from(EXIT_ERROR)
         }
@@ -197,12 +195,12 @@ fn report_file_error(e: &crate::lower::FileError, color: bool) -> ExitCode {
 
 /// Parses the command line and runs the subcommand.
 /// The byte limits of this run, read once from the environment by [`main`].
-static LIMITS: std::sync::OnceLock<crate::evidence::Limits> = std::sync::OnceLock::new();
+static LIMITS: std::sync::OnceLock<cairn_evidence::Limits> = std::sync::OnceLock::new();
 
 /// The limits on untrusted input of this run: the defaults, or what
 /// `CAIRN_MAX_FILE_BYTES` and `CAIRN_MAX_TOTAL_BYTES` set (docs/evidence.md,
 /// Limits).
-pub fn limits() -> crate::evidence::Limits {
+pub fn limits() -> cairn_evidence::Limits {
     LIMITS.get().cloned().unwrap_or_default()
 }
 
@@ -217,14 +215,14 @@ pub fn main() -> ExitCode {
     };
     // Every command reads the limits the same way, and a value it cannot
     // read stops it before it reads anything.
-    match crate::evidence::Limits::from_env() {
+    match cairn_evidence::Limits::from_env() {
         Ok(limits) => {
             let _ = LIMITS.set(limits);
         }
         Err(e) => {
             use std::io::IsTerminal as _;
             let color = cli.color.enabled(std::io::stderr().is_terminal());
-            err!("{}", crate::diag::render(&e, color));
+            err!("{}", cairn_base::diag::render(&e, color));
             return ExitCode::from(EXIT_ERROR);
         }
     }

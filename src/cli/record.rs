@@ -12,13 +12,14 @@ use clap::{Args, Subcommand};
 use serde_json::{json, Value};
 
 use super::keyio::{read_private_key, report};
-use super::run::{link_name, step_name_ok, write_link, Boxed, RecordingArgs, RunError, StepSigner};
+use super::run::{link_name, step_name_ok, write_link, Boxed, RecordingArgs, StepSigner};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
-use crate::evidence::document::Document;
-use crate::evidence::load::read_signed_file;
-use crate::evidence::parse::{content, Content};
-use crate::evidence::verify::check;
-use crate::evidence::{Artifacts, Link, Location, Scheme, SigningKey, TrustedKey};
+use cairn_evidence::document::Document;
+use cairn_evidence::load::read_signed_file;
+use cairn_evidence::parse::{content, Content};
+use cairn_evidence::verify::check;
+use cairn_evidence::{Artifacts, Link, Location, Scheme, SigningKey, TrustedKey};
+use cairn_record::RunError;
 
 /// `cairn record`.
 #[derive(Debug, Args)]
@@ -124,7 +125,7 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     let started = PathBuf::from(unfinished_name(&args.step.step_name, &key));
     if !started.exists() {
         return Err(Box::new(RunError::NotStarted {
-            file: crate::record::shown(&started),
+            file: cairn_record::shown(&started),
             step: args.step.step_name.clone(),
         }));
     }
@@ -133,7 +134,7 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
         report(note, color);
     }
     let bad = |reason: String| RunError::BadStart {
-        file: crate::record::shown(&started),
+        file: cairn_record::shown(&started),
         reason,
     };
     let public = key.public();
@@ -179,7 +180,7 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     )?;
     std::fs::remove_file(&started).map_err(|e| {
         Box::new(super::keyio::CliError::Write {
-            path: crate::record::shown(&started),
+            path: cairn_record::shown(&started),
             reason: format!(
                 "the link was written, but the unfinished one could not be removed: {e}"
             ),

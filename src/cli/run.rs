@@ -11,11 +11,12 @@ use serde_json::{json, Value};
 
 use super::keyio::{read_private_key, report, CliError};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
-use crate::evidence::canonical::to_canonical;
-use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
-use crate::evidence::{sign_dsse, Link, SigningKey};
-use crate::record::exclude::{Excludes, DEFAULT_EXCLUDES};
-use crate::record::{byproducts, run_command, Exit, Recorded, Recorder, Streams};
+use cairn_evidence::canonical::to_canonical;
+use cairn_evidence::dsse::INTOTO_PAYLOAD_TYPE;
+use cairn_evidence::{sign_dsse, Link, SigningKey};
+use cairn_record::exclude::{Excludes, DEFAULT_EXCLUDES};
+use cairn_record::RunError;
+use cairn_record::{byproducts, run_command, Exit, Recorded, Recorder, Streams};
 
 /// `cairn run`.
 #[derive(Debug, Args)]
@@ -117,14 +118,14 @@ impl RecordingArgs {
 
     /// Says which file was written, unless `--quiet`.
     pub fn wrote(&self, path: &Path) {
-        self.note(&format!("wrote {}", crate::record::shown(path)));
+        self.note(&format!("wrote {}", cairn_record::shown(path)));
     }
 
     /// Says which given paths were left out, and why, and with `--verbose`
     /// how many files were recorded as `what` (materials or products).
     pub fn tell(&self, what: &str, recorded: &Recorded) {
         for (path, why) in &recorded.skipped {
-            let path = crate::report::escape(path);
+            let path = cairn_base::escape::escape(path);
             self.note(&format!(
                 "warning: {what} `{path}` {why}; it is not recorded"
             ));
@@ -147,55 +148,6 @@ impl RecordingArgs {
             self.lstrip_paths.clone(),
         )?)
     }
-}
-
-/// The errors of `cairn run` besides recording's own (`E44x`).
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum RunError {
-    /// A step name that cannot be the start of a file name.
-    #[error("the step name `{name}` cannot name a link file: {reason}")]
-    #[diagnostic(
-        code(E470),
-        help("use the step's name as the layout spells it: letters, digits, `-`, `_` or `.`, without `/`")
-    )]
-    StepName {
-        /// The name, escaped.
-        name: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-    /// `cairn record stop` without the file `cairn record start` writes.
-    #[error("`{file}` is not here: nothing was started for step `{step}` with this key")]
-    #[diagnostic(
-        code(E472),
-        help("run `cairn record start -n {step} --key KEY ...` first, in this directory and with the same key")
-    )]
-    NotStarted {
-        /// The file looked for.
-        file: String,
-        /// The step.
-        step: String,
-    },
-    /// A started link that this key did not sign, or that is not a link of
-    /// the step.
-    #[error("`{file}` cannot be finished: {reason}")]
-    #[diagnostic(
-        code(E473),
-        help("remove it and start again with `cairn record start`")
-    )]
-    BadStart {
-        /// The file.
-        file: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The link has no canonical JSON form (a bug: links hold no floats).
-    #[error("the link cannot be written as canonical JSON: {reason}")]
-    #[diagnostic(code(E471), help("this is a bug in cairn: please report it"))]
-    Canonical {
-        /// Why.
-        reason: String,
-    },
 }
 
 /// Any diagnostic.
@@ -240,7 +192,7 @@ fn record(args: &RunArgs, ran: &mut Option<Exit>) -> Result<(PathBuf, u8), Boxed
         } else {
             Streams::Show
         };
-        let timeout = crate::record::seconds_limit(args.run_timeout);
+        let timeout = cairn_record::seconds_limit(args.run_timeout);
         let exit = run_command(&args.command, None, streams, timeout)?;
         let (value, lossy) = byproducts(&exit);
         if lossy {
@@ -252,7 +204,7 @@ fn record(args: &RunArgs, ran: &mut Option<Exit>) -> Result<(PathBuf, u8), Boxed
         if exit.code != 0 {
             args.recording.note(&format!(
                 "warning: `{}` exited with {}; the link records it",
-                crate::report::escape(args.command.first().map_or("", String::as_str)),
+                cairn_base::escape::escape(args.command.first().map_or("", String::as_str)),
                 exit.code
             ));
         }
@@ -340,7 +292,7 @@ pub fn step_name_ok(name: &str) -> Result<(), RunError> {
         Some("it contains a path separator")
     } else if name
         .chars()
-        .any(|c| c.is_control() || crate::report::is_invisible_format(c))
+        .any(|c| c.is_control() || cairn_base::escape::is_invisible_format(c))
     {
         Some("it contains a control or invisible format character")
     } else {
@@ -389,7 +341,7 @@ fn pretty(value: &Value) -> Result<String, Boxed> {
 /// it, then renamed over it.
 fn write_whole(path: &Path, text: &str) -> Result<(), CliError> {
     let err = |e: std::io::Error| CliError::Write {
-        path: crate::record::shown(path),
+        path: cairn_record::shown(path),
         reason: e.to_string(),
     };
     let name = path

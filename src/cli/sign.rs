@@ -7,9 +7,9 @@ use clap::Args;
 
 use super::keyio::{read_private_key, report, write_out};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
-use crate::evidence::dsse::INTOTO_PAYLOAD_TYPE;
-use crate::evidence::load::read_bounded;
-use crate::evidence::sign_dsse;
+use cairn_evidence::dsse::INTOTO_PAYLOAD_TYPE;
+use cairn_evidence::load::read_bounded;
+use cairn_evidence::sign_dsse;
 
 /// `cairn sign`.
 #[derive(Debug, Args)]

@@ -8,9 +8,10 @@ use std::path::Path;
 
 use serde_json::{json, Map, Value};
 
-use crate::evidence::canonical::to_canonical;
-use crate::evidence::load::read_bounded;
-use crate::evidence::{json as strict, SigningKey};
+use cairn_evidence::canonical::to_canonical;
+use cairn_evidence::load::read_bounded;
+use cairn_evidence::SigningKey;
+use cairn_json as strict;
 
 /// The errors of `cairn sign --layout`.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -67,7 +68,7 @@ pub fn sign(
             reason: format!(
                 "{} at {line}:{col} (`{}`)",
                 e.kind,
-                crate::report::escape_controls(&e.path)
+                cairn_base::escape::escape_controls(&e.path)
             ),
         }
     })?;

@@ -16,12 +16,12 @@ use serde_json::json;
 use super::key::Format;
 use super::keyio::{read_text, report};
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
-use crate::evidence::load::read_bounded;
-use crate::evidence::sigstore::{
-    self, read_bundle, read_trust_root, Artifact, Check, Failure, GhFlags, Identity, Matcher,
-    Signer, TrustRoot, Verified, Version,
+use cairn_evidence::load::read_bounded;
+use cairn_evidence::sigstore::{
+    self, read_bundle, read_trust_root, read_trust_roots, Artifact, Check, Failure, GhFlags,
+    Identity, Matcher, Signer, TrustRoot, Verified, Version,
 };
-use crate::evidence::{EvidenceError, Limits, Location};
+use cairn_evidence::{EvidenceError, Limits, Location};
 
 /// `cairn verify-bundle`.
 #[derive(Debug, Args)]
@@ -155,9 +155,6 @@ impl miette::Diagnostic for Refused {
     }
 }
 
-/// Bytes of a trusted root file (a few kilobytes in practice).
-const MAX_TRUST_ROOT_BYTES: u64 = 16 * 1024 * 1024;
-
 /// Runs `cairn verify-bundle`.
 pub fn run(args: VerifyBundleArgs, color: ColorChoice) -> ExitCode {
     match verify(&args) {
@@ -192,30 +189,6 @@ fn signer_error(message: impl Into<String>) -> Stop {
 
 fn flag_error(message: impl Into<String>) -> Stop {
     error(BundleCliError::Flag(message.into()))
-}
-
-/// Reads the trusted roots of `path` (one JSON document, or one per line).
-pub fn read_trust_roots(path: &Path, limits: &Limits) -> Result<Vec<TrustRoot>, EvidenceError> {
-    let label = path.display().to_string();
-    let bytes = read_bounded(path, MAX_TRUST_ROOT_BYTES)?;
-    let lines: Vec<(usize, &[u8])> = bytes
-        .split(|&b| b == b'\n')
-        .enumerate()
-        .filter(|(_, l)| !l.iter().all(u8::is_ascii_whitespace))
-        .map(|(i, l)| (i, l.trim_ascii()))
-        .collect();
-    // One pretty-printed document spans many lines; JSON lines hold one each.
-    let one_per_line = lines.len() > 1
-        && lines
-            .iter()
-            .all(|(_, l)| l.first() == Some(&b'{') && l.last().is_some_and(|&b| b == b'}'));
-    if !one_per_line {
-        return Ok(vec![read_trust_root(&bytes, &label, limits.max_depth)?]);
-    }
-    lines
-        .into_iter()
-        .map(|(i, line)| read_trust_root(line, &format!("{label}:{}", i + 1), limits.max_depth))
-        .collect()
 }
 
 fn trust_roots(args: &VerifyBundleArgs, limits: &Limits) -> Result<Vec<TrustRoot>, Stop> {
@@ -366,13 +339,13 @@ fn artifact(text: &str) -> Result<ArtifactArg, Stop> {
         && !std::path::Path::new(text).exists();
     if digest_like {
         return Err(error(BundleCliError::Artifact {
-            path: crate::report::escape(text),
+            path: cairn_base::escape::escape(text),
             reason: "not a digest: the algorithm's size in lowercase hex digits (64 for sha256, 96 for sha384, 128 for sha512)".into(),
         }));
     }
     let bad = |reason: String| {
         error(BundleCliError::Artifact {
-            path: crate::report::escape(text),
+            path: cairn_base::escape::escape(text),
             reason,
         })
     };
@@ -439,7 +412,7 @@ fn verify(args: &VerifyBundleArgs) -> Result<(Verified, Option<String>), Stop> {
                 .read_to_end(&mut bytes)
                 .map_err(|e| {
                     error(BundleCliError::Artifact {
-                        path: crate::report::escape(&args.artifact),
+                        path: cairn_base::escape::escape(&args.artifact),
                         reason: e.to_string(),
                     })
                 })?;
@@ -454,7 +427,7 @@ fn verify(args: &VerifyBundleArgs) -> Result<(Verified, Option<String>), Stop> {
                 use std::io::Seek as _;
                 f.rewind().map_err(|e| {
                     error(BundleCliError::Artifact {
-                        path: crate::report::escape(&args.artifact),
+                        path: cairn_base::escape::escape(&args.artifact),
                         reason: e.to_string(),
                     })
                 })?;
@@ -480,7 +453,7 @@ fn verify(args: &VerifyBundleArgs) -> Result<(Verified, Option<String>), Stop> {
                                     m.expected,
                                     m.actual.as_deref().map_or("nothing".into(), |a| format!(
                                         "{:?}",
-                                        crate::report::escape(a)
+                                        cairn_base::escape::escape(a)
                                     ))
                                 )
                             })
@@ -537,7 +510,7 @@ fn print_verified(args: &VerifyBundleArgs, v: &Verified, root: Option<String>) {
             outln!("{value}");
         }
         Format::Human => {
-            let esc = |s: &str| crate::report::escape(s);
+            let esc = |s: &str| cairn_base::escape::escape(s);
             outln!(
                 "verified: {} (Sigstore bundle v{})",
                 esc(&args.bundle.display().to_string()),
@@ -597,7 +570,7 @@ fn print_refused(args: &VerifyBundleArgs, failure: &Failure) {
         Format::Human => {
             outln!(
                 "not verified: {} ({} {})",
-                crate::report::escape(&args.bundle.display().to_string()),
+                cairn_base::escape::escape(&args.bundle.display().to_string()),
                 failure.check.code(),
                 failure.check.title()
             );

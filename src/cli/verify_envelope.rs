@@ -15,11 +15,11 @@ use clap::Args;
 use super::key::Format;
 use super::keyio::{read_public_key, report};
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
-use crate::evidence::error::{EvidenceError, Location};
-use crate::evidence::scheme::{verify_prehash, PrehashError};
-use crate::evidence::signed::{read_signed_entries, Signed, SignedEntry};
-use crate::evidence::verify::check;
-use crate::evidence::TrustedKey;
+use cairn_evidence::error::{EvidenceError, Location};
+use cairn_evidence::scheme::{verify_prehash, PrehashError};
+use cairn_evidence::signed::{read_signed_entries, Signed, SignedEntry};
+use cairn_evidence::verify::check;
+use cairn_evidence::TrustedKey;
 
 /// `cairn verify-envelope`.
 #[derive(Debug, Args)]
@@ -72,7 +72,7 @@ fn check_entry(
                     Ok(()) => signers.push(i),
                     Err(PrehashError::NotVerified(reason)) => failures.push(format!(
                         "message signature: {reason} with `{}`",
-                        crate::report::escape(&key.label)
+                        cairn_base::escape::escape(&key.label)
                     )),
                     Err(PrehashError::Cannot(reason)) => cannot.push((key, reason)),
                 }
@@ -93,7 +93,7 @@ fn check_entry(
             for (key, reason) in cannot {
                 failures.push(format!(
                     "message signature: cannot be checked with `{}`: {reason}",
-                    crate::report::escape(&key.label)
+                    cairn_base::escape::escape(&key.label)
                 ));
             }
             Ok(Checked { signers, failures })
@@ -129,7 +129,7 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
             report(note, color);
         }
         let mut here = at.clone();
-        here.line = entry.line.map(crate::evidence::error::small);
+        here.line = entry.line.map(cairn_evidence::error::small);
         match check_entry(entry, &keys, &here) {
             Ok(checked) => results.push(checked),
             Err(e) => {

@@ -5,13 +5,7 @@ use std::path::Path;
 
 use clap::ValueEnum;
 
-use super::verify::{Artifact, Stop};
-use super::verify_inputs::format_time;
-use crate::eval::Verdict;
-use crate::evidence::{self, Attestation, Verified};
-use crate::ir::Layout;
-use crate::report::{self, vsa};
-use crate::source::SourceFile;
+use cairn::{Diagnostic as Stop, Report};
 
 /// `--format` of `cairn verify`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -24,21 +18,12 @@ pub enum Format {
 
 /// Prints the verdict: the result on stdout, the findings on stderr, each
 /// with the line of the evidence file it concerns.
-pub fn print_with_evidence(
-    verdict: &Verdict,
-    source: &SourceFile,
-    evidence: &report::EvidenceFiles,
-    format: Format,
-    color: bool,
-) {
+pub fn print(report: &Report, format: Format, color: bool) {
     match format {
-        Format::Human => out!("{}", report::summary(verdict)),
-        Format::Json => out!("{}", report::json(verdict, Some(source))),
+        Format::Human => out!("{}", report.summary()),
+        Format::Json => out!("{}", report.json(false)),
     }
-    err!(
-        "{}",
-        report::findings_with_evidence(verdict, source, evidence, color)
-    );
+    err!("{}", report.findings(color));
 }
 
 /// For a verification stopped with exit 1 before a verdict (a layout its
@@ -67,7 +52,7 @@ pub fn print_early_failure(diagnostics: &[Stop], format: Format, now: Option<i64
                 })
                 .collect();
             let value = serde_json::json!({
-                "schemaVersion": report::SCHEMA_VERSION,
+                "schemaVersion": cairn_eval::report::SCHEMA_VERSION,
                 "layout": null,
                 "verdict": "FAIL",
                 "time": now,
@@ -87,46 +72,16 @@ pub fn print_early_failure(diagnostics: &[Stop], format: Format, now: Option<i64
     }
 }
 
-/// What the VSA needs from the command line.
-pub struct VsaRequest<'a> {
-    /// Where to write it.
-    pub path: &'a Path,
-    /// The private key to sign it with, if any.
-    pub key: Option<&'a Path>,
-    /// `--resource-uri`.
-    pub resource_uri: Option<&'a str>,
-    /// The policy as named on the command line.
-    pub policy_uri: &'a str,
-    /// sha256 of the policy bytes.
-    pub policy_sha256: &'a str,
-    /// The verified artifact.
-    pub artifact: Option<&'a Artifact>,
-    /// The evaluation clock.
-    pub now: i64,
-}
-
-/// VSA errors.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum VsaError {
-    /// A VSA needs a subject.
-    #[error("a VSA needs the verified artifact")]
-    #[diagnostic(
-        code(E458),
-        help("pass `--artifact FILE` or `--subject ALG:HEX` with `--vsa`")
-    )]
-    NoArtifact,
-}
-
 /// Before verifying: refuses `--vsa` without an artifact (E458) and removes
 /// a VSA left at the path by an earlier run, so that a run that stops before
 /// a verdict (exit 2) never leaves an old PASSED VSA where a new one was
 /// asked for.
-pub fn prepare_vsa(path: Option<&Path>, artifact: Option<&Artifact>) -> Result<(), Stop> {
+pub fn prepare_vsa(path: Option<&Path>, artifact: bool) -> Result<(), Stop> {
     let Some(path) = path else {
         return Ok(());
     };
-    if artifact.is_none() {
-        return Err(Box::new(VsaError::NoArtifact));
+    if !artifact {
+        return Err(Box::new(cairn::VsaError::NoArtifact));
     }
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
@@ -137,89 +92,3 @@ pub fn prepare_vsa(path: Option<&Path>, artifact: Option<&Artifact>) -> Result<(
         })),
     }
 }
-
-/// The `verifier.id` of a VSA whose policy names no verifier.
-const DEFAULT_VERIFIER: &str = "urn:cairn:verifier";
-
-/// Builds the VSA for `verdict`, signs it when a key is given, writes it.
-pub fn write_vsa(
-    request: &VsaRequest<'_>,
-    layout: &Layout,
-    verdict: &Verdict,
-    attestations: &[Verified<Attestation>],
-) -> Result<(), Stop> {
-    let inputs = verdict
-        .used
-        .iter()
-        .filter_map(|&i| attestations.get(i))
-        .map(|a| (a.value().origin.to_string(), a.value().sha256.clone()))
-        .collect();
-    let summary = layout.summary.as_ref();
-    emit(
-        request,
-        inputs,
-        verdict.passed(),
-        summary.map(|s| s.levels.clone()).unwrap_or_default(),
-        summary.map_or_else(|| DEFAULT_VERIFIER.to_string(), |s| s.verifier.clone()),
-    )
-}
-
-/// For a verification that failed before a verdict (a classic layout its
-/// owners did not sign): a FAILED VSA with no inputs. The layout's own
-/// summary is not trusted, so the verifier is the default one.
-pub fn write_failed_vsa(request: &VsaRequest<'_>) -> Result<(), Stop> {
-    emit(
-        request,
-        Vec::new(),
-        false,
-        Vec::new(),
-        DEFAULT_VERIFIER.to_string(),
-    )
-}
-
-fn emit(
-    request: &VsaRequest<'_>,
-    inputs: Vec<(String, String)>,
-    passed: bool,
-    levels: Vec<String>,
-    verifier_id: String,
-) -> Result<(), Stop> {
-    let Some((name, digest)) = request.artifact else {
-        return Err(Box::new(VsaError::NoArtifact));
-    };
-    let input = vsa::VsaInput {
-        artifact_name: name.clone(),
-        artifact_digest: digest.clone(),
-        resource_uri: request.resource_uri.unwrap_or(name).to_string(),
-        policy_uri: request.policy_uri.to_string(),
-        policy_sha256: request.policy_sha256.to_string(),
-        inputs,
-        passed,
-        levels,
-        verifier_id,
-        time_verified: format_time(request.now),
-    };
-    let statement = vsa::statement(&input);
-    let payload =
-        serde_json::to_vec(&statement).map_err(|e| Box::new(JsonError(e.to_string())) as Stop)?;
-    let text = match request.key {
-        Some(key_path) => {
-            let key = super::keyio::read_private_key(key_path).map_err(|e| Box::new(e) as Stop)?;
-            let envelope = evidence::sign_dsse("application/vnd.in-toto+json", &payload, &key);
-            envelope.to_line()
-        }
-        None => String::from_utf8_lossy(&payload).into_owned(),
-    };
-    let text = if text.ends_with('\n') {
-        text
-    } else {
-        format!("{text}\n")
-    };
-    super::keyio::write_out(Some(request.path), &text, false).map_err(|e| Box::new(e) as Stop)
-}
-
-/// Serialising the VSA failed (cannot happen for the values built here).
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("cannot serialise the VSA: {0}")]
-#[diagnostic(code(E459))]
-pub struct JsonError(pub String);

@@ -10,9 +10,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cairn::evidence::keyfile::key_from_object;
-use cairn::evidence::keys::keyid;
-use cairn::evidence::{self, Limits, SigningKey, TrustedKey};
+use cairn_evidence::keyfile::key_from_object;
+use cairn_evidence::keys::keyid;
+use cairn_evidence::{Limits, SigningKey, TrustedKey};
 
 fn real_world(path: &str) -> PathBuf {
     let dir = super::shared().join("real-world");
@@ -95,9 +95,9 @@ fn rsa_demo_links_verify_classic_and_dsse() {
     for dir in ["demo_files", "demo_dsse_files"] {
         for link in ["write-code.776a00e2.link", "package.2f89b927.link"] {
             let path = real_world(&format!("in-toto-in-toto/tests/{dir}/{link}"));
-            let loaded = evidence::load(std::slice::from_ref(&path), &Limits::default());
+            let loaded = cairn_evidence::load(std::slice::from_ref(&path), &Limits::default());
             assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
-            let (verified, rejected) = evidence::verify(loaded.items, &keys);
+            let (verified, rejected) = cairn_evidence::verify(loaded.items, &keys);
             assert!(rejected.is_empty(), "{path:?}: {rejected:?}");
             let signer = &keys[verified[0].signers()[0]];
             assert!(signer
@@ -117,8 +117,8 @@ fn in_toto_private_keys_sign() {
         let key = SigningKey::from_pkcs8_pem(&read(&pems.join(private))).unwrap();
         let public = TrustedKey::parse(&read(&pems.join(public)), "p").unwrap();
         assert_eq!(key.keyid(), public.keyid());
-        let env = evidence::sign_dsse("text/plain", b"hi", &key);
-        evidence::scheme::verify(
+        let env = cairn_evidence::sign_dsse("text/plain", b"hi", &key);
+        cairn_evidence::scheme::verify(
             &public.key,
             public.scheme,
             &env.pae(),
@@ -190,25 +190,26 @@ fn attestation_verifier_statements() {
     let key = TrustedKey::new(public_key, scheme, id);
     for name in ["clone", "test", "build"] {
         let text = read(&av.join(format!("test-data/{name}.fe1c6281.json")));
-        let at = evidence::Location::file(name);
+        let at = cairn_evidence::Location::file(name);
         let (doc, _) =
-            evidence::document::read_document(text.as_bytes(), &at, &Limits::default()).unwrap();
-        let check = evidence::verify::check(&doc, std::slice::from_ref(&key));
+            cairn_evidence::document::read_document(text.as_bytes(), &at, &Limits::default())
+                .unwrap();
+        let check = cairn_evidence::verify::check(&doc, std::slice::from_ref(&key));
         assert_eq!(check.signers, vec![0], "{name}");
         // The same signature over a payload one character off.
         let inside = text.find("\"payload\":\"").unwrap() + 40;
         let mut changed = text.clone().into_bytes();
         changed[inside] = if changed[inside] == b'A' { b'B' } else { b'A' };
         let (doc, _) =
-            evidence::document::read_document(&changed, &at, &Limits::default()).unwrap();
+            cairn_evidence::document::read_document(&changed, &at, &Limits::default()).unwrap();
         assert!(
-            evidence::verify::check(&doc, std::slice::from_ref(&key))
+            cairn_evidence::verify::check(&doc, std::slice::from_ref(&key))
                 .signers
                 .is_empty(),
             "{name}"
         );
     }
-    let loaded = evidence::load(&[av.join("test-data")], &Limits::default());
+    let loaded = cairn_evidence::load(&[av.join("test-data")], &Limits::default());
     let claims: Vec<String> = loaded.items.iter().map(|i| i.claim.to_string()).collect();
     // `clone` spells `_type` as `type`, the protobuf field name: read.
     assert_eq!(
@@ -220,7 +221,7 @@ fn attestation_verifier_statements() {
         ]
     );
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
-    let (verified, rejected) = evidence::verify(loaded.items, &[key]);
+    let (verified, rejected) = cairn_evidence::verify(loaded.items, &[key]);
     assert_eq!((verified.len(), rejected.len()), (3, 0));
 }
 

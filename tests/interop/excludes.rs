@@ -6,7 +6,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use cairn::record::exclude::{ExcludeError, Excludes, DEFAULT_EXCLUDES};
+use cairn_record::exclude::{ExcludeError, Excludes, DEFAULT_EXCLUDES};
 
 use super::python;
 

@@ -79,7 +79,7 @@ fn the_link(dir: &Path) -> Value {
     assert_eq!(files.len(), 1, "{files:?}");
     let doc: Value = serde_json::from_slice(&std::fs::read(&files[0]).unwrap()).unwrap();
     if let Some(payload) = doc["payload"].as_str() {
-        let bytes = cairn::evidence::dsse::b64_decode(payload).unwrap();
+        let bytes = cairn_evidence::dsse::b64_decode(payload).unwrap();
         serde_json::from_slice(&bytes).unwrap()
     } else {
         doc["signed"].clone()
@@ -169,7 +169,7 @@ fn in_toto_verify_accepts_links_cairn_run_records() {
         let dir = tree(if dsse { "verify-dsse" } else { "verify" });
         let work = dir.join("work");
         let alice = key("alice");
-        let signer = cairn::evidence::SigningKey::from_pkcs8_pem(
+        let signer = cairn_evidence::SigningKey::from_pkcs8_pem(
             &std::fs::read_to_string(key("alice")).unwrap(),
         )
         .unwrap();

@@ -1,5 +1,5 @@
 //! Properties of verification at the bundle level, through the library
-//! (`evidence::load` + `evidence::verify` + `eval::evaluate`, as `cairn
+//! (`cairn_evidence::load` + `cairn_evidence::verify` + `cairn_eval::evaluate`, as `cairn
 //! verify` runs them): the order of a bundle's lines never changes the
 //! verdict, and no single mutation of a passing example bundle passes.
 
@@ -9,10 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use base64::Engine as _;
-use cairn::cli::verify_inputs::trusted_keys;
-use cairn::eval::{self, Input, Inspections};
-use cairn::evidence::{self, DigestSet, Limits, SigningKey};
-use cairn::ir::Layout;
+use cairn_eval::{Input, Inspections};
+use cairn_evidence::{DigestSet, Limits, SigningKey};
+use cairn_lang::ir::Layout;
 use proptest::prelude::*;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
@@ -33,12 +32,12 @@ fn root() -> PathBuf {
 
 fn example(name: &str, params: &[(&str, &str)], artifact: &str) -> Example {
     let dir = root().join("policies").join(name);
-    let (_, layout) = cairn::lower::compile_file(&dir.join("policy.cairn")).unwrap();
+    let (_, layout) = cairn_lang::lower::compile_file(&dir.join("policy.cairn")).unwrap();
     let values: BTreeMap<String, String> = params
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    let layout = eval::instantiate(&layout, &values).unwrap();
+    let layout = cairn_eval::instantiate(&layout, &values).unwrap();
     let text = std::fs::read_to_string(dir.join("bundles/pass.intoto.jsonl")).unwrap();
     let bytes = std::fs::read(dir.join(artifact)).unwrap();
     Example {
@@ -86,7 +85,7 @@ fn scratch_file() -> PathBuf {
 fn outcome(ex: &Example, lines: &[String]) -> Outcome {
     let path = scratch_file();
     std::fs::write(&path, lines.join("\n") + "\n").unwrap();
-    let loaded = evidence::load(std::slice::from_ref(&path), &Limits::default());
+    let loaded = cairn_evidence::load(std::slice::from_ref(&path), &Limits::default());
     let _ = std::fs::remove_file(&path);
     let errors = loaded
         .problems
@@ -95,9 +94,23 @@ fn outcome(ex: &Example, lines: &[String]) -> Outcome {
     if errors {
         return Outcome::InputError;
     }
-    let keys = trusted_keys(&ex.layout).unwrap();
-    let (verified, _rejected) = evidence::verify(loaded.items, &keys);
-    let verdict = eval::evaluate(&Input {
+    let keys: Vec<cairn_evidence::TrustedKey> = ex
+        .layout
+        .keys
+        .iter()
+        .map(|key| {
+            let public = if key.keytype == "ed25519" {
+                cairn_evidence::keys::PublicKey::from_ed25519_hex(&key.public)
+            } else {
+                cairn_evidence::keys::PublicKey::from_pem(&key.public)
+            }
+            .unwrap();
+            let scheme = cairn_evidence::Scheme::parse(&key.scheme, &public).unwrap();
+            cairn_evidence::TrustedKey::new(public, scheme, key.name.clone())
+        })
+        .collect();
+    let (verified, _rejected) = cairn_evidence::verify(loaded.items, &keys);
+    let verdict = cairn_eval::evaluate(&Input {
         layout: &ex.layout,
         attestations: &verified,
         now: NOW,
@@ -251,7 +264,7 @@ proptest! {
         let j = positions[which.index(positions.len())] + digit;
         bytes[j] = if bytes[j] == b'0' { b'1' } else { b'0' };
         let key = unauthorised_key(e, &bytes, stranger);
-        let signed = evidence::sign_dsse(env["payloadType"].as_str().unwrap(), &bytes, &key);
+        let signed = cairn_evidence::sign_dsse(env["payloadType"].as_str().unwrap(), &bytes, &key);
         let mut lines = ex.lines.clone();
         lines[i] = signed.to_line();
         prop_assert_ne!(outcome(ex, &lines), Outcome::Pass);

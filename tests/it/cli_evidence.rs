@@ -200,13 +200,13 @@ fn key_gen_attest_sign_and_verify() {
     }
     let text = std::fs::read_to_string(&bundle).unwrap();
     assert_eq!(text.lines().count(), 2);
-    let loaded = cairn::evidence::load(std::slice::from_ref(&bundle), &Default::default());
+    let loaded = cairn_evidence::load(std::slice::from_ref(&bundle), &Default::default());
     assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
-    let key = cairn::evidence::TrustedKey::parse(&std::fs::read_to_string(&public).unwrap(), "a")
-        .unwrap();
-    let (verified, rejected) = cairn::evidence::verify(loaded.items, &[key]);
+    let key =
+        cairn_evidence::TrustedKey::parse(&std::fs::read_to_string(&public).unwrap(), "a").unwrap();
+    let (verified, rejected) = cairn_evidence::verify(loaded.items, &[key]);
     assert_eq!((verified.len(), rejected.len()), (2, 0));
-    let cairn::evidence::Body::Statement(st) = &verified[0].value().body else {
+    let cairn_evidence::Body::Statement(st) = &verified[0].value().body else {
         panic!()
     };
     assert_eq!(st.predicate_type, "https://slsa.dev/provenance/v1");
@@ -233,7 +233,7 @@ fn key_gen_attest_sign_and_verify() {
     );
     let mut v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&env).unwrap()).unwrap();
-    v["payload"] = cairn::evidence::dsse::b64_encode(b"{\"ok\": truE}").into();
+    v["payload"] = cairn_evidence::dsse::b64_encode(b"{\"ok\": truE}").into();
     std::fs::write(&env, v.to_string()).unwrap();
     assert_eq!(
         cairn(&["verify-envelope", s(&env), "--key", s(&public)])

@@ -10,9 +10,9 @@
 
 use std::collections::BTreeMap;
 
-use cairn::eval::{evaluate, instantiate, Finding, Input, Inspections};
-use cairn::ir::Layout;
-use cairn::source::SourceFile;
+use cairn_base::source::SourceFile;
+use cairn_eval::{evaluate, instantiate, Finding, Input, Inspections};
+use cairn_lang::ir::Layout;
 use serde_json::{json, Value};
 
 /// Replaces every `"span": "anchor"` with the byte range of its first
@@ -100,7 +100,7 @@ fn instantiate_cases() {
                 format!(
                     "{}\n---- report without evidence ----\n{}",
                     serde_json::to_string_pretty(&templates(&done)).unwrap(),
-                    cairn::report::human(&verdict, &source, false)
+                    cairn_eval::report::human(&verdict, &source, false)
                 )
             }
             Err(missing) => {
@@ -110,9 +110,12 @@ fn instantiate_cases() {
                     .iter()
                     .map(|m| {
                         let finding = Finding::missing_param(m);
-                        let d =
-                            cairn::report::finding_diagnostic(&finding, &named, source.text.len());
-                        cairn::diag::render(&d, false)
+                        let d = cairn_eval::report::finding_diagnostic(
+                            &finding,
+                            &named,
+                            source.text.len(),
+                        );
+                        cairn_base::diag::render(&d, false)
                     })
                     .collect::<Vec<_>>()
                     .join("\n")

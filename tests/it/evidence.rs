@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use cairn::diag;
-use cairn::evidence::{self, Limits, TrustedKey};
+use cairn_base::diag;
+use cairn_evidence::{Limits, TrustedKey};
 use miette::Diagnostic;
 
 fn relative(path: &Path) -> PathBuf {
@@ -35,8 +35,8 @@ fn run_case(path: &Path) -> (String, Vec<String>, usize) {
         match TrustedKey::parse(&text, rel.display().to_string()) {
             Ok(k) => out.push_str(&format!("key accepted: {}\n", k.keyid())),
             Err(e) => {
-                let e = evidence::EvidenceError::BadKey {
-                    at: evidence::Location::file(rel.display().to_string()),
+                let e = cairn_evidence::EvidenceError::BadKey {
+                    at: cairn_evidence::Location::file(rel.display().to_string()),
                     reason: e.to_string(),
                 };
                 push(&e, &mut out);
@@ -44,12 +44,12 @@ fn run_case(path: &Path) -> (String, Vec<String>, usize) {
         }
         return (out, codes, 0);
     }
-    let loaded = evidence::load(std::slice::from_ref(&rel), &Limits::default());
+    let loaded = cairn_evidence::load(std::slice::from_ref(&rel), &Limits::default());
     for p in &loaded.problems {
         push(p, &mut out);
     }
     let keys = [trusted()];
-    let (verified, rejected) = evidence::verify(loaded.items, &keys);
+    let (verified, rejected) = cairn_evidence::verify(loaded.items, &keys);
     for r in &rejected {
         push(r, &mut out);
     }
@@ -57,8 +57,8 @@ fn run_case(path: &Path) -> (String, Vec<String>, usize) {
     for v in &verified {
         let a = v.value();
         let what = match &a.body {
-            evidence::Body::Link(l) => format!("link `{}`", l.name),
-            evidence::Body::Statement(s) => format!("statement `{}`", s.predicate_type),
+            cairn_evidence::Body::Link(l) => format!("link `{}`", l.name),
+            cairn_evidence::Body::Statement(s) => format!("statement `{}`", s.predicate_type),
         };
         out.push_str(&format!(
             "verified {what} from {} by keys {:?}\n",
@@ -67,7 +67,7 @@ fn run_case(path: &Path) -> (String, Vec<String>, usize) {
         ));
     }
     for l in loaded.layouts {
-        match evidence::verify_layout(l, &keys) {
+        match cairn_evidence::verify_layout(l, &keys) {
             Ok(v) => {
                 count += 1;
                 out.push_str(&format!(
@@ -107,7 +107,7 @@ fn evidence_cases() {
 fn bundle_duplicate_payload_is_refused_for_its_line_only() {
     let path =
         PathBuf::from("tests/cases/evidence/err/E303-bundle-duplicate-payload-line-2.intoto.jsonl");
-    let loaded = evidence::load(&[path], &Limits::default());
+    let loaded = cairn_evidence::load(&[path], &Limits::default());
     assert_eq!(loaded.items.len(), 2);
     assert_eq!(loaded.problems.len(), 1);
     let text = loaded.problems[0].to_string();
@@ -132,7 +132,7 @@ fn in_toto_python_fixtures_verify_with_their_keys() {
         "fail-expired-layout",
     ] {
         let dir = PathBuf::from(format!("{FIXTURES}/{case}"));
-        let loaded = evidence::load(std::slice::from_ref(&dir), &Limits::default());
+        let loaded = cairn_evidence::load(std::slice::from_ref(&dir), &Limits::default());
         let errors: Vec<_> = loaded
             .problems
             .iter()
@@ -143,7 +143,7 @@ fn in_toto_python_fixtures_verify_with_their_keys() {
         let owner_pem = std::fs::read_to_string(dir.join("owner.pub")).unwrap();
         let owner = TrustedKey::parse(&owner_pem, "owner").unwrap();
         let layout = loaded.layouts.into_iter().next().unwrap();
-        let layout = evidence::verify_layout(layout, &[owner]).unwrap();
+        let layout = cairn_evidence::verify_layout(layout, &[owner]).unwrap();
         let layout = layout.value();
         assert_eq!(layout.steps.len(), 3);
         let keys: Vec<TrustedKey> = layout
@@ -154,7 +154,7 @@ fn in_toto_python_fixtures_verify_with_their_keys() {
         assert!(!loaded.items.is_empty());
         for item in loaded.items {
             let file = item.origin.file.clone();
-            let evidence::Claim::Link(step) = item.claim.clone() else {
+            let cairn_evidence::Claim::Link(step) = item.claim.clone() else {
                 panic!("{file}: not a link")
             };
             let authorised = &layout
@@ -163,7 +163,7 @@ fn in_toto_python_fixtures_verify_with_their_keys() {
                 .find(|s| s.name == step)
                 .unwrap()
                 .pubkeys;
-            let (verified, rejected) = evidence::verify(vec![item], &keys);
+            let (verified, rejected) = cairn_evidence::verify(vec![item], &keys);
             if case == "fail-wrong-key" && step == "build" {
                 assert!(verified.is_empty(), "{file} must not verify");
                 assert_eq!(rejected.len(), 1);
@@ -205,7 +205,8 @@ fn fixture_links_fail_after_a_one_byte_change() {
             let changed = if case == "pass-dsse" {
                 // Flip one byte of the decoded payload: `_type` -> `_typf`.
                 let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-                let payload = evidence::dsse::b64_decode(v["payload"].as_str().unwrap()).unwrap();
+                let payload =
+                    cairn_evidence::dsse::b64_decode(v["payload"].as_str().unwrap()).unwrap();
                 let payload = String::from_utf8(payload).unwrap().replacen(
                     "\"name\": \"",
                     "\"name\": \"x",
@@ -213,7 +214,7 @@ fn fixture_links_fail_after_a_one_byte_change() {
                 );
                 text.replace(
                     v["payload"].as_str().unwrap(),
-                    &evidence::dsse::b64_encode(payload.as_bytes()),
+                    &cairn_evidence::dsse::b64_encode(payload.as_bytes()),
                 )
             } else {
                 text.replacen("\"name\": \"", "\"name\": \"x", 1)
@@ -221,9 +222,9 @@ fn fixture_links_fail_after_a_one_byte_change() {
             assert_ne!(changed, text);
             let out = dir.join(path.file_name().unwrap());
             std::fs::write(&out, changed).unwrap();
-            let loaded = evidence::load(std::slice::from_ref(&out), &Limits::default());
+            let loaded = cairn_evidence::load(std::slice::from_ref(&out), &Limits::default());
             assert_eq!(loaded.items.len(), 1, "{}", out.display());
-            let (verified, rejected) = evidence::verify(loaded.items, &keys);
+            let (verified, rejected) = cairn_evidence::verify(loaded.items, &keys);
             assert!(verified.is_empty(), "{} still verifies", out.display());
             assert_eq!(rejected.len(), 1);
         }

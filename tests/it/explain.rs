@@ -14,8 +14,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cairn::evidence::canonical::to_canonical;
-use cairn::evidence::{sign_dsse, SigningKey};
+use cairn_evidence::canonical::to_canonical;
+use cairn_evidence::{sign_dsse, SigningKey};
 use serde_json::{json, Value};
 
 const KEYS: &str = "tests/keys";

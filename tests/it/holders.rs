@@ -6,8 +6,8 @@
 
 use std::path::{Path, PathBuf};
 
-use cairn::evidence::dsse::{b64_encode, INTOTO_PAYLOAD_TYPE};
-use cairn::evidence::{sign_dsse, SigningKey};
+use cairn_evidence::dsse::{b64_encode, INTOTO_PAYLOAD_TYPE};
+use cairn_evidence::{sign_dsse, SigningKey};
 use serde_json::{json, Value};
 
 const V03: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";

@@ -10,8 +10,8 @@
 use std::path::Path;
 
 use base64::Engine as _;
-use cairn::interop::{self, classic, source};
-use cairn::source::SourceFile;
+use cairn_base::source::SourceFile;
+use cairn_interop::{classic, source};
 use serde_json::Value;
 
 /// The `signed` object of a layout file and the text it was read from (the
@@ -114,7 +114,7 @@ fn import_case(name: &str, path: &Path) {
 /// Imports a layout and checks that the export gives back the same classic
 /// layout (up to implicit rules, keyword case, empty prefixes and an empty
 /// readme), and that the export imports to the same IR.
-fn round_trip(name: &str, path: &Path) -> cairn::ir::Layout {
+fn round_trip(name: &str, path: &Path) -> cairn_lang::ir::Layout {
     let (signed, text) = load(path);
     let layout = match classic::layout_to_ir(&signed, &text, "root") {
         Ok(layout) => layout,
@@ -122,7 +122,7 @@ fn round_trip(name: &str, path: &Path) -> cairn::ir::Layout {
             let file = SourceFile::new(name, text);
             let rendered: Vec<String> = errors
                 .into_iter()
-                .map(|e| cairn::diag::render(interop::report(e, &file).as_ref(), false))
+                .map(|e| cairn_base::diag::render(cairn_interop::report(e, &file).as_ref(), false))
                 .collect();
             panic!("{name} did not import:\n{}", rendered.join("\n"));
         }
@@ -149,7 +149,7 @@ fn round_trip(name: &str, path: &Path) -> cairn::ir::Layout {
 }
 
 /// The IR as JSON without any `span` member.
-fn strip_spans(layout: &cairn::ir::Layout) -> Value {
+fn strip_spans(layout: &cairn_lang::ir::Layout) -> Value {
     fn strip(v: &mut Value) {
         match v {
             Value::Object(m) => {
@@ -211,7 +211,7 @@ fn err_cases_render_every_error() {
         let file = SourceFile::new(name, text);
         let rendered: Vec<String> = errors
             .into_iter()
-            .map(|e| cairn::diag::render(interop::report(e, &file).as_ref(), false))
+            .map(|e| cairn_base::diag::render(cairn_interop::report(e, &file).as_ref(), false))
             .collect();
         insta::assert_snapshot!(rendered.join("\n"));
     });

@@ -26,8 +26,8 @@ fn ite10_layouts_import_to_checked_policies() {
     insta::glob!("../cases/ite10/ok", "*.yaml", |path| {
         let (code, source, stderr) = import(path);
         assert_eq!(code, 0, "{stderr}");
-        let parsed = cairn::syntax::parse(&source).unwrap();
-        assert_eq!(cairn::syntax::fmt::format(&parsed, &source), source);
+        let parsed = cairn_lang::syntax::parse(&source).unwrap();
+        assert_eq!(cairn_lang::syntax::fmt::format(&parsed, &source), source);
         let dir = std::env::temp_dir().join(format!("cairn-ite10-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("imported.cairn");

@@ -244,7 +244,7 @@ fn sign_with_p384_and_p521_keys() {
         let v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&env).unwrap()).unwrap();
         let sig =
-            cairn::evidence::dsse::b64_decode(v["signatures"][0]["sig"].as_str().unwrap()).unwrap();
+            cairn_evidence::dsse::b64_decode(v["signatures"][0]["sig"].as_str().unwrap()).unwrap();
         assert_eq!(sig[0], 0x30, "a DER SEQUENCE");
     }
     std::fs::remove_dir_all(&tmp).unwrap();
@@ -266,7 +266,7 @@ fn ed25519_raw_and_der_keys() {
     assert_eq!(code, 0, "{stderr}");
     let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let raw = std::fs::read(dir().join("ed25519.raw")).unwrap();
-    let expected = cairn::evidence::keys::keyid("ed25519", "ed25519", &hex::encode(&raw), false);
+    let expected = cairn_evidence::keys::keyid("ed25519", "ed25519", &hex::encode(&raw), false);
     for row in rows.as_array().unwrap() {
         assert_eq!(row["keyid"], expected.as_str());
     }

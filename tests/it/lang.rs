@@ -4,8 +4,9 @@
 
 use std::path::Path;
 
-use cairn::lower::{self, compile_source};
-use cairn::{diag, syntax};
+use cairn_base::diag;
+use cairn_lang::lower::{self, compile_source};
+use cairn_lang::syntax;
 
 /// The case's file name, as diagnostics show it (no machine-specific path).
 fn name(path: &Path) -> String {
@@ -76,7 +77,7 @@ fn lower_ok() {
             .unwrap_or_else(|e| panic!("{}: {:?}", path.display(), e.codes()));
         let json = serde_json::to_string_pretty(&layout).unwrap();
         // The JSON reads back as the same IR.
-        let back: cairn::ir::Layout = serde_json::from_str(&json).unwrap();
+        let back: cairn_lang::ir::Layout = serde_json::from_str(&json).unwrap();
         assert_eq!(back, layout);
         insta::assert_snapshot!("ir_json", json);
         insta::assert_snapshot!("dump_ir", lower::dump(&layout));

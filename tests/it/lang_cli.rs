@@ -81,7 +81,7 @@ fn compile_is_deterministic_json() {
     assert_eq!(a.status.code(), Some(0), "{}", stderr(&a));
     assert_eq!(a.stdout, b.stdout);
     let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
-    assert_eq!(v["ir_version"], cairn::ir::IR_VERSION);
+    assert_eq!(v["ir_version"], cairn_lang::ir::IR_VERSION);
     assert_eq!(v["steps"].as_array().unwrap().len(), 4);
     let o = cairn(&["compile", "tests/cases/lower/err/unknown_key.cairn"]);
     assert_eq!(o.status.code(), Some(2));
@@ -128,7 +128,8 @@ fn fmt_rewrites_in_place_and_check_names_files() {
 fn every_front_end_code_is_documented() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let docs = std::fs::read_to_string(root.join("docs/diagnostics.md")).unwrap();
-    let mut dirs = vec![root.join("src/syntax"), root.join("src/lower")];
+    let lang = root.join("crates/cairn-lang/src");
+    let mut dirs = vec![lang.join("syntax"), lang.join("lower")];
     let mut seen = 0;
     while let Some(dir) = dirs.pop() {
         for entry in std::fs::read_dir(dir).unwrap() {

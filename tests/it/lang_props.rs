@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use cairn::lower::compile_source;
-use cairn::source::Span;
-use cairn::syntax::{self, ast};
+use cairn_base::source::Span;
+use cairn_lang::lower::compile_source;
+use cairn_lang::syntax::{self, ast};
 use proptest::prelude::*;
 
 /// Every policy text we have: examples and test cases.

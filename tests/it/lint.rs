@@ -8,9 +8,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cairn::lint::output::{self, FileResult, Outcome};
-use cairn::lint::{self, Levels, Options, RULES};
-use cairn::source::SourceFile;
+use cairn_base::source::SourceFile;
+use cairn_lang::lint::output::{self, FileResult, Outcome};
+use cairn_lang::lint::{self, Levels, Options, RULES};
 
 /// Every case is linted as of this instant (the expiry cases depend on it).
 const NOW: &str = "2026-11-22T00:00:00Z";
@@ -158,7 +158,7 @@ fn sarif_is_valid_sarif_2_1_0() {
         .unwrap();
     let mut results: Vec<FileResult> = cases("err").iter().map(|p| lint_case(p)).collect();
     results.push(lint_case(&root().join("tests/cases/lint/cli/broken.cairn")));
-    results.push(cairn::cli::lint::lint_file(
+    results.push(output::lint_file(
         Path::new("no/such/policy.cairn"),
         &options(),
         &Levels::default(),
@@ -330,8 +330,8 @@ fn imported_classic_layouts_are_flagged_open() {
     let text = std::fs::read_to_string(&path).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let signed = doc.get("signed").unwrap_or(&doc);
-    let layout = cairn::interop::classic::layout_to_ir(signed, &text, "root").unwrap();
-    let source = cairn::interop::source::to_cairn(&layout);
+    let layout = cairn_interop::classic::layout_to_ir(signed, &text, "root").unwrap();
+    let source = cairn_interop::source::to_cairn(&layout);
     let found = lint::lint_source(
         "root.cairn",
         &source,
@@ -410,7 +410,7 @@ impl Rule {
 /// in-toto's queue over a step's products, ended by cairn's implicit
 /// `disallow "*"`: true when the list passes.
 fn passes(rules: &[Rule], materials: &[(&str, u8)], products: &[(&str, u8)]) -> bool {
-    use cairn::pattern::Pattern;
+    use cairn_lang::pattern::Pattern;
     let m = |n: &str| materials.iter().find(|(x, _)| *x == n).map(|(_, d)| *d);
     let mut queue: Vec<(&str, u8)> = products.to_vec();
     for rule in rules {

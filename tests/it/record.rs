@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use cairn::evidence::SigningKey;
+use cairn_evidence::SigningKey;
 use serde_json::{json, Value};
 
 fn keys() -> PathBuf {
@@ -190,7 +190,7 @@ fn a_recorded_step_verifies_as_metablock_and_as_dsse() {
         let link = if dsse {
             assert_eq!(doc["payloadType"], "application/vnd.in-toto+json");
             let payload =
-                cairn::evidence::dsse::b64_decode(doc["payload"].as_str().unwrap()).unwrap();
+                cairn_evidence::dsse::b64_decode(doc["payload"].as_str().unwrap()).unwrap();
             serde_json::from_slice(&payload).unwrap()
         } else {
             doc["signed"].clone()
@@ -665,7 +665,7 @@ fn record_stop_writes_what_it_checked() {
     let out = stop();
     assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
     let doc = read_json(&link_file(&dir, "build"));
-    let payload = cairn::evidence::dsse::b64_decode(doc["payload"].as_str().unwrap()).unwrap();
+    let payload = cairn_evidence::dsse::b64_decode(doc["payload"].as_str().unwrap()).unwrap();
     let link: Value = serde_json::from_slice(&payload).unwrap();
     assert_eq!(
         link,

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use cairn::evidence::{sign_dsse, SigningKey};
+use cairn_evidence::{sign_dsse, SigningKey};
 use serde_json::{json, Value};
 
 const KEYS: &str = "tests/keys";

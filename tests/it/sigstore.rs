@@ -445,7 +445,7 @@ fn fulcio_extensions_are_read_by_their_own_encoding() {
     let der = base64::engine::general_purpose::STANDARD
         .decode(raw)
         .unwrap();
-    let claims = cairn::evidence::sigstore::claims::read(&der).unwrap();
+    let claims = cairn_evidence::sigstore::claims::read(&der).unwrap();
     let get = |name: &str| claims.extensions.get(name).map(String::as_str);
     assert_eq!(get("github-workflow-repository"), Some("acme/app"));
     assert_eq!(get("github-workflow-ref"), Some("refs/tags/v1.0.0"));

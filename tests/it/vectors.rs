@@ -8,9 +8,9 @@
 
 use std::path::PathBuf;
 
-use cairn::evidence::keyfile::key_from_object;
-use cairn::evidence::keys::keyid;
-use cairn::evidence::{self, Limits, SigningKey, TrustedKey};
+use cairn_evidence::keyfile::key_from_object;
+use cairn_evidence::keys::keyid;
+use cairn_evidence::{Limits, SigningKey, TrustedKey};
 
 const DEMO: &str = "tests/fixtures/vectors";
 
@@ -63,9 +63,9 @@ fn rsa_demo_links_verify_classic_and_dsse() {
     for dir in ["classic", "dsse"] {
         for link in ["write-code.3ac1f827.link", "package.4b3f0f0f.link"] {
             let path = PathBuf::from(format!("{DEMO}/demo/{dir}/{link}"));
-            let loaded = evidence::load(std::slice::from_ref(&path), &Limits::default());
+            let loaded = cairn_evidence::load(std::slice::from_ref(&path), &Limits::default());
             assert!(loaded.problems.is_empty(), "{:?}", loaded.problems);
-            let (verified, rejected) = evidence::verify(loaded.items, &keys);
+            let (verified, rejected) = cairn_evidence::verify(loaded.items, &keys);
             assert!(rejected.is_empty(), "{path:?}: {rejected:?}");
             let signer = &keys[verified[0].signers()[0]];
             assert!(signer
@@ -90,8 +90,8 @@ fn in_toto_private_keys_sign() {
         let key = SigningKey::from_pkcs8_pem(&read(private)).unwrap();
         let public = TrustedKey::parse(&read(public), "p").unwrap();
         assert_eq!(key.keyid(), public.keyid());
-        let env = evidence::sign_dsse("text/plain", b"hi", &key);
-        evidence::scheme::verify(
+        let env = cairn_evidence::sign_dsse("text/plain", b"hi", &key);
+        cairn_evidence::scheme::verify(
             &public.key,
             public.scheme,
             &env.pae(),
@@ -109,23 +109,26 @@ fn dsse_hello_world_envelope() {
     let vk = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
     assert_eq!(vk.to_encoded_point(false).as_bytes(), point.as_slice());
     let key = TrustedKey::new(
-        evidence::keys::PublicKey::EcdsaP256(vk),
-        evidence::Scheme::EcdsaP256,
+        cairn_evidence::keys::PublicKey::EcdsaP256(vk),
+        cairn_evidence::Scheme::EcdsaP256,
         "hello",
     );
     let text = r#"{"payload":"aGVsbG8gd29ybGQ=","payloadType":"http://example.com/HelloWorld","signatures":[{"sig":"A3JqsQGtVsJ2O2xqrI5IcnXip5GToJ3F+FnZ+O88SjtR6rDAajabZKciJTfUiHqJPcIAriEGAHTVeCUjW2JIZA=="}]}"#;
-    let at = evidence::Location::file("hello");
+    let at = cairn_evidence::Location::file("hello");
     let (doc, notes) =
-        evidence::document::read_document(text.as_bytes(), &at, &Limits::default()).unwrap();
+        cairn_evidence::document::read_document(text.as_bytes(), &at, &Limits::default()).unwrap();
     assert!(notes.is_empty());
     assert_eq!(
-        evidence::verify::check(&doc, std::slice::from_ref(&key)).signers,
+        cairn_evidence::verify::check(&doc, std::slice::from_ref(&key)).signers,
         vec![0]
     );
     let tampered = text.replace("aGVsbG8gd29ybGQ=", "aGVsbG8gd29ybGE=");
     let (doc, _) =
-        evidence::document::read_document(tampered.as_bytes(), &at, &Limits::default()).unwrap();
-    assert!(evidence::verify::check(&doc, &[key]).signers.is_empty());
+        cairn_evidence::document::read_document(tampered.as_bytes(), &at, &Limits::default())
+            .unwrap();
+    assert!(cairn_evidence::verify::check(&doc, &[key])
+        .signers
+        .is_empty());
 }
 
 /// Ed25519 Statements in DSSE shaped as attestation-verifier's test data:
@@ -149,10 +152,11 @@ fn attestation_verifier_statements() {
     let key = TrustedKey::new(public_key, scheme, id);
     for name in ["clone", "test", "build"] {
         let text = std::fs::read_to_string(format!("{AV}/test-data/{name}.1ff9e5d7.json")).unwrap();
-        let at = evidence::Location::file(name);
+        let at = cairn_evidence::Location::file(name);
         let (doc, _) =
-            evidence::document::read_document(text.as_bytes(), &at, &Limits::default()).unwrap();
-        let check = evidence::verify::check(&doc, std::slice::from_ref(&key));
+            cairn_evidence::document::read_document(text.as_bytes(), &at, &Limits::default())
+                .unwrap();
+        let check = cairn_evidence::verify::check(&doc, std::slice::from_ref(&key));
         assert_eq!(check.signers, vec![0], "{name}");
         // The same signature over a payload one character off (inside it,
         // where every bit of the character counts).
@@ -160,15 +164,15 @@ fn attestation_verifier_statements() {
         let mut changed = text.clone().into_bytes();
         changed[inside] = if changed[inside] == b'A' { b'B' } else { b'A' };
         let (doc, _) =
-            evidence::document::read_document(&changed, &at, &Limits::default()).unwrap();
+            cairn_evidence::document::read_document(&changed, &at, &Limits::default()).unwrap();
         assert!(
-            evidence::verify::check(&doc, std::slice::from_ref(&key))
+            cairn_evidence::verify::check(&doc, std::slice::from_ref(&key))
                 .signers
                 .is_empty(),
             "{name}"
         );
     }
-    let loaded = evidence::load(
+    let loaded = cairn_evidence::load(
         &[PathBuf::from(format!("{AV}/test-data"))],
         &Limits::default(),
     );
@@ -184,7 +188,7 @@ fn attestation_verifier_statements() {
     // `clone` spells `_type` as `type`, its protobuf name: read too.
     let problems: Vec<String> = loaded.problems.iter().map(|p| format!("{p:?}")).collect();
     assert!(problems.is_empty(), "{problems:?}");
-    let (verified, rejected) = evidence::verify(loaded.items, &[key]);
+    let (verified, rejected) = cairn_evidence::verify(loaded.items, &[key]);
     assert_eq!((verified.len(), rejected.len()), (3, 0));
 }
 
@@ -194,27 +198,30 @@ fn attestation_verifier_statements() {
 #[test]
 fn one_key_counts_once() {
     let key = SigningKey::generate_ed25519();
-    let env = evidence::sign_dsse("text/plain", b"x", &key);
+    let env = cairn_evidence::sign_dsse("text/plain", b"x", &key);
     let mut json = env.to_json();
     let sig = json["signatures"][0].clone();
     json["signatures"] =
         serde_json::json!([sig.clone(), sig.clone(), {"keyid": "other", "sig": sig["sig"]}]);
-    let trusted = TrustedKey::new(key.public(), evidence::Scheme::Ed25519, "k");
+    let trusted = TrustedKey::new(key.public(), cairn_evidence::Scheme::Ed25519, "k");
     let stranger = TrustedKey::new(
         SigningKey::generate_ed25519().public(),
-        evidence::Scheme::Ed25519,
+        cairn_evidence::Scheme::Ed25519,
         "s",
     );
-    let at = evidence::Location::file("m");
-    let (doc, _) =
-        evidence::document::read_document(json.to_string().as_bytes(), &at, &Limits::default())
-            .unwrap();
-    let outcome = evidence::verify::check(&doc, &[stranger.clone(), trusted.clone()]);
+    let at = cairn_evidence::Location::file("m");
+    let (doc, _) = cairn_evidence::document::read_document(
+        json.to_string().as_bytes(),
+        &at,
+        &Limits::default(),
+    )
+    .unwrap();
+    let outcome = cairn_evidence::verify::check(&doc, &[stranger.clone(), trusted.clone()]);
     assert_eq!(outcome.signers, vec![1]);
     assert_eq!(outcome.failures.len(), 2);
     // The same key material listed twice (KY-03) still counts once.
-    let copy = TrustedKey::new(key.public(), evidence::Scheme::Ed25519, "k-again");
-    let outcome = evidence::verify::check(&doc, &[stranger, trusted, copy]);
+    let copy = TrustedKey::new(key.public(), cairn_evidence::Scheme::Ed25519, "k-again");
+    let outcome = cairn_evidence::verify::check(&doc, &[stranger, trusted, copy]);
     assert_eq!(outcome.signers, vec![1]);
 }
 
@@ -228,21 +235,24 @@ fn pae_with_character_count_is_refused() {
     let sig = key.sign(char_count.as_bytes());
     let env = serde_json::json!({
         "payload": "eA==", "payloadType": payload_type,
-        "signatures": [{"sig": evidence::dsse::b64_encode(&sig)}],
+        "signatures": [{"sig": cairn_evidence::dsse::b64_encode(&sig)}],
     });
-    let trusted = TrustedKey::new(key.public(), evidence::Scheme::Ed25519, "k");
-    let at = evidence::Location::file("m");
+    let trusted = TrustedKey::new(key.public(), cairn_evidence::Scheme::Ed25519, "k");
+    let at = cairn_evidence::Location::file("m");
     let limits = Limits::default();
     let (doc, _) =
-        evidence::document::read_document(env.to_string().as_bytes(), &at, &limits).unwrap();
+        cairn_evidence::document::read_document(env.to_string().as_bytes(), &at, &limits).unwrap();
     assert!(
-        evidence::verify::check(&doc, std::slice::from_ref(&trusted))
+        cairn_evidence::verify::check(&doc, std::slice::from_ref(&trusted))
             .signers
             .is_empty()
     );
-    let good = evidence::sign_dsse(payload_type, b"x", &key).to_line();
-    let (doc, _) = evidence::document::read_document(good.as_bytes(), &at, &limits).unwrap();
-    assert_eq!(evidence::verify::check(&doc, &[trusted]).signers, vec![0]);
+    let good = cairn_evidence::sign_dsse(payload_type, b"x", &key).to_line();
+    let (doc, _) = cairn_evidence::document::read_document(good.as_bytes(), &at, &limits).unwrap();
+    assert_eq!(
+        cairn_evidence::verify::check(&doc, &[trusted]).signers,
+        vec![0]
+    );
 }
 
 /// Every single-byte change of a signed payload or of its signature fails.
@@ -250,18 +260,21 @@ fn pae_with_character_count_is_refused() {
 fn every_single_byte_mutation_fails() {
     let key = SigningKey::generate_ed25519();
     let payload = br#"{"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"a","digest":{"sha256":"00"}}],"predicateType":"p","predicate":{}}"#;
-    let env = evidence::sign_dsse(evidence::dsse::INTOTO_PAYLOAD_TYPE, payload, &key);
+    let env = cairn_evidence::sign_dsse(cairn_evidence::dsse::INTOTO_PAYLOAD_TYPE, payload, &key);
     let trusted = [TrustedKey::new(
         key.public(),
-        evidence::Scheme::Ed25519,
+        cairn_evidence::Scheme::Ed25519,
         "k",
     )];
-    let at = evidence::Location::file("m");
+    let at = cairn_evidence::Location::file("m");
     let limits = Limits::default();
-    let verifies = |env: &evidence::Envelope| {
+    let verifies = |env: &cairn_evidence::Envelope| {
         let text = env.to_line();
-        let (doc, _) = evidence::document::read_document(text.as_bytes(), &at, &limits).unwrap();
-        !evidence::verify::check(&doc, &trusted).signers.is_empty()
+        let (doc, _) =
+            cairn_evidence::document::read_document(text.as_bytes(), &at, &limits).unwrap();
+        !cairn_evidence::verify::check(&doc, &trusted)
+            .signers
+            .is_empty()
     };
     assert!(verifies(&env));
     for i in 0..env.payload.len() {

@@ -1,0 +1,826 @@
+//! Predicate checks: a JSONPath (via `jsonpath-rust`) selects values of the
+//! predicate, a quantifier combines them, a test judges each.
+//!
+//! Absence never passes: a path that selects nothing fails every test,
+//! `exists` included (that is what `exists` is for). A value of the wrong type
+//! fails with the expected and actual types rather than comparing as unequal,
+//! so `!=` cannot be satisfied by a number where a string was expected.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use jsonpath_rust::JsonPath;
+use serde_json::Value;
+
+use cairn_evidence::Predicate;
+
+use cairn_lang::ir::{Check, CompareOp, Quantifier, Test};
+
+/// Longest rendering of an actual value in a report, in characters.
+const MAX_SHOWN: usize = 120;
+
+/// Largest compiled size accepted for a policy regex.
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+/// Why a check did not pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckFailure {
+    /// One line: what went wrong.
+    pub message: String,
+    /// What the check wanted (`== "PASSED"`).
+    pub expected: String,
+    /// What the predicate holds (`"FAILED"`, `absent`, `2 values`).
+    pub actual: String,
+    /// True when the check itself is broken (its path or regex does not
+    /// compile), as opposed to the predicate failing it.
+    pub invalid: bool,
+}
+
+/// What a check runs over: a value (a classic link's), or a Statement's
+/// predicate, whose text is read without a tree of it where the path allows
+/// (see [`super::lazy`]).
+#[derive(Clone, Copy)]
+pub enum Target<'p> {
+    /// A value.
+    Value(&'p Value),
+    /// A predicate.
+    Predicate(&'p Predicate),
+}
+
+impl<'p> Target<'p> {
+    /// The values `path` selects, in `jsonpath-rust`'s order; with `count`,
+    /// only how many (the values may be left unread).
+    fn query(
+        self,
+        path: &str,
+        count: bool,
+        selected: Option<Vec<Range<usize>>>,
+    ) -> Result<Selected<'p>, String> {
+        if let Target::Predicate(p) = self {
+            if let Some(text) = p.text() {
+                if let Some(ranges) = selected.or_else(|| super::lazy::select(path, text)) {
+                    if count {
+                        return Ok(Selected::Count(ranges.len()));
+                    }
+                    let read: Option<Vec<Value>> = ranges
+                        .iter()
+                        .map(|r| text.get(r.clone()).and_then(super::lazy::read))
+                        .collect();
+                    if let Some(values) = read {
+                        return Ok(Selected::Values(
+                            values.into_iter().map(Cow::Owned).collect(),
+                        ));
+                    }
+                }
+            }
+        }
+        let value = match self {
+            Target::Value(v) => v,
+            Target::Predicate(p) => p.value(),
+        };
+        value
+            .query(path)
+            .map(|values| Selected::Values(values.into_iter().map(Cow::Borrowed).collect()))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The kinds of the values `path` selects (`None` when it cannot be
+    /// evaluated).
+    fn kinds(self, path: &str) -> Option<Vec<&'static str>> {
+        if let Target::Predicate(p) = self {
+            if let Some(text) = p.text() {
+                if let Some(ranges) = super::lazy::select_starts(path, text) {
+                    let kinds: Option<Vec<&'static str>> = ranges
+                        .iter()
+                        .map(|r| match text.as_bytes().get(r.start) {
+                            Some(b'[') => Some("an array"),
+                            Some(b'{') => Some("an object"),
+                            _ => text
+                                .get(r.clone())
+                                .and_then(super::lazy::read)
+                                .map(|v| cairn_base::diag::json_kind(&v)),
+                        })
+                        .collect();
+                    if kinds.is_some() {
+                        return kinds;
+                    }
+                }
+            }
+        }
+        let value = match self {
+            Target::Value(v) => v,
+            Target::Predicate(p) => p.value(),
+        };
+        let values = value.query(path).ok()?;
+        Some(
+            values
+                .into_iter()
+                .map(cairn_base::diag::json_kind)
+                .collect(),
+        )
+    }
+}
+
+/// What a path selected.
+enum Selected<'p> {
+    /// The values.
+    Values(Vec<Cow<'p, Value>>),
+    /// Only how many there are.
+    Count(usize),
+}
+
+impl Selected<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Selected::Values(v) => v.len(),
+            Selected::Count(n) => *n,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn values(&self) -> &[Cow<'_, Value>] {
+        match self {
+            Selected::Values(v) => v,
+            Selected::Count(_) => &[],
+        }
+    }
+}
+
+/// Runs one check over a predicate.
+#[cfg(test)]
+pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
+    run_on(check, Target::Value(predicate))
+}
+
+/// Runs one check over `target`.
+pub fn run_on(check: &Check, target: Target<'_>) -> Result<(), CheckFailure> {
+    run_selected(check, target, None)
+}
+
+/// Runs the checks over a predicate kept as text, its text walked once for
+/// all their paths (see [`super::lazy::select_many`]); the values are then
+/// read and tested on every core. Gives what [`run_on`] gives for each.
+pub fn run_all(checks: &[Check], target: Target<'_>) -> Vec<Result<(), CheckFailure>> {
+    let text = match target {
+        Target::Predicate(p) => p.text(),
+        Target::Value(_) => None,
+    };
+    let Some(text) = text else {
+        return checks.iter().map(|check| run_on(check, target)).collect();
+    };
+    let paths: Vec<&str> = checks.iter().map(|c| c.path.as_str()).collect();
+    let selected: Vec<(&Check, Option<Vec<Range<usize>>>)> = checks
+        .iter()
+        .zip(super::lazy::select_many(&paths, text))
+        .collect();
+    cairn_base::parallel::map(&selected, |(check, ranges)| {
+        run_selected(check, target, ranges.clone())
+    })
+}
+
+/// [`run_on`], with what the check's path selects in the predicate's text
+/// when that is known already.
+fn run_selected(
+    check: &Check,
+    target: Target<'_>,
+    selected: Option<Vec<Range<usize>>>,
+) -> Result<(), CheckFailure> {
+    let expected = describe_test(&check.test);
+    let fail = |message: String, actual: String| CheckFailure {
+        message,
+        expected: expected.clone(),
+        actual,
+        invalid: false,
+    };
+    let broken = |message: String| CheckFailure {
+        message,
+        expected: expected.clone(),
+        actual: "error".into(),
+        invalid: true,
+    };
+    let count_only = matches!(check.test, Test::Exists) || check.quantifier == Quantifier::Count;
+    let selected = match target.query(&check.path, count_only, selected) {
+        Ok(values) => values,
+        Err(e) => {
+            return Err(broken(format!(
+                "path `{}` cannot be evaluated: {e}",
+                check.path
+            )))
+        }
+    };
+    if let Test::Exists = check.test {
+        return if selected.is_empty() {
+            Err(fail(format!("`{}` is absent", check.path), "absent".into()))
+        } else {
+            Ok(())
+        };
+    }
+    let matcher = Matcher::new(&check.test).map_err(broken)?;
+    match check.quantifier {
+        Quantifier::Count => {
+            // `count $.failedTests[*] == 0` must not pass when `failedTests`
+            // is missing altogether: zero selected values out of an absent
+            // container is absence, not an empty list.
+            // Nor when it is a string, a number or null: `[*]` selects
+            // nothing from those either, but they are no empty list.
+            if selected.is_empty() {
+                if let Some(container) = container_of(&check.path) {
+                    if let Some(kinds) = target.kinds(container) {
+                        if kinds.is_empty() {
+                            return Err(fail(format!("`{container}` is absent"), "absent".into()));
+                        }
+                        if let Some(&kind) =
+                            kinds.iter().find(|&&k| k != "an array" && k != "an object")
+                        {
+                            return Err(fail(
+                                format!("`{container}` is {kind}, not a list or an object"),
+                                kind.into(),
+                            ));
+                        }
+                    }
+                }
+            }
+            let count = Value::from(selected.len());
+            matcher.test(&count).map_err(|actual| {
+                fail(
+                    format!(
+                        "`{}` selects {} value{}",
+                        check.path,
+                        selected.len(),
+                        if selected.len() == 1 { "" } else { "s" }
+                    ),
+                    actual,
+                )
+            })
+        }
+        Quantifier::One => match selected.values() {
+            [] => Err(fail(format!("`{}` is absent", check.path), "absent".into())),
+            [value] => matcher
+                .test(value)
+                .map_err(|actual| fail(format!("`{}` is {actual}", check.path), actual)),
+            many => Err(fail(
+                format!(
+                    "`{}` selects {} values where one was expected",
+                    check.path,
+                    many.len()
+                ),
+                format!("{} values", many.len()),
+            )),
+        },
+        Quantifier::All => {
+            if selected.is_empty() {
+                return Err(fail(format!("`{}` is absent", check.path), "absent".into()));
+            }
+            for (i, value) in selected.values().iter().enumerate() {
+                if let Err(actual) = matcher.test(value) {
+                    return Err(fail(
+                        format!("value {} of `{}` is {actual}", i + 1, check.path),
+                        actual,
+                    ));
+                }
+            }
+            Ok(())
+        }
+        Quantifier::Any => {
+            if selected.is_empty() {
+                return Err(fail(format!("`{}` is absent", check.path), "absent".into()));
+            }
+            if selected.values().iter().any(|v| matcher.test(v).is_ok()) {
+                Ok(())
+            } else {
+                let shown: Vec<String> = selected.values().iter().map(|v| show(v)).collect();
+                let actual = truncate(&format!("[{}]", shown.join(", ")));
+                Err(fail(format!("no value of `{}` passes", check.path), actual))
+            }
+        }
+    }
+}
+
+/// The path a final wildcard or filter selects from (`$.a.b` for `$.a.b[*]`,
+/// `$.a.b.*` or `$.a.b[?@.x]`), when the path ends in one.
+fn container_of(path: &str) -> Option<&str> {
+    if let Some(prefix) = path.strip_suffix(".*") {
+        return Some(prefix).filter(|p| !p.ends_with('.'));
+    }
+    let body = path.strip_suffix(']')?;
+    let mut depth = 0usize;
+    for (i, c) in body.char_indices().rev() {
+        match c {
+            ']' => depth += 1,
+            '[' if depth == 0 => {
+                let inner = body.get(i + 1..)?.trim_start();
+                let prefix = body.get(..i)?;
+                return (inner.starts_with('*') || inner.starts_with('?'))
+                    .then_some(prefix)
+                    .filter(|p| !p.ends_with('.'));
+            }
+            '[' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A test made ready to run (its regex compiled).
+enum Matcher<'t> {
+    Compare(CompareOp, &'t Value),
+    In(&'t [Value]),
+    Matches(regex::Regex),
+    IsEmpty(bool),
+}
+
+impl<'t> Matcher<'t> {
+    fn new(test: &'t Test) -> Result<Matcher<'t>, String> {
+        Ok(match test {
+            Test::Compare { op, value } => Matcher::Compare(*op, value),
+            Test::In { values } => Matcher::In(values),
+            Test::Matches { regex } => Matcher::Matches(
+                regex::RegexBuilder::new(regex)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .map_err(|e| format!("regex `{regex}` does not compile: {e}"))?,
+            ),
+            Test::IsEmpty => Matcher::IsEmpty(true),
+            Test::IsNotEmpty => Matcher::IsEmpty(false),
+            Test::Exists => Matcher::IsEmpty(false),
+        })
+    }
+
+    /// `Err` carries a short rendering of the failing actual value.
+    fn test(&self, actual: &Value) -> Result<(), String> {
+        let ok = match self {
+            Matcher::Compare(op, expected) => compare(*op, actual, expected)?,
+            Matcher::In(values) => values.iter().any(|v| equal(actual, v) == Some(true)),
+            Matcher::Matches(re) => match actual {
+                Value::String(s) => re.is_match(s),
+                other => return Err(format!("{} (a string was expected)", kind_of(other))),
+            },
+            Matcher::IsEmpty(want_empty) => {
+                let empty = match actual {
+                    Value::String(s) => s.is_empty(),
+                    Value::Array(a) => a.is_empty(),
+                    Value::Object(o) => o.is_empty(),
+                    Value::Null => true,
+                    other => {
+                        return Err(format!(
+                            "{} (a string, array or object was expected)",
+                            kind_of(other)
+                        ))
+                    }
+                };
+                empty == *want_empty
+            }
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(show(actual))
+        }
+    }
+}
+
+/// JSON equality with numbers compared by value; `None` when the types differ.
+fn equal(a: &Value, b: &Value) -> Option<bool> {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => Some(num_cmp(x, y)? == std::cmp::Ordering::Equal),
+        (Value::Null, Value::Null) => Some(true),
+        (Value::Bool(x), Value::Bool(y)) => Some(x == y),
+        (Value::String(x), Value::String(y)) => Some(x == y),
+        (Value::Array(_), Value::Array(_)) | (Value::Object(_), Value::Object(_)) => Some(a == b),
+        _ => None,
+    }
+}
+
+fn num_cmp(x: &serde_json::Number, y: &serde_json::Number) -> Option<std::cmp::Ordering> {
+    if let (Some(a), Some(b)) = (x.as_i64(), y.as_i64()) {
+        return Some(a.cmp(&b));
+    }
+    if let (Some(a), Some(b)) = (x.as_u64(), y.as_u64()) {
+        return Some(a.cmp(&b));
+    }
+    x.as_f64()?.partial_cmp(&y.as_f64()?)
+}
+
+fn compare(op: CompareOp, actual: &Value, expected: &Value) -> Result<bool, String> {
+    let mismatch = || {
+        format!(
+            "{} {} ({} was expected)",
+            kind_of(actual),
+            truncate(&show(actual)),
+            cairn_base::diag::json_kind(expected)
+        )
+    };
+    if matches!(op, CompareOp::Eq | CompareOp::Ne) {
+        let eq = equal(actual, expected).ok_or_else(mismatch)?;
+        return Ok(if op == CompareOp::Eq { eq } else { !eq });
+    }
+    let ordering = match (actual, expected) {
+        (Value::Number(a), Value::Number(b)) => num_cmp(a, b).ok_or_else(mismatch)?,
+        (Value::String(a), Value::String(b)) => a.cmp(b),
+        _ => return Err(mismatch()),
+    };
+    Ok(match op {
+        CompareOp::Lt => ordering.is_lt(),
+        CompareOp::Le => ordering.is_le(),
+        CompareOp::Gt => ordering.is_gt(),
+        CompareOp::Ge => ordering.is_ge(),
+        CompareOp::Eq | CompareOp::Ne => false,
+    })
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Compact JSON for a value, truncated for reports.
+fn show(v: &Value) -> String {
+    truncate(&v.to_string())
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() <= MAX_SHOWN {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(MAX_SHOWN).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// The test as the policy would write it (`== "PASSED"`, `is empty`).
+pub fn describe_test(test: &Test) -> String {
+    match test {
+        Test::Compare { op, value } => {
+            let op = op.as_str();
+            format!("{op} {}", show(value))
+        }
+        Test::In { values } => format!("in {}", show(&Value::Array(values.clone()))),
+        Test::Matches { regex } => format!("matches {}", show(&Value::String(regex.clone()))),
+        Test::Exists => "exists".into(),
+        Test::IsEmpty => "is empty".into(),
+        Test::IsNotEmpty => "is not empty".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cairn_base::source::Span;
+    use cairn_lang::ir::Level;
+    use serde_json::json;
+
+    fn check(path: &str, quantifier: Quantifier, test: Test) -> Check {
+        Check {
+            level: Level::Deny,
+            path: path.into(),
+            quantifier,
+            test,
+            span: Span::default(),
+        }
+    }
+
+    fn cmp(op: CompareOp, value: Value) -> Test {
+        Test::Compare { op, value }
+    }
+
+    /// A realistic SLSA provenance v1 predicate.
+    fn provenance() -> Value {
+        json!({
+            "buildDefinition": {
+                "buildType": "https://actions.github.io/buildtypes/workflow/v1",
+                "externalParameters": {"workflow": {"ref": "refs/tags/v1.2.0", "repository": "https://github.com/acme/foo"}},
+                "resolvedDependencies": [
+                    {"uri": "git+https://github.com/acme/foo@refs/tags/v1.2.0", "digest": {"gitCommit": "a1b2"}},
+                    {"name": "go", "digest": {"sha256": "c3d4"}}
+                ]
+            },
+            "runDetails": {
+                "builder": {"id": "https://github.com/actions/runner/github-hosted", "version": {"runner": "2.319"}},
+                "metadata": {"invocationId": "run-42", "startedOn": "2026-11-01T10:00:00Z"}
+            }
+        })
+    }
+
+    fn test_result() -> Value {
+        json!({
+            "result": "PASSED",
+            "configuration": [{"name": "ci.yml", "digest": {"sha256": "ee"}}],
+            "passedTests": ["unit", "integration"],
+            "warnedTests": [],
+            "failedTests": [],
+            "coverage": 87.5,
+            "retries": 0
+        })
+    }
+
+    fn ok(path: &str, q: Quantifier, test: Test, v: &Value) -> bool {
+        run(&check(path, q, test), v).is_ok()
+    }
+
+    #[test]
+    fn comparisons() {
+        let p = provenance();
+        let t = test_result();
+        use CompareOp::*;
+        use Quantifier::One;
+        assert!(ok(
+            "$.runDetails.builder.id",
+            One,
+            cmp(Eq, json!("https://github.com/actions/runner/github-hosted")),
+            &p
+        ));
+        assert!(ok(
+            "$.runDetails.builder.id",
+            One,
+            cmp(Ne, json!("https://evil")),
+            &p
+        ));
+        assert!(ok("$.coverage", One, cmp(Ge, json!(80)), &t));
+        assert!(!ok("$.coverage", One, cmp(Gt, json!(90)), &t));
+        assert!(ok("$.retries", One, cmp(Le, json!(0)), &t));
+        assert!(ok("$.retries", One, cmp(Eq, json!(0.0)), &t));
+        assert!(ok(
+            "$.runDetails.metadata.startedOn",
+            One,
+            cmp(Lt, json!("2027-01-01T00:00:00Z")),
+            &p
+        ));
+        assert!(ok(
+            "$.result",
+            One,
+            Test::In {
+                values: vec![json!("PASSED"), json!("WARNED")]
+            },
+            &t
+        ));
+        assert!(!ok(
+            "$.result",
+            One,
+            Test::In {
+                values: vec![json!("WARNED")]
+            },
+            &t
+        ));
+        assert!(ok(
+            "$.buildDefinition.externalParameters.workflow.ref",
+            One,
+            Test::Matches {
+                regex: "^refs/tags/v[0-9]+\\.".into()
+            },
+            &p
+        ));
+        assert!(!ok(
+            "$.buildDefinition.externalParameters.workflow.ref",
+            One,
+            Test::Matches {
+                regex: "^refs/heads/".into()
+            },
+            &p
+        ));
+    }
+
+    #[test]
+    fn emptiness_and_existence() {
+        let t = test_result();
+        use Quantifier::One;
+        assert!(ok("$.failedTests", One, Test::IsEmpty, &t));
+        assert!(ok("$.passedTests", One, Test::IsNotEmpty, &t));
+        assert!(!ok("$.passedTests", One, Test::IsEmpty, &t));
+        assert!(ok("$.result", One, Test::Exists, &t));
+        assert!(!ok("$.url", One, Test::Exists, &t));
+    }
+
+    #[test]
+    fn absent_fails_everything() {
+        let t = test_result();
+        use CompareOp::*;
+        for test in [
+            cmp(Eq, json!("x")),
+            cmp(Ne, json!("x")),
+            cmp(Lt, json!(1)),
+            Test::In {
+                values: vec![json!(1)],
+            },
+            Test::Matches { regex: ".*".into() },
+            Test::Exists,
+            Test::IsEmpty,
+            Test::IsNotEmpty,
+        ] {
+            for q in [Quantifier::One, Quantifier::All, Quantifier::Any] {
+                let r = run(&check("$.nope", q, test.clone()), &t);
+                let failure = r.expect_err("absent must fail");
+                assert_eq!(failure.actual, "absent", "{test:?} {q:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn count_of_an_absent_container_fails() {
+        let t = json!({"failedTests": [], "passed": ["a", "b"]});
+        let zero = cmp(CompareOp::Eq, json!(0));
+        for path in ["$.nope[*]", "$.nope.*", "$.nope[?@.x]", "$.a.nope[*]"] {
+            let r = run(&check(path, Quantifier::Count, zero.clone()), &t);
+            assert_eq!(r.expect_err(path).actual, "absent", "{path}");
+        }
+        assert!(ok("$.failedTests[*]", Quantifier::Count, zero.clone(), &t));
+        assert!(ok(
+            "$.passed[?@ == 'c']",
+            Quantifier::Count,
+            zero.clone(),
+            &t
+        ));
+        // `all` tests only the values that exist; counting the entries
+        // without the field is how a policy requires it on every one.
+        let trace = json!({"p": [{"name": "make"}, {"cmd": "curl | sh"}]});
+        let names = Test::In {
+            values: vec![json!("make")],
+        };
+        assert!(ok("$.p[*].name", Quantifier::All, names, &trace));
+        assert!(!ok(
+            "$.p[?!@.name]",
+            Quantifier::Count,
+            zero.clone(),
+            &trace
+        ));
+        let trace = json!({"p": [{"name": "make"}]});
+        assert!(ok("$.p[?!@.name]", Quantifier::Count, zero.clone(), &trace));
+        // A string, number, boolean or null is no empty list.
+        for (value, kind) in [
+            (json!("integration,e2e"), "a string"),
+            (json!(3), "a number"),
+            (json!(true), "a boolean"),
+            (json!(null), "null"),
+        ] {
+            let t = json!({ "failedTests": value });
+            for path in ["$.failedTests[*]", "$.failedTests[?@ == 'x']"] {
+                let r = run(&check(path, Quantifier::Count, zero.clone()), &t);
+                assert_eq!(r.expect_err(path).actual, kind, "{path} {t}");
+            }
+        }
+        let two = cmp(CompareOp::Eq, json!(2));
+        assert!(ok("$.passed[*]", Quantifier::Count, two, &t));
+        assert_eq!(container_of("$.a[*]"), Some("$.a"));
+        assert_eq!(container_of("$..*"), None);
+        assert_eq!(container_of("$.a[0]"), None);
+        assert_eq!(container_of("$.a[?@.b[0] == 1]"), Some("$.a"));
+    }
+
+    #[test]
+    fn type_mismatch_is_explained() {
+        let t = test_result();
+        let f = run(
+            &check("$.retries", Quantifier::One, cmp(CompareOp::Ne, json!("0"))),
+            &t,
+        )
+        .expect_err("a number is not a string");
+        assert_eq!(f.expected, "!= \"0\"");
+        assert_eq!(f.actual, "number 0 (a string was expected)");
+        let f = run(
+            &check(
+                "$.coverage",
+                Quantifier::One,
+                Test::Matches { regex: "8".into() },
+            ),
+            &t,
+        )
+        .expect_err("not a string");
+        assert!(f.actual.contains("a string was expected"));
+        let f = run(&check("$.retries", Quantifier::One, Test::IsEmpty), &t).expect_err("number");
+        assert!(f.actual.contains("was expected"));
+    }
+
+    #[test]
+    fn quantifiers() {
+        let p = provenance();
+        let t = test_result();
+        let deps = "$.buildDefinition.resolvedDependencies[*].digest";
+        assert!(ok(deps, Quantifier::All, Test::IsNotEmpty, &p));
+        assert!(
+            !ok(deps, Quantifier::One, Test::IsNotEmpty, &p),
+            "two values where one was expected"
+        );
+        assert!(ok(
+            "$.passedTests[*]",
+            Quantifier::Any,
+            cmp(CompareOp::Eq, json!("unit")),
+            &t
+        ));
+        assert!(!ok(
+            "$.passedTests[*]",
+            Quantifier::All,
+            cmp(CompareOp::Eq, json!("unit")),
+            &t
+        ));
+        assert!(ok(
+            "$.passedTests[*]",
+            Quantifier::Count,
+            cmp(CompareOp::Eq, json!(2)),
+            &t
+        ));
+        assert!(ok(
+            "$.failedTests[*]",
+            Quantifier::Count,
+            cmp(CompareOp::Eq, json!(0)),
+            &t
+        ));
+        assert!(!ok(
+            "$.passedTests[*]",
+            Quantifier::Count,
+            cmp(CompareOp::Gt, json!(2)),
+            &t
+        ));
+        assert!(!ok("$.failedTests[*]", Quantifier::All, Test::Exists, &t));
+        let f = run(
+            &check(
+                "$.passedTests[*]",
+                Quantifier::Any,
+                cmp(CompareOp::Eq, json!("e2e")),
+            ),
+            &t,
+        )
+        .expect_err("none is e2e");
+        assert_eq!(f.actual, "[\"unit\", \"integration\"]");
+    }
+
+    #[test]
+    fn bad_regex_and_path_fail_closed() {
+        let t = test_result();
+        assert!(!ok(
+            "$.result",
+            Quantifier::One,
+            Test::Matches { regex: "(".into() },
+            &t
+        ));
+        assert!(!ok("$[", Quantifier::One, Test::Exists, &t));
+    }
+
+    /// A predicate kept as text gives every check the result, message and
+    /// values the same predicate as a value gives.
+    #[test]
+    fn text_and_value_agree() {
+        let text = r#"{"result": "PASSED", "n": 2, "s": "x", "empty": [], "nil": null,
+            "components": [{"name": "a", "licenses": [{"license": {"id": "MIT"}}]},
+                           {"name": "b", "licenses": [{"license": {"id": "GPL-3.0-only"}}]},
+                           {"name": "c"}]}"#;
+        let predicate = Predicate::checked_text(text.into(), 128);
+        let value: Value = serde_json::from_str(text).unwrap();
+        use CompareOp::*;
+        let mit = || Test::In {
+            values: vec![json!("MIT"), json!("Apache-2.0")],
+        };
+        let cases = [
+            ("$.result", Quantifier::One, cmp(Eq, json!("PASSED"))),
+            ("$.result", Quantifier::One, cmp(Eq, json!("FAILED"))),
+            ("$.n", Quantifier::One, cmp(Gt, json!(2))),
+            ("$.missing", Quantifier::One, Test::Exists),
+            ("$.empty", Quantifier::One, Test::IsEmpty),
+            ("$.nil", Quantifier::One, Test::IsNotEmpty),
+            (
+                "$.components[*].licenses[*].license.id",
+                Quantifier::All,
+                mit(),
+            ),
+            (
+                "$.components[*].licenses[*].license.id",
+                Quantifier::Any,
+                cmp(Eq, json!("BSD")),
+            ),
+            ("$.components[*]", Quantifier::Count, cmp(Eq, json!(3))),
+            ("$.components[*]", Quantifier::Count, cmp(Lt, json!(3))),
+            ("$.missing[*]", Quantifier::Count, cmp(Eq, json!(0))),
+            ("$.s[*]", Quantifier::Count, cmp(Eq, json!(0))),
+            ("$.empty[*]", Quantifier::Count, cmp(Eq, json!(0))),
+            (
+                "$.components[?@.licenses[0].license.id == 'GPL-3.0-only']",
+                Quantifier::Count,
+                cmp(Eq, json!(0)),
+            ),
+            (
+                "$.components[?!@.licenses].name",
+                Quantifier::One,
+                cmp(Eq, json!("c")),
+            ),
+            ("$.components[*].name", Quantifier::One, cmp(Eq, json!("a"))),
+            ("$..id", Quantifier::All, mit()),
+            ("$[", Quantifier::One, Test::Exists),
+        ];
+        for (path, q, test) in cases {
+            let c = check(path, q, test);
+            assert_eq!(
+                run_on(&c, Target::Predicate(&predicate)),
+                run(&c, &value),
+                "{path}"
+            );
+        }
+    }
+}

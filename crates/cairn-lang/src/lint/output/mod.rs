@@ -1,0 +1,262 @@
+//! Lint results as text for people (miette), JSON, SARIF 2.1.0 and GitHub
+//! workflow commands. Every format carries the same facts: per file, its
+//! findings or the errors that kept it from being linted.
+//!
+//! The JSON and SARIF shapes are documented in `docs/lints.md`; lines and
+//! columns are 1-based, columns count Unicode scalar values.
+
+mod github;
+mod sarif;
+
+pub use github::github;
+pub use sarif::sarif;
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+
+use super::finding::{Finding, Rendered};
+use super::registry::{self, Severity};
+use super::{Levels, Options};
+use crate::lower::{CompileErrors, IoError};
+use cairn_base::diag;
+use cairn_base::source::{SourceFile, Span};
+
+/// Version of the JSON output schema.
+pub const JSON_VERSION: u32 = 1;
+
+/// Where the SARIF rules point: `docs/lints.md` of the project, overridable
+/// with `--docs-url`.
+pub const DEFAULT_DOCS_URL: &str = registry::DOCS_URL;
+
+/// What happened to one policy file.
+#[derive(Debug)]
+pub enum Outcome {
+    /// It compiled and was linted.
+    Linted(Vec<Finding>),
+    /// It does not compile.
+    Errors(CompileErrors),
+    /// It could not be read.
+    Unreadable(IoError),
+}
+
+/// One policy file and its outcome.
+#[derive(Debug)]
+pub struct FileResult {
+    /// The file (its text is empty when it could not be read).
+    pub file: SourceFile,
+    /// The outcome.
+    pub outcome: Outcome,
+}
+
+/// A location in a file: 1-based lines and columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Region {
+    pub(super) line: usize,
+    pub(super) column: usize,
+    pub(super) end_line: usize,
+    pub(super) end_column: usize,
+}
+
+pub(super) fn region(file: &SourceFile, span: Span) -> Region {
+    let (line, column) = file.line_col(span.start);
+    let (end_line, end_column) = file.line_col(span.end.max(span.start));
+    Region {
+        line,
+        column,
+        end_line,
+        end_column,
+    }
+}
+
+/// A compile error reduced to what machine formats carry.
+pub(super) struct ErrorFacts {
+    pub(super) code: String,
+    pub(super) message: String,
+    pub(super) help: Option<String>,
+    pub(super) region: Option<Region>,
+}
+
+pub(super) fn error_facts(file: &SourceFile, report: &miette::Report) -> ErrorFacts {
+    let span = report
+        .labels()
+        .and_then(|mut l| l.next())
+        .map(|l| Span::new(l.offset(), l.offset() + l.len()));
+    ErrorFacts {
+        code: report.code().map(|c| c.to_string()).unwrap_or_default(),
+        message: report.to_string(),
+        help: report.help().map(|h| h.to_string()),
+        region: span.map(|s| region(file, s)),
+    }
+}
+
+/// Counts by severity: (deny, warn, advice).
+fn counts(results: &[FileResult]) -> (usize, usize, usize) {
+    let mut c = (0, 0, 0);
+    for r in results {
+        if let Outcome::Linted(findings) = &r.outcome {
+            for f in findings {
+                match f.severity {
+                    Severity::Deny => c.0 += 1,
+                    Severity::Warn => c.1 += 1,
+                    Severity::Advice => c.2 += 1,
+                    Severity::Allow => {}
+                }
+            }
+        }
+    }
+    c
+}
+
+/// The human output: every finding rendered with its policy span, then one
+/// summary line per file. Compile and read errors are rendered as `cairn
+/// check` renders them.
+pub fn human(results: &[FileResult], color: bool) -> String {
+    let mut out = String::new();
+    for r in results {
+        match &r.outcome {
+            Outcome::Linted(findings) => {
+                let source = r.file.named_source();
+                for f in findings {
+                    out.push_str(&diag::render(
+                        &Rendered {
+                            finding: f,
+                            source: &source,
+                        },
+                        color,
+                    ));
+                    out.push('\n');
+                }
+                let n = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+                out.push_str(&format!(
+                    "{}: {} deny, {} warn, {} advice\n",
+                    r.file.name,
+                    n(Severity::Deny),
+                    n(Severity::Warn),
+                    n(Severity::Advice)
+                ));
+            }
+            Outcome::Errors(errors) => {
+                for report in &errors.reports {
+                    out.push_str(&diag::render(report.as_ref(), color));
+                }
+                let n = errors.reports.len();
+                out.push_str(&format!(
+                    "{}: not linted, {n} error{}\n",
+                    r.file.name,
+                    if n == 1 { "" } else { "s" }
+                ));
+            }
+            Outcome::Unreadable(e) => out.push_str(&diag::render(e, color)),
+        }
+    }
+    out
+}
+
+fn region_json(r: Option<Region>) -> Value {
+    match r {
+        Some(r) => json!({
+            "line": r.line,
+            "column": r.column,
+            "end_line": r.end_line,
+            "end_column": r.end_column,
+        }),
+        None => Value::Null,
+    }
+}
+
+/// The JSON output (schema in `docs/lints.md`, versioned by [`JSON_VERSION`]).
+pub fn json(results: &[FileResult]) -> Value {
+    let files: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            let (status, findings, errors) = match &r.outcome {
+                Outcome::Linted(findings) => (
+                    "linted",
+                    findings
+                        .iter()
+                        .map(|f| {
+                            json!({
+                                "code": f.code,
+                                "name": f.rule().map_or("", |r| r.name),
+                                "severity": f.severity.as_str(),
+                                "message": f.message,
+                                "label": f.label,
+                                "help": f.help,
+                                "location": region_json(Some(region(&r.file, f.span))),
+                                "related": f.related.iter().map(|(s, label)| json!({
+                                    "label": label,
+                                    "location": region_json(Some(region(&r.file, *s))),
+                                })).collect::<Vec<_>>(),
+                            })
+                        })
+                        .collect::<Vec<_>>(),
+                    Vec::new(),
+                ),
+                Outcome::Errors(errors) => (
+                    "errors",
+                    Vec::new(),
+                    errors
+                        .reports
+                        .iter()
+                        .map(|e| {
+                            let e = error_facts(&r.file, e);
+                            json!({
+                                "code": e.code,
+                                "message": e.message,
+                                "help": e.help,
+                                "location": region_json(e.region),
+                            })
+                        })
+                        .collect(),
+                ),
+                Outcome::Unreadable(e) => (
+                    "unreadable",
+                    Vec::new(),
+                    vec![json!({
+                        "code": miette::Diagnostic::code(e).map(|c| c.to_string()),
+                        "message": e.to_string(),
+                        "help": miette::Diagnostic::help(e).map(|h| h.to_string()),
+                        "location": Value::Null,
+                    })],
+                ),
+            };
+            json!({
+                "path": r.file.name,
+                "status": status,
+                "findings": findings,
+                "errors": errors,
+            })
+        })
+        .collect();
+    let (deny, warn, advice) = counts(results);
+    json!({
+        "version": JSON_VERSION,
+        "files": files,
+        "summary": {
+            "deny": deny,
+            "warn": warn,
+            "advice": advice,
+            "not_linted": results.iter().filter(|r| !matches!(r.outcome, Outcome::Linted(_))).count(),
+        },
+    })
+}
+
+/// Lints one file.
+pub fn lint_file(path: &Path, options: &Options, levels: &Levels) -> FileResult {
+    let file = match crate::lower::read_policy(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return FileResult {
+                file: SourceFile::new(path.display().to_string(), ""),
+                outcome: Outcome::Unreadable(e),
+            }
+        }
+    };
+    let base = path.parent().unwrap_or(Path::new("."));
+    let outcome = match crate::lint::lint_source(&file.name, &file.text, base, options, levels) {
+        Ok(findings) => Outcome::Linted(findings),
+        Err(e) => Outcome::Errors(e),
+    };
+    FileResult { file, outcome }
+}
