@@ -30,6 +30,7 @@ pub mod lazy;
 mod rules;
 mod run;
 mod select;
+mod signers;
 mod verdict;
 mod view;
 mod why;
@@ -41,7 +42,7 @@ pub use finding::{Code, Finding, Severity};
 pub use instantiate::instantiate;
 pub use rules::{RuleStep, SAMPLE as TRACE_SAMPLE};
 pub use run::{evaluate, evaluate_traced, ListTrace, Trace};
-pub use select::key_label;
+pub use signers::key_label;
 pub use verdict::{Considered, Input, InspectionReport, Inspections, Status, StepReport, Verdict};
 pub use why::short_pair;
 

@@ -11,6 +11,7 @@ use cairn_lang::ir::{ExpectedAttestation, Functionaries, Layout, Step};
 
 use super::extra;
 use super::finding::{Code, Finding};
+use super::signers::{key_label, key_name};
 use super::verdict::Considered;
 use super::view::View;
 
@@ -350,28 +351,6 @@ fn subject_of(step: &Step, expected: Option<&ExpectedAttestation>) -> String {
             format!("attestation `{}` of step `{}`", type_name(e), step.name)
         }
         _ => format!("step `{}`", step.name),
-    }
-}
-
-/// The policy's name for the key at `index`.
-pub(super) fn key_name(layout: &Layout, index: usize) -> String {
-    layout
-        .signer_name(index)
-        .map_or_else(|| format!("key #{index}"), str::to_owned)
-}
-
-/// The key's name with a keyid prefix, for expected/actual values that
-/// must say which key exactly (`bob (keyid d748ec570eb2…)`).
-pub fn key_label(layout: &Layout, index: usize) -> String {
-    match layout.keys.get(index) {
-        Some(k) => match k.keyid.get(..12).filter(|p| p.len() < k.keyid.len()) {
-            Some(prefix) => format!("{} (keyid {prefix}…)", k.name),
-            None => format!("{} (keyid {})", k.name, k.keyid),
-        },
-        None => match layout.identity(index) {
-            Some(id) => format!("{} (identity)", id.name),
-            None => format!("key #{index}"),
-        },
     }
 }
 

@@ -215,7 +215,10 @@ impl Verdict {
                     .keys
                     .iter()
                     .map(|k| {
-                        super::select::key_label(layout, usize::try_from(k.0).unwrap_or(usize::MAX))
+                        super::signers::key_label(
+                            layout,
+                            usize::try_from(k.0).unwrap_or(usize::MAX),
+                        )
                     })
                     .collect();
                 f = f

@@ -288,7 +288,7 @@ pub fn misnamed_links(
         let signer = view
             .signers
             .first()
-            .map(|&s| super::select::key_name(layout, s))
+            .map(|&s| super::signers::key_name(layout, s))
             .unwrap_or_default();
         let guess =
             suggest::closest(claimed, names.iter().copied()).or(owner.map(|s| s.name.as_str()));

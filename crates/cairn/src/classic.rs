@@ -27,7 +27,7 @@ pub struct Context<'a> {
     /// The one clock reading.
     pub now: i64,
     /// The inspections to run, if asked for.
-    pub inspections: Option<&'a crate::verify::InspectionRun>,
+    pub inspections: Option<&'a crate::options::InspectionRun>,
     /// The size limits evidence is read with.
     pub limits: &'a cairn_evidence::Limits,
     /// What was noticed on the way.
@@ -124,7 +124,7 @@ pub fn links(
             }
         })
         .collect::<Vec<_>>();
-    let loaded = crate::verify::load_evidence(&paths, keys, None, cx.limits, cx.warnings)?;
+    let loaded = crate::gather::load_evidence(&paths, keys, None, cx.limits, cx.warnings)?;
     let by_name = cx.in_toto_names || depth > 0;
     let (verified, misnamed): (Vec<_>, Vec<_>) = loaded
         .verified
@@ -485,7 +485,7 @@ fn sublayout(
             .borrow_mut()
             .push(Warning::Diagnostic(Box::new(r)));
     }
-    let results = crate::verify::run_inspections(&sub, cx.inspections)?;
+    let results = crate::gather::run_inspections(&sub, cx.inspections)?;
     let input = Input {
         layout: &sub,
         attestations: &attestations,

@@ -92,7 +92,9 @@
 
 mod classic;
 mod error;
+mod gather;
 mod inputs;
+mod options;
 mod policy;
 mod report;
 mod verify;
@@ -104,9 +106,10 @@ pub use cairn_eval::{Code, Finding, Severity, Status, StepReport, Verdict};
 pub use cairn_evidence::{DigestSet, Limits, SigningKey};
 pub use error::{Diagnostic, Error, Warning};
 pub use inputs::{format_time, parse_params, parse_time, InputError};
+pub use options::{Artifact, InspectionRun, Options};
 pub use policy::{failed_layout_vsa, Policy};
 pub use report::Report;
-pub use verify::{verify, Artifact, InspectionRun, Options};
+pub use verify::verify;
 pub use vsa::{JsonError, VsaError, VsaOptions};
 
 /// The compiled form of a policy, as `cairn compile` prints it.

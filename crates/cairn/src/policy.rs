@@ -137,17 +137,19 @@ impl Policy {
 /// when one is given as a file.
 pub fn failed_layout_vsa(
     layout: &Path,
-    artifact: Option<&crate::Artifact>,
+    artifact: Option<&crate::options::Artifact>,
     time: i64,
-    options: &crate::VsaOptions<'_>,
+    options: &crate::vsa::VsaOptions<'_>,
 ) -> Result<String, Error> {
     let policy_sha256 = inputs::file_sha256(layout)?;
     let artifact = match artifact {
-        Some(crate::Artifact::File(path)) => {
+        Some(crate::options::Artifact::File(path)) => {
             let digest = cairn_record::hash_file(path).map_err(|e| Box::new(e) as Diagnostic)?;
             Some((path.display().to_string(), digest))
         }
-        Some(crate::Artifact::Digest { name, digest }) => Some((name.clone(), digest.clone())),
+        Some(crate::options::Artifact::Digest { name, digest }) => {
+            Some((name.clone(), digest.clone()))
+        }
         None => None,
     };
     let parts = crate::vsa::Parts {

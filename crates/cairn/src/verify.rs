@@ -5,105 +5,15 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use cairn_eval::{Finding, Input, Inspections};
-use cairn_evidence::{Attestation, Body, DigestSet, Limits, Verified};
-use cairn_lang::ir::InspectionId;
+use cairn_evidence::{Attestation, Body, DigestSet, Verified};
 
 use crate::error::{Diagnostic, Error, Warning};
 use crate::inputs::{self, InputError};
+use crate::options::{Artifact, Options};
 use crate::policy::Policy;
 use crate::report::Report;
-
-/// The final artifact a verification is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Artifact {
-    /// A file, hashed with sha256 (and with sha384 or sha512 when the
-    /// evidence uses them). It is read when [`verify`] runs.
-    File(PathBuf),
-    /// A digest set, named as given (the VSA's `resourceUri` by default).
-    Digest {
-        /// How the artifact was named.
-        name: String,
-        /// Its digests by algorithm.
-        digest: DigestSet,
-    },
-}
-
-impl Artifact {
-    /// An artifact given as `ALG:HEX`, such as `sha256:ab12...`.
-    ///
-    /// ```
-    /// let artifact = cairn::Artifact::parse_subject("sha256:AB12").unwrap();
-    /// assert!(matches!(artifact, cairn::Artifact::Digest { .. }));
-    /// assert!(cairn::Artifact::parse_subject("sha256").is_err());
-    /// ```
-    pub fn parse_subject(given: &str) -> Result<Artifact, Error> {
-        let (name, digest) = inputs::parse_subject(given)?;
-        Ok(Artifact::Digest { name, digest })
-    }
-}
-
-/// Inspections to run: the policy's `inspect` commands, each in a scratch
-/// copy of `dir`. Running them executes programs the policy names, so a
-/// caller opts in explicitly.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InspectionRun {
-    /// The directory inspections inspect (copied to a scratch directory first).
-    pub dir: PathBuf,
-    /// How long an inspection may run (`None`: no limit).
-    pub timeout: Option<Duration>,
-}
-
-/// How to verify: everything a verification depends on besides the policy.
-/// Nothing is read from the clock or the environment: the time is given.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// The evaluation time, in seconds since the Unix epoch (see
-    /// [`parse_time`](crate::parse_time)).
-    pub time: i64,
-    /// Attestation files or directories of them: `.intoto.jsonl` bundles,
-    /// DSSE envelopes, Sigstore bundles, classic links.
-    pub evidence: Vec<PathBuf>,
-    /// A folder of classic links, read as in-toto does
-    /// (`<step>.<keyid8>.link`, sublayouts in `<step>.<keyid8>/`). A
-    /// classic layout with neither this nor [`Options::evidence`] reads `.`.
-    pub links: Option<PathBuf>,
-    /// The Sigstore trusted root file (one root, or several as JSON lines);
-    /// overrides the policy's `trust-root`.
-    pub trusted_root: Option<PathBuf>,
-    /// The final artifact; it must be a product of the step named by
-    /// `artifact from`.
-    pub artifact: Option<Artifact>,
-    /// Parameter values, overriding the policy's defaults.
-    pub params: BTreeMap<String, String>,
-    /// Run the policy's inspections (`None`: they are not run, and a step
-    /// that needs one fails).
-    pub inspections: Option<InspectionRun>,
-    /// Record the evidence trail for [`Report::trail`] (slower).
-    pub trace: bool,
-    /// Size limits for every file read.
-    pub limits: Limits,
-}
-
-impl Options {
-    /// Options for verifying at `time` (seconds since the Unix epoch), with
-    /// no evidence yet and the default limits.
-    pub fn at(time: i64) -> Options {
-        Options {
-            time,
-            evidence: Vec::new(),
-            links: None,
-            trusted_root: None,
-            artifact: None,
-            params: BTreeMap::new(),
-            inspections: None,
-            trace: false,
-            limits: Limits::default(),
-        }
-    }
-}
 
 /// Verifies the evidence of `options` against `policy`.
 ///
@@ -192,8 +102,13 @@ fn run(
         }
         None => {
             let sigstore = sigstore_trust(options, &layout, &keys)?;
-            let (loaded, unreadable) =
-                load_policy_evidence(&options.evidence, &keys, &sigstore, options, warnings)?;
+            let (loaded, unreadable) = crate::gather::load_policy_evidence(
+                &options.evidence,
+                &keys,
+                &sigstore,
+                &options.limits,
+                warnings,
+            )?;
             unreadable_evidence = unreadable;
             (loaded.verified, loaded.rejected)
         }
@@ -205,7 +120,7 @@ fn run(
     };
 
     let results = match &options.inspections {
-        Some(run) => run_inspections(&layout, Some(run))?,
+        Some(run) => crate::gather::run_inspections(&layout, Some(run))?,
         None => BTreeMap::new(),
     };
     let input = Input {
@@ -320,92 +235,4 @@ fn sigstore_trust(
         identities,
         keys,
     })
-}
-
-/// Loads `paths` and checks every attestation against `keys` (and Sigstore
-/// bundles against `sigstore`). Malformed input stops verification;
-/// warnings are collected, and no problem is left in the result.
-pub(crate) fn load_evidence(
-    paths: &[PathBuf],
-    keys: &[cairn_evidence::TrustedKey],
-    sigstore: Option<&cairn_evidence::sigstore::SigstoreTrust>,
-    limits: &Limits,
-    warnings: &RefCell<Vec<Warning>>,
-) -> Result<cairn_evidence::Checked, Error> {
-    let (checked, errors) = load_and_warn(paths, keys, sigstore, limits, warnings);
-    if !errors.is_empty() {
-        return Err(stops(errors));
-    }
-    Ok(checked)
-}
-
-/// Loads a policy's evidence. An attestation that cannot be read is
-/// returned apart, to be reported as a finding and not counted; the run
-/// stops only when none of the evidence could be read.
-fn load_policy_evidence(
-    paths: &[PathBuf],
-    keys: &[cairn_evidence::TrustedKey],
-    sigstore: &cairn_evidence::sigstore::SigstoreTrust,
-    options: &Options,
-    warnings: &RefCell<Vec<Warning>>,
-) -> Result<(cairn_evidence::Checked, Vec<cairn_evidence::EvidenceError>), Error> {
-    let (checked, errors) = load_and_warn(paths, keys, Some(sigstore), &options.limits, warnings);
-    if !errors.is_empty() && checked.verified.is_empty() && checked.rejected.is_empty() {
-        return Err(stops(errors));
-    }
-    Ok((checked, errors))
-}
-
-/// Loads and checks the evidence, keeps its warnings, and returns its
-/// errors apart.
-fn load_and_warn(
-    paths: &[PathBuf],
-    keys: &[cairn_evidence::TrustedKey],
-    sigstore: Option<&cairn_evidence::sigstore::SigstoreTrust>,
-    limits: &Limits,
-    warnings: &RefCell<Vec<Warning>>,
-) -> (cairn_evidence::Checked, Vec<cairn_evidence::EvidenceError>) {
-    let mut checked = cairn_evidence::load_verified_with(paths, limits, keys, sigstore);
-    let (found, errors): (Vec<_>, Vec<_>) = std::mem::take(&mut checked.problems)
-        .into_iter()
-        .partition(|p| miette::Diagnostic::severity(p) == Some(miette::Severity::Warning));
-    warnings.borrow_mut().extend(
-        found
-            .into_iter()
-            .map(|w| Warning::Diagnostic(Box::new(w) as Diagnostic)),
-    );
-    (checked, errors)
-}
-
-fn stops(errors: Vec<cairn_evidence::EvidenceError>) -> Error {
-    let errors: Vec<Diagnostic> = errors
-        .into_iter()
-        .map(|p| Box::new(p) as Diagnostic)
-        .collect();
-    errors.into()
-}
-
-/// Runs the inspections of `layout`, each in a fresh scratch copy of the
-/// inspected directory.
-pub(crate) fn run_inspections(
-    layout: &cairn_lang::ir::Layout,
-    run: Option<&InspectionRun>,
-) -> Result<BTreeMap<InspectionId, cairn_evidence::Link>, Diagnostic> {
-    let mut results = BTreeMap::new();
-    let Some(run) = run else {
-        return Ok(results);
-    };
-    for (i, inspection) in layout.inspections.iter().enumerate() {
-        let scratch = inputs::scratch_copy(&run.dir)?;
-        let link = cairn_record::run_inspection(
-            &inspection.name,
-            &inspection.run.argv,
-            &scratch,
-            run.timeout,
-        );
-        let _ = std::fs::remove_dir_all(&scratch);
-        let id = InspectionId(u32::try_from(i).unwrap_or(u32::MAX));
-        results.insert(id, link.map_err(|e| Box::new(e) as Diagnostic)?);
-    }
-    Ok(results)
 }

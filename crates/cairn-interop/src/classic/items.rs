@@ -4,10 +4,9 @@
 
 use serde_json::{Map, Value};
 
-use super::lists::rule_list;
+use super::lists::{rule_list, Item};
 use super::locate::Path;
 use super::reader::{template, Reader};
-use super::rules::Classic;
 use crate::InteropError;
 use cairn_lang::ir;
 
@@ -27,16 +26,6 @@ const INSPECTION_MEMBERS: &[&str] = &[
     "expected_materials",
     "expected_products",
 ];
-
-/// A step or inspection being imported, before MATCH targets are resolved.
-pub(crate) struct Item {
-    /// Whether the step or inspection itself imported (it is then the next
-    /// one in the output list).
-    pub(crate) imported: bool,
-    pub(crate) path: Path,
-    pub(crate) materials: Option<Vec<(Classic, Path)>>,
-    pub(crate) products: Option<Vec<(Classic, Path)>>,
-}
 
 fn name(r: &mut Reader<'_>, m: &Map<String, Value>, path: &Path) -> Option<String> {
     let name = r.str_member(m, path, "name")?;

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::items::Item;
 use super::locate::Path;
 use super::reader::{template, Reader};
 use super::rules::{self, Classic};
@@ -14,6 +13,16 @@ use super::suggest;
 use crate::InteropError;
 use cairn_lang::ir::{self, RuleKind, Target};
 use cairn_lang::pattern::Pattern;
+
+/// A step or inspection being imported, before MATCH targets are resolved.
+pub(crate) struct Item {
+    /// Whether the step or inspection itself imported (it is then the next
+    /// one in the output list).
+    pub(crate) imported: bool,
+    pub(crate) path: Path,
+    pub(crate) materials: Option<Vec<(Classic, Path)>>,
+    pub(crate) products: Option<Vec<(Classic, Path)>>,
+}
 
 #[derive(Clone, Copy)]
 pub(crate) enum Side {

@@ -1,6 +1,6 @@
 //! GitHub Actions workflow commands (`::error file=F,line=L,col=C,title=T::message`).
 
-use super::{error_facts, region, FileResult, Outcome, Region};
+use super::results::{error_facts, region, FileResult, Outcome, Region};
 use crate::lint::registry::Severity;
 
 /// Escapes the message of a workflow command.

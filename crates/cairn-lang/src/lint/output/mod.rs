@@ -6,21 +6,23 @@
 //! columns are 1-based, columns count Unicode scalar values.
 
 mod github;
+mod results;
 mod sarif;
 
 pub use github::github;
+use results::{error_facts, region, Region};
+pub use results::{FileResult, Outcome};
 pub use sarif::sarif;
 
 use std::path::Path;
 
 use serde_json::{json, Value};
 
-use super::finding::{Finding, Rendered};
+use super::finding::Rendered;
 use super::registry::{self, Severity};
 use super::{Levels, Options};
-use crate::lower::{CompileErrors, IoError};
 use cairn_base::diag;
-use cairn_base::source::{SourceFile, Span};
+use cairn_base::source::SourceFile;
 
 /// Version of the JSON output schema.
 pub const JSON_VERSION: u32 = 1;
@@ -28,67 +30,6 @@ pub const JSON_VERSION: u32 = 1;
 /// Where the SARIF rules point: `docs/lints.md` of the project, overridable
 /// with `--docs-url`.
 pub const DEFAULT_DOCS_URL: &str = registry::DOCS_URL;
-
-/// What happened to one policy file.
-#[derive(Debug)]
-pub enum Outcome {
-    /// It compiled and was linted.
-    Linted(Vec<Finding>),
-    /// It does not compile.
-    Errors(CompileErrors),
-    /// It could not be read.
-    Unreadable(IoError),
-}
-
-/// One policy file and its outcome.
-#[derive(Debug)]
-pub struct FileResult {
-    /// The file (its text is empty when it could not be read).
-    pub file: SourceFile,
-    /// The outcome.
-    pub outcome: Outcome,
-}
-
-/// A location in a file: 1-based lines and columns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct Region {
-    pub(super) line: usize,
-    pub(super) column: usize,
-    pub(super) end_line: usize,
-    pub(super) end_column: usize,
-}
-
-pub(super) fn region(file: &SourceFile, span: Span) -> Region {
-    let (line, column) = file.line_col(span.start);
-    let (end_line, end_column) = file.line_col(span.end.max(span.start));
-    Region {
-        line,
-        column,
-        end_line,
-        end_column,
-    }
-}
-
-/// A compile error reduced to what machine formats carry.
-pub(super) struct ErrorFacts {
-    pub(super) code: String,
-    pub(super) message: String,
-    pub(super) help: Option<String>,
-    pub(super) region: Option<Region>,
-}
-
-pub(super) fn error_facts(file: &SourceFile, report: &miette::Report) -> ErrorFacts {
-    let span = report
-        .labels()
-        .and_then(|mut l| l.next())
-        .map(|l| Span::new(l.offset(), l.offset() + l.len()));
-    ErrorFacts {
-        code: report.code().map(|c| c.to_string()).unwrap_or_default(),
-        message: report.to_string(),
-        help: report.help().map(|h| h.to_string()),
-        region: span.map(|s| region(file, s)),
-    }
-}
 
 /// Counts by severity: (deny, warn, advice).
 fn counts(results: &[FileResult]) -> (usize, usize, usize) {

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{error_facts, region, ErrorFacts, FileResult, Outcome, Region};
+use super::results::{error_facts, region, ErrorFacts, FileResult, Outcome, Region};
 use crate::lint::registry::{Severity, RULES};
 use cairn_base::source::SourceFile;
 

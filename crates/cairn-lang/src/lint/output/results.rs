@@ -1,0 +1,67 @@
+//! What linting one policy file came to, and the positions every output
+//! format reports.
+
+use crate::lint::finding::Finding;
+use crate::lower::{CompileErrors, IoError};
+use cairn_base::source::{SourceFile, Span};
+
+/// What happened to one policy file.
+#[derive(Debug)]
+pub enum Outcome {
+    /// It compiled and was linted.
+    Linted(Vec<Finding>),
+    /// It does not compile.
+    Errors(CompileErrors),
+    /// It could not be read.
+    Unreadable(IoError),
+}
+
+/// One policy file and its outcome.
+#[derive(Debug)]
+pub struct FileResult {
+    /// The file (its text is empty when it could not be read).
+    pub file: SourceFile,
+    /// The outcome.
+    pub outcome: Outcome,
+}
+
+/// A location in a file: 1-based lines and columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Region {
+    pub(crate) line: usize,
+    pub(crate) column: usize,
+    pub(crate) end_line: usize,
+    pub(crate) end_column: usize,
+}
+
+pub(crate) fn region(file: &SourceFile, span: Span) -> Region {
+    let (line, column) = file.line_col(span.start);
+    let (end_line, end_column) = file.line_col(span.end.max(span.start));
+    Region {
+        line,
+        column,
+        end_line,
+        end_column,
+    }
+}
+
+/// A compile error reduced to what machine formats carry.
+pub(crate) struct ErrorFacts {
+    pub(crate) code: String,
+    pub(crate) message: String,
+    pub(crate) help: Option<String>,
+    pub(crate) region: Option<Region>,
+}
+
+pub(crate) fn error_facts(file: &SourceFile, report: &miette::Report) -> ErrorFacts {
+    let span = report
+        .labels()
+        .and_then(|mut l| l.next())
+        .map(|l| Span::new(l.offset(), l.offset() + l.len()));
+    ErrorFacts {
+        code: report.code().map(|c| c.to_string()).unwrap_or_default(),
+        message: report.to_string(),
+        help: report.help().map(|h| h.to_string()),
+        region: span.map(|s| region(file, s)),
+    }
+}
