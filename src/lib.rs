@@ -12,6 +12,7 @@ pub mod eval;
 pub mod evidence;
 pub mod interop;
 pub mod ir;
+pub mod limits;
 pub mod lint;
 pub mod lower;
 pub mod pattern;
