@@ -148,3 +148,66 @@ fn every_front_end_code_is_documented() {
     }
     assert!(seen > 30);
 }
+
+/// A regex that verification would refuse (its compiled form is beyond the
+/// size limit evaluation enforces) is refused by `check` and `lint`, at the
+/// string in the policy, instead of failing every `verify` with V114.
+#[test]
+fn check_and_lint_refuse_a_regex_verification_would_refuse() {
+    let path = "tests/cases/lower/err/regex_too_big.cairn";
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    assert!(text.contains(r#"matches "^\\w{50}|PASSED""#), "{text}");
+    for command in ["check", "lint"] {
+        let o = cairn(&[command, path]);
+        assert_eq!(o.status.code(), Some(1), "{command}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(err.contains("E210"), "{command}: {err}");
+        assert!(err.contains("regex_too_big.cairn:6:32"), "{command}: {err}");
+        assert!(!err.contains("V114"), "{command}: {err}");
+        insta::assert_snapshot!(format!("{command}-regex-beyond-size-limit"), err);
+    }
+}
+
+/// What only a parameter's value breaks is still found by `verify`, as
+/// V114: the policy text itself checks clean.
+#[test]
+fn verify_reports_a_pattern_broken_by_a_parameter_value() {
+    let o = cairn(&["check", "policies/params/policy.cairn"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args([
+            "verify",
+            "policy.cairn",
+            "--bundle",
+            "bundles/pass.intoto.jsonl",
+            "--param",
+            "component=[widget",
+            "--artifact",
+            "artifacts/dist/widget-1.0.0.tar.gz",
+            "--time",
+            "2026-06-01T00:00:00Z",
+            "--format",
+            "json",
+        ])
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/params"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let bad: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "V114")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        bad,
+        [
+            "pattern `[widget/*` does not compile: unterminated `[` at byte 0 of the pattern",
+            "pattern `[widget/*` does not compile: unterminated `[` at byte 0 of the pattern",
+            "pattern `dist/[widget-1.0.0.tar.gz` does not compile: unterminated `[` at byte 5 of the pattern",
+        ],
+        "{report:#}"
+    );
+}

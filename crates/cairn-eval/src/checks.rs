@@ -9,18 +9,17 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use jsonpath_rust::JsonPath;
+use jsonpath_rust::parser::model::JpQuery;
 use serde_json::Value;
 
 use cairn_evidence::Predicate;
+use cairn_base::limits::LIMITS;
 
+use super::lazy::Plan;
 use cairn_lang::ir::{Check, CompareOp, Quantifier, Test};
 
 /// Longest rendering of an actual value in a report, in characters.
 const MAX_SHOWN: usize = 120;
-
-/// Largest compiled size accepted for a policy regex.
-const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// Why a check did not pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,13 +51,14 @@ impl<'p> Target<'p> {
     /// only how many (the values may be left unread).
     fn query(
         self,
-        path: &str,
+        path: &Path,
         count: bool,
         selected: Option<Vec<Range<usize>>>,
     ) -> Result<Selected<'p>, String> {
         if let Target::Predicate(p) = self {
             if let Some(text) = p.text() {
-                if let Some(ranges) = selected.or_else(|| super::lazy::select(path, text)) {
+                let ranges = selected.or_else(|| path.plan.as_ref()?.select(text));
+                if let Some(ranges) = ranges {
                     if count {
                         return Ok(Selected::Count(ranges.len()));
                     }
@@ -78,18 +78,19 @@ impl<'p> Target<'p> {
             Target::Value(v) => v,
             Target::Predicate(p) => p.value(),
         };
-        value
-            .query(path)
-            .map(|values| Selected::Values(values.into_iter().map(Cow::Borrowed).collect()))
+        jsonpath_rust::query::js_path_process(&path.query, value)
+            .map(|found| {
+                Selected::Values(found.into_iter().map(|r| Cow::Borrowed(r.val())).collect())
+            })
             .map_err(|e| e.to_string())
     }
 
     /// The kinds of the values `path` selects (`None` when it cannot be
     /// evaluated).
-    fn kinds(self, path: &str) -> Option<Vec<&'static str>> {
+    fn kinds(self, path: &Path) -> Option<Vec<&'static str>> {
         if let Target::Predicate(p) = self {
             if let Some(text) = p.text() {
-                if let Some(ranges) = super::lazy::select_starts(path, text) {
+                if let Some(ranges) = path.plan.as_ref().and_then(|plan| plan.select_starts(text)) {
                     let kinds: Option<Vec<&'static str>> = ranges
                         .iter()
                         .map(|r| match text.as_bytes().get(r.start) {
@@ -111,13 +112,73 @@ impl<'p> Target<'p> {
             Target::Value(v) => v,
             Target::Predicate(p) => p.value(),
         };
-        let values = value.query(path).ok()?;
+        let values = jsonpath_rust::query::js_path_process(&path.query, value).ok()?;
         Some(
             values
                 .into_iter()
-                .map(cairn_base::diag::json_kind)
+                .map(|r| cairn_base::diag::json_kind(r.val()))
                 .collect(),
         )
+    }
+}
+
+/// A JSONPath made ready once: parsed for `jsonpath-rust` under
+/// [`LIMITS`], and planned for the walk of a predicate's text when
+/// [`super::lazy`] answers it.
+struct Path {
+    query: JpQuery,
+    plan: Option<Plan>,
+}
+
+impl Path {
+    fn new(text: &str) -> Result<Path, String> {
+        let query = LIMITS.json_path(text).map_err(|e| e.to_string())?;
+        let plan = Plan::new(&query);
+        Ok(Path { query, plan })
+    }
+}
+
+/// A check made ready to run: its path parsed, its regex compiled, once per
+/// verification (after parameter substitution), then run on every
+/// attestation the check applies to.
+pub struct Prepared<'c> {
+    check: &'c Check,
+    /// What the check needs compiled, or why it cannot be evaluated.
+    ready: Result<Ready<'c>, String>,
+}
+
+/// The compiled parts of a check.
+struct Ready<'c> {
+    path: Path,
+    /// For a `count` whose path ends in a wildcard or a filter: the path of
+    /// the container it selects from (`None` also when that does not parse).
+    container: Option<Path>,
+    matcher: Matcher<'c>,
+}
+
+impl<'c> Prepared<'c> {
+    /// Compiles `check`'s path and regex under [`LIMITS`].
+    pub fn new(check: &'c Check) -> Prepared<'c> {
+        let ready = Path::new(&check.path)
+            .map_err(|e| format!("path `{}` cannot be evaluated: {e}", check.path))
+            .and_then(|path| {
+                let container = if check.quantifier == Quantifier::Count {
+                    container_of(&check.path).and_then(|c| Path::new(c).ok())
+                } else {
+                    None
+                };
+                Ok(Ready {
+                    path,
+                    container,
+                    matcher: Matcher::new(&check.test)?,
+                })
+            });
+        Prepared { check, ready }
+    }
+
+    /// The plan of the check's path, when its text can be walked for it.
+    fn plan(&self) -> Option<&Plan> {
+        self.ready.as_ref().ok()?.path.plan.as_ref()
     }
 }
 
@@ -152,18 +213,18 @@ impl Selected<'_> {
 /// Runs one check over a predicate.
 #[cfg(test)]
 pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
-    run_on(check, Target::Value(predicate))
+    run_on(&Prepared::new(check), Target::Value(predicate))
 }
 
-/// Runs one check over `target`.
-pub fn run_on(check: &Check, target: Target<'_>) -> Result<(), CheckFailure> {
+/// Runs one prepared check over `target`.
+pub fn run_on(check: &Prepared<'_>, target: Target<'_>) -> Result<(), CheckFailure> {
     run_selected(check, target, None)
 }
 
 /// Runs the checks over a predicate kept as text, its text walked once for
-/// all their paths (see [`super::lazy::select_many`]); the values are then
-/// read and tested on every core. Gives what [`run_on`] gives for each.
-pub fn run_all(checks: &[Check], target: Target<'_>) -> Vec<Result<(), CheckFailure>> {
+/// all their paths (see [`super::lazy::select_many_plans`]); the values are
+/// then read and tested on every core. Gives what [`run_on`] gives for each.
+pub fn run_all(checks: &[Prepared<'_>], target: Target<'_>) -> Vec<Result<(), CheckFailure>> {
     let text = match target {
         Target::Predicate(p) => p.text(),
         Target::Value(_) => None,
@@ -171,10 +232,10 @@ pub fn run_all(checks: &[Check], target: Target<'_>) -> Vec<Result<(), CheckFail
     let Some(text) = text else {
         return checks.iter().map(|check| run_on(check, target)).collect();
     };
-    let paths: Vec<&str> = checks.iter().map(|c| c.path.as_str()).collect();
-    let selected: Vec<(&Check, Option<Vec<Range<usize>>>)> = checks
+    let plans: Vec<Option<&Plan>> = checks.iter().map(Prepared::plan).collect();
+    let selected: Vec<(&Prepared<'_>, Option<Vec<Range<usize>>>)> = checks
         .iter()
-        .zip(super::lazy::select_many(&paths, text))
+        .zip(super::lazy::select_many_plans(&plans, text))
         .collect();
     cairn_base::parallel::map(&selected, |(check, ranges)| {
         run_selected(check, target, ranges.clone())
@@ -184,10 +245,11 @@ pub fn run_all(checks: &[Check], target: Target<'_>) -> Vec<Result<(), CheckFail
 /// [`run_on`], with what the check's path selects in the predicate's text
 /// when that is known already.
 fn run_selected(
-    check: &Check,
+    prepared: &Prepared<'_>,
     target: Target<'_>,
     selected: Option<Vec<Range<usize>>>,
 ) -> Result<(), CheckFailure> {
+    let check = prepared.check;
     let expected = describe_test(&check.test);
     let fail = |message: String, actual: String| CheckFailure {
         message,
@@ -201,8 +263,9 @@ fn run_selected(
         actual: "error".into(),
         invalid: true,
     };
+    let ready = prepared.ready.as_ref().map_err(|e| broken(e.clone()))?;
     let count_only = matches!(check.test, Test::Exists) || check.quantifier == Quantifier::Count;
-    let selected = match target.query(&check.path, count_only, selected) {
+    let selected = match target.query(&ready.path, count_only, selected) {
         Ok(values) => values,
         Err(e) => {
             return Err(broken(format!(
@@ -218,7 +281,7 @@ fn run_selected(
             Ok(())
         };
     }
-    let matcher = Matcher::new(&check.test).map_err(broken)?;
+    let matcher = &ready.matcher;
     match check.quantifier {
         Quantifier::Count => {
             // `count $.failedTests[*] == 0` must not pass when `failedTests`
@@ -227,8 +290,9 @@ fn run_selected(
             // Nor when it is a string, a number or null: `[*]` selects
             // nothing from those either, but they are no empty list.
             if selected.is_empty() {
-                if let Some(container) = container_of(&check.path) {
-                    if let Some(kinds) = target.kinds(container) {
+                if let (Some(container), Some(path)) = (container_of(&check.path), &ready.container)
+                {
+                    if let Some(kinds) = target.kinds(path) {
                         if kinds.is_empty() {
                             return Err(fail(format!("`{container}` is absent"), "absent".into()));
                         }
@@ -338,9 +402,8 @@ impl<'t> Matcher<'t> {
             Test::Compare { op, value } => Matcher::Compare(*op, value),
             Test::In { values } => Matcher::In(values),
             Test::Matches { regex } => Matcher::Matches(
-                regex::RegexBuilder::new(regex)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .build()
+                LIMITS
+                    .regex(regex)
                     .map_err(|e| format!("regex `{regex}` does not compile: {e}"))?,
             ),
             Test::IsEmpty => Matcher::IsEmpty(true),
@@ -475,8 +538,8 @@ pub fn describe_test(test: &Test) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cairn_base::source::Span;
     use cairn_lang::ir::Level;
+    use cairn_base::source::Span;
     use serde_json::json;
 
     fn check(path: &str, quantifier: Quantifier, test: Test) -> Check {
@@ -764,6 +827,83 @@ mod tests {
         assert!(!ok("$[", Quantifier::One, Test::Exists, &t));
     }
 
+    /// Evaluation holds regexes and paths to the limits lowering holds them
+    /// to ([`LIMITS`]): what gets past lowering some other way is refused
+    /// here as a broken check, never evaluated.
+    #[test]
+    fn limits_of_lowering_hold_in_evaluation() {
+        let t = test_result();
+        let big = run(
+            &check(
+                "$.result",
+                Quantifier::One,
+                Test::Matches {
+                    regex: r"^\w{50}|PASSED".into(),
+                },
+            ),
+            &t,
+        )
+        .expect_err("beyond the size limit");
+        assert!(big.invalid);
+        assert!(
+            big.message.contains("exceeds size limit"),
+            "{}",
+            big.message
+        );
+        let costly = run(&check("$..a..b", Quantifier::One, Test::Exists), &t)
+            .expect_err("two descendant segments");
+        assert!(costly.invalid);
+        let long = format!("$.{}", "a".repeat(LIMITS.json_path_bytes));
+        let long = run(&check(&long, Quantifier::One, Test::Exists), &t).expect_err("too long");
+        assert!(long.invalid);
+        assert!(
+            long.message.contains("the limit is 4096"),
+            "{}",
+            long.message
+        );
+    }
+
+    /// A check prepared once gives, on every predicate, what a check
+    /// prepared for that predicate alone gives; [`run_all`] agrees.
+    #[test]
+    fn a_prepared_check_is_reused() {
+        use CompareOp::*;
+        let checks = [
+            check(
+                "$.result",
+                Quantifier::One,
+                Test::Matches {
+                    regex: "^PASS".into(),
+                },
+            ),
+            check("$.n", Quantifier::One, cmp(Ge, json!(2))),
+            check("$.items[*]", Quantifier::Count, cmp(Eq, json!(2))),
+            check("$.items[*].id", Quantifier::Any, cmp(Eq, json!("b"))),
+        ];
+        let prepared: Vec<Prepared<'_>> = checks.iter().map(Prepared::new).collect();
+        let texts = [
+            r#"{"result": "PASSED", "n": 2, "items": [{"id": "a"}, {"id": "b"}]}"#,
+            r#"{"result": "FAILED", "n": 1, "items": [{"id": "a"}]}"#,
+            r#"{"result": 7, "items": "none"}"#,
+            r#"{}"#,
+        ];
+        for text in texts {
+            let predicate = Predicate::checked_text(text.into(), 128);
+            let value: Value = serde_json::from_str(text).unwrap();
+            let fresh: Vec<_> = checks.iter().map(|c| run(c, &value)).collect();
+            let reused: Vec<_> = prepared
+                .iter()
+                .map(|c| run_on(c, Target::Value(&value)))
+                .collect();
+            assert_eq!(reused, fresh, "{text}");
+            assert_eq!(
+                run_all(&prepared, Target::Predicate(&predicate)),
+                fresh,
+                "{text}"
+            );
+        }
+    }
+
     /// A predicate kept as text gives every check the result, message and
     /// values the same predicate as a value gives.
     #[test]
@@ -817,7 +957,7 @@ mod tests {
         for (path, q, test) in cases {
             let c = check(path, q, test);
             assert_eq!(
-                run_on(&c, Target::Predicate(&predicate)),
+                run_on(&Prepared::new(&c), Target::Predicate(&predicate)),
                 run(&c, &value),
                 "{path}"
             );

@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use jsonpath_rust::parser::model::{
-    Comparable, Comparison, Filter, FilterAtom, Literal, Segment, Selector, SingularQuery,
+    Comparable, Comparison, Filter, FilterAtom, JpQuery, Literal, Segment, Selector, SingularQuery,
     SingularQuerySegment, Test,
 };
 use serde_json::Value;
@@ -23,58 +23,98 @@ use serde_json::Value;
 /// it, in `jsonpath-rust`'s order; `None` when the path is not one of those
 /// answered here (or does not parse).
 pub fn select(path: &str, text: &str) -> Option<Vec<Range<usize>>> {
-    select_in(path, text, false)
+    plan(path)?.select(text)
 }
 
 /// [`select`], except that an object or an array selected where nothing
 /// after it is read (`$.a.b`, not `$.a[*]`) is given as the empty range at
 /// its start, without finding its end: enough to tell its kind.
 pub fn select_starts(path: &str, text: &str) -> Option<Vec<Range<usize>>> {
-    select_in(path, text, true)
-}
-
-fn select_in(path: &str, text: &str, starts: bool) -> Option<Vec<Range<usize>>> {
-    let steps = plan(path)?;
-    let doc = Doc {
-        bytes: text.as_bytes(),
-        text,
-        starts,
-    };
-    let mut out = Vec::new();
-    let start = doc.ws(0);
-    doc.walk(start, &steps, &mut out, false)?;
-    Some(out)
+    plan(path)?.select_starts(text)
 }
 
 /// [`select`] for several paths over the same text, walking it once for
 /// all of them: element `k` of the answer is what `select(paths[k], text)`
 /// gives.
 pub fn select_many(paths: &[&str], text: &str) -> Vec<Option<Vec<Range<usize>>>> {
-    let plans: Vec<Option<Vec<Step>>> = paths.iter().map(|p| plan(p)).collect();
+    let plans: Vec<Option<Plan>> = paths.iter().map(|p| plan(p)).collect();
+    let plans: Vec<Option<&Plan>> = plans.iter().map(Option::as_ref).collect();
+    select_many_plans(&plans, text)
+}
+
+/// A path made ready to walk a text with, once: what [`select`] makes of
+/// its path every time.
+#[derive(Debug)]
+pub struct Plan(Vec<Step>);
+
+impl Plan {
+    /// The plan of a parsed path; `None` when the path is not one of those
+    /// answered here.
+    pub fn new(query: &JpQuery) -> Option<Plan> {
+        query
+            .segments
+            .iter()
+            .map(step)
+            .collect::<Option<_>>()
+            .map(Plan)
+    }
+
+    /// [`select`] with this plan.
+    pub fn select(&self, text: &str) -> Option<Vec<Range<usize>>> {
+        self.select_in(text, false)
+    }
+
+    /// [`select_starts`] with this plan.
+    pub fn select_starts(&self, text: &str) -> Option<Vec<Range<usize>>> {
+        self.select_in(text, true)
+    }
+
+    fn select_in(&self, text: &str, starts: bool) -> Option<Vec<Range<usize>>> {
+        let doc = Doc {
+            bytes: text.as_bytes(),
+            text,
+            starts,
+        };
+        let mut out = Vec::new();
+        let start = doc.ws(0);
+        doc.walk(start, &self.0, &mut out, false)?;
+        Some(out)
+    }
+}
+
+/// [`select_many`] with plans made already (`None` for a path not answered
+/// here): element `k` of the answer is what `plans[k]` selects.
+pub fn select_many_plans(plans: &[Option<&Plan>], text: &str) -> Vec<Option<Vec<Range<usize>>>> {
+    let each = || {
+        plans
+            .iter()
+            .map(|p| p.and_then(|p| p.select(text)))
+            .collect()
+    };
     let active: Vec<(&[Step], usize)> = plans
         .iter()
         .enumerate()
-        .filter_map(|(k, p)| p.as_deref().map(|steps| (steps, k)))
+        .filter_map(|(k, p)| p.map(|plan| (plan.0.as_slice(), k)))
         .collect();
     if active.len() < 2 {
-        return paths.iter().map(|p| select(p, text)).collect();
+        return each();
     }
     let doc = Doc {
         bytes: text.as_bytes(),
         text,
         starts: false,
     };
-    let mut outs: Vec<Vec<Range<usize>>> = vec![Vec::new(); paths.len()];
+    let mut outs: Vec<Vec<Range<usize>>> = vec![Vec::new(); plans.len()];
     let start = doc.ws(0);
     if doc.walk_many(start, &active, &mut outs).is_none() {
         // Not expected on text the strict reader accepted; each path is
         // then asked on its own, as `select` answers it.
-        return paths.iter().map(|p| select(p, text)).collect();
+        return each();
     }
     plans
         .iter()
         .zip(outs)
-        .map(|(plan, out)| plan.as_ref().map(|_| out))
+        .map(|(plan, out)| plan.map(|_| out))
         .collect()
 }
 
@@ -123,9 +163,8 @@ enum Single {
 /// Indexes beyond this are left to `jsonpath-rust`.
 const MAX_INDEX: i64 = 1 << 53;
 
-fn plan(path: &str) -> Option<Vec<Step>> {
-    let query = jsonpath_rust::parser::parse_json_path(path).ok()?;
-    query.segments.iter().map(step).collect()
+fn plan(path: &str) -> Option<Plan> {
+    Plan::new(&jsonpath_rust::parser::parse_json_path(path).ok()?)
 }
 
 fn step(segment: &Segment) -> Option<Step> {

@@ -79,9 +79,22 @@ fn evaluate_with(input: &Input<'_>, trace: Option<&mut Trace>) -> Verdict {
         .enumerate()
         .map(|(index, (step, state))| (index, step, state))
         .collect();
+    // Every check's path and regex is compiled once here, for all the
+    // attestations it is run on.
+    let prepared: Vec<Vec<Vec<checks::Prepared<'_>>>> = layout
+        .steps
+        .iter()
+        .map(|step| {
+            step.attestations
+                .iter()
+                .map(|expected| expected.checks.iter().map(checks::Prepared::new).collect())
+                .collect()
+        })
+        .collect();
     let ctx = StepContext {
         layout,
         lookup: &lookup,
+        prepared: &prepared,
     };
     let outcomes: Vec<StepOutcome> = match trace {
         Some(trace) => steps_and_states
@@ -140,6 +153,8 @@ struct StepOutcome {
 struct StepContext<'a> {
     layout: &'a cairn_lang::ir::Layout,
     lookup: &'a (dyn Fn(Target, Side) -> Option<&'a Artifacts> + Sync + 'a),
+    /// The checks of every expected attestation of every step, compiled.
+    prepared: &'a [Vec<Vec<checks::Prepared<'a>>>],
 }
 
 impl<'a> StepContext<'a> {
@@ -153,6 +168,7 @@ impl<'a> StepContext<'a> {
     ) -> StepOutcome {
         let layout = self.layout;
         let lookup: &rules::Lookup<'a> = self.lookup;
+        let prepared = self.prepared.get(index);
         let mut used = Vec::new();
         let mut step_findings = state.findings.clone();
         if let Some((materials, products)) = &state.artifacts {
@@ -185,6 +201,20 @@ impl<'a> StepContext<'a> {
                 used.push(view.index);
                 let Some(expected) = group.expected else {
                     continue;
+                };
+                let fresh: Vec<checks::Prepared<'_>>;
+                let compiled = match step
+                    .attestations
+                    .iter()
+                    .position(|e| std::ptr::eq(e, expected))
+                    .and_then(|k| prepared?.get(k))
+                {
+                    Some(checks) => checks.as_slice(),
+                    // Not expected: every group's attestation is one of its step's.
+                    None => {
+                        fresh = expected.checks.iter().map(checks::Prepared::new).collect();
+                        &fresh
+                    }
                 };
                 let subject = Subject {
                     materials: &view.materials,
@@ -225,10 +255,9 @@ impl<'a> StepContext<'a> {
                     .statement_predicate()
                     .is_some_and(|p| p.text().is_some());
                 let outcomes = if large {
-                    checks::run_all(&expected.checks, target)
+                    checks::run_all(compiled, target)
                 } else {
-                    expected
-                        .checks
+                    compiled
                         .iter()
                         .map(|check| checks::run_on(check, target))
                         .collect()

@@ -29,17 +29,13 @@ impl Matcher {
     pub fn regex(pattern: &str) -> Result<Matcher, String> {
         // The pattern must stand on its own first: `x)|(.*` would otherwise
         // close the group around it and escape the anchors.
-        regex::RegexBuilder::new(pattern)
-            .size_limit(1 << 20)
-            .build()
-            .map_err(|e| match e {
-                regex::Error::Syntax(s) => s,
-                other => other.to_string(),
-            })?;
+        cairn_base::limits::LIMITS.regex(pattern).map_err(|e| match e {
+            regex::Error::Syntax(s) => s,
+            other => other.to_string(),
+        })?;
         let anchored = format!("^(?:{pattern})$");
-        regex::RegexBuilder::new(&anchored)
-            .size_limit(1 << 20)
-            .build()
+        cairn_base::limits::LIMITS
+            .regex(&anchored)
             .map(|re| Matcher::Regex(pattern.to_owned(), re))
             .map_err(|e| match e {
                 regex::Error::Syntax(s) => s,

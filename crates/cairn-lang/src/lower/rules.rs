@@ -4,11 +4,8 @@ use super::error::LowerError;
 use super::Lowerer;
 use crate::ir;
 use crate::pattern::Pattern;
-use crate::syntax::ast;
 use cairn_base::suggest;
-
-/// The longest JSONPath accepted, in bytes.
-pub const MAX_JSONPATH_BYTES: usize = 4096;
+use crate::syntax::ast;
 
 const VERBS: &[&str] = &[
     "create", "delete", "modify", "allow", "disallow", "require", "match",
@@ -230,56 +227,58 @@ impl Lowerer<'_> {
     }
 
     fn json_path(&mut self, p: &ast::Token) -> Option<String> {
+        use cairn_base::limits::{JsonPathError, LIMITS};
         let span = p.loc.span();
-        if p.text.len() > MAX_JSONPATH_BYTES {
-            self.error(LowerError::JsonPathTooLong {
-                len: p.text.len(),
-                limit: MAX_JSONPATH_BYTES,
-                span: cairn_base::source::Span::new(span.start, span.start + 1),
-            });
-            return None;
+        match LIMITS.json_path(&p.text) {
+            Ok(_) => Some(p.text.clone()),
+            Err(JsonPathError::TooLong { len, limit }) => {
+                self.error(LowerError::JsonPathTooLong {
+                    len,
+                    limit,
+                    span: cairn_base::source::Span::new(span.start, span.start + 1),
+                });
+                None
+            }
+            Err(JsonPathError::Syntax(e)) => {
+                use jsonpath_rust::parser::errors::JsonPathError;
+                let (reason, at) = match &e {
+                    JsonPathError::PestError(pe) => {
+                        let col = match pe.line_col {
+                            pest::error::LineColLocation::Pos((_, c))
+                            | pest::error::LineColLocation::Span((_, c), _) => c,
+                        };
+                        let offset = p
+                            .text
+                            .char_indices()
+                            .nth(col.saturating_sub(1))
+                            .map_or(p.text.len(), |(i, _)| i);
+                        let at = span.start + offset;
+                        (
+                            format!(
+                                "the path stops making sense at column {col}: {}",
+                                pe.variant.message()
+                            ),
+                            cairn_base::source::Span::new(at, (at + 1).min(span.end.max(at))),
+                        )
+                    }
+                    other => (one_line(&other.to_string()), span),
+                };
+                self.error(LowerError::BadJsonPath {
+                    path: short(&p.text),
+                    reason,
+                    span: if at.is_empty() { span } else { at },
+                });
+                None
+            }
+            Err(JsonPathError::TooCostly { count, at }) => {
+                let at = span.start + at;
+                self.error(LowerError::JsonPathTooCostly {
+                    count,
+                    span: cairn_base::source::Span::new(at, (at + 2).min(span.end.max(at))),
+                });
+                None
+            }
         }
-        if let Err(e) = jsonpath_rust::parser::parse_json_path(&p.text) {
-            use jsonpath_rust::parser::errors::JsonPathError;
-            let (reason, at) = match &e {
-                JsonPathError::PestError(pe) => {
-                    let col = match pe.line_col {
-                        pest::error::LineColLocation::Pos((_, c))
-                        | pest::error::LineColLocation::Span((_, c), _) => c,
-                    };
-                    let offset = p
-                        .text
-                        .char_indices()
-                        .nth(col.saturating_sub(1))
-                        .map_or(p.text.len(), |(i, _)| i);
-                    let at = span.start + offset;
-                    (
-                        format!(
-                            "the path stops making sense at column {col}: {}",
-                            pe.variant.message()
-                        ),
-                        cairn_base::source::Span::new(at, (at + 1).min(span.end.max(at))),
-                    )
-                }
-                other => (one_line(&other.to_string()), span),
-            };
-            self.error(LowerError::BadJsonPath {
-                path: short(&p.text),
-                reason,
-                span: if at.is_empty() { span } else { at },
-            });
-            return None;
-        }
-        let descendants = descendant_segments(&p.text);
-        if let Some(&second) = descendants.get(1) {
-            let at = span.start + second;
-            self.error(LowerError::JsonPathTooCostly {
-                count: descendants.len(),
-                span: cairn_base::source::Span::new(at, (at + 2).min(span.end.max(at))),
-            });
-            return None;
-        }
-        Some(p.text.clone())
     }
 
     fn test(&mut self, t: &ast::TestDecl, count: bool) -> Option<ir::Test> {
@@ -320,7 +319,7 @@ impl Lowerer<'_> {
                 }
             }
             ast::TestDecl::Matches(re) => {
-                if let Err(e) = regex::Regex::new(&re.value) {
+                if let Err(e) = cairn_base::limits::LIMITS.regex(&re.value) {
                     self.error(LowerError::BadRegex {
                         regex: short(&re.value),
                         reason: regex_reason(&e),
@@ -395,6 +394,14 @@ fn json_number(text: &str) -> Result<serde_json::Number, &'static str> {
 
 /// The gist of a regex error: its `error:` line, or the whole message.
 fn regex_reason(e: &regex::Error) -> String {
+    if let regex::Error::CompiledTooBig(limit) = e {
+        return format!(
+            "compiled, the regex exceeds the size limit of {} KiB that verification \
+             enforces (a counted repetition is multiplied out, and Unicode classes such as \
+             `\\w` are large): repeat less, or use an ASCII class such as `[A-Za-z0-9_]`",
+            limit / 1024
+        );
+    }
     let text = e.to_string();
     text.lines()
         .rev()
@@ -412,57 +419,4 @@ fn one_line(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("; ")
-}
-
-/// Byte offsets of the descendant segments (`..`) of a JSONPath, outside its
-/// quoted names and strings (filters included: `$..a[?@..b]` has two).
-fn descendant_segments(path: &str) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    let mut previous_dot: Option<usize> = None;
-    for (i, c) in path.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' => {
-                quote = Some(c);
-                previous_dot = None;
-            }
-            '.' => match previous_dot.take() {
-                Some(start) => out.push(start),
-                None => previous_dot = Some(i),
-            },
-            _ => previous_dot = None,
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::descendant_segments;
-
-    #[test]
-    fn descendant_segments_outside_quotes() {
-        assert_eq!(descendant_segments("$.a.b"), Vec::<usize>::new());
-        assert_eq!(descendant_segments("$..a"), vec![1]);
-        assert_eq!(descendant_segments("$..*..*"), vec![1, 4]);
-        assert_eq!(descendant_segments("$...a"), vec![1]);
-        assert_eq!(descendant_segments("$..a[?@..b]"), vec![1, 7]);
-        assert_eq!(descendant_segments("$['a..b']..c"), vec![9]);
-        assert_eq!(
-            descendant_segments("$[?@.x == \"..\"]"),
-            Vec::<usize>::new()
-        );
-        assert_eq!(descendant_segments("$['it\\'s..']"), Vec::<usize>::new());
-    }
 }
