@@ -12,8 +12,8 @@ use std::ops::Range;
 use jsonpath_rust::parser::model::JpQuery;
 use serde_json::Value;
 
-use cairn_evidence::Predicate;
 use cairn_base::limits::LIMITS;
+use cairn_evidence::Predicate;
 
 use super::lazy::Plan;
 use cairn_lang::ir::{Check, CompareOp, Quantifier, Test};
@@ -538,8 +538,8 @@ pub fn describe_test(test: &Test) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cairn_lang::ir::Level;
     use cairn_base::source::Span;
+    use cairn_lang::ir::Level;
     use serde_json::json;
 
     fn check(path: &str, quantifier: Quantifier, test: Test) -> Check {

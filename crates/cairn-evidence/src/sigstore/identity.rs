@@ -29,10 +29,12 @@ impl Matcher {
     pub fn regex(pattern: &str) -> Result<Matcher, String> {
         // The pattern must stand on its own first: `x)|(.*` would otherwise
         // close the group around it and escape the anchors.
-        cairn_base::limits::LIMITS.regex(pattern).map_err(|e| match e {
-            regex::Error::Syntax(s) => s,
-            other => other.to_string(),
-        })?;
+        cairn_base::limits::LIMITS
+            .regex(pattern)
+            .map_err(|e| match e {
+                regex::Error::Syntax(s) => s,
+                other => other.to_string(),
+            })?;
         let anchored = format!("^(?:{pattern})$");
         cairn_base::limits::LIMITS
             .regex(&anchored)

@@ -4,8 +4,8 @@ use super::error::LowerError;
 use super::Lowerer;
 use crate::ir;
 use crate::pattern::Pattern;
-use cairn_base::suggest;
 use crate::syntax::ast;
+use cairn_base::suggest;
 
 const VERBS: &[&str] = &[
     "create", "delete", "modify", "allow", "disallow", "require", "match",
