@@ -10,6 +10,7 @@ pub mod cli;
 pub mod diag;
 pub mod eval;
 pub mod evidence;
+pub mod files;
 pub mod interop;
 pub mod ir;
 pub mod lint;
