@@ -6,9 +6,9 @@
 //! handle is, never by an earlier look at the path: a regular file swapped
 //! for a FIFO between a look and the open cannot block the reader. A
 //! directory, a device or a socket is refused, and so is a FIFO unless the
-//! caller reads a stream ([`ReadOptions::stream`]: a path named on the
-//! command line, where `<(...)` and `/dev/fd/N` are pipes). In stream mode
-//! `-` is standard input, read once per process.
+//! caller accepts pipes ([`ReadOptions::pipe`]: a path named on the command
+//! line, where `<(...)` and `/dev/fd/N` are pipes). With
+//! [`ReadOptions::stream`], `-` is standard input too, read once per process.
 //!
 //! At most the limit is read, plus one byte to tell a file over it: a file
 //! growing while it is read, or a stream that does not end, is still cut at
@@ -25,27 +25,39 @@ pub struct ReadOptions {
     /// The most bytes accepted; a larger file is refused.
     pub limit: u64,
     /// Accept a FIFO (a pipe, `<(...)`, `/dev/fd/N`) and read it to its
-    /// end, and take `-` as standard input. Otherwise only a regular file
-    /// is read, and `-` is a file of that name.
-    pub stream: bool,
+    /// end. Otherwise only a regular file is read.
+    pub fifo: bool,
+    /// Take `-` as standard input (else it is a file of that name).
+    pub stdin: bool,
 }
 
 impl ReadOptions {
     /// Only regular files, at most `limit` bytes (files found by a directory
-    /// walk, files a policy names).
+    /// walk, files a policy names, cairn's own files).
     pub fn file(limit: u64) -> ReadOptions {
         ReadOptions {
             limit,
-            stream: false,
+            fifo: false,
+            stdin: false,
+        }
+    }
+
+    /// Regular files and pipes, at most `limit` bytes (a path the user
+    /// named on the command line).
+    pub fn pipe(limit: u64) -> ReadOptions {
+        ReadOptions {
+            fifo: true,
+            ..ReadOptions::file(limit)
         }
     }
 
     /// Regular files, pipes and `-` (standard input), at most `limit`
-    /// bytes (a path the user named on the command line).
+    /// bytes (a path named on the command line where `-` is documented).
     pub fn stream(limit: u64) -> ReadOptions {
         ReadOptions {
             limit,
-            stream: true,
+            fifo: true,
+            stdin: true,
         }
     }
 }
@@ -118,7 +130,7 @@ impl From<std::io::Error> for ReadError {
     }
 }
 
-/// Whether `path` is `-`, standard input in stream mode.
+/// Whether `path` is `-`, standard input with [`ReadOptions::stdin`].
 pub fn is_stdin(path: &Path) -> bool {
     path.as_os_str() == "-"
 }
@@ -184,7 +196,7 @@ enum Opened {
 }
 
 /// Judges the open `file` by its own metadata.
-fn judge(file: &File, stream: bool) -> Result<Opened, ReadError> {
+fn judge(file: &File, fifo: bool) -> Result<Opened, ReadError> {
     let meta = file.metadata()?;
     let file_type = meta.file_type();
     if file_type.is_file() {
@@ -194,7 +206,7 @@ fn judge(file: &File, stream: bool) -> Result<Opened, ReadError> {
         return Err(ReadError::Directory);
     }
     let kind = kind_of(file_type);
-    if stream && kind == "a FIFO" {
+    if fifo && kind == "a FIFO" {
         return Ok(Opened::Fifo);
     }
     Err(ReadError::NotRegular(kind))
@@ -215,21 +227,45 @@ pub fn read(path: &Path, options: ReadOptions) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// What [`read_into`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A regular file.
+    Regular,
+    /// A FIFO (a pipe).
+    Fifo,
+    /// Standard input (`-`).
+    Stdin,
+}
+
+impl Source {
+    /// Whether it was a stream (a pipe or standard input), whose name says
+    /// nothing of what it holds.
+    pub fn is_stream(self) -> bool {
+        self != Source::Regular
+    }
+}
+
 /// [`read`] into `bytes` (cleared first, its memory reused; for a
 /// regular file it is sized once from the file's length).
-pub fn read_into(path: &Path, options: ReadOptions, bytes: &mut Vec<u8>) -> Result<(), ReadError> {
+pub fn read_into(
+    path: &Path,
+    options: ReadOptions,
+    bytes: &mut Vec<u8>,
+) -> Result<Source, ReadError> {
     bytes.clear();
     let limit = options.limit;
-    if options.stream && is_stdin(path) {
+    if options.stdin && is_stdin(path) {
         if STDIN_TAKEN.swap(true, Ordering::SeqCst) {
             return Err(ReadError::StdinTaken);
         }
         let stdin = std::io::stdin();
         let lock = stdin.lock();
-        return read_limited(lock, limit, None, bytes);
+        read_limited(lock, limit, None, bytes)?;
+        return Ok(Source::Stdin);
     }
     let file = open_nonblocking(path)?;
-    match judge(&file, options.stream)? {
+    match judge(&file, options.fifo)? {
         Opened::Regular(len) => {
             if len > limit {
                 return Err(ReadError::TooLarge {
@@ -244,9 +280,13 @@ pub fn read_into(path: &Path, options: ReadOptions, bytes: &mut Vec<u8>) -> Resu
                 *bytes = Vec::new();
             }
             bytes.reserve_exact(needed);
-            read_limited(file, limit, Some(len), bytes)
+            read_limited(file, limit, Some(len), bytes)?;
+            Ok(Source::Regular)
         }
-        Opened::Fifo => read_fifo(file, limit, bytes),
+        Opened::Fifo => {
+            read_fifo(file, limit, bytes)?;
+            Ok(Source::Fifo)
+        }
     }
 }
 
@@ -448,6 +488,9 @@ mod tests {
         assert!(is_stdin(Path::new("-")));
         assert!(!is_stdin(Path::new("./-")));
         assert_eq!(display_name(Path::new("-")), "<stdin>");
+        // Without `stdin`, `-` is a file's name (none here).
+        let e = read(Path::new("-"), ReadOptions::pipe(10)).unwrap_err();
+        assert!(matches!(&e, ReadError::Io(io) if io.kind() == std::io::ErrorKind::NotFound));
         assert_eq!(display_name(Path::new("a/b")), "a/b");
         assert_eq!(
             stdin_count([Path::new("-"), Path::new("x"), Path::new("-")]),

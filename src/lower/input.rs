@@ -1,7 +1,6 @@
 //! Reading (and, for `cairn fmt`, writing back) a policy file: the size limit and UTF-8 are checked here, before
 //! the parser sees a byte (`E4xx`: the file could not be used at all).
 
-use std::io::Read as _;
 use std::path::Path;
 
 use miette::Diagnostic;
@@ -15,12 +14,15 @@ use crate::syntax::error::MAX_SOURCE_BYTES;
 pub enum IoError {
     /// The file could not be opened or read.
     #[error("cannot read `{path}`: {reason}")]
-    #[diagnostic(code(E400), help("check the path and its permissions"))]
+    #[diagnostic(code(E400))]
     Unreadable {
         /// The path.
         path: String,
         /// The I/O error.
         reason: String,
+        /// What to do about it.
+        #[help]
+        help: String,
     },
     /// The file could not be written (`cairn fmt`).
     #[error("cannot write `{path}`: {reason}")]
@@ -44,7 +46,7 @@ pub enum IoError {
         offset: usize,
     },
     /// The file is larger than the policy limit.
-    #[error("`{path}` is larger than {limit} bytes")]
+    #[error("`{path}` is {}larger than the limit of {limit} bytes", .size.map(|s| format!("{s} bytes, ")).unwrap_or_default())]
     #[diagnostic(
         code(E101),
         help("a policy is a few hundred lines; check that this is the right file")
@@ -54,34 +56,34 @@ pub enum IoError {
         path: String,
         /// The limit.
         limit: usize,
+        /// Its size, when known before reading.
+        size: Option<u64>,
     },
 }
 
 /// Reads a policy file as UTF-8, refusing files above the size limit
-/// without reading them whole.
+/// without reading them whole. The path is one named on the command line:
+/// `-` is standard input and a pipe (`<(...)`) is read to its end.
 pub fn read_policy(path: &Path) -> Result<SourceFile, IoError> {
-    let name = path.display().to_string();
-    let unreadable = |e: std::io::Error| IoError::Unreadable {
-        path: name.clone(),
-        reason: e.to_string(),
-    };
-    // A FIFO would block the open itself; a device may never end.
-    if !std::fs::metadata(path).map_err(unreadable)?.is_file() {
-        return Err(unreadable(std::io::Error::other(
-            "not a regular file (a FIFO, device or directory)",
-        )));
-    }
-    let file = std::fs::File::open(path).map_err(unreadable)?;
-    let mut bytes = Vec::new();
-    file.take(MAX_SOURCE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() > MAX_SOURCE_BYTES {
-        return Err(IoError::TooLarge {
-            path: name,
+    let name = crate::files::display_name(path);
+    let options = crate::files::ReadOptions::stream(MAX_SOURCE_BYTES as u64);
+    let bytes = crate::files::read(path, options).map_err(|e| match e {
+        crate::files::ReadError::TooLarge { size, .. } => IoError::TooLarge {
+            path: name.clone(),
             limit: MAX_SOURCE_BYTES,
-        });
-    }
+            size,
+        },
+        e => IoError::Unreadable {
+            path: name.clone(),
+            help: if e.is_access() {
+                "check the path and its permissions"
+            } else {
+                "give the policy file itself (`-` reads it from standard input)"
+            }
+            .to_string(),
+            reason: e.to_string(),
+        },
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| IoError::NotUtf8 {
         path: name.clone(),
         offset: e.utf8_error().valid_up_to(),
