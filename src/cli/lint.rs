@@ -115,8 +115,8 @@ pub fn levels(args: &LintArgs) -> Result<Levels, LintError> {
 
 /// Lints one file.
 pub fn lint_file(path: &Path, options: &Options, levels: &Levels) -> FileResult {
-    let file = match lower::read_policy(path) {
-        Ok(f) => f,
+    let (file, base) = match lower::read_policy_and_base(path) {
+        Ok(read) => read,
         Err(e) => {
             return FileResult {
                 file: SourceFile::new(path.display().to_string(), ""),
@@ -124,8 +124,7 @@ pub fn lint_file(path: &Path, options: &Options, levels: &Levels) -> FileResult 
             }
         }
     };
-    let base = path.parent().unwrap_or(Path::new("."));
-    let outcome = match lint::lint_source(&file.name, &file.text, base, options, levels) {
+    let outcome = match lint::lint_source(&file.name, &file.text, &base, options, levels) {
         Ok(findings) => Outcome::Linted(findings),
         Err(e) => Outcome::Errors(e),
     };

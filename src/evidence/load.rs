@@ -815,9 +815,7 @@ mod tests {
             .filter_map(|p| match p {
                 EvidenceError::TooLarge {
                     at, what, limit, ..
-                } => {
-                    Some((at.file.clone(), *what, *limit))
-                }
+                } => Some((at.file.clone(), *what, *limit)),
                 _ => None,
             })
             .collect();
@@ -883,7 +881,12 @@ mod tests {
         let mut bytes = b"left over".to_vec();
         read_bounded_into(&big, crate::files::ReadOptions::file(u64::MAX), &mut bytes).unwrap();
         assert_eq!(bytes.len(), 3 << 20);
-        read_bounded_into(&small, crate::files::ReadOptions::file(u64::MAX), &mut bytes).unwrap();
+        read_bounded_into(
+            &small,
+            crate::files::ReadOptions::file(u64::MAX),
+            &mut bytes,
+        )
+        .unwrap();
         assert_eq!(bytes, b"{}");
         assert!(bytes.capacity() < 1 << 20, "a far larger buffer is let go");
         read_bounded_into(&small, crate::files::ReadOptions::file(1), &mut bytes).unwrap_err();

@@ -1,7 +1,7 @@
 //! Reading (and, for `cairn fmt`, writing back) a policy file: the size limit and UTF-8 are checked here, before
 //! the parser sees a byte (`E4xx`: the file could not be used at all).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 use thiserror::Error;
@@ -65,9 +65,16 @@ pub enum IoError {
 /// without reading them whole. The path is one named on the command line:
 /// `-` is standard input and a pipe (`<(...)`) is read to its end.
 pub fn read_policy(path: &Path) -> Result<SourceFile, IoError> {
+    read_policy_and_base(path).map(|(file, _)| file)
+}
+
+/// [`read_policy`], and the folder its `file "..."` paths are relative to:
+/// the file's own, or the current one for standard input and a pipe.
+pub fn read_policy_and_base(path: &Path) -> Result<(SourceFile, PathBuf), IoError> {
     let name = crate::files::display_name(path);
     let options = crate::files::ReadOptions::stream(MAX_SOURCE_BYTES as u64);
-    let bytes = crate::files::read(path, options).map_err(|e| match e {
+    let mut bytes = Vec::new();
+    let source = crate::files::read_into(path, options, &mut bytes).map_err(|e| match e {
         crate::files::ReadError::TooLarge { size, .. } => IoError::TooLarge {
             path: name.clone(),
             limit: MAX_SOURCE_BYTES,
@@ -88,5 +95,9 @@ pub fn read_policy(path: &Path) -> Result<SourceFile, IoError> {
         path: name.clone(),
         offset: e.utf8_error().valid_up_to(),
     })?;
-    Ok(SourceFile::new(name, text))
+    let base = match path.parent() {
+        Some(parent) if !source.is_stream() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((SourceFile::new(name, text), base))
 }

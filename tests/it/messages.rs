@@ -201,7 +201,14 @@ fn files_refused_for_what_they_are() {
         (
             "E440-artifact-directory",
             vec![
-                "verify", &policy, "--bundle", &bundle, "--artifact", RELEASE, "--time", NOW,
+                "verify",
+                &policy,
+                "--bundle",
+                &bundle,
+                "--artifact",
+                RELEASE,
+                "--time",
+                NOW,
             ],
         ),
     ];
@@ -216,8 +223,14 @@ fn files_refused_for_what_they_are() {
         let keyed = text.replace("file \"keys/ci.pub\"", "file \"fifo\"");
         assert_ne!(text, keyed);
         std::fs::write(dir.join(RELEASE).join("fifo-key.cairn"), keyed).unwrap();
-        cases.push(("E400-policy-fifo-without-writer", vec!["check", "release/fifo"]));
-        cases.push(("E212-key-file-fifo", vec!["check", "release/fifo-key.cairn"]));
+        cases.push((
+            "E400-policy-fifo-without-writer",
+            vec!["check", "release/fifo"],
+        ));
+        cases.push((
+            "E212-key-file-fifo",
+            vec!["check", "release/fifo-key.cairn"],
+        ));
     }
     snapshot_all(&dir, &cases);
     // Standard input over the file limit.

@@ -570,7 +570,11 @@ fn fifos_devices_and_directories_are_refused_without_hanging() {
         let args: Vec<&str> = base.iter().chain(extra.iter()).copied().collect();
         let out = verify_within(&s, &args, 20);
         assert_eq!(code(&out), Some(2), "{extra:?}: {}", stderr(&out));
-        assert!(refused_by_kind(&stderr(&out)), "{extra:?}: {}", stderr(&out));
+        assert!(
+            refused_by_kind(&stderr(&out)),
+            "{extra:?}: {}",
+            stderr(&out)
+        );
     }
 }
 
