@@ -108,9 +108,10 @@ pub struct Loaded {
 
 /// Loads every attestation under `paths`. Files are read and parsed on every
 /// core; the result is in the order of `paths` (a directory's files sorted).
+/// Only regular files are read (callers read the file again).
 pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
-    for part in load_parts(paths, limits, None, |part| part) {
+    for part in load_parts(paths, limits, None, false, |part| part) {
         loaded.items.extend(part.items);
         loaded.layouts.extend(part.layouts);
         loaded.problems.extend(part.problems);
@@ -124,11 +125,13 @@ pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
 /// [`Unverified::outcome`]), a large link's as work of its own once it is
 /// walked (its file's bytes already released), so that the checks of the
 /// last files are shared by the workers rather than left to the one that
-/// read them.
+/// read them. With `streams`, a path of `paths` may be a pipe, or `-`
+/// (standard input); a file in a directory must always be a regular file.
 pub(super) fn load_parts<R: Send>(
     paths: &[PathBuf],
     limits: &Limits,
     checker: Option<&Checker<'_>>,
+    streams: bool,
     finish: impl Fn(Loaded) -> R + Sync,
 ) -> Vec<R> {
     let mut jobs = Vec::new();
@@ -137,7 +140,7 @@ pub(super) fn load_parts<R: Send>(
         // The total budget is shared out in order before any file is read:
         // each file may use what the files before it left.
         let limit = limits.max_file_bytes.min(budget);
-        let len = if crate::files::is_stdin(path) {
+        let len = if streams && crate::files::is_stdin(path) {
             0
         } else {
             std::fs::metadata(path).map_or(0, |m| m.len())
@@ -152,7 +155,7 @@ pub(super) fn load_parts<R: Send>(
         }
     };
     for path in paths {
-        if !crate::files::is_stdin(path) && path.is_dir() {
+        if !(streams && crate::files::is_stdin(path)) && path.is_dir() {
             match dir_files(path) {
                 Ok(files) => jobs.extend(files.iter().map(|f| file(f, true))),
                 Err(e) => jobs.push(Job::Failed(e)),
@@ -164,6 +167,7 @@ pub(super) fn load_parts<R: Send>(
     let reader = Reader {
         limits,
         checker,
+        streams,
         buffers: Mutex::new(Vec::new()),
         files: jobs.len(),
         started: AtomicUsize::new(0),
@@ -269,6 +273,8 @@ fn read_bounded_into(
 struct Reader<'a> {
     limits: &'a Limits,
     checker: Option<&'a Checker<'a>>,
+    /// Whether a path given (not found in a directory) may be a pipe or `-`.
+    streams: bool,
     /// Read buffers of files already done, for the files not started yet
     /// (never more buffers than such files: the others are dropped at once).
     buffers: Mutex<Vec<Vec<u8>>>,
@@ -327,7 +333,7 @@ impl Reader<'_> {
         let mut bytes = buffers().pop().unwrap_or_default();
         // A file a directory listed must still be a regular file; one named
         // on the command line may be a pipe, or `-` (standard input).
-        let options = if in_dir {
+        let options = if in_dir || !self.streams {
             crate::files::ReadOptions::file(limit)
         } else {
             crate::files::ReadOptions::stream(limit)
