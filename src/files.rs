@@ -261,7 +261,7 @@ pub fn read_into(
         }
         let stdin = std::io::stdin();
         let lock = stdin.lock();
-        read_limited(lock, limit, None, bytes)?;
+        read_limited(lock, limit, bytes)?;
         return Ok(Source::Stdin);
     }
     let file = open_nonblocking(path)?;
@@ -280,7 +280,7 @@ pub fn read_into(
                 *bytes = Vec::new();
             }
             bytes.reserve_exact(needed);
-            read_limited(file, limit, Some(len), bytes)?;
+            read_limited(file, limit, bytes)?;
             Ok(Source::Regular)
         }
         Opened::Fifo => {
@@ -291,17 +291,11 @@ pub fn read_into(
 }
 
 /// Reads `source` to its end, refusing it once it gives more than `limit`.
-fn read_limited(
-    source: impl Read,
-    limit: u64,
-    size: Option<u64>,
-    bytes: &mut Vec<u8>,
-) -> Result<(), ReadError> {
+fn read_limited(source: impl Read, limit: u64, bytes: &mut Vec<u8>) -> Result<(), ReadError> {
     source.take(limit.saturating_add(1)).read_to_end(bytes)?;
     if bytes.len() as u64 > limit {
-        // A regular file that grew while it was read: its size is no
-        // longer known.
-        let _ = size;
+        // Standard input, or a regular file that grew while it was read:
+        // its size is not known.
         return Err(ReadError::TooLarge { size: None, limit });
     }
     Ok(())

@@ -119,7 +119,7 @@ pub fn lint_file(path: &Path, options: &Options, levels: &Levels) -> FileResult 
         Ok(read) => read,
         Err(e) => {
             return FileResult {
-                file: SourceFile::new(path.display().to_string(), ""),
+                file: SourceFile::new(crate::files::display_name(path), ""),
                 outcome: Outcome::Unreadable(e),
             }
         }
