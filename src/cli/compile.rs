@@ -19,7 +19,7 @@ pub struct CompileArgs {
     /// What to compile to.
     #[arg(long, value_enum, default_value_t = Target::Ir)]
     pub target: Target,
-    /// The policy file (`*.cairn`).
+    /// The policy file (`*.cairn`); `-` reads it from standard input.
     pub file: PathBuf,
 }
 

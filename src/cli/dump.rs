@@ -17,7 +17,7 @@ pub struct DumpArgs {
     /// Which representation.
     #[arg(value_enum)]
     pub what: Stage,
-    /// The policy file (`*.cairn`).
+    /// The policy file (`*.cairn`); `-` reads it from standard input.
     pub file: PathBuf,
 }
 

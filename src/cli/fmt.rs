@@ -16,7 +16,8 @@ pub struct FmtArgs {
     /// Only report files that would change; do not write.
     #[arg(long)]
     pub check: bool,
-    /// The policy files (`*.cairn`).
+    /// The policy files (`*.cairn`); `-` reads one from standard input and
+    /// writes it formatted to standard output.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }
@@ -43,6 +44,11 @@ pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
                 continue;
             }
         };
+        if cairn_base::files::is_stdin(path) && !args.check {
+            // Standard input is not written back: the result goes to stdout.
+            out!("{formatted}");
+            continue;
+        }
         if formatted == file.text {
             continue;
         }

@@ -24,7 +24,7 @@ use cairn_lang::lint::{self, Levels, Options, Severity};
 /// that does not compile; 2: bad flags or an unreadable file.
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// The policy files (`*.cairn`).
+    /// The policy files (`*.cairn`); `-` reads one from standard input.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Output format: human (stderr), json, sarif (2.1.0) or github (workflow commands), on stdout.

@@ -193,7 +193,34 @@ fn report_file_error(e: &cairn_lang::lower::FileError, color: bool) -> ExitCode 
     }
 }
 
-/// Parses the command line and runs the subcommand.
+/// `-` (standard input) named more than once in one command.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("`-` (standard input) is given {count} times; standard input can be read only once")]
+#[diagnostic(
+    code(E290),
+    help("give `-` for one file at most and name the others by path (a pipe such as `<(cmd)` is read too)")
+)]
+pub struct StdinTwice {
+    /// How many times `-` was given.
+    pub count: usize,
+}
+
+/// Refuses a command that names `-` more than once among `paths` (exit 2):
+/// `None` when it may go on.
+fn stdin_once<'p>(
+    paths: impl IntoIterator<Item = &'p std::path::Path>,
+    color: ColorChoice,
+) -> Option<ExitCode> {
+    let count = cairn_base::files::stdin_count(paths);
+    if count < 2 {
+        return None;
+    }
+    use std::io::IsTerminal as _;
+    let color = color.enabled(std::io::stderr().is_terminal());
+    err!("{}", cairn_base::diag::render(&StdinTwice { count }, color));
+    Some(ExitCode::from(EXIT_ERROR))
+}
+
 /// The byte limits of this run, read once from the environment by [`main`].
 static LIMITS: std::sync::OnceLock<cairn_evidence::Limits> = std::sync::OnceLock::new();
 
@@ -204,6 +231,7 @@ pub fn limits() -> cairn_evidence::Limits {
     LIMITS.get().cloned().unwrap_or_default()
 }
 
+/// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -225,6 +253,17 @@ pub fn main() -> ExitCode {
             err!("{}", cairn_base::diag::render(&e, color));
             return ExitCode::from(EXIT_ERROR);
         }
+    }
+    let named: Vec<&std::path::Path> = match &cli.command {
+        Command::Check(args) => args.files.iter().map(|p| p.as_path()).collect(),
+        Command::Fmt(args) => args.files.iter().map(|p| p.as_path()).collect(),
+        Command::Lint(args) => args.files.iter().map(|p| p.as_path()).collect(),
+        Command::Verify(args) => verify::stdin_paths(args),
+        Command::Explain(args) => verify::stdin_paths(&args.verify),
+        _ => Vec::new(),
+    };
+    if let Some(code) = stdin_once(named, cli.color) {
+        return code;
     }
     match cli.command {
         Command::Check(args) => check::run(&args, cli.color),

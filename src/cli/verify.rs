@@ -19,7 +19,8 @@ use cairn::{Artifact, Diagnostic as Stop, Policy, Warning};
 /// `cairn verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The policy (`.cairn`) to verify against; omitted with `--layout`.
+    /// The policy (`.cairn`) to verify against; omitted with `--layout`;
+    /// `-` reads it from standard input.
     #[arg(
         value_name = "POLICY",
         required_unless_present = "layout",
@@ -27,7 +28,8 @@ pub struct VerifyArgs {
     )]
     pub policy: Option<PathBuf>,
     /// Attestations: `.intoto.jsonl` bundles, DSSE envelopes, Sigstore
-    /// bundles, classic links, or directories of them (repeatable).
+    /// bundles, classic links, or directories of them (repeatable); `-`
+    /// reads one from standard input, and a pipe (`<(cmd)`) is read too.
     #[arg(long = "bundle", value_name = "PATH")]
     pub bundles: Vec<PathBuf>,
     /// The Sigstore trusted root Sigstore bundles are verified with (one
@@ -111,6 +113,16 @@ pub enum Mode {
         /// Show satisfied steps and rule lists too.
         all: bool,
     },
+}
+
+/// The paths of a `verify` that may be `-` (standard input): the policy
+/// and the `--bundle`s.
+pub fn stdin_paths(args: &VerifyArgs) -> Vec<&Path> {
+    args.policy
+        .iter()
+        .chain(&args.bundles)
+        .map(PathBuf::as_path)
+        .collect()
 }
 
 /// Runs `cairn verify`.

@@ -16,7 +16,6 @@ use serde_json::json;
 use super::key::Format;
 use super::keyio::{read_text, report};
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
-use cairn_evidence::load::read_bounded;
 use cairn_evidence::sigstore::{
     self, read_bundle, read_trust_root, read_trust_roots, Artifact, Check, Failure, GhFlags,
     Identity, Matcher, Signer, TrustRoot, Verified, Version,
@@ -34,7 +33,8 @@ pub struct VerifyBundleArgs {
     /// subject of the Statement.
     #[arg(value_name = "FILE_OR_DIGEST")]
     pub artifact: String,
-    /// The Sigstore bundle (`*.sigstore.json`).
+    /// The Sigstore bundle (`*.sigstore.json`); `-` reads it from standard
+    /// input, and a pipe (`<(cmd)`) is read too.
     #[arg(long, value_name = "FILE")]
     pub bundle: PathBuf,
     /// A `trusted_root.json` (one root, or several as JSON lines, as `gh
@@ -349,11 +349,7 @@ fn artifact(text: &str) -> Result<ArtifactArg, Stop> {
             reason,
         })
     };
-    let meta = std::fs::metadata(text).map_err(|e| bad(e.to_string()))?;
-    if !meta.is_file() {
-        return Err(bad("not a regular file".into()));
-    }
-    std::fs::File::open(text)
+    cairn_base::files::open_regular(std::path::Path::new(text))
         .map(ArtifactArg::File)
         .map_err(|e| bad(e.to_string()))
 }
@@ -376,8 +372,9 @@ fn verify(args: &VerifyBundleArgs) -> Result<(Verified, Option<String>), Stop> {
         None => (None, None, Some(identity(args)?)),
     };
     let roots = trust_roots(args, &limits)?;
-    let label = args.bundle.display().to_string();
-    let bytes = read_bounded(&args.bundle, limits.max_file_bytes).map_err(error)?;
+    let label = cairn_base::files::display_name(&args.bundle);
+    let bytes = cairn_evidence::load::read_bounded_stream(&args.bundle, limits.max_file_bytes)
+        .map_err(error)?;
     let bundle =
         read_bundle(&bytes, &Location::file(label.clone()), limits.max_depth).map_err(error)?;
     let refused = |failure: Failure| {

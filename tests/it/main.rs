@@ -28,6 +28,7 @@ mod review;
 mod sigstore;
 #[path = "../common/sigstore_cases.rs"]
 mod sigstore_cases;
+mod stdin;
 mod vectors;
 mod vsa;
 

@@ -154,6 +154,97 @@ fn byte_limits_from_the_environment() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `cairn ARGS` in `dir` with `input` on its standard input.
+pub fn cairn_stdin(dir: &Path, vars: &[(&str, &str)], args: &[&str], input: &[u8]) -> Output {
+    use std::io::Write as _;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cairn"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (name, value) in vars {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    // Written apart: cairn may refuse before reading it all.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+/// Files refused for what they are, and `-` (standard input) given twice.
+#[test]
+fn files_refused_for_what_they_are() {
+    let dir = scratch("kinds");
+    let policy = format!("{RELEASE}/policy.cairn");
+    let bundle = format!("{RELEASE}/bundles/pass.intoto.jsonl");
+    let mut cases = vec![
+        ("E290-stdin-twice", vec!["check", "-", "-"]),
+        (
+            "E290-stdin-twice-verify",
+            vec!["verify", "-", "--bundle", "-", "--time", NOW],
+        ),
+        ("E400-policy-directory", vec!["check", RELEASE]),
+        ("E400-policy-device", vec!["check", "/dev/null"]),
+        (
+            "E300-bundle-device",
+            vec!["verify", &policy, "--bundle", "/dev/null", "--time", NOW],
+        ),
+        (
+            "E440-artifact-directory",
+            vec![
+                "verify",
+                &policy,
+                "--bundle",
+                &bundle,
+                "--artifact",
+                RELEASE,
+                "--time",
+                NOW,
+            ],
+        ),
+    ];
+    #[cfg(unix)]
+    {
+        let made = Command::new("mkfifo")
+            .arg(dir.join(RELEASE).join("fifo"))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let text = std::fs::read_to_string(dir.join(&policy)).unwrap();
+        let keyed = text.replace("file \"keys/ci.pub\"", "file \"fifo\"");
+        assert_ne!(text, keyed);
+        std::fs::write(dir.join(RELEASE).join("fifo-key.cairn"), keyed).unwrap();
+        cases.push((
+            "E400-policy-fifo-without-writer",
+            vec!["check", "release/fifo"],
+        ));
+        cases.push((
+            "E212-key-file-fifo",
+            vec!["check", "release/fifo-key.cairn"],
+        ));
+    }
+    snapshot_all(&dir, &cases);
+    // Standard input over the file limit.
+    let pass = std::fs::read(dir.join(&bundle)).unwrap();
+    let out = cairn_stdin(
+        &dir,
+        &[("CAIRN_MAX_FILE_BYTES", "1KiB")],
+        &["verify", &policy, "--bundle", "-", "--time", NOW],
+        &pass,
+    );
+    insta::assert_snapshot!("E306-stdin-over-the-limit", shown(&out));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn verify_input_errors() {
     let dir = scratch("verify");

@@ -5,6 +5,7 @@
 
 pub mod diag;
 pub mod escape;
+pub mod files;
 pub mod limits;
 pub mod parallel;
 pub mod source;

@@ -61,17 +61,30 @@ impl fmt::Display for Location {
     }
 }
 
+impl EvidenceError {
+    /// The help of an [`EvidenceError::Io`] the operating system caused.
+    pub const ACCESS_HELP: &'static str = "check that the path exists and is readable";
+    /// The help of an [`EvidenceError::Io`] for a file refused for what it
+    /// is (a directory, a device, a FIFO where a file is needed).
+    pub const KIND_HELP: &'static str =
+        "name a regular file (or, on the command line, a pipe such as `<(cmd)`)";
+}
+
 /// Why a piece of evidence (a file, a bundle line, a key) was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
 pub enum EvidenceError {
     /// The file or directory could not be read.
     #[error("cannot read {at}: {reason}")]
-    #[diagnostic(code(E300), help("check that the path exists and is readable"))]
+    #[diagnostic(code(E300))]
     Io {
         /// Where.
         at: Location,
         /// The operating system's reason.
         reason: String,
+        /// What to do about it ([`EvidenceError::ACCESS_HELP`] when the
+        /// operating system refused).
+        #[help]
+        help: &'static str,
     },
 
     /// Not JSON: a syntax error, invalid UTF-8, a byte-order mark, a lone surrogate.
@@ -142,7 +155,7 @@ pub enum EvidenceError {
     },
 
     /// A file larger than the limit.
-    #[error("{what} in {at} is larger than the limit of {limit} bytes")]
+    #[error("{what} in {at} is {}larger than the limit of {limit} bytes", .size.map(|s| format!("{s} bytes, ")).unwrap_or_default())]
     #[diagnostic(
         code(E306),
         help("cairn refuses oversized input before reading it whole; raise the limit with CAIRN_MAX_FILE_BYTES (one file) or CAIRN_MAX_TOTAL_BYTES (all files of one run), e.g. `CAIRN_MAX_FILE_BYTES=4GiB`")
@@ -155,6 +168,8 @@ pub enum EvidenceError {
         what: &'static str,
         /// The limit in bytes.
         limit: u64,
+        /// The file's size, when known before reading it.
+        size: Option<u64>,
     },
 
     /// A float, exponent, `-0` or out-of-range integer in data that is signed as canonical JSON.

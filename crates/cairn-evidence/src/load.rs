@@ -9,7 +9,6 @@
 //! Loading never stops at the first problem: every problem is collected.
 
 use std::borrow::Cow;
-use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -109,9 +108,10 @@ pub struct Loaded {
 
 /// Loads every attestation under `paths`. Files are read and parsed on every
 /// core; the result is in the order of `paths` (a directory's files sorted).
+/// Only regular files are read (callers read the file again).
 pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
     let mut loaded = Loaded::default();
-    for part in load_parts(paths, limits, None, |part| part) {
+    for part in load_parts(paths, limits, None, false, |part| part) {
         loaded.items.extend(part.items);
         loaded.layouts.extend(part.layouts);
         loaded.problems.extend(part.problems);
@@ -125,11 +125,13 @@ pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
 /// [`Unverified::outcome`]), a large link's as work of its own once it is
 /// walked (its file's bytes already released), so that the checks of the
 /// last files are shared by the workers rather than left to the one that
-/// read them.
+/// read them. With `streams`, a path of `paths` may be a pipe, or `-`
+/// (standard input); a file in a directory must always be a regular file.
 pub(super) fn load_parts<R: Send>(
     paths: &[PathBuf],
     limits: &Limits,
     checker: Option<&Checker<'_>>,
+    streams: bool,
     finish: impl Fn(Loaded) -> R + Sync,
 ) -> Vec<R> {
     let mut jobs = Vec::new();
@@ -138,7 +140,11 @@ pub(super) fn load_parts<R: Send>(
         // The total budget is shared out in order before any file is read:
         // each file may use what the files before it left.
         let limit = limits.max_file_bytes.min(budget);
-        let len = std::fs::metadata(path).map_or(0, |m| m.len());
+        let len = if streams && cairn_base::files::is_stdin(path) {
+            0
+        } else {
+            std::fs::metadata(path).map_or(0, |m| m.len())
+        };
         if len <= limit {
             budget -= len;
         }
@@ -149,7 +155,7 @@ pub(super) fn load_parts<R: Send>(
         }
     };
     for path in paths {
-        if path.is_dir() {
+        if !(streams && cairn_base::files::is_stdin(path)) && path.is_dir() {
             match dir_files(path) {
                 Ok(files) => jobs.extend(files.iter().map(|f| file(f, true))),
                 Err(e) => jobs.push(Job::Failed(e)),
@@ -161,6 +167,7 @@ pub(super) fn load_parts<R: Send>(
     let reader = Reader {
         limits,
         checker,
+        streams,
         buffers: Mutex::new(Vec::new()),
         files: jobs.len(),
         started: AtomicUsize::new(0),
@@ -199,6 +206,7 @@ fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, EvidenceError> {
     let io = |e: std::io::Error| EvidenceError::Io {
         at: Location::file(dir.display().to_string()),
         reason: e.to_string(),
+        help: EvidenceError::ACCESS_HELP,
     };
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
@@ -216,63 +224,66 @@ fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, EvidenceError> {
     Ok(files)
 }
 
-/// Reads a whole file, refusing it before reading when it is over `limit`.
+/// Reads a whole file named on the command line, refusing it before
+/// reading when it is over `limit`; a pipe (`<(...)`) is read to its end
+/// (see [`cairn_base::files`]).
 pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
     let mut bytes = Vec::new();
-    read_bounded_into(path, limit, &mut bytes)?;
+    read_bounded_into(
+        path,
+        cairn_base::files::ReadOptions::pipe(limit),
+        &mut bytes,
+    )?;
     Ok(bytes)
 }
 
-/// [`read_bounded`] into `bytes` (cleared first), whose memory is reused:
-/// a worker reading several large files faults its buffer's pages in once.
-fn read_bounded_into(path: &Path, limit: u64, bytes: &mut Vec<u8>) -> Result<(), EvidenceError> {
-    bytes.clear();
-    let at = Location::file(path.display().to_string());
-    let io = |e: std::io::Error| EvidenceError::Io {
-        at: at.clone(),
-        reason: e.to_string(),
-    };
-    // A FIFO would block the open itself; a device may never end.
-    let regular = |m: std::fs::Metadata| {
-        if m.is_file() {
-            Ok(m)
-        } else {
-            Err(io(std::io::Error::other(
-                "not a regular file (a FIFO, device or directory)",
-            )))
+/// [`read_bounded`], with `-` read from standard input (once per run).
+pub fn read_bounded_stream(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
+    let mut bytes = Vec::new();
+    read_bounded_into(
+        path,
+        cairn_base::files::ReadOptions::stream(limit),
+        &mut bytes,
+    )?;
+    Ok(bytes)
+}
+
+/// [`read_bounded`] as `options` allow, into `bytes` (cleared first), whose
+/// memory is reused: a worker reading several large files faults its
+/// buffer's pages in once.
+fn read_bounded_into(
+    path: &Path,
+    options: cairn_base::files::ReadOptions,
+    bytes: &mut Vec<u8>,
+) -> Result<cairn_base::files::Source, EvidenceError> {
+    cairn_base::files::read_into(path, options, bytes).map_err(|e| {
+        let at = Location::file(cairn_base::files::display_name(path));
+        match e {
+            cairn_base::files::ReadError::TooLarge { size, limit } => EvidenceError::TooLarge {
+                at,
+                what: "file",
+                limit,
+                size,
+            },
+            e => EvidenceError::Io {
+                at,
+                help: if e.is_access() {
+                    EvidenceError::ACCESS_HELP
+                } else {
+                    EvidenceError::KIND_HELP
+                },
+                reason: e.to_string(),
+            },
         }
-    };
-    regular(std::fs::metadata(path).map_err(io)?)?;
-    let file = std::fs::File::open(path).map_err(io)?;
-    let too_large = || EvidenceError::TooLarge {
-        at: at.clone(),
-        what: "file",
-        limit,
-    };
-    let len = regular(file.metadata().map_err(io)?)?.len();
-    if len > limit {
-        return Err(too_large());
-    }
-    // Sized once: growing a 25 MB buffer by doubling copies it several times.
-    let needed = usize::try_from(len).unwrap_or(0).saturating_add(1);
-    if bytes.capacity() / 2 > needed.saturating_add(1 << 20) {
-        // A buffer far larger than this file is not kept on its account.
-        *bytes = Vec::new();
-    }
-    bytes.reserve_exact(needed);
-    file.take(limit.saturating_add(1))
-        .read_to_end(bytes)
-        .map_err(io)?;
-    if bytes.len() as u64 > limit {
-        return Err(too_large());
-    }
-    Ok(())
+    })
 }
 
 /// Reads files and lines with one set of limits (and keys).
 struct Reader<'a> {
     limits: &'a Limits,
     checker: Option<&'a Checker<'a>>,
+    /// Whether a path given (not found in a directory) may be a pipe or `-`.
+    streams: bool,
     /// Read buffers of files already done, for the files not started yet
     /// (never more buffers than such files: the others are dropped at once).
     buffers: Mutex<Vec<Vec<u8>>>,
@@ -329,8 +340,18 @@ impl Reader<'_> {
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
         };
         let mut bytes = buffers().pop().unwrap_or_default();
-        match read_bounded_into(path, limit, &mut bytes) {
-            Ok(()) => self.read_file(path, &mut bytes, in_dir, loaded, follow),
+        // A file a directory listed must still be a regular file; one named
+        // on the command line may be a pipe, or `-` (standard input).
+        let options = if in_dir || !self.streams {
+            cairn_base::files::ReadOptions::file(limit)
+        } else {
+            cairn_base::files::ReadOptions::stream(limit)
+        };
+        match read_bounded_into(path, options, &mut bytes) {
+            Ok(source) => {
+                let lines = source.is_stream() && looks_like_json_lines(&bytes);
+                self.read_file(path, &mut bytes, in_dir, lines, loaded, follow)
+            }
             // What the files before it left of the total was the limit.
             Err(EvidenceError::TooLarge { at, limit, .. })
                 if limit < self.limits.max_file_bytes =>
@@ -339,6 +360,7 @@ impl Reader<'_> {
                     at,
                     what: "file (all files together)",
                     limit: self.limits.max_total_bytes,
+                    size: None,
                 });
             }
             Err(e) => loaded.problems.push(e),
@@ -357,11 +379,12 @@ impl Reader<'_> {
         path: &Path,
         bytes: &mut [u8],
         in_dir: bool,
+        lines: bool,
         loaded: &mut Loaded,
         follow: &mut Vec<FollowUp>,
     ) {
-        let name = path.display().to_string();
-        if name.ends_with(".jsonl") {
+        let name = cairn_base::files::display_name(path);
+        if lines || name.ends_with(".jsonl") {
             self.bundle(&name, bytes, loaded);
             return;
         }
@@ -587,6 +610,19 @@ impl Reader<'_> {
 
 /// The lines of `bytes` (`split_mut` at `\n`, each end found by `memchr`
 /// rather than a test of every byte: a bundle line may be 40 MB).
+/// Whether a stream (whose name says nothing) holds JSON lines: its first
+/// non-blank line is a whole object and another line follows. A pretty
+/// printed document's first line is `{` alone; a one-line document is read
+/// the same either way.
+fn looks_like_json_lines(bytes: &[u8]) -> bool {
+    let mut lines = bytes
+        .split(|&b| b == b'\n')
+        .map(<[u8]>::trim_ascii)
+        .filter(|l| !l.is_empty());
+    let first = lines.next().unwrap_or_default();
+    first.len() > 1 && first.starts_with(b"{") && first.ends_with(b"}") && lines.next().is_some()
+}
+
 fn lines_mut(bytes: &mut [u8]) -> impl Iterator<Item = &mut [u8]> {
     let mut rest = Some(bytes);
     std::iter::from_fn(move || {
@@ -746,7 +782,12 @@ pub fn read_signed_file(
     path: &Path,
     limits: &Limits,
 ) -> Result<(Document, Vec<EvidenceError>), EvidenceError> {
-    let bytes = read_bounded(path, limits.max_file_bytes)?;
+    let mut bytes = Vec::new();
+    read_bounded_into(
+        path,
+        cairn_base::files::ReadOptions::file(limits.max_file_bytes),
+        &mut bytes,
+    )?;
     read_document(&bytes, &Location::file(path.display().to_string()), limits)
 }
 
@@ -787,9 +828,9 @@ mod tests {
             .problems
             .iter()
             .filter_map(|p| match p {
-                EvidenceError::TooLarge { at, what, limit } => {
-                    Some((at.file.clone(), *what, *limit))
-                }
+                EvidenceError::TooLarge {
+                    at, what, limit, ..
+                } => Some((at.file.clone(), *what, *limit)),
                 _ => None,
             })
             .collect();
@@ -853,15 +894,45 @@ mod tests {
         let big = temp("reuse-big.json", &[b'x'; 3 << 20]);
         let small = temp("reuse-small.json", b"{}");
         let mut bytes = b"left over".to_vec();
-        read_bounded_into(&big, u64::MAX, &mut bytes).unwrap();
+        read_bounded_into(
+            &big,
+            cairn_base::files::ReadOptions::file(u64::MAX),
+            &mut bytes,
+        )
+        .unwrap();
         assert_eq!(bytes.len(), 3 << 20);
-        read_bounded_into(&small, u64::MAX, &mut bytes).unwrap();
+        read_bounded_into(
+            &small,
+            cairn_base::files::ReadOptions::file(u64::MAX),
+            &mut bytes,
+        )
+        .unwrap();
         assert_eq!(bytes, b"{}");
         assert!(bytes.capacity() < 1 << 20, "a far larger buffer is let go");
-        read_bounded_into(&small, 1, &mut bytes).unwrap_err();
-        read_bounded_into(&big, u64::MAX, &mut bytes).unwrap();
-        read_bounded_into(&big, u64::MAX, &mut bytes).unwrap();
+        read_bounded_into(&small, cairn_base::files::ReadOptions::file(1), &mut bytes).unwrap_err();
+        read_bounded_into(
+            &big,
+            cairn_base::files::ReadOptions::file(u64::MAX),
+            &mut bytes,
+        )
+        .unwrap();
+        read_bounded_into(
+            &big,
+            cairn_base::files::ReadOptions::file(u64::MAX),
+            &mut bytes,
+        )
+        .unwrap();
         assert_eq!(bytes, read_bounded(&big, u64::MAX).unwrap());
+    }
+
+    #[test]
+    fn streams_of_json_lines_are_told_from_documents() {
+        assert!(looks_like_json_lines(b"{\"a\": 1}\n{\"b\": 2}\n"));
+        assert!(looks_like_json_lines(b"\n  {\"a\": 1}  \n\n{}"));
+        assert!(!looks_like_json_lines(b"{\"a\": 1}\n"));
+        assert!(!looks_like_json_lines(b"{\n  \"a\": 1\n}\n"));
+        assert!(!looks_like_json_lines(b"[1]\n[2]"));
+        assert!(!looks_like_json_lines(b""));
     }
 
     #[test]

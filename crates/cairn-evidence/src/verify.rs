@@ -147,7 +147,8 @@ pub fn load_verified(paths: &[PathBuf], limits: &Limits, keys: &[TrustedKey]) ->
 }
 
 /// [`load_verified`], with Sigstore bundles checked against `sigstore` (its
-/// signer indexes continue `keys`': the policy's identities).
+/// signer indexes continue `keys`': the policy's identities). Unlike
+/// [`super::load()`], a path given may be a pipe or `-` (standard input).
 pub fn load_verified_with(
     paths: &[PathBuf],
     limits: &Limits,
@@ -157,7 +158,7 @@ pub fn load_verified_with(
     let mut checked = Checked::default();
     let mut checker = Checker::new(keys);
     checker.sigstore = sigstore;
-    let parts = load_parts(paths, limits, Some(&checker), |mut part| {
+    let parts = load_parts(paths, limits, Some(&checker), true, |mut part| {
         let items = std::mem::take(&mut part.items);
         let (verified, rejected) = verify(items, keys);
         (part, verified, rejected)

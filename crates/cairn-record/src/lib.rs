@@ -27,12 +27,15 @@ use cairn_evidence::Link;
 pub enum RecordError {
     /// A file or directory could not be read.
     #[error("cannot read `{path}`: {reason}")]
-    #[diagnostic(code(E440), help("check the file's permissions"))]
+    #[diagnostic(code(E440))]
     Read {
         /// The path.
         path: String,
         /// The operating system's reason.
         reason: String,
+        /// What to do about it.
+        #[help]
+        help: &'static str,
     },
     /// A `--base-path` that is not a directory.
     #[error("`--base-path {path}` cannot be used: {reason}")]
@@ -506,10 +509,31 @@ pub fn run_inspection(
     })
 }
 
+/// The help of a file the operating system would not let cairn read.
+const PERMISSIONS_HELP: &str = "check the file's permissions";
+
+/// The help of a file refused for what it is (a directory, FIFO, device).
+const NOT_A_FILE_HELP: &str =
+    "give a regular file: a directory, FIFO or device is not hashed (a FIFO could block)";
+
+/// A [`RecordError::Read`] for a file [`cairn_base::files`] refused.
+fn refused(path: &Path, e: &cairn_base::files::ReadError) -> RecordError {
+    RecordError::Read {
+        path: shown(path),
+        reason: e.to_string(),
+        help: if e.is_access() {
+            PERMISSIONS_HELP
+        } else {
+            NOT_A_FILE_HELP
+        },
+    }
+}
+
 fn read_error(path: &Path, e: std::io::Error) -> RecordError {
     RecordError::Read {
         path: shown(path),
         reason: e.to_string(),
+        help: PERMISSIONS_HELP,
     }
 }
 

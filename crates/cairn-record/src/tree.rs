@@ -471,27 +471,10 @@ pub fn hash_file_with(path: &Path, algorithms: &[FileHash]) -> Result<DigestSet,
     })
 }
 
-/// Opens `path` for reading if it is a regular file.
+/// Opens `path` for reading if it is a regular file, without waiting on
+/// a FIFO (see [`cairn_base::files::open_regular`]).
 fn open_regular(path: &Path) -> Result<std::fs::File, RecordError> {
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(|e| super::read_error(path, e))?;
-    if !file
-        .metadata()
-        .map_err(|e| super::read_error(path, e))?
-        .is_file()
-    {
-        return Err(super::read_error(
-            path,
-            std::io::Error::other("not a regular file (a FIFO, device or directory)"),
-        ));
-    }
-    Ok(file)
+    cairn_base::files::open_regular(path).map_err(|e| super::refused(path, &e))
 }
 
 #[cfg(test)]

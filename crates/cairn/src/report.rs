@@ -148,12 +148,10 @@ impl Report {
             if files.contains_key(&origin.file) {
                 continue;
             }
-            let small =
-                std::fs::metadata(&origin.file).is_ok_and(|m| m.len() <= SNIPPET_FILE_LIMIT);
-            if !small {
-                continue;
-            }
-            if let Ok(text) = std::fs::read_to_string(&origin.file) {
+            // Read back only if it is still a regular file this small.
+            let options = cairn_base::files::ReadOptions::file(SNIPPET_FILE_LIMIT);
+            let read = cairn_base::files::read(std::path::Path::new(&origin.file), options);
+            if let Some(text) = read.ok().and_then(|b| String::from_utf8(b).ok()) {
                 files.insert(origin.file.clone(), text);
             }
         }

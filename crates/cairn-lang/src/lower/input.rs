@@ -1,8 +1,7 @@
 //! Reading (and, for `cairn fmt`, writing back) a policy file: the size limit and UTF-8 are checked here, before
 //! the parser sees a byte (`E4xx`: the file could not be used at all).
 
-use std::io::Read as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use miette::Diagnostic;
 use thiserror::Error;
@@ -15,12 +14,15 @@ use cairn_base::source::SourceFile;
 pub enum IoError {
     /// The file could not be opened or read.
     #[error("cannot read `{path}`: {reason}")]
-    #[diagnostic(code(E400), help("check the path and its permissions"))]
+    #[diagnostic(code(E400))]
     Unreadable {
         /// The path.
         path: String,
         /// The I/O error.
         reason: String,
+        /// What to do about it.
+        #[help]
+        help: String,
     },
     /// The file could not be written (`cairn fmt`).
     #[error("cannot write `{path}`: {reason}")]
@@ -44,7 +46,7 @@ pub enum IoError {
         offset: usize,
     },
     /// The file is larger than the policy limit.
-    #[error("`{path}` is larger than {limit} bytes")]
+    #[error("`{path}` is {}larger than the limit of {limit} bytes", .size.map(|s| format!("{s} bytes, ")).unwrap_or_default())]
     #[diagnostic(
         code(E101),
         help("a policy is a few hundred lines; check that this is the right file")
@@ -54,37 +56,48 @@ pub enum IoError {
         path: String,
         /// The limit.
         limit: usize,
+        /// Its size, when known before reading.
+        size: Option<u64>,
     },
 }
 
 /// Reads a policy file as UTF-8, refusing files above the size limit
-/// without reading them whole.
+/// without reading them whole. The path is one named on the command line:
+/// `-` is standard input and a pipe (`<(...)`) is read to its end.
 pub fn read_policy(path: &Path) -> Result<SourceFile, IoError> {
-    let name = path.display().to_string();
-    let unreadable = |e: std::io::Error| IoError::Unreadable {
-        path: name.clone(),
-        reason: e.to_string(),
-    };
-    // A FIFO would block the open itself; a device may never end.
-    if !std::fs::metadata(path).map_err(unreadable)?.is_file() {
-        return Err(unreadable(std::io::Error::other(
-            "not a regular file (a FIFO, device or directory)",
-        )));
-    }
-    let file = std::fs::File::open(path).map_err(unreadable)?;
+    read_policy_and_base(path).map(|(file, _)| file)
+}
+
+/// [`read_policy`], and the folder its `file "..."` paths are relative to:
+/// the file's own, or the current one for standard input and a pipe.
+pub fn read_policy_and_base(path: &Path) -> Result<(SourceFile, PathBuf), IoError> {
+    let name = cairn_base::files::display_name(path);
+    let options = cairn_base::files::ReadOptions::stream(MAX_SOURCE_BYTES as u64);
     let mut bytes = Vec::new();
-    file.take(MAX_SOURCE_BYTES as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(unreadable)?;
-    if bytes.len() > MAX_SOURCE_BYTES {
-        return Err(IoError::TooLarge {
-            path: name,
+    let source = cairn_base::files::read_into(path, options, &mut bytes).map_err(|e| match e {
+        cairn_base::files::ReadError::TooLarge { size, .. } => IoError::TooLarge {
+            path: name.clone(),
             limit: MAX_SOURCE_BYTES,
-        });
-    }
+            size,
+        },
+        e => IoError::Unreadable {
+            path: name.clone(),
+            help: if e.is_access() {
+                "check the path and its permissions"
+            } else {
+                "give the policy file itself (`-` reads it from standard input)"
+            }
+            .to_string(),
+            reason: e.to_string(),
+        },
+    })?;
     let text = String::from_utf8(bytes).map_err(|e| IoError::NotUtf8 {
         path: name.clone(),
         offset: e.utf8_error().valid_up_to(),
     })?;
-    Ok(SourceFile::new(name, text))
+    let base = match path.parent() {
+        Some(parent) if !source.is_stream() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok((SourceFile::new(name, text), base))
 }

@@ -1,7 +1,6 @@
 //! Lowering `key` declarations: reading key files (the only I/O of
 //! lowering), parsing key material, schemes and keyids.
 
-use std::io::Read as _;
 use std::path::Path;
 
 use super::error::LowerError;
@@ -109,21 +108,9 @@ fn schemes_of(key: &PublicKey) -> &'static [&'static str] {
     }
 }
 
+/// A key file a policy names: a regular file only (a policy is not the
+/// user's command line, so it cannot make cairn wait on a pipe).
 fn read_key_file(path: &Path) -> Result<Vec<u8>, String> {
-    // A FIFO would block the open itself.
-    if !std::fs::metadata(path)
-        .map_err(|e| e.to_string())?
-        .is_file()
-    {
-        return Err("not a regular file (a FIFO, device or directory)".to_string());
-    }
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(MAX_KEY_FILE + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > MAX_KEY_FILE {
-        return Err(format!("larger than {MAX_KEY_FILE} bytes"));
-    }
-    Ok(bytes)
+    cairn_base::files::read(path, cairn_base::files::ReadOptions::file(MAX_KEY_FILE))
+        .map_err(|e| e.to_string())
 }

@@ -20,7 +20,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use error::LowerError;
-pub use input::{read_policy, IoError};
+pub use input::{read_policy, read_policy_and_base, IoError};
 
 use crate::ir;
 use crate::syntax::{self, ast};
@@ -120,11 +120,11 @@ pub enum FileError {
     Policy(SourceFile, CompileErrors),
 }
 
-/// Reads, parses and lowers a policy file; `file "..."` keys are relative to its folder.
+/// Reads, parses and lowers a policy file; `file "..."` keys are relative to
+/// its folder (to the current one for standard input or a pipe).
 pub fn compile_file(path: &Path) -> Result<(SourceFile, ir::Layout), FileError> {
-    let file = read_policy(path).map_err(FileError::Io)?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    match compile_source(&file.name, &file.text, base) {
+    let (file, base) = read_policy_and_base(path).map_err(FileError::Io)?;
+    match compile_source(&file.name, &file.text, &base) {
         Ok(layout) => Ok((file, layout)),
         Err(e) => Err(FileError::Policy(file, e)),
     }

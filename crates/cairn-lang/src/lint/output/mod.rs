@@ -185,17 +185,16 @@ pub fn json(results: &[FileResult]) -> Value {
 
 /// Lints one file.
 pub fn lint_file(path: &Path, options: &Options, levels: &Levels) -> FileResult {
-    let file = match crate::lower::read_policy(path) {
-        Ok(f) => f,
+    let (file, base) = match crate::lower::read_policy_and_base(path) {
+        Ok(read) => read,
         Err(e) => {
             return FileResult {
-                file: SourceFile::new(path.display().to_string(), ""),
+                file: SourceFile::new(cairn_base::files::display_name(path), ""),
                 outcome: Outcome::Unreadable(e),
             }
         }
     };
-    let base = path.parent().unwrap_or(Path::new("."));
-    let outcome = match crate::lint::lint_source(&file.name, &file.text, base, options, levels) {
+    let outcome = match crate::lint::lint_source(&file.name, &file.text, &base, options, levels) {
         Ok(findings) => Outcome::Linted(findings),
         Err(e) => Outcome::Errors(e),
     };
