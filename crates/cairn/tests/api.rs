@@ -1,6 +1,12 @@
 //! Every example case of `policies/` verified through the public API alone:
 //! the verdict and the codes of its findings are those the case expects,
 //! and the VSA says the same.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
