@@ -195,7 +195,6 @@ fn report_file_error(e: &crate::lower::FileError, color: bool) -> ExitCode {
     }
 }
 
-/// Parses the command line and runs the subcommand.
 /// The byte limits of this run, read once from the environment by [`main`].
 static LIMITS: std::sync::OnceLock<crate::evidence::Limits> = std::sync::OnceLock::new();
 
@@ -206,6 +205,7 @@ pub fn limits() -> crate::evidence::Limits {
     LIMITS.get().cloned().unwrap_or_default()
 }
 
+/// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

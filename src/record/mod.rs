@@ -24,12 +24,24 @@ use crate::evidence::Link;
 pub enum RecordError {
     /// A file or directory could not be read.
     #[error("cannot read `{path}`: {reason}")]
-    #[diagnostic(code(E440), help("check the file's permissions"))]
+    #[diagnostic(code(E440), help("check that the path exists and its permissions"))]
     Read {
         /// The path.
         path: String,
         /// The operating system's reason.
         reason: String,
+    },
+    /// A path to hash as one file that is a directory, FIFO, socket or device.
+    #[error("cannot hash `{path}`: it is {kind}, not a regular file")]
+    #[diagnostic(
+        code(E440),
+        help("name a regular file: only a file's bytes are hashed")
+    )]
+    NotAFile {
+        /// The path.
+        path: String,
+        /// What it is instead (`a directory`, `a FIFO`).
+        kind: &'static str,
     },
     /// A `--base-path` that is not a directory.
     #[error("`--base-path {path}` cannot be used: {reason}")]

@@ -481,17 +481,38 @@ fn open_regular(path: &Path) -> Result<std::fs::File, RecordError> {
         options.custom_flags(libc::O_NONBLOCK);
     }
     let file = options.open(path).map_err(|e| super::read_error(path, e))?;
-    if !file
+    let kind = file
         .metadata()
         .map_err(|e| super::read_error(path, e))?
-        .is_file()
-    {
-        return Err(super::read_error(
-            path,
-            std::io::Error::other("not a regular file (a FIFO, device or directory)"),
-        ));
+        .file_type();
+    if !kind.is_file() {
+        return Err(RecordError::NotAFile {
+            path: super::shown(path),
+            kind: kind_name(kind),
+        });
     }
     Ok(file)
+}
+
+/// What a path that is not a regular file is, for [`RecordError::NotAFile`].
+fn kind_name(kind: std::fs::FileType) -> &'static str {
+    if kind.is_dir() {
+        return "a directory";
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt as _;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    "a special file"
 }
 
 #[cfg(test)]
@@ -677,7 +698,10 @@ mod tests {
             "is not a regular file or a directory"
         )));
         // Opened directly, it is refused without waiting for a writer.
-        assert!(matches!(hash_file(&fifo), Err(RecordError::Read { .. })));
+        assert!(matches!(
+            hash_file(&fifo),
+            Err(RecordError::NotAFile { kind: "a FIFO", .. })
+        ));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
