@@ -1,7 +1,6 @@
 //! Shared plumbing of the evidence commands: reading key files, writing
 //! outputs, printing diagnostics, and the command-line errors (`E43x`).
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use crate::cli::ColorChoice;
@@ -81,7 +80,7 @@ pub enum CliError {
 
 /// Prints a diagnostic to stderr.
 pub fn report(diagnostic: &dyn miette::Diagnostic, color: ColorChoice) {
-    let enabled = color.enabled(std::io::stderr().is_terminal());
+    let enabled = color.enabled();
     err!("{}", crate::diag::render(diagnostic, enabled));
 }
 

@@ -6,7 +6,6 @@
 //! (bad flags, unreadable or malformed policy or evidence).
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -315,7 +314,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     verdict.add_unreadable(&unreadable_evidence);
     verdict.add_findings(extra);
 
-    let enabled = color.enabled(std::io::stderr().is_terminal());
+    let enabled = color.enabled();
     let files = super::explain::evidence_texts(&verdict);
     match mode {
         Mode::Verify => {
