@@ -1,7 +1,6 @@
 //! `cairn check FILE...`: parse, resolve and validate policies, reporting
 //! every error of every file.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -22,7 +21,7 @@ pub struct CheckArgs {
 
 /// Runs `cairn check`.
 pub fn run(args: &CheckArgs, color: ColorChoice) -> ExitCode {
-    let color = color.enabled(std::io::stderr().is_terminal());
+    let color = color.enabled();
     let mut status = EXIT_OK;
     for path in &args.files {
         match lower::compile_file(path) {

@@ -1,6 +1,5 @@
 //! `cairn compile FILE`: print the resolved policy as JSON.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -34,7 +33,7 @@ pub enum Target {
 
 /// Runs `cairn compile`.
 pub fn run(args: &CompileArgs, color: ColorChoice) -> ExitCode {
-    let color = color.enabled(std::io::stderr().is_terminal());
+    let color = color.enabled();
     match lower::compile_file(&args.file) {
         Ok((source, layout)) => match args.target {
             Target::InToto => in_toto(&layout, &source, color),

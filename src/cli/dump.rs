@@ -1,7 +1,6 @@
 //! `cairn dump ast|ir FILE`: a stable text view of a representation, for
 //! debugging and snapshots.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -32,7 +31,7 @@ pub enum Stage {
 
 /// Runs `cairn dump`.
 pub fn run(args: &DumpArgs, color: ColorChoice) -> ExitCode {
-    let color = color.enabled(std::io::stderr().is_terminal());
+    let color = color.enabled();
     match args.what {
         Stage::Ast => {
             let file = match cairn_lang::lower::read_policy(&args.file) {

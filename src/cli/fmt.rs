@@ -1,6 +1,5 @@
 //! `cairn fmt [--check] FILE...`: rewrite policies in canonical form.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -24,7 +23,7 @@ pub struct FmtArgs {
 
 /// Runs `cairn fmt`.
 pub fn run(args: &FmtArgs, color: ColorChoice) -> ExitCode {
-    let color = color.enabled(std::io::stderr().is_terminal());
+    let color = color.enabled();
     let mut status = EXIT_OK;
     for path in &args.files {
         let file = match cairn_lang::lower::read_policy(path) {

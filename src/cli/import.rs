@@ -205,17 +205,24 @@ fn to_source(
             .collect();
         (EXIT_NO, errors)
     })?;
-    let text = cairn_interop::source::to_cairn(&imported);
+    let text = cairn_interop::source::to_cairn(&imported).map_err(|e| {
+        let e = ImportError::Untranslatable {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        (EXIT_NO, vec![Box::new(e) as Boxed])
+    })?;
     finish(path, &text)
 }
 
 /// The printed policy `text` of the layout at `path`, formatted, once cairn
 /// accepts it as a policy. What the layout holds that a policy cannot spell
-/// (a step or inspection name that is not a cairn name, a control or
-/// invisible character in a string) or that breaks a rule of the language
-/// (a threshold above its keys, a step declared twice, no step at all) is
-/// refused (E544, exit 1) rather than written; printed text that does not
-/// parse for any other reason is a bug (E543).
+/// (a step or inspection name that is not a cairn name, an inspection
+/// without a command) or that breaks a rule of the language (a threshold
+/// above its keys, a step declared twice, no step at all) is refused (E544,
+/// exit 1) rather than written; printed text that does not parse for any
+/// other reason is a bug (E543). (A control or invisible character in a
+/// string never gets this far: the printers refuse it.)
 fn finish(path: &Path, text: &str) -> Result<String, (u8, Vec<Boxed>)> {
     let refuse = |reason: String| {
         let e = ImportError::Untranslatable {
@@ -225,7 +232,7 @@ fn finish(path: &Path, text: &str) -> Result<String, (u8, Vec<Boxed>)> {
         (EXIT_NO, vec![Box::new(e) as Boxed])
     };
     let formatted =
-        cairn_lang::syntax::format_source(text).map_err(|e| match unspellable(text, &e) {
+        cairn_lang::syntax::format_source(text).map_err(|e| match unspellable(text) {
             Some(reason) => refuse(reason),
             None => (
                 EXIT_ERROR,
@@ -249,33 +256,9 @@ fn finish(path: &Path, text: &str) -> Result<String, (u8, Vec<Boxed>)> {
     Ok(formatted)
 }
 
-/// Whether printed `text` holds the printer's escape of a control character
-/// (`\u{1b}`, which no policy string can hold), not a literal `\u{` (whose
-/// backslash the printer doubles).
-fn has_control_escape(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    text.match_indices("\\u{").any(|(at, _)| {
-        let backslashes = bytes
-            .get(..at)
-            .unwrap_or_default()
-            .iter()
-            .rev()
-            .take_while(|&&b| b == b'\\')
-            .count();
-        backslashes % 2 == 0
-    })
-}
-
-/// Why printed `text` that did not parse (`error`) holds what the layout
+/// Why printed `text` that did not parse holds what the layout
 /// gave and a policy cannot spell, if that is why.
-fn unspellable(text: &str, error: &cairn_lang::syntax::SyntaxError) -> Option<String> {
-    let invisible = miette::Diagnostic::code(error).is_some_and(|c| c.to_string() == "E103");
-    if invisible || has_control_escape(text) {
-        return Some(
-            "a string holds a control or invisible character, which a policy cannot spell"
-                .to_string(),
-        );
-    }
+fn unspellable(text: &str) -> Option<String> {
     text.lines().find_map(|line| {
         let line = line.trim_start();
         if line.trim_end() == "run" {
@@ -291,17 +274,4 @@ fn unspellable(text: &str, error: &cairn_lang::syntax::SyntaxError) -> Option<St
             ))
         })
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::has_control_escape;
-
-    #[test]
-    fn a_control_escape_is_told_from_a_literal_backslash_u() {
-        assert!(has_control_escape(r#"readme "a\u{1b}b""#));
-        assert!(has_control_escape(r#"readme "\\\u{1b}""#));
-        assert!(!has_control_escape(r#"readme "see \\u{41}""#));
-        assert!(!has_control_escape(r#"readme "plain""#));
-    }
 }

@@ -1,7 +1,6 @@
 //! Shared plumbing of the evidence commands: reading key files, writing
 //! outputs, printing diagnostics, and the command-line errors (`E43x`).
 
-use std::io::IsTerminal as _;
 use std::path::Path;
 
 use crate::cli::ColorChoice;
@@ -18,6 +17,16 @@ pub enum CliError {
         path: String,
         /// The operating system's reason.
         reason: String,
+    },
+    /// An output file's name is taken by a directory.
+    #[error("cannot write `{path}`: it is a directory")]
+    #[diagnostic(
+        code(E430),
+        help("move the directory out of the way, or write to another directory (`-d DIR`)")
+    )]
+    IsDirectory {
+        /// The file.
+        path: String,
     },
     /// An output file already exists and cairn will not overwrite it.
     #[error("`{path}` already exists")]
@@ -67,7 +76,7 @@ pub enum CliError {
 
 /// Prints a diagnostic to stderr.
 pub fn report(diagnostic: &dyn miette::Diagnostic, color: ColorChoice) {
-    let enabled = color.enabled(std::io::stderr().is_terminal());
+    let enabled = color.enabled();
     err!("{}", cairn_base::diag::render(diagnostic, enabled));
 }
 

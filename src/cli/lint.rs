@@ -5,7 +5,6 @@
 //! flags, an unreadable file). The human output goes to stderr like every
 //! diagnostic; `json`, `sarif` and `github` go to stdout for CI to read.
 
-use std::io::IsTerminal as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -128,7 +127,7 @@ pub fn status(results: &[FileResult]) -> u8 {
 
 /// Runs `cairn lint`.
 pub fn run(args: &LintArgs, color: ColorChoice) -> ExitCode {
-    let color = color.enabled(std::io::stderr().is_terminal());
+    let color = color.enabled();
     let fail = |e: &LintError| {
         err!("{}", diag::render(e, color));
         ExitCode::from(EXIT_ERROR)

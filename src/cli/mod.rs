@@ -82,7 +82,7 @@ pub const EXIT_ERROR: u8 = 2;
     after_help = "Exit codes: 0 yes (valid, verified, no deny-level findings); 1 no (the policy has errors or is violated, or lint found deny-level findings); 2 cairn could not do its job (bad usage, unreadable or malformed input). Results go to stdout, diagnostics to stderr. Environment: CAIRN_MAX_FILE_BYTES (bytes of one evidence file, default 1GiB) and CAIRN_MAX_TOTAL_BYTES (all evidence files of one run, default 4GiB), e.g. CAIRN_MAX_FILE_BYTES=4GiB. Documentation: docs/cli.md."
 )]
 pub struct Cli {
-    /// When to colour output: auto (only on a terminal, never with NO_COLOR), always, never.
+    /// When to colour diagnostics, help and usage errors: auto (on a terminal; never with NO_COLOR, always with CLICOLOR_FORCE), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
@@ -93,7 +93,7 @@ pub struct Cli {
 /// `--color`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
-    /// Colour only when stderr is a terminal and NO_COLOR is unset.
+    /// Colour when stderr is a terminal, unless NO_COLOR or CLICOLOR=0 is set; CLICOLOR_FORCE colours anywhere.
     Auto,
     /// Always colour.
     Always,
@@ -102,13 +102,45 @@ pub enum ColorChoice {
 }
 
 impl ColorChoice {
-    /// Whether to colour output written to a stream that is (or is not) a terminal.
-    pub fn enabled(self, is_terminal: bool) -> bool {
+    /// The choice of `--color` in `args` (the last one given before `--`), for
+    /// clap's own help and errors when the command line did not parse: `auto`
+    /// when none is given or its value is not a choice (clap names the bad value).
+    pub fn from_args(args: &[std::ffi::OsString]) -> ColorChoice {
+        let mut choice = ColorChoice::Auto;
+        let mut args = args.iter().skip(1).map(|a| a.to_str());
+        while let Some(arg) = args.next() {
+            let value = match arg {
+                Some("--") => break,
+                Some("--color") => args.next().flatten(),
+                Some(other) => other.strip_prefix("--color="),
+                None => None,
+            };
+            if let Some(c) = value.and_then(|v| ColorChoice::from_str(v, false).ok()) {
+                choice = c;
+            }
+        }
+        choice
+    }
+
+    /// Makes this the choice of every stream that decides with anstream,
+    /// clap's help and errors among them.
+    pub fn write_global(self) {
+        let choice = match self {
+            ColorChoice::Auto => anstream::ColorChoice::Auto,
+            ColorChoice::Always => anstream::ColorChoice::Always,
+            ColorChoice::Never => anstream::ColorChoice::Never,
+        };
+        choice.write_global();
+    }
+
+    /// Whether to colour what is written to stderr (diagnostics): `auto` is
+    /// decided as anstream decides for clap's own messages.
+    pub fn enabled(self) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
             ColorChoice::Auto => {
-                is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
             }
         }
     }
@@ -215,8 +247,7 @@ fn stdin_once<'p>(
     if count < 2 {
         return None;
     }
-    use std::io::IsTerminal as _;
-    let color = color.enabled(std::io::stderr().is_terminal());
+    let color = color.enabled();
     err!("{}", cairn_base::diag::render(&StdinTwice { count }, color));
     Some(ExitCode::from(EXIT_ERROR))
 }
@@ -233,14 +264,19 @@ pub fn limits() -> cairn_evidence::Limits {
 
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
+            // Help, version and usage errors: clap prints them, in the
+            // colour `--color` asked for, if it can be read.
+            ColorChoice::from_args(&args).write_global();
             let code = if e.use_stderr() { EXIT_ERROR } else { EXIT_OK };
             let _ = e.print();
             return ExitCode::from(code);
         }
     };
+    cli.color.write_global();
     // Every command reads the limits the same way, and a value it cannot
     // read stops it before it reads anything.
     match cairn_evidence::Limits::from_env() {
@@ -248,8 +284,7 @@ pub fn main() -> ExitCode {
             let _ = LIMITS.set(limits);
         }
         Err(e) => {
-            use std::io::IsTerminal as _;
-            let color = cli.color.enabled(std::io::stderr().is_terminal());
+            let color = cli.color.enabled();
             err!("{}", cairn_base::diag::render(&e, color));
             return ExitCode::from(EXIT_ERROR);
         }
@@ -281,5 +316,32 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args, cli.color),
         Command::Lint(args) => lint::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ColorChoice;
+
+    #[test]
+    fn color_is_read_from_the_options_only() {
+        let args = |a: &[&str]| -> Vec<std::ffi::OsString> { a.iter().map(Into::into).collect() };
+        let read = |a: &[&str]| ColorChoice::from_args(&args(a));
+        assert_eq!(read(&["cairn", "bogus"]), ColorChoice::Auto);
+        assert_eq!(
+            read(&["cairn", "--color", "never", "x"]),
+            ColorChoice::Never
+        );
+        assert_eq!(read(&["cairn", "x", "--color=always"]), ColorChoice::Always);
+        assert_eq!(
+            read(&["cairn", "--color", "never", "--color", "always"]),
+            ColorChoice::Always
+        );
+        assert_eq!(read(&["cairn", "--color", "purple"]), ColorChoice::Auto);
+        // After `--`, it is the recorded command's argument.
+        assert_eq!(
+            read(&["cairn", "run", "--", "ls", "--color", "never"]),
+            ColorChoice::Auto
+        );
     }
 }

@@ -60,7 +60,8 @@ pub struct RunArgs {
     /// in-toto-run's default); nothing is written then.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     run_timeout: u64,
-    /// The command and its arguments, after `--`.
+    /// The command and its arguments, after `--`; it runs in the working
+    /// directory, also with `--base-path`.
     #[arg(
         last = true,
         value_name = "COMMAND",
@@ -92,8 +93,7 @@ pub struct RecordingArgs {
     #[arg(long, num_args = 1.., value_name = "PATTERN")]
     exclude: Vec<String>,
     /// The directory materials and products are looked up in, left out of
-    /// their names (default: the working directory). The command still runs
-    /// in the working directory.
+    /// their names (default: the working directory).
     #[arg(long, value_name = "DIR")]
     base_path: Option<PathBuf>,
     /// Prefixes cut from the start of recorded names (the first that
@@ -340,6 +340,11 @@ fn pretty(value: &Value) -> Result<String, Boxed> {
 /// Writes `text` to `path` whole or not at all: to a temporary file beside
 /// it, then renamed over it.
 fn write_whole(path: &Path, text: &str) -> Result<(), CliError> {
+    if path.is_dir() {
+        return Err(CliError::IsDirectory {
+            path: cairn_record::shown(path),
+        });
+    }
     let err = |e: std::io::Error| CliError::Write {
         path: cairn_record::shown(path),
         reason: e.to_string(),

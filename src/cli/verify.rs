@@ -5,7 +5,6 @@
 //! Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate
 //! (bad flags, unreadable or malformed policy or evidence).
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -277,7 +276,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     };
     print_warnings(report.warnings(), color);
 
-    let enabled = color.enabled(std::io::stderr().is_terminal());
+    let enabled = color.enabled();
     match mode {
         Mode::Verify => {
             verify_output::print(&report, args.format, enabled);

@@ -74,6 +74,67 @@ fn check_exit_codes() {
     assert!(stderr(&o).contains('\u{1b}'));
 }
 
+/// Runs cairn with the colour variables set as given (and none other).
+fn cairn_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cairn"));
+    command
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR")
+        .env_remove("CLICOLOR_FORCE");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+fn coloured(bytes: &[u8]) -> bool {
+    bytes.contains(&0x1b)
+}
+
+/// `--color` reaches clap's own usage errors and help, given before or
+/// after the subcommand; NO_COLOR and CLICOLOR_FORCE decide `auto` for them
+/// and for cairn's diagnostics alike.
+#[test]
+fn color_choice_reaches_clap_and_the_environment_decides_auto() {
+    let force = [("CLICOLOR_FORCE", "1")];
+    // CLICOLOR_FORCE colours clap's error off a terminal...
+    let o = cairn_env(&["bogus-subcommand"], &force);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(coloured(&o.stderr), "{}", stderr(&o));
+    // ...but `--color never` wins, wherever it is and however spelled.
+    for args in [
+        &["--color", "never", "bogus-subcommand"][..],
+        &["--color=never", "bogus-subcommand"],
+        &["bogus-subcommand", "--color", "never"],
+        &["check", "--color", "never", "--no-such-flag"],
+    ] {
+        let o = cairn_env(args, &force);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(!coloured(&o.stderr), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("error:"), "{args:?}");
+    }
+    let o = cairn_env(&["--color", "never", "--help"], &force);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!coloured(&o.stdout));
+    let o = cairn_env(&["--color", "always", "bogus-subcommand"], &[]);
+    assert!(coloured(&o.stderr));
+    // NO_COLOR turns `auto` off even against CLICOLOR_FORCE.
+    let o = cairn_env(
+        &["bogus-subcommand"],
+        &[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")],
+    );
+    assert!(!coloured(&o.stderr));
+    // cairn's own diagnostics decide `auto` the same way.
+    let missing = ["check", "no/such/file.cairn"];
+    assert!(coloured(&cairn_env(&missing, &force).stderr));
+    assert!(!coloured(&cairn_env(&missing, &[]).stderr));
+    let mut never = vec!["--color", "never"];
+    never.extend(missing);
+    assert!(!coloured(&cairn_env(&never, &force).stderr));
+}
+
 #[test]
 fn compile_is_deterministic_json() {
     let a = cairn(&["compile", "policies/release/policy.cairn"]);

@@ -331,7 +331,7 @@ fn imported_classic_layouts_are_flagged_open() {
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let signed = doc.get("signed").unwrap_or(&doc);
     let layout = cairn_interop::classic::layout_to_ir(signed, &text, "root").unwrap();
-    let source = cairn_interop::source::to_cairn(&layout);
+    let source = cairn_interop::source::to_cairn(&layout).unwrap();
     let found = lint::lint_source(
         "root.cairn",
         &source,

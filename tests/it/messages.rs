@@ -709,8 +709,9 @@ fn json_layout_with_long_readme() -> String {
 
 /// `cairn import` refuses a layout it cannot write as a policy that `cairn
 /// check` accepts (E544): a step name that is not a cairn name, a control
-/// character in a command, an inspection without a command, a YAML layout
-/// that breaks the language's rules.
+/// character in a command (named with where it is; E552 in a YAML layout),
+/// an inspection without a command, a YAML layout that breaks the
+/// language's rules.
 #[test]
 fn import_refuses_what_no_policy_can_say() {
     let dir = scratch("untranslatable");
@@ -747,6 +748,10 @@ fn import_refuses_what_no_policy_can_say() {
         "expires: \"2100-10-10T12:23:22Z\"\nfunctionaries:\n  {key}:\n    keyType: ed25519\n    scheme: ed25519\n    keyVal:\n      public: 12dfaa7caebd0f59d921f363542ff75cc1e02bbd6f21e4257b087016fe62478d\nsteps:\n  - name: a\n    expectedPredicates:\n      - predicateType: https://slsa.dev/provenance/v1\n        functionaries: [{key}]\n        threshold: 5\n  - name: a\n    expectedPredicates:\n      - predicateType: not a uri\n        functionaries: [{key}]\n"
     );
     std::fs::write(dir.join("rules.yaml"), yaml).unwrap();
+    let control = format!(
+        "expires: \"2100-10-10T12:23:22Z\"\nfunctionaries:\n  {key}:\n    keyType: ed25519\n    scheme: ed25519\n    keyVal:\n      public: 12dfaa7caebd0f59d921f363542ff75cc1e02bbd6f21e4257b087016fe62478d\nsteps:\n  - name: a\n    command: \"printf \\e[31m\"\n    expectedPredicates:\n      - predicateType: https://slsa.dev/provenance/v1\n        functionaries: [{key}]\n"
+    );
+    std::fs::write(dir.join("control.yaml"), control).unwrap();
     snapshot_all(
         &dir,
         &[
@@ -754,6 +759,7 @@ fn import_refuses_what_no_policy_can_say() {
             ("E544-control-character", vec!["import", "control.json"]),
             ("E544-empty-run", vec!["import", "no-run.json"]),
             ("E544-language-rules", vec!["import", "rules.yaml"]),
+            ("E552-control-character", vec!["import", "control.yaml"]),
         ],
     );
     std::fs::remove_dir_all(&dir).unwrap();

@@ -514,6 +514,59 @@ fn record_stop_messages() {
     );
     insta::assert_snapshot!("E473-payload-type", shown(&dir, &out));
     assert!(!link_file(&dir, "build").exists());
+    // The link's name is taken by a directory: said so, and the unfinished
+    // link is kept for another try.
+    let out = run_in(
+        &dir,
+        &[
+            "record", "start", "-n", "pack", "--key", &alice, "-m", "src",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&dir, &out));
+    std::fs::create_dir(link_file(&dir, "pack")).unwrap();
+    let out = run_in(
+        &dir,
+        &["record", "stop", "-n", "pack", "--key", &alice, "-p", "src"],
+    );
+    insta::assert_snapshot!("E430-link-is-a-directory", shown(&dir, &out));
+    assert!(unfinished_file(&dir, "pack").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `cairn record start --help` speaks of no command: `record` runs none.
+#[test]
+fn record_start_help() {
+    let out = run_in(&std::env::temp_dir(), &["record", "start", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(!help.contains("command"), "{help}");
+    insta::assert_snapshot!("record-start-help", help);
+}
+
+/// A file to hash that is a directory is refused as one (E440), not as a
+/// file that could not be read.
+#[test]
+fn a_directory_is_not_hashed_as_a_file() {
+    let dir = project("hash-directory");
+    std::fs::write(dir.join("predicate.json"), "{}").unwrap();
+    let out = run_in(
+        &dir,
+        &[
+            "attest",
+            "--predicate-type",
+            "https://example.com/p/v1",
+            "--predicate",
+            "predicate.json",
+            "--subject",
+            "src",
+            "--key",
+            &alice(),
+            "-o",
+            "out.jsonl",
+        ],
+    );
+    insta::assert_snapshot!("E440-subject-is-a-directory", shown(&dir, &out));
+    assert!(!dir.join("out.jsonl").exists());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

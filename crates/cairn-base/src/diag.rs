@@ -167,18 +167,6 @@ impl Diagnostic for WithoutSnippet<'_> {
     }
 }
 
-/// Renders several diagnostics, separated by blank lines.
-pub fn render_all<'a>(
-    diagnostics: impl IntoIterator<Item = &'a dyn Diagnostic>,
-    color: bool,
-) -> String {
-    diagnostics
-        .into_iter()
-        .map(|d| render(d, color))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 /// A JSON value's kind with its article (`a string`, `an array`), for messages.
 pub fn json_kind(value: &serde_json::Value) -> &'static str {
     use serde_json::Value;

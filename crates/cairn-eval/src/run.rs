@@ -264,7 +264,13 @@ impl<'a> StepContext<'a> {
                 };
                 for (check, outcome) in expected.checks.iter().zip(outcomes) {
                     if let Err(failure) = outcome {
-                        step_findings.push(check_finding(step, check, view, failure));
+                        step_findings.push(check_finding(
+                            step,
+                            check,
+                            view,
+                            failure,
+                            !layout.params.is_empty(),
+                        ));
                     }
                 }
             }
@@ -291,19 +297,26 @@ impl<'a> StepContext<'a> {
 }
 
 /// A failed or broken check as a finding: a broken check (path or regex
-/// that does not compile) denies even at `warn` level.
+/// that does not compile) denies even at `warn` level. Its help blames
+/// parameter values only when the policy has `parameters`.
 fn check_finding(
     step: &Step,
     check: &cairn_lang::ir::Check,
     view: &View<'_>,
     failure: checks::CheckFailure,
+    parameters: bool,
 ) -> Finding {
     if failure.invalid {
+        let help = if parameters {
+            "check the parameter values substituted into this check"
+        } else {
+            "correct the check's path or regex in the policy: cairn cannot evaluate it as written"
+        };
         return Finding::deny(Code::BadPattern, failure.message)
             .step(&step.name)
             .at(check.span, "this check cannot be evaluated")
             .origin(view.origin)
-            .help("check the parameter values substituted into this check");
+            .help(help);
     }
     let f = Finding::deny(Code::CheckFailed, failure.message)
         .step(&step.name)

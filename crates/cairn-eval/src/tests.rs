@@ -763,6 +763,24 @@ fn bad_regex_after_substitution_is_a_finding() {
         Severity::Deny,
         "a broken warn check still denies"
     );
+    assert_eq!(
+        v.findings[0].help.as_deref(),
+        Some("check the parameter values substituted into this check")
+    );
+}
+
+/// A check that cannot be evaluated in a layout without parameters (one
+/// not compiled from `.cairn` text) blames the check, not parameters.
+#[test]
+fn bad_regex_without_parameters_blames_the_check() {
+    let mut l = instantiated();
+    l.params.clear();
+    l.steps[1].attestations[0].checks[0].test = Test::Matches { regex: "(".into() };
+    let v = eval_with(&l, &evidence(), Some(&digest("b1")));
+    assert_eq!(codes(&v), vec!["V114"]);
+    let help = v.findings[0].help.as_deref().unwrap_or_default();
+    assert!(!help.contains("parameter"), "{help}");
+    assert!(help.contains("correct the check"), "{help}");
 }
 
 proptest! {

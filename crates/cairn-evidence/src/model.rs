@@ -205,7 +205,6 @@ impl<T> Verified<T> {
     /// Wraps a value whose signatures verified with the trusted keys at
     /// `signers` (indexes into the key list given to verification, distinct,
     /// ascending).
-    #[allow(dead_code)]
     pub(crate) fn new(value: T, mut signers: Vec<usize>) -> Self {
         signers.sort_unstable();
         signers.dedup();

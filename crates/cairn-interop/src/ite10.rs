@@ -220,6 +220,7 @@ pub fn to_cairn_with(
     if !yaml.inspections.is_empty() {
         notes.push("`inspections` is ignored, as the attestation-verifier ignores it".to_string());
     }
+    unspellable(name, &yaml, &mut errors);
     let mut out = String::new();
     let _ = writeln!(out, "layout {} {{", quote(name));
     let _ = writeln!(out, "expires {}", yaml.expires);
@@ -344,6 +345,46 @@ impl Substitution {
             self.apply(&mut p.predicate_type);
             for a in &mut p.expected_attributes {
                 self.apply(&mut a.rule);
+            }
+        }
+    }
+}
+
+/// Refuses (E552) every string the layout would print that no policy can
+/// spell (a control or invisible character, see
+/// [`super::source::spellable`]), naming it and its step.
+fn unspellable(name: &str, yaml: &Yaml, errors: &mut Vec<Ite10Error>) {
+    let mut refuse = |step: &str, what: &str, text: &str| {
+        if !super::source::spellable(text) {
+            errors.push(Ite10Error::Unsupported {
+                step: cairn_base::escape::escape_controls(step),
+                what: format!(
+                    "{what} `{}`, with a control or invisible character a policy cannot spell,",
+                    cairn_base::escape::escape_controls(text)
+                ),
+            });
+        }
+    };
+    refuse("(layout)", "the layout name", name);
+    refuse("(layout)", "`expires`", &yaml.expires);
+    for key in yaml.functionaries.values() {
+        refuse("(layout)", "the key", &key.key_val.public);
+        refuse("(layout)", "the key scheme", &key.scheme);
+    }
+    for step in &yaml.steps {
+        refuse(&step.name, "the step name", &step.name);
+        refuse(&step.name, "the command", &step.command);
+        for rule in step
+            .expected_materials
+            .iter()
+            .chain(&step.expected_products)
+        {
+            refuse(&step.name, "the artifact rule", rule);
+        }
+        for p in &step.expected_predicates {
+            refuse(&step.name, "the predicate type", &p.predicate_type);
+            for a in &p.expected_attributes {
+                refuse(&step.name, "the attribute rule", &a.rule);
             }
         }
     }

@@ -2,8 +2,11 @@
 //!
 //! This is the one place that knows the surface syntax on the way out; it
 //! follows the language sketch of DESIGN.md. Names that are not plain
-//! identifiers are written as string literals. It never fails: every IR
-//! construct has a spelling.
+//! identifiers are written as string literals. Every IR construct has a
+//! spelling, but not every value: a string holding a control character
+//! (other than newline, tab and carriage return) or an invisible one cannot
+//! be written in a policy (E103), and [`to_cairn`] names the first such value
+//! and where it came from instead of printing it.
 
 use std::fmt::Write as _;
 
@@ -12,14 +15,160 @@ use cairn_lang::ir::{
     Side, Target, Test,
 };
 
-/// The `.cairn` source text of `layout`.
-pub fn to_cairn(layout: &Layout) -> String {
+/// The `.cairn` source text of `layout`, or the first of its values that no
+/// policy can spell.
+pub fn to_cairn(layout: &Layout) -> Result<String, Unspellable> {
+    spellable_layout(layout)?;
     let mut p = Printer {
         layout,
         out: String::new(),
     };
     p.layout();
-    p.out
+    Ok(p.out)
+}
+
+/// A value that no policy string can hold, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unspellable {
+    /// Where the value is (`step `build`'s command`).
+    pub at: String,
+    /// The value, its control and invisible characters escaped.
+    pub value: String,
+}
+
+impl std::fmt::Display for Unspellable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} holds `{}`, with a control or invisible character, which a policy cannot spell",
+            self.at, self.value
+        )
+    }
+}
+
+/// Whether a policy can hold `text` (as a string, a name or a path): no
+/// control character other than newline, tab and carriage return, and no
+/// invisible one (what the parser refuses, E103).
+pub fn spellable(text: &str) -> bool {
+    !text.chars().any(|c| {
+        (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            || cairn_base::escape::is_invisible_format(c)
+    })
+}
+
+/// `Ok` when `value` (found at `at`) is [`spellable`].
+fn spell(at: impl FnOnce() -> String, value: &str) -> Result<(), Unspellable> {
+    if spellable(value) {
+        Ok(())
+    } else {
+        Err(Unspellable {
+            at: at(),
+            value: cairn_base::escape::escape_controls(value),
+        })
+    }
+}
+
+/// The first value of `layout` the printer could not spell, if any.
+fn spellable_layout(l: &Layout) -> Result<(), Unspellable> {
+    let shown = cairn_base::escape::escape_controls;
+    spell(|| "the layout's name".into(), &l.name)?;
+    if let Some(readme) = &l.readme {
+        spell(|| "the layout's readme".into(), readme)?;
+    }
+    for key in &l.keys {
+        spell(|| "a key's name".into(), &key.name)?;
+        spell(|| format!("key `{}`", shown(&key.name)), &key.public)?;
+    }
+    for param in &l.params {
+        spell(|| "a parameter's name".into(), &param.name)?;
+        if let Some(default) = &param.default {
+            let at = || format!("the default of parameter `{}`", shown(&param.name));
+            spell(at, default)?;
+        }
+    }
+    for step in &l.steps {
+        spell(|| "a step's name".into(), &step.name)?;
+        let at = |what: &str| format!("step `{}`'s {what}", shown(&step.name));
+        if let Some(command) = &step.command {
+            for arg in &command.argv {
+                spell(|| at("command"), arg)?;
+            }
+        }
+        for list in [&step.materials, &step.products].into_iter().flatten() {
+            spell_rules(&|| at("rules"), list)?;
+        }
+        for a in &step.attestations {
+            spell(|| at("attestation type"), &a.predicate_type)?;
+            for list in [&a.materials, &a.products].into_iter().flatten() {
+                spell_rules(&|| at("attestation rules"), list)?;
+            }
+            for check in &a.checks {
+                spell(|| at("check path"), &check.path)?;
+                let values: Vec<&serde_json::Value> = match &check.test {
+                    Test::Compare { value, .. } => vec![value],
+                    Test::In { values } => values.iter().collect(),
+                    Test::Matches { .. } | Test::Exists | Test::IsEmpty | Test::IsNotEmpty => {
+                        Vec::new()
+                    }
+                };
+                for value in values {
+                    if let serde_json::Value::String(text) = value {
+                        spell(|| at("check value"), text)?;
+                    }
+                }
+                if let Test::Matches { regex } = &check.test {
+                    spell(|| at("check regex"), regex)?;
+                }
+            }
+        }
+    }
+    for inspection in &l.inspections {
+        spell(|| "an inspection's name".into(), &inspection.name)?;
+        let at = |what: &str| format!("inspection `{}`'s {what}", shown(&inspection.name));
+        for arg in &inspection.run.argv {
+            spell(|| at("command"), arg)?;
+        }
+        for list in [&inspection.materials, &inspection.products]
+            .into_iter()
+            .flatten()
+        {
+            spell_rules(&|| at("rules"), list)?;
+        }
+    }
+    if let Some(summary) = &l.summary {
+        spell(|| "the summary's verifier".into(), &summary.verifier)?;
+        for level in &summary.levels {
+            spell(|| "the summary's levels".into(), level)?;
+        }
+    }
+    Ok(())
+}
+
+/// The first pattern, prefix or name of `list` that is not [`spellable`].
+fn spell_rules(at: &dyn Fn() -> String, list: &RuleList) -> Result<(), Unspellable> {
+    for rule in &list.rules {
+        let texts: Vec<&String> = match &rule.kind {
+            RuleKind::Create { pattern }
+            | RuleKind::Delete { pattern }
+            | RuleKind::Modify { pattern }
+            | RuleKind::Allow { pattern }
+            | RuleKind::Disallow { pattern } => vec![pattern],
+            RuleKind::Require { name } => vec![name],
+            RuleKind::Match {
+                pattern,
+                src_prefix,
+                dst_prefix,
+                ..
+            } => [Some(pattern), src_prefix.as_ref(), dst_prefix.as_ref()]
+                .into_iter()
+                .flatten()
+                .collect(),
+        };
+        for text in texts {
+            spell(at, text)?;
+        }
+    }
+    Ok(())
 }
 
 struct Printer<'a> {
@@ -27,8 +176,10 @@ struct Printer<'a> {
     out: String,
 }
 
-/// A string literal: `"` and `\` escaped, control characters as escapes.
-/// Template braces (`{param}`, `{{`) are source syntax and pass through.
+/// A string literal: `"` and `\` escaped, newline, tab and carriage return
+/// as `\n`, `\t`, `\r`. Template braces (`{param}`, `{{`) are source syntax
+/// and pass through. The language has no escape for other control
+/// characters: callers refuse text that is not [`spellable`] first.
 pub fn quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -39,9 +190,6 @@ pub fn quote(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
-            }
             c => out.push(c),
         }
     }
@@ -285,7 +433,10 @@ mod tests {
 
     #[test]
     fn quotes_and_identifiers() {
-        assert_eq!(quote("a\"b\\c\nd{x}\u{1b}"), r#""a\"b\\c\nd{x}\u{1b}""#);
+        assert_eq!(quote("a\"b\\c\nd{x}"), r#""a\"b\\c\nd{x}""#);
+        assert!(spellable("tab\tnewline\nreturn\r"));
+        assert!(!spellable("\u{1b}[31m"));
+        assert!(!spellable("a\u{202e}b"));
         assert_eq!(ident("build-2"), "build-2");
         assert_eq!(ident("2build"), "\"2build\"");
         assert_eq!(ident("my step"), "\"my step\"");
@@ -374,7 +525,7 @@ mod tests {
                 span,
             }),
         };
-        let text = to_cairn(&layout);
+        let text = to_cairn(&layout).unwrap();
         for line in [
             "  param repo = \"r\"",
             "  step build {",

@@ -114,9 +114,11 @@ where
 /// Why a policy file could not be compiled.
 #[derive(Debug)]
 pub enum FileError {
-    /// The file could not be read (exit code 2).
+    /// The file could not be read (every command exits 2).
     Io(IoError),
-    /// The policy has errors (exit code 1).
+    /// The policy has errors: `check` and `lint` exit 1 (their answer is
+    /// no); a command that needs a valid policy (`compile`, `dump`,
+    /// `verify`, `explain`) exits 2, as it could not do its job.
     Policy(SourceFile, CompileErrors),
 }
 
