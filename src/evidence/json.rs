@@ -386,7 +386,7 @@ fn error(kind: JsonErrorKind, offset: usize) -> JsonError {
 /// Paths of errors nested deeper than this many bytes keep only their innermost part.
 const MAX_PATH: usize = 120;
 
-fn within(mut e: JsonError, segment: &str) -> JsonError {
+pub(super) fn within(mut e: JsonError, segment: &str) -> JsonError {
     let rest = e.path.strip_prefix('$').unwrap_or(&e.path).to_owned();
     if rest.starts_with('…') {
         return e;
@@ -399,7 +399,7 @@ fn within(mut e: JsonError, segment: &str) -> JsonError {
     e
 }
 
-fn member_segment(key: &str) -> String {
+pub(super) fn member_segment(key: &str) -> String {
     if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         format!(".{key}")
     } else {

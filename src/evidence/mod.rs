@@ -20,6 +20,7 @@ pub mod dsse;
 pub mod error;
 pub mod holder;
 pub mod json;
+pub mod json_serde;
 pub mod keyfile;
 pub mod keys;
 pub mod layout;
