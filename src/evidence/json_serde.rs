@@ -96,6 +96,54 @@ pub fn syntax_agrees(hand: &JsonError, serde: &JsonError) -> bool {
     }
 }
 
+/// The differential check of the JSON roads on one input, for the tests
+/// beside this file and the fuzz target `json_roads`:
+///
+/// - the hand-written reader ([`super::json::parse`]) and this road accept
+///   the same inputs with the same values, and refuse the rest alike
+///   ([`syntax_agrees`]);
+/// - the hand-written fast road ([`super::json::parse_borrowed`], and
+///   [`super::json::Scanner::skip_value`]) accepts the same inputs with
+///   the same values;
+/// - plain `serde_json::from_slice` (last repeated key wins, at most 127
+///   levels) accepts everything the strict roads accept, with the same
+///   value, except beyond its own depth limit, and the strict roads refuse
+///   what it accepts only for a repeated key or for `max_depth`.
+pub fn compare(input: &[u8], max_depth: usize) -> Result<(), String> {
+    let shown = || String::from_utf8_lossy(input).into_owned();
+    let hand = super::json::parse(input, max_depth);
+    match (&hand, parse(input, max_depth)) {
+        (Ok(a), Ok(b)) if *a == b => {}
+        (Err(a), Err(b)) if syntax_agrees(a, &b) => {}
+        (a, b) => return Err(format!("roads: {:?}: {a:?} / {b:?}", shown())),
+    }
+    let borrowed = super::json::parse_borrowed(input, max_depth).map(|b| b.to_value());
+    match (&hand, &borrowed) {
+        (Ok(a), Ok(b)) if a == b => {}
+        (Err(_), Err(_)) => {}
+        (a, b) => return Err(format!("fast road: {:?}: {a:?} / {b:?}", shown())),
+    }
+    let skipped = super::json::Scanner::new(input, max_depth)
+        .and_then(|mut s| s.skip_value(0).and_then(|_| s.finish()));
+    if skipped.is_ok() != hand.is_ok() {
+        return Err(format!("skip: {:?}: {skipped:?} / {hand:?}", shown()));
+    }
+    match (&hand, serde_json::from_slice::<Value>(input)) {
+        (Ok(a), Ok(b)) if *a == b => Ok(()),
+        (Err(_), Err(_)) => Ok(()),
+        (Ok(_), Err(e)) if e.to_string().starts_with("recursion limit exceeded") => Ok(()),
+        (Err(e), Ok(_))
+            if matches!(
+                e.kind,
+                JsonErrorKind::Duplicate(_) | JsonErrorKind::TooDeep(_)
+            ) =>
+        {
+            Ok(())
+        }
+        (a, b) => Err(format!("plain serde_json: {:?}: {a:?} / {b:?}", shown())),
+    }
+}
+
 /// Whether the field path `inner` is `outer` or within it.
 fn under(inner: &str, outer: &str) -> bool {
     inner
@@ -322,18 +370,10 @@ mod tests {
     use super::*;
     use crate::evidence::json;
 
-    /// The same value, or the same refusal (see [`syntax_agrees`]).
+    /// The roads agree on `text` (see [`compare`]).
     fn agree(text: &[u8], max_depth: usize) {
-        let hand = json::parse(text, max_depth);
-        let serde = parse(text, max_depth);
-        match (hand, serde) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b, "{:?}", String::from_utf8_lossy(text)),
-            (Err(a), Err(b)) => assert!(
-                syntax_agrees(&a, &b),
-                "{:?}: {a:?} / {b:?}",
-                String::from_utf8_lossy(text)
-            ),
-            (a, b) => panic!("{:?}: {a:?} / {b:?}", String::from_utf8_lossy(text)),
+        if let Err(e) = compare(text, max_depth) {
+            panic!("{e}");
         }
     }
 
@@ -450,35 +490,6 @@ mod tests {
         assert_eq!(e, json::parse(deep.as_bytes(), 128).unwrap_err());
     }
 
-    /// How the hand-written reader and plain `serde_json` (last duplicate
-    /// wins, 128 levels at most) must relate: the strict reader accepts
-    /// nothing plain serde_json refuses, gives the same value for what both
-    /// accept, and refuses what serde_json accepts only for a repeated key
-    /// or a depth beyond `max_depth`.
-    fn stricter_than_plain(text: &[u8], max_depth: usize) -> Result<(), String> {
-        let hand = json::parse(text, max_depth);
-        let plain = serde_json::from_slice::<Value>(text);
-        let shown = String::from_utf8_lossy(text);
-        match (hand, plain) {
-            (Ok(a), Ok(b)) if a == b => Ok(()),
-            (Err(_), Err(_)) => Ok(()),
-            (Err(e), Ok(_)) if matches!(e.kind, JsonErrorKind::Duplicate(_)) => Ok(()),
-            (Err(e), Ok(_)) if matches!(e.kind, JsonErrorKind::TooDeep(_)) => Ok(()),
-            (a, b) => Err(format!("{shown:?}: {a:?} / {b:?}")),
-        }
-    }
-
-    /// Both roads, and plain serde_json, on one input.
-    fn roads(text: &[u8], max_depth: usize) -> Result<(), String> {
-        let shown = String::from_utf8_lossy(text);
-        match (json::parse(text, max_depth), parse(text, max_depth)) {
-            (Ok(a), Ok(b)) if a == b => {}
-            (Err(a), Err(b)) if syntax_agrees(&a, &b) => {}
-            (a, b) => return Err(format!("{shown:?}: {a:?} / {b:?}")),
-        }
-        stricter_than_plain(text, max_depth)
-    }
-
     /// Generated JSON: members drawn from a few keys written several ways
     /// (so that repeats, some escaped, are common), odd numbers, escapes,
     /// odd whitespace, nesting up to 12 levels.
@@ -570,28 +581,105 @@ mod tests {
         /// serde_json only for repeats and depth.
         #[test]
         fn roads_agree_on_generated_json(text in json_text(), cut in proptest::num::usize::ANY, depth in 1usize..14) {
-            let r = roads(text.as_bytes(), depth);
+            let r = compare(text.as_bytes(), depth);
             proptest::prop_assert!(r.is_ok(), "{}", r.unwrap_err());
             let mut bytes = text.into_bytes();
             if !bytes.is_empty() {
                 bytes.remove(cut % bytes.len());
             }
-            let r = roads(&bytes, depth);
+            let r = compare(&bytes, depth);
             proptest::prop_assert!(r.is_ok(), "{}", r.unwrap_err());
         }
 
         /// JSON-ish characters in any order.
         #[test]
         fn roads_agree_on_json_ish_text(text in "[\\[\\]{}\",:0-9a-fEeu.+\\\\ \n\t/-]{0,48}") {
-            let r = roads(text.as_bytes(), 6);
+            let r = compare(text.as_bytes(), 6);
             proptest::prop_assert!(r.is_ok(), "{}", r.unwrap_err());
         }
 
         /// Any bytes.
         #[test]
         fn roads_agree_on_bytes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
-            let r = roads(&bytes, 6);
+            let r = compare(&bytes, 6);
             proptest::prop_assert!(r.is_ok(), "{}", r.unwrap_err());
+        }
+    }
+
+    /// The facts docs/ARCHITECTURE.md gives about error positions: every
+    /// evidence file of tests/cases, whole and with each one byte cut out
+    /// or doubled, through both roads. Run with `cargo test --lib
+    /// json_serde::tests::survey -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "prints a survey"]
+    fn survey() {
+        use std::collections::BTreeMap;
+        let mut inputs = Vec::new();
+        for dir in ["tests/cases/evidence/ok", "tests/cases/evidence/err"] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_some_and(|e| e == "jsonl") {
+                    continue;
+                }
+                inputs.push(std::fs::read(&path).unwrap());
+            }
+        }
+        let mut variants = Vec::new();
+        for bytes in &inputs {
+            variants.push(bytes.clone());
+            for at in 0..bytes.len().min(4000) {
+                let mut cut = bytes.clone();
+                cut.remove(at);
+                variants.push(cut);
+                let mut doubled = bytes.clone();
+                doubled.insert(at, bytes[at]);
+                variants.push(doubled);
+            }
+        }
+        let (mut both_ok, mut refused, mut same_kind, mut same_offset, mut same_path) =
+            (0, 0, 0, 0, 0);
+        let mut same_line_col = 0;
+        let mut same_message = 0;
+        let mut pairs: BTreeMap<(String, String), usize> = BTreeMap::new();
+        for text in &variants {
+            match (json::parse(text, 128), parse(text, 128)) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b);
+                    both_ok += 1;
+                }
+                (Err(a), Err(b)) => {
+                    assert!(syntax_agrees(&a, &b), "{a:?} / {b:?}");
+                    refused += 1;
+                    same_kind += usize::from(
+                        std::mem::discriminant(&a.kind) == std::mem::discriminant(&b.kind),
+                    );
+                    same_offset += usize::from(a.offset == b.offset);
+                    same_line_col += usize::from(
+                        json::line_col(text, a.offset) == json::line_col(text, b.offset),
+                    );
+                    same_path += usize::from(a.path == b.path);
+                    same_message += usize::from(a.kind == b.kind);
+                    if a.offset != b.offset {
+                        let key = (format!("@ {}", a.kind), b.kind.to_string());
+                        *pairs.entry(key).or_default() += 1;
+                    }
+                    if a.kind != b.kind {
+                        *pairs
+                            .entry((a.kind.to_string(), b.kind.to_string()))
+                            .or_default() += 1;
+                    }
+                }
+                (a, b) => panic!("{a:?} / {b:?}"),
+            }
+        }
+        println!(
+            "inputs {} accepted by both {both_ok} refused by both {refused}: same kind {same_kind}, \
+             same message {same_message}, same offset {same_offset}, same line:column {same_line_col}, \
+             same path {same_path}",
+            variants.len()
+        );
+        for ((a, b), n) in pairs.iter().filter(|(_, &n)| n > 5) {
+            println!("{n:6}  {a}  /  {b}");
         }
     }
 }
