@@ -1,4 +1,5 @@
-//! Benchmarks of verification's hot paths: canonical JSON, reading links,
+//! Benchmarks of verification's hot paths: the JSON roads (hand-written and
+//! through serde_json), canonical JSON, reading links,
 //! artifact rules (rules x artifacts), pattern matching, and compiling a
 //! 10,000-line policy. Run with `cargo bench --bench hot_paths`; the
 //! end-to-end comparison with in-toto is `scripts/bench/compare.sh`.
@@ -58,6 +59,87 @@ fn signed_link(n: usize) -> (PathBuf, SigningKey) {
     let path = dir.join(format!("build.{}.link", key.keyid().get(..8).unwrap()));
     std::fs::write(&path, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
     (path, key)
+}
+
+/// An in-toto Statement whose predicate lists `n` components (about 200
+/// bytes each: 100,000 make 20 MB), as an SBOM attestation carries them.
+fn statement_json(n: usize) -> String {
+    let mut components = String::new();
+    for i in 0..n {
+        if i > 0 {
+            components.push(',');
+        }
+        let _ = write!(
+            components,
+            "\n    {{\"bom-ref\": \"pkg:cargo/crate-{i}@1.{}.{}\", \"name\": \"crate-{i}\",              \"version\": \"1.{}.{}\", \"description\": \"A \\\"crate\\\" no. {i} \\u00e9\",              \"hashes\": [{{\"alg\": \"SHA-256\", \"content\": \"{:064x}\"}}], \"size\": {}}}",
+            i % 7,
+            i % 11,
+            i % 7,
+            i % 11,
+            i * 7919,
+            i * 31,
+        );
+    }
+    format!(
+        "{{\"_type\": \"https://in-toto.io/Statement/v1\", \"subject\": [{{\"name\": \"app\",          \"digest\": {{\"sha256\": \"{:064x}\"}}}}], \"predicateType\":          \"https://cyclonedx.org/bom\", \"predicate\": {{\"bomFormat\": \"CycloneDX\",          \"components\": [{components}\n  ]}}}}",
+        7
+    )
+}
+
+/// The ordinary road (the hand-written reader) against the same reading
+/// through serde_json's `Deserializer` with a seed that refuses repeated
+/// keys (`json_serde`), plain `serde_json::from_slice` (which does not) for
+/// scale, and the borrowing fast road: one 20 MB Statement, a link of
+/// 10,000 artifacts per side, and 10,000 small links read one by one.
+/// docs/ARCHITECTURE.md quotes the numbers.
+fn json_roads(c: &mut Criterion) {
+    use cairn_json::serde_road as json_serde;
+    let mut group = c.benchmark_group("json_roads");
+    group.sample_size(10);
+    let small = link_json(4);
+    let many: Vec<String> = (0..10_000).map(|_| small.clone()).collect();
+    let inputs = [
+        ("statement_20mb", vec![statement_json(100_000)]),
+        ("link_10000", vec![link_json(10_000)]),
+        ("small_links_10000", many),
+    ];
+    for (name, texts) in &inputs {
+        let total: usize = texts.iter().map(String::len).sum();
+        group.throughput(Throughput::Bytes(total as u64));
+        group.bench_with_input(BenchmarkId::new("hand", name), texts, |b, texts| {
+            b.iter(|| {
+                for t in texts {
+                    json::parse(t.as_bytes(), 128).unwrap();
+                }
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("serde_seed", name), texts, |b, texts| {
+            b.iter(|| {
+                for t in texts {
+                    json_serde::parse(t.as_bytes(), 128).unwrap();
+                }
+            })
+        });
+        group.bench_with_input(BenchmarkId::new("serde_plain", name), texts, |b, texts| {
+            b.iter(|| {
+                for t in texts {
+                    serde_json::from_slice::<serde_json::Value>(t.as_bytes()).unwrap();
+                }
+            })
+        });
+        group.bench_with_input(
+            BenchmarkId::new("hand_borrowed", name),
+            texts,
+            |b, texts| {
+                b.iter(|| {
+                    for t in texts {
+                        json::parse_borrowed(t.as_bytes(), 128).unwrap();
+                    }
+                })
+            },
+        );
+    }
+    group.finish();
 }
 
 fn canonical_json(c: &mut Criterion) {
@@ -224,6 +306,7 @@ fn compile_policy(c: &mut Criterion) {
 
 criterion_group!(
     benches,
+    json_roads,
     canonical_json,
     parse_links,
     artifact_rules,

@@ -9,6 +9,7 @@
 //! hold them. Strings without escapes are sliced from the input without
 //! per-byte work; the input is checked to be UTF-8 once, up front.
 
+pub mod serde_road;
 pub mod words;
 
 use std::borrow::Cow;
@@ -388,7 +389,7 @@ fn error(kind: JsonErrorKind, offset: usize) -> JsonError {
 /// Paths of errors nested deeper than this many bytes keep only their innermost part.
 const MAX_PATH: usize = 120;
 
-fn within(mut e: JsonError, segment: &str) -> JsonError {
+pub(crate) fn within(mut e: JsonError, segment: &str) -> JsonError {
     let rest = e.path.strip_prefix('$').unwrap_or(&e.path).to_owned();
     if rest.starts_with('…') {
         return e;
@@ -401,7 +402,7 @@ fn within(mut e: JsonError, segment: &str) -> JsonError {
     e
 }
 
-fn member_segment(key: &str) -> String {
+pub(crate) fn member_segment(key: &str) -> String {
     if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         format!(".{key}")
     } else {
