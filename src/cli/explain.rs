@@ -10,7 +10,6 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::verify::{self, Mode, VerifyArgs};
-use super::verify_output::Format;
 use super::ColorChoice;
 
 /// `cairn explain`.
@@ -27,14 +26,4 @@ pub struct ExplainArgs {
 /// Runs `cairn explain`.
 pub fn run(args: &ExplainArgs, color: ColorChoice) -> ExitCode {
     verify::run_mode(&args.verify, color, Mode::Explain { all: args.all })
-}
-
-/// Prints the result and the trail on stdout (as JSON with `--format json`,
-/// the report with a `trace` member), the findings on stderr.
-pub fn print(report: &cairn::Report, format: Format, all: bool, color: bool) {
-    match format {
-        Format::Human => out!("{}\n{}", report.summary(), report.trail(all)),
-        Format::Json => out!("{}", report.json(true)),
-    }
-    err!("{}", report.findings(color));
 }

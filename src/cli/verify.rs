@@ -285,7 +285,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
             }
         }
         Mode::Explain { all } => {
-            super::explain::print(&report, args.format, all, enabled);
+            verify_output::print_explained(&report, args.format, all, enabled);
         }
     }
     if let Some(path) = &args.vsa {

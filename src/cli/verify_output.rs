@@ -92,3 +92,13 @@ pub fn prepare_vsa(path: Option<&Path>, artifact: bool) -> Result<(), Stop> {
         })),
     }
 }
+
+/// Prints the result and the trail on stdout (as JSON with `--format json`,
+/// the report with a `trace` member), the findings on stderr.
+pub fn print_explained(report: &cairn::Report, format: Format, all: bool, color: bool) {
+    match format {
+        Format::Human => out!("{}\n{}", report.summary(), report.trail(all)),
+        Format::Json => out!("{}", report.json(true)),
+    }
+    err!("{}", report.findings(color));
+}
