@@ -6,7 +6,7 @@
 # Installs in-toto 3.1.0 into .venv (scripts/setup-intoto.sh), generates
 # chains of 3 steps x SIZE artifacts with in-toto's own API
 # (scripts/bench/gen.py) once into target/bench-data/SIZE/, builds cairn with
-# --release, then times both verifiers alternately on the same files
+# --profile dist, then times both verifiers alternately on the same files
 # (scripts/bench/measure.py): the classic chain, the same chain in DSSE form,
 # and the same chain as a cairn policy with a `.intoto.jsonl` bundle. With the
 # DSSE chain it also times examples/dsse_floor.rs, the least work of cairn's
@@ -36,9 +36,9 @@ for size in "${sizes[@]}"; do
         touch "$out/done"
     fi
 done
-cargo build --release --quiet --bin cairn --example dsse_floor
+cargo build --profile dist --quiet --bin cairn --example dsse_floor
 
 echo "machine: $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%dT%H:%MZ)"
 .venv/bin/python scripts/bench/measure.py --runs "$runs" --data target/bench-data \
-    --sizes "${sizes[@]}" --cairn target/release/cairn --intoto .venv/bin/in-toto-verify \
-    --floor target/release/examples/dsse_floor
+    --sizes "${sizes[@]}" --cairn target/dist/cairn --intoto .venv/bin/in-toto-verify \
+    --floor target/dist/examples/dsse_floor

@@ -2,7 +2,7 @@
 """Times verifiers alternately on the same files and prints a table.
 
     python3 scripts/bench/measure.py --runs 3 --data target/bench-data \\
-        --sizes 1000 10000 100000 --cairn target/release/cairn --intoto .venv/bin/in-toto-verify
+        --sizes 1000 10000 100000 --cairn target/dist/cairn --intoto .venv/bin/in-toto-verify
 
 For each size and variant (classic, dsse, native), the commands run one after
 the other, round after round (in-toto, cairn, in-toto, cairn, ...), so that
@@ -166,7 +166,7 @@ def main():
     parser.add_argument("--variants", nargs="+", default=["classic", "dsse", "native"])
     parser.add_argument("--cairn", required=True)
     parser.add_argument("--intoto", required=True)
-    parser.add_argument("--floor", help="examples/dsse_floor built with --release: the least "
+    parser.add_argument("--floor", help="examples/dsse_floor built with --profile dist: the least "
                         "work of cairn's design, and with --pieces of a verifier without file "
                         "digests, timed with the DSSE chain, as a new process each time like "
                         "the others")

@@ -6,7 +6,7 @@
 #   scripts/bench/predicate.sh [--runs K] [--no-build] [N...]
 #       (default: 5 rounds, N = 20000 100000 200000 components)
 #
-# Builds cairn with --release (with --no-build: target/release/cairn as it
+# Builds cairn with --profile dist (with --no-build: target/dist/cairn as it
 # is); for each N, once, under target/bench-data/predicate/N/: a BOM of N
 # components with random licenses (scripts/bench/predicate_gen.py), a key
 # (`cairn key gen`), the attestation (`cairn attest --predicate-type
@@ -35,10 +35,10 @@ done
 [ ${#sizes[@]} -gt 0 ] || sizes=(20000 100000 200000)
 
 if [ "$build" = 1 ]; then
-    cargo build --release --quiet --bin cairn
+    cargo build --profile dist --quiet --bin cairn
 fi
-cairn="$PWD/target/release/cairn"
-[ -x "$cairn" ] || { echo "no target/release/cairn (build it, or drop --no-build)" >&2; exit 1; }
+cairn="$PWD/target/dist/cairn"
+[ -x "$cairn" ] || { echo "no target/dist/cairn (build it, or drop --no-build)" >&2; exit 1; }
 
 data=target/bench-data/predicate
 for n in "${sizes[@]}"; do

@@ -2,7 +2,7 @@
 3.1.0 hashing the same files, alternately, in one run; prints the medians,
 cairn's time as a fraction of sha256sum's, and the speed-up over in-toto-run.
 
-    python3 scripts/bench/record.py --cairn target/release/cairn \
+    python3 scripts/bench/record.py --cairn target/dist/cairn \
         --intoto .venv/bin/in-toto-run --data target/bench-data/record [--runs 5]
 
 Two trees, made once under --data with fixed pseudo-random contents:

@@ -5,7 +5,7 @@
 #   scripts/bench/record.sh [--runs R]     (default: 5 runs)
 #
 # Installs in-toto 3.1.0 into .venv (scripts/setup-intoto.sh), builds cairn
-# with --release, makes the trees once under target/bench-data/record/
+# with --profile dist, makes the trees once under target/bench-data/record/
 # (about 600 MB) and times the three alternately (scripts/bench/record.py).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,16 +19,16 @@ while [ $# -gt 0 ]; do
 done
 
 scripts/setup-intoto.sh
-cargo build --release --quiet --bin cairn
+cargo build --profile dist --quiet --bin cairn
 
 # A key both tools read (in-toto's `cryptography` refuses PKCS#8 keys that
 # carry their public half, as the test keys do).
 key=target/bench-data/record/signing.key
 if [ ! -f "$key" ]; then
     mkdir -p target/bench-data/record
-    target/release/cairn key gen -o "$key" >/dev/null
+    target/dist/cairn key gen -o "$key" >/dev/null
 fi
 
 echo "machine: $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%dT%H:%MZ)"
 python3 scripts/bench/record.py --runs "$runs" --data target/bench-data/record \
-    --cairn target/release/cairn --intoto .venv/bin/in-toto-run --key "$key"
+    --cairn target/dist/cairn --intoto .venv/bin/in-toto-run --key "$key"

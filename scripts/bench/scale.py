@@ -4,7 +4,7 @@ prints how cost grows with the artifacts.
 
     python3 scripts/bench/scale.py --runs 3 --data target/bench-scale \\
         --sizes 1000 10000 100000 200002 1000000 --intoto-up-to 200002 \\
-        --cairn target/release/cairn --intoto .venv/bin/in-toto-verify
+        --cairn target/dist/cairn --intoto .venv/bin/in-toto-verify
 
 Each size's folder holds the classic chain of scripts/bench/gen.py
 (`SIZE/classic/`: checkout, build, package; the build step records SIZE

@@ -7,7 +7,7 @@
 # Installs in-toto 3.1.0 into .venv (scripts/setup-intoto.sh), generates the
 # classic chain of scripts/bench/gen.py (checkout, build, package; the build
 # step records SIZE products, its link holds 2 x SIZE entries) once into
-# target/bench-scale/SIZE/, builds cairn with --release, then times both
+# target/bench-scale/SIZE/, builds cairn with --profile dist, then times both
 # verifiers alternately on the same files (scripts/bench/scale.py), in-toto
 # only up to --intoto-up-to artifacts (at a million it takes minutes and
 # gigabytes). Both must verify the chain. The 1,000,000 chain takes about
@@ -37,9 +37,9 @@ for size in "${sizes[@]}"; do
         touch "$out/done"
     fi
 done
-cargo build --release --quiet --bin cairn
+cargo build --profile dist --quiet --bin cairn
 
 echo "machine: $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%dT%H:%MZ)"
 .venv/bin/python scripts/bench/scale.py --runs "$runs" --data target/bench-scale \
     --sizes "${sizes[@]}" --intoto-up-to "$intoto_up_to" \
-    --cairn target/release/cairn --intoto .venv/bin/in-toto-verify
+    --cairn target/dist/cairn --intoto .venv/bin/in-toto-verify

@@ -6,8 +6,8 @@
 #       (default: 5 rounds, 50 sigstore-python CLI processes a round, N = 1000)
 #
 # Installs sigstore-python 4.5.1 into target/sigstore-python
-# (scripts/setup-sigstore-python.sh), builds cairn with --release (with
-# --no-build: target/release/cairn as it is), makes N copies of one bundle
+# (scripts/setup-sigstore-python.sh), builds cairn with --profile dist (with
+# --no-build: target/dist/cairn as it is), makes N copies of one bundle
 # (tests/sigstore/cases/dsse_provenance_v03, the same bundle N times) under
 # target/bench-data/sigstore/N/ and times, round after round and in
 # alternating order (scripts/bench/sigstore_measure.py): sigstore-python's
@@ -37,12 +37,12 @@ done
 
 scripts/setup-sigstore-python.sh >/dev/null
 if [ "$build" = 1 ]; then
-    cargo build --release --quiet --bin cairn
+    cargo build --profile dist --quiet --bin cairn
 fi
-[ -x target/release/cairn ] || { echo "no target/release/cairn (build it, or drop --no-build)" >&2; exit 1; }
+[ -x target/dist/cairn ] || { echo "no target/dist/cairn (build it, or drop --no-build)" >&2; exit 1; }
 
 echo "machine: $(nproc) cores, $(uname -sr), $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
 target/sigstore-python/bin/python scripts/bench/sigstore_measure.py --runs "$runs" --sample "$sample" \
-    --bundles "$n" --cairn target/release/cairn --data target/bench-data/sigstore
+    --bundles "$n" --cairn target/dist/cairn --data target/bench-data/sigstore
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"

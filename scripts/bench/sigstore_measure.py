@@ -2,7 +2,7 @@
 """Times Sigstore bundle verification: cairn against sigstore-python 4.5.1.
 
     target/sigstore-python/bin/python scripts/bench/sigstore_measure.py --runs 5 --bundles 1000 \\
-        --sample 50 --cairn target/release/cairn --data target/bench-data/sigstore
+        --sample 50 --cairn target/dist/cairn --data target/bench-data/sigstore
 
 Run with the interpreter of target/sigstore-python (scripts/setup-sigstore-python.sh).
 Makes N copies of one bundle (tests/sigstore/cases/dsse_provenance_v03: a
