@@ -264,6 +264,7 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     options.inspections = args.run_inspections.then(|| cairn::InspectionRun {
         dir: args.inspection_dir.clone(),
         timeout: args.inspection_limit(),
+        scratch: std::env::temp_dir(),
     });
     options.trace = explaining;
     options.limits = limits;

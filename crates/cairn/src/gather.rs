@@ -86,7 +86,7 @@ pub(crate) fn run_inspections(
         return Ok(results);
     };
     for (i, inspection) in layout.inspections.iter().enumerate() {
-        let scratch = inputs::scratch_copy(&run.dir)?;
+        let scratch = inputs::scratch_copy(&run.dir, &run.scratch)?;
         let link = cairn_record::run_inspection(
             &inspection.name,
             &inspection.run.argv,

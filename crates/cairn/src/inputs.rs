@@ -252,18 +252,26 @@ pub fn link_files(dir: &Path) -> Result<Vec<PathBuf>, Stop> {
     Ok(files)
 }
 
-/// A fresh scratch directory holding a copy of `dir`.
-pub fn scratch_copy(dir: &Path) -> Result<PathBuf, Stop> {
-    let stamp = format!("{:?}{}", std::time::SystemTime::now(), std::process::id());
-    let unique = hex::encode(Sha256::digest(stamp));
-    let scratch =
-        std::env::temp_dir().join(format!("cairn-inspect-{}", unique.get(..16).unwrap_or("0")));
-    std::fs::create_dir_all(&scratch).map_err(|e| {
+/// A fresh scratch directory under `root` holding a copy of `dir`: a new
+/// directory is made (never one that is already there), named by the
+/// process and a counter.
+pub fn scratch_copy(dir: &Path, root: &Path) -> Result<PathBuf, Stop> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let failed = |path: &Path, e: std::io::Error| {
         stop(InputError::Read {
-            path: scratch.display().to_string(),
+            path: path.display().to_string(),
             reason: e.to_string(),
         })
-    })?;
+    };
+    let scratch = loop {
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let candidate = root.join(format!("cairn-inspect-{}-{n}", std::process::id()));
+        match std::fs::create_dir(&candidate) {
+            Ok(()) => break candidate,
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(failed(&candidate, e)),
+        }
+    };
     cairn_record::copy_tree(dir, &scratch).map_err(|e| Box::new(e) as Stop)?;
     Ok(scratch)
 }

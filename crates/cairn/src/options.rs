@@ -38,15 +38,18 @@ impl Artifact {
     }
 }
 
-/// Inspections to run: the policy's `inspect` commands, each in a scratch
-/// copy of `dir`. Running them executes programs the policy names, so a
-/// caller opts in explicitly.
+/// Inspections to run: the policy's `inspect` commands, each in a fresh
+/// copy of `dir` made under `scratch` (and removed afterwards). Running them
+/// executes programs the policy names, so a caller opts in explicitly.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InspectionRun {
     /// The directory inspections inspect (copied to a scratch directory first).
     pub dir: PathBuf,
     /// How long an inspection may run (`None`: no limit).
     pub timeout: Option<Duration>,
+    /// Where the copies are made (the command line gives the system's
+    /// temporary directory).
+    pub scratch: PathBuf,
 }
 
 /// How to verify: everything a verification depends on besides the policy.

@@ -40,6 +40,7 @@ fn options(dir: &Path, case: &str, args: &[String]) -> cairn::Options {
     options.inspections = run_inspections.then(|| cairn::InspectionRun {
         dir: inspection_dir,
         timeout: Some(std::time::Duration::from_secs(10)),
+        scratch: std::env::temp_dir(),
     });
     options
 }
