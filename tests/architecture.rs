@@ -660,9 +660,6 @@ fn rs_files(dir: &Path, out: &mut usize) {
 }
 
 #[test]
-// The tree still has cycles between the files of one module; moving the
-// modules into the crates of the workspace removes them.
-#[ignore]
 fn no_file_level_import_cycles() {
     let package = Path::new(env!("CARGO_MANIFEST_DIR"));
     let read = |p: &Path| std::fs::read_to_string(package.join(p)).ok();

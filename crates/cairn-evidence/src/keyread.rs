@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::load::read_bounded;
+use crate::read::read_bounded;
 use crate::{EvidenceError, Location, SigningKey, TrustedKey};
 
 /// Key files are small; anything larger is not a key.

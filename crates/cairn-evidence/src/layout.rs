@@ -13,8 +13,7 @@ use super::document::check_case;
 use super::error::{EvidenceError, Location};
 use super::keyfile::key_from_object;
 use super::keys::PublicKey;
-use super::link::strings;
-use super::parse::bad;
+use super::members::{bad, strings};
 use super::scheme::Scheme;
 
 /// A classic layout.

@@ -9,7 +9,7 @@
 //! problem), then [`verify`] checks them against [`TrustedKey`]s. Layers,
 //! bottom up: [`json`] (strict reader) -> [`canonical`] / [`dsse`] ->
 //! [`document`] (envelope or metablock) -> [`parse`] / [`layout`] (what it
-//! says) -> [`load`](mod@load) -> [`verify`](mod@verify).
+//! says, over [`members`]) -> [`load`](mod@load) -> [`verify`](mod@verify).
 
 pub mod artifacts;
 pub mod bulk;
@@ -27,14 +27,17 @@ pub mod limits;
 pub mod link;
 pub mod linkscan;
 pub mod load;
+pub mod members;
 pub mod model;
 pub mod names;
 pub mod parse;
 pub mod predicates;
+pub mod read;
 pub mod scheme;
 pub mod signed;
 pub mod sigstore;
 pub mod statement;
+pub mod unverified;
 pub mod verify;
 pub mod x509;
 
@@ -44,12 +47,12 @@ pub use keyfile::{SigningKey, TrustedKey};
 pub use layout::ClassicLayout;
 pub use limits::Limits;
 pub use link::link_from_v03;
-pub use load::{load, Claim, LayoutSource, Loaded, Unverified, UnverifiedLayout};
+pub use load::{load, load_verified, load_verified_with, Loaded};
 pub use model::{
     Artifacts, Attestation, Body, DigestSet, Link, Origin, Predicate, Statement, Verified,
 };
 pub use scheme::Scheme;
+pub use unverified::{Claim, LayoutSource, Unverified, UnverifiedLayout};
 pub use verify::{
-    load_verified, load_verified_with, summary_link, verify, verify_layout, verify_layout_source,
-    verify_sublayout, Checked, Rejected,
+    summary_link, verify, verify_layout, verify_layout_source, verify_sublayout, Checked, Rejected,
 };

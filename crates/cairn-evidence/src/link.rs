@@ -7,9 +7,8 @@ use serde_json::{Map, Value};
 
 use super::document::check_case;
 use super::error::{EvidenceError, Location};
+use super::members::{bad, digest_set, strings};
 use super::model::{Artifacts, Link, Statement};
-use super::parse::bad;
-use super::statement::digest_set;
 
 fn artifacts(value: Option<&Value>, at: &Location, path: &str) -> Result<Artifacts, EvidenceError> {
     let Some(Value::Object(obj)) = value else {
@@ -33,26 +32,6 @@ fn artifacts(value: Option<&Value>, at: &Location, path: &str) -> Result<Artifac
         out.insert(name.clone(), digest_set(digests, at, &field)?);
     }
     Ok(out)
-}
-
-/// Reads a list of strings (`command`, `run`, `pubkeys`).
-pub(super) fn strings(
-    value: Option<&Value>,
-    at: &Location,
-    path: &str,
-    what: &'static str,
-) -> Result<Vec<String>, EvidenceError> {
-    let Some(Value::Array(items)) = value else {
-        return Err(bad(at, path, what, "must be an array of strings"));
-    };
-    items
-        .iter()
-        .map(|v| {
-            v.as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| bad(at, path, what, "must be an array of strings"))
-        })
-        .collect()
 }
 
 /// Reads a classic link (`_type: link`) from its JSON value, strictly.
@@ -176,7 +155,7 @@ pub fn link_from_v03(statement: &Statement) -> Result<Link, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::STATEMENT_V1;
+    use crate::members::STATEMENT_V1;
     use crate::statement::statement;
 
     fn statement_of(v: Value) -> Result<Statement, EvidenceError> {

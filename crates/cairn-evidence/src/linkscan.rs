@@ -22,8 +22,8 @@ use serde_json::{Map, Value};
 
 use super::canonical::{write_string, write_value};
 use super::limits::Limits;
+use super::members::hex_len;
 use super::model::{Artifacts, DigestSet};
-use super::statement::hex_len;
 use cairn_json::{Borrowed, Scanner};
 
 /// A link's `signed` object, walked.
@@ -322,7 +322,7 @@ fn pair_set(alg: &str, digest: &str) -> Option<DigestSet> {
     Some(set)
 }
 
-/// A digest set checked like [`super::statement::digest_set`]: strings,
+/// A digest set checked like [`super::members::digest_set`]: strings,
 /// known algorithms in lowercase hex of their length.
 pub(super) fn digest_set(value: &Borrowed<'_>) -> Option<DigestSet> {
     let Borrowed::Object(digests) = value else {

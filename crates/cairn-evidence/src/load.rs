@@ -17,82 +17,15 @@ use sha2::{Digest as _, Sha256};
 
 use super::document::{read_document, Document};
 use super::error::{small, EvidenceError, Location};
-use super::layout::ClassicLayout;
+use super::keyfile::TrustedKey;
 use super::limits::Limits;
 use super::model::{Body, Origin};
 use super::parse::{content, Content};
-use super::verify::{Checker, Outcome};
-
-/// What a signed document claims, before verification; for diagnostics only.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Claim {
-    /// A classic link or link predicate naming this step.
-    Link(String),
-    /// A Statement of this predicate type.
-    Predicate(String),
-    /// A classic layout.
-    Layout,
-}
-
-impl std::fmt::Display for Claim {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Claim::Link(name) => write!(f, "link for step `{name}`"),
-            Claim::Predicate(t) => write!(f, "statement of type `{t}`"),
-            Claim::Layout => write!(f, "layout"),
-        }
-    }
-}
-
-/// A parsed attestation whose signatures have not been checked yet. Its
-/// content is private: only [`super::verify::verify`] releases it.
-#[derive(Debug, Clone)]
-pub struct Unverified {
-    /// Where it came from.
-    pub origin: Origin,
-    /// sha256 of its exact bytes.
-    pub sha256: String,
-    /// What it claims to be (unauthenticated).
-    pub claim: Claim,
-    pub(super) document: Document,
-    pub(super) body: Body,
-    /// Its signatures checked while it was read, by [`super::load_verified`]
-    /// with the keys it verifies with; `document` is then left empty.
-    pub(super) outcome: Option<Outcome>,
-}
-
-/// A parsed classic layout whose signatures have not been checked yet.
-#[derive(Debug, Clone)]
-pub struct UnverifiedLayout {
-    /// Where it came from.
-    pub origin: Origin,
-    /// sha256 of its exact bytes.
-    pub sha256: String,
-    pub(super) document: Document,
-    pub(super) layout: ClassicLayout,
-    pub(super) source: LayoutSource,
-}
-
-/// The signed content of a classic layout, for importers that read it
-/// themselves: the raw `signed` value and the text it was read from (the
-/// metablock file, or a DSSE envelope's decoded payload), so that their
-/// diagnostics can point into it.
-#[derive(Debug, Clone)]
-pub struct LayoutSource {
-    /// The layout object (`_type: layout`).
-    pub signed: serde_json::Value,
-    /// The text the object was read from.
-    pub text: String,
-}
-
-impl UnverifiedLayout {
-    /// The layout's content without any signature check, for importers that
-    /// only translate a layout (`cairn import` without `--layout-key`, which
-    /// says so). Verification must use [`super::verify_layout_source`].
-    pub fn unchecked_source(&self) -> &LayoutSource {
-        &self.source
-    }
-}
+use super::read::read_bounded_into;
+pub use super::read::{read_bounded, read_bounded_stream};
+use super::unverified::Outcome;
+pub use super::unverified::{Claim, LayoutSource, Unverified, UnverifiedLayout};
+use super::verify::{verify, Checked, Checker};
 
 /// The result of [`load`].
 #[derive(Debug, Default)]
@@ -183,6 +116,41 @@ pub(super) fn load_parts<R: Send>(
         .collect()
 }
 
+/// [`super::load()`] followed by [`verify`], file by file: each file's
+/// signatures are checked as soon as it is read (a large link's once it is
+/// walked, by whichever worker is free), so that its bytes and the bytes its
+/// signatures cover are released before the next file is read.
+/// The same outcome as the two steps one after the other, in less memory.
+pub fn load_verified(paths: &[PathBuf], limits: &Limits, keys: &[TrustedKey]) -> Checked {
+    load_verified_with(paths, limits, keys, None)
+}
+
+/// [`load_verified`], with Sigstore bundles checked against `sigstore` (its
+/// signer indexes continue `keys`': the policy's identities). Unlike
+/// [`super::load()`], a path given may be a pipe or `-` (standard input).
+pub fn load_verified_with(
+    paths: &[PathBuf],
+    limits: &Limits,
+    keys: &[TrustedKey],
+    sigstore: Option<&super::sigstore::SigstoreTrust>,
+) -> Checked {
+    let mut checked = Checked::default();
+    let mut checker = Checker::new(keys);
+    checker.sigstore = sigstore;
+    let parts = load_parts(paths, limits, Some(&checker), true, |mut part| {
+        let items = std::mem::take(&mut part.items);
+        let (verified, rejected) = verify(items, keys);
+        (part, verified, rejected)
+    });
+    for (part, verified, rejected) in parts {
+        checked.verified.extend(verified);
+        checked.rejected.extend(rejected);
+        checked.layouts.extend(part.layouts);
+        checked.problems.extend(part.problems);
+    }
+    checked
+}
+
 /// A link whose signatures are still to be checked (see [`bulk::Walked`]).
 struct FollowUp {
     origin: Origin,
@@ -222,60 +190,6 @@ fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, EvidenceError> {
     }
     files.sort();
     Ok(files)
-}
-
-/// Reads a whole file named on the command line, refusing it before
-/// reading when it is over `limit`; a pipe (`<(...)`) is read to its end
-/// (see [`cairn_base::files`]).
-pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
-    let mut bytes = Vec::new();
-    read_bounded_into(
-        path,
-        cairn_base::files::ReadOptions::pipe(limit),
-        &mut bytes,
-    )?;
-    Ok(bytes)
-}
-
-/// [`read_bounded`], with `-` read from standard input (once per run).
-pub fn read_bounded_stream(path: &Path, limit: u64) -> Result<Vec<u8>, EvidenceError> {
-    let mut bytes = Vec::new();
-    read_bounded_into(
-        path,
-        cairn_base::files::ReadOptions::stream(limit),
-        &mut bytes,
-    )?;
-    Ok(bytes)
-}
-
-/// [`read_bounded`] as `options` allow, into `bytes` (cleared first), whose
-/// memory is reused: a worker reading several large files faults its
-/// buffer's pages in once.
-fn read_bounded_into(
-    path: &Path,
-    options: cairn_base::files::ReadOptions,
-    bytes: &mut Vec<u8>,
-) -> Result<cairn_base::files::Source, EvidenceError> {
-    cairn_base::files::read_into(path, options, bytes).map_err(|e| {
-        let at = Location::file(cairn_base::files::display_name(path));
-        match e {
-            cairn_base::files::ReadError::TooLarge { size, limit } => EvidenceError::TooLarge {
-                at,
-                what: "file",
-                limit,
-                size,
-            },
-            e => EvidenceError::Io {
-                at,
-                help: if e.is_access() {
-                    EvidenceError::ACCESS_HELP
-                } else {
-                    EvidenceError::KIND_HELP
-                },
-                reason: e.to_string(),
-            },
-        }
-    })
 }
 
 /// Reads files and lines with one set of limits (and keys).

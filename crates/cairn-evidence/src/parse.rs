@@ -16,10 +16,7 @@ use super::model::{Link, Predicate, Statement};
 use super::statement::statement;
 use cairn_json::Scanner;
 
-/// The Statement v1 `_type`.
-pub const STATEMENT_V1: &str = "https://in-toto.io/Statement/v1";
-/// The Statement v0.1 `_type`.
-pub const STATEMENT_V01: &str = "https://in-toto.io/Statement/v0.1";
+pub use super::members::{STATEMENT_V01, STATEMENT_V1};
 
 /// The content of a document.
 #[derive(Debug, Clone)]
@@ -206,19 +203,6 @@ fn classic(value: &Value, type_name: &str, at: &Location) -> Result<Content, Evi
         link(value, at).map(Content::Link)
     } else {
         layout::layout(value, at).map(|l| Content::Layout(Box::new(l)))
-    }
-}
-
-pub(super) fn bad(
-    at: &Location,
-    field: &str,
-    what: &'static str,
-    reason: impl Into<String>,
-) -> EvidenceError {
-    EvidenceError::Malformed {
-        at: at.clone().with_field(field),
-        what,
-        reason: reason.into(),
     }
 }
 

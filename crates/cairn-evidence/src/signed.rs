@@ -80,7 +80,7 @@ pub fn read_signed_entries(
     limits: &Limits,
 ) -> Result<Vec<SignedEntry>, EvidenceError> {
     let name = path.display().to_string();
-    let bytes = super::load::read_bounded(path, limits.max_file_bytes)?;
+    let bytes = super::read::read_bounded(path, limits.max_file_bytes)?;
     if !name.ends_with(".jsonl") {
         return read_entries(&bytes, &Location::file(name), None, limits);
     }

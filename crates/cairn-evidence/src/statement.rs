@@ -1,4 +1,5 @@
-//! in-toto Statements (v1 and v0.1) and DigestSets.
+//! in-toto Statements (v1 and v0.1); their DigestSets are read by
+//! [`super::members::digest_set`].
 //!
 //! Unknown fields are ignored, as the attestation spec requires, but a key
 //! that differs from a known field only in case is refused. Every subject
@@ -14,8 +15,8 @@ use serde_json::{Map, Value};
 
 use super::document::check_case;
 use super::error::{EvidenceError, Location};
-use super::model::{DigestSet, Statement, Subject};
-use super::parse::{bad, STATEMENT_V01, STATEMENT_V1};
+use super::members::{bad, digest_set, STATEMENT_V01, STATEMENT_V1};
+use super::model::{Statement, Subject};
 
 /// A Statement's type when it is spelled `type` (its protobuf field name)
 /// and `_type` is absent; `None` when `_type` is used or neither is a
@@ -152,54 +153,4 @@ pub(super) fn statement(
         predicate_type,
         predicate: predicate.into(),
     })
-}
-
-/// Expected hex lengths of the digest algorithms cairn knows.
-pub(super) fn hex_len(alg: &str) -> Option<&'static [usize]> {
-    Some(match alg {
-        "sha256" | "sha512_256" | "sha3_256" | "dirHash" => &[64],
-        "sha224" | "sha512_224" | "sha3_224" => &[56],
-        "sha384" | "sha3_384" => &[96],
-        "sha512" | "sha3_512" => &[128],
-        "sha1" | "ripemd160" => &[40],
-        "md5" => &[32],
-        "gitCommit" | "gitTree" | "gitBlob" | "gitTag" => &[40, 64],
-        _ => return None,
-    })
-}
-
-/// Reads a DigestSet: every value a string; known algorithms lowercase hex of the right length.
-pub fn digest_set(value: &Value, at: &Location, path: &str) -> Result<DigestSet, EvidenceError> {
-    let Value::Object(obj) = value else {
-        return Err(EvidenceError::BadSubject {
-            at: at.clone().with_field(path),
-            reason: "a digest set must be an object".into(),
-        });
-    };
-    let mut out = DigestSet::new();
-    for (alg, v) in obj {
-        let field = format!("{path}.{alg}");
-        let Value::String(v) = v else {
-            return Err(EvidenceError::BadSubject {
-                at: at.clone().with_field(field),
-                reason: "a digest must be a string".into(),
-            });
-        };
-        if let Some(lens) = hex_len(alg) {
-            let ok = lens.contains(&v.len())
-                && v.bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-            if !ok {
-                return Err(EvidenceError::BadSubject {
-                    at: at.clone().with_field(field),
-                    reason: format!(
-                        "`{alg}` must be lowercase hex of {} digits",
-                        lens.first().copied().unwrap_or(0)
-                    ),
-                });
-            }
-        }
-        out.insert(alg.clone(), v.clone());
-    }
-    Ok(out)
 }

@@ -10,13 +10,12 @@ use super::document::Document;
 use super::dsse::Signature;
 use super::keyfile::TrustedKey;
 use super::layout::ClassicLayout;
-use std::path::PathBuf;
 
 use super::error::EvidenceError;
-use super::limits::Limits;
-use super::load::{load_parts, Claim, LayoutSource, Unverified, UnverifiedLayout};
 use super::model::{Attestation, Body, Link, Origin, Verified};
 use super::scheme;
+pub use super::unverified::Outcome;
+use super::unverified::{Claim, LayoutSource, Unverified, UnverifiedLayout};
 
 /// An attestation that no trusted key verified.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,7 +123,7 @@ pub fn verify(
     (verified, rejected)
 }
 
-/// What [`load_verified`] found.
+/// What [`super::load_verified`] found.
 #[derive(Debug, Default)]
 pub struct Checked {
     /// Attestations a trusted key signed, in file (and line) order.
@@ -135,41 +134,6 @@ pub struct Checked {
     pub layouts: Vec<UnverifiedLayout>,
     /// Every loading problem, as [`super::load()`] reports them.
     pub problems: Vec<EvidenceError>,
-}
-
-/// [`super::load()`] followed by [`verify`], file by file: each file's
-/// signatures are checked as soon as it is read (a large link's once it is
-/// walked, by whichever worker is free), so that its bytes and the bytes its
-/// signatures cover are released before the next file is read.
-/// The same outcome as the two steps one after the other, in less memory.
-pub fn load_verified(paths: &[PathBuf], limits: &Limits, keys: &[TrustedKey]) -> Checked {
-    load_verified_with(paths, limits, keys, None)
-}
-
-/// [`load_verified`], with Sigstore bundles checked against `sigstore` (its
-/// signer indexes continue `keys`': the policy's identities). Unlike
-/// [`super::load()`], a path given may be a pipe or `-` (standard input).
-pub fn load_verified_with(
-    paths: &[PathBuf],
-    limits: &Limits,
-    keys: &[TrustedKey],
-    sigstore: Option<&super::sigstore::SigstoreTrust>,
-) -> Checked {
-    let mut checked = Checked::default();
-    let mut checker = Checker::new(keys);
-    checker.sigstore = sigstore;
-    let parts = load_parts(paths, limits, Some(&checker), true, |mut part| {
-        let items = std::mem::take(&mut part.items);
-        let (verified, rejected) = verify(items, keys);
-        (part, verified, rejected)
-    });
-    for (part, verified, rejected) in parts {
-        checked.verified.extend(verified);
-        checked.rejected.extend(rejected);
-        checked.layouts.extend(part.layouts);
-        checked.problems.extend(part.problems);
-    }
-    checked
 }
 
 /// Checks a classic layout's signatures against `keys` (usually the owner keys).
@@ -234,21 +198,6 @@ impl<'a> Checker<'a> {
     ) -> Outcome {
         check_signatures(signatures, message, self.keys, &self.identities)
     }
-}
-
-/// The outcome of checking one document's signatures.
-#[derive(Debug, Default, Clone)]
-pub struct Outcome {
-    /// Indexes of the trusted keys that verified a signature (distinct, ascending).
-    pub signers: Vec<usize>,
-    /// The keyid hints given.
-    pub hints: Vec<String>,
-    /// Why each signature that verified with no key failed.
-    pub failures: Vec<String>,
-    /// For a Sigstore bundle whose certificate verified: who it names.
-    pub signer: Option<String>,
-    /// For a Sigstore bundle that verified: how (for `cairn explain`).
-    pub summary: Option<String>,
 }
 
 /// The identity of each key: entries with equal key material count as one.
@@ -422,6 +371,8 @@ mod tests {
     use super::*;
     use crate::dsse::{sign_dsse, INTOTO_PAYLOAD_TYPE};
     use crate::keyfile::SigningKey;
+    use crate::limits::Limits;
+    use crate::load::load_verified;
     use crate::scheme::Scheme;
 
     fn link(name: &str, artifact: &str) -> String {

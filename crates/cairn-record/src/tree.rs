@@ -25,8 +25,8 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest as _, Sha256, Sha384, Sha512};
 
+use super::error::{read_error, refused, shown, RecordError};
 use super::exclude::Excludes;
-use super::RecordError;
 use cairn_evidence::{Artifacts, DigestSet};
 
 /// How a recording finds and names files.
@@ -77,7 +77,7 @@ impl Recorder {
             // As in-toto, which changes into it first: a base that is not a
             // directory records nothing rather than everything missing.
             let not_a_dir = |reason: String| RecordError::BasePath {
-                path: super::shown(base),
+                path: shown(base),
                 reason,
             };
             let meta = std::fs::metadata(base).map_err(|e| not_a_dir(e.to_string()))?;
@@ -138,7 +138,7 @@ impl Recorder {
                     skipped.push((top, why));
                     return Ok(());
                 }
-                None => return Err(super::read_error(&path, e)),
+                None => return Err(read_error(&path, e)),
             },
         };
         if meta.is_file() {
@@ -154,17 +154,15 @@ impl Recorder {
         let mut ancestors: Vec<(u64, u64)> = Vec::new();
         let mut pending = vec![(top, path, 0usize)];
         while let Some((name, dir, depth)) = pending.pop() {
-            let id = dir_id(&dir).map_err(|e| super::read_error(&dir, e))?;
+            let id = dir_id(&dir).map_err(|e| read_error(&dir, e))?;
             ancestors.truncate(depth);
             if ancestors.contains(&id) {
-                return Err(RecordError::Cycle {
-                    path: super::shown(&dir),
-                });
+                return Err(RecordError::Cycle { path: shown(&dir) });
             }
             ancestors.push(id);
-            let entries = std::fs::read_dir(&dir).map_err(|e| super::read_error(&dir, e))?;
+            let entries = std::fs::read_dir(&dir).map_err(|e| read_error(&dir, e))?;
             for entry in entries {
-                let entry = entry.map_err(|e| super::read_error(&dir, e))?;
+                let entry = entry.map_err(|e| read_error(&dir, e))?;
                 let fs_path = entry.path();
                 let file_name = entry.file_name();
                 let Some(file_name) = file_name.to_str() else {
@@ -174,16 +172,14 @@ impl Recorder {
                         continue;
                     }
                     return Err(RecordError::NotUtf8 {
-                        path: super::shown(&fs_path),
+                        path: shown(&fs_path),
                     });
                 };
                 let child = join(&name, file_name);
                 if self.excludes.is_excluded(&child) {
                     continue;
                 }
-                let mut kind = entry
-                    .file_type()
-                    .map_err(|e| super::read_error(&fs_path, e))?;
+                let mut kind = entry.file_type().map_err(|e| read_error(&fs_path, e))?;
                 if kind.is_symlink() {
                     match std::fs::metadata(&fs_path) {
                         Ok(target) => kind = target.file_type(),
@@ -193,7 +189,7 @@ impl Recorder {
                                     "is a broken symbolic link"
                                 }
                                 Some(why) => why,
-                                None => return Err(super::read_error(&fs_path, e)),
+                                None => return Err(read_error(&fs_path, e)),
                             };
                             skipped.push((child, why));
                             continue;
@@ -228,7 +224,7 @@ impl Recorder {
         for f in &named {
             if let Some(reason) = cairn_evidence::names::artifact_name_problem(&f.name) {
                 return Err(RecordError::Name {
-                    path: super::shown(&f.path),
+                    path: shown(&f.path),
                     name: cairn_base::escape::escape(&f.name),
                     reason,
                 });
@@ -244,8 +240,8 @@ impl Recorder {
                     }
                     return Err(RecordError::SameName {
                         name: cairn_base::escape::escape(&f.name),
-                        first: super::shown(&last.path),
-                        second: super::shown(&f.path),
+                        first: shown(&last.path),
+                        second: shown(&f.path),
                     });
                 }
             }
@@ -454,7 +450,7 @@ pub fn hash_file_with(path: &Path, algorithms: &[FileHash]) -> Result<DigestSet,
         loop {
             let n = file
                 .read(buffer.as_mut_slice())
-                .map_err(|e| super::read_error(path, e))?;
+                .map_err(|e| read_error(path, e))?;
             if n == 0 {
                 break;
             }
@@ -474,7 +470,7 @@ pub fn hash_file_with(path: &Path, algorithms: &[FileHash]) -> Result<DigestSet,
 /// Opens `path` for reading if it is a regular file, without waiting on
 /// a FIFO (see [`cairn_base::files::open_regular`]).
 fn open_regular(path: &Path) -> Result<std::fs::File, RecordError> {
-    cairn_base::files::open_regular(path).map_err(|e| super::refused(path, &e))
+    cairn_base::files::open_regular(path).map_err(|e| refused(path, &e))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::read::{read_trust_root, TrustRoot};
-use crate::load::read_bounded;
+use crate::read::read_bounded;
 use crate::{EvidenceError, Limits};
 
 /// Bytes of a trusted root file (a few kilobytes in practice).
