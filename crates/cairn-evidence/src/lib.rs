@@ -5,9 +5,9 @@
 //! module for the evaluator is a [`Verified`] attestation, which only signature
 //! verification can construct. This module never looks at a policy's rules.
 //!
-//! The flow: [`load`] reads paths into [`Unverified`] items (collecting every
-//! problem), then [`verify`] checks them against [`TrustedKey`]s. Layers,
-//! bottom up: [`json`] (strict reader) -> [`canonical`] / [`dsse`] ->
+//! The flow: [`load()`] reads paths into [`Unverified`] items (collecting every
+//! problem), then [`verify()`] checks them against [`TrustedKey`]s. Layers,
+//! bottom up: [`cairn_json`] (strict reader) -> [`canonical`] / [`dsse`] ->
 //! [`document`] (envelope or metablock) -> [`parse`] / [`layout`] (what it
 //! says) -> [`load`](mod@load) -> [`verify`](mod@verify).
 

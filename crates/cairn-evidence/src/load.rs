@@ -183,7 +183,7 @@ pub(super) fn load_parts<R: Send>(
         .collect()
 }
 
-/// A link whose signatures are still to be checked (see [`bulk::Walked`]).
+/// A link whose signatures are still to be checked (see [`super::bulk::Walked`]).
 struct FollowUp {
     origin: Origin,
     sha256: String,

@@ -72,7 +72,7 @@
 //!
 //! # Writing policies
 //!
-//! [`format`] is `cairn fmt`; [`lint`] is `cairn lint` with its default
+//! [`format()`] is `cairn fmt`; [`lint()`] is `cairn lint` with its default
 //! rule levels.
 //!
 //! ```
