@@ -2,8 +2,13 @@
 //!
 //! Envelopes (DSSE), bundles (`.intoto.jsonl`), classic metablocks, Statements
 //! v1/v0.1, keys, canonical JSON and signature verification. What leaves this
-//! module for the evaluator is a [`Verified`] attestation, which only signature
-//! verification can construct. This module never looks at a policy's rules.
+//! crate for the evaluator is a [`Verified`] attestation, which only signature
+//! verification can construct. This crate never looks at a policy's rules.
+//!
+//! In the crate graph it sits above `cairn-base` and [`cairn_json`]; the
+//! language (`cairn-lang`), classic in-toto import (`cairn-interop`), the
+//! evaluator (`cairn-eval`), recording (`cairn-record`) and the public
+//! library (`cairn`) build on it.
 //!
 //! The flow: [`load()`] reads paths into [`Unverified`] items (collecting every
 //! problem), then [`verify()`] checks them against [`TrustedKey`]s. Layers,
