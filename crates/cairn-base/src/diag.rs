@@ -15,8 +15,8 @@ pub const WIDTH: usize = 80;
 const MAX_SNIPPET_LINE: usize = 4096;
 
 /// Renders one diagnostic as text, with or without ANSI colour. A
-/// diagnostic whose labels fall on a line longer than [`MAX_SNIPPET_LINE`]
-/// is shown without its snippet, its place given as `file:line:column`.
+/// diagnostic whose labels fall on a line longer than 4096 bytes
+/// (`MAX_SNIPPET_LINE`) is shown without its snippet, its place given as `file:line:column`.
 ///
 /// Text from the input (a member name, a step name, a source line) can hold
 /// control or invisible characters; rendered as they are they could rewrite

@@ -42,7 +42,7 @@ pub fn escape_controls(text: &str) -> String {
 
 /// Bidi controls, zero-width characters, fillers, tag characters and other
 /// format characters that render as nothing or reorder the text around them (also refused in artifact names,
-/// [`cairn_evidence::names`]).
+/// `cairn_evidence::names`).
 pub fn is_invisible_format(c: char) -> bool {
     matches!(
         c,

@@ -211,7 +211,7 @@ impl Finding {
     }
 
     /// The finding for a parameter without value or default, so that a front
-    /// end can report [`crate::instantiate`]'s errors like any other.
+    /// end can report [`crate::instantiate()`]'s errors like any other.
     pub fn missing_param(missing: &cairn_lang::ir::MissingParam) -> Finding {
         Finding::deny(
             Code::ParamMissing,

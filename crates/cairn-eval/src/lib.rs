@@ -5,7 +5,13 @@
 //! the order of the attestations. It never stops at the first failure, and it
 //! fails closed: no steps, a step without evidence, an expired policy, an
 //! inspection not run, a check on an absent field all yield deny findings, and
-//! [`Verdict::passed`] also needs at least one satisfied step.
+//! [`Verdict::passed`] also needs at least one satisfied step. The reports a
+//! verdict is rendered as (text, JSON, the evidence trail, the VSA) are in
+//! [`report`].
+//!
+//! In the crate graph it sits above `cairn-base`, [`cairn_json`],
+//! `cairn-evidence`, `cairn-lang` and `cairn-interop`; the public library
+//! (`cairn`) and the binary call it.
 //!
 //! How evidence meets steps (documented for users in `docs/report.md`):
 //! - a *link* for step S is a classic link or a link/v0.3 Statement whose

@@ -13,7 +13,7 @@ use super::finding::{Code, Finding, Severity};
 /// evaluator does no I/O and reads no clock.
 #[derive(Debug, Clone, Copy)]
 pub struct Input<'a> {
-    /// The instantiated layout (see [`super::instantiate`]).
+    /// The instantiated layout (see [`crate::instantiate()`]).
     pub layout: &'a Layout,
     /// The verified attestations; signer indexes refer to `layout.keys`.
     pub attestations: &'a [Verified<Attestation>],

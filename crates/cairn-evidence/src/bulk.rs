@@ -172,7 +172,7 @@ fn within(bytes: &[u8], text: &str) -> Option<Range<usize>> {
 /// A DSSE envelope of exactly `payload`, `payloadType` and `signatures`
 /// that the ordinary reader accepts, with its payload not yet decoded: its
 /// base64 text, already checked, is at `text` in the input it was read
-/// from, and only that input may be given to [`Pending::decode`] (into a
+/// from, and only that input may be given to `Pending::decode` (into a
 /// buffer of its own) or [`Pending::decode_in_place`] (where the text is,
 /// so that a link's 20 MB payload needs no second buffer); either way
 /// [`Pending::finish`] reads it.

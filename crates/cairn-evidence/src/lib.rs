@@ -2,12 +2,17 @@
 //!
 //! Envelopes (DSSE), bundles (`.intoto.jsonl`), classic metablocks, Statements
 //! v1/v0.1, keys, canonical JSON and signature verification. What leaves this
-//! module for the evaluator is a [`Verified`] attestation, which only signature
-//! verification can construct. This module never looks at a policy's rules.
+//! crate for the evaluator is a [`Verified`] attestation, which only signature
+//! verification can construct. This crate never looks at a policy's rules.
 //!
-//! The flow: [`load`] reads paths into [`Unverified`] items (collecting every
-//! problem), then [`verify`] checks them against [`TrustedKey`]s. Layers,
-//! bottom up: [`json`] (strict reader) -> [`canonical`] / [`dsse`] ->
+//! In the crate graph it sits above `cairn-base` and [`cairn_json`]; the
+//! language (`cairn-lang`), classic in-toto import (`cairn-interop`), the
+//! evaluator (`cairn-eval`), recording (`cairn-record`) and the public
+//! library (`cairn`) build on it.
+//!
+//! The flow: [`load()`] reads paths into [`Unverified`] items (collecting every
+//! problem), then [`verify()`] checks them against [`TrustedKey`]s. Layers,
+//! bottom up: [`cairn_json`] (strict reader) -> [`canonical`] / [`dsse`] ->
 //! [`document`] (envelope or metablock) -> [`parse`] / [`layout`] (what it
 //! says, over [`members`]) -> [`load`](mod@load) -> [`verify`](mod@verify).
 

@@ -151,7 +151,7 @@ pub fn load_verified_with(
     checked
 }
 
-/// A link whose signatures are still to be checked (see [`bulk::Walked`]).
+/// A link whose signatures are still to be checked (see [`super::bulk::Walked`]).
 struct FollowUp {
     origin: Origin,
     sha256: String,

@@ -53,7 +53,7 @@ pub fn artifact_name_problem(name: &str) -> Option<&'static str> {
 /// of `text` up to its first byte that is not printable ASCII or is `"` or
 /// `\\` (the caller reads the name only when that byte is the string's
 /// closing quote), and whether the bytes before it are surely an acceptable
-/// name, as [`surely_plain_and_normal`] decides. `None` when the text ends
+/// name, as `surely_plain_and_normal` decides. `None` when the text ends
 /// first. Finding the name's end and checking it look at each byte once.
 pub fn plain_name(text: &[u8]) -> Option<(usize, bool)> {
     // A leading `/` or `.` is caught as if a `/` came before the name.

@@ -2,7 +2,7 @@
 //!
 //! This file dispatches on the payload type and `_type`; the shapes are read
 //! in [`super::statement`], [`super::link`] and [`super::layout`]. It never
-//! decides whether the content is trusted: that is [`super::verify`]'s job.
+//! decides whether the content is trusted: that is [`super::verify()`]'s job.
 
 use serde_json::{Map, Value};
 

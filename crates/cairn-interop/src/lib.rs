@@ -1,8 +1,15 @@
-//! Interop with classic in-toto: import of classic layouts into the IR,
-//! export of an IR back to a classic layout, and printing an IR as `.cairn`
+//! Interop with other layout formats: classic in-toto (import of classic
+//! layouts into the IR, export of an IR back to a classic layout), ITE-10
+//! attestation-verifier layouts ([`ite10`]), and printing an IR as `.cairn`
 //! source (what `cairn import` writes).
 //!
-//! This module reads already-parsed JSON values (the evidence layer parsed
+//! In the crate graph it sits above `cairn-base`, `cairn-evidence` and
+//! `cairn-lang` (whose IR it reads and writes); the evaluator (`cairn-eval`,
+//! for classic artifact rules and for finding evidence lines), the public
+//! library (`cairn`, for classic layouts) and the binary (`cairn import`) use
+//! it.
+//!
+//! This crate reads already-parsed JSON values (the evidence layer parsed
 //! the bytes strictly and checked the signature); it never does I/O and
 //! never evaluates a policy. Classic semantics are kept exactly: where cairn
 //! and in-toto 3.1.0 differ by design, the import refuses the input with an

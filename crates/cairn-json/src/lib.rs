@@ -8,6 +8,11 @@
 //! canonical JSON writer refuses; payloads that are never canonicalised may
 //! hold them. Strings without escapes are sliced from the input without
 //! per-byte work; the input is checked to be UTF-8 once, up front.
+//!
+//! In the crate graph it sits just above `cairn-base`: `cairn-evidence` reads
+//! every untrusted JSON document through [`parse`] (or [`Scanner`]), and
+//! `cairn-eval` through it too. [`serde_road`] is a second reader built on
+//! `serde_json`, held against this one by tests.
 
 pub mod serde_road;
 pub mod words;

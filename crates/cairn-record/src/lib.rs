@@ -3,9 +3,13 @@
 //! inspections under `--run-inspections`).
 //!
 //! This is the only part of cairn that executes programs, and it runs only
-//! when the user asks. It produces an `evidence::Link` with the recorded
-//! materials, products and byproducts; it never decides whether they are
-//! acceptable (that is `eval`'s job).
+//! when the user asks. It produces a [`cairn_evidence::Link`] with the
+//! recorded materials, products and byproducts; it never decides whether
+//! they are acceptable (that is `cairn-eval`'s job).
+//!
+//! In the crate graph it sits above `cairn-base` and `cairn-evidence`; the
+//! public library (`cairn`, for inspections) and the binary (`cairn run`,
+//! `cairn record`) use it.
 
 mod error;
 pub mod exclude;

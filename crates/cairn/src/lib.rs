@@ -10,7 +10,19 @@
 //! with a SLSA Verification Summary Attestation on request.
 //!
 //! Nothing here prints, exits, or reads the clock or the environment: the
-//! caller gives the time, the files and the limits.
+//! caller gives the time, the files and the limits. Running a policy's
+//! inspections is opt-in ([`Options::inspections`]): it executes the
+//! programs the policy names, each in a copy of the inspected folder made
+//! under the directory the caller gives.
+//!
+//! This crate is the public face of the cairn workspace: it is built on the
+//! stage crates (`cairn-base` for shared leaves, `cairn-json` for strict JSON,
+//! `cairn-evidence` for untrusted bytes, `cairn-lang` for the language,
+//! `cairn-interop` for classic in-toto and ITE-10, `cairn-eval` for
+//! evaluation and reports, `cairn-record` for recording), and the `cairn`
+//! binary (`cairn-cli`) sits on top of it. Of those crates it re-exports only
+//! what a verification needs ([`Verdict`], [`Finding`], [`DigestSet`],
+//! [`Limits`], [`SigningKey`], the compiled form [`ir`], ...).
 //!
 //! # Verifying
 //!
@@ -40,7 +52,8 @@
 //!
 //! A failing verification is an `Ok` report whose findings say why; an
 //! [`Error`] means no verdict could be reached (a policy that does not
-//! compile, evidence that cannot be read at all):
+//! compile, evidence that cannot be read at all), or, for a classic layout,
+//! that verification failed before a verdict ([`Error::is_failure`]):
 //!
 //! ```
 //! # use std::path::Path;
@@ -63,16 +76,81 @@
 //! # }
 //! ```
 //!
+//! # Reports
+//!
+//! A [`Report`] is shown the ways `cairn verify` and `cairn explain` show it:
+//! [`Report::summary`] (the result line and a line per step),
+//! [`Report::findings`] (each finding with the policy line underlined),
+//! [`Report::json`] (schema in `docs/report.md`), [`Report::trail`] (the
+//! evidence trail, recorded only when [`Options::trace`] is set) and
+//! [`Report::vsa`] (a SLSA VSA, signed with a [`SigningKey`] when
+//! [`VsaOptions::key`] is given):
+//!
+//! ```
+//! # use std::path::Path;
+//! # fn main() -> Result<(), cairn::Error> {
+//! let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../policies/release");
+//! let policy = cairn::Policy::from_file(&root.join("policy.cairn"))?;
+//! let mut options = cairn::Options::at(cairn::parse_time("2026-06-01T00:00:00Z").unwrap());
+//! options.evidence = vec![root.join("bundles/failed-test.intoto.jsonl")];
+//! options.trace = true;
+//!
+//! let report = cairn::verify(&policy, &options)?;
+//! let json: serde_json::Value = serde_json::from_str(&report.json(true)).unwrap();
+//! assert_eq!(json["verdict"], "FAIL");
+//! assert!(json.get("trace").is_some());
+//! assert!(!report.trail(false).is_empty());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Errors
+//!
+//! An [`Error`] holds every [`Diagnostic`] found, each with a code (`E...`),
+//! a help line and, where it has one, the place in the policy or evidence it
+//! concerns; [`render`] turns one into the text `cairn` prints:
+//!
+//! ```
+//! # use std::path::Path;
+//! let error = cairn::Policy::from_source("broken.cairn", "layout {", Path::new("."))
+//!     .err()
+//!     .unwrap();
+//! assert!(!error.is_failure());
+//! let text = cairn::render(error.diagnostics()[0].as_ref(), false);
+//! assert!(text.contains("broken.cairn"));
+//! ```
+//!
 //! # Trust
 //!
 //! Keys and Sigstore identities are part of the policy (`key`, `identity`);
 //! the Sigstore trusted root is the policy's `trust-root` or
 //! [`Options::trusted_root`]. A classic in-toto layout is trusted through
-//! the public keys of its owners ([`Policy::classic`]).
+//! the public keys of its owners ([`Policy::classic`]); its links are read
+//! from [`Options::links`] as in-toto reads them:
+//!
+//! ```
+//! # use std::collections::BTreeMap;
+//! # use std::path::Path;
+//! # fn main() -> Result<(), cairn::Error> {
+//! let case = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/cases/classic/pass-metablock");
+//! let policy = cairn::Policy::classic(
+//!     &case.join("root.layout"),
+//!     &[case.join("owner.pub")],
+//!     &BTreeMap::new(),
+//!     &cairn::Limits::default(),
+//! )?;
+//! assert!(policy.is_classic());
+//!
+//! let mut options = cairn::Options::at(cairn::parse_time("2026-06-01T00:00:00Z").unwrap());
+//! options.links = Some(case);
+//! assert!(cairn::verify(&policy, &options)?.passed());
+//! # Ok(())
+//! # }
+//! ```
 //!
 //! # Writing policies
 //!
-//! [`format`] is `cairn fmt`; [`lint`] is `cairn lint` with its default
+//! [`format()`] is `cairn fmt`; [`lint()`] is `cairn lint` with its default
 //! rule levels.
 //!
 //! ```
@@ -89,6 +167,8 @@
 //!     println!("{} {}", finding.code, finding.message);
 //! }
 //! ```
+
+#![deny(missing_docs)]
 
 mod classic;
 mod error;

@@ -13,7 +13,7 @@ use crate::inputs;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Artifact {
     /// A file, hashed with sha256 (and with sha384 or sha512 when the
-    /// evidence uses them). It is read when [`verify`] runs.
+    /// evidence uses them). It is read when [`verify`](crate::verify()) runs.
     File(PathBuf),
     /// A digest set, named as given (the VSA's `resourceUri` by default).
     Digest {
@@ -77,7 +77,7 @@ pub struct Options {
     /// Run the policy's inspections (`None`: they are not run, and a step
     /// that needs one fails).
     pub inspections: Option<InspectionRun>,
-    /// Record the evidence trail for [`Report::trail`] (slower).
+    /// Record the evidence trail for [`Report::trail`](crate::Report::trail) (slower).
     pub trace: bool,
     /// Size limits for every file read.
     pub limits: Limits,

@@ -22,7 +22,7 @@ pub fn json(verdict: &Verdict, source: Option<&SourceFile>) -> String {
     text
 }
 
-/// [`json`] with the evaluator's trace as a `trace` member (`cairn explain`).
+/// [`json()`] with the evaluator's trace as a `trace` member (`cairn explain`).
 pub fn json_with_trace(
     verdict: &Verdict,
     source: Option<&SourceFile>,

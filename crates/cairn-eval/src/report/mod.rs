@@ -1,10 +1,11 @@
-//! Reports: a [`crate::Verdict`] rendered for people ([`human`]) and for
-//! machines ([`json`], schema in `docs/report.md`), and the VSA ([`vsa`]).
+//! Reports: a [`crate::Verdict`] rendered for people ([`human()`]) and for
+//! machines ([`json()`], schema in `docs/report.md`), and the VSA ([`vsa`]).
 //!
 //! Renderers only format; they never decide. Every string that may come from
 //! evidence (artifact names, predicate values, file names) goes through
-//! [`escape`] before it reaches a terminal, so that it cannot forge a status
-//! line or hide text with control characters, ANSI escapes or bidi controls.
+//! [`cairn_base::escape`] before it reaches a terminal, so that it cannot forge
+//! a status line or hide text with control characters, ANSI escapes or bidi
+//! controls.
 
 mod human;
 mod json;

@@ -2,7 +2,7 @@
 //!
 //! This file and `grammar/cairn.pest` are the only places that know pest.
 //! Parse errors are rewritten into sentences ("expected `}` or `by`, found
-//! `bye`"): every rule has a human name in [`describe`].
+//! `bye`"): every rule has a human name in `expected::describe`.
 
 use pest::iterators::Pair;
 use pest::Parser as _;
