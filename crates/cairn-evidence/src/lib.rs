@@ -52,7 +52,7 @@ pub use keyfile::{SigningKey, TrustedKey};
 pub use layout::ClassicLayout;
 pub use limits::Limits;
 pub use link::link_from_v03;
-pub use load::{load, load_verified, load_verified_with, Loaded};
+pub use load::{load, load_verified, load_verified_bytes, load_verified_with, Loaded};
 pub use model::{
     Artifacts, Attestation, Body, DigestSet, Link, Origin, Predicate, Statement, Verified,
 };

@@ -151,6 +151,74 @@ pub fn load_verified_with(
     checked
 }
 
+/// [`load_verified_with`] over evidence given as bytes rather than paths,
+/// each with the name findings give it: a name ending in `.jsonl`, or bytes
+/// that are JSON lines, are read as a bundle; anything else as one document.
+/// The same limits apply as to files (each, and all together).
+pub fn load_verified_bytes(
+    documents: &[(String, Vec<u8>)],
+    limits: &Limits,
+    keys: &[TrustedKey],
+    sigstore: Option<&super::sigstore::SigstoreTrust>,
+) -> Checked {
+    let mut checked = Checked::default();
+    let mut checker = Checker::new(keys);
+    checker.sigstore = sigstore;
+    let reader = Reader {
+        limits,
+        checker: Some(&checker),
+        streams: false,
+        buffers: Mutex::new(Vec::new()),
+        files: 0,
+        started: AtomicUsize::new(0),
+    };
+    let mut budget = limits.max_total_bytes;
+    for (name, bytes) in documents {
+        let mut part = Loaded::default();
+        let mut follow = Vec::new();
+        let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        let limit = limits.max_file_bytes.min(budget);
+        if size > limit {
+            part.problems.push(EvidenceError::TooLarge {
+                at: Location::file(name.clone()),
+                what: if limit < limits.max_file_bytes {
+                    "file (all files together)"
+                } else {
+                    "file"
+                },
+                limit: if limit < limits.max_file_bytes {
+                    limits.max_total_bytes
+                } else {
+                    limits.max_file_bytes
+                },
+                size: Some(size),
+            });
+        } else {
+            budget = budget.saturating_sub(size);
+            let mut owned = bytes.clone();
+            let lines = looks_like_json_lines(&owned);
+            reader.read_file(
+                Path::new(name),
+                &mut owned,
+                false,
+                lines,
+                &mut part,
+                &mut follow,
+            );
+        }
+        for f in follow {
+            part.items.push(reader.complete(f));
+        }
+        let items = std::mem::take(&mut part.items);
+        let (verified, rejected) = verify(items, keys);
+        checked.verified.extend(verified);
+        checked.rejected.extend(rejected);
+        checked.layouts.extend(part.layouts);
+        checked.problems.extend(part.problems);
+    }
+    checked
+}
+
 /// A link whose signatures are still to be checked (see [`super::bulk::Walked`]).
 struct FollowUp {
     origin: Origin,

@@ -34,12 +34,31 @@ pub(crate) fn load_evidence(
 /// stops only when none of the evidence could be read.
 pub(crate) fn load_policy_evidence(
     paths: &[PathBuf],
+    documents: &[(String, Vec<u8>)],
     keys: &[cairn_evidence::TrustedKey],
     sigstore: &cairn_evidence::sigstore::SigstoreTrust,
     limits: &Limits,
     warnings: &RefCell<Vec<Warning>>,
 ) -> Result<(cairn_evidence::Checked, Vec<cairn_evidence::EvidenceError>), Error> {
-    let (checked, errors) = load_and_warn(paths, keys, Some(sigstore), limits, warnings);
+    let (mut checked, mut errors) = load_and_warn(paths, keys, Some(sigstore), limits, warnings);
+    if !documents.is_empty() {
+        // What the files used of the total is no longer available to bytes.
+        let mut rest = limits.clone();
+        let used: u64 = paths
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .filter(std::fs::Metadata::is_file)
+            .map(|m| m.len())
+            .sum();
+        rest.max_total_bytes = rest.max_total_bytes.saturating_sub(used);
+        let mut more = cairn_evidence::load_verified_bytes(documents, &rest, keys, Some(sigstore));
+        let (found, failed) = split(std::mem::take(&mut more.problems));
+        keep(found, warnings);
+        errors.extend(failed);
+        checked.verified.extend(more.verified);
+        checked.rejected.extend(more.rejected);
+        checked.layouts.extend(more.layouts);
+    }
     if !errors.is_empty() && checked.verified.is_empty() && checked.rejected.is_empty() {
         return Err(stops(errors));
     }
@@ -56,15 +75,29 @@ fn load_and_warn(
     warnings: &RefCell<Vec<Warning>>,
 ) -> (cairn_evidence::Checked, Vec<cairn_evidence::EvidenceError>) {
     let mut checked = cairn_evidence::load_verified_with(paths, limits, keys, sigstore);
-    let (found, errors): (Vec<_>, Vec<_>) = std::mem::take(&mut checked.problems)
+    let (found, errors) = split(std::mem::take(&mut checked.problems));
+    keep(found, warnings);
+    (checked, errors)
+}
+
+/// Warnings apart from errors.
+fn split(
+    problems: Vec<cairn_evidence::EvidenceError>,
+) -> (
+    Vec<cairn_evidence::EvidenceError>,
+    Vec<cairn_evidence::EvidenceError>,
+) {
+    problems
         .into_iter()
-        .partition(|p| miette::Diagnostic::severity(p) == Some(miette::Severity::Warning));
+        .partition(|p| miette::Diagnostic::severity(p) == Some(miette::Severity::Warning))
+}
+
+fn keep(found: Vec<cairn_evidence::EvidenceError>, warnings: &RefCell<Vec<Warning>>) {
     warnings.borrow_mut().extend(
         found
             .into_iter()
             .map(|w| Warning::Diagnostic(Box::new(w) as Diagnostic)),
     );
-    (checked, errors)
 }
 
 fn stops(errors: Vec<cairn_evidence::EvidenceError>) -> Error {

@@ -50,6 +50,9 @@
 //! # }
 //! ```
 //!
+//! Evidence can also be given as bytes, each with the name findings give
+//! it ([`Options::documents`]), as a webhook or an event handler receives it.
+//!
 //! A failing verification is an `Ok` report whose findings say why; an
 //! [`Error`] means no verdict could be reached (a policy that does not
 //! compile, evidence that cannot be read at all), or, for a classic layout,

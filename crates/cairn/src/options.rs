@@ -62,6 +62,11 @@ pub struct Options {
     /// Attestation files or directories of them: `.intoto.jsonl` bundles,
     /// DSSE envelopes, Sigstore bundles, classic links.
     pub evidence: Vec<PathBuf>,
+    /// Evidence given as bytes, each with the name findings give it (a name
+    /// ending in `.jsonl`, or bytes that are JSON lines, is read as a bundle;
+    /// anything else as one envelope, Sigstore bundle or link), read after
+    /// [`Options::evidence`] and within the same limits.
+    pub documents: Vec<(String, Vec<u8>)>,
     /// A folder of classic links, read as in-toto does
     /// (`<step>.<keyid8>.link`, sublayouts in `<step>.<keyid8>/`). A
     /// classic layout with neither this nor [`Options::evidence`] reads `.`.
@@ -90,6 +95,7 @@ impl Options {
         Options {
             time,
             evidence: Vec::new(),
+            documents: Vec::new(),
             links: None,
             trusted_root: None,
             artifact: None,

@@ -73,7 +73,12 @@ fn run(
     let here = PathBuf::from(".");
     let links = match &options.links {
         Some(dir) => Some(dir),
-        None if policy.is_classic() && options.evidence.is_empty() => Some(&here),
+        None if policy.is_classic()
+            && options.evidence.is_empty()
+            && options.documents.is_empty() =>
+        {
+            Some(&here)
+        }
         None => None,
     };
     let mut unreadable_evidence = Vec::new();
@@ -104,6 +109,7 @@ fn run(
             let sigstore = sigstore_trust(options, &layout, &keys)?;
             let (loaded, unreadable) = crate::gather::load_policy_evidence(
                 &options.evidence,
+                &options.documents,
                 &keys,
                 &sigstore,
                 &options.limits,

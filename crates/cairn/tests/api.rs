@@ -153,3 +153,48 @@ fn parameters_are_options() {
         .iter()
         .any(|f| f.code.as_str() == "V114"));
 }
+
+#[test]
+fn evidence_given_as_bytes_counts_as_the_file_would() {
+    let dir = policies().join("release");
+    let policy = cairn::Policy::from_file(&dir.join("policy.cairn")).unwrap();
+    let at = cairn::parse_time("2026-06-01T00:00:00Z").unwrap();
+    let artifact = cairn::Artifact::File(dir.join("artifacts/bin/foo-1.0"));
+    for case in ["pass", "failed-test"] {
+        let path = dir.join(format!("bundles/{case}.intoto.jsonl"));
+        let mut by_path = cairn::Options::at(at);
+        by_path.evidence = vec![path.clone()];
+        by_path.artifact = Some(artifact.clone());
+        let mut by_bytes = cairn::Options::at(at);
+        // Named without `.jsonl`: the lines are recognised as a bundle.
+        by_bytes.documents = vec![("upload".to_string(), std::fs::read(&path).unwrap())];
+        by_bytes.artifact = Some(artifact.clone());
+        let a = cairn::verify(&policy, &by_path).unwrap();
+        let b = cairn::verify(&policy, &by_bytes).unwrap();
+        assert_eq!(a.passed(), b.passed(), "{case}");
+        let codes = |r: &cairn::Report| -> Vec<String> {
+            r.verdict()
+                .findings
+                .iter()
+                .map(|f| f.code.as_str().to_owned())
+                .collect()
+        };
+        assert_eq!(codes(&a), codes(&b), "{case}");
+    }
+    // One unreadable document among readable ones is a finding, not a stop.
+    let mut options = cairn::Options::at(at);
+    options.documents = vec![
+        (
+            "pass.intoto.jsonl".to_string(),
+            std::fs::read(dir.join("bundles/pass.intoto.jsonl")).unwrap(),
+        ),
+        ("junk.json".to_string(), b"{\"payload\": ".to_vec()),
+    ];
+    options.artifact = Some(artifact);
+    let report = cairn::verify(&policy, &options).unwrap();
+    assert!(report
+        .verdict()
+        .findings
+        .iter()
+        .any(|f| f.code.as_str() == "V121" && f.message.contains("junk.json")));
+}
