@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::cli::ColorChoice;
-pub use cairn_evidence::keyread::{read_owner_keys, read_private_key, read_public_key, read_text};
+pub use cairn_evidence::keyread::{read_owner_keys, read_private_key, read_public_key};
 
 /// Command-line and file-system errors of the evidence commands.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
