@@ -18,16 +18,6 @@ pub enum CliError {
         /// The operating system's reason.
         reason: String,
     },
-    /// An output file's name is taken by a directory.
-    #[error("cannot write `{path}`: it is a directory")]
-    #[diagnostic(
-        code(E430),
-        help("move the directory out of the way, or write to another directory (`-d DIR`)")
-    )]
-    IsDirectory {
-        /// The file.
-        path: String,
-    },
     /// An output file already exists and cairn will not overwrite it.
     #[error("`{path}` already exists")]
     #[diagnostic(

@@ -8,6 +8,7 @@
 //! acceptable (that is `eval`'s job).
 
 pub mod exclude;
+pub mod link;
 mod run_error;
 mod tree;
 
