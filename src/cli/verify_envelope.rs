@@ -52,7 +52,7 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
             for note in &e.notes {
                 report(note, color);
             }
-            report(&e.error, color);
+            report(e.error.as_ref(), color);
             return ExitCode::from(EXIT_ERROR);
         }
     };

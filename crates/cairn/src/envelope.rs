@@ -131,7 +131,7 @@ pub struct EnvelopeError {
     /// Warnings noticed before the error, in order.
     pub notes: Vec<EvidenceError>,
     /// The error.
-    pub error: EvidenceError,
+    pub error: Box<EvidenceError>,
 }
 
 impl std::fmt::Display for EnvelopeError {
@@ -150,7 +150,7 @@ pub fn verify_envelope(
 ) -> Result<EnvelopeReport, EnvelopeError> {
     let entries = read_signed_entries(file, limits).map_err(|error| EnvelopeError {
         notes: Vec::new(),
-        error,
+        error: Box::new(error),
     })?;
     let at = Location::file(file.display().to_string());
     let mut documents = Vec::with_capacity(entries.len());
@@ -161,7 +161,12 @@ pub fn verify_envelope(
         here.line = entry.line.map(cairn_evidence::error::small);
         let (signers, failures) = match check_entry(&entry, keys, &here) {
             Ok(checked) => checked,
-            Err(error) => return Err(EnvelopeError { notes, error }),
+            Err(error) => {
+                return Err(EnvelopeError {
+                    notes,
+                    error: Box::new(error),
+                })
+            }
         };
         let kind = match entry.signed {
             Signed::Document(_) => DocumentKind::Envelope,
