@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::cli::ColorChoice;
-pub use cairn_evidence::keyread::{read_owner_keys, read_private_key, read_public_key, read_text};
+pub use cairn_evidence::keyread::{read_owner_keys, read_private_key, read_public_key};
 
 /// Command-line and file-system errors of the evidence commands.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
@@ -17,16 +17,6 @@ pub enum CliError {
         path: String,
         /// The operating system's reason.
         reason: String,
-    },
-    /// An output file's name is taken by a directory.
-    #[error("cannot write `{path}`: it is a directory")]
-    #[diagnostic(
-        code(E430),
-        help("move the directory out of the way, or write to another directory (`-d DIR`)")
-    )]
-    IsDirectory {
-        /// The file.
-        path: String,
     },
     /// An output file already exists and cairn will not overwrite it.
     #[error("`{path}` already exists")]

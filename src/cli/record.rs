@@ -9,17 +9,17 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Subcommand};
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::keyio::{read_private_key, report};
-use super::run::{link_name, step_name_ok, write_link, Boxed, RecordingArgs, StepSigner};
+use super::run::{Boxed, RecordingArgs, StepSigner};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
-use cairn_evidence::document::Document;
 use cairn_evidence::load::read_signed_file;
-use cairn_evidence::parse::{content, Content};
-use cairn_evidence::verify::check;
-use cairn_evidence::{Artifacts, Link, Location, Scheme, SigningKey, TrustedKey};
-use cairn_record::RunError;
+use cairn_evidence::{Artifacts, Link};
+use cairn_record::link::{
+    link_name, new_link, remove_started, resume, started_path, step_name_ok, unfinished_name,
+    write_link,
+};
 
 /// `cairn record`.
 #[derive(Debug, Args)]
@@ -92,115 +92,49 @@ pub fn run(args: RecordArgs, color: ColorChoice) -> ExitCode {
     }
 }
 
-/// `.<step>.<keyid8>.link-unfinished`, as in-toto names it.
-fn unfinished_name(step: &str, key: &SigningKey) -> String {
-    format!(".{}-unfinished", link_name(step, key))
-}
-
 fn start(args: &StartArgs) -> Result<PathBuf, Boxed> {
     step_name_ok(&args.step.step_name)?;
     let key = read_private_key(&args.step.key)?;
     let materials = args.recording.recorder()?.record(&args.materials)?;
     args.recording.tell("material", &materials);
-    let link = Link {
-        name: args.step.step_name.clone(),
-        command: Vec::new(),
-        materials: materials.artifacts,
-        products: Artifacts::new(),
-        byproducts: json!({}),
-        environment: json!({}),
-    };
-    write_link(
+    let link = new_link(
+        &args.step.step_name,
+        &[],
+        materials.artifacts,
+        Artifacts::new(),
+        json!({}),
+    );
+    Ok(write_link(
         &link,
         &key,
         args.use_dsse,
         &unfinished_name(&args.step.step_name, &key),
         None,
-    )
+    )?)
 }
 
 fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
     step_name_ok(&args.step.step_name)?;
     let key = read_private_key(&args.step.key)?;
-    let started = PathBuf::from(unfinished_name(&args.step.step_name, &key));
-    if !started.exists() {
-        return Err(Box::new(RunError::NotStarted {
-            file: cairn_record::shown(&started),
-            step: args.step.step_name.clone(),
-        }));
-    }
+    let started = started_path(&args.step.step_name, &key)?;
     let (doc, notes) = read_signed_file(&started, &super::limits())?;
     for note in &notes {
         report(note, color);
     }
-    let bad = |reason: String| RunError::BadStart {
-        file: cairn_record::shown(&started),
-        reason,
-    };
-    let public = key.public();
-    let trusted = TrustedKey::new(public.clone(), Scheme::default_for(&public), "--key");
-    if check(&doc, &[trusted]).signers.is_empty() {
-        return Err(Box::new(bad("the given key did not sign it".into())));
-    }
-    let dsse = matches!(doc, Document::Dsse(_));
-    let at = Location::file(started.display().to_string());
-    let started_link = match content(&doc, &at, &super::limits()) {
-        Ok(Content::Link(link)) => link,
-        Ok(_) => return Err(Box::new(bad("it does not hold a link".into()))),
-        Err(e) => return Err(Box::new(bad(e.to_string()))),
-    };
-    if started_link.name != args.step.step_name {
-        return Err(Box::new(bad(format!(
-            "it is the link of another step, not of `{}`",
-            args.step.step_name
-        ))));
-    }
-    for (field, value) in [
-        ("$.byproducts", &started_link.byproducts),
-        ("$.environment", &started_link.environment),
-    ] {
-        if let Some(path) = first_non_integer(value, field) {
-            return Err(Box::new(bad(format!(
-                "the number at `{path}` is not an integer of at most 64 bits, which cairn cannot write back as it was signed"
-            ))));
-        }
-    }
+    let resumed = resume(&doc, &started, &args.step.step_name, &key, &super::limits())?;
     let products = args.recording.recorder()?.record(&args.products)?;
     args.recording.tell("product", &products);
     let link = Link {
         products: products.artifacts,
-        ..started_link
+        ..resumed.link
     };
     let written = write_link(
         &link,
         &key,
-        dsse,
+        resumed.dsse,
         &link_name(&args.step.step_name, &key),
         args.metadata_directory.as_deref(),
     )?;
-    std::fs::remove_file(&started).map_err(|e| {
-        Box::new(super::keyio::CliError::Write {
-            path: cairn_record::shown(&started),
-            reason: format!(
-                "the link was written, but the unfinished one could not be removed: {e}"
-            ),
-        }) as Boxed
-    })?;
+    remove_started(&started)?;
     Ok(written)
-}
-
-/// Where in `value` (whose path is `at`) the first number is that is not
-/// an integer of at most 64 bits (it would not be written back as signed).
-fn first_non_integer(value: &Value, at: &str) -> Option<String> {
-    match value {
-        Value::Number(n) if !(n.is_i64() || n.is_u64()) => Some(at.to_owned()),
-        Value::Array(items) => items
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| first_non_integer(v, &format!("{at}[{i}]"))),
-        Value::Object(members) => members
-            .iter()
-            .find_map(|(k, v)| first_non_integer(v, &format!("{at}[{}]", Value::from(k.as_str())))),
-        _ => None,
-    }
 }

@@ -7,15 +7,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::keyio::{read_private_key, report, CliError};
+use super::keyio::{read_private_key, report};
 use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
-use cairn_evidence::canonical::to_canonical;
-use cairn_evidence::dsse::INTOTO_PAYLOAD_TYPE;
-use cairn_evidence::{sign_dsse, Link, SigningKey};
 use cairn_record::exclude::{Excludes, DEFAULT_EXCLUDES};
-use cairn_record::RunError;
+use cairn_record::link::{exit_status, link_name, new_link, step_name_ok, write_link};
 use cairn_record::{byproducts, run_command, Exit, Recorded, Recorder, Streams};
 
 /// `cairn run`.
@@ -214,18 +211,14 @@ fn record(args: &RunArgs, ran: &mut Option<Exit>) -> Result<(PathBuf, u8), Boxed
     };
     let products = recorder.record(&args.products)?;
     args.recording.tell("product", &products);
-    let link = Link {
-        name: args.step.step_name.clone(),
-        command: if args.no_command {
-            Vec::new()
-        } else {
-            args.command.clone()
-        },
-        materials: materials.artifacts,
-        products: products.artifacts,
+    let command: &[String] = if args.no_command { &[] } else { &args.command };
+    let link = new_link(
+        &args.step.step_name,
+        command,
+        materials.artifacts,
+        products.artifacts,
         byproducts,
-        environment: json!({}),
-    };
+    );
     let path = write_link(
         &link,
         &key,
@@ -234,155 +227,4 @@ fn record(args: &RunArgs, ran: &mut Option<Exit>) -> Result<(PathBuf, u8), Boxed
         args.metadata_directory.as_deref(),
     )?;
     Ok((path, code))
-}
-
-/// `<step>.<keyid8>.link`, as in-toto names links.
-pub fn link_name(step: &str, key: &SigningKey) -> String {
-    let keyid = key.keyid();
-    format!("{step}.{}.link", keyid.get(..8).unwrap_or(&keyid))
-}
-
-/// Signs `link` with `key` as a metablock or a DSSE envelope and writes it
-/// whole as `file_name` in `dir` (the working directory when `None`);
-/// returns the path written.
-pub fn write_link(
-    link: &Link,
-    key: &SigningKey,
-    dsse: bool,
-    file_name: &str,
-    dir: Option<&Path>,
-) -> Result<PathBuf, Boxed> {
-    let mut signed = serde_json::to_value(link).map_err(|e| RunError::Canonical {
-        reason: e.to_string(),
-    })?;
-    if let Some(members) = signed.as_object_mut() {
-        members.insert("_type".into(), json!("link"));
-    }
-    let text = if dsse {
-        dsse_text(&signed, key)?
-    } else {
-        metablock_text(signed, key)?
-    };
-    let path = match dir {
-        Some(dir) => dir.join(file_name),
-        None => PathBuf::from(file_name),
-    };
-    write_whole(&path, &text)?;
-    Ok(path)
-}
-
-/// The exit status for a command's `return-value`.
-fn exit_status(code: i32) -> u8 {
-    match code {
-        0 => EXIT_OK,
-        1..=255 => u8::try_from(code).unwrap_or(1),
-        // Ended by signal N: the shell's 128+N.
-        _ if code < 0 => u8::try_from(128 + code.unsigned_abs().min(127)).unwrap_or(1),
-        _ => 1,
-    }
-}
-
-/// Refuses a step name that cannot start a file name (E470).
-pub fn step_name_ok(name: &str) -> Result<(), RunError> {
-    let reason = if name.is_empty() {
-        Some("it is empty")
-    } else if name == "." || name == ".." {
-        Some("it is `.` or `..`")
-    } else if name.contains('/') || name.contains('\\') {
-        Some("it contains a path separator")
-    } else if name
-        .chars()
-        .any(|c| c.is_control() || cairn_base::escape::is_invisible_format(c))
-    {
-        Some("it contains a control or invisible format character")
-    } else {
-        None
-    };
-    match reason {
-        Some(reason) => Err(RunError::StepName {
-            name: name.escape_debug().to_string(),
-            reason,
-        }),
-        None => Ok(()),
-    }
-}
-
-/// A classic metablock: the signature is over securesystemslib canonical
-/// JSON of `signed`, hex-encoded, as in-toto signs links.
-fn metablock_text(signed: Value, key: &SigningKey) -> Result<String, Boxed> {
-    let canonical = to_canonical(&signed).map_err(|e| RunError::Canonical {
-        reason: format!("the number `{}` at `{}`", e.number, e.path),
-    })?;
-    let block = json!({
-        "signatures": [{ "keyid": key.keyid(), "sig": hex::encode(key.sign(&canonical)) }],
-        "signed": signed,
-    });
-    pretty(&block)
-}
-
-/// A DSSE envelope whose payload is the link as JSON, as `in-toto-run
-/// --use-dsse` writes it.
-fn dsse_text(signed: &Value, key: &SigningKey) -> Result<String, Boxed> {
-    let payload = serde_json::to_vec(signed).map_err(|e| RunError::Canonical {
-        reason: e.to_string(),
-    })?;
-    pretty(&sign_dsse(INTOTO_PAYLOAD_TYPE, &payload, key).to_json())
-}
-
-fn pretty(value: &Value) -> Result<String, Boxed> {
-    let mut text = serde_json::to_string_pretty(value).map_err(|e| RunError::Canonical {
-        reason: e.to_string(),
-    })?;
-    text.push('\n');
-    Ok(text)
-}
-
-/// Writes `text` to `path` whole or not at all: to a temporary file beside
-/// it, then renamed over it.
-fn write_whole(path: &Path, text: &str) -> Result<(), CliError> {
-    if path.is_dir() {
-        return Err(CliError::IsDirectory {
-            path: cairn_record::shown(path),
-        });
-    }
-    let err = |e: std::io::Error| CliError::Write {
-        path: cairn_record::shown(path),
-        reason: e.to_string(),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = path.with_file_name(format!(".{name}.{}.partial", std::process::id()));
-    std::fs::write(&temporary, text)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&temporary);
-            err(e)
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn exit_status_follows_the_command() {
-        assert_eq!(exit_status(0), 0);
-        assert_eq!(exit_status(3), 3);
-        assert_eq!(exit_status(255), 255);
-        assert_eq!(exit_status(-9), 137);
-        assert_eq!(exit_status(-15), 143);
-        assert_eq!(exit_status(256), 1);
-    }
-
-    #[test]
-    fn step_names_that_cannot_name_a_file_are_refused() {
-        for bad in ["", ".", "..", "a/b", "a\\b", "a\nb"] {
-            assert!(step_name_ok(bad).is_err(), "{bad:?}");
-        }
-        for good in ["build", "unit-tests", "v1.2_release"] {
-            assert!(step_name_ok(good).is_ok(), "{good:?}");
-        }
-    }
 }

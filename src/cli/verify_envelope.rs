@@ -13,13 +13,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::key::Format;
-use super::keyio::{read_public_key, report};
+use super::keyio::report;
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
-use cairn_evidence::error::{EvidenceError, Location};
-use cairn_evidence::scheme::{verify_prehash, PrehashError};
-use cairn_evidence::signed::{read_signed_entries, Signed, SignedEntry};
-use cairn_evidence::verify::check;
-use cairn_evidence::TrustedKey;
+use cairn::envelope::{read_public_key, verify_envelope, DocumentCheck, DocumentKind, NOT_CHECKED};
 
 /// `cairn verify-envelope`.
 #[derive(Debug, Args)]
@@ -36,71 +32,6 @@ pub struct VerifyEnvelopeArgs {
     format: Format,
 }
 
-/// What the signature check of one signed document found.
-struct Checked {
-    signers: Vec<usize>,
-    failures: Vec<String>,
-}
-
-/// What is said once when any signed document came from a Sigstore bundle.
-const SIGNATURE_ONLY: &str = "only the signature was checked against the given keys: the Sigstore bundle's certificate chain, transparency log entries, timestamps and signer identity were not (`cairn verify-bundle` checks them)";
-
-/// Checks one signed document against `keys`.
-fn check_entry(
-    entry: &SignedEntry,
-    keys: &[TrustedKey],
-    at: &Location,
-) -> Result<Checked, EvidenceError> {
-    match &entry.signed {
-        Signed::Document(doc) | Signed::BundleEnvelope(doc) => {
-            let outcome = check(doc, keys);
-            Ok(Checked {
-                signers: outcome.signers,
-                failures: outcome.failures,
-            })
-        }
-        Signed::BundleMessage {
-            algorithm,
-            digest,
-            sig,
-        } => {
-            let mut signers = Vec::new();
-            let mut failures = Vec::new();
-            let mut cannot = Vec::new();
-            for (i, key) in keys.iter().enumerate() {
-                match verify_prehash(&key.key, algorithm, digest, sig) {
-                    Ok(()) => signers.push(i),
-                    Err(PrehashError::NotVerified(reason)) => failures.push(format!(
-                        "message signature: {reason} with `{}`",
-                        cairn_base::escape::escape(&key.label)
-                    )),
-                    Err(PrehashError::Cannot(reason)) => cannot.push((key, reason)),
-                }
-            }
-            if signers.is_empty() && failures.is_empty() {
-                if let Some((key, reason)) = cannot.first() {
-                    let mut at = at.clone().with_field("$.messageSignature");
-                    if let Some(entry) = &entry.entry {
-                        at = at.with_field(format!("{entry}.messageSignature"));
-                    }
-                    return Err(EvidenceError::MessageSignature {
-                        at,
-                        key: key.label.clone(),
-                        reason: reason.clone(),
-                    });
-                }
-            }
-            for (key, reason) in cannot {
-                failures.push(format!(
-                    "message signature: cannot be checked with `{}`: {reason}",
-                    cairn_base::escape::escape(&key.label)
-                ));
-            }
-            Ok(Checked { signers, failures })
-        }
-    }
-}
-
 /// Runs `cairn verify-envelope`: exit 0 when a given key verified a
 /// signature (of at least one signed document in the file), 1 when none
 /// did, 2 when the file or a key is malformed.
@@ -115,66 +46,49 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
             }
         }
     }
-    let entries = match read_signed_entries(&args.file, &super::limits()) {
+    let checked = match verify_envelope(&args.file, &keys, &super::limits()) {
         Ok(r) => r,
         Err(e) => {
-            report(&e, color);
+            for note in &e.notes {
+                report(note, color);
+            }
+            report(e.error.as_ref(), color);
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    let at = Location::file(args.file.display().to_string());
-    let mut results = Vec::with_capacity(entries.len());
-    for entry in &entries {
-        for note in &entry.notes {
-            report(note, color);
-        }
-        let mut here = at.clone();
-        here.line = entry.line.map(cairn_evidence::error::small);
-        match check_entry(entry, &keys, &here) {
-            Ok(checked) => results.push(checked),
-            Err(e) => {
-                report(&e, color);
-                return ExitCode::from(EXIT_ERROR);
-            }
-        }
+    for note in checked.documents.iter().flat_map(|d| &d.notes) {
+        report(note, color);
     }
-    let verified = results.iter().any(|r| !r.signers.is_empty());
-    let bundle = entries.iter().any(|e| e.signed.in_bundle());
-    let plain = matches!(entries.as_slice(), [one] if one.label().is_none() && !bundle);
-    let signers_of = |r: &Checked| -> Vec<&TrustedKey> {
-        r.signers.iter().filter_map(|&i| keys.get(i)).collect()
+    let verified = checked.verified();
+    let bundle = checked.from_bundle();
+    let documents = &checked.documents;
+    let signers = |r: &DocumentCheck| -> Vec<serde_json::Value> {
+        r.signers
+            .iter()
+            .map(|k| serde_json::json!({ "key": k.label, "keyid": k.keyid() }))
+            .collect()
     };
-    let single = if plain { results.first() } else { None };
+    let single = checked.single();
     match (args.format, single) {
         (Format::Json, Some(r)) => {
             let value = serde_json::json!({
                 "file": args.file.display().to_string(),
                 "verified": verified,
-                "signers": signers_of(r).iter().map(|k| serde_json::json!({
-                    "key": k.label, "keyid": k.keyid(),
-                })).collect::<Vec<_>>(),
+                "signers": signers(r),
                 "failures": r.failures,
             });
             outln!("{value}");
         }
         (Format::Json, None) => {
-            let documents: Vec<_> = entries
+            let documents: Vec<_> = documents
                 .iter()
-                .zip(&results)
-                .map(|(e, r)| {
-                    let kind = match e.signed {
-                        Signed::Document(_) => "envelope",
-                        Signed::BundleEnvelope(_) => "sigstore-dsse",
-                        Signed::BundleMessage { .. } => "sigstore-message",
-                    };
+                .map(|r| {
                     serde_json::json!({
-                        "line": e.line,
-                        "entry": e.entry,
-                        "kind": kind,
-                        "verified": !r.signers.is_empty(),
-                        "signers": signers_of(r).iter().map(|k| serde_json::json!({
-                            "key": k.label, "keyid": k.keyid(),
-                        })).collect::<Vec<_>>(),
+                        "line": r.line,
+                        "entry": r.entry,
+                        "kind": r.kind.as_str(),
+                        "verified": r.verified(),
+                        "signers": signers(r),
                         "failures": r.failures,
                     })
                 })
@@ -185,18 +99,18 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
                 "documents": documents,
             });
             if let (true, Some(map)) = (bundle, value.as_object_mut()) {
-                map.insert("not_checked".into(), serde_json::json!(SIGNATURE_ONLY));
+                map.insert("not_checked".into(), serde_json::json!(NOT_CHECKED));
             }
             outln!("{value}");
         }
         (Format::Human, _) => {
-            for (entry, r) in entries.iter().zip(&results) {
-                let prefix = entry.label().map(|l| format!("{l}: ")).unwrap_or_default();
-                let message = match entry.signed {
-                    Signed::BundleMessage { .. } => " (a message signature over the artifact digest the bundle states; no artifact was given, so that it has this digest was not checked)",
+            for r in documents {
+                let prefix = r.label().map(|l| format!("{l}: ")).unwrap_or_default();
+                let message = match r.kind {
+                    DocumentKind::SigstoreMessage => " (a message signature over the artifact digest the bundle states; no artifact was given, so that it has this digest was not checked)",
                     _ => "",
                 };
-                for k in signers_of(r) {
+                for k in &r.signers {
                     outln!(
                         "{prefix}verified: signed by `{}` (keyid {}){message}",
                         k.label,
@@ -204,7 +118,7 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
                     );
                 }
                 if r.signers.is_empty() {
-                    match entry.label() {
+                    match r.label() {
                         None => outln!(
                             "not verified: no given key signed `{}`",
                             args.file.display()
@@ -216,15 +130,15 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
                     }
                 }
             }
-            if entries.len() > 1 {
-                let n = results.iter().filter(|r| !r.signers.is_empty()).count();
+            if documents.len() > 1 {
+                let n = documents.iter().filter(|r| r.verified()).count();
                 outln!(
                     "{n} of {} signed documents verified; exit 0 when at least one did (`cairn verify` with a policy decides which must)",
-                    entries.len()
+                    documents.len()
                 );
             }
             if bundle {
-                outln!("note: {SIGNATURE_ONLY}");
+                outln!("note: {NOT_CHECKED}");
             }
         }
     }

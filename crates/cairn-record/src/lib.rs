@@ -13,6 +13,7 @@
 
 mod error;
 pub mod exclude;
+pub mod link;
 mod run_error;
 mod tree;
 

@@ -1,7 +1,7 @@
 //! The errors of `cairn run` and `cairn record` besides recording's own
-//! (`E47x`).
+//! (`E47x`, and `E430` for a link that cannot be written).
 
-/// The errors of `cairn run` besides recording's own (`E44x`).
+/// The errors of `cairn run` and `cairn record` besides recording's own.
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum RunError {
     /// A step name that cannot be the start of a file name.
@@ -47,5 +47,24 @@ pub enum RunError {
     Canonical {
         /// Why.
         reason: String,
+    },
+    /// A link file that could not be written (or an unfinished one removed).
+    #[error("cannot write `{path}`: {reason}")]
+    #[diagnostic(code(E430), help("check that the directory exists and is writable"))]
+    Write {
+        /// The file.
+        path: String,
+        /// The operating system's reason.
+        reason: String,
+    },
+    /// A link file's name is taken by a directory.
+    #[error("cannot write `{path}`: it is a directory")]
+    #[diagnostic(
+        code(E430),
+        help("move the directory out of the way, or write to another directory (`-d DIR`)")
+    )]
+    IsDirectory {
+        /// The file.
+        path: String,
     },
 }

@@ -151,6 +151,13 @@
 //! # }
 //! ```
 //!
+//! # One bundle, one envelope
+//!
+//! [`bundle::verify_bundle`] is `cairn verify-bundle`: one Sigstore bundle
+//! against a signer and a trusted root, without a policy.
+//! [`envelope::verify_envelope`] is `cairn verify-envelope`: which of the
+//! given keys signed each document of a file.
+//!
 //! # Writing policies
 //!
 //! [`format()`] is `cairn fmt`; [`lint()`] is `cairn lint` with its default
@@ -173,7 +180,9 @@
 
 #![deny(missing_docs)]
 
+pub mod bundle;
 mod classic;
+pub mod envelope;
 mod error;
 mod gather;
 mod inputs;
@@ -186,7 +195,7 @@ mod vsa;
 use std::path::Path;
 
 pub use cairn_eval::{Code, Finding, Severity, Status, StepReport, Verdict};
-pub use cairn_evidence::{DigestSet, Limits, SigningKey};
+pub use cairn_evidence::{DigestSet, EvidenceError, Limits, SigningKey, TrustedKey};
 pub use error::{Diagnostic, Error, Warning};
 pub use inputs::{format_time, parse_params, parse_time, InputError};
 pub use options::{Artifact, InspectionRun, Options};
