@@ -117,13 +117,15 @@ impl VerifyBundleArgs {
                 certificate_identity_regexp: self.certificate_identity_regexp.clone(),
                 certificate_oidc_issuer: self.certificate_oidc_issuer.clone(),
                 certificate_oidc_issuer_regexp: self.certificate_oidc_issuer_regexp.clone(),
-                owner: self.owner.clone(),
-                repo: self.repo.clone(),
-                signer_repo: self.signer_repo.clone(),
-                signer_workflow: self.signer_workflow.clone(),
-                source_ref: self.source_ref.clone(),
-                source_digest: self.source_digest.clone(),
-                deny_self_hosted_runners: self.deny_self_hosted_runners,
+                gh: cairn::bundle::GhFlags {
+                    owner: self.owner.clone(),
+                    repo: self.repo.clone(),
+                    signer_repo: self.signer_repo.clone(),
+                    signer_workflow: self.signer_workflow.clone(),
+                    source_ref: self.source_ref.clone(),
+                    source_digest: self.source_digest.clone(),
+                    deny_self_hosted: self.deny_self_hosted_runners,
+                },
             }),
         };
         let trusted_root = match (&self.trusted_root, self.staging) {

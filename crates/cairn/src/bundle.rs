@@ -41,10 +41,10 @@
 use std::path::{Path, PathBuf};
 
 use cairn_evidence::sigstore::{
-    self, read_bundle, read_trust_root, read_trust_roots, Artifact, GhFlags, Identity, Matcher,
-    Signer, TrustRoot, Version,
+    self, read_bundle, read_trust_root, read_trust_roots, Artifact, Identity, Matcher, Signer,
+    TrustRoot, Version,
 };
-pub use cairn_evidence::sigstore::{Check, Failure, Verified};
+pub use cairn_evidence::sigstore::{Check, Failure, GhFlags, Verified};
 use cairn_evidence::{EvidenceError, Limits, Location};
 
 /// What [`verify_bundle`] checks a bundle against.
@@ -129,20 +129,10 @@ pub struct IdentityFlags {
     pub certificate_oidc_issuer: Option<String>,
     /// The OIDC issuer by a regex (`--certificate-oidc-issuer-regexp`).
     pub certificate_oidc_issuer_regexp: Option<String>,
-    /// gh: the source repository's owner (`--owner`).
-    pub owner: Option<String>,
-    /// gh: the source repository, `OWNER/NAME` (`--repo`).
-    pub repo: Option<String>,
-    /// gh: the repository of the workflow that signed (`--signer-repo`).
-    pub signer_repo: Option<String>,
-    /// gh: the workflow that signed, at any ref (`--signer-workflow`).
-    pub signer_workflow: Option<String>,
-    /// gh: the source repository ref (`--source-ref`).
-    pub source_ref: Option<String>,
-    /// gh: the source repository commit (`--source-digest`).
-    pub source_digest: Option<String>,
-    /// gh: refuse certificates issued to self-hosted runners.
-    pub deny_self_hosted_runners: bool,
+    /// gh's shorthands (`--owner`, `--repo`, `--signer-repo`,
+    /// `--signer-workflow`, `--source-ref`, `--source-digest`,
+    /// `--deny-self-hosted-runners`).
+    pub gh: GhFlags,
 }
 
 /// The answer of [`verify_bundle`].
@@ -276,9 +266,9 @@ pub fn identity(flags: &IdentityFlags) -> Result<Identity, BundleError> {
     for (flag, value) in [
         ("--certificate-identity", &flags.certificate_identity),
         ("--certificate-oidc-issuer", &flags.certificate_oidc_issuer),
-        ("--owner", &flags.owner),
-        ("--repo", &flags.repo),
-        ("--signer-repo", &flags.signer_repo),
+        ("--owner", &flags.gh.owner),
+        ("--repo", &flags.gh.repo),
+        ("--signer-repo", &flags.gh.signer_repo),
     ] {
         if value.as_deref().is_some_and(str::is_empty) {
             return Err(signer_error(format!(
@@ -312,16 +302,7 @@ pub fn identity(flags: &IdentityFlags) -> Result<Identity, BundleError> {
             "--certificate-oidc-issuer-regexp",
         );
     }
-    let gh = GhFlags {
-        owner: flags.owner.clone(),
-        repo: flags.repo.clone(),
-        signer_repo: flags.signer_repo.clone(),
-        signer_workflow: flags.signer_workflow.clone(),
-        source_ref: flags.source_ref.clone(),
-        source_digest: flags.source_digest.clone(),
-        deny_self_hosted: flags.deny_self_hosted_runners,
-    };
-    gh.apply(&mut id, has_san).map_err(signer_error)?;
+    flags.gh.apply(&mut id, has_san).map_err(signer_error)?;
     if !id.has_issuer() {
         return Err(signer_error(
             "no OIDC issuer given: a SAN means nothing without the issuer that vouched for it; give `--certificate-oidc-issuer` (or `--certificate-oidc-issuer-regexp '.*'` to accept any, on purpose)",
@@ -629,10 +610,8 @@ mod tests {
         };
         let e = identity(&only_issuer).unwrap_err();
         assert!(e.to_string().starts_with("no certificate identity"), "{e}");
-        let empty = IdentityFlags {
-            owner: Some(String::new()),
-            ..email()
-        };
+        let mut empty = email();
+        empty.gh.owner = Some(String::new());
         assert!(matches!(identity(&empty), Err(BundleError::Signer(_))));
         let bad_regex = IdentityFlags {
             certificate_identity: None,
