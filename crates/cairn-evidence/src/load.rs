@@ -153,8 +153,10 @@ pub fn load_verified_with(
 
 /// [`load_verified_with`] over evidence given as bytes rather than paths,
 /// each with the name findings give it: a name ending in `.jsonl`, or bytes
-/// that are JSON lines, are read as a bundle; anything else as one document.
-/// The same limits apply as to files (each, and all together).
+/// that are JSON lines under a name that does not say it is one document
+/// (`.json`, `.link`, `.layout`, `.dsse`, `.sigstore`), are read as a bundle;
+/// anything else as one document. Each document is held to the file limit,
+/// all of them together to the total limit.
 pub fn load_verified_bytes(
     documents: &[(String, Vec<u8>)],
     limits: &Limits,
@@ -196,7 +198,10 @@ pub fn load_verified_bytes(
         } else {
             budget = budget.saturating_sub(size);
             let mut owned = bytes.clone();
-            let lines = looks_like_json_lines(&owned);
+            let one = [".json", ".link", ".layout", ".dsse", ".sigstore"]
+                .iter()
+                .any(|ext| name.ends_with(ext));
+            let lines = !one && looks_like_json_lines(&owned);
             reader.read_file(
                 Path::new(name),
                 &mut owned,

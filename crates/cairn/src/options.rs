@@ -60,12 +60,17 @@ pub struct Options {
     /// [`parse_time`](crate::parse_time)).
     pub time: i64,
     /// Attestation files or directories of them: `.intoto.jsonl` bundles,
-    /// DSSE envelopes, Sigstore bundles, classic links.
+    /// DSSE envelopes, Sigstore bundles, classic links. A path may be a pipe,
+    /// and `-` reads the process's standard input (once per process).
     pub evidence: Vec<PathBuf>,
     /// Evidence given as bytes, each with the name findings give it (a name
-    /// ending in `.jsonl`, or bytes that are JSON lines, is read as a bundle;
-    /// anything else as one envelope, Sigstore bundle or link), read after
-    /// [`Options::evidence`] and within the same limits.
+    /// ending in `.jsonl`, or bytes that are JSON lines under a name without
+    /// a `.json`, `.link`, `.layout`, `.dsse` or `.sigstore` ending, is read as
+    /// a bundle; anything else as one envelope, Sigstore bundle or link), read
+    /// after [`Options::evidence`]: each document at most
+    /// [`Limits::max_file_bytes`], all documents together at most
+    /// [`Limits::max_total_bytes`]. Findings show no line of a document (its
+    /// name is never opened as a file).
     pub documents: Vec<(String, Vec<u8>)>,
     /// A folder of classic links, read as in-toto does
     /// (`<step>.<keyid8>.link`, sublayouts in `<step>.<keyid8>/`). A

@@ -28,6 +28,9 @@ pub struct Report {
     artifact: Option<(String, DigestSet)>,
     now: i64,
     warnings: Vec<Warning>,
+    /// The evidence given as bytes, by name: their text (when it is small
+    /// UTF-8) stands for a file of that name, which is never opened.
+    documents: std::collections::BTreeMap<String, Option<String>>,
 }
 
 impl Report {
@@ -51,7 +54,21 @@ impl Report {
             artifact,
             now,
             warnings: Vec::new(),
+            documents: std::collections::BTreeMap::new(),
         }
+    }
+
+    pub(crate) fn set_documents(&mut self, documents: &[(String, Vec<u8>)]) {
+        let limit = usize::try_from(SNIPPET_FILE_LIMIT).unwrap_or(usize::MAX);
+        self.documents = documents
+            .iter()
+            .map(|(name, bytes)| {
+                let text = (bytes.len() <= limit)
+                    .then(|| String::from_utf8(bytes.clone()).ok())
+                    .flatten();
+                (name.clone(), text)
+            })
+            .collect();
     }
 
     pub(crate) fn set_warnings(&mut self, warnings: Vec<Warning>) {
@@ -146,6 +163,17 @@ impl Report {
             .filter_map(|f| f.origin.as_ref())
         {
             if files.contains_key(&origin.file) {
+                continue;
+            }
+            // Evidence given as bytes is shown from those bytes; its name is
+            // not a path to open. Standard input cannot be read again.
+            if let Some(given) = self.documents.get(&origin.file) {
+                if let Some(text) = given {
+                    files.insert(origin.file.clone(), text.clone());
+                }
+                continue;
+            }
+            if origin.file == cairn_base::files::display_name(std::path::Path::new("-")) {
                 continue;
             }
             // Read back only if it is still a regular file this small.

@@ -148,9 +148,9 @@ fn run(
     verdict.add_rejections(&layout, &rejected);
     verdict.add_unreadable(&unreadable_evidence);
     verdict.add_findings(extra);
-    Ok(Report::new(
-        policy, layout, verdict, trace, verified, artifact, now,
-    ))
+    let mut report = Report::new(policy, layout, verdict, trace, verified, artifact, now);
+    report.set_documents(&options.documents);
+    Ok(report)
 }
 
 /// The artifact file's digests with every algorithm cairn computes that

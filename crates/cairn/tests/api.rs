@@ -198,3 +198,42 @@ fn evidence_given_as_bytes_counts_as_the_file_would() {
         .iter()
         .any(|f| f.code.as_str() == "V121" && f.message.contains("junk.json")));
 }
+
+#[test]
+fn a_document_name_is_never_opened_as_a_file() {
+    let dir = policies().join("release");
+    let policy = cairn::Policy::from_file(&dir.join("policy.cairn")).unwrap();
+    let mut options = cairn::Options::at(cairn::parse_time("2026-06-01T00:00:00Z").unwrap());
+    // A real file's name given to bytes that are not evidence: the finding
+    // shows those bytes' line, never a line of the file of that name.
+    let real = dir.join("policy.cairn").display().to_string();
+    options.documents = vec![
+        (
+            "pass.intoto.jsonl".to_string(),
+            std::fs::read(dir.join("bundles/pass.intoto.jsonl")).unwrap(),
+        ),
+        (real.clone(), b"{\"payload\": ".to_vec()),
+    ];
+    let report = cairn::verify(&policy, &options).unwrap();
+    assert!(report
+        .verdict()
+        .findings
+        .iter()
+        .any(|f| f.code.as_str() == "V121"));
+    let text = report.findings(false);
+    assert!(!text.contains("layout \"foo-release\""), "{text}");
+}
+
+#[test]
+fn a_json_document_holding_two_lines_is_one_document() {
+    let dir = policies().join("release");
+    let policy = cairn::Policy::from_file(&dir.join("policy.cairn")).unwrap();
+    let bundle = std::fs::read_to_string(dir.join("bundles/pass.intoto.jsonl")).unwrap();
+    let mut options = cairn::Options::at(cairn::parse_time("2026-06-01T00:00:00Z").unwrap());
+    options.documents = vec![("two.json".to_string(), bundle.into_bytes())];
+    // Read as one JSON document, the lines are data after the first value:
+    // nothing can be read, so there is no verdict.
+    let e = cairn::verify(&policy, &options).unwrap_err();
+    assert!(!e.is_failure());
+    assert!(e.to_string().contains("two.json"), "{e}");
+}
