@@ -19,13 +19,13 @@ use super::document::{read_document, Document};
 use super::error::{small, EvidenceError, Location};
 use super::keyfile::TrustedKey;
 use super::limits::Limits;
-use super::model::{Body, Origin};
+use super::model::{Attestation, Body, Origin, Verified};
 use super::parse::{content, Content};
 use super::read::read_bounded_into;
 pub use super::read::{read_bounded, read_bounded_stream};
 use super::unverified::Outcome;
 pub use super::unverified::{Claim, LayoutSource, Unverified, UnverifiedLayout};
-use super::verify::{verify, Checked, Checker};
+use super::verify::{verify, Checked, Checker, Rejected};
 
 /// The result of [`load`].
 #[derive(Debug, Default)]
@@ -143,12 +143,22 @@ pub fn load_verified_with(
         (part, verified, rejected)
     });
     for (part, verified, rejected) in parts {
-        checked.verified.extend(verified);
-        checked.rejected.extend(rejected);
-        checked.layouts.extend(part.layouts);
-        checked.problems.extend(part.problems);
+        absorb(&mut checked, part, verified, rejected);
     }
     checked
+}
+
+/// Adds one file's (or document's) outcome to `checked`.
+fn absorb(
+    checked: &mut Checked,
+    part: Loaded,
+    verified: Vec<Verified<Attestation>>,
+    rejected: Vec<Rejected>,
+) {
+    checked.verified.extend(verified);
+    checked.rejected.extend(rejected);
+    checked.layouts.extend(part.layouts);
+    checked.problems.extend(part.problems);
 }
 
 /// [`load_verified_with`] over evidence given as bytes rather than paths,
@@ -198,9 +208,7 @@ pub fn load_verified_bytes(
         } else {
             budget = budget.saturating_sub(size);
             let mut owned = bytes.clone();
-            let one = [".json", ".link", ".layout", ".dsse", ".sigstore"]
-                .iter()
-                .any(|ext| name.ends_with(ext));
+            let one = ONE_DOCUMENT.iter().any(|ext| name.ends_with(ext));
             let lines = !one && looks_like_json_lines(&owned);
             reader.read_file(
                 Path::new(name),
@@ -216,13 +224,14 @@ pub fn load_verified_bytes(
         }
         let items = std::mem::take(&mut part.items);
         let (verified, rejected) = verify(items, keys);
-        checked.verified.extend(verified);
-        checked.rejected.extend(rejected);
-        checked.layouts.extend(part.layouts);
-        checked.problems.extend(part.problems);
+        absorb(&mut checked, part, verified, rejected);
     }
     checked
 }
+
+/// File name endings of evidence that is one document (`.jsonl` is a bundle
+/// of lines).
+const ONE_DOCUMENT: [&str; 5] = [".json", ".link", ".layout", ".dsse", ".sigstore"];
 
 /// A link whose signatures are still to be checked (see [`super::bulk::Walked`]).
 struct FollowUp {
@@ -253,9 +262,7 @@ fn dir_files(dir: &Path) -> Result<Vec<PathBuf>, EvidenceError> {
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let entry = entry.map_err(io)?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let wanted = [".link", ".layout", ".json", ".jsonl", ".dsse", ".sigstore"]
-            .iter()
-            .any(|ext| name.ends_with(ext));
+        let wanted = name.ends_with(".jsonl") || ONE_DOCUMENT.iter().any(|ext| name.ends_with(ext));
         if name.starts_with('.') || !wanted || !entry.file_type().map_err(io)?.is_file() {
             continue;
         }

@@ -34,15 +34,21 @@ pub struct SignedEntry {
     pub notes: Vec<EvidenceError>,
 }
 
+/// Where an entry stands in its file: `line 3`, `$.attestations[1].bundle`,
+/// both, or nothing.
+pub fn entry_label(line: Option<usize>, entry: Option<&str>) -> Option<String> {
+    match (line, entry) {
+        (None, None) => None,
+        (Some(line), None) => Some(format!("line {line}")),
+        (None, Some(entry)) => Some(entry.to_string()),
+        (Some(line), Some(entry)) => Some(format!("line {line} {entry}")),
+    }
+}
+
 impl SignedEntry {
     /// `line 3`, `$.attestations[1].bundle`, both, or nothing.
     pub fn label(&self) -> Option<String> {
-        match (self.line, &self.entry) {
-            (None, None) => None,
-            (Some(line), None) => Some(format!("line {line}")),
-            (None, Some(entry)) => Some(entry.clone()),
-            (Some(line), Some(entry)) => Some(format!("line {line} {entry}")),
-        }
+        entry_label(self.line, self.entry.as_deref())
     }
 }
 

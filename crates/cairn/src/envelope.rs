@@ -77,12 +77,7 @@ pub struct DocumentCheck {
 impl DocumentCheck {
     /// `line 3`, `$.attestations[1].bundle`, both, or nothing.
     pub fn label(&self) -> Option<String> {
-        match (self.line, &self.entry) {
-            (None, None) => None,
-            (Some(line), None) => Some(format!("line {line}")),
-            (None, Some(entry)) => Some(entry.clone()),
-            (Some(line), Some(entry)) => Some(format!("line {line} {entry}")),
-        }
+        cairn_evidence::signed::entry_label(self.line, self.entry.as_deref())
     }
 
     /// Whether a given key signed it.
