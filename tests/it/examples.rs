@@ -22,15 +22,18 @@ fn text(bytes: &[u8]) -> String {
 
 /// Every diagnostic code rendered on stderr: a line that is just the code.
 fn stderr_codes(stderr: &str) -> BTreeSet<String> {
+    let is_code = |l: &str| {
+        l.len() == 4 && l.starts_with(['E', 'V']) && l.chars().skip(1).all(|c| c.is_ascii_digit())
+    };
+    // A diagnostic's code on a line of its own, or a finding folded under
+    // its root cause (`    V104 product ... is not allowed (...)`).
     stderr
         .lines()
-        .map(str::trim)
-        .filter(|l| {
-            l.len() == 4
-                && l.starts_with(['E', 'V'])
-                && l.chars().skip(1).all(|c| c.is_ascii_digit())
+        .filter_map(|l| {
+            let code = l.trim().split(' ').next()?;
+            let folded = l.starts_with("    ") && l.trim() != code;
+            (is_code(code) && (l.trim() == code || folded)).then(|| code.to_owned())
         })
-        .map(str::to_owned)
         .collect()
 }
 

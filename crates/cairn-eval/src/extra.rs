@@ -241,14 +241,33 @@ pub fn inspections<'a>(
             (&inspection.products, Side::Products),
         ] {
             if let Some(list) = list {
+                let source = match side {
+                    Side::Materials => subject.materials,
+                    Side::Products => subject.products,
+                };
                 for failure in rules::apply(&list.rules, side, &subject, lookup, true) {
-                    out.push(rule_failure(
-                        &inspection.name,
-                        list,
-                        side,
-                        failure,
-                        &subject,
-                    ));
+                    let miss = match &failure {
+                        Failure::Disallowed { rule, name } => super::why::missed_match(
+                            input.layout,
+                            &list.rules,
+                            *rule,
+                            name,
+                            source,
+                            lookup,
+                        )
+                        .map(|m| (m, name.clone())),
+                        _ => None,
+                    };
+                    out.push(match miss {
+                        Some((miss, name)) => super::why::miss_finding(
+                            &inspection.name,
+                            side,
+                            &name,
+                            &list.rules,
+                            &miss,
+                        ),
+                        None => rule_failure(&inspection.name, list, side, failure, &subject),
+                    });
                 }
             }
         }
@@ -292,18 +311,60 @@ pub fn final_artifact<'a>(input: &Input<'_>, lookup: &rules::Lookup<'a>) -> Vec<
     if found {
         return Vec::new();
     }
-    let count = products.map_or(0, Artifacts::len);
+    let Some(products) = products else {
+        return vec![Finding::deny(
+            Code::ArtifactNotProduced,
+            format!("the given artifact is not a product of step `{step_name}`"),
+        )
+        .step(step_name)
+        .at(clause.span, "the artifact must be a product of this step")
+        .values(
+            format!("a product of `{step_name}`"),
+            digest::describe(given),
+        )
+        .help(format!(
+            "step `{step_name}` has no counted evidence, so it has no products to compare with; fix its evidence first"
+        ))
+        .follows(step_name)];
+    };
+    let (expected, actual) = products_compared(products, given);
     vec![Finding::deny(
         Code::ArtifactNotProduced,
         format!("the given artifact is not a product of step `{step_name}`"),
     )
     .step(step_name)
     .at(clause.span, "the artifact must be a product of this step")
-    .values(
-        format!("one of the {count} product(s) of `{step_name}`"),
-        digest::describe(given),
-    )
-    .help("the artifact's digest matches no product (subject) of the step's counted evidence")]
+    .member("$.subject")
+    .values(expected, actual)
+    .help(format!(
+        "check that the artifact is the one `{step_name}` built (verify the file it produced, or rebuild and attest the build again); the step's counted evidence names other products"
+    ))]
+}
+
+/// Products shown in a V107: how many products there were, and the digests
+/// of the first few (shortened just enough to tell each from the given
+/// artifact), with the given artifact's digest shortened the same way.
+fn products_compared(products: &Artifacts, given: &cairn_evidence::DigestSet) -> (String, String) {
+    const SHOWN: usize = 3;
+    let mut names = Vec::new();
+    let mut actual = None;
+    for (name, set) in products.iter().take(SHOWN) {
+        let (theirs, ours) = super::why::short_pair(set, given);
+        names.push(format!("`{name}` {theirs}"));
+        actual.get_or_insert(ours);
+    }
+    let more = products.len().saturating_sub(SHOWN);
+    let mut expected = match products.len() {
+        0 => "a product, but the step's counted evidence lists none".to_string(),
+        1 => format!("the product {}", names.join("")),
+        n => format!("one of {n} products: {}", names.join(", ")),
+    };
+    if more > 0 {
+        expected.push_str(&format!(", and {more} more"));
+    }
+    let actual = actual
+        .unwrap_or_else(|| super::why::short_pair(given, &cairn_evidence::DigestSet::new()).0);
+    (expected, actual)
 }
 
 /// The span of a rule, or of its list for the implicit final rule.

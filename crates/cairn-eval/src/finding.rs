@@ -142,6 +142,20 @@ pub struct Finding {
     pub actual: Option<String>,
     /// How to fix it.
     pub help: Option<String>,
+    /// The step whose missing evidence this finding only follows from (a
+    /// MATCH with nothing to match, a product of a step that has none); the
+    /// verdict links it to that step's root finding ([`Finding::cause`]).
+    #[serde(skip)]
+    pub follows: Option<String>,
+    /// Index (into the verdict's findings) of the root finding this one
+    /// follows from; set by the verdict, never by whoever makes a finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<usize>,
+    /// The member of the attestation this finding is about, as a JSON path
+    /// into its Statement or link (`$.predicate.result`, `$.subject`), for
+    /// showing the decoded evidence.
+    #[serde(skip)]
+    pub member: Option<String>,
 }
 
 impl Finding {
@@ -160,6 +174,9 @@ impl Finding {
             expected: None,
             actual: None,
             help: None,
+            follows: None,
+            cause: None,
+            member: None,
         }
     }
 
@@ -201,6 +218,18 @@ impl Finding {
     pub fn values(mut self, expected: impl Into<String>, actual: impl Into<String>) -> Finding {
         self.expected = Some(expected.into());
         self.actual = Some(actual.into());
+        self
+    }
+
+    /// Marks the finding as following from the missing evidence of `step`.
+    pub fn follows(mut self, step: &str) -> Finding {
+        self.follows = Some(step.to_string());
+        self
+    }
+
+    /// Sets the member of the attestation the finding is about.
+    pub fn member(mut self, path: impl Into<String>) -> Finding {
+        self.member = Some(path.into());
         self
     }
 

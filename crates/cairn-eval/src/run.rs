@@ -129,7 +129,7 @@ fn evaluate_with(input: &Input<'_>, trace: Option<&mut Trace>) -> Verdict {
     let ignored = (0..input.attestations.len())
         .filter(|i| !looked_at.contains(i))
         .collect();
-    Verdict {
+    let mut verdict = Verdict {
         layout: layout.name.clone(),
         now: input.now,
         steps,
@@ -137,7 +137,9 @@ fn evaluate_with(input: &Input<'_>, trace: Option<&mut Trace>) -> Verdict {
         findings,
         used: used.into_iter().collect(),
         ignored,
-    }
+    };
+    verdict.settle();
+    verdict
 }
 
 /// What evaluating one step's rules and checks gave.
@@ -289,6 +291,7 @@ impl<'a> StepContext<'a> {
                 name: step.name.clone(),
                 status,
                 considered: state.considered.clone(),
+                untrusted: 0,
             },
             findings: step_findings,
             used,
@@ -318,12 +321,19 @@ fn check_finding(
             .origin(view.origin)
             .help(help);
     }
+    // The checked member, as a path into the Statement (a classic link is
+    // its own predicate).
+    let member = match (view.statement_predicate(), check.path.strip_prefix('$')) {
+        (Some(_), Some(rest)) => format!("$.predicate{rest}"),
+        _ => check.path.clone(),
+    };
     let f = Finding::deny(Code::CheckFailed, failure.message)
         .step(&step.name)
         .at(check.span, "this check failed")
         .origin(view.origin)
+        .member(member)
         .values(failure.expected, failure.actual)
-        .help("the attestation's predicate does not satisfy this check");
+        .help("the evidence does not say what this check requires: produce evidence that does (rerun the step that made it); changing the check would accept such evidence from now on");
     match check.level {
         cairn_lang::ir::Level::Deny => f,
         cairn_lang::ir::Level::Warn => Finding {

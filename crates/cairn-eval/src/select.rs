@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use cairn_evidence::predicates::LINK_V03;
-use cairn_evidence::Artifacts;
+use cairn_evidence::{Artifacts, Origin};
 use cairn_lang::ir::{ExpectedAttestation, Functionaries, Layout, Step};
 
 use super::extra;
@@ -218,6 +218,7 @@ fn group<'v>(
     let mut keys = BTreeSet::new();
     let mut rejected = 0usize;
     let mut refused_signers: BTreeSet<String> = BTreeSet::new();
+    let mut first_refused: Option<&Origin> = None;
     for view in views {
         let candidate = if is_link {
             view.link_name() == Some(step.name.as_str())
@@ -254,6 +255,7 @@ fn group<'v>(
             counted.push(view);
         } else {
             rejected += 1;
+            first_refused.get_or_insert(view.origin);
             refused_signers.extend(view.signers.iter().map(|&s| key_name(layout, s)));
         }
     }
@@ -273,7 +275,51 @@ fn group<'v>(
                 .join(", ")
         )
     };
-    if counted.is_empty() {
+    if counted.is_empty() && rejected > 0 {
+        let who = if refused_signers.is_empty() {
+            "no key of the policy".to_string()
+        } else {
+            refused_signers
+                .iter()
+                .map(|s| format!("`{s}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let allowed: Vec<String> = by
+            .keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "`{}`",
+                    key_name(layout, usize::try_from(k.0).unwrap_or(usize::MAX))
+                )
+            })
+            .collect();
+        let sign_with = if allowed.is_empty() {
+            "one of its certificate functionaries".to_string()
+        } else {
+            allowed.join(" or ")
+        };
+        let mut f = Finding::deny(
+                Code::NoEvidence,
+                format!(
+                    "{} has {rejected} attestation{}, signed by {who}, whom the step does not authorise",
+                    subject_of(step, expected),
+                    if rejected == 1 { "" } else { "s" }
+                ),
+            )
+            .step(&step.name)
+            .at(by.span, "the signers this step authorises")
+            .member("$")
+            .values(needed, format!("signed by {}", who.replace('`', "")))
+            .help(format!(
+                "have {sign_with} sign this evidence; adding {who} to `by` would instead make {who}'s signature count for this step"
+            ));
+        if let Some(origin) = first_refused {
+            f = f.origin(origin);
+        }
+        findings.push(f);
+    } else if counted.is_empty() {
         let mut f = Finding::deny(
             Code::NoEvidence,
             format!("no evidence for {}", subject_of(step, expected)),
@@ -281,16 +327,7 @@ fn group<'v>(
         .step(&step.name)
         .at(span, "nothing satisfies this")
         .values(needed, "none");
-        f = if rejected > 0 {
-            let who = if refused_signers.is_empty() {
-                "no key of the policy".to_string()
-            } else {
-                refused_signers.into_iter().collect::<Vec<_>>().join(", ")
-            };
-            f.help(format!(
-                "{rejected} attestation(s) were found, signed by {who}, but none by a key this step authorises; sign with one of its keys or add the signer to `by`"
-            ))
-        } else if is_link {
+        f = if is_link {
             let near =
                 cairn_base::suggest::closest(&step.name, views.iter().filter_map(View::link_name));
             f.help(match near {

@@ -42,8 +42,12 @@ pub enum Status {
     Satisfied,
     /// Evidence counted but something failed.
     Failed,
-    /// Nothing counted (for an inspection: not run).
+    /// No attestation of the expected kind exists (for an inspection: not run).
     NoEvidence,
+    /// Attestations of the expected kind exist, but none counted: each was
+    /// signed by a key or identity the step does not authorise, by no
+    /// trusted key, or failed its signature.
+    Refused,
 }
 
 /// One attestation a step looked at.
@@ -80,6 +84,23 @@ pub struct StepReport {
     /// Every attestation taken for this step, counted or not, in a canonical
     /// order (by digest, then origin) that does not depend on input order.
     pub considered: Vec<Considered>,
+    /// Attestations that claimed this step but that no trusted key or
+    /// identity verified (each has a `V119` finding); they are not in
+    /// `considered`.
+    pub untrusted: usize,
+}
+
+impl StepReport {
+    /// How many attestations counted.
+    pub fn counted(&self) -> usize {
+        self.considered.iter().filter(|c| c.counted).count()
+    }
+
+    /// How many verified attestations did not count (signed by a key or
+    /// identity the step does not authorise).
+    pub fn unauthorised(&self) -> usize {
+        self.considered.len() - self.counted()
+    }
 }
 
 /// What happened to one inspection.
@@ -158,6 +179,7 @@ impl Verdict {
                 None => self.findings.push(f),
             }
         }
+        self.settle();
     }
 
     /// Adds a warning for each attestation no trusted key verified, naming
@@ -208,7 +230,13 @@ impl Verdict {
                 format!("{} in `{}` is not signed by {what}", r.claim, r.origin),
             )
             .origin(&r.origin)
-            .help(miette::Diagnostic::help(r).map_or_else(String::new, |h| h.to_string()));
+            .member("$");
+            let why = miette::Diagnostic::help(r).map_or_else(String::new, |h| h.to_string());
+            if let Some(report) =
+                step.and_then(|s| self.steps.iter_mut().find(|r| r.name == s.name))
+            {
+                report.untrusted += 1;
+            }
             if let Some(step) = step {
                 let keys: Vec<String> = step
                     .by
@@ -221,7 +249,15 @@ impl Verdict {
                         )
                     })
                     .collect();
+                let sign = if keys.is_empty() {
+                    "one of its functionaries".to_string()
+                } else {
+                    keys.join(" or ")
+                };
                 f = f
+                    .help(format!(
+                        "have {sign} sign this evidence; trusting its signer instead would accept whatever that key or identity signs: {why}"
+                    ))
                     .step(&step.name)
                     .at(step.by.span, "its signers are named here")
                     .values(
@@ -229,7 +265,7 @@ impl Verdict {
                         format!("signed by {hints}"),
                     );
             } else {
-                f = f.values(
+                f = f.help(why).values(
                     "signed by a key of the policy",
                     format!("signed by {hints}"),
                 );
@@ -242,6 +278,120 @@ impl Verdict {
             match at {
                 Some(i) => self.findings.insert(i + 1, f),
                 None => self.findings.push(f),
+            }
+        }
+        self.settle();
+    }
+
+    /// Puts the verdict in its final form after findings were added: each
+    /// step's status agrees with its findings and evidence (a step with a
+    /// failing finding is never satisfied; a step whose attestations all
+    /// were refused is [`Status::Refused`], not [`Status::NoEvidence`]); an
+    /// untrusted attestation that leaves its step without evidence is an
+    /// error and that step's root finding; each step's root finding comes
+    /// first among its findings, directly followed by the findings that only
+    /// follow from it, each linked to it by [`Finding::cause`]. Running it
+    /// again changes nothing.
+    pub fn settle(&mut self) {
+        for step in &mut self.steps {
+            let failing = self
+                .findings
+                .iter()
+                .any(|f| f.severity == Severity::Deny && f.step.as_deref() == Some(&step.name));
+            step.status = if step.counted() == 0 {
+                if step.considered.is_empty() && step.untrusted == 0 {
+                    Status::NoEvidence
+                } else {
+                    Status::Refused
+                }
+            } else if failing {
+                Status::Failed
+            } else {
+                Status::Satisfied
+            };
+        }
+        // The root finding of each step without evidence.
+        let mut roots: BTreeMap<String, usize> = BTreeMap::new();
+        for step in &self.steps {
+            if step.counted() > 0 {
+                continue;
+            }
+            let of_step = |f: &Finding, code: Code| {
+                f.code == code && f.step.as_deref() == Some(step.name.as_str())
+            };
+            let untrusted_root = step.untrusted > 0 && step.unauthorised() == 0;
+            if untrusted_root {
+                for f in &mut self.findings {
+                    if of_step(f, Code::NotTrusted) {
+                        f.severity = Severity::Deny;
+                    }
+                    if of_step(f, Code::NoEvidence) {
+                        f.follows = Some(step.name.clone());
+                    }
+                }
+            }
+            let root_code = if untrusted_root {
+                Code::NotTrusted
+            } else {
+                Code::NoEvidence
+            };
+            if let Some(i) = self.findings.iter().position(|f| of_step(f, root_code)) {
+                roots.insert(step.name.clone(), i);
+            }
+        }
+        let root_of = |i: usize, f: &Finding| -> Option<usize> {
+            let r = *roots.get(f.follows.as_deref()?)?;
+            (r != i).then_some(r)
+        };
+        let n = self.findings.len();
+        let mut order = Vec::with_capacity(n);
+        let mut placed = vec![false; n];
+        for i in 0..n {
+            let Some(f) = self.findings.get(i) else { break };
+            if placed.get(i) == Some(&true) || root_of(i, f).is_some() {
+                continue;
+            }
+            let own_root = f.step.as_deref().and_then(|s| roots.get(s)).copied();
+            for r in own_root.into_iter().chain(std::iter::once(i)) {
+                if placed.get(r) == Some(&true) {
+                    continue;
+                }
+                order.push(r);
+                if let Some(p) = placed.get_mut(r) {
+                    *p = true;
+                }
+                for (j, g) in self.findings.iter().enumerate() {
+                    if root_of(j, g) == Some(r) && placed.get(j) == Some(&false) {
+                        order.push(j);
+                        if let Some(p) = placed.get_mut(j) {
+                            *p = true;
+                        }
+                    }
+                }
+            }
+        }
+        let mut old: Vec<Option<Finding>> = std::mem::take(&mut self.findings)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut position = vec![0usize; n];
+        for (new, &i) in order.iter().enumerate() {
+            if let Some(p) = position.get_mut(i) {
+                *p = new;
+            }
+        }
+        let causes: Vec<Option<usize>> = (0..n)
+            .map(|i| {
+                old.get(i)
+                    .and_then(Option::as_ref)
+                    .and_then(|f| root_of(i, f))
+                    .and_then(|r| position.get(r).copied())
+            })
+            .collect();
+        for &i in &order {
+            if let Some(mut f) = old.get_mut(i).and_then(Option::take) {
+                f.cause = causes.get(i).copied().flatten();
+                self.findings.push(f);
             }
         }
     }
@@ -272,5 +422,6 @@ impl Verdict {
             ));
             self.findings.push(f);
         }
+        self.settle();
     }
 }

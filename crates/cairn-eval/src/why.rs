@@ -193,7 +193,8 @@ pub fn miss_finding(step: &str, side: Side, name: &str, rules: &[Rule], miss: &M
     let f = match miss {
         Miss::NoEvidence { target, .. } => f
             .values(format!("a match in `{target}`"), format!("step `{target}` has no evidence"))
-            .help(format!("this MATCH consumes nothing while `{target}` has no counted evidence; fix `{target}` first")),
+            .help(format!("this MATCH consumes nothing while `{target}` has no counted evidence; fix `{target}` first"))
+            .follows(target),
         Miss::Absent {
             target,
             wanted,
@@ -254,7 +255,8 @@ pub fn cascade(
     .step(step)
     .artifact(side, first)
     .values(format!("artifacts matched in `{target}`"), format!("{count} unmatched, first `{first}`"))
-    .help(format!("this follows from the missing evidence of `{target}`; fix that first"));
+    .help(format!("this follows from the missing evidence of `{target}`; fix that first"))
+    .follows(target);
     match rule {
         Some(r) => f.at(r.span, "matches from a step without evidence"),
         None => f,

@@ -41,14 +41,12 @@ pub fn summary(verdict: &Verdict) -> String {
         let _ = writeln!(out, "  no step was satisfied, so nothing was verified");
     }
     for step in &verdict.steps {
-        let counted = step.considered.iter().filter(|c| c.counted).count();
         let _ = writeln!(
             out,
-            "  {:<11} step {} ({counted} of {} attestation{} counted)",
+            "  {:<11} step {} ({})",
             status_word(step.status, false),
             escape(&step.name),
-            step.considered.len(),
-            plural(step.considered.len()),
+            counts(step),
         );
     }
     for inspection in &verdict.inspections {
@@ -78,16 +76,115 @@ pub fn findings_with_evidence(
 ) -> String {
     let mut out = String::new();
     let named = source.named_source();
-    for finding in &verdict.findings {
+    for (index, finding) in verdict.findings.iter().enumerate() {
+        if finding.cause.is_some() {
+            continue;
+        }
         out.push('\n');
         let mut d = finding_diagnostic(finding, &named, source.text.len());
         d.related = finding
             .origin
             .as_ref()
-            .and_then(|o| Snippet::new(o, finding.artifact.as_deref(), finding.list, evidence))
+            .and_then(|o| {
+                Snippet::new(
+                    o,
+                    finding.artifact.as_deref(),
+                    finding.list,
+                    finding.member.as_deref(),
+                    evidence,
+                )
+            })
             .into_iter()
             .collect();
         out.push_str(&diag::render(&d, color));
+        out.push_str(&folded(verdict, index, source));
+    }
+    out
+}
+
+/// The findings that only follow from finding `root`, one line each under
+/// it (the JSON report links each to its root by `cause`).
+fn folded(verdict: &Verdict, root: usize, source: &SourceFile) -> String {
+    let follow: Vec<&Finding> = verdict
+        .findings
+        .iter()
+        .filter(|f| f.cause == Some(root))
+        .collect();
+    if follow.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "  {} further finding{} follow{} from this:\n",
+        follow.len(),
+        plural(follow.len()),
+        if follow.len() == 1 { "s" } else { "" }
+    );
+    for f in follow {
+        let at = f.span.filter(|s| s.end <= source.text.len()).map(|s| {
+            let (line, column) = source.line_col(s.start);
+            format!("at {}:{line}:{column}", escape(&source.name))
+        });
+        let mut lines = wrap(&escape(&f.message), 76);
+        lines.extend(at);
+        for (i, line) in lines.iter().enumerate() {
+            if i == 0 {
+                let _ = writeln!(out, "    {} {line}", f.code);
+            } else {
+                let _ = writeln!(out, "         {line}");
+            }
+        }
+    }
+    out
+}
+
+/// `text` in lines of at most `width` characters, broken at spaces (a word
+/// longer than that gets a line of its own).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// What a step's status line says of its attestations: how many counted of
+/// how many found, and why the others did not count.
+pub(crate) fn counts(step: &crate::StepReport) -> String {
+    let total = step.considered.len() + step.untrusted;
+    if total == 0 {
+        return "no attestation found".to_string();
+    }
+    let mut out = format!(
+        "{} of {total} attestation{} counted",
+        step.counted(),
+        plural(total)
+    );
+    let mut why = Vec::new();
+    if step.unauthorised() > 0 {
+        why.push(format!(
+            "{} signed by a key the step does not authorise",
+            step.unauthorised()
+        ));
+    }
+    if step.untrusted > 0 {
+        why.push(format!(
+            "{} signed by no trusted key or identity",
+            step.untrusted
+        ));
+    }
+    if !why.is_empty() {
+        out.push_str(": ");
+        out.push_str(&why.join(", "));
     }
     out
 }
@@ -106,6 +203,7 @@ fn status_word(status: Status, inspection: bool) -> &'static str {
         (Status::Failed, _) => "FAILED",
         (Status::NoEvidence, false) => "NO EVIDENCE",
         (Status::NoEvidence, true) => "NOT RUN",
+        (Status::Refused, _) => "REFUSED",
     }
 }
 

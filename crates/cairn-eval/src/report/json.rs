@@ -69,6 +69,9 @@ pub fn json_value(verdict: &Verdict, source: Option<&SourceFile>) -> Value {
         "steps": verdict.steps.iter().map(|s| json!({
             "name": s.name,
             "status": status(s.status),
+            "counted": s.counted(),
+            "unauthorised": s.unauthorised(),
+            "untrusted": s.untrusted,
             "attestations": s.considered.iter().map(|c| json!({
                 "index": c.index,
                 "origin": origin_json(&c.origin),
@@ -86,7 +89,7 @@ pub fn json_value(verdict: &Verdict, source: Option<&SourceFile>) -> Value {
                 other => status(other),
             },
         })).collect::<Vec<_>>(),
-        "findings": verdict.findings.iter().map(|f| finding(f, source)).collect::<Vec<_>>(),
+        "findings": verdict.findings.iter().enumerate().map(|(i, f)| finding(i, f, source)).collect::<Vec<_>>(),
         "inputAttestations": inputs,
         "ignoredAttestations": verdict.ignored,
     })
@@ -97,6 +100,7 @@ fn status(s: Status) -> &'static str {
         Status::Satisfied => "satisfied",
         Status::Failed => "failed",
         Status::NoEvidence => "no_evidence",
+        Status::Refused => "refused",
     }
 }
 
@@ -108,7 +112,7 @@ fn origin_json(o: &Origin) -> Value {
     value
 }
 
-fn finding(f: &Finding, source: Option<&SourceFile>) -> Value {
+fn finding(index: usize, f: &Finding, source: Option<&SourceFile>) -> Value {
     let location = f.span.map(|span| match source {
         Some(src) => {
             let (line, column) = src.line_col(span.start);
@@ -123,6 +127,7 @@ fn finding(f: &Finding, source: Option<&SourceFile>) -> Value {
         None => json!({"start": span.start, "end": span.end}),
     });
     json!({
+        "index": index,
         "code": f.code.as_str(),
         "severity": f.severity,
         "step": f.step,
@@ -134,5 +139,6 @@ fn finding(f: &Finding, source: Option<&SourceFile>) -> Value {
         "expected": f.expected,
         "actual": f.actual,
         "help": f.help,
+        "cause": f.cause,
     })
 }

@@ -7,6 +7,7 @@
 //! a status line or hide text with control characters, ANSI escapes or bidi
 //! controls.
 
+mod decoded;
 mod human;
 mod json;
 mod snippet;

@@ -119,8 +119,41 @@ impl SourceCode for Window {
 #[derive(Debug)]
 pub struct Snippet {
     message: String,
-    source: LineSource,
+    source: Shown,
     label: LabeledSpan,
+}
+
+/// What a snippet shows: a line of the evidence file, or an excerpt of the
+/// decoded payload of the envelope on that line.
+#[derive(Debug)]
+enum Shown {
+    Line(LineSource),
+    Decoded(super::decoded::Excerpt),
+}
+
+impl Shown {
+    /// The text shown.
+    #[cfg(test)]
+    fn text(&self) -> &str {
+        match self {
+            Shown::Line(line) => &line.text,
+            Shown::Decoded(excerpt) => excerpt.text(),
+        }
+    }
+}
+
+impl SourceCode for Shown {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        match self {
+            Shown::Line(line) => line.read_span(span, before, after),
+            Shown::Decoded(excerpt) => excerpt.read_span(span, before, after),
+        }
+    }
 }
 
 impl Snippet {
@@ -132,6 +165,7 @@ impl Snippet {
         origin: &Origin,
         artifact: Option<&str>,
         list: Option<Side>,
+        member: Option<&str>,
         files: &EvidenceFiles,
     ) -> Option<Snippet> {
         let text = files.get(&origin.file)?;
@@ -140,6 +174,9 @@ impl Snippet {
             Some(n) => (n, text.lines().nth(n.checked_sub(1)?)?),
             None => (1, text.as_str()),
         };
+        if let Some(decoded) = Self::decoded(origin, first, part, artifact, list, member) {
+            return Some(decoded);
+        }
         let mark = artifact.and_then(|a| mark(part, a, list));
         let (number, line, within) = match &mark {
             Some(m) => {
@@ -196,13 +233,74 @@ impl Snippet {
         };
         Some(Snippet {
             message: format!("evidence: `{}`", escape(&location(origin, number))),
-            source: LineSource {
+            source: Shown::Line(LineSource {
                 name: origin.file.clone(),
                 text: full,
                 line: number,
                 column: 0,
-            },
+            }),
             label: LabeledSpan::new_with_span(Some(what.to_string()), (label_start, label_len)),
+        })
+    }
+
+    /// The snippet of an envelope's decoded payload: the artifact's entry,
+    /// or else the member the finding is about, or else what the payload
+    /// says it is (its predicate type, a link's name).
+    fn decoded(
+        origin: &Origin,
+        line: usize,
+        part: &str,
+        artifact: Option<&str>,
+        list: Option<Side>,
+        member: Option<&str>,
+    ) -> Option<Snippet> {
+        use super::decoded::{member_span, payload, simple_path, Excerpt};
+        let value = payload(part)?;
+        let pretty = serde_json::to_string_pretty(&value).ok()?;
+        let statement = value.get("predicateType").is_some();
+        let (span, what, path_text) = match artifact.and_then(|a| mark(&pretty, a, list)) {
+            Some(m) => (m.span, m.what, None),
+            None => {
+                let (path, text) = match member {
+                    Some(m) => simple_path(m),
+                    None => (Path::default(), "$".to_string()),
+                };
+                let path = if path.is_empty() {
+                    Path::default().key(if statement { "predicateType" } else { "name" })
+                } else {
+                    path
+                };
+                let wanted = path.len();
+                let (span, depth) = member_span(&pretty, &path)?;
+                let what = if depth < wanted {
+                    format!(
+                        "`{}` is not in the payload; the nearest member that is",
+                        escape(&text)
+                    )
+                } else if member.is_some_and(|m| m != "$") {
+                    "the member this finding is about".to_string()
+                } else {
+                    "this attestation".to_string()
+                };
+                (span, what, member.filter(|m| *m != "$").map(|_| text))
+            }
+        };
+        let excerpt = Excerpt::new(
+            format!("{}:{line} (payload, decoded)", origin.file),
+            &pretty,
+            span,
+        )?;
+        let at = match &path_text {
+            Some(p) => format!(", at `{}`", escape(p)),
+            None => String::new(),
+        };
+        Some(Snippet {
+            message: format!(
+                "evidence: `{}`, its payload decoded{at}",
+                escape(&location(origin, line))
+            ),
+            label: LabeledSpan::new_with_span(Some(what), excerpt.label),
+            source: Shown::Decoded(excerpt),
         })
     }
 }
@@ -293,7 +391,7 @@ mod tests {
         };
         let line2 = format!("{{\"x\":\"\u{1b}[2K\rPASS\u{202e}{}\"}}", "y".repeat(200));
         let files: EvidenceFiles = [("b.jsonl".to_string(), format!("{{}}\n{line2}\n"))].into();
-        let out = render(&Snippet::new(&origin, None, None, &files).unwrap());
+        let out = render(&Snippet::new(&origin, None, None, None, &files).unwrap());
         assert!(out.contains("b.jsonl:2"), "{out}");
         assert!(out.contains("\\u{1b}[2K\\rPASS\\u{202e}"), "{out}");
         assert!(!out.contains('\u{1b}') && !out.contains('\r') && !out.contains('\u{202e}'));
@@ -310,11 +408,18 @@ mod tests {
         let text = "{\n  \"signed\": {\n    \"products\": {\n      \"evil\\u001b.sh\": {}\n    }\n  }\n}\n";
         let files: EvidenceFiles = [("build.link".to_string(), text.to_string())].into();
         let out = render(
-            &Snippet::new(&origin, Some("evil\u{1b}.sh"), Some(Side::Products), &files).unwrap(),
+            &Snippet::new(
+                &origin,
+                Some("evil\u{1b}.sh"),
+                Some(Side::Products),
+                None,
+                &files,
+            )
+            .unwrap(),
         );
         assert!(out.contains("build.link:4"), "{out}");
         assert!(out.contains("the artifact's entry"), "{out}");
-        assert!(Snippet::new(&origin, None, None, &EvidenceFiles::new()).is_none());
+        assert!(Snippet::new(&origin, None, None, None, &EvidenceFiles::new()).is_none());
     }
 
     /// (line number, text shown, the labelled text, the label) of the
@@ -331,12 +436,16 @@ mod tests {
             entry: None,
         };
         let files: EvidenceFiles = [("f".to_string(), text.to_string())].into();
-        let snippet = Snippet::new(&origin, Some(name), list, &files).unwrap();
+        let snippet = Snippet::new(&origin, Some(name), list, None, &files).unwrap();
         let label = &snippet.label;
-        let marked = snippet.source.text[label.offset()..label.offset() + label.len()].to_string();
+        let marked =
+            snippet.source.text()[label.offset()..label.offset() + label.len()].to_string();
         (
-            snippet.source.line,
-            snippet.source.text.clone(),
+            match &snippet.source {
+                Shown::Line(l) => l.line,
+                Shown::Decoded(_) => 0,
+            },
+            snippet.source.text().to_string(),
             marked,
             label.label().unwrap().to_string(),
         )
@@ -391,7 +500,7 @@ mod tests {
                 entry: None,
             };
             let files: EvidenceFiles = [("f".to_string(), compact.to_string())].into();
-            Snippet::new(&origin, Some("a.c"), Some(list), &files)
+            Snippet::new(&origin, Some("a.c"), Some(list), None, &files)
                 .unwrap()
                 .label
                 .offset()
@@ -498,11 +607,11 @@ mod tests {
                 entry: None,
             };
             let files: EvidenceFiles = [("f".to_string(), text)].into();
-            if let Some(snippet) = Snippet::new(&origin, Some(&name), list, &files) {
+            if let Some(snippet) = Snippet::new(&origin, Some(&name), list, None, &files) {
                 let label = &snippet.label;
-                proptest::prop_assert!(label.offset() + label.len() <= snippet.source.text.len());
-                proptest::prop_assert!(snippet.source.text.is_char_boundary(label.offset()));
-                proptest::prop_assert!(snippet.source.text.is_char_boundary(label.offset() + label.len()));
+                proptest::prop_assert!(label.offset() + label.len() <= snippet.source.text().len());
+                proptest::prop_assert!(snippet.source.text().is_char_boundary(label.offset()));
+                proptest::prop_assert!(snippet.source.text().is_char_boundary(label.offset() + label.len()));
             }
         }
     }

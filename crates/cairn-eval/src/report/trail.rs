@@ -52,13 +52,13 @@ fn step_trail(
         Status::Satisfied => "satisfied",
         Status::Failed => "FAILED",
         Status::NoEvidence => "NO EVIDENCE",
+        Status::Refused => "REFUSED",
     };
-    let counted = step.considered.iter().filter(|c| c.counted).count();
     let _ = writeln!(
         out,
-        "step `{}`: {status}, {counted} of {} attestation(s) counted",
+        "step `{}`: {status}, {}",
         escape(&step.name),
-        step.considered.len()
+        super::human::counts(step)
     );
     for c in step.considered.iter().take(ATTESTATIONS_SHOWN) {
         let signers = if c.signers.is_empty() {
@@ -107,16 +107,22 @@ fn step_trail(
             escape(f.actual.as_deref().unwrap_or("")),
         );
         // A Sigstore bundle's refusal names the check that decided.
-        let decided = f.help.as_deref().filter(|h| {
-            h.starts_with('V')
-                && h.get(1..4)
-                    .is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()))
+        // (The help says what to do first, then why the signature was
+        // refused: from its code on.)
+        let decided = f.help.as_deref().and_then(|h| {
+            h.match_indices('V').map(|(i, _)| i).find_map(|i| {
+                let code = h.get(i + 1..i + 4)?;
+                let starts = i == 0 || h.get(..i).is_some_and(|b| b.ends_with(' '));
+                (starts && code.bytes().all(|b| b.is_ascii_digit()))
+                    .then(|| h.get(i..))
+                    .flatten()
+            })
         });
         if let Some(help) = decided {
             let _ = writeln!(out, "    decided by {}", escape(help));
         }
     }
-    if step.considered.is_empty() {
+    if step.considered.is_empty() && step.untrusted == 0 {
         out.push_str("  no attestation names this step or has its predicate type\n");
     }
     let lists: Vec<&ListTrace> = trace

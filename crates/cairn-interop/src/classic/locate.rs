@@ -29,10 +29,25 @@ impl Path {
     }
 
     /// This path extended by an array index.
-    pub(crate) fn index(&self, index: usize) -> Path {
+    pub fn index(&self, index: usize) -> Path {
         let mut segs = self.0.clone();
         segs.push(Seg::Index(index));
         Path(segs)
+    }
+
+    /// Removes the last segment; false when there was none.
+    pub fn pop(&mut self) -> bool {
+        self.0.pop().is_some()
+    }
+
+    /// How many segments the path has.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the path has no segment (the root).
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
