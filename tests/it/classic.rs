@@ -371,3 +371,24 @@ fn import_refuses_x509_functionaries() {
     assert_eq!(code, 1, "{stderr}");
     insta::assert_snapshot!(stderr);
 }
+
+/// An artifact given to a classic layout: `V117` says what a classic layout
+/// can and cannot say (verify without `--artifact`, or import it), and
+/// underlines the layout's `steps` member, not its whole `signed` object.
+#[test]
+fn an_artifact_given_to_a_classic_layout_gets_classic_advice() {
+    let case = Path::new("tests/cases/classic/pass-metablock");
+    let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["verify", "--layout", "root.layout", "--layout-key", "owner.pub"])
+        .args(["--links", ".", "--time", "2026-06-01T00:00:00Z"])
+        .args(["--artifact", "owner.pub"])
+        .current_dir(case)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("V117"), "{stderr}");
+    assert!(stderr.lines().count() < 30, "{stderr}");
+    insta::assert_snapshot!(stderr);
+}

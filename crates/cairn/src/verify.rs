@@ -148,6 +148,9 @@ fn run(
     verdict.add_rejections(&layout, &rejected);
     verdict.add_unreadable(&unreadable_evidence);
     verdict.add_findings(extra);
+    if policy.is_classic() {
+        classic_advice(&mut verdict, policy.text());
+    }
     let mut report = Report::new(policy, layout, verdict, trace, verified, artifact, now);
     report.set_documents(&options.documents);
     Ok(report)
@@ -241,4 +244,26 @@ fn sigstore_trust(
         identities,
         keys,
     })
+}
+
+/// Findings on a classic layout speak of what its JSON can say: a classic
+/// layout cannot name the step that produces the final artifact, so `V117`
+/// advises verifying without one (or importing the layout to a policy that
+/// can), and underlines the layout's `steps` member rather than the whole
+/// `signed` object.
+fn classic_advice(verdict: &mut cairn_eval::Verdict, text: &str) {
+    use cairn_interop::classic::locate::{Locator, Path};
+    let steps = Locator::new(text).find_member_name(&Path::default(), "steps");
+    for f in &mut verdict.findings {
+        if f.code != cairn_eval::Code::ArtifactNotBound {
+            continue;
+        }
+        f.help = Some(
+            "a classic in-toto layout has no place to say which step produces the artifact: verify without `--artifact` (the links' products are checked by the steps' rules), or import the layout with `cairn import` and add `artifact from STEP` to the policy".to_string(),
+        );
+        if let Some(span) = steps {
+            f.span = Some(span);
+            f.label = Some("none of these steps is named as the artifact's producer".to_string());
+        }
+    }
 }

@@ -3,7 +3,9 @@
 //! The comment stands on its own line(s) above a clause (a layout item, a
 //! step clause, a rule, a check); it allows the listed codes (or rule names)
 //! on that clause and everything inside it. Placed after code on the same
-//! line, it applies to the clause that ends just before it. Free text may
+//! line, it applies to the clause that ends just before it. A finding with
+//! several places (the clause it underlines, the related ones) is allowed
+//! when any of them lies in that clause. Free text may
 //! follow the closing parenthesis, and should say why. A malformed directive,
 //! an unknown code or a directive followed by nothing is itself a finding
 //! (L022).
@@ -54,13 +56,16 @@ pub(super) fn apply(text: &str, parsed: &ast::Parsed, findings: Vec<Finding>) ->
         };
         directives.push(Directive { codes, covers });
     }
+    // A finding is allowed where any of its places lies in the clause:
+    // the span it underlines or one of its related spans.
+    let inside = |span: Span, covers: Span| span.start >= covers.start && span.end <= covers.end;
     findings
         .into_iter()
         .filter(|f| {
             !directives.iter().any(|d| {
                 d.codes.contains(&f.code)
-                    && f.span.start >= d.covers.start
-                    && f.span.end <= d.covers.end
+                    && (inside(f.span, d.covers)
+                        || f.related.iter().any(|(span, _)| inside(*span, d.covers)))
             })
         })
         .chain(bad)
