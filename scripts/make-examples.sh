@@ -135,6 +135,15 @@ attest trace-ci-backup runtime-trace/v0.1 "$trace" "$keys/ci-backup.key" "$art" 
 scai='{"attributes":[{"attribute":"HERMETIC_BUILD","evidence":{"name":"trace"}}],"producer":{"uri":"https://ci.example.com/"}}'
 attest scai-ci scai/v0.3 "$scai" "$keys/ci.key" "$art" bin/foo-1.0
 attest scai-ci-backup scai/v0.3 "$scai" "$keys/ci-backup.key" "$art" bin/foo-1.0
+# The review signed by the CI key instead of the reviewer's.
+attest review-by-ci https://in-toto.io/attestation/human-review/vcs/v0.1 \
+  '{"result":"approved","reviewer":"ci@example.com"}' \
+  "$keys/ci.key" "$art" "${sources[@]}"
+# A provenance about another binary of the same name.
+mkdir -p "$scratch/other/bin"
+cp "$art/tampered/foo-1.0" "$scratch/other/bin/foo-1.0"
+attest build-other-ci slsa-provenance/v1 "$provenance" "$keys/ci.key" "$scratch/other" bin/foo-1.0
+attest build-other-ci-backup slsa-provenance/v1 "$provenance" "$keys/ci-backup.key" "$scratch/other" bin/foo-1.0
 # A key this policy does not know (another example's key).
 attest review-stranger https://in-toto.io/attestation/human-review/vcs/v0.1 \
   '{"result":"approved","reviewer":"mallory@example.com"}' \
@@ -155,6 +164,10 @@ bundle unknown-reviewer checkout review-stranger test build-ci build-ci-backup t
 expect unknown-reviewer 1 "V119 V101" --artifact artifacts/bin/foo-1.0 --time "$TIME"
 bundle missing-review checkout test build-ci build-ci-backup trace-ci trace-ci-backup scai-ci scai-ci-backup
 expect missing-review 1 "V101" --artifact artifacts/bin/foo-1.0 --time "$TIME"
+bundle review-by-ci checkout review-by-ci test build-ci build-ci-backup trace-ci trace-ci-backup scai-ci scai-ci-backup
+expect review-by-ci 1 "V101" --artifact artifacts/bin/foo-1.0 --time "$TIME"
+bundle other-binary checkout review test build-other-ci build-other-ci-backup trace-ci trace-ci-backup scai-ci scai-ci-backup
+expect other-binary 1 "V104 V107" --artifact artifacts/bin/foo-1.0 --time "$TIME"
 
 # ---------------------------------------------------------------- classic
 begin classic

@@ -303,7 +303,7 @@ fn group<'v>(
         let mut f = Finding::deny(
                 Code::NoEvidence,
                 format!(
-                    "{} has {rejected} attestation{}, signed by {who}, whom the step does not authorise",
+                    "the evidence for {}, {rejected} attestation{}, is signed by {who}, whom the step does not authorise",
                     subject_of(step, expected),
                     if rejected == 1 { "" } else { "s" }
                 ),
