@@ -379,7 +379,13 @@ fn import_refuses_x509_functionaries() {
 fn an_artifact_given_to_a_classic_layout_gets_classic_advice() {
     let case = Path::new("tests/cases/classic/pass-metablock");
     let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args(["verify", "--layout", "root.layout", "--layout-key", "owner.pub"])
+        .args([
+            "verify",
+            "--layout",
+            "root.layout",
+            "--layout-key",
+            "owner.pub",
+        ])
         .args(["--links", ".", "--time", "2026-06-01T00:00:00Z"])
         .args(["--artifact", "owner.pub"])
         .current_dir(case)

@@ -146,7 +146,7 @@ pub fn rule_failure(
                 None => (
                     "no rule in this block consumes it",
                     format!(
-                        "anything a rule block does not consume is refused; add a rule for `{name}` (e.g. `allow`, `match`, `create`)"
+                        "the evidence lists `{name}`, which no rule of this block takes: if it should not be there, produce the evidence again without it; adding a rule for it (`allow`, `match`, `create`) would accept it from now on"
                     ),
                 ),
             };
@@ -335,6 +335,7 @@ pub fn final_artifact<'a>(input: &Input<'_>, lookup: &rules::Lookup<'a>) -> Vec<
     .step(step_name)
     .at(clause.span, "the artifact must be a product of this step")
     .member("$.subject")
+    .follows(step_name)
     .values(expected, actual)
     .help(format!(
         "check that the artifact is the one `{step_name}` built (verify the file it produced, or rebuild and attest the build again); the step's counted evidence names other products"

@@ -156,6 +156,11 @@ pub struct Finding {
     /// showing the decoded evidence.
     #[serde(skip)]
     pub member: Option<String>,
+    /// What evidence the finding is about: `link`, or the predicate type of
+    /// an expected attestation (for matching a missing attestation with the
+    /// untrusted one that would have been it).
+    #[serde(skip)]
+    pub about: Option<String>,
 }
 
 impl Finding {
@@ -177,6 +182,7 @@ impl Finding {
             follows: None,
             cause: None,
             member: None,
+            about: None,
         }
     }
 
@@ -230,6 +236,12 @@ impl Finding {
     /// Sets the member of the attestation the finding is about.
     pub fn member(mut self, path: impl Into<String>) -> Finding {
         self.member = Some(path.into());
+        self
+    }
+
+    /// Sets what evidence the finding is about (`link` or a predicate type).
+    pub fn about(mut self, about: &str) -> Finding {
+        self.about = Some(about.to_string());
         self
     }
 

@@ -260,6 +260,10 @@ fn group<'v>(
         }
     }
     let span = expected.map_or(step.span, |e| e.span);
+    let about = match expected {
+        Some(e) if !is_link => e.predicate_type.as_str(),
+        _ => "link",
+    };
     // No key at all: a classic step whose functionaries are certificates
     // (in-toto-golang's `cert_constraints`), none of them admitted.
     let needed = if by.keys.is_empty() {
@@ -309,6 +313,7 @@ fn group<'v>(
                 ),
             )
             .step(&step.name)
+            .about(about)
             .at(by.span, "the signers this step authorises")
             .member("$")
             .values(needed, format!("signed by {}", who.replace('`', "")))
@@ -325,6 +330,7 @@ fn group<'v>(
             format!("no evidence for {}", subject_of(step, expected)),
         )
         .step(&step.name)
+        .about(about)
         .at(span, "nothing satisfies this")
         .values(needed, "none");
         f = if is_link {

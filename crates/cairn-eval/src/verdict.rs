@@ -230,7 +230,11 @@ impl Verdict {
                 format!("{} in `{}` is not signed by {what}", r.claim, r.origin),
             )
             .origin(&r.origin)
-            .member("$");
+            .member("$")
+            .about(match &r.claim {
+                Claim::Predicate(t) if t != cairn_evidence::predicates::LINK_V03 => t.as_str(),
+                _ => "link",
+            });
             let why = miette::Diagnostic::help(r).map_or_else(String::new, |h| h.to_string());
             if let Some(report) =
                 step.and_then(|s| self.steps.iter_mut().find(|r| r.name == s.name))
@@ -310,36 +314,47 @@ impl Verdict {
                 Status::Satisfied
             };
         }
-        // The root finding of each step without evidence.
+        // The root findings: each missing attestation (`V101`), or the
+        // untrusted attestation that would have been it (`V119`, then an
+        // error), which the `V101` follows from. The first root of a step
+        // heads what follows from that step's missing evidence.
         let mut roots: BTreeMap<String, usize> = BTreeMap::new();
-        for step in &self.steps {
-            if step.counted() > 0 {
+        let mut is_root = vec![false; self.findings.len()];
+        for i in 0..self.findings.len() {
+            let Some(f) = self.findings.get(i) else { break };
+            if f.code != Code::NoEvidence || f.severity != Severity::Deny {
                 continue;
             }
-            let of_step = |f: &Finding, code: Code| {
-                f.code == code && f.step.as_deref() == Some(step.name.as_str())
-            };
-            let untrusted_root = step.untrusted > 0 && step.unauthorised() == 0;
-            if untrusted_root {
-                for f in &mut self.findings {
-                    if of_step(f, Code::NotTrusted) {
-                        f.severity = Severity::Deny;
+            let (step, about) = (f.step.clone(), f.about.clone());
+            let plain = f.actual.as_deref() == Some("none");
+            let untrusted = self
+                .findings
+                .iter()
+                .position(|g| g.code == Code::NotTrusted && g.step == step && g.about == about);
+            let root = match untrusted.filter(|_| plain && step.is_some()) {
+                Some(j) => {
+                    if let Some(g) = self.findings.get_mut(j) {
+                        g.severity = Severity::Deny;
                     }
-                    if of_step(f, Code::NoEvidence) {
-                        f.follows = Some(step.name.clone());
+                    if let Some(f) = self.findings.get_mut(i) {
+                        f.follows = step.clone();
                     }
+                    j
                 }
-            }
-            let root_code = if untrusted_root {
-                Code::NotTrusted
-            } else {
-                Code::NoEvidence
+                None => i,
             };
-            if let Some(i) = self.findings.iter().position(|f| of_step(f, root_code)) {
-                roots.insert(step.name.clone(), i);
+            if let Some(r) = is_root.get_mut(root) {
+                *r = true;
+            }
+            if let Some(step) = step {
+                let first = roots.entry(step).or_insert(root);
+                *first = (*first).min(root);
             }
         }
         let root_of = |i: usize, f: &Finding| -> Option<usize> {
+            if is_root.get(i) == Some(&true) {
+                return None;
+            }
             let r = *roots.get(f.follows.as_deref()?)?;
             (r != i).then_some(r)
         };

@@ -205,10 +205,13 @@ pub fn miss_finding(step: &str, side: Side, name: &str, rules: &[Rule], miss: &M
                 .as_ref()
                 .map(|n| format!("; did you mean `{n}`?"))
                 .unwrap_or_default();
+            // Absent from a step that misses an attestation: that is why
+            // (the verdict folds it under that step's root finding).
             f.values(format!("`{wanted}` in `{target}`"), "absent")
                 .help(format!(
                     "`{target}` does not list `{wanted}`, so this MATCH could not take `{name}`{hint}"
                 ))
+                .follows(target)
         }
         Miss::Differs {
             target,
