@@ -456,7 +456,7 @@ pub fn coverage_summary(coverage: &[PolicyCoverage]) -> String {
         let decided = p.points.iter().filter(|q| q.decided > 0).count();
         let _ = writeln!(
             out,
-            "coverage of {} ({} cases): {decided} of {} decision points decided something",
+            "coverage of {} ({} case(s) with a verdict): {decided} of {} decision points decided something",
             p.policy,
             p.cases,
             p.points.len()

@@ -234,10 +234,10 @@ pub enum TestError {
         reason: String,
     },
     /// `--filter` selects no case.
-    #[error("no case matches `--filter {filter}` ({cases} cases in {suites} suites)")]
+    #[error("no case matches `--filter {filter}` (of {cases} case(s) in {suites} suite(s))")]
     #[diagnostic(
         code(E610),
-        help("the filter is a part of `SUITE/CASE` names as the human output shows them; run without it to see them")
+        help("the filter is a part of `SUITE:CASE` names (the suite file as found, a colon, the case's name) as the human output shows them; run without it to see them")
     )]
     NoMatch {
         /// The filter.
