@@ -123,7 +123,7 @@ pub fn run(args: &TestArgs, color: ColorChoice) -> ExitCode {
         match discover(path) {
             Ok(found) => files.extend(found),
             Err(e) => {
-                show(&e);
+                show(e.as_ref());
                 stopped = true;
             }
         }
@@ -151,7 +151,7 @@ pub fn run(args: &TestArgs, color: ColorChoice) -> ExitCode {
         let suite = match suite::read(file) {
             Ok(suite) => suite,
             Err(e) => {
-                show(&e);
+                show(e.as_ref());
                 stopped = true;
                 results.push(SuiteResult {
                     file: file.clone(),
@@ -261,10 +261,12 @@ pub fn run(args: &TestArgs, color: ColorChoice) -> ExitCode {
 /// `tests/` folder beside a policy; in a folder, every `tests/*.toml`
 /// beside a `.cairn` file, at any depth (hidden folders and `target/`
 /// skipped).
-fn discover(path: &Path) -> Result<Vec<PathBuf>, TestError> {
-    let bad = |reason: &str| TestError::BadPath {
-        path: path.display().to_string(),
-        reason: reason.to_string(),
+fn discover(path: &Path) -> Result<Vec<PathBuf>, Box<TestError>> {
+    let bad = |reason: &str| {
+        Box::new(TestError::BadPath {
+            path: path.display().to_string(),
+            reason: reason.to_string(),
+        })
     };
     if path.is_file() {
         return match path.extension().and_then(|e| e.to_str()) {

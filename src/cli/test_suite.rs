@@ -316,30 +316,37 @@ struct FindingFile {
 
 /// Reads a suite file: its cases with paths resolved against the policy's
 /// folder, or the first thing wrong with it.
-pub fn read(file: &Path) -> Result<Suite, TestError> {
+pub fn read(file: &Path) -> Result<Suite, Box<TestError>> {
     let shown = file.display().to_string();
-    let bytes = std::fs::read(file).map_err(|e| TestError::Read {
-        path: shown.clone(),
-        reason: e.to_string(),
+    let bytes = std::fs::read(file).map_err(|e| {
+        Box::new(TestError::Read {
+            path: shown.clone(),
+            reason: e.to_string(),
+        })
     })?;
-    let text = String::from_utf8(bytes).map_err(|e| TestError::Read {
-        path: shown.clone(),
-        reason: format!("not UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Box::new(TestError::Read {
+            path: shown.clone(),
+            reason: format!("not UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
+        })
     })?;
     let source = || miette::NamedSource::new(&shown, text.clone());
-    let raw: SuiteFile = toml::from_str(&text).map_err(|e| TestError::Invalid {
-        path: shown.clone(),
-        message: e.message().trim_end().to_string(),
-        source_code: source(),
-        span: e.span().map(|r| miette::SourceSpan::from(r.start..r.end)),
+    let raw: SuiteFile = toml::from_str(&text).map_err(|e| {
+        Box::new(TestError::Invalid {
+            path: shown.clone(),
+            message: e.message().trim_end().to_string(),
+            source_code: source(),
+            span: e.span().map(|r| miette::SourceSpan::from(r.start..r.end)),
+        })
     })?;
-    let value_error =
-        |span: std::ops::Range<usize>, message: String, help: &str| TestError::Value {
+    let value_error = |span: std::ops::Range<usize>, message: String, help: &str| {
+        Box::new(TestError::Value {
             message,
             source_code: source(),
             span: (span.start..span.end).into(),
             help: help.to_string(),
-        };
+        })
+    };
     let suite_dir = file.parent().unwrap_or(Path::new("."));
     let policy = match &raw.policy {
         Some(p) => {
@@ -371,18 +378,20 @@ pub fn read(file: &Path) -> Result<Suite, TestError> {
             ));
         }
         if !names.insert(name.clone()) {
-            return Err(TestError::DuplicateCase {
+            return Err(Box::new(TestError::DuplicateCase {
                 name,
                 source_code: source(),
                 span: (c.name.span().start..c.name.span().end).into(),
-            });
+            }));
         }
-        let missing = |field: &str, help: &str| TestError::Missing {
-            case: name.clone(),
-            field: field.to_string(),
-            source_code: source(),
-            span: (case_span.start..case_span.end).into(),
-            help: help.to_string(),
+        let missing = |field: &str, help: &str| {
+            Box::new(TestError::Missing {
+                case: name.clone(),
+                field: field.to_string(),
+                source_code: source(),
+                span: (case_span.start..case_span.end).into(),
+                help: help.to_string(),
+            })
         };
         let pick = |own: &Option<Spanned<String>>, default: &Option<Spanned<String>>| {
             own.clone().or_else(|| default.clone())
@@ -507,12 +516,12 @@ pub fn read(file: &Path) -> Result<Suite, TestError> {
         });
     }
     if cases.is_empty() {
-        return Err(TestError::Invalid {
+        return Err(Box::new(TestError::Invalid {
             path: shown.clone(),
             message: "the suite has no `[[case]]`".to_string(),
             source_code: source(),
             span: None,
-        });
+        }));
     }
     Ok(Suite {
         file: file.to_path_buf(),
@@ -542,11 +551,14 @@ fn normal(path: &Path) -> PathBuf {
     out.iter().collect()
 }
 
+/// Makes an `E602` at a place of the suite, with its message and help.
+type ValueError<'a> = dyn Fn(std::ops::Range<usize>, String, &str) -> Box<TestError> + 'a;
+
 /// A finding code as written: `E` or `V` and three digits.
 fn checked_code(
     code: &Spanned<String>,
-    value_error: &dyn Fn(std::ops::Range<usize>, String, &str) -> TestError,
-) -> Result<String, TestError> {
+    value_error: &ValueError<'_>,
+) -> Result<String, Box<TestError>> {
     let text = code.get_ref();
     let ok = text.len() == 4
         && text.starts_with(['E', 'V'])
@@ -565,7 +577,7 @@ fn checked_code(
 /// The policy of a suite that names none: the one `.cairn` file in the
 /// folder that holds the suite's folder (`policy.cairn` when there are
 /// several).
-fn default_policy(file: &Path, suite_dir: &Path) -> Result<PathBuf, TestError> {
+fn default_policy(file: &Path, suite_dir: &Path) -> Result<PathBuf, Box<TestError>> {
     let parent = suite_dir.parent().unwrap_or(Path::new("."));
     let parent = if parent.as_os_str().is_empty() {
         Path::new(".")
@@ -580,17 +592,19 @@ fn default_policy(file: &Path, suite_dir: &Path) -> Result<PathBuf, TestError> {
             .find(|p| p.file_name().is_some_and(|n| n == "policy.cairn"))
             .cloned(),
     };
-    chosen.ok_or_else(|| TestError::NoPolicy {
-        path: file.display().to_string(),
-        reason: if policies.is_empty() {
-            format!("`{}` holds no `.cairn` file", parent.display())
-        } else {
-            format!(
-                "`{}` holds {} `.cairn` files and none is `policy.cairn`",
-                parent.display(),
-                policies.len()
-            )
-        },
+    chosen.ok_or_else(|| {
+        Box::new(TestError::NoPolicy {
+            path: file.display().to_string(),
+            reason: if policies.is_empty() {
+                format!("`{}` holds no `.cairn` file", parent.display())
+            } else {
+                format!(
+                    "`{}` holds {} `.cairn` files and none is `policy.cairn`",
+                    parent.display(),
+                    policies.len()
+                )
+            },
+        })
     })
 }
 
@@ -685,12 +699,15 @@ line = 12
         ] {
             let suite = write(&dir, "tests/bad.toml", text);
             let e = read(&suite).unwrap_err();
-            let got = miette::Diagnostic::code(&e).unwrap().to_string();
+            let got = miette::Diagnostic::code(e.as_ref()).unwrap().to_string();
             assert_eq!(got, code, "{text}: {e}");
         }
         std::fs::remove_file(dir.join("policy.cairn")).unwrap();
         let suite = write(&dir, "tests/ok.toml", "[[case]]\nname = \"a\"\n");
         let e = read(&suite).unwrap_err();
-        assert_eq!(miette::Diagnostic::code(&e).unwrap().to_string(), "E604");
+        assert_eq!(
+            miette::Diagnostic::code(e.as_ref()).unwrap().to_string(),
+            "E604"
+        );
     }
 }
