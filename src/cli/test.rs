@@ -13,7 +13,9 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::test_output as output;
-use super::test_suite::{self as suite, Case, Expected, Outcome, Suite, TestError};
+use super::test_suite::{
+    self as suite, Case, CaseResult, Expected, Got, Outcome, Suite, SuiteResult, TestError,
+};
 use super::{ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
 
 /// `cairn test`.
@@ -53,59 +55,6 @@ pub enum Format {
     Json,
     /// JUnit XML, as CI systems read it (docs/testing.md).
     Junit,
-}
-
-/// What a case gave, one finding per row.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Got {
-    /// The code.
-    pub code: String,
-    /// The step or inspection it concerns.
-    pub step: Option<String>,
-    /// The policy line it points at.
-    pub line: Option<usize>,
-    /// Its message.
-    pub message: String,
-}
-
-/// The result of one case.
-#[derive(Debug, Clone)]
-pub struct CaseResult {
-    /// The case's name.
-    pub name: String,
-    /// The verdict expected.
-    pub expect: Outcome,
-    /// The findings expected.
-    pub expected: Vec<Expected>,
-    /// The verdict given.
-    pub outcome: Outcome,
-    /// The findings given.
-    pub got: Vec<Got>,
-    /// Expected findings no actual one matches.
-    pub missing: Vec<Expected>,
-    /// Actual findings no expected one matches.
-    pub extra: Vec<Got>,
-    /// Verdict and findings as expected.
-    pub passed: bool,
-    /// How long it took.
-    pub seconds: f64,
-    /// What decided something (with `--coverage`).
-    pub decisions: Vec<cairn::Decision>,
-}
-
-/// The results of one suite, or why it could not run.
-#[derive(Debug)]
-pub struct SuiteResult {
-    /// The suite file.
-    pub file: PathBuf,
-    /// Its policy, when known.
-    pub policy: Option<PathBuf>,
-    /// The policy's text, when it was read.
-    pub policy_text: Option<String>,
-    /// Its cases (those selected by `--filter`).
-    pub cases: Vec<CaseResult>,
-    /// Why it could not run.
-    pub error: Option<String>,
 }
 
 /// Runs `cairn test`.

@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 
 use cairn::PointKind;
 
-use super::test::{CaseResult, Got, SuiteResult};
-use super::test_suite::Expected;
+use super::test_suite::{CaseResult, Expected, Got, SuiteResult};
 
 /// An expected finding as one line: the code, then its step and line.
 fn expected_line(e: &Expected) -> String {

@@ -1,6 +1,7 @@
 //! The test suites of `cairn test`: TOML files in a `tests/` folder beside a
 //! policy (`docs/testing.md`), read into cases with every path resolved and
-//! every value checked, and the errors of suites (`E600`-`E611`).
+//! every value checked, the results of cases and suites, and the errors of
+//! suites (`E600`-`E611`).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -84,6 +85,59 @@ pub struct Suite {
     pub policy: PathBuf,
     /// Its cases, in file order.
     pub cases: Vec<Case>,
+}
+
+/// What a case gave, one finding per row.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Got {
+    /// The code.
+    pub code: String,
+    /// The step or inspection it concerns.
+    pub step: Option<String>,
+    /// The policy line it points at.
+    pub line: Option<usize>,
+    /// Its message.
+    pub message: String,
+}
+
+/// The result of one case.
+#[derive(Debug, Clone)]
+pub struct CaseResult {
+    /// The case's name.
+    pub name: String,
+    /// The verdict expected.
+    pub expect: Outcome,
+    /// The findings expected.
+    pub expected: Vec<Expected>,
+    /// The verdict given.
+    pub outcome: Outcome,
+    /// The findings given.
+    pub got: Vec<Got>,
+    /// Expected findings no actual one matches.
+    pub missing: Vec<Expected>,
+    /// Actual findings no expected one matches.
+    pub extra: Vec<Got>,
+    /// Verdict and findings as expected.
+    pub passed: bool,
+    /// How long it took.
+    pub seconds: f64,
+    /// What decided something (with `--coverage`).
+    pub decisions: Vec<cairn::Decision>,
+}
+
+/// The results of one suite, or why it could not run.
+#[derive(Debug)]
+pub struct SuiteResult {
+    /// The suite file.
+    pub file: PathBuf,
+    /// Its policy, when known.
+    pub policy: Option<PathBuf>,
+    /// The policy's text, when it was read.
+    pub policy_text: Option<String>,
+    /// Its cases (those selected by `--filter`).
+    pub cases: Vec<CaseResult>,
+    /// Why it could not run.
+    pub error: Option<String>,
 }
 
 /// Why a suite could not be used, or a run could not start.
