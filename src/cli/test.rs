@@ -208,8 +208,8 @@ pub fn run(args: &TestArgs, color: ColorChoice) -> ExitCode {
 
 /// The suites a path stands for: a suite file itself; the suites in the
 /// `tests/` folder beside a policy; in a folder, every `tests/*.toml`
-/// beside a `.cairn` file, at any depth (hidden folders and `target/`
-/// skipped).
+/// beside a `.cairn` file, at any depth (hidden folders, `target/` and
+/// symbolic links to folders skipped).
 fn discover(path: &Path) -> Result<Vec<PathBuf>, Box<TestError>> {
     let bad = |reason: &str| {
         Box::new(TestError::BadPath {
@@ -238,11 +238,16 @@ fn discover(path: &Path) -> Result<Vec<PathBuf>, Box<TestError>> {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
-        let mut entries: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+        // Folders only, never through a symbolic link (no loops).
+        let mut entries: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .map(|e| e.path())
+            .collect();
         entries.sort();
         for entry in entries {
             let name = entry.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            if !entry.is_dir() || name.starts_with('.') || name == "target" {
+            if name.starts_with('.') || name == "target" {
                 continue;
             }
             if name == "tests" && !suite::policies_in(&dir).is_empty() {

@@ -560,3 +560,41 @@ fn suite_errors() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A case's `trusted-root` replaces the policy's `trust-root`: the GitHub
+/// example's bundle, verified against a root whose CA expired before the
+/// certificate was issued, counts for nothing.
+#[test]
+fn a_case_can_trust_another_root() {
+    let dir = std::env::temp_dir().join(format!("cairn-test-root-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&root().join("policies/github"), &dir);
+    std::fs::copy(
+        root().join("tests/sigstore/cases/ca_validfor_expired_fail/trusted_root.json"),
+        dir.join("expired-ca-root.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("tests/roots.toml"),
+        r#"[defaults]
+time = "2026-06-01T00:00:00Z"
+artifact = "artifacts/app-1.0.tar.gz"
+evidence = ["bundles/pass.intoto.jsonl"]
+
+[[case]]
+name = "policy-root"
+expect = "pass"
+
+[[case]]
+name = "expired-ca-root"
+trusted-root = "expired-ca-root.json"
+expect = "fail"
+codes = ["V101", "V107", "V119"]
+"#,
+    )
+    .unwrap();
+    let out = cairn_in(&dir, &["test", "tests/roots.toml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("2 passed; 0 failed"));
+    let _ = std::fs::remove_dir_all(dir);
+}
