@@ -33,9 +33,10 @@ pub struct TestArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Report which steps, attestations, rules, checks, keys and identities
-    /// decided something in at least one case, and which rules and checks no
-    /// case made refuse anything (after the results; on stderr with
-    /// `--format junit`, in the JSON with `--format json`).
+    /// decided something in at least one case, and which steps,
+    /// attestations, rules and checks no case made refuse anything (after the
+    /// results; on stderr with `--format junit`, in the JSON with `--format
+    /// json`).
     #[arg(long)]
     pub coverage: bool,
     /// Write the coverage as lcov (`SF:` the policy, `DA:` a line per
