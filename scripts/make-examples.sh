@@ -7,6 +7,9 @@
 # arguments, run from policies/<name>/ as
 #   cairn verify policy.cairn --bundle bundles/<case>.intoto.jsonl ARGS...
 # the expected exit code and the sorted, distinct finding codes).
+# Every case is also a case of policies/<name>/tests/bundles.toml, the suite
+# `cairn test` runs (docs/testing.md); tests/it/test_cmd.rs keeps the two the
+# same, so a new or changed case goes into both.
 #
 # Only `cairn attest` and `cairn sign` make evidence, with the example keys
 # in policies/*/keys/ and the committed files in policies/*/artifacts/.

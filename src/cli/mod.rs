@@ -56,6 +56,9 @@ pub mod record;
 pub mod run;
 pub mod sign;
 pub mod sign_layout;
+pub mod test;
+pub mod test_output;
+pub mod test_suite;
 pub mod verify;
 pub mod verify_bundle;
 pub mod verify_envelope;
@@ -148,6 +151,14 @@ pub enum Command {
     ///
     /// Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate.
     Explain(explain::ExplainArgs),
+    /// Run the test suites beside policies (`tests/*.toml` next to a
+    /// `.cairn` file): each case verifies named evidence and must give its
+    /// verdict and exactly its finding codes; `--coverage` shows what no case
+    /// exercised. See docs/testing.md.
+    ///
+    /// Exit 0: every case passed; 1: a case failed; 2: a suite or a path could
+    /// not be used, or no case was run.
+    Test(test::TestArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -204,5 +215,6 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args, cli.color),
         Command::Lint(args) => lint::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),
+        Command::Test(args) => test::run(&args, cli.color),
     }
 }

@@ -29,6 +29,7 @@ mod sigstore;
 #[path = "../common/sigstore_cases.rs"]
 mod sigstore_cases;
 mod stdin;
+mod test_cmd;
 mod vectors;
 mod vsa;
 

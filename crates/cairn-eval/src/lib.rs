@@ -27,6 +27,7 @@
 //!   has no artifacts and a MATCH from it consumes nothing.
 
 mod checks;
+pub mod coverage;
 mod digest;
 mod extra;
 mod finding;

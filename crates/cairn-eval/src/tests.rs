@@ -858,3 +858,66 @@ proptest! {
         prop_assert_eq!(&one_thread, &v);
     }
 }
+
+/// Coverage: in the passing chain every step, rule and check decided
+/// something and nothing refused; the unused key decided nothing; a failed
+/// test result makes its step and the check refuse.
+#[test]
+fn coverage_says_what_decided_and_what_refused() {
+    let l = instantiated();
+    let traced = |atts: &[Verified<Attestation>]| {
+        crate::evaluate_traced(&Input {
+            layout: &l,
+            attestations: atts,
+            now: NOW,
+            artifact: Some(&digest("b1")),
+            inspections: Inspections::NotRun,
+        })
+    };
+    let (verdict, trace) = traced(&evidence());
+    assert!(verdict.passed());
+    let all = crate::coverage::decisions(&l, &verdict, &trace);
+    let of = |kind: crate::coverage::PointKind| all.iter().filter(move |d| d.kind == kind);
+    use crate::coverage::PointKind as K;
+    assert_eq!(of(K::Step).count(), 3);
+    assert!(of(K::Step).all(|d| d.decided && !d.refused));
+    assert!(of(K::Rule).all(|d| d.decided && !d.refused), "{all:?}");
+    assert!(of(K::Check).all(|d| d.decided && !d.refused));
+    let keys: Vec<(&str, bool)> = of(K::Key).map(|d| (d.name.as_str(), d.decided)).collect();
+    assert_eq!(
+        keys,
+        [
+            ("alice", true),
+            ("ci", true),
+            ("ci-backup", true),
+            ("mallory", false)
+        ]
+    );
+    // `create` only consumes; `match` can refuse.
+    let can: Vec<bool> = of(K::Rule).map(|d| d.can_refuse).collect();
+    assert_eq!(can, [false, true, true, false]);
+
+    let mut failing = evidence();
+    failing[1] = verified(
+        "test.json",
+        statement(
+            TEST_RESULT,
+            &[("foo", "f00")],
+            test_result("FAILED", &["t9"]),
+        ),
+        vec![1],
+    );
+    let (verdict, trace) = traced(&failing);
+    assert!(!verdict.passed());
+    let all = crate::coverage::decisions(&l, &verdict, &trace);
+    let test = all
+        .iter()
+        .find(|d| d.kind == K::Step && d.name == "test")
+        .unwrap();
+    assert!(test.decided && test.refused);
+    assert!(all.iter().any(|d| d.kind == K::Check && d.refused));
+    assert!(all
+        .iter()
+        .filter(|d| d.kind == K::Step && d.name != "test")
+        .all(|d| !d.refused));
+}

@@ -194,6 +194,7 @@ mod vsa;
 
 use std::path::Path;
 
+pub use cairn_eval::coverage::{Decision, PointKind};
 pub use cairn_eval::{Code, Finding, Severity, Status, StepReport, Verdict};
 pub use cairn_evidence::{DigestSet, EvidenceError, Limits, SigningKey, TrustedKey};
 pub use error::{Diagnostic, Error, Warning};

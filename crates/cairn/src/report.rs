@@ -126,6 +126,16 @@ impl Report {
         report::trail(&self.verdict, &self.trace, &self.source, all)
     }
 
+    /// Every decision point of the policy (steps, expected attestations,
+    /// artifact rules, checks, keys, identities) with whether it decided
+    /// anything and whether it refused anything in this verification, as
+    /// `cairn test --coverage` counts them. Rules are known to have decided
+    /// something without refusing only when the verification was traced
+    /// ([`Options::trace`](crate::Options::trace)).
+    pub fn coverage(&self) -> Vec<crate::Decision> {
+        cairn_eval::coverage::decisions(&self.layout, &self.verdict, &self.trace)
+    }
+
     /// The SLSA Verification Summary Attestation of this verdict (PASSED or
     /// FAILED), one line of JSON ending in a newline: a Statement, or a DSSE
     /// envelope when a key is given. Needs the artifact (E458).
