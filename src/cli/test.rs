@@ -366,6 +366,29 @@ fn with_keys(
     cairn::Policy::from_source(policy.uri(), &out, &base)
 }
 
+/// The offset in `to` at the line and column that `offset` has in `from`
+/// (the column cut to the line's length).
+fn same_place(from: &str, to: &str, offset: usize) -> usize {
+    let before = from.get(..offset).unwrap_or(from);
+    let line = before.matches('\n').count();
+    let column = before.len() - before.rfind('\n').map_or(0, |p| p + 1);
+    let mut start = 0;
+    for _ in 0..line {
+        match to.get(start..).and_then(|rest| rest.find('\n')) {
+            Some(p) => start += p + 1,
+            None => return to.len(),
+        }
+    }
+    let line_len = to
+        .get(start..)
+        .map_or(0, |rest| rest.find('\n').unwrap_or(rest.len()));
+    let mut at = start + column.min(line_len);
+    while !to.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// The line of the policy at byte `offset`.
 fn line_of(text: &str, offset: usize) -> usize {
     text.get(..offset)
@@ -380,6 +403,7 @@ fn run_case(
     coverage: bool,
 ) -> Result<CaseResult, cairn::Diagnostic> {
     let started = std::time::Instant::now();
+    let original_text = policy.text();
     let replaced;
     let policy = if case.keys.is_empty() {
         policy
@@ -435,6 +459,17 @@ fn run_case(
             got.extend(warning_codes(report.warnings()));
             if coverage {
                 decisions = report.coverage();
+                // A case with replaced keys ran on its own text: its spans
+                // are moved to the same line and column of the suite's policy.
+                if !case.keys.is_empty() {
+                    let original = original_text;
+                    for d in &mut decisions {
+                        d.span = cairn_base::source::Span::new(
+                            same_place(text, original, d.span.start),
+                            same_place(text, original, d.span.end),
+                        );
+                    }
+                }
             }
             if report.passed() {
                 Outcome::Pass

@@ -367,7 +367,7 @@ fn a_broken_case_fails_with_a_diff() {
     assert_eq!(human.status.code(), Some(1), "{}", text(&human.stderr));
     let stdout = text(&human.stdout);
     assert!(stdout.contains("- V104\n"), "{stdout}");
-    assert!(stdout.contains("+ V107 (step build, line 70)"), "{stdout}");
+    assert!(stdout.contains("+ V107 (step build, line 76)"), "{stdout}");
     insta::assert_snapshot!("test_broken_human", stdout);
 
     let json = cairn_in(&dir, &["test", "policies/release", "--format", "json"]);
