@@ -239,6 +239,12 @@ impl<'a> StepContext<'a> {
                         &mut step_findings,
                     );
                 }
+                // Checks on the whole Statement (`statement.…`, CEL) see it
+                // as a value, built once for all of them.
+                let statement = compiled
+                    .iter()
+                    .any(checks::Prepared::needs_statement)
+                    .then(|| view.statement_value());
                 // A Statement's predicate is looked at as it is (its text,
                 // where a check's path allows); a classic link is made a value.
                 let link_value;
@@ -255,11 +261,11 @@ impl<'a> StepContext<'a> {
                     .statement_predicate()
                     .is_some_and(|p| p.text().is_some());
                 let outcomes = if large {
-                    checks::run_all(compiled, target)
+                    checks::run_all(compiled, target, statement.as_ref())
                 } else {
                     compiled
                         .iter()
-                        .map(|check| checks::run_on(check, target))
+                        .map(|check| checks::run_on(check, target, statement.as_ref()))
                         .collect()
                 };
                 for (check, outcome) in expected.checks.iter().zip(outcomes) {
@@ -306,6 +312,13 @@ fn check_finding(
     failure: checks::CheckFailure,
     parameters: bool,
 ) -> Finding {
+    if failure.cel_error {
+        return Finding::deny(Code::CelError, failure.message)
+            .step(&step.name)
+            .at(check.span, "this CEL check gave no boolean")
+            .origin(view.origin)
+            .help("a CEL check fails closed when it cannot be evaluated, whatever its level: make the expression total over what the attestation holds (`has(predicate.x) && ...`)");
+    }
     if failure.invalid {
         let help = if parameters {
             "check the parameter values substituted into this check"
@@ -323,7 +336,11 @@ fn check_finding(
         .at(check.span, "this check failed")
         .origin(view.origin)
         .values(failure.expected, failure.actual)
-        .help("the attestation's predicate does not satisfy this check");
+        .help(if checks::needs_statement(check) {
+            "the attestation's Statement does not satisfy this check"
+        } else {
+            "the attestation's predicate does not satisfy this check"
+        });
     match check.level {
         cairn_lang::ir::Level::Deny => f,
         cairn_lang::ir::Level::Warn => Finding {

@@ -215,18 +215,71 @@ impl Lowerer<'_> {
                 None
             }
         };
-        let path = self.json_path(&c.path);
+        if let ast::TestDecl::Cel { expr, raw } = &c.test {
+            let test = self.cel(expr, raw);
+            return Some(ir::Check {
+                level: level?,
+                path: String::new(),
+                root: ir::Root::Predicate,
+                quantifier: ir::Quantifier::One,
+                test: test?,
+                span: c.loc.span(),
+            });
+        }
+        // `statement.subject[0]` is the JSONPath `$.subject[0]` over the Statement.
+        let (root, written) = match c.path.text.strip_prefix("statement") {
+            Some(rest) => (
+                ir::Root::Statement,
+                ast::Token {
+                    text: format!("${rest}"),
+                    loc: ast::Loc(cairn_base::source::Span::new(
+                        c.path.loc.span().start + "statement".len() - 1,
+                        c.path.loc.span().end,
+                    )),
+                },
+            ),
+            None => (ir::Root::Predicate, c.path.clone()),
+        };
+        let path = self.json_path(&written, &c.path.text);
         let test = self.test(&c.test, quantifier == Some(ir::Quantifier::Count));
         Some(ir::Check {
             level: level?,
             path: path?,
+            root,
             quantifier: quantifier?,
             test: test?,
             span: c.loc.span(),
         })
     }
 
-    fn json_path(&mut self, p: &ast::Token) -> Option<String> {
+    /// Compiles a CEL check's expression; an error points at its place in
+    /// the source, through the text as written between the quotes.
+    fn cel(&mut self, expr: &ast::Str, raw: &ast::Token) -> Option<ir::Test> {
+        match crate::cel::compile(&expr.value) {
+            Ok(_) => Some(ir::Test::Cel {
+                expr: expr.value.clone(),
+            }),
+            Err(e) => {
+                let at = raw.loc.span().start + raw_offset(&raw.text, e.offset);
+                let end = raw.loc.span().end.max(at);
+                let span = cairn_base::source::Span::new(at, (at + 1).min(end));
+                let reason = e.message;
+                self.error(match e.kind {
+                    crate::cel::CelErrorKind::Syntax => LowerError::BadCel { reason, span },
+                    crate::cel::CelErrorKind::TooLong | crate::cel::CelErrorKind::TooNested => {
+                        LowerError::CelTooCostly { reason, span }
+                    }
+                    crate::cel::CelErrorKind::UnknownVariable => {
+                        LowerError::CelUnknownVariable { reason, span }
+                    }
+                });
+                None
+            }
+        }
+    }
+
+    /// Validates JSONPath `p`; `shown` is the path as the policy writes it.
+    fn json_path(&mut self, p: &ast::Token, shown: &str) -> Option<String> {
         use cairn_base::limits::{JsonPathError, LIMITS};
         let span = p.loc.span();
         match LIMITS.json_path(&p.text) {
@@ -255,7 +308,10 @@ impl Lowerer<'_> {
                         let at = span.start + offset;
                         (
                             format!(
-                                "the path stops making sense at column {col}: {}",
+                                "the path stops making sense at column {}: {}",
+                                // A column of the path as written (`statement` for `$`).
+                                (col + shown.chars().count())
+                                    .saturating_sub(p.text.chars().count()),
                                 pe.variant.message()
                             ),
                             cairn_base::source::Span::new(at, (at + 1).min(span.end.max(at))),
@@ -264,7 +320,7 @@ impl Lowerer<'_> {
                     other => (one_line(&other.to_string()), span),
                 };
                 self.error(LowerError::BadJsonPath {
-                    path: short(&p.text),
+                    path: short(shown),
                     reason,
                     span: if at.is_empty() { span } else { at },
                 });
@@ -334,6 +390,7 @@ impl Lowerer<'_> {
             ast::TestDecl::Exists(_) => ir::Test::Exists,
             ast::TestDecl::IsEmpty(_) => ir::Test::IsEmpty,
             ast::TestDecl::IsNotEmpty(_) => ir::Test::IsNotEmpty,
+            ast::TestDecl::Cel { expr, raw } => self.cel(expr, raw)?,
         };
         if count && !matches!(test, ir::Test::Compare { .. }) {
             let span = match t {
@@ -343,6 +400,7 @@ impl Lowerer<'_> {
                 | ast::TestDecl::IsEmpty(l)
                 | ast::TestDecl::IsNotEmpty(l) => *l,
                 ast::TestDecl::Compare { op, .. } => op.loc,
+                ast::TestDecl::Cel { expr, .. } => expr.loc,
             };
             self.error(LowerError::BadCount { span: span.span() });
             return None;
@@ -419,4 +477,24 @@ fn one_line(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The byte offset in `raw` (a string's text between its quotes, escapes as
+/// written) of byte `offset` of the decoded string.
+fn raw_offset(raw: &str, offset: usize) -> usize {
+    let mut decoded = 0;
+    let mut chars = raw.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if decoded >= offset {
+            return i;
+        }
+        if c == '\\' {
+            // An escape is two bytes written for one decoded.
+            chars.next();
+            decoded += 1;
+        } else {
+            decoded += c.len_utf8();
+        }
+    }
+    raw.len()
 }
