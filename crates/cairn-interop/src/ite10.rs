@@ -580,9 +580,13 @@ fn attribute(a: &Attribute) -> Result<String, String> {
         Ok(lines) => return Ok(lines),
         Err(why) => why,
     };
+    if a.allow_if_no_claim && !a.warn {
+        // `why` says it: nothing in cairn skips an absent field.
+        return Err(why.to_string());
+    }
     if a.allow_if_no_claim {
         return Err(format!(
-            "{why}; as a CEL check, `allowIfNoClaim` has no equivalent: a CEL check fails on an absent field"
+            "{why}; nor as a CEL check, which fails on an absent field, so `allowIfNoClaim` has no equivalent"
         ));
     }
     let rule = a.rule.trim();
