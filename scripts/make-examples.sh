@@ -272,10 +272,10 @@ attest build-no-dependencies slsa-provenance/v1 "$(subject_provenance "")" \
   "$keys/ci.key" "$art" bin/foo-1.0
 
 bundle pass checkout build
-expect pass 0 "" --time "$TIME"
+expect pass 0 "" --artifact artifacts/bin/foo-1.0 --time "$TIME"
 bundle unpinned-checkout checkout-unpinned build-unpinned
-expect unpinned-checkout 1 "V106" --time "$TIME"
+expect unpinned-checkout 1 "V106" --artifact artifacts/bin/foo-1.0 --time "$TIME"
 bundle checkout-elsewhere checkout-elsewhere build
-expect checkout-elsewhere 1 "V106" --time "$TIME"
+expect checkout-elsewhere 1 "V106" --artifact artifacts/bin/foo-1.0 --time "$TIME"
 bundle no-dependencies checkout build-no-dependencies
-expect no-dependencies 1 "V160" --time "$TIME"
+expect no-dependencies 1 "V160" --artifact artifacts/bin/foo-1.0 --time "$TIME"
