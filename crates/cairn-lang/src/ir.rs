@@ -319,7 +319,7 @@ pub struct ExpectedAttestation {
 }
 
 /// A predicate check: `require|warn [all|any|count] PATH OP ...`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// `deny` fails verification; `warn` only reports.
     pub level: Level,
@@ -357,6 +357,26 @@ impl Root {
     /// True for [`Root::Predicate`] (the default).
     pub fn is_predicate(&self) -> bool {
         *self == Root::Predicate
+    }
+}
+
+/// As derived, without `root` when it is the predicate and `path` when it is
+/// empty (a CEL check), as the JSON form leaves them out: `cairn dump ir`
+/// of a policy without either is what it was before they existed.
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Check");
+        d.field("level", &self.level);
+        if !self.path.is_empty() {
+            d.field("path", &self.path);
+        }
+        if !self.root.is_predicate() {
+            d.field("root", &self.root);
+        }
+        d.field("quantifier", &self.quantifier)
+            .field("test", &self.test)
+            .field("span", &self.span)
+            .finish()
     }
 }
 
