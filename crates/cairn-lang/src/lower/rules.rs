@@ -498,3 +498,52 @@ fn raw_offset(raw: &str, offset: usize) -> usize {
     }
     raw.len()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::raw_offset;
+    use crate::ir;
+    use crate::lower::compile_source;
+    use std::path::Path;
+
+    #[test]
+    fn raw_offsets_count_escapes_as_written() {
+        // Decoded `a"b\c` is written `a\"b\\c`.
+        assert_eq!(raw_offset(r#"a\"b\\c"#, 0), 0);
+        assert_eq!(raw_offset(r#"a\"b\\c"#, 2), 3);
+        assert_eq!(raw_offset(r#"a\"b\\c"#, 4), 6);
+        assert_eq!(raw_offset("é=x", 2), 2);
+        assert_eq!(raw_offset("ab", 9), 2);
+    }
+
+    fn checks(body: &str) -> Vec<ir::Check> {
+        let text = format!(
+            "layout \"t\" {{ key k = ed25519 \"ffca34fe86c15add54d5adaf212c692a5c6dc665e4758eb626669accef768b37\" step s {{ by k attestation link/v0.3 {{ {body} }} }} }}"
+        );
+        let layout = compile_source("t.cairn", &text, Path::new(".")).unwrap();
+        layout.steps[0].attestations[0].checks.clone()
+    }
+
+    #[test]
+    fn statement_paths_and_cel_checks_lower() {
+        let c = checks(
+            "require any statement.subject[*].digest.gitCommit exists \
+             require statement['_type'] == \"x\" \
+             require $.name == \"s\" \
+             warn cel \"size(subject) != 0\"",
+        );
+        assert_eq!(c[0].root, ir::Root::Statement);
+        assert_eq!(c[0].path, "$.subject[*].digest.gitCommit");
+        assert_eq!(c[0].shown_path(), "statement.subject[*].digest.gitCommit");
+        assert_eq!(c[1].path, "$['_type']");
+        assert_eq!(c[2].root, ir::Root::Predicate);
+        assert_eq!(
+            c[3].test,
+            ir::Test::Cel {
+                expr: "size(subject) != 0".into()
+            }
+        );
+        assert_eq!(c[3].level, ir::Level::Warn);
+        assert!(c[3].path.is_empty());
+    }
+}
