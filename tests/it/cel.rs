@@ -84,3 +84,83 @@ fn statement_and_cel_checks_format_and_compile() {
     assert!(checks[2].get("path").is_none());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A classic link is the `link/v0.3` Statement it amounts to: its products
+/// the subjects, the link itself the predicate, `_type` its own.
+#[test]
+fn a_classic_link_is_seen_as_a_link_statement() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("cairn-cel-classic-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&root.join("policies/classic"), &dir);
+    let text = std::fs::read_to_string(dir.join("policy.cairn")).unwrap();
+    let checks = |extra: &str| {
+        text.replacen(
+            "      create \"demo/*\"\n    }\n",
+            &format!(
+                "      create \"demo/*\"\n    }}\n    attestation link/v0.3 {{\n      require any statement.subject[*].name == \"demo/main.c\"\n      require statement._type == \"link\"\n      require statement.predicateType == \"https://in-toto.io/attestation/link/v0.3\"\n      require $.command[0] == \"git\"\n      require cel \"predicate.name == 'checkout' && predicate.products.size() == size(subject)\"\n{extra}    }}\n"
+            ),
+            1,
+        )
+    };
+    let args = [
+        "verify",
+        "policy.cairn",
+        "--bundle",
+        "bundles/pass.intoto.jsonl",
+        "--artifact",
+        "artifacts/package/demo.tar.gz",
+        "--run-inspections",
+        "--inspection-dir",
+        "artifacts/package",
+        "--time",
+        "2026-06-01T00:00:00Z",
+        "--format",
+        "json",
+    ];
+    std::fs::write(dir.join("policy.cairn"), checks("")).unwrap();
+    let out = cairn(&dir, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    std::fs::write(
+        dir.join("policy.cairn"),
+        checks("      warn cel \"subject.exists(s, s.name == 'demo/Makefile')\"\n      require cel \"predicate.nope\"\n"),
+    )
+    .unwrap();
+    let out = cairn(&dir, &args);
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("V106".to_string(), "warn".to_string()),
+            ("V160".to_string(), "deny".to_string())
+        ],
+        "{}",
+        shown(&out)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
