@@ -256,3 +256,42 @@ bundle other-builder source build-other-builder
 expect other-builder 1 "V106" --param component=widget --artifact artifacts/dist/widget-1.0.0.tar.gz --time "$TIME"
 bundle unauthorised-builder source build-by-dev
 expect unauthorised-builder 1 "V101 V107" --param component=widget --artifact artifacts/dist/widget-1.0.0.tar.gz --time "$TIME"
+
+# ---------------------------------------------------------------- subject
+# The checkout is a Statement whose subject is a git commit, not a file:
+# written here as JSON and signed with `cairn sign`.
+begin subject
+COMMIT=3f2a6c1e9b0d4a7c8e5f6a1b2c3d4e5f60718293
+# statement LINE KEY SUBJECT_JSON PREDICATE_TYPE PREDICATE_JSON
+statement() {
+  sign "$1" "$2" "$(printf '{"_type":"https://in-toto.io/Statement/v1","subject":%s,"predicateType":"%s","predicate":%s}' "$3" "$4" "$5")"
+}
+checkout_link() {
+  printf '{"name":"checkout","command":["git","clone","%s"],"materials":[]}' "$1"
+}
+statement checkout "$keys/dev.key" "[{\"name\":\"foo\",\"digest\":{\"gitCommit\":\"$COMMIT\"}}]" \
+  https://in-toto.io/attestation/link/v0.3 "$(checkout_link https://git.example.com/foo.git)"
+statement checkout-unpinned "$keys/dev.key" "[{\"name\":\"foo\",\"digest\":{\"sha256\":\"$(printf %s "$COMMIT" | sha256sum | cut -d' ' -f1)\"}}]" \
+  https://in-toto.io/attestation/link/v0.3 "$(checkout_link https://git.example.com/foo.git)"
+statement checkout-elsewhere "$keys/dev.key" "[{\"name\":\"foo\",\"digest\":{\"gitCommit\":\"$COMMIT\"}}]" \
+  https://in-toto.io/attestation/link/v0.3 "$(checkout_link https://mirror.example.net/foo.git)"
+subject_provenance() {
+  printf '{"buildDefinition":{"buildType":"https://ci.example.com/build/v1","externalParameters":{}%s},"runDetails":{"builder":{"id":"https://ci.example.com/builder/v1"}}}' "$1"
+}
+attest build slsa-provenance/v1 \
+  "$(subject_provenance ",\"resolvedDependencies\":[{\"name\":\"foo\",\"digest\":{\"gitCommit\":\"$COMMIT\"}}]")" \
+  "$keys/ci.key" "$art" bin/foo-1.0
+attest build-unpinned slsa-provenance/v1 \
+  "$(subject_provenance ",\"resolvedDependencies\":[{\"name\":\"foo\",\"digest\":{\"sha256\":\"$(printf %s "$COMMIT" | sha256sum | cut -d' ' -f1)\"}}]")" \
+  "$keys/ci.key" "$art" bin/foo-1.0
+attest build-no-dependencies slsa-provenance/v1 "$(subject_provenance "")" \
+  "$keys/ci.key" "$art" bin/foo-1.0
+
+bundle pass checkout build
+expect pass 0 "" --artifact artifacts/bin/foo-1.0 --time "$TIME"
+bundle unpinned-checkout checkout-unpinned build-unpinned
+expect unpinned-checkout 1 "V106" --artifact artifacts/bin/foo-1.0 --time "$TIME"
+bundle checkout-elsewhere checkout-elsewhere build
+expect checkout-elsewhere 1 "V106" --artifact artifacts/bin/foo-1.0 --time "$TIME"
+bundle no-dependencies checkout build-no-dependencies
+expect no-dependencies 1 "V160" --artifact artifacts/bin/foo-1.0 --time "$TIME"

@@ -235,7 +235,7 @@ fn import(path: &Path) -> (i32, String, String) {
 }
 
 /// attestation-verifier's own layout and attestations through `import` and
-/// `verify`: the one rule on `subject` is refused; without it the layout
+/// `verify`: the one rule on `subject` is a check on the Statement; without it the layout
 /// imports (the list comparison of `clone` as element checks, warnings as
 /// its `warn` asks), and verifying its test data reads `test` and `build`
 /// and reads `clone`, whose Statement spells `_type` as `type`.
@@ -244,11 +244,10 @@ fn attestation_verifier_layout_and_test_data() {
     let av = real_world("in-toto-attestation-verifier");
     let original = av.join("layouts/layout.yml");
     let (code, source, stderr) = import(&original);
-    // `size(subject) != 0` holds for every Statement cairn reads: it
-    // becomes a comment saying so.
+    // `size(subject) != 0` is a check on the Statement.
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        source.contains("# `size(subject) != 0`: always true here"),
+        source.contains("require statement.subject is not empty"),
         "{source}"
     );
 

@@ -59,7 +59,7 @@ fn ite10_untranslatable_layouts_are_refused() {
 
 /// A layout and attestations in the shape of attestation-verifier's own
 /// (`tests/fixtures/vectors/ite10`; the upstream files: `tests/corpus/`): the one rule on
-/// `subject` always holds (a comment); without it the layout imports (the list comparison
+/// `subject` is a check on the Statement; without it the layout imports (the list comparison
 /// of `clone` as element checks, warnings as its `warn` asks), and verifying
 /// its test data reads all three, `clone`'s Statement spelling `_type` as
 /// `type` (its protobuf name, which cairn accepts: docs/evidence.md); that
@@ -69,11 +69,10 @@ fn attestation_verifier_layout_and_test_data() {
     const AV: &str = "tests/fixtures/vectors/ite10";
     let original = std::path::Path::new(AV).join("layout.yml");
     let (code, source, stderr) = import(&original);
-    // `size(subject) != 0` holds for every Statement cairn reads: it
-    // becomes a comment saying so.
+    // `size(subject) != 0` is a check on the Statement.
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        source.contains("# `size(subject) != 0`: always true here"),
+        source.contains("require statement.subject is not empty"),
         "{source}"
     );
 

@@ -8,6 +8,7 @@
 )]
 
 mod bundle_props;
+mod cel;
 mod classic;
 mod cli_evidence;
 mod eval;

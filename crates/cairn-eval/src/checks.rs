@@ -16,7 +16,7 @@ use cairn_base::limits::LIMITS;
 use cairn_evidence::Predicate;
 
 use super::lazy::Plan;
-use cairn_lang::ir::{Check, CompareOp, Quantifier, Test};
+use cairn_lang::ir::{Check, CompareOp, Quantifier, Root, Test};
 
 /// Longest rendering of an actual value in a report, in characters.
 const MAX_SHOWN: usize = 120;
@@ -33,6 +33,9 @@ pub struct CheckFailure {
     /// True when the check itself is broken (its path or regex does not
     /// compile), as opposed to the predicate failing it.
     pub invalid: bool,
+    /// True when a CEL check gave no boolean (an error, a value of another
+    /// type, a bound passed): it fails closed, whatever its level.
+    pub cel_error: bool,
 }
 
 /// What a check runs over: a value (a classic link's), or a Statement's
@@ -145,6 +148,8 @@ pub struct Prepared<'c> {
     check: &'c Check,
     /// What the check needs compiled, or why it cannot be evaluated.
     ready: Result<Ready<'c>, String>,
+    /// For a CEL check: the expression compiled, or why it does not compile.
+    cel: Option<Result<cairn_lang::cel::Compiled, String>>,
 }
 
 /// The compiled parts of a check.
@@ -159,6 +164,13 @@ struct Ready<'c> {
 impl<'c> Prepared<'c> {
     /// Compiles `check`'s path and regex under [`LIMITS`].
     pub fn new(check: &'c Check) -> Prepared<'c> {
+        if let Test::Cel { expr } = &check.test {
+            return Prepared {
+                check,
+                ready: Err("a CEL check has no path".into()),
+                cel: Some(super::cel::prepare(expr)),
+            };
+        }
         let ready = Path::new(&check.path)
             .map_err(|e| format!("path `{}` cannot be evaluated: {e}", check.path))
             .and_then(|path| {
@@ -173,13 +185,32 @@ impl<'c> Prepared<'c> {
                     matcher: Matcher::new(&check.test)?,
                 })
             });
-        Prepared { check, ready }
+        Prepared {
+            check,
+            ready,
+            cel: None,
+        }
     }
 
-    /// The plan of the check's path, when its text can be walked for it.
+    /// The plan of the check's path, when its text can be walked for it
+    /// (a path into the predicate only).
     fn plan(&self) -> Option<&Plan> {
+        if !self.check.root.is_predicate() {
+            return None;
+        }
         self.ready.as_ref().ok()?.path.plan.as_ref()
     }
+
+    /// Whether the check reads the whole Statement (a `statement` path or
+    /// CEL), which [`run_on`] is then given.
+    pub fn needs_statement(&self) -> bool {
+        needs_statement(self.check)
+    }
+}
+
+/// Whether `check` reads the whole Statement (a `statement` path or CEL).
+pub fn needs_statement(check: &Check) -> bool {
+    check.root == Root::Statement || matches!(check.test, Test::Cel { .. })
 }
 
 /// What a path selected.
@@ -213,24 +244,37 @@ impl Selected<'_> {
 /// Runs one check over a predicate.
 #[cfg(test)]
 pub fn run(check: &Check, predicate: &Value) -> Result<(), CheckFailure> {
-    run_on(&Prepared::new(check), Target::Value(predicate))
+    run_on(&Prepared::new(check), Target::Value(predicate), None)
 }
 
-/// Runs one prepared check over `target`.
-pub fn run_on(check: &Prepared<'_>, target: Target<'_>) -> Result<(), CheckFailure> {
-    run_selected(check, target, None)
+/// Runs one prepared check over `target` (the predicate), or over
+/// `statement` (the whole Statement, [`crate::view::View::statement_value`])
+/// for a check that reads it.
+pub fn run_on(
+    check: &Prepared<'_>,
+    target: Target<'_>,
+    statement: Option<&Value>,
+) -> Result<(), CheckFailure> {
+    run_selected(check, target, statement, None)
 }
 
 /// Runs the checks over a predicate kept as text, its text walked once for
 /// all their paths (see [`super::lazy::select_many_plans`]); the values are
 /// then read and tested on every core. Gives what [`run_on`] gives for each.
-pub fn run_all(checks: &[Prepared<'_>], target: Target<'_>) -> Vec<Result<(), CheckFailure>> {
+pub fn run_all(
+    checks: &[Prepared<'_>],
+    target: Target<'_>,
+    statement: Option<&Value>,
+) -> Vec<Result<(), CheckFailure>> {
     let text = match target {
         Target::Predicate(p) => p.text(),
         Target::Value(_) => None,
     };
     let Some(text) = text else {
-        return checks.iter().map(|check| run_on(check, target)).collect();
+        return checks
+            .iter()
+            .map(|check| run_on(check, target, statement))
+            .collect();
     };
     let plans: Vec<Option<&Plan>> = checks.iter().map(Prepared::plan).collect();
     let selected: Vec<(&Prepared<'_>, Option<Vec<Range<usize>>>)> = checks
@@ -238,7 +282,7 @@ pub fn run_all(checks: &[Prepared<'_>], target: Target<'_>) -> Vec<Result<(), Ch
         .zip(super::lazy::select_many_plans(&plans, text))
         .collect();
     cairn_base::parallel::map(&selected, |(check, ranges)| {
-        run_selected(check, target, ranges.clone())
+        run_selected(check, target, statement, ranges.clone())
     })
 }
 
@@ -247,6 +291,7 @@ pub fn run_all(checks: &[Prepared<'_>], target: Target<'_>) -> Vec<Result<(), Ch
 fn run_selected(
     prepared: &Prepared<'_>,
     target: Target<'_>,
+    statement: Option<&Value>,
     selected: Option<Vec<Range<usize>>>,
 ) -> Result<(), CheckFailure> {
     let check = prepared.check;
@@ -256,27 +301,63 @@ fn run_selected(
         expected: expected.clone(),
         actual,
         invalid: false,
+        cel_error: false,
     };
     let broken = |message: String| CheckFailure {
         message,
         expected: expected.clone(),
         actual: "error".into(),
         invalid: true,
+        cel_error: false,
+    };
+    if let (Test::Cel { expr }, Some(compiled)) = (&check.test, &prepared.cel) {
+        let cel_error = |why: String| CheckFailure {
+            message: format!(
+                "the CEL expression `{}` cannot be evaluated: {why}",
+                short_expr(expr)
+            ),
+            expected: expected.clone(),
+            actual: "error".into(),
+            invalid: false,
+            cel_error: true,
+        };
+        let compiled = compiled.as_ref().map_err(|e| cel_error(e.clone()))?;
+        let statement =
+            statement.ok_or_else(|| cel_error("no Statement was given to it".into()))?;
+        return match super::cel::evaluate(expr, compiled, statement) {
+            super::cel::Outcome::Passed => Ok(()),
+            super::cel::Outcome::Failed => Err(fail(
+                format!("the CEL expression `{}` is false", short_expr(expr)),
+                "false".into(),
+            )),
+            super::cel::Outcome::Error(why) => Err(cel_error(why)),
+        };
+    }
+    // A path into the Statement runs over its value, never the predicate's text.
+    let (target, selected) = match check.root {
+        Root::Predicate => (target, selected),
+        Root::Statement => match statement {
+            Some(st) => (Target::Value(st), None),
+            None => return Err(broken("no Statement was given to this check".into())),
+        },
+    };
+    let shown = check.shown_path();
+    let shown_container = |container: &str| match check.root {
+        Root::Predicate => container.to_string(),
+        Root::Statement => format!(
+            "statement{}",
+            container.strip_prefix('$').unwrap_or(container)
+        ),
     };
     let ready = prepared.ready.as_ref().map_err(|e| broken(e.clone()))?;
     let count_only = matches!(check.test, Test::Exists) || check.quantifier == Quantifier::Count;
     let selected = match target.query(&ready.path, count_only, selected) {
         Ok(values) => values,
-        Err(e) => {
-            return Err(broken(format!(
-                "path `{}` cannot be evaluated: {e}",
-                check.path
-            )))
-        }
+        Err(e) => return Err(broken(format!("path `{}` cannot be evaluated: {e}", shown))),
     };
     if let Test::Exists = check.test {
         return if selected.is_empty() {
-            Err(fail(format!("`{}` is absent", check.path), "absent".into()))
+            Err(fail(format!("`{}` is absent", shown), "absent".into()))
         } else {
             Ok(())
         };
@@ -294,13 +375,19 @@ fn run_selected(
                 {
                     if let Some(kinds) = target.kinds(path) {
                         if kinds.is_empty() {
-                            return Err(fail(format!("`{container}` is absent"), "absent".into()));
+                            return Err(fail(
+                                format!("`{}` is absent", shown_container(container)),
+                                "absent".into(),
+                            ));
                         }
                         if let Some(&kind) =
                             kinds.iter().find(|&&k| k != "an array" && k != "an object")
                         {
                             return Err(fail(
-                                format!("`{container}` is {kind}, not a list or an object"),
+                                format!(
+                                    "`{}` is {kind}, not a list or an object",
+                                    shown_container(container)
+                                ),
                                 kind.into(),
                             ));
                         }
@@ -312,7 +399,7 @@ fn run_selected(
                 fail(
                     format!(
                         "`{}` selects {} value{}",
-                        check.path,
+                        shown,
                         selected.len(),
                         if selected.len() == 1 { "" } else { "s" }
                     ),
@@ -321,14 +408,14 @@ fn run_selected(
             })
         }
         Quantifier::One => match selected.values() {
-            [] => Err(fail(format!("`{}` is absent", check.path), "absent".into())),
+            [] => Err(fail(format!("`{}` is absent", shown), "absent".into())),
             [value] => matcher
                 .test(value)
-                .map_err(|actual| fail(format!("`{}` is {actual}", check.path), actual)),
+                .map_err(|actual| fail(format!("`{}` is {actual}", shown), actual)),
             many => Err(fail(
                 format!(
                     "`{}` selects {} values where one was expected",
-                    check.path,
+                    shown,
                     many.len()
                 ),
                 format!("{} values", many.len()),
@@ -336,12 +423,12 @@ fn run_selected(
         },
         Quantifier::All => {
             if selected.is_empty() {
-                return Err(fail(format!("`{}` is absent", check.path), "absent".into()));
+                return Err(fail(format!("`{}` is absent", shown), "absent".into()));
             }
             for (i, value) in selected.values().iter().enumerate() {
                 if let Err(actual) = matcher.test(value) {
                     return Err(fail(
-                        format!("value {} of `{}` is {actual}", i + 1, check.path),
+                        format!("value {} of `{}` is {actual}", i + 1, shown),
                         actual,
                     ));
                 }
@@ -350,14 +437,14 @@ fn run_selected(
         }
         Quantifier::Any => {
             if selected.is_empty() {
-                return Err(fail(format!("`{}` is absent", check.path), "absent".into()));
+                return Err(fail(format!("`{}` is absent", shown), "absent".into()));
             }
             if selected.values().iter().any(|v| matcher.test(v).is_ok()) {
                 Ok(())
             } else {
-                let shown: Vec<String> = selected.values().iter().map(|v| show(v)).collect();
-                let actual = truncate(&format!("[{}]", shown.join(", ")));
-                Err(fail(format!("no value of `{}` passes", check.path), actual))
+                let values: Vec<String> = selected.values().iter().map(|v| show(v)).collect();
+                let actual = truncate(&format!("[{}]", values.join(", ")));
+                Err(fail(format!("no value of `{}` passes", shown), actual))
             }
         }
     }
@@ -409,6 +496,7 @@ impl<'t> Matcher<'t> {
             Test::IsEmpty => Matcher::IsEmpty(true),
             Test::IsNotEmpty => Matcher::IsEmpty(false),
             Test::Exists => Matcher::IsEmpty(false),
+            Test::Cel { .. } => return Err("a CEL check has no test of values".into()),
         })
     }
 
@@ -532,6 +620,17 @@ pub fn describe_test(test: &Test) -> String {
         Test::Exists => "exists".into(),
         Test::IsEmpty => "is empty".into(),
         Test::IsNotEmpty => "is not empty".into(),
+        Test::Cel { .. } => "true".into(),
+    }
+}
+
+/// A CEL expression on one line, at most 120 characters, for a message.
+fn short_expr(expr: &str) -> String {
+    let one: String = expr.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > MAX_SHOWN {
+        format!("{}...", one.chars().take(MAX_SHOWN).collect::<String>())
+    } else {
+        one
     }
 }
 
@@ -546,6 +645,7 @@ mod tests {
         Check {
             level: Level::Deny,
             path: path.into(),
+            root: cairn_lang::ir::Root::Predicate,
             quantifier,
             test,
             span: Span::default(),
@@ -893,11 +993,11 @@ mod tests {
             let fresh: Vec<_> = checks.iter().map(|c| run(c, &value)).collect();
             let reused: Vec<_> = prepared
                 .iter()
-                .map(|c| run_on(c, Target::Value(&value)))
+                .map(|c| run_on(c, Target::Value(&value), None))
                 .collect();
             assert_eq!(reused, fresh, "{text}");
             assert_eq!(
-                run_all(&prepared, Target::Predicate(&predicate)),
+                run_all(&prepared, Target::Predicate(&predicate), None),
                 fresh,
                 "{text}"
             );
@@ -957,7 +1057,7 @@ mod tests {
         for (path, q, test) in cases {
             let c = check(path, q, test);
             assert_eq!(
-                run_on(&Prepared::new(&c), Target::Predicate(&predicate)),
+                run_on(&Prepared::new(&c), Target::Predicate(&predicate), None),
                 run(&c, &value),
                 "{path}"
             );

@@ -72,6 +72,8 @@ pub enum Code {
     CertificateRefused,
     /// V155: a classic link signed by another key than its file name gives (warning).
     MisnamedLink,
+    /// V160: a CEL check gave no boolean (an error, another type, a bound passed).
+    CelError,
 }
 
 impl Code {
@@ -102,6 +104,7 @@ impl Code {
             Code::IgnoredFiles => "V153",
             Code::CertificateRefused => "V154",
             Code::MisnamedLink => "V155",
+            Code::CelError => "V160",
         }
     }
 }

@@ -127,6 +127,8 @@ impl Sub<'_> {
             // A regex is plain text: its braces are repetitions (`{40}`).
             Test::Matches { .. } => {}
             Test::Exists | Test::IsEmpty | Test::IsNotEmpty => {}
+            // CEL text is plain text: its braces are CEL's maps.
+            Test::Cel { .. } => {}
         }
     }
 

@@ -26,6 +26,7 @@
 //!   out any name given different digests; a step with no counted evidence
 //!   has no artifacts and a MATCH from it consumes nothing.
 
+mod cel;
 mod checks;
 pub mod coverage;
 mod digest;

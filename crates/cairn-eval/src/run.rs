@@ -241,6 +241,12 @@ impl<'a> StepContext<'a> {
                         &mut step_findings,
                     );
                 }
+                // Checks on the whole Statement (`statement.…`, CEL) see it
+                // as a value, built once for all of them.
+                let statement = compiled
+                    .iter()
+                    .any(checks::Prepared::needs_statement)
+                    .then(|| view.statement_value());
                 // A Statement's predicate is looked at as it is (its text,
                 // where a check's path allows); a classic link is made a value.
                 let link_value;
@@ -257,11 +263,11 @@ impl<'a> StepContext<'a> {
                     .statement_predicate()
                     .is_some_and(|p| p.text().is_some());
                 let outcomes = if large {
-                    checks::run_all(compiled, target)
+                    checks::run_all(compiled, target, statement.as_ref())
                 } else {
                     compiled
                         .iter()
-                        .map(|check| checks::run_on(check, target))
+                        .map(|check| checks::run_on(check, target, statement.as_ref()))
                         .collect()
                 };
                 for (check, outcome) in expected.checks.iter().zip(outcomes) {
@@ -309,6 +315,13 @@ fn check_finding(
     failure: checks::CheckFailure,
     parameters: bool,
 ) -> Finding {
+    if failure.cel_error {
+        return Finding::deny(Code::CelError, failure.message)
+            .step(&step.name)
+            .at(check.span, "this CEL check gave no boolean")
+            .origin(view.origin)
+            .help("a CEL check fails closed when it cannot be evaluated, whatever its level: make the expression total over what the attestation holds (`has(predicate.x) && ...`)");
+    }
     if failure.invalid {
         let help = if parameters {
             "check the parameter values substituted into this check"
@@ -322,10 +335,21 @@ fn check_finding(
             .help(help);
     }
     // The checked member, as a path into the Statement (a classic link is
-    // its own predicate).
-    let member = match (view.statement_predicate(), check.path.strip_prefix('$')) {
-        (Some(_), Some(rest)) => format!("$.predicate{rest}"),
-        _ => check.path.clone(),
+    // its own predicate; a CEL check reads the whole Statement).
+    let member = if matches!(check.test, cairn_lang::ir::Test::Cel { .. }) {
+        "$".to_string()
+    } else if check.root == cairn_lang::ir::Root::Statement {
+        check.path.clone()
+    } else {
+        match (view.statement_predicate(), check.path.strip_prefix('$')) {
+            (Some(_), Some(rest)) => format!("$.predicate{rest}"),
+            _ => check.path.clone(),
+        }
+    };
+    let what = if checks::needs_statement(check) {
+        "Statement"
+    } else {
+        "predicate"
     };
     let f = Finding::deny(Code::CheckFailed, failure.message)
         .step(&step.name)
@@ -333,7 +357,7 @@ fn check_finding(
         .origin(view.origin)
         .member(member)
         .values(failure.expected, failure.actual)
-        .help("the evidence does not say what this check requires: produce evidence that does (rerun the step that made it); changing the check would accept such evidence from now on");
+        .help(format!("the attestation's {what} does not say what this check requires: produce evidence that does (rerun the step that made it); changing the check would accept such evidence from now on"));
     match check.level {
         cairn_lang::ir::Level::Deny => f,
         cairn_lang::ir::Level::Warn => Finding {

@@ -80,6 +80,7 @@ fn check(path: &str, test: Test) -> Check {
     Check {
         level: Level::Deny,
         path: path.into(),
+        root: cairn_lang::ir::Root::Predicate,
         quantifier: Quantifier::One,
         test,
         span: sp(200),

@@ -128,6 +128,34 @@ impl<'a> View<'a> {
         }
     }
 
+    /// What a check on the Statement (`statement.…`, `cel "…"`) looks at:
+    /// `_type`, `subject` (each `name` and `digest`), `predicateType` and
+    /// `predicate`. A classic link is the `link/v0.3` Statement it amounts
+    /// to: its products the subjects, the link itself (as [`View::predicate`]
+    /// gives it) the predicate, and `_type` the link's own, `"link"`.
+    pub fn statement_value(&self) -> Value {
+        let subject = |name: &str, digest: &DigestSet| {
+            serde_json::json!({
+                "name": name,
+                "digest": serde_json::to_value(digest).unwrap_or_default(),
+            })
+        };
+        match self.body {
+            Body::Statement(st) => serde_json::json!({
+                "_type": st.statement_type,
+                "subject": st.subjects.iter().map(|s| subject(&s.name, &s.digest)).collect::<Vec<_>>(),
+                "predicateType": st.predicate_type,
+                "predicate": st.predicate.value(),
+            }),
+            Body::Link(link) => serde_json::json!({
+                "_type": "link",
+                "subject": link.products.iter().map(|(name, digest)| subject(name, digest)).collect::<Vec<_>>(),
+                "predicateType": predicates::LINK_V03,
+                "predicate": self.predicate(),
+            }),
+        }
+    }
+
     /// A Statement's predicate as read (see [`cairn_evidence::Predicate`]);
     /// `None` for a classic link.
     pub fn statement_predicate(&self) -> Option<&'a Predicate> {

@@ -5,10 +5,13 @@
 //! each `expectedPredicates` entry an `attestation` block with its own
 //! functionaries and threshold, the step's artifact rules (products only for
 //! transformational predicates, as ITE-10 says) and its `expectedAttributes`
-//! translated to checks where cairn can express them: comparisons of a
-//! `predicate.…` path with a literal, `size(…) == 0`, `has(…)` and `in [...]`.
-//! Every construct that cannot be translated is an error naming it; nothing
-//! is dropped silently. This module does no I/O.
+//! translated to native checks where cairn can express them (comparisons of
+//! a path into the Statement, `predicate.…`, `subject…`, `predicateType`,
+//! with a literal, `size(…) == 0`, `has(…)` and `in [...]`), and to a
+//! `cel "…"` check of the rule itself otherwise. Every construct that cannot
+//! be translated (CEL cairn does not accept, `allowIfNoClaim` on a rule only
+//! CEL can say) is an error naming it; nothing is dropped silently. This
+//! module does no I/O.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -565,13 +568,50 @@ fn rule_text(rule: &str) -> Option<String> {
     }
 }
 
-/// One CEL attribute rule as checks (one per line), or why it cannot be.
-/// The attestation-verifier fails a rule on an absent field unless it has
+/// One CEL attribute rule as checks (one per line), or why it cannot be:
+/// native checks where [`native`] translates it, else a `cel` check of the
+/// rule itself, which cairn evaluates as the attestation-verifier does (an
+/// evaluation error fails the rule, `false` fails it or, with `warn`,
+/// warns). The rule must then compile under cairn's CEL bounds, and may not
+/// skip absent fields (`allowIfNoClaim`): a CEL check that cannot be
+/// evaluated always fails.
+fn attribute(a: &Attribute) -> Result<String, String> {
+    let why = match native(a) {
+        Ok(lines) => return Ok(lines),
+        Err(why) => why,
+    };
+    if a.allow_if_no_claim && !a.warn {
+        // `why` says it: nothing in cairn skips an absent field.
+        return Err(why.to_string());
+    }
+    if a.allow_if_no_claim {
+        return Err(format!(
+            "{why}; nor as a CEL check, which fails on an absent field, so `allowIfNoClaim` has no equivalent"
+        ));
+    }
+    let rule = a.rule.trim();
+    if cairn_lang::ir::substitute(rule, &BTreeMap::new()).is_err() {
+        return Err(format!(
+            "{why}; as a CEL check it would keep a parameter placeholder, which CEL text never substitutes: give its value with `--param`"
+        ));
+    }
+    // A parameter's value was written with `{{` and `}}` for a template:
+    // CEL text is none.
+    let text = rule.replace("{{", "{").replace("}}", "}");
+    if let Err(e) = cairn_lang::cel::compile(&text) {
+        return Err(format!("not a CEL expression cairn accepts: {}", e.message));
+    }
+    let level = if a.warn { "warn" } else { "require" };
+    Ok(format!("{level} cel {}", quote(&text)))
+}
+
+/// One CEL attribute rule as native checks (one per line), or why it
+/// cannot be. The attestation-verifier fails a rule on an absent field unless it has
 /// `allowIfNoClaim`, even a `warn` rule (whose false result only warns): a
 /// `warn` rule without it becomes `require PATH exists` and a `warn` check.
 /// With it, only a `warn` rule is translated (a warning never fails); a
 /// failing rule that skips absent fields has no equivalent.
-fn attribute(a: &Attribute) -> Result<String, &'static str> {
+fn native(a: &Attribute) -> Result<String, &'static str> {
     if a.allow_if_no_claim && !a.warn {
         return Err(
             "`allowIfNoClaim` without `warn` has no equivalent: cairn fails on an absent field",
@@ -580,14 +620,6 @@ fn attribute(a: &Attribute) -> Result<String, &'static str> {
     let level = if a.warn { "warn" } else { "require" };
     let rule = a.rule.trim();
     let _ = &a.debug;
-    // A Statement without subjects is refused by cairn's reader (E315):
-    // every attestation a check can see has `size(subject) != 0` already.
-    let bare: String = rule.chars().filter(|c| !c.is_whitespace()).collect();
-    if matches!(bare.as_str(), "size(subject)!=0" | "size(subject)>0") {
-        return Ok(format!(
-            "# `{rule}`: always true here, cairn refuses a Statement without subjects (E315)"
-        ));
-    }
     if let Some(inner) = call(rule, "has") {
         // False, not an error, on an absent field.
         return Ok(format!("{level} {} exists", path(inner)?));
@@ -660,18 +692,29 @@ fn call<'a>(text: &'a str, name: &str) -> Option<&'a str> {
         .strip_suffix(')')
 }
 
-/// `predicate.a.b['c-d']` as the JSONPath `$.a.b['c-d']`.
+/// `predicate.a.b['c-d']` as the JSONPath `$.a.b['c-d']`; a path into the
+/// rest of the Statement (`subject[0].name`, `predicateType`, `_type`) as
+/// one rooted at `statement`.
 fn path(text: &str) -> Result<String, &'static str> {
-    let rest = text
-        .strip_prefix("predicate")
-        .ok_or("only paths into `predicate` are translated")?;
+    let (root, rest) = ["predicate", "subject", "predicateType", "_type"]
+        .iter()
+        .find_map(|root| {
+            let rest = text.strip_prefix(root)?;
+            // `predicateType` is no path into `predicate`.
+            let whole = rest.is_empty() || rest.starts_with('.') || rest.starts_with('[');
+            whole.then_some((*root, rest))
+        })
+        .ok_or("only paths into the Statement (`predicate`, `subject`, `predicateType`, `_type`) are translated")?;
     let plain = rest
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '\'' | '-'));
     if !plain || !(rest.is_empty() || rest.starts_with('.') || rest.starts_with('[')) {
         return Err("the path uses more than field names and quoted keys");
     }
-    Ok(format!("${rest}"))
+    Ok(match root {
+        "predicate" => format!("${rest}"),
+        _ => format!("statement.{root}{rest}"),
+    })
 }
 
 /// A CEL literal (string in either quote, finite number, bool) as a cairn
@@ -700,7 +743,7 @@ fn literal(text: &str) -> Result<String, &'static str> {
 mod tests {
     use super::*;
 
-    fn attr(rule: &str) -> Result<String, &'static str> {
+    fn attr(rule: &str) -> Result<String, String> {
         attribute(&Attribute {
             rule: rule.into(),
             allow_if_no_claim: false,
@@ -741,30 +784,76 @@ mod tests {
                     "require $.command[2] == \"u\""
                 ),
             ),
+            // The rest of the Statement.
+            (
+                "size(subject) != 0",
+                "require statement.subject is not empty",
+            ),
+            (
+                "subject[0].name == 'x'",
+                "require statement.subject[0].name == \"x\"",
+            ),
+            (
+                "predicateType == 'https://slsa.dev/provenance/v1'",
+                "require statement.predicateType == \"https://slsa.dev/provenance/v1\"",
+            ),
         ] {
             assert_eq!(attr(rule), Ok(checks.to_string()), "{rule}");
         }
     }
 
     #[test]
-    fn refuses_what_it_cannot_translate() {
-        for refused in [
+    fn the_rest_becomes_a_cel_check() {
+        for rule in [
             "predicate.p.exists(p, p['Name'] == 'connect')",
-            "subject[0].name == 'x'",
             "predicate.x == []",
             "predicate.x != ['a']",
-            "predicate.x == [a]",
-            "predicate.x == [,'a']",
-            "predicate.x == ['a',,]",
             "predicate.x == ['a'] + ['b']",
             "predicate.x == 'a' || predicate.y == 'b'",
             "predicate.x in ['a', 'b'] || true",
+            "predicate.x == 1u",
+            "predicate.x == \"a\\\"b\"",
+        ] {
+            let text = attr(rule).unwrap();
+            assert_eq!(text, format!("require cel {}", quote(rule)), "{rule}");
+        }
+        // A `warn` rule: `false` warns, an error (an absent field) fails.
+        let warned = attribute(&Attribute {
+            rule: "predicate.x.exists(y, y == 1)".into(),
+            allow_if_no_claim: false,
+            warn: true,
+            debug: String::new(),
+        });
+        assert_eq!(
+            warned.as_deref(),
+            Ok("warn cel \"predicate.x.exists(y, y == 1)\"")
+        );
+    }
+
+    #[test]
+    fn refuses_what_it_cannot_translate() {
+        for refused in [
+            // Not CEL, or not CEL cairn accepts.
+            "predicate.x == [a]",
+            "predicate.x == [,'a']",
+            "predicate.x == ['a',,]",
             "predicate.x == inf",
             "predicate.x < NaN",
-            "predicate.x == 1u",
+            "subjects == 1",
+            "predicate.a.all(x, x.b.all(y, y.c.all(z, z)))",
+            // A placeholder left open.
+            "predicate.x.exists(y, y == '{version}')",
         ] {
             assert!(attr(refused).is_err(), "{refused}");
         }
+        // `allowIfNoClaim` on a rule only CEL can say.
+        let skipped = attribute(&Attribute {
+            rule: "predicate.x.exists(y, y == 1)".into(),
+            allow_if_no_claim: true,
+            warn: true,
+            debug: String::new(),
+        });
+        assert!(skipped.unwrap_err().contains("allowIfNoClaim"));
     }
 
     #[test]

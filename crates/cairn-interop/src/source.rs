@@ -107,9 +107,11 @@ fn spellable_layout(l: &Layout) -> Result<(), Unspellable> {
                 let values: Vec<&serde_json::Value> = match &check.test {
                     Test::Compare { value, .. } => vec![value],
                     Test::In { values } => values.iter().collect(),
-                    Test::Matches { .. } | Test::Exists | Test::IsEmpty | Test::IsNotEmpty => {
-                        Vec::new()
-                    }
+                    Test::Matches { .. }
+                    | Test::Exists
+                    | Test::IsEmpty
+                    | Test::IsNotEmpty
+                    | Test::Cel { .. } => Vec::new(),
                 };
                 for value in values {
                     if let serde_json::Value::String(text) = value {
@@ -118,6 +120,9 @@ fn spellable_layout(l: &Layout) -> Result<(), Unspellable> {
                 }
                 if let Test::Matches { regex } = &check.test {
                     spell(|| at("check regex"), regex)?;
+                }
+                if let Test::Cel { expr } = &check.test {
+                    spell(|| at("CEL expression"), expr)?;
                 }
             }
         }
@@ -409,6 +414,7 @@ fn check_text(check: &Check) -> String {
         Quantifier::Count => "count ",
     };
     let test = match &check.test {
+        Test::Cel { expr } => return format!("{level} cel {}", quote(expr)),
         Test::Compare { op, value } => {
             let op = op.as_str();
             format!("{op} {}", literal(value))
@@ -422,7 +428,7 @@ fn check_text(check: &Check) -> String {
         Test::IsEmpty => "is empty".into(),
         Test::IsNotEmpty => "is not empty".into(),
     };
-    format!("{level} {quantifier}{} {test}", check.path)
+    format!("{level} {quantifier}{} {test}", check.shown_path())
 }
 
 #[cfg(test)]
@@ -449,6 +455,7 @@ mod tests {
         let check = |level, quantifier, test| ir::Check {
             level,
             path: "$.x".into(),
+            root: ir::Root::Predicate,
             quantifier,
             test,
             span,

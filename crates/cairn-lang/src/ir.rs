@@ -319,18 +319,80 @@ pub struct ExpectedAttestation {
 }
 
 /// A predicate check: `require|warn [all|any|count] PATH OP ...`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Check {
     /// `deny` fails verification; `warn` only reports.
     pub level: Level,
-    /// A JSONPath (RFC 9535 syntax, validated) into the predicate, rooted at `$`.
+    /// A JSONPath (RFC 9535 syntax, validated) rooted at `$`: into the
+    /// predicate, or into the whole Statement when `root` says so. Empty for
+    /// a [`Test::Cel`] check.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub path: String,
+    /// What `$` of the path stands for: the predicate (the default, left out
+    /// of the JSON form) or the Statement (`statement.subject[0].name`).
+    #[serde(default, skip_serializing_if = "Root::is_predicate")]
+    pub root: Root,
     /// How the values the path selects are combined.
     pub quantifier: Quantifier,
     /// The test applied.
     pub test: Test,
     /// The check in the source.
     pub span: Span,
+}
+
+/// What a check's path is rooted at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Root {
+    /// The predicate (`$`).
+    #[default]
+    Predicate,
+    /// The whole Statement (`statement`): `_type`, `subject`,
+    /// `predicateType` and `predicate`; a classic link is seen as the
+    /// `link/v0.3` Statement it amounts to (see docs/language.md).
+    Statement,
+}
+
+impl Root {
+    /// True for [`Root::Predicate`] (the default).
+    pub fn is_predicate(&self) -> bool {
+        *self == Root::Predicate
+    }
+}
+
+/// As derived, without `root` when it is the predicate and `path` when it is
+/// empty (a CEL check), as the JSON form leaves them out: `cairn dump ir`
+/// of a policy without either is what it was before they existed.
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut d = f.debug_struct("Check");
+        d.field("level", &self.level);
+        if !self.path.is_empty() {
+            d.field("path", &self.path);
+        }
+        if !self.root.is_predicate() {
+            d.field("root", &self.root);
+        }
+        d.field("quantifier", &self.quantifier)
+            .field("test", &self.test)
+            .field("span", &self.span)
+            .finish()
+    }
+}
+
+impl Check {
+    /// The path as the policy writes it: `$...`, or `statement...` for a
+    /// path into the Statement; for a CEL check, its expression.
+    pub fn shown_path(&self) -> String {
+        match (&self.test, self.root) {
+            (Test::Cel { expr }, _) => expr.clone(),
+            (_, Root::Predicate) => self.path.clone(),
+            (_, Root::Statement) => format!(
+                "statement{}",
+                self.path.strip_prefix('$').unwrap_or(&self.path)
+            ),
+        }
+    }
 }
 
 /// Severity of a check.
@@ -377,6 +439,11 @@ pub enum Test {
     IsEmpty,
     /// `is not empty`: present and not an empty string, array or object.
     IsNotEmpty,
+    /// `cel "EXPR"`: a CEL expression over the Statement (its `_type`,
+    /// `subject`, `predicateType` and `predicate`) that must evaluate to
+    /// `true`; compiled and bounded by [`crate::cel`]. The check's `path` is
+    /// empty and its quantifier `one`.
+    Cel { expr: String },
 }
 
 /// A comparison operator.

@@ -9,6 +9,7 @@
 //! (`cairn-interop`), the evaluator (`cairn-eval`) and the public library
 //! (`cairn`) take its IR.
 
+pub mod cel;
 pub mod ir;
 pub mod lint;
 pub mod lower;

@@ -102,7 +102,8 @@ impl Lint<'_> {
                         continue;
                     };
                     self.weak_digest(&segments, path_span);
-                    if let Some(root) = root {
+                    // Paths into the Statement, and CEL, are not the predicate's.
+                    if let Some(root) = root.filter(|_| check.root.is_predicate()) {
                         self.schema_check(att, root, &segments, check, path_span);
                     }
                 }
@@ -112,7 +113,10 @@ impl Lint<'_> {
 
     fn duplicate(&mut self, att: &ir::ExpectedAttestation, i: usize, check: &ir::Check) {
         let same = |a: &ir::Check| {
-            a.path == check.path && a.quantifier == check.quantifier && a.test == check.test
+            a.path == check.path
+                && a.root == check.root
+                && a.quantifier == check.quantifier
+                && a.test == check.test
         };
         if let Some(first) = att.checks.get(..i).unwrap_or(&[]).iter().find(|a| same(a)) {
             let help = if first.level == check.level {

@@ -78,7 +78,8 @@ fn templates(layout: &ir::Layout) -> Vec<&str> {
                     Test::Compare { value, .. } => values(value, &mut out),
                     Test::In { values: vs } => vs.iter().for_each(|v| values(v, &mut out)),
                     Test::Matches { regex } => out.push(regex.as_str()),
-                    Test::Exists | Test::IsEmpty | Test::IsNotEmpty => {}
+                    // CEL text is no template: no parameter is substituted in it.
+                    Test::Exists | Test::IsEmpty | Test::IsNotEmpty | Test::Cel { .. } => {}
                 }
             }
         }

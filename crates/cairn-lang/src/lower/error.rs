@@ -546,4 +546,46 @@ pub enum LowerError {
         #[label("as this one")]
         first: Span,
     },
+
+    /// A CEL expression that does not parse.
+    #[error("invalid CEL expression: {reason}")]
+    #[diagnostic(
+        code(E240),
+        help("a CEL check reads `require cel \"EXPR\"`, e.g. `require cel \"size(subject) != 0\"`; inside the policy's string, write CEL's own strings in single quotes")
+    )]
+    BadCel {
+        /// cel-rust's complaint.
+        reason: String,
+        /// Where in the expression.
+        #[label("here")]
+        span: Span,
+    },
+
+    /// A CEL expression beyond a bound of cairn's.
+    #[error("CEL expression refused: {reason}")]
+    #[diagnostic(
+        code(E241),
+        help("split the check in several, or use native checks (`require all PATH ...`) for what they can say")
+    )]
+    CelTooCostly {
+        /// The bound passed.
+        reason: String,
+        /// Where in the expression.
+        #[label("here")]
+        span: Span,
+    },
+
+    /// A CEL expression reading a variable cairn does not give it.
+    #[error("unknown variable in CEL expression: {reason}")]
+    #[diagnostic(
+        code(E242),
+        help("a CEL check sees the Statement: `_type`, `subject`, `predicateType` and `predicate` (a classic link's members are `predicate`'s)")
+    )]
+    CelUnknownVariable {
+        /// What is unknown.
+        reason: String,
+        /// Where in the expression.
+        #[label("not a variable")]
+        span: Span,
+    },
 }

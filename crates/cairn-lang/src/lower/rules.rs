@@ -215,18 +215,71 @@ impl Lowerer<'_> {
                 None
             }
         };
-        let path = self.json_path(&c.path);
+        if let ast::TestDecl::Cel { expr, raw } = &c.test {
+            let test = self.cel(expr, raw);
+            return Some(ir::Check {
+                level: level?,
+                path: String::new(),
+                root: ir::Root::Predicate,
+                quantifier: ir::Quantifier::One,
+                test: test?,
+                span: c.loc.span(),
+            });
+        }
+        // `statement.subject[0]` is the JSONPath `$.subject[0]` over the Statement.
+        let (root, written) = match c.path.text.strip_prefix("statement") {
+            Some(rest) => (
+                ir::Root::Statement,
+                ast::Token {
+                    text: format!("${rest}"),
+                    loc: ast::Loc(cairn_base::source::Span::new(
+                        c.path.loc.span().start + "statement".len() - 1,
+                        c.path.loc.span().end,
+                    )),
+                },
+            ),
+            None => (ir::Root::Predicate, c.path.clone()),
+        };
+        let path = self.json_path(&written, &c.path.text);
         let test = self.test(&c.test, quantifier == Some(ir::Quantifier::Count));
         Some(ir::Check {
             level: level?,
             path: path?,
+            root,
             quantifier: quantifier?,
             test: test?,
             span: c.loc.span(),
         })
     }
 
-    fn json_path(&mut self, p: &ast::Token) -> Option<String> {
+    /// Compiles a CEL check's expression; an error points at its place in
+    /// the source, through the text as written between the quotes.
+    fn cel(&mut self, expr: &ast::Str, raw: &ast::Token) -> Option<ir::Test> {
+        match crate::cel::compile(&expr.value) {
+            Ok(_) => Some(ir::Test::Cel {
+                expr: expr.value.clone(),
+            }),
+            Err(e) => {
+                let at = raw.loc.span().start + raw_offset(&raw.text, e.offset);
+                let end = raw.loc.span().end.max(at);
+                let span = cairn_base::source::Span::new(at, (at + 1).min(end));
+                let reason = e.message;
+                self.error(match e.kind {
+                    crate::cel::CelErrorKind::Syntax => LowerError::BadCel { reason, span },
+                    crate::cel::CelErrorKind::TooLong | crate::cel::CelErrorKind::TooNested => {
+                        LowerError::CelTooCostly { reason, span }
+                    }
+                    crate::cel::CelErrorKind::UnknownVariable => {
+                        LowerError::CelUnknownVariable { reason, span }
+                    }
+                });
+                None
+            }
+        }
+    }
+
+    /// Validates JSONPath `p`; `shown` is the path as the policy writes it.
+    fn json_path(&mut self, p: &ast::Token, shown: &str) -> Option<String> {
         use cairn_base::limits::{JsonPathError, LIMITS};
         let span = p.loc.span();
         match LIMITS.json_path(&p.text) {
@@ -255,7 +308,10 @@ impl Lowerer<'_> {
                         let at = span.start + offset;
                         (
                             format!(
-                                "the path stops making sense at column {col}: {}",
+                                "the path stops making sense at column {}: {}",
+                                // A column of the path as written (`statement` for `$`).
+                                (col + shown.chars().count())
+                                    .saturating_sub(p.text.chars().count()),
                                 pe.variant.message()
                             ),
                             cairn_base::source::Span::new(at, (at + 1).min(span.end.max(at))),
@@ -264,7 +320,7 @@ impl Lowerer<'_> {
                     other => (one_line(&other.to_string()), span),
                 };
                 self.error(LowerError::BadJsonPath {
-                    path: short(&p.text),
+                    path: short(shown),
                     reason,
                     span: if at.is_empty() { span } else { at },
                 });
@@ -334,6 +390,7 @@ impl Lowerer<'_> {
             ast::TestDecl::Exists(_) => ir::Test::Exists,
             ast::TestDecl::IsEmpty(_) => ir::Test::IsEmpty,
             ast::TestDecl::IsNotEmpty(_) => ir::Test::IsNotEmpty,
+            ast::TestDecl::Cel { expr, raw } => self.cel(expr, raw)?,
         };
         if count && !matches!(test, ir::Test::Compare { .. }) {
             let span = match t {
@@ -343,6 +400,7 @@ impl Lowerer<'_> {
                 | ast::TestDecl::IsEmpty(l)
                 | ast::TestDecl::IsNotEmpty(l) => *l,
                 ast::TestDecl::Compare { op, .. } => op.loc,
+                ast::TestDecl::Cel { expr, .. } => expr.loc,
             };
             self.error(LowerError::BadCount { span: span.span() });
             return None;
@@ -419,4 +477,73 @@ fn one_line(text: &str) -> String {
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The byte offset in `raw` (a string's text between its quotes, escapes as
+/// written) of byte `offset` of the decoded string.
+fn raw_offset(raw: &str, offset: usize) -> usize {
+    let mut decoded = 0;
+    let mut chars = raw.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if decoded >= offset {
+            return i;
+        }
+        if c == '\\' {
+            // An escape is two bytes written for one decoded.
+            chars.next();
+            decoded += 1;
+        } else {
+            decoded += c.len_utf8();
+        }
+    }
+    raw.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raw_offset;
+    use crate::ir;
+    use crate::lower::compile_source;
+    use std::path::Path;
+
+    #[test]
+    fn raw_offsets_count_escapes_as_written() {
+        // Decoded `a"b\c` is written `a\"b\\c`.
+        assert_eq!(raw_offset(r#"a\"b\\c"#, 0), 0);
+        assert_eq!(raw_offset(r#"a\"b\\c"#, 2), 3);
+        assert_eq!(raw_offset(r#"a\"b\\c"#, 4), 6);
+        assert_eq!(raw_offset("é=x", 2), 2);
+        assert_eq!(raw_offset("ab", 9), 2);
+    }
+
+    fn checks(body: &str) -> Vec<ir::Check> {
+        let text = format!(
+            "layout \"t\" {{ key k = ed25519 \"ffca34fe86c15add54d5adaf212c692a5c6dc665e4758eb626669accef768b37\" step s {{ by k attestation link/v0.3 {{ {body} }} }} }}"
+        );
+        let layout = compile_source("t.cairn", &text, Path::new(".")).unwrap();
+        layout.steps[0].attestations[0].checks.clone()
+    }
+
+    #[test]
+    fn statement_paths_and_cel_checks_lower() {
+        let c = checks(
+            "require any statement.subject[*].digest.gitCommit exists \
+             require statement['_type'] == \"x\" \
+             require $.name == \"s\" \
+             warn cel \"size(subject) != 0\"",
+        );
+        assert_eq!(c[0].root, ir::Root::Statement);
+        assert_eq!(c[0].path, "$.subject[*].digest.gitCommit");
+        assert_eq!(c[0].shown_path(), "statement.subject[*].digest.gitCommit");
+        assert_eq!(c[1].path, "$['_type']");
+        assert_eq!(c[2].root, ir::Root::Predicate);
+        assert_eq!(
+            c[3].test,
+            ir::Test::Cel {
+                expr: "size(subject) != 0".into()
+            }
+        );
+        assert_eq!(c[3].level, ir::Level::Warn);
+        assert!(c[3].path.is_empty());
+    }
 }

@@ -306,7 +306,8 @@ pub struct CheckDecl {
     pub level: Ident,
     /// `all`, `any` or `count` (checked by `lower`).
     pub quantifier: Option<Ident>,
-    /// The JSONPath as written.
+    /// The JSONPath as written (`$...` or `statement...`); empty, at the
+    /// `cel` keyword, for a CEL check.
     pub path: Token,
     /// The test.
     pub test: TestDecl,
@@ -334,6 +335,14 @@ pub enum TestDecl {
     IsEmpty(Loc),
     /// `is not empty`.
     IsNotEmpty(Loc),
+    /// `cel "EXPR"`: a CEL expression over the Statement.
+    Cel {
+        /// The expression (the string decoded).
+        expr: Str,
+        /// The text between the quotes as written, and where it stands: a
+        /// column of the expression is found in the source through it.
+        raw: Token,
+    },
 }
 
 /// A literal value.

@@ -39,6 +39,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::compare | Rule::compare_op => "a comparison (`==`, `!=`, `<`, `<=`, `>`, `>=`)",
         Rule::in_list => "`in`",
         Rule::matches | Rule::kw_matches => "`matches`",
+        Rule::cel_check | Rule::kw_cel => "`cel`",
         Rule::exists | Rule::kw_exists => "`exists`",
         Rule::is_empty | Rule::is_not_empty | Rule::kw_is => "`is`",
         Rule::kw_not => "`not`",

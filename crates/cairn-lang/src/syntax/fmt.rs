@@ -346,6 +346,10 @@ fn value_text(v: &Value) -> String {
 
 fn check_text(c: &CheckDecl) -> String {
     let mut t = c.level.name.clone();
+    if let TestDecl::Cel { expr, .. } = &c.test {
+        t.push_str(&format!(" cel {}", quote(&expr.value)));
+        return t;
+    }
     if let Some(q) = &c.quantifier {
         t.push(' ');
         t.push_str(&q.name);
@@ -367,6 +371,7 @@ fn check_text(c: &CheckDecl) -> String {
         TestDecl::Exists(_) => "exists".to_string(),
         TestDecl::IsEmpty(_) => "is empty".to_string(),
         TestDecl::IsNotEmpty(_) => "is not empty".to_string(),
+        TestDecl::Cel { .. } => String::new(),
     });
     t
 }

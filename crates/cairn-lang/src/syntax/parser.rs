@@ -115,6 +115,7 @@ fn is_trivia(r: Rule) -> bool {
             | Rule::kw_from
             | Rule::kw_attestation
             | Rule::kw_matches
+            | Rule::kw_cel
             | Rule::kw_exists
             | Rule::kw_is
             | Rule::kw_not
@@ -476,6 +477,31 @@ fn check(p: Pair<'_, Rule>) -> Result<CheckDecl> {
     let mut it = kids(p.clone());
     let level = ident(&next(&p, &mut it, Rule::ident)?);
     let mut c = it.next().ok_or_else(|| internal(&p))?;
+    if c.as_rule() == Rule::cel_check {
+        let mut cit = kids(c.clone());
+        let s = next(&c, &mut cit, Rule::string)?;
+        let expr = string(&s)?;
+        // The text between the quotes as written, for columns inside it.
+        let raw = Token {
+            text: s
+                .as_str()
+                .strip_prefix('"')
+                .and_then(|b| b.strip_suffix('"'))
+                .ok_or_else(|| internal(&s))?
+                .to_string(),
+            loc: Loc(Span::new(expr.loc.0.start + 1, expr.loc.0.end - 1)),
+        };
+        return Ok(CheckDecl {
+            level,
+            quantifier: None,
+            path: Token {
+                text: String::new(),
+                loc: loc(&c),
+            },
+            test: TestDecl::Cel { expr, raw },
+            loc: whole,
+        });
+    }
     let mut quantifier = None;
     if c.as_rule() == Rule::quantifier {
         let mut qit = kids(c.clone());
