@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest as _, Sha256};
 
 use cairn_evidence::Limits;
 use cairn_lang::ir::Layout;
@@ -61,14 +60,20 @@ impl Policy {
     }
 
     /// Compiles policy text named `name` (the name diagnostics and the VSA
-    /// use); key files it names are read relative to `base_dir`.
+    /// use); the key files and the libraries it names (`import "PATH" as
+    /// NAME`) are read relative to `base_dir`, as if the text were a file
+    /// there.
     pub fn from_source(name: &str, text: &str, base_dir: &Path) -> Result<Policy, Error> {
-        match cairn_lang::lower::compile_source(name, text, base_dir) {
-            Ok(layout) => Ok(Policy {
+        match cairn_lang::lower::compile_source_with_imports(name, text, base_dir) {
+            Ok((_, layout, files)) => Ok(Policy {
                 prepared: Prepared {
                     layout,
                     source: cairn_base::source::SourceFile::new(name.to_string(), text.to_string()),
-                    policy_sha256: hex::encode(Sha256::digest(text.as_bytes())),
+                    policy_sha256: cairn_lang::lower::imports::policy_digest(
+                        &cairn_lang::lower::imports::root_path(name),
+                        text,
+                        &files,
+                    ),
                     x509: None,
                 },
                 uri: name.to_string(),
@@ -111,7 +116,9 @@ impl Policy {
         &self.prepared.source.text
     }
 
-    /// sha256 (hex) of the policy's exact bytes, as a VSA's `policy.digest`.
+    /// The VSA's `policy.digest` (sha256, hex): of the policy's exact bytes,
+    /// or, when it imports libraries, of the manifest of its files
+    /// (`docs/report.md`, "The policy digest").
     pub fn sha256(&self) -> &str {
         &self.prepared.policy_sha256
     }

@@ -10,9 +10,11 @@
 
 pub mod error;
 pub mod identity;
+pub mod imports;
 mod input;
 mod keys;
 mod rules;
+mod sets;
 mod steps;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,29 +25,123 @@ pub use error::LowerError;
 pub use input::{read_policy, read_policy_and_base, IoError};
 
 use crate::ir;
-use crate::syntax::{self, ast};
+use crate::syntax::ast;
 use cairn_base::source::{SourceFile, Span};
 
 /// The most errors kept (and rendered) for one policy; the rest are counted.
 pub const MAX_ERRORS: usize = 200;
 
-/// Lowers a parsed policy; `base_dir` is the folder `file "..."` keys are relative to.
+/// Lowers a parsed policy; `base_dir` is the folder `file "..."` keys are
+/// relative to. Its imports are not read (a use of one is an error):
+/// [`imports::check_source`] reads them.
 pub fn lower(parsed: &ast::Parsed, base_dir: &Path) -> Result<ir::Layout, Vec<LowerError>> {
-    let mut l = Lowerer {
-        base_dir,
-        errors: Vec::new(),
-        params: BTreeMap::new(),
-        keys: BTreeMap::new(),
-        targets: BTreeMap::new(),
-        identities: Vec::new(),
-        failed_keys: BTreeSet::new(),
-    };
-    let layout = l.layout(&parsed.layout);
-    if l.errors.is_empty() {
+    let (layout, mut errors, cross) = lower_with(parsed, base_dir, BTreeMap::new());
+    if errors.is_empty() && cross.is_empty() {
         Ok(layout)
     } else {
-        Err(l.errors)
+        errors.extend(cross.iter().map(|e| match e {
+            imports::CrossFileError::Cycle { span, .. }
+            | imports::CrossFileError::SameKey { span, .. } => LowerError::ImportPath {
+                path: String::new(),
+                reason: e.to_string(),
+                span: *span,
+            },
+        }));
+        Err(errors)
     }
+}
+
+/// Lowers a layout with what its imports declare: the layout, its errors,
+/// and its errors that point into an imported file too.
+pub(crate) fn lower_with(
+    parsed: &ast::Parsed,
+    base_dir: &Path,
+    imports: BTreeMap<String, imports::Imported>,
+) -> (ir::Layout, Vec<LowerError>, Vec<imports::CrossFileError>) {
+    let mut l = Lowerer::new(base_dir, imports);
+    let layout = l.layout(&parsed.layout);
+    (layout, l.errors, l.cross)
+}
+
+/// Lowers a library: what it declares, its errors, and its errors that
+/// point into an imported file too.
+pub(crate) fn lower_library(
+    parsed: &ast::Parsed,
+    base_dir: &Path,
+    imports: BTreeMap<String, imports::Imported>,
+) -> (Library, Vec<LowerError>, Vec<imports::CrossFileError>) {
+    let mut l = Lowerer::new(base_dir, imports);
+    let (keys, _) = l.declarations(&parsed.layout);
+    let mut names = BTreeMap::new();
+    let mut order = Vec::new();
+    for item in &parsed.layout.items {
+        if let ast::Item::CheckSet(c) = item {
+            if l.declare(&mut names, "check set", &c.name) {
+                l.set_decls.insert(c.name.name.clone(), c.clone());
+                order.push(c.name.name.clone());
+            }
+        }
+    }
+    for name in order {
+        l.local_set(&name, None);
+    }
+    let mut material: BTreeMap<String, Vec<u8>> = l
+        .material
+        .iter()
+        .map(|(m, (name, _))| (name.clone(), m.clone()))
+        .collect();
+    let lib = Library {
+        source: miette::NamedSource::new("", Arc::<str>::from("")),
+        keys: keys
+            .into_iter()
+            .map(|key| {
+                let material = material.remove(&key.name).unwrap_or_default();
+                (key.name.clone(), LibKey { key, material })
+            })
+            .collect(),
+        identities: std::mem::take(&mut l.identities)
+            .into_iter()
+            .map(|i| (i.name.clone(), i))
+            .collect(),
+        sets: std::mem::take(&mut l.sets)
+            .into_iter()
+            .filter_map(|(name, set)| Some((name, set?)))
+            .collect(),
+    };
+    (lib, l.errors, l.cross)
+}
+
+/// What a library declares, lowered, for the files that import it.
+#[derive(Debug)]
+pub(crate) struct Library {
+    /// The library's text, for notes that point into it.
+    pub source: miette::NamedSource<Arc<str>>,
+    /// Its keys by name.
+    pub keys: BTreeMap<String, LibKey>,
+    /// Its identities by name.
+    pub identities: BTreeMap<String, ir::Identity>,
+    /// Its check sets by name (those that lowered).
+    pub sets: BTreeMap<String, CheckSet>,
+}
+
+/// A key of a library.
+#[derive(Debug)]
+pub(crate) struct LibKey {
+    /// The key (its span: its declaration in the library).
+    pub key: ir::Key,
+    /// Its material, to refuse it under a second name.
+    pub material: Vec<u8>,
+}
+
+/// A lowered check set.
+#[derive(Debug, Clone)]
+pub(crate) struct CheckSet {
+    /// The predicate type URI its checks read.
+    pub predicate_type: String,
+    /// The type as written (alias or URI), for messages.
+    pub shown: String,
+    /// Its checks, the sets it includes expanded.
+    pub checks: Vec<ir::Check>,
 }
 
 /// Why a policy did not compile: diagnostics ready to render with
@@ -68,8 +164,9 @@ impl CompileErrors {
     }
 }
 
-/// Parses and lowers a policy text. `name` is the file name shown in
-/// diagnostics; `base_dir` is the folder `file "..."` keys are relative to.
+/// Parses and lowers a policy text with the files it imports. `name` is the
+/// file name shown in diagnostics; `base_dir` is the folder `file "..."`
+/// keys and imports are relative to. A library is an error (E269).
 pub fn compile_source(
     name: &str,
     text: &str,
@@ -85,21 +182,31 @@ pub fn compile_source_with_ast(
     text: &str,
     base_dir: &Path,
 ) -> Result<(ast::Parsed, ir::Layout), CompileErrors> {
-    let source = miette::NamedSource::new(name, Arc::<str>::from(text));
-    let attach = |e: miette::Report| e.with_source_code(source.clone());
-    let parsed = syntax::parse(text).map_err(|e| CompileErrors {
-        reports: vec![attach(miette::Report::new(e))],
-        omitted: 0,
-    })?;
-    let layout = lower(&parsed, base_dir).map_err(|errors| CompileErrors {
-        omitted: errors.len().saturating_sub(MAX_ERRORS),
-        reports: errors
-            .into_iter()
-            .take(MAX_ERRORS)
-            .map(|e| attach(miette::Report::new(e)))
-            .collect(),
-    })?;
-    Ok((parsed, layout))
+    compile_source_with_imports(name, text, base_dir).map(|(parsed, layout, _)| (parsed, layout))
+}
+
+/// [`compile_source_with_ast`], also returning every file the policy
+/// imports (for its digest, [`imports::policy_digest`]).
+pub fn compile_source_with_imports(
+    name: &str,
+    text: &str,
+    base_dir: &Path,
+) -> Result<(ast::Parsed, ir::Layout, Vec<imports::ImportedFile>), CompileErrors> {
+    let checked = imports::check_source(name, text, base_dir, &imports::FileLoader)?;
+    match checked.layout {
+        Some(layout) => Ok((checked.parsed, layout, checked.files)),
+        None => {
+            let source = miette::NamedSource::new(name, Arc::<str>::from(text));
+            let e = LowerError::IsALibrary {
+                name: checked.parsed.layout.name.value.clone(),
+                span: checked.parsed.layout.header.span(),
+            };
+            Err(CompileErrors {
+                reports: vec![miette::Report::new(e).with_source_code(source)],
+                omitted: 0,
+            })
+        }
+    }
 }
 
 /// A diagnostic about `file`, ready to render with its source lines.
@@ -122,12 +229,31 @@ pub enum FileError {
     Policy(SourceFile, CompileErrors),
 }
 
-/// Reads, parses and lowers a policy file; `file "..."` keys are relative to
-/// its folder (to the current one for standard input or a pipe).
+/// Reads, parses and lowers a policy file with the files it imports;
+/// `file "..."` keys and imports are relative to its folder (to the current
+/// one for standard input or a pipe). A library is an error (E269).
 pub fn compile_file(path: &Path) -> Result<(SourceFile, ir::Layout), FileError> {
+    compile_file_with_imports(path).map(|(file, layout, _)| (file, layout))
+}
+
+/// [`compile_file`], also returning every file the policy imports.
+pub fn compile_file_with_imports(
+    path: &Path,
+) -> Result<(SourceFile, ir::Layout, Vec<imports::ImportedFile>), FileError> {
     let (file, base) = read_policy_and_base(path).map_err(FileError::Io)?;
-    match compile_source(&file.name, &file.text, &base) {
-        Ok(layout) => Ok((file, layout)),
+    match compile_source_with_imports(&file.name, &file.text, &base) {
+        Ok((_, layout, files)) => Ok((file, layout, files)),
+        Err(e) => Err(FileError::Policy(file, e)),
+    }
+}
+
+/// Reads, parses and lowers a policy or a library with the files it
+/// imports (`cairn check`): as [`compile_file`], but a library is checked
+/// on its own rather than refused.
+pub fn check_file(path: &Path) -> Result<(SourceFile, imports::Checked), FileError> {
+    let (file, base) = read_policy_and_base(path).map_err(FileError::Io)?;
+    match imports::check_source(&file.name, &file.text, &base, &imports::FileLoader) {
+        Ok(checked) => Ok((file, checked)),
         Err(e) => Err(FileError::Policy(file, e)),
     }
 }
@@ -149,6 +275,18 @@ pub(crate) struct Lowerer<'a> {
     /// Keys declared but whose material was refused: uses of them are not
     /// reported again as unknown keys.
     failed_keys: BTreeSet<String>,
+    /// The file's imports by name.
+    imports: BTreeMap<String, imports::Imported>,
+    /// Key material -> the name and span of the key that has it.
+    material: BTreeMap<Vec<u8>, (String, Span)>,
+    /// The check sets this file declares (libraries), by name.
+    set_decls: BTreeMap<String, ast::CheckSetDecl>,
+    /// The check sets lowered so far (`None`: it has errors).
+    sets: BTreeMap<String, Option<CheckSet>>,
+    /// The sets being lowered, innermost last (to find a set that includes itself).
+    set_stack: Vec<String>,
+    /// Errors that point into an imported file too.
+    cross: Vec<imports::CrossFileError>,
 }
 
 /// Registers a name in `seen`, or says where it was first declared.
@@ -192,6 +330,26 @@ impl Once {
     }
 }
 
+impl<'a> Lowerer<'a> {
+    fn new(base_dir: &'a Path, imports: BTreeMap<String, imports::Imported>) -> Self {
+        Lowerer {
+            base_dir,
+            errors: Vec::new(),
+            params: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            targets: BTreeMap::new(),
+            identities: Vec::new(),
+            failed_keys: BTreeSet::new(),
+            imports,
+            material: BTreeMap::new(),
+            set_decls: BTreeMap::new(),
+            sets: BTreeMap::new(),
+            set_stack: Vec::new(),
+            cross: Vec::new(),
+        }
+    }
+}
+
 impl Lowerer<'_> {
     fn error(&mut self, e: LowerError) {
         self.errors.push(e);
@@ -219,7 +377,6 @@ impl Lowerer<'_> {
         let mut params = Vec::new();
         let mut keys = Vec::new();
         let mut key_names = BTreeMap::new();
-        let mut identities: BTreeMap<Vec<u8>, (String, Span)> = BTreeMap::new();
         let mut target_names = BTreeMap::new();
         let (mut n_steps, mut n_inspections) = (0u32, 0u32);
         let mut declared_identities = Vec::new();
@@ -253,7 +410,8 @@ impl Lowerer<'_> {
                     }
                     match keys::lower_key(k, self.base_dir) {
                         Ok(lowered) => {
-                            if let Some((first_name, first)) = identities.get(&lowered.identity) {
+                            if let Some((first_name, first)) = self.material.get(&lowered.identity)
+                            {
                                 self.error(LowerError::DuplicateKeyMaterial {
                                     name: k.name.name.clone(),
                                     first_name: first_name.clone(),
@@ -262,7 +420,7 @@ impl Lowerer<'_> {
                                 });
                                 continue;
                             }
-                            identities
+                            self.material
                                 .insert(lowered.identity, (k.name.name.clone(), k.loc.span()));
                             let id = ir::KeyId(u32::try_from(keys.len()).unwrap_or(u32::MAX));
                             self.keys.insert(k.name.name.clone(), id);
@@ -290,6 +448,7 @@ impl Lowerer<'_> {
                 _ => {}
             }
         }
+        self.imported_signers(l, &mut keys, &mut declared_identities);
         // Signers are numbered keys first, then identities.
         for (i, identity) in declared_identities.iter().enumerate() {
             let id = ir::KeyId(u32::try_from(keys.len() + i).unwrap_or(u32::MAX));
@@ -360,7 +519,10 @@ impl Lowerer<'_> {
                         });
                     }
                 }
-                ast::Item::Param(_) | ast::Item::Key(_) | ast::Item::Identity(_) => {}
+                ast::Item::Param(_)
+                | ast::Item::Key(_)
+                | ast::Item::Identity(_)
+                | ast::Item::CheckSet(_) => {}
             }
         }
         self.shared_attestations(&out);

@@ -51,6 +51,9 @@ pub(crate) struct ErrorFacts {
     pub(crate) message: String,
     pub(crate) help: Option<String>,
     pub(crate) region: Option<Region>,
+    /// The file the error is in, when it is not the one linted (a file it
+    /// imports).
+    pub(crate) file: Option<String>,
 }
 
 pub(crate) fn error_facts(file: &SourceFile, report: &miette::Report) -> ErrorFacts {
@@ -58,10 +61,38 @@ pub(crate) fn error_facts(file: &SourceFile, report: &miette::Report) -> ErrorFa
         .labels()
         .and_then(|mut l| l.next())
         .map(|l| Span::new(l.offset(), l.offset() + l.len()));
-    ErrorFacts {
+    let mut facts = ErrorFacts {
         code: report.code().map(|c| c.to_string()).unwrap_or_default(),
         message: report.to_string(),
         help: report.help().map(|h| h.to_string()),
         region: span.map(|s| region(file, s)),
+        file: None,
+    };
+    // An error in an imported file is placed in that file.
+    let (Some(span), Some(source)) = (span, report.source_code()) else {
+        return facts;
+    };
+    let at = |offset: usize| {
+        let contents = source
+            .read_span(&miette::SourceSpan::new(offset.into(), 0), 0, 0)
+            .ok()?;
+        let name = contents.name()?.to_string();
+        let text = std::str::from_utf8(contents.data()).ok()?;
+        let column = text.get(..offset.checked_sub(contents.span().offset())?)?;
+        Some((name, contents.line() + 1, column.chars().count() + 1))
+    };
+    if let (Some((name, line, column)), Some((_, end_line, end_column))) =
+        (at(span.start), at(span.end.max(span.start)))
+    {
+        if name != file.name {
+            facts.region = Some(Region {
+                line,
+                column,
+                end_line,
+                end_column,
+            });
+            facts.file = Some(name);
+        }
     }
+    facts
 }
