@@ -666,7 +666,7 @@ pub enum LowerError {
     #[error("`{name}` is a library, not a policy")]
     #[diagnostic(
         code(E269),
-        help("a library holds what policies import (`import \"PATH\" as NAME`); `cairn check` validates it, and a policy that imports it is what `compile`, `lint` and `verify` take")
+        help("a library holds what policies import (`import \"PATH\" as NAME`); `cairn check` and `cairn lint` take it on its own, `compile` and `verify` a policy that imports it")
     )]
     IsALibrary {
         /// The library's name.

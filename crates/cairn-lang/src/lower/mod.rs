@@ -457,11 +457,12 @@ impl Lowerer<'_> {
         self.identities = declared_identities;
         // Keys whose material failed still count as declared for `by`, so
         // that one bad key does not also produce an error at every use.
-        self.failed_keys = key_names
+        let failed: Vec<String> = key_names
             .keys()
             .filter(|n| !self.keys.contains_key(*n))
             .cloned()
             .collect();
+        self.failed_keys.extend(failed);
         (keys, params)
     }
 

@@ -78,7 +78,9 @@ fn hint(expected: &[Rule]) -> &'static str {
         "a policy file holds exactly one `layout` block; nothing may follow its closing `}`"
     } else if has(Rule::policy) || has(Rule::kw_layout) || has(Rule::layout) {
         "a policy is one block, `layout \"NAME\" { ... }`, after its `import \"PATH\" as NAME` lines; a library is one `library \"NAME\" { ... }`"
-    } else if has(Rule::check_set) {
+    } else if has(Rule::check_set)
+        || (has(Rule::kw_checks) && (has(Rule::key) || has(Rule::kw_key)))
+    {
         "a library holds `key`, `identity` and `checks NAME for TYPE { ... }` clauses"
     } else if has(Rule::check) || has(Rule::path) {
         "a check reads `require [all|any|count] $.PATH TEST`, e.g. `require $.result == \"PASSED\"`"

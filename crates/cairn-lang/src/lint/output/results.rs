@@ -77,9 +77,7 @@ pub(crate) fn error_facts(file: &SourceFile, report: &miette::Report) -> ErrorFa
             .read_span(&miette::SourceSpan::new(offset.into(), 0), 0, 0)
             .ok()?;
         let name = contents.name()?.to_string();
-        let text = std::str::from_utf8(contents.data()).ok()?;
-        let column = text.get(..offset.checked_sub(contents.span().offset())?)?;
-        Some((name, contents.line() + 1, column.chars().count() + 1))
+        Some((name, contents.line() + 1, contents.column() + 1))
     };
     if let (Some((name, line, column)), Some((_, end_line, end_column))) =
         (at(span.start), at(span.end.max(span.start)))
