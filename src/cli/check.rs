@@ -14,7 +14,7 @@ use cairn_lang::lower::{self, FileError};
 /// a file cannot be read. Errors go to stderr with file:line:column.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The policy files (`*.cairn`); `-` reads one from standard input.
+    /// The policy or library files (`*.cairn`); `-` reads one from standard input.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }

@@ -530,6 +530,72 @@ fn slash(path: &Path) -> String {
 mod tests {
     use super::*;
 
+    /// Files served from memory, as a language server serves open buffers.
+    struct Memory(BTreeMap<PathBuf, String>);
+
+    impl Loader for Memory {
+        fn load(&self, path: &Path) -> Result<String, String> {
+            self.0
+                .get(path)
+                .cloned()
+                .ok_or_else(|| "not open".to_string())
+        }
+    }
+
+    fn memory(files: &[(&str, &str)]) -> Memory {
+        Memory(
+            files
+                .iter()
+                .map(|(p, t)| (PathBuf::from(p), (*t).to_string()))
+                .collect(),
+        )
+    }
+
+    fn codes(e: &CompileErrors) -> Vec<String> {
+        e.codes()
+    }
+
+    #[test]
+    fn a_library_imported_twice_is_read_once_and_sets_nest() {
+        let loader = memory(&[
+            ("ws/lib/c.cairn", "library \"c\" { checks base for vsa/v1 { require $.a exists } }"),
+            (
+                "ws/lib/a.cairn",
+                "import \"c.cairn\" as c\nlibrary \"a\" { checks all for vsa/v1 { checks c.base require $.b exists } }",
+            ),
+            ("ws/lib/b.cairn", "import \"./c.cairn\" as c\nlibrary \"b\" {}"),
+        ]);
+        let text = "import \"lib/a.cairn\" as a\nimport \"lib/b.cairn\" as b\n\
+                    layout \"p\" { key k = ed25519 \"ffca34fe86c15add54d5adaf212c692a5c6dc665e4758eb626669accef768b37\" \
+                    step s { by k attestation vsa/v1 { checks a.all } } }";
+        let checked = check_source("p.cairn", text, Path::new("ws"), &loader).unwrap();
+        let layout = checked.layout.unwrap();
+        let checks = &layout.steps[0].attestations[0].checks;
+        let paths: Vec<&str> = checks.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["$.a", "$.b"]);
+        let files: Vec<&str> = checked.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(files, ["lib/a.cairn", "lib/c.cairn", "lib/b.cairn"]);
+        assert_eq!(checked.files[0].name, "ws/lib/a.cairn");
+    }
+
+    #[test]
+    fn open_buffers_are_checked_with_their_own_names() {
+        let loader = memory(&[("lib/x.cairn", "library \"x\" {\n  checks s for nope/v1 {}\n}\n")]);
+        let text = "import \"lib/x.cairn\" as x\nimport \"lib/y.cairn\" as y\nlibrary \"p\" {}\n";
+        let e = check_source("p.cairn", text, Path::new("."), &loader).unwrap_err();
+        assert_eq!(codes(&e), ["E217", "E260"]);
+        let shown = cairn_base::diag::render(e.reports[0].as_ref(), false);
+        assert!(shown.contains("lib/x.cairn:2:16"), "{shown}");
+    }
+
+    #[test]
+    fn a_library_importing_itself_is_a_cycle() {
+        let loader = memory(&[("a.cairn", "import \"a.cairn\" as a\nlibrary \"a\" {}")]);
+        let e = check_source("a.cairn", "import \"a.cairn\" as a\nlibrary \"a\" {}", Path::new("."), &loader)
+            .unwrap_err();
+        assert_eq!(codes(&e), ["E263"]);
+    }
+
     #[test]
     fn paths_normalise_lexically() {
         assert_eq!(normalise(Path::new("a/./b/../c")), PathBuf::from("a/c"));

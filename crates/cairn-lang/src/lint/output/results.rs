@@ -72,25 +72,18 @@ pub(crate) fn error_facts(file: &SourceFile, report: &miette::Report) -> ErrorFa
     let (Some(span), Some(source)) = (span, report.source_code()) else {
         return facts;
     };
-    let at = |offset: usize| {
-        let contents = source
-            .read_span(&miette::SourceSpan::new(offset.into(), 0), 0, 0)
-            .ok()?;
-        let name = contents.name()?.to_string();
-        Some((name, contents.line() + 1, contents.column() + 1))
+    let here = source.read_span(&miette::SourceSpan::new(span.start.into(), 0), 0, 0);
+    if here.map_or(true, |h| h.name().is_none_or(|n| n == file.name)) {
+        return facts;
+    }
+    // The whole text of the file the error is in: from its start, every line after.
+    let Ok(whole) = source.read_span(&miette::SourceSpan::new(0.into(), 0), 0, usize::MAX) else {
+        return facts;
     };
-    if let (Some((name, line, column)), Some((_, end_line, end_column))) =
-        (at(span.start), at(span.end.max(span.start)))
-    {
-        if name != file.name {
-            facts.region = Some(Region {
-                line,
-                column,
-                end_line,
-                end_column,
-            });
-            facts.file = Some(name);
-        }
+    if let Some(name) = whole.name().filter(|n| *n != file.name) {
+        let other = SourceFile::new(name, String::from_utf8_lossy(whole.data()));
+        facts.region = Some(region(&other, span));
+        facts.file = Some(other.name);
     }
     facts
 }
