@@ -86,7 +86,13 @@ fn a_policy_uses_the_keys_identities_and_check_sets_of_a_library() {
         "ok",
         &[
             ("lib/base.cairn", base()),
-            ("p.cairn", policy("2 of base.ci, base.release", "checks base.provenance\n      require $.x == 1")),
+            (
+                "p.cairn",
+                policy(
+                    "2 of base.ci, base.release",
+                    "checks base.provenance\n      require $.x == 1",
+                ),
+            ),
         ],
     );
     let out = cairn(&dir, &["check", "p.cairn", "lib/base.cairn"]);
@@ -108,14 +114,27 @@ fn a_policy_uses_the_keys_identities_and_check_sets_of_a_library() {
         .collect();
     assert_eq!(
         paths,
-        ["$.runDetails.builder.id", "$.buildDefinition.buildType", "$.x"]
+        [
+            "$.runDetails.builder.id",
+            "$.buildDefinition.buildType",
+            "$.x"
+        ]
     );
     // Imported checks stand at the `checks` line of the policy.
     let text = std::fs::read_to_string(dir.join("p.cairn")).unwrap();
     let start = checks[0]["span"]["start"].as_u64().unwrap() as usize;
     assert!(text[start..].starts_with("checks base.provenance"));
     // Lint follows the imports too.
-    let out = cairn(&dir, &["lint", "p.cairn", "lib/base.cairn", "--time", "2026-01-01T00:00:00Z"]);
+    let out = cairn(
+        &dir,
+        &[
+            "lint",
+            "p.cairn",
+            "lib/base.cairn",
+            "--time",
+            "2026-01-01T00:00:00Z",
+        ],
+    );
     assert_ne!(out.status.code(), Some(2), "{}", said(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -209,9 +228,18 @@ fn import_errors() {
     let dir = scratch("errors", &files);
     for (name, args) in [
         ("imports-E260-missing", vec!["check", "missing.cairn"]),
-        ("imports-E261-unknown-set", vec!["check", "unknown-set.cairn"]),
-        ("imports-E261-no-such-import", vec!["check", "no-such-import.cairn"]),
-        ("imports-E201-unknown-key", vec!["check", "unknown-key.cairn"]),
+        (
+            "imports-E261-unknown-set",
+            vec!["check", "unknown-set.cairn"],
+        ),
+        (
+            "imports-E261-no-such-import",
+            vec!["check", "no-such-import.cairn"],
+        ),
+        (
+            "imports-E201-unknown-key",
+            vec!["check", "unknown-key.cairn"],
+        ),
         ("imports-E262-same-name", vec!["check", "same-name.cairn"]),
         ("imports-E262-same-file", vec!["check", "same-file.cairn"]),
         ("imports-E263-cycle", vec!["check", "cycle.cairn"]),
@@ -220,8 +248,14 @@ fn import_errors() {
         ("imports-E266-absolute", vec!["check", "absolute.cairn"]),
         ("imports-E267-a-layout", vec!["check", "a-layout.cairn"]),
         ("imports-E268-same-key", vec!["check", "same-key.cairn"]),
-        ("imports-E269-compile-a-library", vec!["compile", "lib/base.cairn"]),
-        ("imports-errors-in-a-library", vec!["check", "broken-library.cairn"]),
+        (
+            "imports-E269-compile-a-library",
+            vec!["compile", "lib/base.cairn"],
+        ),
+        (
+            "imports-errors-in-a-library",
+            vec!["check", "broken-library.cairn"],
+        ),
         (
             "imports-lint-json-names-the-library",
             vec!["lint", "--format", "json", "broken-library.cairn"],
@@ -238,7 +272,10 @@ fn fmt_formats_each_file_on_its_own_and_imports_canonically() {
     let lib = "library \"x\" { checks y for vsa/v1 { require $.a exists checks z } checks z for vsa/v1 {} }\n";
     let dir = scratch(
         "fmt",
-        &[("p.cairn", messy.to_string()), ("lib/x.cairn", lib.to_string())],
+        &[
+            ("p.cairn", messy.to_string()),
+            ("lib/x.cairn", lib.to_string()),
+        ],
     );
     let out = cairn(&dir, &["fmt", "p.cairn", "lib/x.cairn"]);
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
@@ -256,9 +293,18 @@ fn policy_from_source_resolves_imports_against_its_folder() {
     let text = policy("base.ci", "checks base.hosted");
     let p = cairn::Policy::from_source("p.cairn", &text, &dir).unwrap();
     assert_eq!(p.layout().keys[0].name, "base.ci");
-    assert_ne!(p.sha256(), hex::encode(sha2::Digest::finalize(sha2::Digest::chain_update(sha2::Sha256::default(), text.as_bytes()))));
+    assert_ne!(
+        p.sha256(),
+        hex::encode(sha2::Digest::finalize(sha2::Digest::chain_update(
+            sha2::Sha256::default(),
+            text.as_bytes()
+        )))
+    );
     let elsewhere = cairn::Policy::from_source("p.cairn", &text, Path::new("/nonexistent"));
     let e = elsewhere.unwrap_err();
-    assert!(e.to_string().contains("E260") || format!("{e:?}").contains("E260"), "{e:?}");
+    assert!(
+        e.to_string().contains("E260") || format!("{e:?}").contains("E260"),
+        "{e:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -53,7 +53,12 @@ fn release_policy_digest() -> String {
     files.sort_unstable();
     let manifest: String = files
         .iter()
-        .map(|f| format!("{}  {f}\n", sha256_hex(&std::fs::read(dir.join(f)).unwrap())))
+        .map(|f| {
+            format!(
+                "{}  {f}\n",
+                sha256_hex(&std::fs::read(dir.join(f)).unwrap())
+            )
+        })
         .collect();
     let digest = sha256_hex(manifest.as_bytes());
     // The command docs/report.md gives a VSA consumer says the same.

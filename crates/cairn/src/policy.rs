@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-
 use cairn_evidence::Limits;
 use cairn_lang::ir::Layout;
 

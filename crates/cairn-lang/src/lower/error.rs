@@ -580,10 +580,7 @@ pub enum LowerError {
 
     /// Two imports of one file share a name, or import the same file.
     #[error("{what}")]
-    #[diagnostic(
-        code(E262),
-        help("import each file once, each under its own name")
-    )]
+    #[diagnostic(code(E262), help("import each file once, each under its own name"))]
     ImportClash {
         /// What clashes.
         what: String,

@@ -373,13 +373,7 @@ impl Resolver<'_> {
         out
     }
 
-    fn cycle(
-        &mut self,
-        k: usize,
-        rel: &str,
-        i: &ast::ImportDecl,
-        source: &NamedSource<Arc<str>>,
-    ) {
+    fn cycle(&mut self, k: usize, rel: &str, i: &ast::ImportDecl, source: &NamedSource<Arc<str>>) {
         let frames = self.stack.get(k..).unwrap_or_default();
         let mut chain: Vec<&str> = frames.iter().map(|f| f.name.as_str()).collect();
         chain.push(frames.first().map_or(rel, |f| f.name.as_str()));
@@ -460,10 +454,7 @@ impl Resolver<'_> {
             );
             return None;
         }
-        let dir = Path::new(rel)
-            .parent()
-            .map(slash)
-            .unwrap_or_default();
+        let dir = Path::new(rel).parent().map(slash).unwrap_or_default();
         self.stack.push(Frame {
             rel: rel.to_string(),
             name: name.clone(),
@@ -472,7 +463,9 @@ impl Resolver<'_> {
         });
         let imports = self.imports_of(&parsed.imports, &dir, &source);
         self.stack.pop();
-        let base = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        let base = path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         let base = if base.as_os_str().is_empty() {
             PathBuf::from(".")
         } else {
@@ -580,7 +573,10 @@ mod tests {
 
     #[test]
     fn open_buffers_are_checked_with_their_own_names() {
-        let loader = memory(&[("lib/x.cairn", "library \"x\" {\n  checks s for nope/v1 {}\n}\n")]);
+        let loader = memory(&[(
+            "lib/x.cairn",
+            "library \"x\" {\n  checks s for nope/v1 {}\n}\n",
+        )]);
         let text = "import \"lib/x.cairn\" as x\nimport \"lib/y.cairn\" as y\nlibrary \"p\" {}\n";
         let e = check_source("p.cairn", text, Path::new("."), &loader).unwrap_err();
         assert_eq!(codes(&e), ["E217", "E260"]);
@@ -591,8 +587,13 @@ mod tests {
     #[test]
     fn a_library_importing_itself_is_a_cycle() {
         let loader = memory(&[("a.cairn", "import \"a.cairn\" as a\nlibrary \"a\" {}")]);
-        let e = check_source("a.cairn", "import \"a.cairn\" as a\nlibrary \"a\" {}", Path::new("."), &loader)
-            .unwrap_err();
+        let e = check_source(
+            "a.cairn",
+            "import \"a.cairn\" as a\nlibrary \"a\" {}",
+            Path::new("."),
+            &loader,
+        )
+        .unwrap_err();
         assert_eq!(codes(&e), ["E263"]);
     }
 
@@ -602,7 +603,10 @@ mod tests {
         assert_eq!(normalise(Path::new("./../x")), PathBuf::from("../x"));
         assert_eq!(normalise(Path::new("a/../..")), PathBuf::from(".."));
         assert_eq!(normalise(Path::new(".")), PathBuf::from("."));
-        assert_eq!(slash(&normalise(Path::new("release/../baselines/a.cairn"))), "baselines/a.cairn");
+        assert_eq!(
+            slash(&normalise(Path::new("release/../baselines/a.cairn"))),
+            "baselines/a.cairn"
+        );
     }
 
     #[test]
@@ -622,7 +626,10 @@ mod tests {
             sha256: "11".repeat(32),
         }];
         let root = hex::encode(Sha256::digest(b"root"));
-        let manifest = format!("{}  ../b/lib.cairn\n{root}  policy.cairn\n", "11".repeat(32));
+        let manifest = format!(
+            "{}  ../b/lib.cairn\n{root}  policy.cairn\n",
+            "11".repeat(32)
+        );
         assert_eq!(
             policy_digest("policy.cairn", "root", &files),
             hex::encode(Sha256::digest(manifest.as_bytes()))
