@@ -219,7 +219,7 @@ fn import_errors() {
         ),
         (
             "broken-library.cairn",
-            policy("base.ci", "").replace(
+            policy("base.ci", "checks broken.bad").replace(
                 "import \"lib/base.cairn\" as base\n",
                 "import \"lib/base.cairn\" as base\nimport \"lib/broken.cairn\" as broken\nimport \"lib/unparsable.cairn\" as u\n",
             ),

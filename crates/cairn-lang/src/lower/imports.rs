@@ -18,12 +18,12 @@ use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use miette::{Diagnostic, NamedSource};
+use miette::NamedSource;
 use sha2::{Digest as _, Sha256};
-use thiserror::Error;
 
 use super::error::LowerError;
-use super::{CompileErrors, Library, MAX_ERRORS};
+use super::library::{CrossFileError, Imported, Library, Note};
+use super::report::{CompileErrors, MAX_ERRORS};
 use crate::ir;
 use crate::syntax::{self, ast};
 use cairn_base::source::Span;
@@ -128,12 +128,12 @@ pub fn check_source(
     let attach = |e: LowerError| miette::Report::new(e).with_source_code(source.clone());
     let mut reports = std::mem::take(&mut r.reports);
     let layout = if parsed.library {
-        let (_, errors, cross) = super::lower_library(&parsed, base_dir, imports);
+        let (_, errors, cross) = parsed.lower_library(base_dir, imports);
         reports.extend(errors.into_iter().map(attach));
         reports.extend(cross.into_iter().map(|e| cross_report(e, &source)));
         None
     } else {
-        let (layout, errors, cross) = super::lower_with(&parsed, base_dir, imports);
+        let (layout, errors, cross) = parsed.lower_layout(base_dir, imports);
         reports.extend(errors.into_iter().map(attach));
         reports.extend(cross.into_iter().map(|e| cross_report(e, &source)));
         Some(layout)
@@ -186,74 +186,8 @@ pub fn root_path(name: &str) -> String {
         .map_or_else(|| name.to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-/// Errors that point into two files (`E263`, `E268`): the place in this
-/// file, and a note in the other.
-#[derive(Debug, Error, Diagnostic)]
-pub enum CrossFileError {
-    /// An import cycle.
-    #[error("import cycle: {cycle}")]
-    #[diagnostic(
-        code(E263),
-        help("a library may import other libraries, never one that imports it back; move what both need into a third file")
-    )]
-    Cycle {
-        /// The files of the cycle, `a -> b -> a`.
-        cycle: String,
-        /// The import that closes it.
-        #[label("this import closes the cycle")]
-        span: Span,
-        /// Where the cycle starts, in the other file.
-        #[related]
-        note: Vec<Note>,
-    },
-    /// The same key material under two names, in two files.
-    #[error("signer `{name}` is the same key as `{first_name}`")]
-    #[diagnostic(
-        code(E268),
-        help("one signer must never count twice toward a threshold; use one name for the key (the imported one, or the local one) everywhere")
-    )]
-    SameKey {
-        /// The later name.
-        name: String,
-        /// The earlier name.
-        first_name: String,
-        /// Where the later name is used or declared.
-        #[label("the same key as `{first_name}`")]
-        span: Span,
-        /// Where the other file declares it.
-        #[related]
-        note: Vec<Note>,
-    },
-}
-
-/// A place in another file that an error points at.
-#[derive(Debug, Error, Diagnostic)]
-#[error("{message}")]
-#[diagnostic(severity(Advice))]
-pub struct Note {
-    /// What the place is.
-    pub message: String,
-    /// The other file.
-    #[source_code]
-    pub file: NamedSource<Arc<str>>,
-    /// The place.
-    #[label("{label}")]
-    pub span: Span,
-    /// The label.
-    pub label: String,
-}
-
 fn cross_report(e: CrossFileError, source: &NamedSource<Arc<str>>) -> miette::Report {
     miette::Report::new(e).with_source_code(source.clone())
-}
-
-/// What an import gives its file: the library, or `None` when it could not
-/// be loaded (its error is reported once; uses of it are not).
-#[derive(Debug, Clone)]
-pub(crate) struct Imported {
-    pub lib: Option<Rc<Library>>,
-    /// The `import` line.
-    pub span: Span,
 }
 
 struct Loaded {
@@ -471,7 +405,7 @@ impl Resolver<'_> {
         } else {
             base
         };
-        let (lib, errors, cross) = super::lower_library(&parsed, &base, imports);
+        let (lib, errors, cross) = parsed.lower_library(&base, imports);
         for e in errors {
             self.report(e, &source);
         }

@@ -8,11 +8,14 @@
 //! I/O here. Decisions recorded in `docs/language.md`: every step needs a
 //! `by`; a layout needs at least one step.
 
+mod compile;
 pub mod error;
 pub mod identity;
 pub mod imports;
 mod input;
 mod keys;
+mod library;
+mod report;
 mod rules;
 mod sets;
 mod steps;
@@ -21,15 +24,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
+pub use compile::{
+    check_file, compile_file, compile_file_with_imports, compile_source, compile_source_with_ast,
+    compile_source_with_imports, FileError,
+};
 pub use error::LowerError;
 pub use input::{read_policy, read_policy_and_base, IoError};
+pub use library::{CrossFileError, Note};
+pub use report::{CompileErrors, MAX_ERRORS};
 
 use crate::ir;
 use crate::syntax::ast;
 use cairn_base::source::{SourceFile, Span};
-
-/// The most errors kept (and rendered) for one policy; the rest are counted.
-pub const MAX_ERRORS: usize = 200;
 
 /// Lowers a parsed policy; `base_dir` is the folder `file "..."` keys are
 /// relative to. Its imports are not read (a use of one is an error):
@@ -40,8 +46,8 @@ pub fn lower(parsed: &ast::Parsed, base_dir: &Path) -> Result<ir::Layout, Vec<Lo
         Ok(layout)
     } else {
         errors.extend(cross.iter().map(|e| match e {
-            imports::CrossFileError::Cycle { span, .. }
-            | imports::CrossFileError::SameKey { span, .. } => LowerError::ImportPath {
+            library::CrossFileError::Cycle { span, .. }
+            | library::CrossFileError::SameKey { span, .. } => LowerError::ImportPath {
                 path: String::new(),
                 reason: e.to_string(),
                 span: *span,
@@ -51,13 +57,41 @@ pub fn lower(parsed: &ast::Parsed, base_dir: &Path) -> Result<ir::Layout, Vec<Lo
     }
 }
 
+// Methods, so that the import resolver (which the public `compile_*`
+// functions call) reaches the lowerer without naming this file.
+impl ast::Parsed {
+    /// Lowers this layout with what its imports declare: the layout, its
+    /// errors, and its errors that point into an imported file too.
+    pub(crate) fn lower_layout(
+        &self,
+        base_dir: &Path,
+        imports: BTreeMap<String, library::Imported>,
+    ) -> (ir::Layout, Vec<LowerError>, Vec<library::CrossFileError>) {
+        lower_with(self, base_dir, imports)
+    }
+
+    /// Lowers this library: what it declares, its errors, and its errors
+    /// that point into an imported file too.
+    pub(crate) fn lower_library(
+        &self,
+        base_dir: &Path,
+        imports: BTreeMap<String, library::Imported>,
+    ) -> (
+        library::Library,
+        Vec<LowerError>,
+        Vec<library::CrossFileError>,
+    ) {
+        lower_library(self, base_dir, imports)
+    }
+}
+
 /// Lowers a layout with what its imports declare: the layout, its errors,
 /// and its errors that point into an imported file too.
-pub(crate) fn lower_with(
+fn lower_with(
     parsed: &ast::Parsed,
     base_dir: &Path,
-    imports: BTreeMap<String, imports::Imported>,
-) -> (ir::Layout, Vec<LowerError>, Vec<imports::CrossFileError>) {
+    imports: BTreeMap<String, library::Imported>,
+) -> (ir::Layout, Vec<LowerError>, Vec<library::CrossFileError>) {
     let mut l = Lowerer::new(base_dir, imports);
     let layout = l.layout(&parsed.layout);
     (layout, l.errors, l.cross)
@@ -65,11 +99,15 @@ pub(crate) fn lower_with(
 
 /// Lowers a library: what it declares, its errors, and its errors that
 /// point into an imported file too.
-pub(crate) fn lower_library(
+fn lower_library(
     parsed: &ast::Parsed,
     base_dir: &Path,
-    imports: BTreeMap<String, imports::Imported>,
-) -> (Library, Vec<LowerError>, Vec<imports::CrossFileError>) {
+    imports: BTreeMap<String, library::Imported>,
+) -> (
+    library::Library,
+    Vec<LowerError>,
+    Vec<library::CrossFileError>,
+) {
     let mut l = Lowerer::new(base_dir, imports);
     let (keys, _) = l.declarations(&parsed.layout);
     let mut names = BTreeMap::new();
@@ -90,18 +128,24 @@ pub(crate) fn lower_library(
         .iter()
         .map(|(m, (name, _))| (name.clone(), m.clone()))
         .collect();
-    let lib = Library {
+    let lib = library::Library {
         source: miette::NamedSource::new("", Arc::<str>::from("")),
         keys: keys
             .into_iter()
             .map(|key| {
                 let material = material.remove(&key.name).unwrap_or_default();
-                (key.name.clone(), LibKey { key, material })
+                (key.name.clone(), library::LibKey { key, material })
             })
             .collect(),
         identities: std::mem::take(&mut l.identities)
             .into_iter()
             .map(|i| (i.name.clone(), i))
+            .collect(),
+        failed_sets: l
+            .sets
+            .iter()
+            .filter(|(_, set)| set.is_none())
+            .map(|(name, _)| name.clone())
             .collect(),
         sets: std::mem::take(&mut l.sets)
             .into_iter()
@@ -111,104 +155,6 @@ pub(crate) fn lower_library(
     (lib, l.errors, l.cross)
 }
 
-/// What a library declares, lowered, for the files that import it.
-#[derive(Debug)]
-pub(crate) struct Library {
-    /// The library's text, for notes that point into it.
-    pub source: miette::NamedSource<Arc<str>>,
-    /// Its keys by name.
-    pub keys: BTreeMap<String, LibKey>,
-    /// Its identities by name.
-    pub identities: BTreeMap<String, ir::Identity>,
-    /// Its check sets by name (those that lowered).
-    pub sets: BTreeMap<String, CheckSet>,
-}
-
-/// A key of a library.
-#[derive(Debug)]
-pub(crate) struct LibKey {
-    /// The key (its span: its declaration in the library).
-    pub key: ir::Key,
-    /// Its material, to refuse it under a second name.
-    pub material: Vec<u8>,
-}
-
-/// A lowered check set.
-#[derive(Debug, Clone)]
-pub(crate) struct CheckSet {
-    /// The predicate type URI its checks read.
-    pub predicate_type: String,
-    /// The type as written (alias or URI), for messages.
-    pub shown: String,
-    /// Its checks, the sets it includes expanded.
-    pub checks: Vec<ir::Check>,
-}
-
-/// Why a policy did not compile: diagnostics ready to render with
-/// [`cairn_base::diag::render`], each carrying the policy's source text.
-#[derive(Debug)]
-pub struct CompileErrors {
-    /// One report per error, in order of discovery; at most [`MAX_ERRORS`].
-    pub reports: Vec<miette::Report>,
-    /// How many further errors were found but not kept.
-    pub omitted: usize,
-}
-
-impl CompileErrors {
-    /// The stable codes of the errors, in order (`E100`, `E200`, ...).
-    pub fn codes(&self) -> Vec<String> {
-        self.reports
-            .iter()
-            .map(|r| r.code().map(|c| c.to_string()).unwrap_or_default())
-            .collect()
-    }
-}
-
-/// Parses and lowers a policy text with the files it imports. `name` is the
-/// file name shown in diagnostics; `base_dir` is the folder `file "..."`
-/// keys and imports are relative to. A library is an error (E269).
-pub fn compile_source(
-    name: &str,
-    text: &str,
-    base_dir: &Path,
-) -> Result<ir::Layout, CompileErrors> {
-    compile_source_with_ast(name, text, base_dir).map(|(_, layout)| layout)
-}
-
-/// [`compile_source`], also returning the syntax tree (for tools that need
-/// what the IR drops, such as comments), from one parse.
-pub fn compile_source_with_ast(
-    name: &str,
-    text: &str,
-    base_dir: &Path,
-) -> Result<(ast::Parsed, ir::Layout), CompileErrors> {
-    compile_source_with_imports(name, text, base_dir).map(|(parsed, layout, _)| (parsed, layout))
-}
-
-/// [`compile_source_with_ast`], also returning every file the policy
-/// imports (for its digest, [`imports::policy_digest`]).
-pub fn compile_source_with_imports(
-    name: &str,
-    text: &str,
-    base_dir: &Path,
-) -> Result<(ast::Parsed, ir::Layout, Vec<imports::ImportedFile>), CompileErrors> {
-    let checked = imports::check_source(name, text, base_dir, &imports::FileLoader)?;
-    match checked.layout {
-        Some(layout) => Ok((checked.parsed, layout, checked.files)),
-        None => {
-            let source = miette::NamedSource::new(name, Arc::<str>::from(text));
-            let e = LowerError::IsALibrary {
-                name: checked.parsed.layout.name.value.clone(),
-                span: checked.parsed.layout.header.span(),
-            };
-            Err(CompileErrors {
-                reports: vec![miette::Report::new(e).with_source_code(source)],
-                omitted: 0,
-            })
-        }
-    }
-}
-
 /// A diagnostic about `file`, ready to render with its source lines.
 pub fn with_source<E>(file: &SourceFile, error: E) -> miette::Report
 where
@@ -216,46 +162,6 @@ where
 {
     let source = miette::NamedSource::new(&file.name, Arc::<str>::from(file.text.as_str()));
     miette::Report::new(error).with_source_code(source)
-}
-
-/// Why a policy file could not be compiled.
-#[derive(Debug)]
-pub enum FileError {
-    /// The file could not be read (every command exits 2).
-    Io(IoError),
-    /// The policy has errors: `check` and `lint` exit 1 (their answer is
-    /// no); a command that needs a valid policy (`compile`, `dump`,
-    /// `verify`, `explain`) exits 2, as it could not do its job.
-    Policy(SourceFile, CompileErrors),
-}
-
-/// Reads, parses and lowers a policy file with the files it imports;
-/// `file "..."` keys and imports are relative to its folder (to the current
-/// one for standard input or a pipe). A library is an error (E269).
-pub fn compile_file(path: &Path) -> Result<(SourceFile, ir::Layout), FileError> {
-    compile_file_with_imports(path).map(|(file, layout, _)| (file, layout))
-}
-
-/// [`compile_file`], also returning every file the policy imports.
-pub fn compile_file_with_imports(
-    path: &Path,
-) -> Result<(SourceFile, ir::Layout, Vec<imports::ImportedFile>), FileError> {
-    let (file, base) = read_policy_and_base(path).map_err(FileError::Io)?;
-    match compile_source_with_imports(&file.name, &file.text, &base) {
-        Ok((_, layout, files)) => Ok((file, layout, files)),
-        Err(e) => Err(FileError::Policy(file, e)),
-    }
-}
-
-/// Reads, parses and lowers a policy or a library with the files it
-/// imports (`cairn check`): as [`compile_file`], but a library is checked
-/// on its own rather than refused.
-pub fn check_file(path: &Path) -> Result<(SourceFile, imports::Checked), FileError> {
-    let (file, base) = read_policy_and_base(path).map_err(FileError::Io)?;
-    match imports::check_source(&file.name, &file.text, &base, &imports::FileLoader) {
-        Ok(checked) => Ok((file, checked)),
-        Err(e) => Err(FileError::Policy(file, e)),
-    }
 }
 
 /// A stable, indented text view of the IR (`cairn dump ir`).
@@ -276,17 +182,17 @@ pub(crate) struct Lowerer<'a> {
     /// reported again as unknown keys.
     failed_keys: BTreeSet<String>,
     /// The file's imports by name.
-    imports: BTreeMap<String, imports::Imported>,
+    imports: BTreeMap<String, library::Imported>,
     /// Key material -> the name and span of the key that has it.
     material: BTreeMap<Vec<u8>, (String, Span)>,
     /// The check sets this file declares (libraries), by name.
     set_decls: BTreeMap<String, ast::CheckSetDecl>,
     /// The check sets lowered so far (`None`: it has errors).
-    sets: BTreeMap<String, Option<CheckSet>>,
+    sets: BTreeMap<String, Option<library::CheckSet>>,
     /// The sets being lowered, innermost last (to find a set that includes itself).
     set_stack: Vec<String>,
     /// Errors that point into an imported file too.
-    cross: Vec<imports::CrossFileError>,
+    cross: Vec<library::CrossFileError>,
 }
 
 /// Registers a name in `seen`, or says where it was first declared.
@@ -331,7 +237,7 @@ impl Once {
 }
 
 impl<'a> Lowerer<'a> {
-    fn new(base_dir: &'a Path, imports: BTreeMap<String, imports::Imported>) -> Self {
+    fn new(base_dir: &'a Path, imports: BTreeMap<String, library::Imported>) -> Self {
         Lowerer {
             base_dir,
             errors: Vec::new(),

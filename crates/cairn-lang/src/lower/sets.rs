@@ -3,8 +3,8 @@
 //! where they are used).
 
 use super::error::LowerError;
-use super::imports::{CrossFileError, Note};
-use super::{CheckSet, Lowerer};
+use super::library::{CheckSet, CrossFileError, Note};
+use super::Lowerer;
 use crate::ir;
 use crate::syntax::ast;
 use cairn_base::source::Span;
@@ -130,6 +130,7 @@ impl Lowerer<'_> {
             match self.imports.get(alias) {
                 Some(import) => match &import.lib {
                     None => return None,
+                    Some(lib) if lib.failed_sets.contains(set_name) => return None,
                     Some(lib) => lib.sets.get(set_name).cloned(),
                 },
                 None => None,

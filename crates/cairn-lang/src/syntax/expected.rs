@@ -91,7 +91,7 @@ fn hint(expected: &[Rule]) -> &'static str {
     } else if has(Rule::command) || has(Rule::kw_command) {
         "a step holds `by`, `command`, `materials`, `products` and `attestation` clauses"
     } else if has(Rule::check) || has(Rule::kw_by) || has(Rule::by) {
-        "an attestation holds `by`, `materials`, `products` and checks such as `require $.result == \"PASSED\"`"
+        "an attestation holds `by`, `materials`, `products`, checks such as `require $.result == \"PASSED\"` and check sets (`checks IMPORT.SET`)"
     } else if has(Rule::run) || has(Rule::kw_run) {
         "an inspection holds `run`, `materials` and `products` clauses"
     } else if has(Rule::verifier) || has(Rule::kw_verifier) {
