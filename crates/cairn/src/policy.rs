@@ -47,9 +47,11 @@ impl std::fmt::Debug for Policy {
 }
 
 impl Policy {
-    /// Reads and compiles a `.cairn` policy file; the key files it names are
-    /// read relative to its folder. Every diagnostic of the policy is in the
-    /// error.
+    /// Reads and compiles a `.cairn` policy file with the libraries it
+    /// imports; the key files and libraries it names are read relative to
+    /// its folder. Every diagnostic of the policy (and of its libraries,
+    /// each against its own file) is in the error; a library is refused
+    /// (E269).
     pub fn from_file(path: &Path) -> Result<Policy, Error> {
         Ok(Policy {
             prepared: inputs::policy(path)?,
