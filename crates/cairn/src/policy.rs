@@ -65,7 +65,45 @@ impl Policy {
     /// NAME`) are read relative to `base_dir`, as if the text were a file
     /// there.
     pub fn from_source(name: &str, text: &str, base_dir: &Path) -> Result<Policy, Error> {
-        match cairn_lang::lower::compile_source_with_imports(name, text, base_dir) {
+        Policy::from_source_with(name, text, base_dir, &crate::FileLoader)
+    }
+
+    /// [`Policy::from_source`], reading the libraries the policy imports
+    /// through `loader` (text the caller holds, such as an editor's open
+    /// files) rather than from disk; paths given to the loader are
+    /// `base_dir` joined with each import's path, lexically normalised.
+    ///
+    /// ```
+    /// use std::path::{Path, PathBuf};
+    ///
+    /// struct Memory;
+    /// impl cairn::Loader for Memory {
+    ///     fn load(&self, path: &Path) -> Result<String, String> {
+    ///         match path.to_str() {
+    ///             Some("ws/base.cairn") => Ok(r#"library "base" {
+    ///                 checks built for slsa-provenance/v1 { require $.runDetails.builder.id exists }
+    ///             }"#.to_string()),
+    ///             _ => Err("not open".to_string()),
+    ///         }
+    ///     }
+    /// }
+    /// let text = r#"
+    /// import "base.cairn" as base
+    /// layout "demo" {
+    ///   key ci = ed25519 "ffca34fe86c15add54d5adaf212c692a5c6dc665e4758eb626669accef768b37"
+    ///   step build { by ci attestation slsa-provenance/v1 { checks base.built } }
+    /// }
+    /// "#;
+    /// let policy = cairn::Policy::from_source_with("p.cairn", text, Path::new("ws"), &Memory).unwrap();
+    /// assert_eq!(policy.layout().steps[0].attestations[0].checks.len(), 1);
+    /// ```
+    pub fn from_source_with(
+        name: &str,
+        text: &str,
+        base_dir: &Path,
+        loader: &dyn crate::Loader,
+    ) -> Result<Policy, Error> {
+        match cairn_lang::lower::compile_source_with_loader(name, text, base_dir, loader) {
             Ok((_, layout, files)) => Ok(Policy {
                 prepared: Prepared {
                     layout,

@@ -41,7 +41,18 @@ pub fn compile_source_with_imports(
     text: &str,
     base_dir: &Path,
 ) -> Result<(ast::Parsed, ir::Layout, Vec<imports::ImportedFile>), CompileErrors> {
-    let checked = imports::check_source(name, text, base_dir, &imports::FileLoader)?;
+    compile_source_with_loader(name, text, base_dir, &imports::FileLoader)
+}
+
+/// [`compile_source_with_imports`], reading the imported libraries through
+/// `loader` (an editor's open files, text held in memory) instead of from disk.
+pub fn compile_source_with_loader(
+    name: &str,
+    text: &str,
+    base_dir: &Path,
+    loader: &dyn imports::Loader,
+) -> Result<(ast::Parsed, ir::Layout, Vec<imports::ImportedFile>), CompileErrors> {
+    let checked = imports::check_source(name, text, base_dir, loader)?;
     match checked.layout {
         Some(layout) => Ok((checked.parsed, layout, checked.files)),
         None => {

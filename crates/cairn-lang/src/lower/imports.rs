@@ -115,11 +115,8 @@ pub fn check_source(
         stack: Vec::new(),
         reports: Vec::new(),
     };
-    let root_rel = Path::new(name)
-        .file_name()
-        .map_or_else(|| name.to_string(), |n| n.to_string_lossy().into_owned());
     r.stack.push(Frame {
-        rel: root_rel,
+        rel: root_path(name),
         name: name.to_string(),
         source: source.clone(),
         via: None,

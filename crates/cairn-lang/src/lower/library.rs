@@ -51,6 +51,7 @@ pub(crate) struct CheckSet {
 /// be loaded (its error is reported once; uses of it are not).
 #[derive(Debug, Clone)]
 pub(crate) struct Imported {
+    /// The library, if it loaded.
     pub lib: Option<Rc<Library>>,
     /// The `import` line.
     pub span: Span,

@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 pub use compile::{
     check_file, compile_file, compile_file_with_imports, compile_source, compile_source_with_ast,
-    compile_source_with_imports, FileError,
+    compile_source_with_imports, compile_source_with_loader, FileError,
 };
 pub use error::LowerError;
 pub use input::{read_policy, read_policy_and_base, IoError};
