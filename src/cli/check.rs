@@ -1,5 +1,5 @@
-//! `cairn check FILE...`: parse, resolve and validate policies, reporting
-//! every error of every file.
+//! `cairn check FILE...`: parse, resolve and validate policies (and
+//! libraries) with the files they import, reporting every error of every file.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +14,7 @@ use cairn_lang::lower::{self, FileError};
 /// a file cannot be read. Errors go to stderr with file:line:column.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// The policy files (`*.cairn`); `-` reads one from standard input.
+    /// The policy or library files (`*.cairn`); `-` reads one from standard input.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
 }
@@ -24,7 +24,7 @@ pub fn run(args: &CheckArgs, color: ColorChoice) -> ExitCode {
     let color = color.enabled();
     let mut status = EXIT_OK;
     for path in &args.files {
-        match lower::compile_file(path) {
+        match lower::check_file(path) {
             Ok(_) => {}
             Err(FileError::Io(e)) => {
                 err!("{}", diag::render(&e, color));

@@ -94,7 +94,7 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Parse, resolve and validate policies; report every error (exit 0 valid, 1 errors, 2 unreadable).
+    /// Parse, resolve and validate policies and libraries with the files they import; report every error (exit 0 valid, 1 errors, 2 unreadable).
     Check(check::CheckArgs),
     /// Rewrite policies in canonical form; `--check` only names files that would change (exit 1).
     Fmt(fmt::FmtArgs),

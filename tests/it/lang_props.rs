@@ -117,7 +117,12 @@ proptest! {
 
     #[test]
     fn generated_policies_survive_fmt(layout in layout()) {
-        let parsed = ast::Parsed { layout, comments: Vec::new() };
+        let parsed = ast::Parsed {
+            imports: Vec::new(),
+            library: false,
+            layout,
+            comments: Vec::new(),
+        };
         let text = syntax::fmt::format(&parsed, "");
         let reparsed = syntax::parse(&text).map_err(|e| TestCaseError::fail(format!("{e}\n{text}")))?;
         prop_assert_eq!(&reparsed.layout, &parsed.layout, "{}", text);
@@ -132,7 +137,12 @@ proptest! {
     /// order, and formatting is idempotent.
     #[test]
     fn comments_survive_fmt(layout in layout(), marks in prop::collection::vec((any::<prop::sample::Index>(), any::<bool>(), any::<bool>()), 0..8)) {
-        let parsed = ast::Parsed { layout, comments: Vec::new() };
+        let parsed = ast::Parsed {
+            imports: Vec::new(),
+            library: false,
+            layout,
+            comments: Vec::new(),
+        };
         let plain = syntax::fmt::format(&parsed, "");
         let mut lines: Vec<String> = plain.lines().map(str::to_string).collect();
         for (n, (at, own_line, blank)) in marks.iter().enumerate() {

@@ -16,6 +16,7 @@ mod evidence;
 mod examples;
 mod explain;
 mod holders;
+mod imports;
 mod interop;
 mod ite10;
 mod keys;

@@ -21,14 +21,15 @@ fn root() -> &'static Path {
 
 use super::cairn_in as cairn;
 
-/// A fresh scratch folder holding copies of the release example, two
-/// classic chains and the test keys.
+/// A fresh scratch folder holding copies of the release example (and the
+/// baselines it imports), two classic chains and the test keys.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cairn-msg-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for (from, to) in [
         ("policies/release", RELEASE),
+        ("policies/baselines", "baselines"),
         ("tests/cases/classic/pass-metablock", CLASSIC),
         ("tests/cases/classic/pass-params", PARAMS),
         ("tests/keys", "keys"),

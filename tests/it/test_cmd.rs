@@ -37,7 +37,7 @@ fn without_times(xml: &str) -> String {
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cairn-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    for policy in ["release", "threshold"] {
+    for policy in ["release", "threshold", "baselines"] {
         copy_tree(
             &root().join("policies").join(policy),
             &dir.join("policies").join(policy),
@@ -367,7 +367,7 @@ fn a_broken_case_fails_with_a_diff() {
     assert_eq!(human.status.code(), Some(1), "{}", text(&human.stderr));
     let stdout = text(&human.stdout);
     assert!(stdout.contains("- V104\n"), "{stdout}");
-    assert!(stdout.contains("+ V107 (step build, line 76)"), "{stdout}");
+    assert!(stdout.contains("+ V107 (step build, line 75)"), "{stdout}");
     insta::assert_snapshot!("test_broken_human", stdout);
 
     let json = cairn_in(&dir, &["test", "policies/release", "--format", "json"]);
@@ -429,7 +429,7 @@ fn coverage_names_what_no_case_reached() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(
-        stdout.contains("line 55: rule `disallow \"foo/*.orig\"` (step build)\n"),
+        stdout.contains("line 57: rule `disallow \"foo/*.orig\"` (step build)\n"),
         "{stdout}"
     );
     assert!(
@@ -439,8 +439,8 @@ fn coverage_names_what_no_case_reached() {
     insta::assert_snapshot!("test_coverage_human", stdout);
     let lcov = std::fs::read_to_string(lcov).unwrap();
     assert!(lcov.starts_with("TN:cairn\nSF:policies/release/policy.cairn\n"));
-    assert!(lcov.contains("\nDA:55,0\n"), "{lcov}");
-    assert!(lcov.contains("\nBRDA:55,0,0,0\nBRDA:55,0,1,0\n"), "{lcov}");
+    assert!(lcov.contains("\nDA:57,0\n"), "{lcov}");
+    assert!(lcov.contains("\nBRDA:57,0,0,0\nBRDA:57,0,1,0\n"), "{lcov}");
     assert!(lcov.ends_with("end_of_record\n"));
     insta::assert_snapshot!("test_coverage_lcov", lcov);
 
@@ -450,7 +450,7 @@ fn coverage_names_what_no_case_reached() {
     );
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     let points = report["coverage"][0]["points"].as_array().unwrap();
-    let rule = points.iter().find(|p| p["line"] == 55).unwrap();
+    let rule = points.iter().find(|p| p["line"] == 57).unwrap();
     assert_eq!(rule["kind"], "rule");
     assert_eq!(rule["decided"], 0);
     let _ = std::fs::remove_dir_all(dir);

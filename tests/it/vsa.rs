@@ -40,6 +40,74 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// The digest of the release policy, which imports two baselines: the
+/// sha256 of the manifest `HEX  PATH` lines of its files, sorted by PATH
+/// (docs/report.md, "The policy digest").
+fn release_policy_digest() -> String {
+    let dir = root().join("policies/release");
+    let mut files = [
+        "policy.cairn",
+        "../baselines/slsa-l3.cairn",
+        "../baselines/source-review.cairn",
+    ];
+    files.sort_unstable();
+    let manifest: String = files
+        .iter()
+        .map(|f| {
+            format!(
+                "{}  {f}\n",
+                sha256_hex(&std::fs::read(dir.join(f)).unwrap())
+            )
+        })
+        .collect();
+    let digest = sha256_hex(manifest.as_bytes());
+    // The command docs/report.md gives a VSA consumer says the same.
+    let shell = Command::new("bash")
+        .arg("-c")
+        .arg("sha256sum policy.cairn ../baselines/slsa-l3.cairn ../baselines/source-review.cairn | LC_ALL=C sort -k 2 | sha256sum")
+        .current_dir(&dir)
+        .output();
+    if let Ok(o) = shell {
+        if o.status.success() {
+            let text = String::from_utf8_lossy(&o.stdout);
+            assert_eq!(text.split_whitespace().next(), Some(digest.as_str()));
+        }
+    }
+    digest
+}
+
+#[test]
+fn a_policy_without_imports_is_digested_as_its_bytes() {
+    let dir = scratch("no-imports");
+    let text = std::fs::read_to_string(root().join(POLICY)).unwrap();
+    let text = text.replace("checks review.approved", "require $.result == \"approved\"");
+    let policy = dir.join("policy.cairn");
+    let alone: String = text
+        .lines()
+        .filter(|l| !l.starts_with("import "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let alone = alone
+        .replace("      checks review.passed\n", "")
+        .replace("      checks slsa.provenance\n", "")
+        .replace("      checks slsa.isolated\n", "")
+        .replace("      checks slsa.hermetic\n", "");
+    std::fs::write(&policy, &alone).unwrap();
+    for key in ["reviewer", "tester", "ci", "ci-backup"] {
+        std::fs::create_dir_all(dir.join("keys")).unwrap();
+        std::fs::copy(
+            root().join(format!("policies/release/keys/{key}.pub")),
+            dir.join(format!("keys/{key}.pub")),
+        )
+        .unwrap();
+    }
+    let p = cairn::Policy::from_file(&policy).unwrap();
+    assert_eq!(p.sha256(), sha256_hex(alone.as_bytes()));
+    let with = cairn::Policy::from_file(&root().join(POLICY)).unwrap();
+    assert_eq!(with.sha256(), release_policy_digest());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `cairn verify` of the release example with a VSA; returns the exit code.
 fn verify_with_vsa(bundle: &str, vsa: &Path, extra: &[&str]) -> Output {
     let vsa = vsa.to_str().unwrap();
@@ -81,8 +149,7 @@ fn a_passing_vsa_names_the_policy_bytes_the_artifact_and_the_level() {
         "https://slsa.dev/verification_summary/v1"
     );
     let p = &vsa["predicate"];
-    let policy_bytes = std::fs::read(root().join(POLICY)).unwrap();
-    assert_eq!(p["policy"]["digest"]["sha256"], sha256_hex(&policy_bytes));
+    assert_eq!(p["policy"]["digest"]["sha256"], release_policy_digest());
     assert_eq!(p["policy"]["uri"], POLICY);
     let artifact_bytes = std::fs::read(root().join(ARTIFACT)).unwrap();
     let subjects = vsa["subject"].as_array().unwrap();

@@ -19,7 +19,9 @@ pub struct Prepared {
     pub layout: Layout,
     /// The policy (or classic layout) text, for rendering findings.
     pub source: SourceFile,
-    /// sha256 of the exact policy bytes (for a VSA's `policy.digest`).
+    /// The policy's digest for a VSA's `policy.digest`: sha256 of its exact
+    /// bytes, or of the manifest of its files when it imports any
+    /// (`cairn_lang::lower::imports::policy_digest`).
     pub policy_sha256: String,
     /// A classic layout's X.509 functionaries (`rootcas`,
     /// `intermediatecas`, `cert_constraints`), if it has any.
@@ -278,9 +280,13 @@ pub fn scratch_copy(dir: &Path, root: &Path) -> Result<PathBuf, Stop> {
 
 /// A `.cairn` policy, compiled.
 pub fn policy(path: &Path) -> Result<Prepared, Stopped> {
-    match cairn_lang::lower::compile_file(path) {
-        Ok((source, layout)) => Ok(Prepared {
-            policy_sha256: hex::encode(Sha256::digest(source.text.as_bytes())),
+    match cairn_lang::lower::compile_file_with_imports(path) {
+        Ok((source, layout, files)) => Ok(Prepared {
+            policy_sha256: cairn_lang::lower::imports::policy_digest(
+                &cairn_lang::lower::imports::root_path(&source.name),
+                &source.text,
+                &files,
+            ),
             layout,
             source,
             x509: None,

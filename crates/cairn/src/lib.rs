@@ -208,6 +208,9 @@ pub use vsa::{JsonError, VsaError, VsaOptions};
 /// The compiled form of a policy, as `cairn compile` prints it.
 pub use cairn_lang::ir;
 
+/// How the libraries a policy imports are read ([`Policy::from_source_with`]).
+pub use cairn_lang::lower::imports::{FileLoader, Loader};
+
 /// A finding of [`lint`].
 pub use cairn_lang::lint::Finding as LintFinding;
 

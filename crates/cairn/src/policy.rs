@@ -4,8 +4,6 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest as _, Sha256};
-
 use cairn_evidence::Limits;
 use cairn_lang::ir::Layout;
 
@@ -49,9 +47,11 @@ impl std::fmt::Debug for Policy {
 }
 
 impl Policy {
-    /// Reads and compiles a `.cairn` policy file; the key files it names are
-    /// read relative to its folder. Every diagnostic of the policy is in the
-    /// error.
+    /// Reads and compiles a `.cairn` policy file with the libraries it
+    /// imports; the key files and libraries it names are read relative to
+    /// its folder. Every diagnostic of the policy (and of its libraries,
+    /// each against its own file) is in the error; a library is refused
+    /// (E269).
     pub fn from_file(path: &Path) -> Result<Policy, Error> {
         Ok(Policy {
             prepared: inputs::policy(path)?,
@@ -61,14 +61,58 @@ impl Policy {
     }
 
     /// Compiles policy text named `name` (the name diagnostics and the VSA
-    /// use); key files it names are read relative to `base_dir`.
+    /// use); the key files and the libraries it names (`import "PATH" as
+    /// NAME`) are read relative to `base_dir`, as if the text were a file
+    /// there.
     pub fn from_source(name: &str, text: &str, base_dir: &Path) -> Result<Policy, Error> {
-        match cairn_lang::lower::compile_source(name, text, base_dir) {
-            Ok(layout) => Ok(Policy {
+        Policy::from_source_with(name, text, base_dir, &crate::FileLoader)
+    }
+
+    /// [`Policy::from_source`], reading the libraries the policy imports
+    /// through `loader` (text the caller holds, such as an editor's open
+    /// files) rather than from disk; paths given to the loader are
+    /// `base_dir` joined with each import's path, lexically normalised.
+    ///
+    /// ```
+    /// use std::path::{Path, PathBuf};
+    ///
+    /// struct Memory;
+    /// impl cairn::Loader for Memory {
+    ///     fn load(&self, path: &Path) -> Result<String, String> {
+    ///         match path.to_str() {
+    ///             Some("ws/base.cairn") => Ok(r#"library "base" {
+    ///                 checks built for slsa-provenance/v1 { require $.runDetails.builder.id exists }
+    ///             }"#.to_string()),
+    ///             _ => Err("not open".to_string()),
+    ///         }
+    ///     }
+    /// }
+    /// let text = r#"
+    /// import "base.cairn" as base
+    /// layout "demo" {
+    ///   key ci = ed25519 "ffca34fe86c15add54d5adaf212c692a5c6dc665e4758eb626669accef768b37"
+    ///   step build { by ci attestation slsa-provenance/v1 { checks base.built } }
+    /// }
+    /// "#;
+    /// let policy = cairn::Policy::from_source_with("p.cairn", text, Path::new("ws"), &Memory).unwrap();
+    /// assert_eq!(policy.layout().steps[0].attestations[0].checks.len(), 1);
+    /// ```
+    pub fn from_source_with(
+        name: &str,
+        text: &str,
+        base_dir: &Path,
+        loader: &dyn crate::Loader,
+    ) -> Result<Policy, Error> {
+        match cairn_lang::lower::compile_source_with_loader(name, text, base_dir, loader) {
+            Ok((_, layout, files)) => Ok(Policy {
                 prepared: Prepared {
                     layout,
                     source: cairn_base::source::SourceFile::new(name.to_string(), text.to_string()),
-                    policy_sha256: hex::encode(Sha256::digest(text.as_bytes())),
+                    policy_sha256: cairn_lang::lower::imports::policy_digest(
+                        &cairn_lang::lower::imports::root_path(name),
+                        text,
+                        &files,
+                    ),
                     x509: None,
                 },
                 uri: name.to_string(),
@@ -111,7 +155,9 @@ impl Policy {
         &self.prepared.source.text
     }
 
-    /// sha256 (hex) of the policy's exact bytes, as a VSA's `policy.digest`.
+    /// The VSA's `policy.digest` (sha256, hex): of the policy's exact bytes,
+    /// or, when it imports libraries, of the manifest of its files
+    /// (`docs/report.md`, "The policy digest").
     pub fn sha256(&self) -> &str {
         &self.prepared.policy_sha256
     }

@@ -50,6 +50,10 @@ fn every_example_case_gives_its_expected_verdict() {
     let mut seen = 0;
     for entry in std::fs::read_dir(policies()).unwrap() {
         let dir = entry.unwrap().path();
+        // `policies/baselines` holds libraries that the policies import.
+        if !dir.join("policy.cairn").is_file() {
+            continue;
+        }
         let policy = cairn::Policy::from_file(&dir.join("policy.cairn")).unwrap();
         let mut cases: Vec<PathBuf> = std::fs::read_dir(dir.join("bundles"))
             .unwrap()

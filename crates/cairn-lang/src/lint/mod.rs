@@ -158,9 +158,12 @@ pub fn apply_levels(findings: Vec<Finding>, levels: &Levels) -> Vec<Finding> {
         .collect()
 }
 
-/// Compiles and lints a policy text. `name` is the file name shown in
-/// diagnostics; `base_dir` is the folder `file "..."` keys are relative to.
-/// A policy that does not compile yields its compile errors instead.
+/// Compiles and lints a policy text with the files it imports. `name` is
+/// the file name shown in diagnostics; `base_dir` is the folder `file "..."`
+/// keys and imports are relative to. A policy that does not compile yields
+/// its compile errors instead (those of an imported file each in that
+/// file). A library that compiles has no findings: the rules judge what a
+/// layout makes of it.
 pub fn lint_source(
     name: &str,
     text: &str,
@@ -168,8 +171,14 @@ pub fn lint_source(
     options: &Options,
     levels: &Levels,
 ) -> Result<Vec<Finding>, CompileErrors> {
-    let (parsed, layout) = lower::compile_source_with_ast(name, text, base_dir)?;
-    Ok(apply_levels(lint(text, &parsed, &layout, options), levels))
+    let checked = lower::imports::check_source(name, text, base_dir, &lower::imports::FileLoader)?;
+    let Some(layout) = checked.layout else {
+        return Ok(Vec::new());
+    };
+    Ok(apply_levels(
+        lint(text, &checked.parsed, &layout, options),
+        levels,
+    ))
 }
 
 /// True when any finding fails the run.

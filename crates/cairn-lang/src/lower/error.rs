@@ -588,4 +588,130 @@ pub enum LowerError {
         #[label("not a variable")]
         span: Span,
     },
+
+    /// An imported file that cannot be read.
+    #[error("cannot import `{path}` (resolved to `{resolved}`): {reason}")]
+    #[diagnostic(
+        code(E260),
+        help("an import path is relative to the folder of the file that imports it")
+    )]
+    ImportUnreadable {
+        /// The path as written.
+        path: String,
+        /// The path as resolved against the importing file's folder.
+        resolved: String,
+        /// Why it could not be read.
+        reason: String,
+        /// The path in the import.
+        #[label("imported here")]
+        span: Span,
+    },
+
+    /// `checks NAME` names no check set.
+    #[error("no check set named `{name}`")]
+    #[diagnostic(code(E261), help("{help}"))]
+    UnknownSet {
+        /// The name as written.
+        name: String,
+        /// Where.
+        #[label("not declared")]
+        span: Span,
+        /// Suggestion.
+        help: String,
+    },
+
+    /// Two imports of one file share a name, or import the same file.
+    #[error("{what}")]
+    #[diagnostic(code(E262), help("import each file once, each under its own name"))]
+    ImportClash {
+        /// What clashes.
+        what: String,
+        /// The second import.
+        #[label("imported again here")]
+        span: Span,
+        /// The first import.
+        #[label("first imported here")]
+        first: Span,
+    },
+
+    /// A check set used in an attestation (or set) of another predicate type.
+    #[error("check set `{name}` is for `{set_type}`, not `{used_type}`")]
+    #[diagnostic(
+        code(E264),
+        help("a set's JSONPaths read one predicate type; use it in an `attestation {set_type}` block")
+    )]
+    SetType {
+        /// The set as written.
+        name: String,
+        /// The set's predicate type.
+        set_type: String,
+        /// The predicate type where it is used.
+        used_type: String,
+        /// The use.
+        #[label("used here")]
+        span: Span,
+    },
+
+    /// A check set that includes itself, directly or through other sets.
+    #[error("check set `{name}` includes itself: {cycle}")]
+    #[diagnostic(
+        code(E265),
+        help("a set may include other sets, never itself; remove one of the `checks` lines of the cycle")
+    )]
+    SetCycle {
+        /// The set.
+        name: String,
+        /// The chain of sets, `a -> b -> a`.
+        cycle: String,
+        /// The `checks` line that closes the cycle.
+        #[label("closes the cycle")]
+        span: Span,
+        /// The set's declaration.
+        #[label("this set")]
+        first: Span,
+    },
+
+    /// An import path cairn refuses.
+    #[error("cannot import `{path}`: {reason}")]
+    #[diagnostic(
+        code(E266),
+        help("write a path relative to this file's folder (`../` may climb out of it), e.g. `import \"../baselines/slsa-l3.cairn\" as slsa`")
+    )]
+    ImportPath {
+        /// The path as written.
+        path: String,
+        /// Why it is refused.
+        reason: String,
+        /// The path in the import.
+        #[label("refused")]
+        span: Span,
+    },
+
+    /// An imported file that is a layout, not a library.
+    #[error("`{path}` is a layout, not a library")]
+    #[diagnostic(
+        code(E267),
+        help("only a `library \"NAME\" {{ ... }}` file can be imported; move what policies share into one")
+    )]
+    NotALibrary {
+        /// The path as written.
+        path: String,
+        /// The path in the import.
+        #[label("imported here")]
+        span: Span,
+    },
+
+    /// A library given where a policy is needed.
+    #[error("`{name}` is a library, not a policy")]
+    #[diagnostic(
+        code(E269),
+        help("a library holds what policies import (`import \"PATH\" as NAME`); `cairn check` and `cairn lint` take it on its own, `compile` and `verify` a policy that imports it")
+    )]
+    IsALibrary {
+        /// The library's name.
+        name: String,
+        /// The library header.
+        #[label("a library")]
+        span: Span,
+    },
 }

@@ -8,98 +8,151 @@
 //! I/O here. Decisions recorded in `docs/language.md`: every step needs a
 //! `by`; a layout needs at least one step.
 
+mod compile;
 pub mod error;
 pub mod identity;
+pub mod imports;
 mod input;
 mod keys;
+mod library;
+mod report;
 mod rules;
+mod sets;
 mod steps;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 use std::sync::Arc;
 
+pub use compile::{
+    check_file, compile_file, compile_file_with_imports, compile_source, compile_source_with_ast,
+    compile_source_with_imports, compile_source_with_loader, FileError,
+};
 pub use error::LowerError;
 pub use input::{read_policy, read_policy_and_base, IoError};
+pub use library::{CrossFileError, Note};
+pub use report::{CompileErrors, MAX_ERRORS};
 
 use crate::ir;
-use crate::syntax::{self, ast};
+use crate::syntax::ast;
 use cairn_base::source::{SourceFile, Span};
 
-/// The most errors kept (and rendered) for one policy; the rest are counted.
-pub const MAX_ERRORS: usize = 200;
-
-/// Lowers a parsed policy; `base_dir` is the folder `file "..."` keys are relative to.
+/// Lowers a parsed policy; `base_dir` is the folder `file "..."` keys are
+/// relative to. Its imports are not read (a use of one is an error):
+/// [`imports::check_source`] reads them.
 pub fn lower(parsed: &ast::Parsed, base_dir: &Path) -> Result<ir::Layout, Vec<LowerError>> {
-    let mut l = Lowerer {
-        base_dir,
-        errors: Vec::new(),
-        params: BTreeMap::new(),
-        keys: BTreeMap::new(),
-        targets: BTreeMap::new(),
-        identities: Vec::new(),
-        failed_keys: BTreeSet::new(),
-    };
-    let layout = l.layout(&parsed.layout);
-    if l.errors.is_empty() {
+    let (layout, mut errors, cross) = lower_with(parsed, base_dir, BTreeMap::new());
+    if errors.is_empty() && cross.is_empty() {
         Ok(layout)
     } else {
-        Err(l.errors)
+        errors.extend(cross.iter().map(|e| match e {
+            library::CrossFileError::Cycle { span, .. }
+            | library::CrossFileError::SameKey { span, .. } => LowerError::ImportPath {
+                path: String::new(),
+                reason: e.to_string(),
+                span: *span,
+            },
+        }));
+        Err(errors)
     }
 }
 
-/// Why a policy did not compile: diagnostics ready to render with
-/// [`cairn_base::diag::render`], each carrying the policy's source text.
-#[derive(Debug)]
-pub struct CompileErrors {
-    /// One report per error, in order of discovery; at most [`MAX_ERRORS`].
-    pub reports: Vec<miette::Report>,
-    /// How many further errors were found but not kept.
-    pub omitted: usize,
-}
+// Methods, so that the import resolver (which the public `compile_*`
+// functions call) reaches the lowerer without naming this file.
+impl ast::Parsed {
+    /// Lowers this layout with what its imports declare: the layout, its
+    /// errors, and its errors that point into an imported file too.
+    pub(crate) fn lower_layout(
+        &self,
+        base_dir: &Path,
+        imports: BTreeMap<String, library::Imported>,
+    ) -> (ir::Layout, Vec<LowerError>, Vec<library::CrossFileError>) {
+        lower_with(self, base_dir, imports)
+    }
 
-impl CompileErrors {
-    /// The stable codes of the errors, in order (`E100`, `E200`, ...).
-    pub fn codes(&self) -> Vec<String> {
-        self.reports
-            .iter()
-            .map(|r| r.code().map(|c| c.to_string()).unwrap_or_default())
-            .collect()
+    /// Lowers this library: what it declares, its errors, and its errors
+    /// that point into an imported file too.
+    pub(crate) fn lower_library(
+        &self,
+        base_dir: &Path,
+        imports: BTreeMap<String, library::Imported>,
+    ) -> (
+        library::Library,
+        Vec<LowerError>,
+        Vec<library::CrossFileError>,
+    ) {
+        lower_library(self, base_dir, imports)
     }
 }
 
-/// Parses and lowers a policy text. `name` is the file name shown in
-/// diagnostics; `base_dir` is the folder `file "..."` keys are relative to.
-pub fn compile_source(
-    name: &str,
-    text: &str,
+/// Lowers a layout with what its imports declare: the layout, its errors,
+/// and its errors that point into an imported file too.
+fn lower_with(
+    parsed: &ast::Parsed,
     base_dir: &Path,
-) -> Result<ir::Layout, CompileErrors> {
-    compile_source_with_ast(name, text, base_dir).map(|(_, layout)| layout)
+    imports: BTreeMap<String, library::Imported>,
+) -> (ir::Layout, Vec<LowerError>, Vec<library::CrossFileError>) {
+    let mut l = Lowerer::new(base_dir, imports);
+    let layout = l.layout(&parsed.layout);
+    (layout, l.errors, l.cross)
 }
 
-/// [`compile_source`], also returning the syntax tree (for tools that need
-/// what the IR drops, such as comments), from one parse.
-pub fn compile_source_with_ast(
-    name: &str,
-    text: &str,
+/// Lowers a library: what it declares, its errors, and its errors that
+/// point into an imported file too.
+fn lower_library(
+    parsed: &ast::Parsed,
     base_dir: &Path,
-) -> Result<(ast::Parsed, ir::Layout), CompileErrors> {
-    let source = miette::NamedSource::new(name, Arc::<str>::from(text));
-    let attach = |e: miette::Report| e.with_source_code(source.clone());
-    let parsed = syntax::parse(text).map_err(|e| CompileErrors {
-        reports: vec![attach(miette::Report::new(e))],
-        omitted: 0,
-    })?;
-    let layout = lower(&parsed, base_dir).map_err(|errors| CompileErrors {
-        omitted: errors.len().saturating_sub(MAX_ERRORS),
-        reports: errors
+    imports: BTreeMap<String, library::Imported>,
+) -> (
+    library::Library,
+    Vec<LowerError>,
+    Vec<library::CrossFileError>,
+) {
+    let mut l = Lowerer::new(base_dir, imports);
+    let (keys, _) = l.declarations(&parsed.layout);
+    let mut names = BTreeMap::new();
+    let mut order = Vec::new();
+    for item in &parsed.layout.items {
+        if let ast::Item::CheckSet(c) = item {
+            if l.declare(&mut names, "check set", &c.name) {
+                l.set_decls.insert(c.name.name.clone(), c.clone());
+                order.push(c.name.name.clone());
+            }
+        }
+    }
+    for name in order {
+        l.local_set(&name, None);
+    }
+    let mut material: BTreeMap<String, Vec<u8>> = l
+        .material
+        .iter()
+        .map(|(m, (name, _))| (name.clone(), m.clone()))
+        .collect();
+    let lib = library::Library {
+        source: miette::NamedSource::new("", Arc::<str>::from("")),
+        keys: keys
             .into_iter()
-            .take(MAX_ERRORS)
-            .map(|e| attach(miette::Report::new(e)))
+            .map(|key| {
+                let material = material.remove(&key.name).unwrap_or_default();
+                (key.name.clone(), library::LibKey { key, material })
+            })
             .collect(),
-    })?;
-    Ok((parsed, layout))
+        identities: std::mem::take(&mut l.identities)
+            .into_iter()
+            .map(|i| (i.name.clone(), i))
+            .collect(),
+        failed_sets: l
+            .sets
+            .iter()
+            .filter(|(_, set)| set.is_none())
+            .map(|(name, _)| name.clone())
+            .collect(),
+        sets: std::mem::take(&mut l.sets)
+            .into_iter()
+            .filter_map(|(name, set)| Some((name, set?)))
+            .collect(),
+    };
+    (lib, l.errors, l.cross)
 }
 
 /// A diagnostic about `file`, ready to render with its source lines.
@@ -109,27 +162,6 @@ where
 {
     let source = miette::NamedSource::new(&file.name, Arc::<str>::from(file.text.as_str()));
     miette::Report::new(error).with_source_code(source)
-}
-
-/// Why a policy file could not be compiled.
-#[derive(Debug)]
-pub enum FileError {
-    /// The file could not be read (every command exits 2).
-    Io(IoError),
-    /// The policy has errors: `check` and `lint` exit 1 (their answer is
-    /// no); a command that needs a valid policy (`compile`, `dump`,
-    /// `verify`, `explain`) exits 2, as it could not do its job.
-    Policy(SourceFile, CompileErrors),
-}
-
-/// Reads, parses and lowers a policy file; `file "..."` keys are relative to
-/// its folder (to the current one for standard input or a pipe).
-pub fn compile_file(path: &Path) -> Result<(SourceFile, ir::Layout), FileError> {
-    let (file, base) = read_policy_and_base(path).map_err(FileError::Io)?;
-    match compile_source(&file.name, &file.text, &base) {
-        Ok(layout) => Ok((file, layout)),
-        Err(e) => Err(FileError::Policy(file, e)),
-    }
 }
 
 /// A stable, indented text view of the IR (`cairn dump ir`).
@@ -149,6 +181,18 @@ pub(crate) struct Lowerer<'a> {
     /// Keys declared but whose material was refused: uses of them are not
     /// reported again as unknown keys.
     failed_keys: BTreeSet<String>,
+    /// The file's imports by name.
+    imports: BTreeMap<String, library::Imported>,
+    /// Key material -> the name and span of the key that has it.
+    material: BTreeMap<Vec<u8>, (String, Span)>,
+    /// The check sets this file declares (libraries), by name.
+    set_decls: BTreeMap<String, ast::CheckSetDecl>,
+    /// The check sets lowered so far (`None`: it has errors).
+    sets: BTreeMap<String, Option<library::CheckSet>>,
+    /// The sets being lowered, innermost last (to find a set that includes itself).
+    set_stack: Vec<String>,
+    /// Errors that point into an imported file too.
+    cross: Vec<library::CrossFileError>,
 }
 
 /// Registers a name in `seen`, or says where it was first declared.
@@ -192,6 +236,26 @@ impl Once {
     }
 }
 
+impl<'a> Lowerer<'a> {
+    fn new(base_dir: &'a Path, imports: BTreeMap<String, library::Imported>) -> Self {
+        Lowerer {
+            base_dir,
+            errors: Vec::new(),
+            params: BTreeMap::new(),
+            keys: BTreeMap::new(),
+            targets: BTreeMap::new(),
+            identities: Vec::new(),
+            failed_keys: BTreeSet::new(),
+            imports,
+            material: BTreeMap::new(),
+            set_decls: BTreeMap::new(),
+            sets: BTreeMap::new(),
+            set_stack: Vec::new(),
+            cross: Vec::new(),
+        }
+    }
+}
+
 impl Lowerer<'_> {
     fn error(&mut self, e: LowerError) {
         self.errors.push(e);
@@ -219,7 +283,6 @@ impl Lowerer<'_> {
         let mut params = Vec::new();
         let mut keys = Vec::new();
         let mut key_names = BTreeMap::new();
-        let mut identities: BTreeMap<Vec<u8>, (String, Span)> = BTreeMap::new();
         let mut target_names = BTreeMap::new();
         let (mut n_steps, mut n_inspections) = (0u32, 0u32);
         let mut declared_identities = Vec::new();
@@ -253,7 +316,8 @@ impl Lowerer<'_> {
                     }
                     match keys::lower_key(k, self.base_dir) {
                         Ok(lowered) => {
-                            if let Some((first_name, first)) = identities.get(&lowered.identity) {
+                            if let Some((first_name, first)) = self.material.get(&lowered.identity)
+                            {
                                 self.error(LowerError::DuplicateKeyMaterial {
                                     name: k.name.name.clone(),
                                     first_name: first_name.clone(),
@@ -262,7 +326,7 @@ impl Lowerer<'_> {
                                 });
                                 continue;
                             }
-                            identities
+                            self.material
                                 .insert(lowered.identity, (k.name.name.clone(), k.loc.span()));
                             let id = ir::KeyId(u32::try_from(keys.len()).unwrap_or(u32::MAX));
                             self.keys.insert(k.name.name.clone(), id);
@@ -290,6 +354,7 @@ impl Lowerer<'_> {
                 _ => {}
             }
         }
+        self.imported_signers(l, &mut keys, &mut declared_identities);
         // Signers are numbered keys first, then identities.
         for (i, identity) in declared_identities.iter().enumerate() {
             let id = ir::KeyId(u32::try_from(keys.len() + i).unwrap_or(u32::MAX));
@@ -298,11 +363,12 @@ impl Lowerer<'_> {
         self.identities = declared_identities;
         // Keys whose material failed still count as declared for `by`, so
         // that one bad key does not also produce an error at every use.
-        self.failed_keys = key_names
+        let failed: Vec<String> = key_names
             .keys()
             .filter(|n| !self.keys.contains_key(*n))
             .cloned()
             .collect();
+        self.failed_keys.extend(failed);
         (keys, params)
     }
 
@@ -360,7 +426,10 @@ impl Lowerer<'_> {
                         });
                     }
                 }
-                ast::Item::Param(_) | ast::Item::Key(_) | ast::Item::Identity(_) => {}
+                ast::Item::Param(_)
+                | ast::Item::Key(_)
+                | ast::Item::Identity(_)
+                | ast::Item::CheckSet(_) => {}
             }
         }
         self.shared_attestations(&out);

@@ -13,6 +13,17 @@ use cairn_base::source::Span;
 use cairn_base::suggest;
 use cairn_evidence::predicates;
 
+/// True for an absolute URI, as a predicate type must be.
+pub(super) fn is_type_uri(text: &str) -> bool {
+    text.split_once(':').is_some_and(|(scheme, rest)| {
+        !rest.is_empty()
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    }) && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 impl Lowerer<'_> {
     pub(super) fn functionaries(&mut self, b: &ast::By) -> Option<ir::Functionaries> {
         let before = self.errors.len();
@@ -36,7 +47,9 @@ impl Lowerer<'_> {
                         .map(String::as_str)
                         .chain(self.failed_keys.iter().map(String::as_str))
                         .collect();
-                    let help = suggest::help(&n.name, "key", &names);
+                    let help = self
+                        .imported_name_help(&n.name, "key or identity")
+                        .unwrap_or_else(|| suggest::help(&n.name, "key", &names));
                     self.error(LowerError::UnknownKey {
                         name: n.name.clone(),
                         span: n.loc.span(),
@@ -191,14 +204,7 @@ impl Lowerer<'_> {
                 }
             },
             ast::TypeRef::Uri(s) => {
-                let valid = s.value.split_once(':').is_some_and(|(scheme, rest)| {
-                    !rest.is_empty()
-                        && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-                        && scheme
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-                }) && !s.value.chars().any(|c| c.is_whitespace() || c.is_control());
-                if !valid {
+                if !is_type_uri(&s.value) {
                     self.error(LowerError::BadTypeUri {
                         uri: s.value.clone(),
                         span: s.loc.span(),
@@ -230,6 +236,20 @@ impl Lowerer<'_> {
                 ast::AttestationItem::Check(c) => {
                     if let Some(check) = self.check(c) {
                         checks.push(check);
+                    }
+                }
+                ast::AttestationItem::Use(u) => {
+                    if predicate_type.is_empty() {
+                        continue;
+                    }
+                    let shown = alias.clone().unwrap_or_else(|| predicate_type.clone());
+                    if let Some(more) = self.use_set(u, &predicate_type, &shown) {
+                        // The checks stand where the set is used: the IR's
+                        // spans point into this file only.
+                        checks.extend(more.into_iter().map(|c| ir::Check {
+                            span: u.loc.span(),
+                            ..c
+                        }));
                     }
                 }
             }

@@ -70,16 +70,76 @@ pub struct Comment {
     pub loc: Loc,
 }
 
-/// A parsed file: the layout and its comments (kept apart for the formatter).
+/// A parsed file: its imports, the layout (or library) and its comments
+/// (kept apart for the formatter).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Parsed {
-    /// The layout.
+    /// `import "PATH" as NAME` lines, in source order.
+    pub imports: Vec<ImportDecl>,
+    /// True when the block is a `library "NAME" { ... }`: then `layout`
+    /// holds its name and items (keys, identities, check sets).
+    pub library: bool,
+    /// The layout, or the library.
     pub layout: Layout,
     /// Every comment, in source order.
     pub comments: Vec<Comment>,
 }
 
-/// `layout "NAME" { ... }`.
+/// `import "PATH" as NAME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportDecl {
+    /// The path as written, relative to the importing file's folder.
+    pub path: Str,
+    /// The name the file's contents are used by (`NAME.key`).
+    pub alias: Ident,
+    /// The whole line.
+    pub loc: Loc,
+}
+
+/// `checks NAME for TYPE { ... }`: a named set of checks (in a library).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckSetDecl {
+    /// The set's name.
+    pub name: Ident,
+    /// The predicate type its checks read.
+    pub predicate_type: TypeRef,
+    /// The checks and the sets it includes, in source order.
+    pub items: Vec<SetItem>,
+    /// `checks NAME for TYPE`.
+    pub header: Loc,
+    /// The whole block.
+    pub loc: Loc,
+}
+
+/// A clause of a check set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SetItem {
+    /// A predicate check.
+    Check(CheckDecl),
+    /// `checks NAME`: every check of another set.
+    Use(UseDecl),
+}
+
+impl SetItem {
+    /// The span of the whole clause.
+    pub fn loc(&self) -> Loc {
+        match self {
+            SetItem::Check(c) => c.loc,
+            SetItem::Use(u) => u.loc,
+        }
+    }
+}
+
+/// `checks NAME` or `checks IMPORT.NAME`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UseDecl {
+    /// The set's name as written (`slsa.build_l3`).
+    pub name: Ident,
+    /// The whole clause.
+    pub loc: Loc,
+}
+
+/// `layout "NAME" { ... }` (or `library "NAME" { ... }`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Layout {
     /// The name.
@@ -115,6 +175,8 @@ pub enum Item {
     Artifact(Clause<Ident>),
     /// `summary { ... }`.
     Summary(SummaryDecl),
+    /// `checks NAME for TYPE { ... }` (libraries only).
+    CheckSet(CheckSetDecl),
 }
 
 /// A keyword clause with one value.
@@ -297,6 +359,8 @@ pub enum AttestationItem {
     Rules(RuleBlock),
     /// A predicate check.
     Check(CheckDecl),
+    /// `checks NAME`: every check of a named set.
+    Use(UseDecl),
 }
 
 /// `LEVEL [QUANTIFIER] PATH TEST`.
@@ -412,6 +476,7 @@ impl Item {
             Item::Inspection(i) => i.loc,
             Item::Artifact(a) => a.loc,
             Item::Summary(s) => s.loc,
+            Item::CheckSet(c) => c.loc,
         }
     }
 }
@@ -435,6 +500,7 @@ impl AttestationItem {
             AttestationItem::By(b) => b.loc,
             AttestationItem::Rules(r) => r.loc,
             AttestationItem::Check(c) => c.loc,
+            AttestationItem::Use(u) => u.loc,
         }
     }
 }

@@ -12,6 +12,12 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::WHITESPACE | Rule::COMMENT => return None,
         Rule::EOI => "end of file",
         Rule::policy | Rule::layout | Rule::kw_layout => "`layout`",
+        Rule::import | Rule::kw_import => "`import`",
+        Rule::kw_as => "`as`",
+        Rule::library | Rule::kw_library => "`library`",
+        Rule::check_set | Rule::uses | Rule::kw_checks => "`checks`",
+        Rule::kw_for => "`for`",
+        Rule::qname => "a name",
         Rule::expires | Rule::kw_expires => "`expires`",
         Rule::readme | Rule::kw_readme => "`readme`",
         Rule::key | Rule::kw_key => "`key`",
@@ -72,7 +78,11 @@ fn hint(expected: &[Rule]) -> &'static str {
     if has(Rule::EOI) {
         "a policy file holds exactly one `layout` block; nothing may follow its closing `}`"
     } else if has(Rule::policy) || has(Rule::kw_layout) || has(Rule::layout) {
-        "a policy is one block: `layout \"NAME\" { ... }`"
+        "a policy is one block, `layout \"NAME\" { ... }`, after its `import \"PATH\" as NAME` lines; a library is one `library \"NAME\" { ... }`"
+    } else if has(Rule::check_set)
+        || (has(Rule::kw_checks) && (has(Rule::key) || has(Rule::kw_key)))
+    {
+        "a library holds `key`, `identity` and `checks NAME for TYPE { ... }` clauses"
     } else if has(Rule::check) || has(Rule::path) {
         "a check reads `require [all|any|count] $.PATH TEST`, e.g. `require $.result == \"PASSED\"`"
     } else if has(Rule::rule) {
@@ -82,7 +92,7 @@ fn hint(expected: &[Rule]) -> &'static str {
     } else if has(Rule::command) || has(Rule::kw_command) {
         "a step holds `by`, `command`, `materials`, `products` and `attestation` clauses"
     } else if has(Rule::check) || has(Rule::kw_by) || has(Rule::by) {
-        "an attestation holds `by`, `materials`, `products` and checks such as `require $.result == \"PASSED\"`"
+        "an attestation holds `by`, `materials`, `products`, checks such as `require $.result == \"PASSED\"` and check sets (`checks IMPORT.SET`)"
     } else if has(Rule::run) || has(Rule::kw_run) {
         "an inspection holds `run`, `materials` and `products` clauses"
     } else if has(Rule::verifier) || has(Rule::kw_verifier) {

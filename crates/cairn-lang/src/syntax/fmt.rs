@@ -22,7 +22,16 @@ pub fn format(parsed: &Parsed, source: &str) -> String {
         last_end: 0,
         at_block_start: true,
     };
-    p.layout(&parsed.layout);
+    for i in &parsed.imports {
+        let text = format!("import {} as {}", quote(&i.path.value), i.alias.name);
+        p.leaf(i.loc, &text);
+    }
+    if !parsed.imports.is_empty() {
+        // One blank line between the imports and the block, always.
+        p.out.push('\n');
+        p.at_block_start = true;
+    }
+    p.layout(&parsed.layout, parsed.library);
     p.flush_comments(usize::MAX);
     p.out
 }
@@ -141,8 +150,9 @@ impl Printer<'_> {
         self.trailing(whole.0.end, false);
     }
 
-    fn layout(&mut self, l: &Layout) {
-        let head = format!("layout {}", quote(&l.name.value));
+    fn layout(&mut self, l: &Layout, library: bool) {
+        let keyword = if library { "library" } else { "layout" };
+        let head = format!("{keyword} {}", quote(&l.name.value));
         if self.open(l.header, l.loc, &head, l.items.is_empty()) {
             for item in &l.items {
                 self.item(item);
@@ -244,6 +254,22 @@ impl Printer<'_> {
                     self.close(s.loc);
                 }
             }
+            Item::CheckSet(c) => {
+                let head = format!(
+                    "checks {} for {}",
+                    c.name.name,
+                    type_text(&c.predicate_type)
+                );
+                if self.open(c.header, c.loc, &head, c.items.is_empty()) {
+                    for it in &c.items {
+                        match it {
+                            SetItem::Check(check) => self.leaf(check.loc, &check_text(check)),
+                            SetItem::Use(u) => self.leaf(u.loc, &format!("checks {}", u.name.name)),
+                        }
+                    }
+                    self.close(c.loc);
+                }
+            }
         }
     }
 
@@ -263,17 +289,14 @@ impl Printer<'_> {
     }
 
     fn attestation(&mut self, a: &AttestationDecl) {
-        let t = match &a.predicate_type {
-            TypeRef::Alias(t) => t.text.clone(),
-            TypeRef::Uri(s) => quote(&s.value),
-        };
-        let head = format!("attestation {t}");
+        let head = format!("attestation {}", type_text(&a.predicate_type));
         if self.open(a.header, a.loc, &head, a.items.is_empty()) {
             for i in &a.items {
                 match i {
                     AttestationItem::By(b) => self.leaf(b.loc, &by(b)),
                     AttestationItem::Rules(r) => self.rules(r),
                     AttestationItem::Check(c) => self.leaf(c.loc, &check_text(c)),
+                    AttestationItem::Use(u) => self.leaf(u.loc, &format!("checks {}", u.name.name)),
                 }
             }
             self.close(a.loc);
@@ -297,6 +320,13 @@ pub fn quote(s: &str) -> String {
     }
     out.push('"');
     out
+}
+
+fn type_text(t: &TypeRef) -> String {
+    match t {
+        TypeRef::Alias(t) => t.text.clone(),
+        TypeRef::Uri(s) => quote(&s.value),
+    }
 }
 
 fn quotes(items: &[Str]) -> String {

@@ -35,12 +35,48 @@ pub fn parse(text: &str) -> Result<Parsed> {
             loc: loc(&p),
         })
         .collect();
-    let layout_pair = kids(policy)
-        .find(|p| p.as_rule() == Rule::layout)
-        .ok_or_else(|| internal_at("policy", Span::new(0, 0)))?;
+    let mut imports = Vec::new();
+    let mut block = None;
+    for p in kids(policy) {
+        match p.as_rule() {
+            Rule::import => imports.push(import(p)?),
+            Rule::layout | Rule::library => block = Some(p),
+            _ => return Err(internal(&p)),
+        }
+    }
+    let block = block.ok_or_else(|| internal_at("policy", Span::new(0, 0)))?;
     Ok(Parsed {
-        layout: layout(layout_pair)?,
+        imports,
+        library: block.as_rule() == Rule::library,
+        layout: layout(block)?,
         comments,
+    })
+}
+
+fn import(p: Pair<'_, Rule>) -> Result<ImportDecl> {
+    let mut it = kids(p.clone());
+    let path = string(&next(&p, &mut it, Rule::string)?)?;
+    let alias = ident(&next(&p, &mut it, Rule::ident)?);
+    Ok(ImportDecl {
+        path,
+        alias,
+        loc: loc(&p),
+    })
+}
+
+fn uses(p: &Pair<'_, Rule>) -> Result<UseDecl> {
+    let mut it = kids(p.clone());
+    Ok(UseDecl {
+        name: ident(&next(p, &mut it, Rule::qname)?),
+        loc: loc(p),
+    })
+}
+
+fn type_ref(t: &Pair<'_, Rule>) -> Result<TypeRef> {
+    Ok(match t.as_rule() {
+        Rule::alias => TypeRef::Alias(token(t)),
+        Rule::string => TypeRef::Uri(string(t)?),
+        _ => return Err(internal(t)),
     })
 }
 
@@ -126,6 +162,11 @@ fn is_trivia(r: Rule) -> bool {
             | Rule::kw_summary
             | Rule::kw_verifier
             | Rule::kw_levels
+            | Rule::kw_import
+            | Rule::kw_as
+            | Rule::kw_library
+            | Rule::kw_checks
+            | Rule::kw_for
     )
 }
 
@@ -342,6 +383,26 @@ fn item(p: Pair<'_, Rule>) -> Result<Item> {
                 .collect::<Result<_>>()?;
             Item::Summary(SummaryDecl { items, loc: whole })
         }
+        Rule::check_set => {
+            let name = ident(&next(&p, &mut it, Rule::ident)?);
+            let t = it.next().ok_or_else(|| internal(&p))?;
+            let predicate_type = type_ref(&t)?;
+            let header = Loc(Span::new(whole.0.start, span(&t).end));
+            let items = it
+                .map(|c| match c.as_rule() {
+                    Rule::check => Ok(SetItem::Check(check(c)?)),
+                    Rule::uses => Ok(SetItem::Use(uses(&c)?)),
+                    _ => Err(internal(&c)),
+                })
+                .collect::<Result<_>>()?;
+            Item::CheckSet(CheckSetDecl {
+                name,
+                predicate_type,
+                items,
+                header,
+                loc: whole,
+            })
+        }
         _ => return Err(internal(&p)),
     })
 }
@@ -353,7 +414,7 @@ fn by(p: Pair<'_, Rule>) -> Result<By> {
     for c in kids(p) {
         match c.as_rule() {
             Rule::threshold => threshold = Some(token(&c)),
-            Rule::ident => names.push(ident(&c)),
+            Rule::qname => names.push(ident(&c)),
             _ => return Err(internal(&c)),
         }
     }
@@ -448,11 +509,7 @@ fn attestation(p: Pair<'_, Rule>) -> Result<AttestationDecl> {
     let whole = loc(&p);
     let mut it = kids(p.clone());
     let t = it.next().ok_or_else(|| internal(&p))?;
-    let predicate_type = match t.as_rule() {
-        Rule::alias => TypeRef::Alias(token(&t)),
-        Rule::string => TypeRef::Uri(string(&t)?),
-        _ => return Err(internal(&t)),
-    };
+    let predicate_type = type_ref(&t)?;
     let header = Loc(Span::new(whole.0.start, span(&t).end));
     let items = it
         .map(|c| {
@@ -460,6 +517,7 @@ fn attestation(p: Pair<'_, Rule>) -> Result<AttestationDecl> {
                 Rule::by => AttestationItem::By(by(c)?),
                 Rule::materials | Rule::products => AttestationItem::Rules(rule_block(c)?),
                 Rule::check => AttestationItem::Check(check(c)?),
+                Rule::uses => AttestationItem::Use(uses(&c)?),
                 _ => return Err(internal(&c)),
             })
         })

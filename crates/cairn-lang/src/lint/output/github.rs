@@ -60,7 +60,7 @@ pub fn github(results: &[FileResult]) -> String {
                     let e = error_facts(&r.file, e);
                     out.push_str(&gh_line(
                         "error",
-                        &r.file.name,
+                        e.file.as_deref().unwrap_or(&r.file.name),
                         e.region,
                         &e.code,
                         &e.message,

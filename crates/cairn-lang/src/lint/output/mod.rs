@@ -142,12 +142,16 @@ pub fn json(results: &[FileResult]) -> Value {
                         .iter()
                         .map(|e| {
                             let e = error_facts(&r.file, e);
-                            json!({
+                            let mut v = json!({
                                 "code": e.code,
                                 "message": e.message,
                                 "help": e.help,
                                 "location": region_json(e.region),
-                            })
+                            });
+                            if let (Some(file), Some(o)) = (e.file, v.as_object_mut()) {
+                                o.insert("file".into(), json!(file));
+                            }
+                            v
                         })
                         .collect(),
                 ),

@@ -51,6 +51,9 @@ pub(crate) struct ErrorFacts {
     pub(crate) message: String,
     pub(crate) help: Option<String>,
     pub(crate) region: Option<Region>,
+    /// The file the error is in, when it is not the one linted (a file it
+    /// imports).
+    pub(crate) file: Option<String>,
 }
 
 pub(crate) fn error_facts(file: &SourceFile, report: &miette::Report) -> ErrorFacts {
@@ -58,10 +61,29 @@ pub(crate) fn error_facts(file: &SourceFile, report: &miette::Report) -> ErrorFa
         .labels()
         .and_then(|mut l| l.next())
         .map(|l| Span::new(l.offset(), l.offset() + l.len()));
-    ErrorFacts {
+    let mut facts = ErrorFacts {
         code: report.code().map(|c| c.to_string()).unwrap_or_default(),
         message: report.to_string(),
         help: report.help().map(|h| h.to_string()),
         region: span.map(|s| region(file, s)),
+        file: None,
+    };
+    // An error in an imported file is placed in that file.
+    let (Some(span), Some(source)) = (span, report.source_code()) else {
+        return facts;
+    };
+    let here = source.read_span(&miette::SourceSpan::new(span.start.into(), 0), 0, 0);
+    if here.map_or(true, |h| h.name().is_none_or(|n| n == file.name)) {
+        return facts;
     }
+    // The whole text of the file the error is in: from its start, every line after.
+    let Ok(whole) = source.read_span(&miette::SourceSpan::new(0.into(), 0), 0, usize::MAX) else {
+        return facts;
+    };
+    if let Some(name) = whole.name().filter(|n| *n != file.name) {
+        let other = SourceFile::new(name, String::from_utf8_lossy(whole.data()));
+        facts.region = Some(region(&other, span));
+        facts.file = Some(other.name);
+    }
+    facts
 }

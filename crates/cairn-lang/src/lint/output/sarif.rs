@@ -100,7 +100,11 @@ pub fn sarif(results: &[FileResult], docs_url: &str) -> Value {
             Outcome::Errors(errors) => {
                 for e in &errors.reports {
                     let e = error_facts(&r.file, e);
-                    out.push(error_result(&mut rules, &r.file, &e));
+                    let file = match &e.file {
+                        Some(name) => SourceFile::new(name.clone(), ""),
+                        None => r.file.clone(),
+                    };
+                    out.push(error_result(&mut rules, &file, &e));
                 }
             }
             Outcome::Unreadable(e) => {
@@ -111,6 +115,7 @@ pub fn sarif(results: &[FileResult], docs_url: &str) -> Value {
                     message: e.to_string(),
                     help: None,
                     region: None,
+                    file: None,
                 };
                 out.push(error_result(&mut rules, &r.file, &facts));
             }
