@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 /// `out!` to stdout that ignores a closed pipe (`cairn ... | head`)
 /// instead of panicking.
@@ -45,6 +45,7 @@ macro_rules! err {
 pub mod attest;
 pub mod check;
 pub mod compile;
+pub mod completions;
 pub mod dump;
 pub mod explain;
 pub mod fmt;
@@ -52,6 +53,8 @@ pub mod import;
 pub mod key;
 pub mod keyio;
 pub mod lint;
+pub mod markdown;
+pub mod paths;
 pub mod record;
 pub mod run;
 pub mod sign;
@@ -61,7 +64,7 @@ pub mod verify_bundle;
 pub mod verify_envelope;
 pub mod verify_output;
 
-mod shell;
+pub mod shell;
 
 pub use shell::{limits, ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
 use shell::{report_file_error, stdin_once, LIMITS};
@@ -81,8 +84,22 @@ use shell::{report_file_error, stdin_once, LIMITS};
 )]
 pub struct Cli {
     /// When to colour diagnostics, help and usage errors: auto (on a terminal; never with NO_COLOR, always with CLICOLOR_FORCE), always, never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorChoice::Auto,
+        env = "CAIRN_COLOR"
+    )]
     pub color: ColorChoice,
+
+    /// Print nothing on stderr but errors: no notes of what was written, no warnings, no progress.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more on stderr: counts of what was read and recorded, and with a JSON, SARIF or GitHub `--format` the rendered findings and warnings too.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -148,13 +165,20 @@ pub enum Command {
     ///
     /// Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate.
     Explain(explain::ExplainArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
+    Completions(completions::CompletionsArgs),
+    /// Print cairn's man page, or one command's (`cairn man verify | man -l -`), or write them all with `--out-dir`.
+    Man(completions::ManArgs),
 }
 
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let cli = match Cli::try_parse_from(&args) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             // Help, version and usage errors: clap prints them, in the
             // colour `--color` asked for, if it can be read.
@@ -165,6 +189,10 @@ pub fn main() -> ExitCode {
         }
     };
     cli.color.write_global();
+    shell::set_verbosity(cli.quiet, cli.verbose);
+    if let Some(code) = usage_errors(&cli, &matches) {
+        return code;
+    }
     // Every command reads the limits the same way, and a value it cannot
     // read stops it before it reads anything.
     match cairn_evidence::Limits::from_env() {
@@ -183,6 +211,8 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => args.files.iter().map(|p| p.as_path()).collect(),
         Command::Verify(args) => verify::stdin_paths(args),
         Command::Explain(args) => verify::stdin_paths(&args.verify),
+        Command::Key(args) => key::stdin_paths(args),
+        Command::VerifyEnvelope(args) => verify_envelope::stdin_paths(args),
         _ => Vec::new(),
     };
     if let Some(code) = stdin_once(named, cli.color) {
@@ -204,5 +234,50 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args, cli.color),
         Command::Lint(args) => lint::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => completions::run_man(&args, cli.color),
     }
+}
+
+/// Usage errors clap's definitions cannot say (exit 2), printed as clap
+/// prints its own: flags that contradict the command they are given to.
+fn usage_errors(cli: &Cli, matches: &clap::ArgMatches) -> Option<ExitCode> {
+    let given = |name: &str, id: &str| {
+        matches
+            .subcommand_matches(name)
+            .and_then(|m| m.value_source(id))
+            == Some(clap::parser::ValueSource::CommandLine)
+    };
+    let (name, verify) = match &cli.command {
+        Command::Verify(args) => ("verify", args),
+        Command::Explain(args) => ("explain", &args.verify),
+        Command::VerifyBundle(args) if args.staging && given("verify-bundle", "trusted_root") => {
+            return Some(conflict(
+                "verify-bundle",
+                "the argument '--staging' cannot be used with '--trusted-root <FILE>'",
+            ));
+        }
+        _ => return None,
+    };
+    let message = if name == "explain" && verify.explain {
+        "the argument '--explain' cannot be used with 'cairn explain': it always explains (`--all` shows what passed too)"
+    } else if verify.layout.is_some() && given(name, "trusted_root") {
+        "the argument '--trusted-root <FILE>' cannot be used with '--layout <FILE>': a classic layout verifies no Sigstore bundle"
+    } else {
+        return None;
+    };
+    Some(conflict(name, message))
+}
+
+/// Prints a usage error of `cairn NAME` as clap prints its own (exit 2).
+fn conflict(name: &str, message: &str) -> ExitCode {
+    let command = Cli::command();
+    let mut sub = command
+        .find_subcommand(name)
+        .cloned()
+        .unwrap_or_else(|| command.clone())
+        .bin_name(format!("cairn {name}"));
+    let e = sub.error(clap::error::ErrorKind::ArgumentConflict, message);
+    let _ = e.print();
+    ExitCode::from(EXIT_ERROR)
 }

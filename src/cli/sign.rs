@@ -21,7 +21,7 @@ pub struct SignArgs {
     #[arg(long)]
     layout: bool,
     /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521).
-    #[arg(long)]
+    #[arg(long, env = "CAIRN_SIGNING_KEY")]
     key: PathBuf,
     /// The DSSE payload type (ignored with `--layout`).
     #[arg(long, default_value = INTOTO_PAYLOAD_TYPE)]

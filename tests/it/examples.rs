@@ -80,6 +80,13 @@ fn every_example_case_verifies_as_expected() {
         let case = load_case(path);
         let mut json_args = case.args.clone();
         json_args.extend(["--format".to_owned(), "json".to_owned()]);
+        // In JSON mode stderr carries only what stops cairn (exit 2)...
+        let quiet = cairn_in(&case.policy_dir, &json_args);
+        if case.exit != 2 {
+            assert_eq!(text(&quiet.stderr), "", "{}", path.display());
+        }
+        // ... and the rendered findings with `--verbose`.
+        json_args.push("--verbose".to_owned());
         let o = cairn_in(&case.policy_dir, &json_args);
         let stdout = text(&o.stdout);
         let stderr = text(&o.stderr);

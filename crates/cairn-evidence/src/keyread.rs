@@ -21,8 +21,13 @@ pub fn read_text(path: &Path) -> Result<String, EvidenceError> {
 /// Reads a trusted public key file (PEM, hex, securesystemslib JSON, 32 raw
 /// Ed25519 bytes or binary DER SubjectPublicKeyInfo).
 pub fn read_public_key(path: &Path) -> Result<TrustedKey, EvidenceError> {
-    let label = path.display().to_string();
-    let bytes = read_bounded(path, MAX_KEY_BYTES)?;
+    let label = cairn_base::files::display_name(path);
+    // `-`: the key on standard input (once per run).
+    let bytes = if cairn_base::files::is_stdin(path) {
+        crate::read::read_bounded_stream(path, MAX_KEY_BYTES)?
+    } else {
+        read_bounded(path, MAX_KEY_BYTES)?
+    };
     TrustedKey::parse_bytes(&bytes, label.clone()).map_err(|e| EvidenceError::BadKey {
         at: Location::file(label),
         reason: e.to_string(),
