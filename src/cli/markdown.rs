@@ -8,6 +8,26 @@
 
 use serde_json::Value;
 
+/// A message as a table cell: its `code spans` kept as code (where
+/// nothing is interpreted; only `|` is escaped, as tables need), the text
+/// between them [`escape`]d. With an odd number of backticks the whole
+/// message is escaped text.
+pub fn message(text: &str) -> String {
+    let parts: Vec<&str> = text.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return escape(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in parts.iter().enumerate() {
+        if i % 2 == 0 {
+            out.push_str(&escape(part));
+        } else {
+            out.push_str(&code(part));
+        }
+    }
+    out
+}
+
 /// `text` as the literal text of a Markdown table cell or paragraph: HTML
 /// and Markdown punctuation escaped, line breaks as spaces, `|` escaped.
 pub fn escape(text: &str) -> String {
@@ -129,7 +149,7 @@ pub fn lint(report: &Value) -> String {
                     s(&f["severity"]).to_string(),
                     rule,
                     place(&f["location"]),
-                    escape(s(&f["message"])),
+                    message(s(&f["message"])),
                 ]
             })
             .collect();
@@ -210,7 +230,7 @@ pub fn verify(report: &Value) -> String {
                     s(&f["severity"]).to_string(),
                     code(s(&f["code"])),
                     f["step"].as_str().map(code).unwrap_or_else(|| "-".into()),
-                    escape(s(&f["message"])),
+                    message(s(&f["message"])),
                 ]
             })
             .collect();
@@ -231,6 +251,11 @@ mod tests {
             "a\\|b &lt;script&gt; \\*x\\* \\[l\\](u) next"
         );
         assert_eq!(code("a`b|c"), "`a'b\\|c`");
+        assert_eq!(
+            message("`$.result` is [\"x\"] *y* `a|b`"),
+            "`$.result` is \\[\"x\"\\] \\*y\\* `a\\|b`"
+        );
+        assert_eq!(message("odd ` one"), "odd \\` one");
     }
 
     #[test]

@@ -28,7 +28,11 @@ impl ColorChoice {
     /// clap's own help and errors when the command line did not parse: `auto`
     /// when none is given or its value is not a choice (clap names the bad value).
     pub fn from_args(args: &[std::ffi::OsString]) -> ColorChoice {
-        let mut choice = ColorChoice::Auto;
+        // CAIRN_COLOR when no `--color` is given, as clap reads it.
+        let mut choice = std::env::var("CAIRN_COLOR")
+            .ok()
+            .and_then(|v| ColorChoice::from_str(&v, false).ok())
+            .unwrap_or(ColorChoice::Auto);
         let mut args = args.iter().skip(1).map(|a| a.to_str());
         while let Some(arg) = args.next() {
             let value = match arg {

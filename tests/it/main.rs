@@ -11,6 +11,7 @@ mod bundle_props;
 mod classic;
 mod cli_evidence;
 mod eval;
+mod everyday;
 mod evidence;
 mod examples;
 mod explain;
@@ -25,6 +26,7 @@ mod lint;
 mod messages;
 mod record;
 mod review;
+mod schemas;
 mod sigstore;
 #[path = "../common/sigstore_cases.rs"]
 mod sigstore_cases;
