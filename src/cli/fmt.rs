@@ -33,7 +33,7 @@ pub fn unified_diff(name: &str, old: &str, new: &str) -> String {
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
-        .header(&format!("{name}"), &format!("{name} (formatted)"))
+        .header(name, &format!("{name} (formatted)"))
         .to_string()
 }
 

@@ -92,7 +92,8 @@ pub fn read_signed_entries(
     } else {
         super::read::read_bounded(path, limits.max_file_bytes)?
     };
-    if !name.ends_with(".jsonl") && !(stdin && json_lines(&bytes)) {
+    let lines = name.ends_with(".jsonl") || (stdin && json_lines(&bytes));
+    if !lines {
         return read_entries(&bytes, &Location::file(name), None, limits);
     }
     let mut out = Vec::new();
