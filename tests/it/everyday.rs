@@ -390,3 +390,32 @@ fn keys_and_envelopes_on_standard_input() {
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     insta::assert_snapshot!("verify-envelope-stdin", said(&out));
 }
+
+/// The README's failing example shows what the command prints, from the
+/// repository root.
+#[test]
+fn the_readme_failing_example_is_what_cairn_prints() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- failing-example: checked by tests/it/everyday.rs -->")
+        .unwrap();
+    let end = readme.find("<!-- /failing-example -->").unwrap();
+    let block = &readme[start..end];
+    let body = block.split("```console\n").nth(1).unwrap();
+    let body = body.strip_suffix("```\n").unwrap();
+    let (command, shown) = body.split_once('\n').unwrap();
+    let args: Vec<&str> = command
+        .strip_prefix("$ cairn ")
+        .unwrap()
+        .split(' ')
+        .collect();
+    let out = crate::cairn_in(&root(), &args);
+    assert_eq!(out.status.code(), Some(1));
+    // stdout, then stderr, as a terminal shows them.
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(shown, printed);
+}
