@@ -5,10 +5,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, CommandFactory as _, ValueEnum};
+use clap::{Args, ValueEnum};
 
 use super::keyio::{report, CliError};
-use super::{Cli, ColorChoice, EXIT_ERROR, EXIT_OK};
+use super::{ColorChoice, EXIT_ERROR, EXIT_OK};
 
 /// `cairn completions`.
 #[derive(Debug, Args)]
@@ -51,18 +51,20 @@ impl Shell {
     }
 }
 
-/// The completion script of `shell` for `cairn`.
-pub fn script(shell: Shell) -> Vec<u8> {
-    let mut command = Cli::command();
+/// The completion script of `shell` for `cairn`, whose command line is
+/// `command` (`Cli::command()`).
+pub fn script(shell: Shell, mut command: clap::Command) -> Vec<u8> {
     let mut out = Vec::new();
     clap_complete::generate(shell.generator(), &mut command, "cairn", &mut out);
     out
 }
 
 /// Runs `cairn completions`.
-pub fn run(args: &CompletionsArgs) -> ExitCode {
+pub fn run(args: &CompletionsArgs, command: clap::Command) -> ExitCode {
     use std::io::Write as _;
-    let _ = std::io::stdout().lock().write_all(&script(args.shell));
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(&script(args.shell, command));
     ExitCode::from(EXIT_OK)
 }
 
@@ -92,9 +94,10 @@ pub struct NoSuchPage {
     pub help: String,
 }
 
-/// The man page (roff) of `path` (`[]` for cairn itself, `["key", "id"]`).
-pub fn page(path: &[String]) -> Result<Vec<u8>, NoSuchPage> {
-    let mut command = Cli::command().disable_help_subcommand(true);
+/// The man page (roff) of `path` (`[]` for cairn itself, `["key", "id"]`)
+/// in the command line `command`.
+pub fn page(path: &[String], command: clap::Command) -> Result<Vec<u8>, NoSuchPage> {
+    let mut command = command.disable_help_subcommand(true);
     command.build();
     for part in path {
         let names: Vec<String> = command
@@ -123,11 +126,11 @@ pub fn page(path: &[String]) -> Result<Vec<u8>, NoSuchPage> {
 }
 
 /// Runs `cairn man`.
-pub fn run_man(args: &ManArgs, color: ColorChoice) -> ExitCode {
+pub fn run_man(args: &ManArgs, command: clap::Command, color: ColorChoice) -> ExitCode {
     use std::io::Write as _;
     if let Some(dir) = &args.out_dir {
-        let written = std::fs::create_dir_all(dir)
-            .and_then(|()| clap_mangen::generate_to(Cli::command(), dir));
+        let written =
+            std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(command, dir));
         return match written {
             Ok(()) => {
                 let count = std::fs::read_dir(dir)
@@ -156,7 +159,7 @@ pub fn run_man(args: &ManArgs, color: ColorChoice) -> ExitCode {
             }
         };
     }
-    match page(&args.command) {
+    match page(&args.command, command) {
         Ok(text) => {
             let _ = std::io::stdout().lock().write_all(&text);
             ExitCode::from(EXIT_OK)
@@ -171,11 +174,16 @@ pub fn run_man(args: &ManArgs, color: ColorChoice) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory as _;
+
+    fn cli() -> clap::Command {
+        crate::cli::Cli::command()
+    }
 
     #[test]
     fn every_shell_gets_a_script_naming_the_commands_and_flags() {
         for shell in Shell::value_variants() {
-            let text = String::from_utf8(script(*shell)).unwrap_or_default();
+            let text = String::from_utf8(script(*shell, cli())).unwrap_or_default();
             assert!(!text.is_empty(), "{shell:?}");
             for word in ["verify-bundle", "completions", "--trusted-root", "--format"] {
                 assert!(text.contains(word), "{shell:?} lacks {word}");
@@ -185,14 +193,14 @@ mod tests {
 
     #[test]
     fn every_command_has_a_man_page() {
-        let top = String::from_utf8(page(&[]).unwrap_or_default()).unwrap_or_default();
+        let top = String::from_utf8(page(&[], cli()).unwrap_or_default()).unwrap_or_default();
         assert!(top.starts_with(".ie") || top.contains(".TH cairn"), "{top}");
-        let verify = String::from_utf8(page(&["verify".into()]).unwrap_or_default());
+        let verify = String::from_utf8(page(&["verify".into()], cli()).unwrap_or_default());
         let verify = verify.unwrap_or_default();
         assert!(verify.contains(".TH cairn-verify"), "{verify}");
         assert!(verify.contains("trusted\\-root"), "{verify}");
-        let key_id = page(&["key".into(), "id".into()]).unwrap_or_default();
+        let key_id = page(&["key".into(), "id".into()], cli()).unwrap_or_default();
         assert!(String::from_utf8_lossy(&key_id).contains("cairn-key-id"));
-        assert!(page(&["nope".into()]).is_err());
+        assert!(page(&["nope".into()], cli()).is_err());
     }
 }

@@ -80,7 +80,7 @@ use shell::{report_file_error, stdin_once, LIMITS};
     version,
     about,
     long_about = None,
-    after_help = "Exit codes: 0 yes (valid, verified, no deny-level findings); 1 no (the policy has errors or is violated, or lint found deny-level findings); 2 cairn could not do its job (bad usage, unreadable or malformed input). Results go to stdout, diagnostics to stderr. Environment: CAIRN_MAX_FILE_BYTES (bytes of one evidence file, default 1GiB) and CAIRN_MAX_TOTAL_BYTES (all evidence files of one run, default 4GiB), e.g. CAIRN_MAX_FILE_BYTES=4GiB. Documentation: docs/cli.md."
+    after_help = "Exit codes: 0 yes (valid, verified, no deny-level findings); 1 no (the policy has errors or is violated, or lint found deny-level findings); 2 cairn could not do its job (bad usage, unreadable or malformed input). Results go to stdout, diagnostics and progress to stderr (with --format json, stderr stays empty but for errors that stop cairn, unless --verbose). Environment: CAIRN_COLOR, CAIRN_FORMAT, CAIRN_TRUSTED_ROOT and CAIRN_SIGNING_KEY set the flags of those names (each command's --help says which it reads); CAIRN_MAX_FILE_BYTES (bytes of one evidence file, default 1GiB) and CAIRN_MAX_TOTAL_BYTES (all evidence files of one run, default 4GiB), e.g. CAIRN_MAX_FILE_BYTES=4GiB. Completions: cairn completions bash|zsh|fish|powershell; man pages: cairn man. Documentation: docs/cli.md."
 )]
 pub struct Cli {
     /// When to colour diagnostics, help and usage errors: auto (on a terminal; never with NO_COLOR, always with CLICOLOR_FORCE), always, never.
@@ -234,8 +234,8 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args, cli.color),
         Command::Lint(args) => lint::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),
-        Command::Completions(args) => completions::run(&args),
-        Command::Man(args) => completions::run_man(&args, cli.color),
+        Command::Completions(args) => completions::run(&args, Cli::command()),
+        Command::Man(args) => completions::run_man(&args, Cli::command(), cli.color),
     }
 }
 

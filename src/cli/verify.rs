@@ -80,7 +80,7 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "TIME")]
     pub time: Option<String>,
     /// After the findings, print on stderr the evidence trail of what failed
-    /// (what `cairn explain` prints).
+    /// (what `cairn explain` prints; with json or markdown only with `--verbose`).
     #[arg(long)]
     pub explain: bool,
     /// Output format of the result on stdout: human, json (`docs/report.md`;
@@ -307,7 +307,10 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     match mode {
         Mode::Verify => {
             verify_output::print(&report, args.format, enabled);
-            if args.explain {
+            // The trail is for people: in a machine format only with `--verbose`.
+            if args.explain
+                && (args.format == verify_output::Format::Human || super::shell::chatty())
+            {
                 err!("\n{}", report.trail(false));
             }
         }
