@@ -198,15 +198,16 @@ fn make_examples_reproduces_the_committed_bundles() {
     assert!(compared >= 32, "only {compared} files compared");
 }
 
-/// The command README.md tells users to run first: the part after `--` of
-/// its `cargo run --release -- verify ...` line, run from the repository root.
+/// The passing chain README.md tells users to verify first (its `cairn
+/// verify ... pass.intoto.jsonl ...` line), run from the repository root.
 #[test]
 fn the_readme_main_command_passes() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let line = readme
         .lines()
-        .find_map(|l| l.trim().strip_prefix("cargo run --release -- verify "))
-        .expect("README.md shows `cargo run --release -- verify ...`");
+        .filter(|l| l.contains("pass.intoto.jsonl"))
+        .find_map(|l| l.trim().strip_prefix("cairn verify "))
+        .expect("README.md shows `cairn verify ... pass.intoto.jsonl ...`");
     let mut args = vec!["verify".to_owned()];
     args.extend(line.split_whitespace().map(str::to_owned));
     let o = cairn_in(&root(), &args);
