@@ -27,7 +27,7 @@ pub struct AttestArgs {
     /// one file each: `--subject a --subject b`.
     #[arg(long, required = true, value_name = "FILE")]
     subject: Vec<PathBuf>,
-    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521).
+    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521); `-` reads it from standard input.
     #[arg(long, env = "CAIRN_SIGNING_KEY")]
     key: PathBuf,
     /// The bundle (`.intoto.jsonl`) to append the signed envelope to, as one

@@ -76,7 +76,7 @@ pub struct StepSigner {
     /// `<name>.<keyid8>.link`.
     #[arg(short = 'n', long, value_name = "NAME")]
     pub step_name: String,
-    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521).
+    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521); `-` reads it from standard input.
     #[arg(
         long,
         visible_alias = "signing-key",

@@ -389,6 +389,28 @@ fn keys_and_envelopes_on_standard_input() {
     );
     assert_eq!(out.status.code(), Some(0), "{}", said(&out));
     insta::assert_snapshot!("verify-envelope-stdin", said(&out));
+    // A private key on standard input, as a CI job passes a secret.
+    let private = std::fs::read(release().join("keys/ci.key")).unwrap();
+    let signed = cairn_stdin(
+        &release(),
+        &[],
+        &["sign", "--key", "-", "policy.cairn"],
+        &private,
+    );
+    assert_eq!(signed.status.code(), Some(0), "{}", said(&signed));
+    let dir = scratch("signed");
+    std::fs::write(dir.join("env.json"), &signed.stdout).unwrap();
+    let out = crate::cairn_in(
+        &dir,
+        &[
+            "verify-envelope",
+            "--key",
+            release().join("keys/ci.pub").to_str().unwrap(),
+            "env.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", said(&out));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The README's failing example shows what the command prints, from the
