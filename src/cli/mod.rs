@@ -93,7 +93,7 @@ pub struct Cli {
     )]
     pub color: ColorChoice,
 
-    /// Print nothing on stderr but errors: no notes of what was written, no warnings, no progress.
+    /// Print nothing on stderr but errors (and findings for people): no notes of what was written, no warnings, no progress.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
 
@@ -110,7 +110,7 @@ pub struct Cli {
 pub enum Command {
     /// Parse, resolve and validate policies; report every error (exit 0 valid, 1 errors, 2 unreadable).
     Check(check::CheckArgs),
-    /// Rewrite policies in canonical form; `--check` only names files that would change (exit 1).
+    /// Rewrite policies in canonical form; `--check` only names files that would change, `--diff` shows how (exit 1).
     Fmt(fmt::FmtArgs),
     /// Print a policy compiled to IR JSON, or to a classic in-toto layout, on stdout (exit 2 when it has errors or cannot be read).
     Compile(compile::CompileArgs),
@@ -154,7 +154,7 @@ pub enum Command {
     /// Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate
     /// (bad flags, unreadable or malformed policy or evidence).
     Verify(verify::VerifyArgs),
-    /// Find policies that compile but are wrong or weak; human, JSON, SARIF or GitHub output.
+    /// Find policies that compile but are wrong or weak; human, JSON, SARIF, GitHub or Markdown output.
     ///
     /// Exit 0: no deny-level finding; 1: a deny-level finding or a policy
     /// with compile errors; 2: bad flags or an unreadable file.
