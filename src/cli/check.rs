@@ -84,8 +84,7 @@ pub fn run(args: &CheckArgs, color: ColorChoice) -> ExitCode {
                         String::new()
                     };
                     errln!(
-                        "{}: {n} error{}{omitted}",
-                        path.display(),
+                        "{name}: {n} error{}{omitted}",
                         if n == 1 { "" } else { "s" }
                     );
                 }
