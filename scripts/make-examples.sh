@@ -69,9 +69,11 @@ attest() {
   local line=$1 type=$2 predicate=$3 key=$4 dir=$5
   shift 5
   printf '%s\n' "$predicate" > "$scratch/$line.predicate.json"
+  local subjects=() subject
+  for subject in "$@"; do subjects+=(--subject "$subject"); done
   (cd "$dir" && "$CAIRN" attest --predicate-type "$type" \
     --predicate "$scratch/$line.predicate.json" --key "$key" \
-    --subject "$@") > "$scratch/$line"
+    "${subjects[@]}") > "$scratch/$line"
 }
 
 # sign LINE KEY JSON: a DSSE envelope around the JSON (a classic link) into $scratch/LINE.

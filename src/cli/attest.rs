@@ -23,11 +23,12 @@ pub struct AttestArgs {
     #[arg(long)]
     predicate: PathBuf,
     /// Files the Statement is about: named by the path as given (a relative
-    /// path without `.` or `..` components), with their sha256.
-    #[arg(long, required = true, num_args = 1..)]
+    /// path without `.` or `..` components), with their sha256; repeatable,
+    /// one file each: `--subject a --subject b`.
+    #[arg(long, required = true, value_name = "FILE")]
     subject: Vec<PathBuf>,
-    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521).
-    #[arg(long)]
+    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521); `-` reads it from standard input.
+    #[arg(long, env = "CAIRN_SIGNING_KEY")]
     key: PathBuf,
     /// The bundle (`.intoto.jsonl`) to append the signed envelope to, as one
     /// line; standard output when absent.

@@ -38,11 +38,12 @@ enum KeyCommand {
     /// PEM keys the keyids of the text without its final newline (how
     /// in-toto-golang and older tools store it) are shown too.
     Id {
-        /// Public key files.
+        /// Public key files; `-` reads one from standard input.
         #[arg(required = true)]
         keys: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Human)]
+        /// Output format: human, or json (one object on stdout,
+        /// `docs/schemas/key-id.schema.json`).
+        #[arg(long, value_enum, default_value_t = Format::Human, env = "CAIRN_FORMAT")]
         format: Format,
     },
 }
@@ -54,6 +55,17 @@ pub enum Format {
     Human,
     /// JSON for programs.
     Json,
+}
+
+/// Version of `cairn key id --format json`.
+pub const JSON_VERSION: u32 = 1;
+
+/// The paths of a `key` command that may be `-` (standard input).
+pub fn stdin_paths(args: &KeyArgs) -> Vec<&std::path::Path> {
+    match &args.command {
+        KeyCommand::Id { keys, .. } => keys.iter().map(PathBuf::as_path).collect(),
+        KeyCommand::Gen { .. } => Vec::new(),
+    }
 }
 
 /// Runs `cairn key`.
@@ -100,6 +112,11 @@ fn gen(prefix: PathBuf, color: ColorChoice) -> ExitCode {
     match result {
         Ok(()) => {
             outln!("{}", key.keyid());
+            super::shell::note(&format!(
+                "wrote {} (private key, mode 0600) and {}",
+                cairn_base::escape::escape(&prefix.display().to_string()),
+                cairn_base::escape::escape(&public_path.display().to_string())
+            ));
             ExitCode::from(EXIT_OK)
         }
         Err(e) => {
@@ -117,6 +134,7 @@ fn write_err(path: &std::path::Path, reason: String) -> Box<dyn miette::Diagnost
 }
 
 fn id(paths: &[PathBuf], format: Format, color: ColorChoice) -> ExitCode {
+    super::shell::set_machine(format == Format::Json);
     let mut rows = Vec::new();
     let mut failed = false;
     for path in paths {
@@ -127,21 +145,21 @@ fn id(paths: &[PathBuf], format: Format, color: ColorChoice) -> ExitCode {
                 let scheme = trusted.scheme.name();
                 let public = key.public_text();
                 let mut row = serde_json::json!({
-                    "file": path.display().to_string(),
+                    "file": cairn_base::files::display_name(path),
                     "keytype": keytype,
                     "scheme": scheme,
                     "keyid": keyid(keytype, scheme, &public, false),
-                    "keyid_legacy": keyid(keytype, scheme, &public, true),
+                    "keyidLegacy": keyid(keytype, scheme, &public, true),
                 });
                 if let (Some(stripped), Some(obj)) =
                     (public.strip_suffix('\n'), row.as_object_mut())
                 {
                     obj.insert(
-                        "keyid_no_newline".into(),
+                        "keyidNoNewline".into(),
                         keyid(keytype, scheme, stripped, false).into(),
                     );
                     obj.insert(
-                        "keyid_legacy_no_newline".into(),
+                        "keyidLegacyNoNewline".into(),
                         keyid(keytype, scheme, stripped, true).into(),
                     );
                 }
@@ -154,7 +172,10 @@ fn id(paths: &[PathBuf], format: Format, color: ColorChoice) -> ExitCode {
         }
     }
     match format {
-        Format::Json => outln!("{}", serde_json::Value::Array(rows)),
+        Format::Json => outln!(
+            "{:#}",
+            serde_json::json!({"schemaVersion": JSON_VERSION, "keys": rows})
+        ),
         Format::Human => {
             for row in &rows {
                 outln!(
@@ -164,15 +185,15 @@ fn id(paths: &[PathBuf], format: Format, color: ColorChoice) -> ExitCode {
                     s(&row["scheme"])
                 );
                 outln!("  keyid:          {}", s(&row["keyid"]));
-                outln!("  keyid (legacy): {}", s(&row["keyid_legacy"]));
-                if row.get("keyid_no_newline").is_some() {
+                outln!("  keyid (legacy): {}", s(&row["keyidLegacy"]));
+                if row.get("keyidNoNewline").is_some() {
                     outln!(
                         "  keyid (PEM without final newline):          {}",
-                        s(&row["keyid_no_newline"])
+                        s(&row["keyidNoNewline"])
                     );
                     outln!(
                         "  keyid (PEM without final newline, legacy):  {}",
-                        s(&row["keyid_legacy_no_newline"])
+                        s(&row["keyidLegacyNoNewline"])
                     );
                 }
             }

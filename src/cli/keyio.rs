@@ -70,13 +70,26 @@ pub fn report(diagnostic: &dyn miette::Diagnostic, color: ColorChoice) {
     err!("{}", cairn_base::diag::render(diagnostic, enabled));
 }
 
-/// Writes `text` to `path`, or to stdout when `path` is `None`.
+/// Writes `text` to `path`, or to stdout when `path` is `None`; a file
+/// written is named on stderr (unless `--quiet`).
 pub fn write_out(path: Option<&Path>, text: &str, append: bool) -> Result<(), CliError> {
-    use std::io::Write as _;
     let Some(path) = path else {
         out!("{text}");
         return Ok(());
     };
+    write_file(path, text, append)?;
+    let shown = cairn_base::escape::escape(&path.display().to_string());
+    super::shell::note(&if append {
+        format!("appended to {shown}")
+    } else {
+        format!("wrote {shown}")
+    });
+    Ok(())
+}
+
+/// Writes `text` to the file `path` (appended with `append`), silently.
+pub fn write_file(path: &Path, text: &str, append: bool) -> Result<(), CliError> {
+    use std::io::Write as _;
     let err = |e: std::io::Error| CliError::Write {
         path: path.display().to_string(),
         reason: e.to_string(),

@@ -2,8 +2,9 @@
 //!
 //! Exit 0: no finding at deny level; 1: a deny-level finding, or a policy
 //! with compile errors (as `cairn check`); 2: cairn could not run (bad
-//! flags, an unreadable file). The human output goes to stderr like every
-//! diagnostic; `json`, `sarif` and `github` go to stdout for CI to read.
+//! flags, an unreadable file). Every format is the result and goes to
+//! stdout (`cairn lint x.cairn | less`); only errors that stop the command
+//! go to stderr.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,11 +24,12 @@ use cairn_lang::lint::{self, Levels, Options, Severity};
 /// that does not compile; 2: bad flags or an unreadable file.
 #[derive(Debug, Args)]
 pub struct LintArgs {
-    /// The policy files (`*.cairn`); `-` reads one from standard input.
+    /// The policy files (`*.cairn`), or directories (every `*.cairn` below
+    /// them, sorted); `-` reads one from standard input.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Output format: human (stderr), json, sarif (2.1.0) or github (workflow commands), on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format on stdout: human, json, sarif (2.1.0), github (workflow commands) or markdown (for `$GITHUB_STEP_SUMMARY`).
+    #[arg(long, value_enum, default_value_t = Format::Human, env = "CAIRN_FORMAT")]
     pub format: Format,
     /// Treat a rule as deny (by code, e.g. `L004`, or name); `warnings` denies every warning.
     #[arg(long, value_name = "CODE|warnings")]
@@ -52,7 +54,7 @@ pub struct LintArgs {
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// Rendered diagnostics with the policy lines, on stderr.
+    /// Rendered findings with the policy lines.
     Human,
     /// One JSON document (docs/lints.md), on stdout.
     Json,
@@ -60,6 +62,8 @@ pub enum Format {
     Sarif,
     /// GitHub Actions workflow commands (`::error file=...::`), on stdout.
     Github,
+    /// A Markdown summary (a table of findings per file), on stdout.
+    Markdown,
 }
 
 /// Command-line errors of `cairn lint` (`E463`, `E464`).
@@ -127,6 +131,7 @@ pub fn status(results: &[FileResult]) -> u8 {
 
 /// Runs `cairn lint`.
 pub fn run(args: &LintArgs, color: ColorChoice) -> ExitCode {
+    let stdout_color = color.enabled_stdout();
     let color = color.enabled();
     let fail = |e: &LintError| {
         err!("{}", diag::render(e, color));
@@ -154,16 +159,45 @@ pub fn run(args: &LintArgs, color: ColorChoice) -> ExitCode {
         now,
         expiry_warn_days: args.expiry_warn_days,
     };
-    let results: Vec<FileResult> = args
-        .files
+    super::shell::set_machine(args.format != Format::Human);
+    let (files, dir_errors) = super::paths::expand(&args.files);
+    for e in &dir_errors {
+        err!("{}", diag::render(e, color));
+    }
+    let progress = super::shell::Progress::start("linting");
+    progress.total(files.len() as u64);
+    let results: Vec<FileResult> = files
         .iter()
-        .map(|p| output::lint_file(p, &options, &levels))
+        .map(|p| {
+            let result = output::lint_file(p, &options, &levels);
+            progress.advance(1);
+            result
+        })
         .collect();
+    drop(progress);
+    if args.format != Format::Human && super::shell::verbose() && !super::shell::quiet() {
+        err!("{}", output::human(&results, color));
+    }
     match args.format {
-        Format::Human => err!("{}", output::human(&results, color)),
+        Format::Human => {
+            // The results on stdout; a file that could not be read stops
+            // cairn for it (exit 2): said on stderr.
+            for r in &results {
+                let one = std::slice::from_ref(r);
+                if matches!(r.outcome, Outcome::Unreadable(_)) {
+                    err!("{}", output::human(one, color));
+                } else {
+                    out!("{}", output::human(one, stdout_color));
+                }
+            }
+        }
         Format::Json => outln!("{:#}", output::json(&results)),
         Format::Sarif => outln!("{:#}", output::sarif(&results, &args.docs_url)),
         Format::Github => out!("{}", output::github(&results)),
+        Format::Markdown => out!("{}", super::markdown::lint(&output::json(&results))),
+    }
+    if !dir_errors.is_empty() {
+        return ExitCode::from(EXIT_ERROR);
     }
     ExitCode::from(status(&results))
 }

@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, FromArgMatches as _, Parser, Subcommand};
 
 /// `out!` to stdout that ignores a closed pipe (`cairn ... | head`)
 /// instead of panicking.
@@ -45,6 +45,7 @@ macro_rules! err {
 pub mod attest;
 pub mod check;
 pub mod compile;
+pub mod completions;
 pub mod dump;
 pub mod explain;
 pub mod fmt;
@@ -52,6 +53,8 @@ pub mod import;
 pub mod key;
 pub mod keyio;
 pub mod lint;
+pub mod markdown;
+pub mod paths;
 pub mod record;
 pub mod run;
 pub mod sign;
@@ -64,7 +67,7 @@ pub mod verify_bundle;
 pub mod verify_envelope;
 pub mod verify_output;
 
-mod shell;
+pub mod shell;
 
 pub use shell::{limits, ColorChoice, EXIT_ERROR, EXIT_NO, EXIT_OK};
 use shell::{report_file_error, stdin_once, LIMITS};
@@ -80,12 +83,26 @@ use shell::{report_file_error, stdin_once, LIMITS};
     version,
     about,
     long_about = None,
-    after_help = "Exit codes: 0 yes (valid, verified, no deny-level findings); 1 no (the policy has errors or is violated, or lint found deny-level findings); 2 cairn could not do its job (bad usage, unreadable or malformed input). Results go to stdout, diagnostics to stderr. Environment: CAIRN_MAX_FILE_BYTES (bytes of one evidence file, default 1GiB) and CAIRN_MAX_TOTAL_BYTES (all evidence files of one run, default 4GiB), e.g. CAIRN_MAX_FILE_BYTES=4GiB. Documentation: docs/cli.md."
+    after_help = "Exit codes: 0 yes (valid, verified, no deny-level findings); 1 no (the policy has errors or is violated, or lint found deny-level findings); 2 cairn could not do its job (bad usage, unreadable or malformed input). Results go to stdout, diagnostics and progress to stderr (with --format json, stderr stays empty but for errors that stop cairn, unless --verbose). Environment: CAIRN_COLOR, CAIRN_FORMAT, CAIRN_TRUSTED_ROOT and CAIRN_SIGNING_KEY set the flags of those names (each command's --help says which it reads); CAIRN_MAX_FILE_BYTES (bytes of one evidence file, default 1GiB) and CAIRN_MAX_TOTAL_BYTES (all evidence files of one run, default 4GiB), e.g. CAIRN_MAX_FILE_BYTES=4GiB. Completions: cairn completions bash|zsh|fish|powershell; man pages: cairn man. Documentation: docs/cli.md."
 )]
 pub struct Cli {
     /// When to colour diagnostics, help and usage errors: auto (on a terminal; never with NO_COLOR, always with CLICOLOR_FORCE), always, never.
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = ColorChoice::Auto,
+        env = "CAIRN_COLOR"
+    )]
     pub color: ColorChoice,
+
+    /// Print nothing on stderr but errors (and findings for people): no notes of what was written, no warnings, no progress.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Say more on stderr: counts of what was read and recorded, and with a JSON, SARIF or GitHub `--format` the rendered findings and warnings too.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -96,7 +113,7 @@ pub struct Cli {
 pub enum Command {
     /// Parse, resolve and validate policies and libraries with the files they import; report every error (exit 0 valid, 1 errors, 2 unreadable).
     Check(check::CheckArgs),
-    /// Rewrite policies in canonical form; `--check` only names files that would change (exit 1).
+    /// Rewrite policies in canonical form; `--check` only names files that would change, `--diff` shows how (exit 1).
     Fmt(fmt::FmtArgs),
     /// Print a policy compiled to IR JSON, or to a classic in-toto layout, on stdout (exit 2 when it has errors or cannot be read).
     Compile(compile::CompileArgs),
@@ -140,7 +157,7 @@ pub enum Command {
     /// Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate
     /// (bad flags, unreadable or malformed policy or evidence).
     Verify(verify::VerifyArgs),
-    /// Find policies that compile but are wrong or weak; human, JSON, SARIF or GitHub output.
+    /// Find policies that compile but are wrong or weak; human, JSON, SARIF, GitHub or Markdown output.
     ///
     /// Exit 0: no deny-level finding; 1: a deny-level finding or a policy
     /// with compile errors; 2: bad flags or an unreadable file.
@@ -159,13 +176,20 @@ pub enum Command {
     /// Exit 0: every case passed; 1: a case failed; 2: a suite or a path could
     /// not be used, or no case was run.
     Test(test::TestArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish) on stdout.
+    Completions(completions::CompletionsArgs),
+    /// Print cairn's man page, or one command's (`cairn man verify | man -l -`), or write them all with `--out-dir`.
+    Man(completions::ManArgs),
 }
 
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    let cli = match Cli::try_parse_from(&args) {
-        Ok(cli) => cli,
+    let parsed = Cli::command()
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches).map(|cli| (cli, matches)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             // Help, version and usage errors: clap prints them, in the
             // colour `--color` asked for, if it can be read.
@@ -176,6 +200,10 @@ pub fn main() -> ExitCode {
         }
     };
     cli.color.write_global();
+    shell::set_verbosity(cli.quiet, cli.verbose);
+    if let Some(code) = usage_errors(&cli, &matches) {
+        return code;
+    }
     // Every command reads the limits the same way, and a value it cannot
     // read stops it before it reads anything.
     match cairn_evidence::Limits::from_env() {
@@ -194,6 +222,8 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => args.files.iter().map(|p| p.as_path()).collect(),
         Command::Verify(args) => verify::stdin_paths(args),
         Command::Explain(args) => verify::stdin_paths(&args.verify),
+        Command::Key(args) => key::stdin_paths(args),
+        Command::VerifyEnvelope(args) => verify_envelope::stdin_paths(args),
         _ => Vec::new(),
     };
     if let Some(code) = stdin_once(named, cli.color) {
@@ -216,5 +246,50 @@ pub fn main() -> ExitCode {
         Command::Lint(args) => lint::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),
         Command::Test(args) => test::run(&args, cli.color),
+        Command::Completions(args) => completions::run(&args, Cli::command()),
+        Command::Man(args) => completions::run_man(&args, Cli::command(), cli.color),
     }
+}
+
+/// Usage errors clap's definitions cannot say (exit 2), printed as clap
+/// prints its own: flags that contradict the command they are given to.
+fn usage_errors(cli: &Cli, matches: &clap::ArgMatches) -> Option<ExitCode> {
+    let given = |name: &str, id: &str| {
+        matches
+            .subcommand_matches(name)
+            .and_then(|m| m.value_source(id))
+            == Some(clap::parser::ValueSource::CommandLine)
+    };
+    let (name, verify) = match &cli.command {
+        Command::Verify(args) => ("verify", args),
+        Command::Explain(args) => ("explain", &args.verify),
+        Command::VerifyBundle(args) if args.staging && given("verify-bundle", "trusted_root") => {
+            return Some(conflict(
+                "verify-bundle",
+                "the argument '--staging' cannot be used with '--trusted-root <FILE>'",
+            ));
+        }
+        _ => return None,
+    };
+    let message = if name == "explain" && verify.explain {
+        "the argument '--explain' cannot be used with 'cairn explain': it always explains (`--all` shows what passed too)"
+    } else if verify.layout.is_some() && given(name, "trusted_root") {
+        "the argument '--trusted-root <FILE>' cannot be used with '--layout <FILE>': a classic layout verifies no Sigstore bundle"
+    } else {
+        return None;
+    };
+    Some(conflict(name, message))
+}
+
+/// Prints a usage error of `cairn NAME` as clap prints its own (exit 2).
+fn conflict(name: &str, message: &str) -> ExitCode {
+    let command = Cli::command();
+    let mut sub = command
+        .find_subcommand(name)
+        .cloned()
+        .unwrap_or_else(|| command.clone())
+        .bin_name(format!("cairn {name}"));
+    let e = sub.error(clap::error::ErrorKind::ArgumentConflict, message);
+    let _ = e.print();
+    ExitCode::from(EXIT_ERROR)
 }

@@ -95,7 +95,10 @@ pub fn run(args: RecordArgs, color: ColorChoice) -> ExitCode {
 fn start(args: &StartArgs) -> Result<PathBuf, Boxed> {
     step_name_ok(&args.step.step_name)?;
     let key = read_private_key(&args.step.key)?;
-    let materials = args.recording.recorder()?.record(&args.materials)?;
+    let recorder = args.recording.recorder()?;
+    let materials = args
+        .recording
+        .hash(&recorder, "material", &args.materials)?;
     args.recording.tell("material", &materials);
     let link = new_link(
         &args.step.step_name,
@@ -122,7 +125,8 @@ fn stop(args: &StopArgs, color: ColorChoice) -> Result<PathBuf, Boxed> {
         report(note, color);
     }
     let resumed = resume(&doc, &started, &args.step.step_name, &key, &super::limits())?;
-    let products = args.recording.recorder()?.record(&args.products)?;
+    let recorder = args.recording.recorder()?;
+    let products = args.recording.hash(&recorder, "product", &args.products)?;
     args.recording.tell("product", &products);
     let link = Link {
         products: products.artifacts,

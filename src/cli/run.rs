@@ -76,8 +76,13 @@ pub struct StepSigner {
     /// `<name>.<keyid8>.link`.
     #[arg(short = 'n', long, value_name = "NAME")]
     pub step_name: String,
-    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521).
-    #[arg(long, visible_alias = "signing-key", value_name = "FILE")]
+    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521); `-` reads it from standard input.
+    #[arg(
+        long,
+        visible_alias = "signing-key",
+        value_name = "FILE",
+        env = "CAIRN_SIGNING_KEY"
+    )]
     pub key: PathBuf,
 }
 
@@ -97,20 +102,12 @@ pub struct RecordingArgs {
     /// matches); none may start another.
     #[arg(long, num_args = 1.., value_name = "PREFIX")]
     lstrip_paths: Vec<String>,
-    /// Print nothing but errors (no `wrote` line, no warnings).
-    #[arg(short = 'q', long, conflicts_with = "verbose")]
-    quiet: bool,
-    /// Also say how many files were recorded.
-    #[arg(short = 'v', long)]
-    verbose: bool,
 }
 
 impl RecordingArgs {
     /// Prints a line on stderr unless `--quiet`.
     pub fn note(&self, line: &str) {
-        if !self.quiet {
-            errln!("{line}");
-        }
+        super::shell::note(line);
     }
 
     /// Says which file was written, unless `--quiet`.
@@ -127,9 +124,23 @@ impl RecordingArgs {
                 "warning: {what} `{path}` {why}; it is not recorded"
             ));
         }
-        if self.verbose {
+        if super::shell::verbose() {
             self.note(&format!("recorded {} {what}s", recorded.artifacts.len()));
         }
+    }
+
+    /// Hashes `paths` as `what` (materials or products), showing progress
+    /// on a terminal while it takes time.
+    pub fn hash(
+        &self,
+        recorder: &Recorder,
+        what: &str,
+        paths: &[String],
+    ) -> Result<Recorded, Boxed> {
+        let progress = super::shell::Progress::start(&format!("hashing {what}s"));
+        let recorded = recorder.record(paths);
+        drop(progress);
+        Ok(recorded?)
     }
 
     /// The recorder these flags describe.
@@ -179,7 +190,9 @@ fn record(args: &RunArgs, ran: &mut Option<Exit>) -> Result<(PathBuf, u8), Boxed
     step_name_ok(&args.step.step_name)?;
     let key = read_private_key(&args.step.key)?;
     let recorder = args.recording.recorder()?;
-    let materials = recorder.record(&args.materials)?;
+    let materials = args
+        .recording
+        .hash(&recorder, "material", &args.materials)?;
     args.recording.tell("material", &materials);
     let (byproducts, code) = if args.no_command {
         (json!({}), EXIT_OK)
@@ -209,7 +222,7 @@ fn record(args: &RunArgs, ran: &mut Option<Exit>) -> Result<(PathBuf, u8), Boxed
         *ran = Some(exit);
         (value, code)
     };
-    let products = recorder.record(&args.products)?;
+    let products = args.recording.hash(&recorder, "product", &args.products)?;
     args.recording.tell("product", &products);
     let command: &[String] = if args.no_command { &[] } else { &args.command };
     let link = new_link(

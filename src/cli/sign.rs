@@ -20,8 +20,8 @@ pub struct SignArgs {
     /// keyid) instead of wrapping the file in a DSSE envelope.
     #[arg(long)]
     layout: bool,
-    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521).
-    #[arg(long)]
+    /// The signing key (unencrypted PKCS#8 PEM, Ed25519 or ECDSA on P-256, P-384 or P-521); `-` reads it from standard input.
+    #[arg(long, env = "CAIRN_SIGNING_KEY")]
     key: PathBuf,
     /// The DSSE payload type (ignored with `--layout`).
     #[arg(long, default_value = INTOTO_PAYLOAD_TYPE)]

@@ -29,11 +29,16 @@ pub struct VerifyArgs {
     /// Attestations: `.intoto.jsonl` bundles, DSSE envelopes, Sigstore
     /// bundles, classic links, or directories of them (repeatable); `-`
     /// reads one from standard input, and a pipe (`<(cmd)`) is read too.
-    #[arg(long = "bundle", value_name = "PATH")]
+    #[arg(
+        long = "bundle",
+        value_name = "PATH",
+        required_unless_present = "layout"
+    )]
     pub bundles: Vec<PathBuf>,
     /// The Sigstore trusted root Sigstore bundles are verified with (one
     /// root, or several as JSON lines); overrides the policy's `trust-root`.
-    #[arg(long, value_name = "FILE", conflicts_with = "layout")]
+    /// Not with `--layout`.
+    #[arg(long, value_name = "FILE", env = "CAIRN_TRUSTED_ROOT")]
     pub trusted_root: Option<PathBuf>,
     /// A classic in-toto layout (metablock or DSSE) to verify instead of a policy.
     #[arg(long, value_name = "FILE")]
@@ -75,11 +80,18 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "TIME")]
     pub time: Option<String>,
     /// After the findings, print on stderr the evidence trail of what failed
-    /// (what `cairn explain` prints).
+    /// (what `cairn explain` prints; with json or markdown only with `--verbose`).
     #[arg(long)]
     pub explain: bool,
-    /// Output format of the result on stdout.
-    #[arg(long, value_enum, default_value_t = verify_output::Format::Human)]
+    /// Output format of the result on stdout: human, json (`docs/report.md`;
+    /// stderr then stays empty but for errors that stop cairn, unless
+    /// `--verbose`) or markdown (for `$GITHUB_STEP_SUMMARY`).
+    #[arg(
+        long,
+        value_enum,
+        default_value_t = verify_output::Format::Human,
+        env = "CAIRN_FORMAT"
+    )]
     pub format: verify_output::Format,
     /// Write a SLSA Verification Summary Attestation to this file (needs
     /// `--artifact` or `--subject`; FAILED when verification fails; a file
@@ -134,7 +146,14 @@ pub fn run_mode(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> ExitCode {
     match verify(args, color, mode) {
         Ok(code) => ExitCode::from(code),
         Err(Stopped { code, diagnostics }) => {
-            report_capped(diagnostics.iter().map(AsRef::as_ref), color);
+            // A failure before a verdict is in the result of a machine
+            // format; what stops cairn (exit 2) is always said.
+            if code != EXIT_NO
+                || args.format == verify_output::Format::Human
+                || super::shell::chatty()
+            {
+                report_capped(diagnostics.iter().map(AsRef::as_ref), color);
+            }
             if code == EXIT_NO {
                 let now = clock(args.time.as_deref()).ok();
                 verify_output::print_early_failure(&diagnostics, args.format, now);
@@ -173,6 +192,9 @@ fn report_capped<'a>(
 /// Prints what a verification noticed on the way: diagnostics capped per
 /// code, plain notes as `warning:` lines, in the order found.
 fn print_warnings(warnings: &[Warning], color: ColorChoice) {
+    if !super::shell::chatty() {
+        return;
+    }
     let mut diagnostics = Vec::new();
     for w in warnings {
         match w {
@@ -232,6 +254,7 @@ fn artifact(args: &VerifyArgs) -> Result<Option<Artifact>, cairn::Error> {
 }
 
 fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopped> {
+    super::shell::set_machine(args.format != verify_output::Format::Human);
     let now = clock(args.time.as_deref())?;
     let params = cairn::parse_params(&args.params)?;
     let artifact = artifact(args)?;
@@ -268,7 +291,10 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     });
     options.trace = explaining;
     options.limits = limits;
-    let report = match cairn::verify(&policy, &options) {
+    let progress = super::shell::Progress::start("verifying the evidence");
+    let verified = cairn::verify(&policy, &options);
+    drop(progress);
+    let report = match verified {
         Ok(report) => report,
         Err(e) => {
             print_warnings(e.warnings(), color);
@@ -281,7 +307,10 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
     match mode {
         Mode::Verify => {
             verify_output::print(&report, args.format, enabled);
-            if args.explain {
+            // The trail is for people: in a machine format only with `--verbose`.
+            if args.explain
+                && (args.format == verify_output::Format::Human || super::shell::chatty())
+            {
                 err!("\n{}", report.trail(false));
             }
         }
@@ -301,7 +330,8 @@ fn verify(args: &VerifyArgs, color: ColorChoice, mode: Mode) -> Result<u8, Stopp
             resource_uri: args.resource_uri.as_deref(),
             policy_uri: None,
         })?;
-        super::keyio::write_out(Some(path), &vsa, false).map_err(|e| Box::new(e) as Stop)?;
+        super::keyio::write_file(path, &vsa, false).map_err(|e| Box::new(e) as Stop)?;
+        wrote_vsa(path, args.vsa_key.is_some(), report.passed());
     }
     let passed = report.passed();
     // The process ends after this: freeing the evidence (hundreds of
@@ -338,11 +368,24 @@ fn unsigned_layout(
         let text = cairn::failed_layout_vsa(layout, artifact, now, &options)
             .map_err(|e| e.into_diagnostics().into_iter().next())
             .map_err(|d| d.unwrap_or_else(|| Box::new(cairn::VsaError::NoArtifact)))?;
-        super::keyio::write_out(Some(path), &text, false).map_err(|e| Box::new(e) as Stop)
+        super::keyio::write_file(path, &text, false).map_err(|e| Box::new(e) as Stop)?;
+        wrote_vsa(path, args.vsa_key.is_some(), false);
+        Ok(())
     })();
     if let Err(e) = written {
         stopped.code = EXIT_ERROR;
         stopped.diagnostics.push(e);
     }
     stopped
+}
+
+/// Says on stderr which VSA was written (unless `--quiet`, or in a machine
+/// format without `--verbose`).
+fn wrote_vsa(path: &Path, signed: bool, passed: bool) {
+    super::shell::note(&format!(
+        "wrote {} VSA ({}) to {}",
+        if signed { "a signed" } else { "an unsigned" },
+        if passed { "PASSED" } else { "FAILED" },
+        cairn_base::escape::escape(&path.display().to_string())
+    ));
 }

@@ -38,10 +38,11 @@ pub struct VerifyBundleArgs {
     pub bundle: PathBuf,
     /// A `trusted_root.json` (one root, or several as JSON lines, as `gh
     /// attestation trusted-root` writes them: the bundle must verify with one).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", env = "CAIRN_TRUSTED_ROOT")]
     pub trusted_root: Option<PathBuf>,
-    /// Without --trusted-root, use the public-good staging root shipped with cairn.
-    #[arg(long, conflicts_with = "trusted_root")]
+    /// Without --trusted-root, use the public-good staging root shipped with
+    /// cairn (it wins over CAIRN_TRUSTED_ROOT).
+    #[arg(long)]
     pub staging: bool,
     /// The certificate's SAN, exactly.
     #[arg(long, value_name = "IDENTITY", visible_alias = "cert-identity")]
@@ -98,8 +99,9 @@ pub struct VerifyBundleArgs {
     /// Refuse bundles older than this version (`0.2`: gh's minimum).
     #[arg(long, value_name = "VERSION")]
     pub min_bundle_version: Option<String>,
-    /// Output format on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format on stdout (with json, stderr stays empty but for
+    /// errors that stop cairn, unless `--verbose`).
+    #[arg(long, value_enum, default_value_t = Format::Human, env = "CAIRN_FORMAT")]
     pub format: Format,
 }
 
@@ -128,9 +130,12 @@ impl VerifyBundleArgs {
                 },
             }),
         };
+        // `--trusted-root` and `--staging` together are refused before this
+        // (`cli::usage_errors`); a root from CAIRN_TRUSTED_ROOT yields to
+        // `--staging`.
         let trusted_root = match (&self.trusted_root, self.staging) {
-            (Some(path), _) => TrustedRoot::File(path.clone()),
-            (None, true) => TrustedRoot::Staging,
+            (_, true) => TrustedRoot::Staging,
+            (Some(path), false) => TrustedRoot::File(path.clone()),
             (None, false) => TrustedRoot::PublicGood,
         };
         BundleOptions {
@@ -146,13 +151,20 @@ impl VerifyBundleArgs {
 
 /// Runs `cairn verify-bundle`.
 pub fn run(args: VerifyBundleArgs, color: ColorChoice) -> ExitCode {
-    match verify_bundle(&args.options()) {
+    super::shell::set_machine(args.format == Format::Json);
+    let progress = super::shell::Progress::start("verifying the bundle");
+    let outcome = verify_bundle(&args.options());
+    drop(progress);
+    match outcome {
         Ok(BundleOutcome::Verified { verified, root }) => {
             print_verified(&args, &verified, root);
             ExitCode::from(EXIT_OK)
         }
         Ok(BundleOutcome::Refused(refused)) => {
-            report(&refused, color);
+            // In JSON the refusal is the result; rendered only if asked.
+            if args.format == Format::Human || super::shell::chatty() {
+                report(&refused, color);
+            }
             print_refused(&args, &refused.failure);
             ExitCode::from(EXIT_NO)
         }

@@ -22,20 +22,35 @@ use cairn::envelope::{read_public_key, verify_envelope, DocumentCheck, DocumentK
 pub struct VerifyEnvelopeArgs {
     /// A DSSE envelope (JSON), a classic `{signed, signatures}` metablock, a
     /// Sigstore bundle (signature only), a `.jsonl` bundle, npm's
-    /// attestations document or gcloud's provenance output.
+    /// attestations document or gcloud's provenance output; `-` reads it
+    /// from standard input.
     file: PathBuf,
-    /// Public key files (PEM, Ed25519 hex or securesystemslib JSON).
-    #[arg(long, required = true, num_args = 1..)]
+    /// A public key file (PEM, Ed25519 hex or securesystemslib JSON);
+    /// repeatable, one file each: `--key a.pub --key b.pub`.
+    #[arg(long, required = true, value_name = "KEY")]
     key: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    /// Output format: human, or json (one object on stdout,
+    /// `docs/schemas/verify-envelope.schema.json`).
+    #[arg(long, value_enum, default_value_t = Format::Human, env = "CAIRN_FORMAT")]
     format: Format,
+}
+
+/// Version of `cairn verify-envelope --format json`.
+pub const JSON_VERSION: u32 = 1;
+
+/// The paths that may be `-` (standard input): the file and the keys.
+pub fn stdin_paths(args: &VerifyEnvelopeArgs) -> Vec<&std::path::Path> {
+    std::iter::once(&args.file)
+        .chain(&args.key)
+        .map(PathBuf::as_path)
+        .collect()
 }
 
 /// Runs `cairn verify-envelope`: exit 0 when a given key verified a
 /// signature (of at least one signed document in the file), 1 when none
 /// did, 2 when the file or a key is malformed.
 pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
+    super::shell::set_machine(args.format == Format::Json);
     let mut keys = Vec::new();
     for path in &args.key {
         match read_public_key(path) {
@@ -56,8 +71,10 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
             return ExitCode::from(EXIT_ERROR);
         }
     };
-    for note in checked.documents.iter().flat_map(|d| &d.notes) {
-        report(note, color);
+    if super::shell::chatty() {
+        for note in checked.documents.iter().flat_map(|d| &d.notes) {
+            report(note, color);
+        }
     }
     let verified = checked.verified();
     let bundle = checked.from_bundle();
@@ -72,7 +89,8 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
     match (args.format, single) {
         (Format::Json, Some(r)) => {
             let value = serde_json::json!({
-                "file": args.file.display().to_string(),
+                "schemaVersion": JSON_VERSION,
+                "file": cairn_base::files::display_name(&args.file),
                 "verified": verified,
                 "signers": signers(r),
                 "failures": r.failures,
@@ -94,12 +112,13 @@ pub fn run(args: VerifyEnvelopeArgs, color: ColorChoice) -> ExitCode {
                 })
                 .collect();
             let mut value = serde_json::json!({
-                "file": args.file.display().to_string(),
+                "schemaVersion": JSON_VERSION,
+                "file": cairn_base::files::display_name(&args.file),
                 "verified": verified,
                 "documents": documents,
             });
             if let (true, Some(map)) = (bundle, value.as_object_mut()) {
-                map.insert("not_checked".into(), serde_json::json!(NOT_CHECKED));
+                map.insert("notChecked".into(), serde_json::json!(NOT_CHECKED));
             }
             outln!("{value}");
         }

@@ -12,8 +12,27 @@ use cairn::{Diagnostic as Stop, Report};
 pub enum Format {
     /// The verdict and a line per step on stdout; findings rendered on stderr.
     Human,
-    /// The JSON report (`docs/report.md`) on stdout; findings rendered on stderr.
+    /// The JSON report (`docs/report.md`) on stdout; nothing on stderr but
+    /// errors that stop cairn (the rendered findings with `--verbose`).
     Json,
+    /// A Markdown summary for CI (`$GITHUB_STEP_SUMMARY`) on stdout; nothing
+    /// on stderr but errors that stop cairn (findings with `--verbose`).
+    Markdown,
+}
+
+/// Renders the findings on stderr: always for people (`--quiet` too: they
+/// say why the answer is no), in a machine format only with `--verbose`.
+pub fn print_findings(report: &Report, format: Format, color: bool) {
+    if format == Format::Human || super::shell::chatty() {
+        err!("{}", report.findings(color));
+    }
+}
+
+/// The Markdown summary of `report`.
+fn markdown(report: &Report) -> String {
+    let value: serde_json::Value =
+        serde_json::from_str(&report.json(false)).unwrap_or(serde_json::Value::Null);
+    super::markdown::verify(&value)
 }
 
 /// Prints the verdict: the result on stdout, the findings on stderr, each
@@ -22,8 +41,9 @@ pub fn print(report: &Report, format: Format, color: bool) {
     match format {
         Format::Human => out!("{}", report.summary()),
         Format::Json => out!("{}", report.json(false)),
+        Format::Markdown => out!("{}", markdown(report)),
     }
-    err!("{}", report.findings(color));
+    print_findings(report, format, color);
 }
 
 /// For a verification stopped with exit 1 before a verdict (a layout its
@@ -32,6 +52,10 @@ pub fn print(report: &Report, format: Format, color: bool) {
 pub fn print_early_failure(diagnostics: &[Stop], format: Format, now: Option<i64>) {
     match format {
         Format::Human => outln!("FAIL: the layout's signatures did not verify"),
+        Format::Markdown => out!(
+            "{}The layout's signatures did not verify.\n",
+            super::markdown::heading("verify", false, "FAIL")
+        ),
         Format::Json => {
             let findings: Vec<serde_json::Value> = diagnostics
                 .iter()
@@ -99,6 +123,7 @@ pub fn print_explained(report: &cairn::Report, format: Format, all: bool, color:
     match format {
         Format::Human => out!("{}\n{}", report.summary(), report.trail(all)),
         Format::Json => out!("{}", report.json(true)),
+        Format::Markdown => out!("{}", markdown(report)),
     }
-    err!("{}", report.findings(color));
+    print_findings(report, format, color);
 }

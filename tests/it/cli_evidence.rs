@@ -39,7 +39,9 @@ fn key_id_prints_the_keyids_layouts_use() {
         "json",
         &format!("{FIXTURES}/keys/d2340ae4.json"),
     ]);
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["schemaVersion"], 1);
+    let rows = &report["keys"];
     assert_eq!(
         rows[0]["keyid"],
         "d2340ae48d56d333ae2d5e548d4fd80f7562356484a56742192ba88862cd91a7"
@@ -118,6 +120,7 @@ fn verify_envelope_exit_codes_on_fixture_links() {
             &link,
             "--key",
             &wrong,
+            "--key",
             &right,
             "--format",
             "json",

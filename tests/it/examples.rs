@@ -83,6 +83,13 @@ fn every_example_case_verifies_as_expected() {
         let case = load_case(path);
         let mut json_args = case.args.clone();
         json_args.extend(["--format".to_owned(), "json".to_owned()]);
+        // In JSON mode stderr carries only what stops cairn (exit 2)...
+        let quiet = cairn_in(&case.policy_dir, &json_args);
+        if case.exit != 2 {
+            assert_eq!(text(&quiet.stderr), "", "{}", path.display());
+        }
+        // ... and the rendered findings with `--verbose`.
+        json_args.push("--verbose".to_owned());
         let o = cairn_in(&case.policy_dir, &json_args);
         let stdout = text(&o.stdout);
         let stderr = text(&o.stderr);
@@ -194,15 +201,16 @@ fn make_examples_reproduces_the_committed_bundles() {
     assert!(compared >= 32, "only {compared} files compared");
 }
 
-/// The command README.md tells users to run first: the part after `--` of
-/// its `cargo run --release -- verify ...` line, run from the repository root.
+/// The passing chain README.md tells users to verify first (its `cairn
+/// verify ... pass.intoto.jsonl ...` line), run from the repository root.
 #[test]
 fn the_readme_main_command_passes() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let line = readme
         .lines()
-        .find_map(|l| l.trim().strip_prefix("cargo run --release -- verify "))
-        .expect("README.md shows `cargo run --release -- verify ...`");
+        .filter(|l| l.contains("pass.intoto.jsonl"))
+        .find_map(|l| l.trim().strip_prefix("cairn verify "))
+        .expect("README.md shows `cairn verify ... pass.intoto.jsonl ...`");
     let mut args = vec!["verify".to_owned()];
     args.extend(line.split_whitespace().map(str::to_owned));
     let o = cairn_in(&root(), &args);

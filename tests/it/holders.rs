@@ -185,6 +185,7 @@ fn verify_envelope_checks_a_bundles_signature_only() {
             "managed_key/bundle.sigstore.json",
             "--key",
             "managed_key_ed25519_message/key.pub",
+            "--key",
             "managed_key/key.pub",
         ],
     );

@@ -78,13 +78,14 @@ fn key_objects_keep_their_keytype_in_keyids() {
         "p384.pub",
     ]);
     assert_eq!(code, 0);
-    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows = &report["keys"];
     assert_eq!(rows[0]["keytype"], "ecdsa-sha2-nistp384");
     assert_eq!(rows[1]["keytype"], "ecdsa");
     assert_ne!(rows[0]["keyid"], rows[1]["keyid"]);
     assert_eq!(rows[1]["keyid"], rows[2]["keyid"]);
     assert_eq!(
-        rows[1]["keyid_legacy_no_newline"],
+        rows[1]["keyidLegacyNoNewline"],
         link_keyid("build-p384.link")
     );
 }
@@ -264,7 +265,8 @@ fn ed25519_raw_and_der_keys() {
         "ed25519.spki-null.der",
     ]);
     assert_eq!(code, 0, "{stderr}");
-    let rows: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let rows = &report["keys"];
     let raw = std::fs::read(dir().join("ed25519.raw")).unwrap();
     let expected = cairn_evidence::keys::keyid("ed25519", "ed25519", &hex::encode(&raw), false);
     for row in rows.as_array().unwrap() {

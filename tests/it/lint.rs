@@ -245,12 +245,14 @@ fn exit_codes() {
     let broken = "tests/cases/lint/cli/broken.cairn";
 
     assert_eq!(cairn(&[clean]).0, 0);
-    let (code, _, stderr) = cairn(&[warn_only]);
+    // The human results go to stdout (`cairn lint x.cairn | less`).
+    let (code, stdout, stderr) = cairn(&[warn_only]);
     assert_eq!(code, 0, "{stderr}");
     assert!(
-        stderr.contains("L008") && stderr.contains("L012"),
-        "{stderr}"
+        stdout.contains("L008") && stdout.contains("L012"),
+        "{stdout}"
     );
+    assert!(stderr.is_empty(), "{stderr}");
     assert_eq!(cairn(&["--deny", "warnings", warn_only]).0, 1);
     assert_eq!(cairn(&["--deny", "L008", warn_only]).0, 1);
     // A code configured by name stays what it is told, even with --deny warnings.
@@ -275,13 +277,17 @@ fn exit_codes() {
     assert_eq!(code, 0);
     assert!(stdout.contains("\"findings\": []"), "{stdout}");
 
-    // Compile errors: rendered, exit 1 as `cairn check`.
-    let (code, _, stderr) = cairn(&[broken]);
+    // Compile errors: rendered with the results, exit 1 as `cairn check`.
+    let (code, stdout, _) = cairn(&[broken]);
     assert_eq!(code, 1);
     assert!(
-        stderr.contains("E201") && stderr.contains("not linted"),
-        "{stderr}"
+        stdout.contains("E201") && stdout.contains("not linted"),
+        "{stdout}"
     );
+    // A file that cannot be read stops cairn: said on stderr.
+    let (code, _, stderr) = cairn(&["no/such.cairn"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("no/such.cairn"), "{stderr}");
     // Could not run: a missing file, a bad flag value.
     assert_eq!(cairn(&["no/such.cairn"]).0, 2);
     assert_eq!(cairn(&[clean, "no/such.cairn", deny]).0, 2);
@@ -311,7 +317,9 @@ fn machine_formats_go_to_stdout() {
     assert_eq!(log["version"], "2.1.0");
     let (_, stdout, _) = cairn(&["--format", "json", deny]);
     let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    assert_eq!(report["summary"]["deny"], 2);
+    assert_eq!(report["schemaVersion"], 2);
+    assert_eq!(report["counts"]["deny"], 2);
+    assert_eq!(report["files"][0]["findings"][0]["location"]["endLine"], 8);
 }
 
 #[test]

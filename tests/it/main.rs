@@ -12,6 +12,7 @@ mod cel;
 mod classic;
 mod cli_evidence;
 mod eval;
+mod everyday;
 mod evidence;
 mod examples;
 mod explain;
@@ -27,6 +28,7 @@ mod lint;
 mod messages;
 mod record;
 mod review;
+mod schemas;
 mod sigstore;
 #[path = "../common/sigstore_cases.rs"]
 mod sigstore_cases;

@@ -185,6 +185,7 @@ pub fn cairn_stdin(dir: &Path, vars: &[(&str, &str)], args: &[&str], input: &[u8
 #[test]
 fn files_refused_for_what_they_are() {
     let dir = scratch("kinds");
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
     let policy = format!("{RELEASE}/policy.cairn");
     let bundle = format!("{RELEASE}/bundles/pass.intoto.jsonl");
     let mut cases = vec![
@@ -193,7 +194,9 @@ fn files_refused_for_what_they_are() {
             "E290-stdin-twice-verify",
             vec!["verify", "-", "--bundle", "-", "--time", NOW],
         ),
-        ("E400-policy-directory", vec!["check", RELEASE]),
+        ("E400-policy-directory", vec!["compile", RELEASE]),
+        ("E292-no-policy-in-directory", vec!["check", "empty"]),
+        ("E291-no-such-man-page", vec!["man", "verfy"]),
         ("E400-policy-device", vec!["check", "/dev/null"]),
         (
             "E300-bundle-device",

@@ -44,7 +44,9 @@ pub struct Subject<'a> {
 }
 
 /// What one rule did to the queue (recorded only when a trace is asked for).
+/// Serialized with camelCase names, as every JSON output of cairn.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RuleStep {
     /// The rule's index in its list.
     pub rule: usize,

@@ -85,9 +85,15 @@ pub fn read_signed_entries(
     path: &Path,
     limits: &Limits,
 ) -> Result<Vec<SignedEntry>, EvidenceError> {
-    let name = path.display().to_string();
-    let bytes = super::read::read_bounded(path, limits.max_file_bytes)?;
-    if !name.ends_with(".jsonl") {
+    let name = cairn_base::files::display_name(path);
+    let stdin = cairn_base::files::is_stdin(path);
+    let bytes = if stdin {
+        super::read::read_bounded_stream(path, limits.max_file_bytes)?
+    } else {
+        super::read::read_bounded(path, limits.max_file_bytes)?
+    };
+    let lines = name.ends_with(".jsonl") || (stdin && json_lines(&bytes));
+    if !lines {
         return read_entries(&bytes, &Location::file(name), None, limits);
     }
     let mut out = Vec::new();
@@ -113,6 +119,18 @@ pub fn read_signed_entries(
             Ok(out)
         }
         _ => Ok(out),
+    }
+}
+
+/// Whether standard input holds JSON lines (a bundle) rather than one JSON
+/// text: more than one line, the first of which is a whole JSON value.
+fn json_lines(bytes: &[u8]) -> bool {
+    let mut lines = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    match (lines.next(), lines.next()) {
+        (Some(first), Some(_)) => serde_json::from_slice::<serde::de::IgnoredAny>(first).is_ok(),
+        _ => false,
     }
 }
 

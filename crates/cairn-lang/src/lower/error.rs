@@ -234,7 +234,10 @@ pub enum LowerError {
 
     /// `file "..."` that cannot be read.
     #[error("cannot read key file `{path}`: {reason}")]
-    #[diagnostic(code(E212), help("the path is relative to the policy file's folder"))]
+    #[diagnostic(
+        code(E212),
+        help("the path is relative to the policy file's folder (to the current directory for a policy read from standard input or a pipe)")
+    )]
     KeyFileUnreadable {
         /// The path as resolved.
         path: String,

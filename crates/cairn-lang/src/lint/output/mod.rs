@@ -24,8 +24,10 @@ use super::{Levels, Options};
 use cairn_base::diag;
 use cairn_base::source::SourceFile;
 
-/// Version of the JSON output schema.
-pub const JSON_VERSION: u32 = 1;
+/// Version of the JSON output schema: 2 since it took the style of every
+/// JSON output of cairn (`schemaVersion`, camelCase names, `file` and
+/// `severity` in every finding and error).
+pub const JSON_VERSION: u32 = 2;
 
 /// Where the SARIF rules point: `docs/lints.md` of the project, overridable
 /// with `--docs-url`.
@@ -94,23 +96,65 @@ pub fn human(results: &[FileResult], color: bool) -> String {
     out
 }
 
-fn region_json(r: Option<Region>) -> Value {
+fn region_json(file: &str, r: Option<Region>) -> Value {
     match r {
         Some(r) => json!({
+            "file": file,
             "line": r.line,
             "column": r.column,
-            "end_line": r.end_line,
-            "end_column": r.end_column,
+            "endLine": r.end_line,
+            "endColumn": r.end_column,
         }),
         None => Value::Null,
     }
 }
 
-/// The JSON output (schema in `docs/lints.md`, versioned by [`JSON_VERSION`]).
+/// The errors that kept a policy file from compiling, as findings of
+/// severity `error` in the shape every JSON output of cairn shares
+/// (`docs/schemas/`): `cairn lint` and `cairn check` report them alike.
+pub fn errors_json(file: &SourceFile, errors: &crate::lower::CompileErrors) -> Vec<Value> {
+    errors
+        .reports
+        .iter()
+        .map(|e| {
+            let e = error_facts(file, e);
+            // An error in an imported library names that file.
+            let name = e.file.as_deref().unwrap_or(&file.name);
+            let mut v = json!({
+                "code": e.code,
+                "severity": "error",
+                "message": e.message,
+                "label": Value::Null,
+                "help": e.help,
+                "location": region_json(name, e.region),
+            });
+            if let (Some(imported), Some(o)) = (&e.file, v.as_object_mut()) {
+                o.insert("file".into(), json!(imported));
+            }
+            v
+        })
+        .collect()
+}
+
+/// A file that could not be read, as the one error of its entry.
+pub fn unreadable_json(e: &crate::lower::IoError) -> Value {
+    json!({
+        "code": miette::Diagnostic::code(e).map(|c| c.to_string()),
+        "severity": "error",
+        "message": e.to_string(),
+        "label": Value::Null,
+        "help": miette::Diagnostic::help(e).map(|h| h.to_string()),
+        "location": Value::Null,
+    })
+}
+
+/// The JSON output (schema in `docs/lints.md` and
+/// `docs/schemas/lint.schema.json`, versioned by [`JSON_VERSION`]).
 pub fn json(results: &[FileResult]) -> Value {
     let files: Vec<Value> = results
         .iter()
         .map(|r| {
+            let name = r.file.name.as_str();
             let (status, findings, errors) = match &r.outcome {
                 Outcome::Linted(findings) => (
                     "linted",
@@ -124,50 +168,21 @@ pub fn json(results: &[FileResult]) -> Value {
                                 "message": f.message,
                                 "label": f.label,
                                 "help": f.help,
-                                "location": region_json(Some(region(&r.file, f.span))),
+                                "location": region_json(name, Some(region(&r.file, f.span))),
                                 "related": f.related.iter().map(|(s, label)| json!({
                                     "label": label,
-                                    "location": region_json(Some(region(&r.file, *s))),
+                                    "location": region_json(name, Some(region(&r.file, *s))),
                                 })).collect::<Vec<_>>(),
                             })
                         })
                         .collect::<Vec<_>>(),
                     Vec::new(),
                 ),
-                Outcome::Errors(errors) => (
-                    "errors",
-                    Vec::new(),
-                    errors
-                        .reports
-                        .iter()
-                        .map(|e| {
-                            let e = error_facts(&r.file, e);
-                            let mut v = json!({
-                                "code": e.code,
-                                "message": e.message,
-                                "help": e.help,
-                                "location": region_json(e.region),
-                            });
-                            if let (Some(file), Some(o)) = (e.file, v.as_object_mut()) {
-                                o.insert("file".into(), json!(file));
-                            }
-                            v
-                        })
-                        .collect(),
-                ),
-                Outcome::Unreadable(e) => (
-                    "unreadable",
-                    Vec::new(),
-                    vec![json!({
-                        "code": miette::Diagnostic::code(e).map(|c| c.to_string()),
-                        "message": e.to_string(),
-                        "help": miette::Diagnostic::help(e).map(|h| h.to_string()),
-                        "location": Value::Null,
-                    })],
-                ),
+                Outcome::Errors(errors) => ("errors", Vec::new(), errors_json(&r.file, errors)),
+                Outcome::Unreadable(e) => ("unreadable", Vec::new(), vec![unreadable_json(e)]),
             };
             json!({
-                "path": r.file.name,
+                "file": name,
                 "status": status,
                 "findings": findings,
                 "errors": errors,
@@ -176,13 +191,13 @@ pub fn json(results: &[FileResult]) -> Value {
         .collect();
     let (deny, warn, advice) = counts(results);
     json!({
-        "version": JSON_VERSION,
+        "schemaVersion": JSON_VERSION,
         "files": files,
-        "summary": {
+        "counts": {
             "deny": deny,
             "warn": warn,
             "advice": advice,
-            "not_linted": results.iter().filter(|r| !matches!(r.outcome, Outcome::Linted(_))).count(),
+            "notLinted": results.iter().filter(|r| !matches!(r.outcome, Outcome::Linted(_))).count(),
         },
     })
 }
