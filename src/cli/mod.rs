@@ -52,6 +52,7 @@ pub mod import;
 pub mod key;
 pub mod keyio;
 pub mod lint;
+pub mod lsp;
 pub mod record;
 pub mod run;
 pub mod sign;
@@ -148,6 +149,13 @@ pub enum Command {
     ///
     /// Exit 0: verified; 1: the policy is violated; 2: cairn could not evaluate.
     Explain(explain::ExplainArgs),
+    /// Run the language server on standard input and output, for editors:
+    /// diagnostics, hover, definitions, references, rename, completion,
+    /// formatting, code actions, semantic tokens, document symbols.
+    ///
+    /// Exit 0: `shutdown` then `exit`; 1: the client left without
+    /// `shutdown`; 2: a message could not be read or written.
+    Lsp(lsp::LspArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -204,5 +212,6 @@ pub fn main() -> ExitCode {
         Command::Verify(args) => verify::run(args, cli.color),
         Command::Lint(args) => lint::run(&args, cli.color),
         Command::Explain(args) => explain::run(&args, cli.color),
+        Command::Lsp(args) => lsp::run(&args),
     }
 }

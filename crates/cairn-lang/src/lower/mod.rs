@@ -11,7 +11,7 @@
 pub mod error;
 pub mod identity;
 mod input;
-mod keys;
+pub mod keys;
 mod rules;
 mod steps;
 
