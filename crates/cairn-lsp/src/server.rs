@@ -471,9 +471,9 @@ impl<W: Write> Server<'_, W> {
         let (mut line, mut start) = (0, 0);
         for t in tokens::classify(&doc.analysis.text, &doc.analysis.index) {
             let range = lines.range(t.span);
-            let delta_line = range.start.line - line;
+            let delta_line = range.start.line.saturating_sub(line);
             let delta_start = if delta_line == 0 {
-                range.start.character - start
+                range.start.character.saturating_sub(start)
             } else {
                 range.start.character
             };
