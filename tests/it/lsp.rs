@@ -344,6 +344,13 @@ fn a_session_through_stdio() {
     assert_eq!(def["range"]["start"], pos(GOOD, "checkout {", 0, 0));
     assert_eq!(def["range"]["end"], pos(GOOD, "checkout {", 0, 8));
 
+    // Definition of a key file: the file beside the policy.
+    let def = c.call(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": pos(GOOD, "keys/alice.pub", 0, 2)}),
+    );
+    assert_eq!(def["uri"], file_uri(&dir.join("keys/alice.pub")));
+
     // References and rename of the key.
     let refs = c.call(
         "textDocument/references",

@@ -182,6 +182,7 @@ fn in_slot(
     let word = |t: Option<&Token>| t.map_or("", |t| lex::text(text, *t));
     let last = before.last();
     let last_text = word(last);
+    let second = word(before.len().checked_sub(2).and_then(|i| before.get(i)));
     let third = word(before.len().checked_sub(3).and_then(|i| before.get(i)));
     let block = stack.last();
     if in_by_clause(text, before) {
@@ -208,7 +209,15 @@ fn in_slot(
         "not" => return keywords(&["empty"], "test"),
         "key" | "step" | "inspection" | "identity" | "param" | "layout" | "=" => return Vec::new(),
         "require" | "warn" if matches!(block, Some(Block::Attestation(_))) => {
-            return keywords(&["all", "any", "count"], "quantifier")
+            let mut out = keywords(&["all", "any", "count"], "quantifier");
+            out.extend(root_paths(block));
+            return out;
+        }
+        "all" | "any" | "count"
+            if matches!(block, Some(Block::Attestation(_)))
+                && matches!(second, "require" | "warn") =>
+        {
+            return root_paths(block)
         }
         _ => {}
     }
@@ -255,6 +264,33 @@ fn in_slot(
         }
         Some(Block::Other) => Vec::new(),
     }
+}
+
+/// Where a check's path starts: `$.FIELD` for each field at the root of the
+/// attestation's type.
+fn root_paths(block: Option<&Block>) -> Vec<Completion> {
+    let Some(Block::Attestation(Some(written))) = block else {
+        return Vec::new();
+    };
+    let (Some(uri), Some(root)) = (fields::type_uri(written), fields::tree(written)) else {
+        return Vec::new();
+    };
+    fields::members(root)
+        .iter()
+        .map(|(name, ty)| {
+            let mut detail = fields::describe(*ty);
+            if let Some(d) = fields::doc(uri, &[name], root) {
+                detail = format!("{detail}: {d}");
+            }
+            Completion {
+                label: (*name).to_string(),
+                what: What::Field,
+                detail,
+                insert: format!("$.{name}"),
+                replace: Span::default(),
+            }
+        })
+        .collect()
 }
 
 /// True when the cursor follows `by`, `by K of` or a comma of a `by` list.
@@ -385,7 +421,7 @@ fn path_fields(text: &str, token: Token, offset: usize, written: &str) -> Vec<Co
             let mut path = names.clone();
             path.push(name);
             let mut detail = fields::describe(*ty);
-            if let Some(d) = fields::doc(uri, &path) {
+            if let Some(d) = fields::doc(uri, &path, parent_ty) {
                 detail = format!("{detail}: {d}");
             }
             let insert = if through_array {
@@ -432,6 +468,23 @@ mod tests {
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].insert, "[*].uri");
         assert_eq!(&text[c[0].replace.start..], ".u");
+        let l = labels("layout \"x\" { step s { attestation test-result/v0.1 { require any |");
+        assert_eq!(
+            l,
+            vec![
+                "result",
+                "configuration",
+                "url",
+                "passedTests",
+                "warnedTests",
+                "failedTests"
+            ]
+        );
+        let l = labels("layout \"x\" { step s { attestation vsa/v1 { warn |");
+        assert!(
+            l.contains(&"count".to_string()) && l.contains(&"verificationResult".to_string()),
+            "{l:?}"
+        );
     }
 
     #[test]

@@ -144,8 +144,9 @@ pub fn describe(ty: Ty) -> String {
 }
 
 /// The documentation of a field: `uri` is the predicate type, `names` the
-/// field names from the predicate's root (array steps left out).
-pub fn doc(uri: &str, names: &[&str]) -> Option<&'static str> {
+/// field names from the predicate's root (array steps left out), `parent`
+/// the type of the object that holds the last one.
+pub fn doc(uri: &str, names: &[&str], parent: Ty) -> Option<&'static str> {
     let alias = predicates::by_uri(uri)?.alias;
     let path = names.join(".");
     let last = names.last().copied().unwrap_or("");
@@ -161,8 +162,18 @@ pub fn doc(uri: &str, names: &[&str]) -> Option<&'static str> {
     table
         .iter()
         .find(|(p, _)| *p == path)
-        .or_else(|| RESOURCE_DESCRIPTOR.iter().find(|(p, _)| *p == last))
+        .or_else(|| {
+            is_resource_descriptor(parent)
+                .then(|| RESOURCE_DESCRIPTOR.iter().find(|(p, _)| *p == last))
+                .flatten()
+        })
         .map(|(_, d)| *d)
+}
+
+/// True for an in-toto ResourceDescriptor (or an array of them).
+fn is_resource_descriptor(ty: Ty) -> bool {
+    let names: Vec<&str> = members(ty).iter().map(|(n, _)| *n).collect();
+    RESOURCE_DESCRIPTOR.iter().all(|(n, _)| names.contains(n))
 }
 
 /// Members of an in-toto ResourceDescriptor, wherever one appears.
@@ -350,11 +361,19 @@ mod tests {
     #[test]
     fn documents_fields() {
         let uri = type_uri("slsa-provenance/v1").unwrap();
-        assert!(doc(uri, &["runDetails", "builder", "id"])
-            .unwrap()
-            .contains("builder"));
-        assert!(doc(uri, &["buildDefinition", "resolvedDependencies", "digest"]).is_some());
         let root = tree("slsa-provenance/v1").unwrap();
+        let name = |n: &str| Segment::Name(n.into());
+        let builder = type_after(root, &[name("runDetails"), name("builder")]).unwrap();
+        let id = doc(uri, &["runDetails", "builder", "id"], builder).unwrap();
+        assert!(id.contains("builder"));
+        let deps = type_after(
+            root,
+            &[name("buildDefinition"), name("resolvedDependencies")],
+        );
+        let digest = ["buildDefinition", "resolvedDependencies", "digest"];
+        assert!(doc(uri, &digest, deps.unwrap()).is_some());
+        // Only a resource descriptor's `uri` is documented as one.
+        assert_eq!(doc(uri, &["runDetails", "builder", "uri"], builder), None);
         let names: Vec<&str> = members(root).iter().map(|(n, _)| *n).collect();
         assert_eq!(names, vec!["buildDefinition", "runDetails"]);
     }

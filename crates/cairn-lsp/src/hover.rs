@@ -18,7 +18,9 @@ use crate::index::{DefKind, Symbol};
 
 /// Markdown about what stands at `offset`, and the span it is about.
 pub fn hover(analysis: &Analysis, offset: usize) -> Option<(String, Span)> {
-    let parsed = analysis.parsed.as_ref()?;
+    let Some(parsed) = analysis.parsed.as_ref() else {
+        return keyword(&analysis.text, offset);
+    };
     if let Some((symbol, span)) = analysis.index.symbol_at(offset) {
         let def = analysis.index.definition(&symbol)?;
         return Some((declaration(analysis, parsed, &symbol, def.kind)?, span));
@@ -41,7 +43,45 @@ pub fn hover(analysis: &Analysis, offset: usize) -> Option<(String, Span)> {
             }
         }
     }
-    None
+    keyword(&analysis.text, offset)
+}
+
+/// What a keyword means (the grammar's own words, shortened).
+const KEYWORDS: &[(&str, &str)] = &[
+    ("layout", "`layout \"NAME\" { ... }`: the policy; exactly one per file."),
+    ("expires", "`expires TIMESTAMP`: the instant (RFC 3339, UTC) from which the layout no longer verifies."),
+    ("readme", "`readme \"TEXT\"`: free text for humans."),
+    ("key", "`key NAME = ed25519 \"HEX\" | pem \"PEM\" | file \"PATH\" [scheme \"S\"]`: a functionary's public key; a file is relative to the policy."),
+    ("trust-root", "`trust-root \"FILE\"`: the Sigstore trusted root, relative to the policy file."),
+    ("identity", "`identity NAME = sigstore { CLAIM* }`: a signer known by its certificate's claims."),
+    ("param", "`param NAME [= \"DEFAULT\"]`: a value substituted for `{NAME}` in strings (`--param NAME=VALUE`)."),
+    ("step", "`step NAME { ... }`: a step of the supply chain, with who performs it and what it may do."),
+    ("inspection", "`inspection NAME { run ... }`: a command the verifier runs only when asked (`--run-inspections`)."),
+    ("by", "`by NAME, ...` or `by K of NAME, ...`: the keys or identities that must sign, and how many."),
+    ("command", "`command \"ARG\" ...`: the expected command line (a mismatch is a warning)."),
+    ("materials", "`materials { RULE* }`: rules on what the step used."),
+    ("products", "`products { RULE* }`: rules on what the step produced."),
+    ("attestation", "`attestation TYPE { ... }`: an attestation the step must have, of this predicate type, with checks on its predicate."),
+    ("artifact", "`artifact from STEP`: the artifact given to `verify` must be among this step's products."),
+    ("summary", "`summary { verifier \"ID\" levels \"LEVEL\" ... }`: what a verification summary attestation reports."),
+    ("require", "In an attestation: `require [all|any|count] PATH TEST`, a check that must hold. In a rule block: `require \"NAME\"`, the name must be in the queue."),
+    ("warn", "`warn [all|any|count] PATH TEST`: a check whose failure is reported, not fatal."),
+    ("match", "`match \"PATTERN\" [in \"PREFIX\"] with materials|products [in \"PREFIX\"] from STEP`: the artifacts must equal those of another step."),
+    ("create", "`create \"PATTERN\"`: matching products must be new (not among the materials)."),
+    ("delete", "`delete \"PATTERN\"`: matching materials must be gone from the products."),
+    ("modify", "`modify \"PATTERN\"`: matching artifacts must have changed."),
+    ("allow", "`allow \"PATTERN\"`: matching artifacts are allowed."),
+    ("disallow", "`disallow \"PATTERN\"`: any matching artifact left in the queue fails the step."),
+];
+
+/// The documentation of the keyword at `offset`, from the tokens.
+fn keyword(text: &str, offset: usize) -> Option<(String, Span)> {
+    let token = crate::lex::tokens(text)
+        .into_iter()
+        .find(|t| t.kind == crate::lex::Kind::Word && covers(t.span, offset))?;
+    let word = crate::lex::text(text, token);
+    let (_, doc) = KEYWORDS.iter().find(|(k, _)| *k == word)?;
+    Some(((*doc).to_string(), token.span))
 }
 
 fn covers(span: Span, offset: usize) -> bool {
@@ -74,7 +114,7 @@ pub fn predicate_type(written: &str) -> String {
                     let _ = writeln!(out, "\nfields:\n");
                     for (name, ty) in fields::members(root) {
                         let _ = write!(out, "- `{name}`: {}", fields::describe(*ty));
-                        if let Some(d) = fields::doc(uri, &[name]) {
+                        if let Some(d) = fields::doc(uri, &[name], root) {
                             let _ = write!(out, " — {d}");
                         }
                         out.push('\n');
@@ -105,6 +145,7 @@ fn path_hover(written: &str, path: &str, start: usize, offset: usize) -> Option<
         .map(|l| l.segment.clone())
         .collect();
     let ty = fields::type_after(root, &segments)?;
+    let parent = fields::type_after(root, segments.get(..index).unwrap_or(&[]))?;
     let names: Vec<&str> = segments
         .iter()
         .filter_map(|s| match s {
@@ -118,7 +159,7 @@ fn path_hover(written: &str, path: &str, start: usize, offset: usize) -> Option<
         names.join("."),
         fields::describe(ty)
     );
-    if let Some(d) = fields::doc(uri, &names) {
+    if let Some(d) = fields::doc(uri, &names, parent) {
         let _ = write!(out, "\n{d}\n");
     }
     let _ = write!(out, "\nof `{written}`");
@@ -253,6 +294,8 @@ mod tests {
             "{text}"
         );
         assert_eq!(&POLICY[span.start..span.end], "builder");
+        let (text, _) = hover(&a, at("step build", 1)).unwrap();
+        assert!(text.starts_with("`step NAME"), "{text}");
         let (text, _) = hover(&a, at("builder.id", 9)).unwrap();
         assert!(text.contains("`runDetails.builder.id`: string"), "{text}");
     }

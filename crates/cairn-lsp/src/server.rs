@@ -32,6 +32,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::actions;
+use cairn_lang::syntax::ast;
+
 use crate::analysis::{Analysis, Level, Problem};
 use crate::complete::{self, What};
 use crate::hover;
@@ -324,6 +326,13 @@ impl<W: Write> Server<'_, W> {
 
     fn definition(&self, p: GotoDefinitionParams) -> Option<GotoDefinitionResponse> {
         let (doc, lines, offset) = self.at(&p.text_document_position_params)?;
+        if let Some(file) = named_file(&doc.analysis, offset) {
+            let uri = file_uri(&file)?;
+            return Some(GotoDefinitionResponse::Scalar(Location::new(
+                uri,
+                lsp_types::Range::default(),
+            )));
+        }
         let (symbol, _) = doc.analysis.index.symbol_at(offset)?;
         let def = doc.analysis.index.definition(&symbol)?;
         Some(GotoDefinitionResponse::Scalar(Location::new(
@@ -611,6 +620,42 @@ fn base_dir(uri: &Uri) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// The file a `key NAME = file "PATH"` or `trust-root "PATH"` at `offset`
+/// names, when the document is a file (paths are relative to its folder).
+fn named_file(analysis: &Analysis, offset: usize) -> Option<PathBuf> {
+    let parsed = analysis.parsed.as_ref()?;
+    if !analysis.base_dir.is_absolute() {
+        return None;
+    }
+    parsed.layout.items.iter().find_map(|item| {
+        let value = match item {
+            ast::Item::Key(k) if k.kind.name == "file" => &k.value,
+            ast::Item::TrustRoot(t) => &t.value,
+            _ => return None,
+        };
+        let span = value.loc.span();
+        (span.start <= offset && offset <= span.end).then(|| analysis.base_dir.join(&value.value))
+    })
+}
+
+/// The `file:` URI of an absolute path (bytes other than unreserved ones
+/// and `/` percent-escaped).
+pub fn file_uri(path: &Path) -> Option<Uri> {
+    let text = path.to_str()?;
+    if !text.starts_with('/') {
+        return None;
+    }
+    let mut uri = String::from("file://");
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(char::from(b));
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.parse().ok()
+}
+
 /// The path of a `file:` URI (percent-escapes decoded), if it is one.
 pub fn file_path(uri: &str) -> Option<PathBuf> {
     let rest = uri.strip_prefix("file://")?;
@@ -656,6 +701,10 @@ mod tests {
         assert_eq!(file_path("untitled:Untitled-1"), None);
         assert_eq!(file_path("file://elsewhere/x"), None);
         assert_eq!(file_path("file:///a%2"), None);
+        let uri = file_uri(Path::new("/a/b c/é.pub")).unwrap();
+        assert_eq!(uri.as_str(), "file:///a/b%20c/%C3%A9.pub");
+        assert_eq!(file_path(uri.as_str()), Some(PathBuf::from("/a/b c/é.pub")));
+        assert!(file_uri(Path::new("relative")).is_none());
     }
 
     #[test]
