@@ -223,7 +223,7 @@ fn declaration(
                             };
                             let _ = writeln!(out, "\nattestation `{t}`");
                         }
-                        ast::StepItem::Command(_) | ast::StepItem::Rules(_) => {}
+                        _ => {}
                     }
                 }
                 return Some(out);

@@ -124,7 +124,7 @@ pub fn outline(lines: &Lines<'_>, parsed: &ast::Parsed) -> Vec<DocumentSymbol> {
                 a.value.loc.span(),
                 Vec::new(),
             ),
-            ast::Item::Expires(_) | ast::Item::Readme(_) | ast::Item::TrustRoot(_) => continue,
+            _ => continue,
         };
         children.push(s);
     }
