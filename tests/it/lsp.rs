@@ -308,6 +308,13 @@ fn a_session_through_stdio() {
         shown(&diags)
     );
 
+    // Saving analyses again (key files may have changed): same diagnostics.
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    assert_eq!(codes(&c.diagnostics(&uri)), codes(&diags));
+
     // Hover on a key: its kind and keyid, the key file read beside the policy.
     let hover = c.call(
         "textDocument/hover",

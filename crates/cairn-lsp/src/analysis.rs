@@ -67,7 +67,13 @@ impl Analysis {
         let parsed = match syntax::parse(&text) {
             Ok(parsed) => Some(parsed),
             Err(e) => {
-                problems.push(from_diagnostic(&e));
+                let mut problem = from_diagnostic(&e);
+                // Its place is not a label (a terminal would print the
+                // character); an editor underlines it.
+                if let syntax::SyntaxError::HiddenCharacter { span, .. } = &e {
+                    problem.span = *span;
+                }
+                problems.push(problem);
                 None
             }
         };
@@ -158,6 +164,13 @@ mod tests {
         let dup = a.problems.iter().find(|p| p.code == "E203").unwrap();
         assert_eq!(dup.related.len(), 1);
         assert!(a.parsed.is_some());
+    }
+
+    #[test]
+    fn a_hidden_character_is_underlined_where_it_stands() {
+        let a = Analysis::new("layout \"x\u{202e}\" { }".into(), Path::new("."), 0);
+        assert_eq!(a.problems[0].code, "E103");
+        assert_eq!(a.problems[0].span, Span::new(9, 12));
     }
 
     #[test]

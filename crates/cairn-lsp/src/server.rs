@@ -75,6 +75,7 @@ impl std::error::Error for Error {}
 /// An open document.
 struct Doc {
     uri: Uri,
+    version: i32,
     analysis: Analysis,
 }
 
@@ -250,6 +251,17 @@ impl<W: Write> Server<'_, W> {
                 }
                 self.update(p.text_document.uri, p.text_document.version, text)
             }
+            notif::DidSaveTextDocument::METHOD => {
+                // Key files may have changed beside the policy: analyse again.
+                let Ok(p) = params::<lsp_types::DidSaveTextDocumentParams>(n.params) else {
+                    return Ok(());
+                };
+                let Some(doc) = self.docs.get(p.text_document.uri.as_str()) else {
+                    return Ok(());
+                };
+                let (text, version) = (doc.analysis.text.clone(), doc.version);
+                self.update(p.text_document.uri, version, text)
+            }
             notif::DidCloseTextDocument::METHOD => {
                 let Ok(p) = params::<DidCloseTextDocumentParams>(n.params) else {
                     return Ok(());
@@ -277,6 +289,7 @@ impl<W: Write> Server<'_, W> {
             uri.as_str().to_string(),
             Doc {
                 uri: uri.clone(),
+                version,
                 analysis,
             },
         );
@@ -532,8 +545,13 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
             Encoding::Utf8 => PositionEncodingKind::UTF8,
             Encoding::Utf16 => PositionEncodingKind::UTF16,
         }),
-        text_document_sync: Some(TextDocumentSyncCapability::Kind(
-            TextDocumentSyncKind::INCREMENTAL,
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            lsp_types::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::INCREMENTAL),
+                save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
+                ..lsp_types::TextDocumentSyncOptions::default()
+            },
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         definition_provider: Some(OneOf::Left(true)),
