@@ -83,7 +83,14 @@ fn did_you_mean(text: &str, problem: &Problem) -> Option<Action> {
         let start = problem.span.start + offset;
         (Span::new(start, start + name.len()), short)
     } else if written.starts_with('$') {
-        (problem.span, full)
+        // A check's path: the help's path ends at the segment to fix.
+        let index = crate::fields::locate(full).len().checked_sub(1)?;
+        let segment = crate::fields::locate(written).into_iter().nth(index)?;
+        let start = problem.span.start + segment.span.start;
+        (
+            Span::new(start, problem.span.start + segment.span.end),
+            short,
+        )
     } else if written
         .chars()
         .all(|c| c.is_alphanumeric() || "_-./".contains(c))
@@ -144,6 +151,16 @@ mod tests {
         let fix = &actions(&text, p)[0];
         assert_eq!(fix.title, "Replace with `alice`");
         assert!(apply(&text, fix).contains("by alice"));
+    }
+
+    #[test]
+    fn did_you_mean_a_field() {
+        let text = format!("layout \"x\" {{\n  key alice = ed25519 \"{KEY}\"\n  step s {{\n    by alice\n    attestation slsa-provenance/v1 {{\n      require $.runDetails['bulider'].id == \"b\"\n    }}\n  }}\n}}\n");
+        let a = Analysis::new(text.clone(), Path::new("."), 0);
+        let p = a.problems.iter().find(|p| p.code == "L016").unwrap();
+        let fix = &actions(&text, p)[0];
+        assert_eq!(fix.title, "Replace with `builder`");
+        assert!(apply(&text, fix).contains("$.runDetails['builder'].id =="));
     }
 
     #[test]

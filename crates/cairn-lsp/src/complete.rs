@@ -69,10 +69,12 @@ const BLOCK_WORDS: &[&str] = &[
 /// The completions at `offset` of `text`.
 pub fn complete(text: &str, offset: usize) -> Vec<Completion> {
     let tokens = lex::tokens(text);
-    let current = tokens
-        .iter()
-        .copied()
-        .find(|t| t.span.start < offset && offset <= t.span.end);
+    // The token being typed: punctuation just typed is finished.
+    let current = tokens.iter().copied().find(|t| {
+        t.span.start < offset
+            && offset <= t.span.end
+            && !matches!(t.kind, Kind::Open | Kind::Close | Kind::Punct)
+    });
     let before: Vec<Token> = tokens
         .iter()
         .copied()
@@ -94,8 +96,9 @@ pub fn complete(text: &str, offset: usize) -> Vec<Completion> {
                     None => Vec::new(),
                 };
             }
-            Kind::Word => replace = Span::new(cur.span.start, offset),
-            Kind::Open | Kind::Close | Kind::Punct => {}
+            Kind::Word | Kind::Open | Kind::Close | Kind::Punct => {
+                replace = Span::new(cur.span.start, offset)
+            }
         }
     }
     let mut out = in_slot(text, &tokens, &before, &stack, current);
@@ -504,6 +507,14 @@ mod tests {
         assert_eq!(labels(&format!("{base} command \"{{|")), vec!["p"]);
         assert_eq!(labels("layout \"x\" { key k = e|"), vec!["ed25519"]);
         assert_eq!(labels("|"), vec!["layout"]);
+        assert_eq!(
+            labels("layout \"x\" { step s { products {|"),
+            vec!["create", "delete", "modify", "allow", "disallow", "require", "match"]
+        );
+        assert_eq!(
+            labels("layout \"x\" { key k = ed25519 \"00\" step s { by k,|"),
+            vec!["k"]
+        );
         assert!(labels("layout \"x\" { # com|").is_empty());
     }
 }
