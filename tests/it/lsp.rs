@@ -23,8 +23,13 @@ struct Client {
 
 impl Client {
     fn start() -> Client {
+        Client::start_with(&[])
+    }
+
+    fn start_with(args: &[&str]) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
             .arg("lsp")
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -519,4 +524,16 @@ fn protocol_errors() {
     assert_eq!(status, Some(2));
     shown.push_str(&err);
     insta::assert_snapshot!("lsp_protocol_errors", shown);
+}
+
+#[test]
+fn the_stdio_flag_of_editors_is_accepted() {
+    // VS Code's language client adds `--stdio` to the command line.
+    let mut c = Client::start_with(&["--stdio"]);
+    c.call("initialize", json!({"capabilities": {}}));
+    c.notify("initialized", json!({}));
+    c.call("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    let (status, err) = c.finish();
+    assert_eq!((status, err.as_str()), (Some(0), ""));
 }
