@@ -379,6 +379,19 @@ fn a_session_through_stdio() {
         json!({"textDocument": {"uri": uri}, "position": pos(GOOD, "by alice", 0, 4), "newName": "9 lives"}),
     );
     assert_eq!(bad["error"]["code"], -32602);
+    let clash = c.request(
+        "textDocument/rename",
+        json!({"textDocument": {"uri": uri}, "position": pos(GOOD, "from checkout", 0, 7), "newName": "build"}),
+    );
+    assert_eq!(clash["error"]["code"], -32602);
+    insta::assert_snapshot!(
+        "lsp_rename_refused",
+        format!(
+            "{}\n{}",
+            bad["error"]["message"].as_str().unwrap(),
+            clash["error"]["message"].as_str().unwrap()
+        )
+    );
 
     // Hover on a JSONPath segment: the field's documentation.
     let hover = c.call(

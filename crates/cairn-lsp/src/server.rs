@@ -402,15 +402,17 @@ impl<W: Write> Server<'_, W> {
             namespace: symbol.namespace,
             name: p.new_name.clone(),
         };
-        if p.new_name != symbol.name && doc.analysis.index.definition(&clash).is_some() {
-            return Err((
-                ErrorCode::InvalidParams,
-                format!(
-                    "a {} named `{}` is already declared",
-                    def.kind.keyword(),
-                    p.new_name
-                ),
-            ));
+        if let Some(other) = doc.analysis.index.definition(&clash) {
+            if p.new_name != symbol.name {
+                return Err((
+                    ErrorCode::InvalidParams,
+                    format!(
+                        "a {} named `{}` is already declared",
+                        other.kind.keyword(),
+                        p.new_name
+                    ),
+                ));
+            }
         }
         let edit = |span| TextEdit::new(lines.range(span), p.new_name.clone());
         let mut edits = vec![edit(def.span)];
