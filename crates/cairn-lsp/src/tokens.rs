@@ -52,7 +52,19 @@ pub fn classify(text: &str, index: &Index) -> Vec<Classified> {
         let (ty, modifiers) = match token.kind {
             Kind::Comment => (1, 0),
             Kind::Str if after_attestation => (8, 0),
-            Kind::Str => (2, 0),
+            Kind::Str => {
+                // `{name}` placeholders stand out from the string around them.
+                let mut at = token.span.start;
+                for (offset, name) in crate::index::placeholders(word) {
+                    let start = token.span.start + offset;
+                    push_lines(text, Span::new(at, start), 2, 0, &mut out);
+                    push_lines(text, Span::new(start, start + name.len()), 7, 0, &mut out);
+                    at = start + name.len();
+                }
+                push_lines(text, Span::new(at, token.span.end), 2, 0, &mut out);
+                after_attestation = false;
+                continue;
+            }
             Kind::Number => (3, 0),
             Kind::Path => (9, 0),
             Kind::Open | Kind::Close => {
@@ -129,8 +141,7 @@ mod tests {
 
     #[test]
     fn classifies() {
-        let text =
-            "layout \"x\" {\n key k = ed25519 \"a\nb\"\n step s { by k attestation vsa/v1 { } }\n}";
+        let text = "layout \"x\" {\n key k = ed25519 \"a\nb\"\n param p\n step s { by k command \"-{p}\" attestation vsa/v1 { } }\n}";
         let parsed = cairn_lang::syntax::parse(text).unwrap();
         let index = Index::new(text, &parsed);
         let got: Vec<(&str, &str)> = classify(text, &index)
@@ -148,10 +159,16 @@ mod tests {
                 ("ed25519", "enumMember"),
                 ("\"a", "string"),
                 ("b\"", "string"),
+                ("param", "keyword"),
+                ("p", "parameter"),
                 ("step", "keyword"),
                 ("s", "function"),
                 ("by", "keyword"),
                 ("k", "variable"),
+                ("command", "keyword"),
+                ("\"-{", "string"),
+                ("p", "parameter"),
+                ("}\"", "string"),
                 ("attestation", "keyword"),
                 ("vsa/v1", "type"),
             ]
