@@ -53,6 +53,7 @@ pub mod import;
 pub mod key;
 pub mod keyio;
 pub mod lint;
+pub mod lsp;
 pub mod markdown;
 pub mod paths;
 pub mod record;
@@ -180,6 +181,13 @@ pub enum Command {
     Completions(completions::CompletionsArgs),
     /// Print cairn's man page, or one command's (`cairn man verify | man -l -`), or write them all with `--out-dir`.
     Man(completions::ManArgs),
+    /// Run the language server on standard input and output, for editors:
+    /// diagnostics, hover, definitions, references, rename, completion,
+    /// formatting, code actions, semantic tokens, document symbols.
+    ///
+    /// Exit 0: `shutdown` then `exit`; 1: the client left without
+    /// `shutdown`; 2: a message could not be read or written.
+    Lsp(lsp::LspArgs),
 }
 
 /// Parses the command line and runs the subcommand.
@@ -248,6 +256,7 @@ pub fn main() -> ExitCode {
         Command::Test(args) => test::run(&args, cli.color),
         Command::Completions(args) => completions::run(&args, Cli::command()),
         Command::Man(args) => completions::run_man(&args, Cli::command(), cli.color),
+        Command::Lsp(args) => lsp::run(&args),
     }
 }
 

@@ -25,6 +25,7 @@ mod lang;
 mod lang_cli;
 mod lang_props;
 mod lint;
+mod lsp;
 mod messages;
 mod record;
 mod review;

@@ -13,7 +13,7 @@ pub mod error;
 pub mod identity;
 pub mod imports;
 mod input;
-mod keys;
+pub mod keys;
 mod library;
 mod report;
 mod rules;
