@@ -201,16 +201,18 @@ pub fn verify(report: &Value) -> String {
                     .iter()
                     .filter(|a| a["counted"].as_bool() == Some(true))
                     .count();
+                // Attestations no trusted key verified are not listed, but
+                // they were found: the count includes them.
+                let untrusted = usize::try_from(n(&step["untrusted"])).unwrap_or(0);
                 let status = s(&step["status"]);
                 let mark = match status {
                     "satisfied" => "✅",
-                    "failed" => "❌",
-                    _ => "⚠️",
+                    _ => "❌",
                 };
                 vec![
                     code(s(&step["name"])),
                     format!("{mark} {}", escape(status)),
-                    format!("{counted} of {}", attestations.len()),
+                    format!("{counted} of {}", attestations.len() + untrusted),
                 ]
             })
             .collect();
@@ -263,4 +265,93 @@ mod tests {
         let t = table(&["A", "B"], &[vec!["1".into(), "2".into()]]);
         assert_eq!(t, "| A | B |\n| --- | --- |\n| 1 | 2 |\n");
     }
+}
+
+/// The summary of `cairn test --format json`'s document: the outcome, the
+/// counts, and a row per case that failed or suite that could not run, with
+/// the findings it missed and those it did not expect.
+pub fn test(report: &Value) -> String {
+    let passed = report["passed"].as_bool() == Some(true);
+    let counts = &report["counts"];
+    let verdict = if passed { "PASS" } else { "FAIL" };
+    let mut out = heading("test", passed, verdict);
+    out.push_str(&format!(
+        "**{} passed, {} failed**, {} suite(s), {} not run\n\n",
+        n(&counts["passed"]),
+        n(&counts["failed"]),
+        n(&counts["suites"]),
+        n(&counts["notRun"])
+    ));
+    let mut rows = Vec::new();
+    let findings = |list: &Value| -> String {
+        let shown: Vec<String> = list
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|f| {
+                let mut text = code(s(&f["code"]));
+                if let Some(step) = f["step"].as_str() {
+                    text.push_str(&format!(" step {}", code(step)));
+                }
+                if let Some(line) = f["line"].as_u64() {
+                    text.push_str(&format!(" line {line}"));
+                }
+                text
+            })
+            .collect();
+        if shown.is_empty() {
+            "-".to_string()
+        } else {
+            shown.join(", ")
+        }
+    };
+    for suite in report["suites"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        let file = s(&suite["file"]);
+        if let Some(error) = suite["error"].as_str() {
+            rows.push(vec![
+                code(file),
+                "-".to_string(),
+                format!("⚠️ not run: {}", message(error)),
+                "-".to_string(),
+                "-".to_string(),
+            ]);
+            continue;
+        }
+        for case in suite["cases"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            if case["passed"].as_bool() == Some(true) {
+                continue;
+            }
+            let expected = s(&case["expected"]["verdict"]);
+            let actual = s(&case["actual"]["verdict"]);
+            rows.push(vec![
+                code(file),
+                code(s(&case["name"])),
+                format!("❌ expected {}, got {}", escape(expected), escape(actual)),
+                findings(&case["missing"]),
+                findings(&case["extra"]),
+            ]);
+        }
+    }
+    if !rows.is_empty() {
+        out.push_str(&table(
+            &[
+                "Suite",
+                "Case",
+                "Outcome",
+                "Missing findings",
+                "Unexpected findings",
+            ],
+            &rows,
+        ));
+    }
+    out
 }

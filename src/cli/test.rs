@@ -30,13 +30,13 @@ pub struct TestArgs {
     #[arg(long, value_name = "TEXT")]
     pub filter: Option<String>,
     /// Output format of the results on stdout.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
+    #[arg(long, value_enum, default_value_t = Format::Human, env = "CAIRN_FORMAT")]
     pub format: Format,
     /// Report which steps, attestations, rules, checks, keys and identities
     /// decided something in at least one case, and which steps,
     /// attestations, rules and checks no case made refuse anything (after the
-    /// results; on stderr with `--format junit`, in the JSON with `--format
-    /// json`).
+    /// results; on stderr with `--format junit` or `markdown`, in the JSON
+    /// with `--format json`).
     #[arg(long)]
     pub coverage: bool,
     /// Write the coverage as lcov (`SF:` the policy, `DA:` a line per
@@ -56,6 +56,8 @@ pub enum Format {
     Json,
     /// JUnit XML, as CI systems read it (docs/testing.md).
     Junit,
+    /// A Markdown summary for a CI job's page (`$GITHUB_STEP_SUMMARY`).
+    Markdown,
 }
 
 /// Runs `cairn test`.
@@ -94,10 +96,14 @@ pub fn run(args: &TestArgs, color: ColorChoice) -> ExitCode {
         return ExitCode::from(EXIT_ERROR);
     }
     let coverage = args.coverage || args.lcov.is_some();
+    super::shell::set_machine(args.format != Format::Human);
+    let progress = super::shell::Progress::start("running test suites");
+    progress.total(u64::try_from(files.len()).unwrap_or(u64::MAX));
     let mut results = Vec::new();
     let mut selected = 0usize;
     let mut total = 0usize;
     for file in &files {
+        progress.advance(1);
         let suite = match suite::read(file) {
             Ok(suite) => suite,
             Err(e) => {
@@ -168,6 +174,7 @@ pub fn run(args: &TestArgs, color: ColorChoice) -> ExitCode {
         }
         return ExitCode::from(EXIT_ERROR);
     }
+    drop(progress);
     let covered = if coverage {
         output::coverage(&results)
     } else {
@@ -186,6 +193,14 @@ pub fn run(args: &TestArgs, color: ColorChoice) -> ExitCode {
         ),
         Format::Junit => {
             out!("{}", output::junit(&results));
+            if coverage {
+                err!("{}", output::coverage_summary(&covered));
+            }
+        }
+        Format::Markdown => {
+            let report: serde_json::Value =
+                serde_json::from_str(&output::json(&results, None)).unwrap_or_default();
+            out!("{}", super::markdown::test(&report));
             if coverage {
                 err!("{}", output::coverage_summary(&covered));
             }

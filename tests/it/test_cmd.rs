@@ -386,6 +386,16 @@ fn a_broken_case_fails_with_a_diff() {
     xmllint(&xml, "broken");
     insta::assert_snapshot!("test_broken_junit", without_times(&xml));
 
+    // A summary for a CI job's page: the failed cases with what they missed.
+    let markdown = cairn_in(&dir, &["test", "policies/release", "--format", "markdown"]);
+    assert_eq!(markdown.status.code(), Some(1));
+    assert!(
+        text(&markdown.stderr).is_empty(),
+        "{}",
+        text(&markdown.stderr)
+    );
+    insta::assert_snapshot!("test_broken_markdown", text(&markdown.stdout));
+
     // `--filter` runs only the cases whose `SUITE:CASE` name holds the text.
     let only = cairn_in(&dir, &["test", "policies", "--filter", "broken.toml:pass"]);
     assert_eq!(only.status.code(), Some(0), "{}", text(&only.stdout));
