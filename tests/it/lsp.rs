@@ -550,3 +550,37 @@ fn the_stdio_flag_of_editors_is_accepted() {
     let (status, err) = c.finish();
     assert_eq!((status, err.as_str()), (Some(0), ""));
 }
+
+/// A policy that imports a library is compiled with it, read from disk
+/// beside the policy: the release example has no diagnostics, and an
+/// import of a file that is not there is `E260`.
+#[test]
+fn imports_are_followed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("policies/release/policy.cairn");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let uri = file_uri(&path);
+    let mut c = Client::start();
+    c.call("initialize", json!({"capabilities": {}}));
+    c.notify("initialized", json!({}));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "cairn", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(&uri);
+    assert!(diags.is_empty(), "{}", shown(&diags));
+    let broken = text.replace("../baselines/slsa-l3.cairn", "../baselines/missing.cairn");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": broken}]}),
+    );
+    let diags = c.diagnostics(&uri);
+    assert!(
+        codes(&diags).contains(&"E260".to_string()),
+        "{}",
+        shown(&diags)
+    );
+    c.call("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.finish().0, Some(0));
+}

@@ -80,9 +80,24 @@ impl Analysis {
         let mut index = Index::default();
         if let Some(parsed) = &parsed {
             index = Index::new(&text, parsed);
-            match cairn_lang::lower::lower(parsed, base_dir) {
-                Err(errors) => problems.extend(errors.iter().map(|e| from_diagnostic(e))),
-                Ok(layout) => {
+            // Compiled with the files it imports, read from disk beside it.
+            let checked = cairn_lang::lower::imports::check_source(
+                OPEN_DOCUMENT,
+                &text,
+                base_dir,
+                &cairn_lang::lower::imports::FileLoader,
+            );
+            match checked {
+                Err(errors) => problems.extend(errors.reports.iter().map(|e| {
+                    let problem = from_diagnostic(e.as_ref());
+                    in_this_file(e, problem)
+                })),
+                // A library has no layout to lint.
+                Ok(cairn_lang::lower::imports::Checked { layout: None, .. }) => {}
+                Ok(cairn_lang::lower::imports::Checked {
+                    layout: Some(layout),
+                    ..
+                }) => {
                     let options = lint::Options {
                         now,
                         expiry_warn_days: lint::Options::DEFAULT_EXPIRY_WARN_DAYS,
@@ -102,6 +117,28 @@ impl Analysis {
             index,
             problems,
         }
+    }
+}
+
+/// The name the open document's own diagnostics carry while it is compiled
+/// with its imports.
+const OPEN_DOCUMENT: &str = "\u{0}open document";
+
+/// A problem of an imported file is shown at the start of the open
+/// document, its message naming that file (its places are in the other file).
+fn in_this_file(report: &miette::Report, mut problem: Problem) -> Problem {
+    let file = report.source_code().and_then(|source| {
+        let contents = source.read_span(&(0, 0).into(), 0, 0).ok()?;
+        contents.name().map(str::to_string)
+    });
+    match file {
+        Some(name) if name != OPEN_DOCUMENT => {
+            problem.message = format!("in `{name}`: {}", problem.message);
+            problem.span = Span::new(0, 0);
+            problem.related.clear();
+            problem
+        }
+        _ => problem,
     }
 }
 
