@@ -90,100 +90,21 @@ pub fn simple_path(path: &str) -> (Path, String) {
     (out, text)
 }
 
-/// Some lines of a pretty-printed payload, numbered as in it, with the
-/// member's first line marked.
+/// Lines of an evidence file or of a decoded payload, numbered as there:
+/// what a snippet shows.
 #[derive(Debug)]
-pub struct Excerpt {
-    name: String,
-    text: String,
-    /// Number (1-based) of the first line shown.
-    first: usize,
-    /// The mark, in `text`.
-    pub label: SourceSpan,
+pub struct Lines {
+    /// The name shown in the header.
+    pub name: String,
+    /// The text shown (escaped, cut).
+    pub text: String,
+    /// Number (1-based) of its first line.
+    pub line: usize,
+    /// The column (0-based) the text starts at in its first line.
+    pub column: usize,
 }
 
-impl Excerpt {
-    /// The lines of `pretty` around `span` (the member), under `name`.
-    pub fn new(name: String, pretty: &str, span: Span) -> Option<Excerpt> {
-        let before = pretty.get(..span.start)?;
-        let mark_line = before.matches('\n').count();
-        let mark_col = span.start - before.rfind('\n').map_or(0, |p| p + 1);
-        let lines: Vec<&str> = pretty.lines().collect();
-        let value_lines = pretty.get(span.start..span.end)?.matches('\n').count() + 1;
-        // One line of context before the member, the member, then what
-        // fits; a long member is cut.
-        let start = mark_line.saturating_sub(1);
-        let end = (mark_line + value_lines)
-            .min(start + LINES)
-            .min(lines.len());
-        let mut text = String::new();
-        let mut label = (0usize, 0usize);
-        for (n, line) in lines.iter().enumerate().take(end).skip(start) {
-            if !text.is_empty() {
-                text.push('\n');
-            }
-            let shown = |s: &str| -> String {
-                let e = escape(s);
-                if e.chars().count() > WIDTH {
-                    let cut: String = e.chars().take(WIDTH).collect();
-                    format!("{cut}…")
-                } else {
-                    e
-                }
-            };
-            if n == mark_line {
-                let head = shown(line.get(..mark_col).unwrap_or(""));
-                let line_end = if value_lines == 1 {
-                    (mark_col + span.len()).min(line.len())
-                } else {
-                    line.len()
-                };
-                // A value over several lines is marked with its member name,
-                // from the line's first character on.
-                let from = if value_lines == 1 {
-                    mark_col
-                } else {
-                    line.len() - line.trim_start().len()
-                };
-                let head = if value_lines == 1 {
-                    head
-                } else {
-                    shown(line.get(..from).unwrap_or(""))
-                };
-                let marked = shown(line.get(from..line_end).unwrap_or(""));
-                let whole = shown(line);
-                let at = text.len() + head.len();
-                let len = marked
-                    .len()
-                    .min(whole.len().saturating_sub(head.len()))
-                    .max(1);
-                label = (at, len);
-                text.push_str(&whole);
-            } else {
-                text.push_str(&shown(line));
-            }
-        }
-        if end < mark_line + value_lines {
-            text.push_str(" …");
-        }
-        Some(Excerpt {
-            name,
-            text,
-            first: start + 1,
-            label: label.into(),
-        })
-    }
-}
-
-impl Excerpt {
-    /// The text shown.
-    #[cfg(test)]
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-}
-
-impl SourceCode for Excerpt {
+impl SourceCode for Lines {
     fn read_span<'a>(
         &'a self,
         _span: &SourceSpan,
@@ -194,11 +115,75 @@ impl SourceCode for Excerpt {
             self.name.clone(),
             self.text.as_bytes(),
             (0, self.text.len()).into(),
-            self.first.saturating_sub(1),
-            0,
-            self.text.lines().count(),
+            self.line.saturating_sub(1),
+            self.column,
+            self.text.lines().count().max(1),
         )))
     }
+}
+
+/// The lines of `pretty` (a pretty-printed payload) around `span` (the
+/// member), under `name`, with the member's first line marked.
+pub fn excerpt(name: String, pretty: &str, span: Span) -> Option<(Lines, SourceSpan)> {
+    let before = pretty.get(..span.start)?;
+    let mark_line = before.matches('\n').count();
+    let mark_col = span.start - before.rfind('\n').map_or(0, |p| p + 1);
+    let lines: Vec<&str> = pretty.lines().collect();
+    let value_lines = pretty.get(span.start..span.end)?.matches('\n').count() + 1;
+    // One line of context before the member, then the member as far as
+    // it fits; a long member is cut.
+    let start = mark_line.saturating_sub(1);
+    let end = (mark_line + value_lines)
+        .min(start + LINES)
+        .min(lines.len());
+    let shown = |s: &str| -> String {
+        let e = escape(s);
+        if e.chars().count() > WIDTH {
+            let cut: String = e.chars().take(WIDTH).collect();
+            format!("{cut}…")
+        } else {
+            e
+        }
+    };
+    let mut text = String::new();
+    let mut label = (0usize, 0usize);
+    for (n, line) in lines.iter().enumerate().take(end).skip(start) {
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        if n == mark_line {
+            // A value over several lines is marked with its member name,
+            // from the line's first character on.
+            let (from, line_end) = if value_lines == 1 {
+                (mark_col, (mark_col + span.len()).min(line.len()))
+            } else {
+                (line.len() - line.trim_start().len(), line.len())
+            };
+            let head = shown(line.get(..from).unwrap_or(""));
+            let marked = shown(line.get(from..line_end).unwrap_or(""));
+            let whole = shown(line);
+            let len = marked
+                .len()
+                .min(whole.len().saturating_sub(head.len()))
+                .max(1);
+            label = (text.len() + head.len(), len);
+            text.push_str(&whole);
+        } else {
+            text.push_str(&shown(line));
+        }
+    }
+    if end < mark_line + value_lines {
+        text.push_str(" …");
+    }
+    Some((
+        Lines {
+            name,
+            text,
+            line: start + 1,
+            column: 0,
+        },
+        label.into(),
+    ))
 }
 
 /// The span of the member at `path` of `pretty`, or of the nearest member
@@ -244,11 +229,11 @@ mod tests {
     fn excerpt_marks_the_member_and_escapes() {
         let pretty = "{\n  \"a\": \"\u{1b}[2J\",\n  \"b\": {\n    \"c\": 1\n  }\n}";
         let (span, _) = member_span(pretty, &Path::default().key("b").key("c")).unwrap();
-        let e = Excerpt::new("x".into(), pretty, span).unwrap();
+        let (e, _) = excerpt("x".into(), pretty, span).unwrap();
         assert!(e.text.contains("\"c\": 1"), "{}", e.text);
-        assert_eq!(e.first, 3);
+        assert_eq!(e.line, 3);
         let (span, _) = member_span(pretty, &Path::default().key("a")).unwrap();
-        let e = Excerpt::new("x".into(), pretty, span).unwrap();
+        let (e, _) = excerpt("x".into(), pretty, span).unwrap();
         assert!(e.text.contains("\\u{1b}[2J"), "{}", e.text);
         assert!(!e.text.contains('\u{1b}'));
     }

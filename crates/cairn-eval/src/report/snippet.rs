@@ -9,9 +9,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use miette::{
-    Diagnostic, LabeledSpan, MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents,
-};
+use miette::{Diagnostic, LabeledSpan, MietteError, SourceCode, SourceSpan, SpanContents};
 
 use cairn_base::source::Span;
 use cairn_evidence::Origin;
@@ -26,33 +24,7 @@ pub type EvidenceFiles = BTreeMap<String, String>;
 /// How many characters of an evidence line are shown.
 const SHOWN: usize = 64;
 
-/// One line of an evidence file, numbered as in the file.
-#[derive(Debug)]
-struct LineSource {
-    name: String,
-    text: String,
-    line: usize,
-    /// The column (0-based) the text starts at in its line, for the header.
-    column: usize,
-}
-
-impl SourceCode for LineSource {
-    fn read_span<'a>(
-        &'a self,
-        _span: &SourceSpan,
-        _before: usize,
-        _after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
-            self.text.as_bytes(),
-            (0, self.text.len()).into(),
-            self.line.saturating_sub(1),
-            self.column,
-            1,
-        )))
-    }
-}
+use super::decoded::Lines as LineSource;
 
 /// A policy line longer than this many bytes (a classic layout whose JSON
 /// is one line, as a DSSE payload usually is) is shown as a window around the
@@ -119,41 +91,8 @@ impl SourceCode for Window {
 #[derive(Debug)]
 pub struct Snippet {
     message: String,
-    source: Shown,
+    source: LineSource,
     label: LabeledSpan,
-}
-
-/// What a snippet shows: a line of the evidence file, or an excerpt of the
-/// decoded payload of the envelope on that line.
-#[derive(Debug)]
-enum Shown {
-    Line(LineSource),
-    Decoded(super::decoded::Excerpt),
-}
-
-impl Shown {
-    /// The text shown.
-    #[cfg(test)]
-    fn text(&self) -> &str {
-        match self {
-            Shown::Line(line) => &line.text,
-            Shown::Decoded(excerpt) => excerpt.text(),
-        }
-    }
-}
-
-impl SourceCode for Shown {
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        before: usize,
-        after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        match self {
-            Shown::Line(line) => line.read_span(span, before, after),
-            Shown::Decoded(excerpt) => excerpt.read_span(span, before, after),
-        }
-    }
 }
 
 impl Snippet {
@@ -233,12 +172,12 @@ impl Snippet {
         };
         Some(Snippet {
             message: format!("evidence: `{}`", escape(&location(origin, number))),
-            source: Shown::Line(LineSource {
+            source: LineSource {
                 name: origin.file.clone(),
                 text: full,
                 line: number,
                 column: 0,
-            }),
+            },
             label: LabeledSpan::new_with_span(Some(what.to_string()), (label_start, label_len)),
         })
     }
@@ -254,7 +193,7 @@ impl Snippet {
         list: Option<Side>,
         member: Option<&str>,
     ) -> Option<Snippet> {
-        use super::decoded::{member_span, payload, simple_path, Excerpt};
+        use super::decoded::{excerpt, member_span, payload, simple_path};
         let value = payload(part)?;
         let pretty = serde_json::to_string_pretty(&value).ok()?;
         let statement = value.get("predicateType").is_some();
@@ -285,7 +224,7 @@ impl Snippet {
                 (span, what, member.filter(|m| *m != "$").map(|_| text))
             }
         };
-        let excerpt = Excerpt::new(
+        let (lines, label) = excerpt(
             format!("{}:{line} (payload, decoded)", origin.file),
             &pretty,
             span,
@@ -299,8 +238,8 @@ impl Snippet {
                 "evidence: `{}`, its payload decoded{at}",
                 escape(&location(origin, line))
             ),
-            label: LabeledSpan::new_with_span(Some(what), excerpt.label),
-            source: Shown::Decoded(excerpt),
+            label: LabeledSpan::new_with_span(Some(what), label),
+            source: lines,
         })
     }
 }
@@ -438,14 +377,10 @@ mod tests {
         let files: EvidenceFiles = [("f".to_string(), text.to_string())].into();
         let snippet = Snippet::new(&origin, Some(name), list, None, &files).unwrap();
         let label = &snippet.label;
-        let marked =
-            snippet.source.text()[label.offset()..label.offset() + label.len()].to_string();
+        let marked = snippet.source.text[label.offset()..label.offset() + label.len()].to_string();
         (
-            match &snippet.source {
-                Shown::Line(l) => l.line,
-                Shown::Decoded(_) => 0,
-            },
-            snippet.source.text().to_string(),
+            snippet.source.line,
+            snippet.source.text.clone(),
             marked,
             label.label().unwrap().to_string(),
         )
@@ -609,9 +544,9 @@ mod tests {
             let files: EvidenceFiles = [("f".to_string(), text)].into();
             if let Some(snippet) = Snippet::new(&origin, Some(&name), list, None, &files) {
                 let label = &snippet.label;
-                proptest::prop_assert!(label.offset() + label.len() <= snippet.source.text().len());
-                proptest::prop_assert!(snippet.source.text().is_char_boundary(label.offset()));
-                proptest::prop_assert!(snippet.source.text().is_char_boundary(label.offset() + label.len()));
+                proptest::prop_assert!(label.offset() + label.len() <= snippet.source.text.len());
+                proptest::prop_assert!(snippet.source.text.is_char_boundary(label.offset()));
+                proptest::prop_assert!(snippet.source.text.is_char_boundary(label.offset() + label.len()));
             }
         }
     }
