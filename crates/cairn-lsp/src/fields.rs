@@ -68,33 +68,8 @@ pub fn locate(path: &str) -> Vec<Located> {
 
 /// The index of the `]` that closes the `[` at the start of `text`.
 fn close_of(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' => quote = Some(c),
-            '[' => depth += 1,
-            ']' => {
-                depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    return Some(i);
-                }
-            }
-            _ => {}
-        }
-    }
-    None
+    let (inner, _) = cairn_lang::lint::schema::bracket(text.get(1..)?)?;
+    Some(1 + inner.len())
 }
 
 /// The full type URI of an attestation's type as written (an alias or a URI).

@@ -207,7 +207,7 @@ pub fn segments(path: &str) -> Option<Vec<Segment>> {
 }
 
 /// Splits `inner]rest` at the `]` that closes the bracket (quotes and nesting respected).
-fn bracket(text: &str) -> Option<(&str, &str)> {
+pub fn bracket(text: &str) -> Option<(&str, &str)> {
     let mut depth = 0usize;
     let mut quote: Option<char> = None;
     let mut escaped = false;
