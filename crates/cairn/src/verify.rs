@@ -90,6 +90,7 @@ fn run(
         _ => (Vec::new(), Vec::new()),
     };
     let keys = inputs::trusted_keys(&layout)?;
+    let mut ignored_links: Vec<String> = Vec::new();
     let (verified, rejected) = match links {
         Some(dir) => {
             let cx = crate::classic::Context {
@@ -101,6 +102,7 @@ fn run(
                 in_toto_names: policy.is_classic(),
             };
             let found = crate::classic::links(&layout, &keys, dir, 0, &cx)?;
+            ignored_links.clone_from(&found.ignored);
             extra.extend(crate::classic::ignored_finding(dir, &found.ignored));
             extra.extend(crate::classic::misnamed_findings(&found.misnamed));
             (found.verified, found.rejected)
@@ -149,7 +151,7 @@ fn run(
     verdict.add_unreadable(&unreadable_evidence);
     verdict.add_findings(extra);
     if policy.is_classic() {
-        classic_advice(&mut verdict, policy.text());
+        classic_advice(&mut verdict, policy.text(), &ignored_links);
     }
     let mut report = Report::new(policy, layout, verdict, trace, verified, artifact, now);
     report.set_documents(&options.documents);
@@ -251,10 +253,27 @@ fn sigstore_trust(
 /// advises verifying without one (or importing the layout to a policy that
 /// can), and underlines the layout's `steps` member rather than the whole
 /// `signed` object.
-fn classic_advice(verdict: &mut cairn_eval::Verdict, text: &str) {
+fn classic_advice(verdict: &mut cairn_eval::Verdict, text: &str, ignored: &[String]) {
     use cairn_interop::classic::locate::{Locator, Path};
     let steps = Locator::new(text).find_member_name(&Path::default(), "steps");
     for f in &mut verdict.findings {
+        // A step without a link whose link is in the folder under another
+        // keyid8: say which file, and why in-toto never opens it.
+        if f.code == cairn_eval::Code::NoEvidence && f.actual.as_deref() == Some("none") {
+            let prefix = f.step.as_deref().map(|s| format!("{s}."));
+            let named: Vec<String> = ignored
+                .iter()
+                .filter(|file| prefix.as_deref().is_some_and(|p| file.starts_with(p)))
+                .map(|file| format!("`{file}`"))
+                .collect();
+            if !named.is_empty() {
+                let step = f.step.as_deref().unwrap_or_default();
+                f.help = Some(format!(
+                    "{} names this step, but not as `{step}.<keyid8>.link` for one of its functionaries, the only links in-toto opens (V153): rename it for the key that signed it if that key is a functionary of the step, or have one record the step",
+                    named.join(", ")
+                ));
+            }
+        }
         if f.code != cairn_eval::Code::ArtifactNotBound {
             continue;
         }

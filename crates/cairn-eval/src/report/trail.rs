@@ -123,7 +123,30 @@ fn step_trail(
         }
     }
     if step.considered.is_empty() && step.untrusted == 0 {
-        out.push_str("  no attestation names this step or has its predicate type\n");
+        // A classic link folder's file named for this step under another
+        // key's keyid8 was never read (V153): say so rather than "none".
+        let prefix = format!("{}.", step.name);
+        let misfiled: Vec<&str> = verdict
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::IgnoredFiles)
+            .filter_map(|f| f.actual.as_deref())
+            .flat_map(|files| files.split(", "))
+            .filter(|file| file.starts_with(&prefix))
+            .collect();
+        if misfiled.is_empty() {
+            out.push_str("  no attestation names this step or has its predicate type\n");
+        } else {
+            let _ = writeln!(
+                out,
+                "  not read: {} (not named `<step>.<keyid8>.link` for a functionary of this step; see V153)",
+                misfiled
+                    .iter()
+                    .map(|f| format!("`{}`", escape(f)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
     }
     let lists: Vec<&ListTrace> = trace
         .lists
