@@ -267,6 +267,44 @@ fn check_material(
         .filter(|k| material.contains_key(*k))
         .collect();
     let path = "$.verificationMaterial";
+    // Each entry of these lists may cost a signature check or a chain
+    // build: their counts are bounded before anything else is read.
+    use super::super::limits::{MAX_BUNDLE_CERTIFICATES, MAX_TIMESTAMPS, MAX_TLOG_ENTRIES};
+    let lists = [
+        (
+            material
+                .get("x509CertificateChain")
+                .and_then(|c| c.get("certificates")),
+            "x509CertificateChain.certificates",
+            "certificates",
+            MAX_BUNDLE_CERTIFICATES,
+        ),
+        (
+            material.get("tlogEntries"),
+            "tlogEntries",
+            "log entries",
+            MAX_TLOG_ENTRIES,
+        ),
+        (
+            material
+                .get("timestampVerificationData")
+                .and_then(|t| t.get("rfc3161Timestamps")),
+            "timestampVerificationData.rfc3161Timestamps",
+            "timestamps",
+            MAX_TIMESTAMPS,
+        ),
+    ];
+    for (list, field, what, max) in lists {
+        let count = list.and_then(Value::as_array).map_or(0, Vec::len);
+        if count > max {
+            return Err(EvidenceError::TooMany {
+                at: at.clone().with_field(format!("{path}.{field}")),
+                what,
+                count,
+                max,
+            });
+        }
+    }
     match kinds.as_slice() {
         [one] => {
             if *one == "x509CertificateChain" {
