@@ -606,16 +606,25 @@ mod tests {
     }
 
     #[test]
-    fn counts_are_bounded_by_bytes_alone() {
-        // 33 log entries (once more than a fixed limit allowed) are read;
-        // an inclusion proof longer than any tree needs is not.
-        let entries = vec![r#"{"inclusionPromise": {}}"#; 33].join(",");
-        let text = format!(
-            r#"{{"mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.1", "verificationMaterial": {{"publicKey": {{"hint": "x"}}, "tlogEntries": [{entries}]}}, "messageSignature": {{}}}}"#
-        );
-        if let Err(e) = read(&text) {
-            assert!(!e.to_string().contains("limit"), "{e}");
+    fn counts_are_bounded() {
+        // 8 log entries are read, 9 are refused before anything else;
+        // an inclusion proof longer than any tree needs is refused too.
+        let bundle = |n: usize| {
+            let entries = vec![r#"{"inclusionPromise": {}}"#; n].join(",");
+            format!(
+                r#"{{"mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.1", "verificationMaterial": {{"publicKey": {{"hint": "x"}}, "tlogEntries": [{entries}]}}, "messageSignature": {{}}}}"#
+            )
+        };
+        if let Err(e) = read(&bundle(8)) {
+            assert_ne!(code(&e), "E475", "{e}");
         }
+        let e = read(&bundle(9)).unwrap_err();
+        assert_eq!(code(&e), "E475");
+        assert!(
+            e.to_string()
+                .contains("at `$.verificationMaterial.tlogEntries`: 9, cairn reads at most 8"),
+            "{e}"
+        );
         let hashes = vec![r#""00""#; 65].join(",");
         let text = format!(
             r#"{{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json", "verificationMaterial": {{"publicKey": {{"hint": "x"}}, "tlogEntries": [{{"inclusionProof": {{"checkpoint": {{"envelope": "x"}}, "hashes": [{hashes}]}}}}]}}, "messageSignature": {{}}}}"#
