@@ -504,7 +504,10 @@ mod tests {
         let signer = SigningKey::EcdsaP256(p256::ecdsa::SigningKey::random(&mut rand_core::OsRng));
         let mut envelope = envelope;
         let real = sign_dsse(INTOTO_PAYLOAD_TYPE, b"{}", &signer).signatures[0].clone();
-        envelope.signatures.push(Signature { keyid: None, ..real });
+        envelope.signatures.push(Signature {
+            keyid: None,
+            ..real
+        });
         let mut all = keys.clone();
         all.extend(trusted(&[signer]));
         let (n, outcome) = writes(&envelope, &all);
@@ -538,7 +541,10 @@ mod tests {
         let envelope = junk_envelope(16, b"{}");
         let (n, outcome) = writes(&envelope, &trusted);
         assert_eq!(n, 16 * 8);
-        assert!(outcome.failures.iter().all(|f| !f.contains(scheme::NOT_CHECKED)));
+        assert!(outcome
+            .failures
+            .iter()
+            .all(|f| !f.contains(scheme::NOT_CHECKED)));
     }
 
     /// Checking signatures while reading gives what reading and then
