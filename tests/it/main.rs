@@ -14,6 +14,9 @@ mod eval;
 mod evidence;
 mod examples;
 mod explain;
+mod fuzz_corpora;
+#[path = "../../fuzz/src/targets.rs"]
+mod fuzz_targets;
 mod holders;
 mod interop;
 mod ite10;

@@ -322,6 +322,27 @@ pub fn run_all(checks: &[Prepared<'_>], target: Target<'_>) -> Vec<Result<(), Ch
     })
 }
 
+/// Runs `check` over the predicate `text` both ways cairn reads a
+/// predicate: over the value read from it, and over the text walked for the
+/// path where it can be (the lazy road). `None` when `text` is not strict
+/// JSON. Each outcome is `Ok` or the failure's message and actual value. For
+/// the differential fuzz target and tests: the two must always agree.
+pub fn both_roads(
+    check: &Check,
+    text: &str,
+    max_depth: usize,
+) -> Option<(Result<(), String>, Result<(), String>)> {
+    let value = cairn_json::parse(text.as_bytes(), max_depth).ok()?;
+    let predicate = Predicate::checked_text(text.into(), max_depth);
+    let prepared = Prepared::new(check);
+    let shown = |r: Result<(), CheckFailure>| {
+        r.map_err(|f| format!("{} (actual {}, invalid {})", f.message, f.actual, f.invalid))
+    };
+    let by_value = shown(run_on(&prepared, Target::Value(&value)));
+    let by_text = shown(run_on(&prepared, Target::Predicate(&predicate)));
+    Some((by_value, by_text))
+}
+
 /// [`run_on`], with what the check's path selects in the predicate's text
 /// when that is known already.
 fn run_selected(
