@@ -286,7 +286,7 @@ impl<'a> Message<'a> {
         let made = self.ed25519_tries.fetch_add(1, Ordering::Relaxed);
         match self.len.get() {
             Some(&len) if made >= self.ed25519_tries_allowed(len) => Err(format!(
-                "{NOT_CHECKED}: {made} Ed25519 keys were tried over this {len}-byte message already, the most cairn tries for a message this long; give each signature the `keyid` of its key"
+                "{NOT_CHECKED}: {made} Ed25519 tries over this {len}-byte message were made already, the most cairn makes for a message this long; give each signature the `keyid` of its key"
             )),
             _ => Ok(()),
         }

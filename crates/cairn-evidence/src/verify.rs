@@ -530,6 +530,14 @@ mod tests {
         assert_eq!(outcome.failures.len(), 16);
         let last = outcome.failures.last().unwrap();
         assert!(last.contains(scheme::NOT_CHECKED), "{last}");
+        // The text a report shows (the 128th try, the last key of the last signature).
+        assert_eq!(
+            *last,
+            format!(
+                "signature 15: no trusted key verifies it (last: not checked: 127 Ed25519 tries over this {}-byte message were made already, the most cairn makes for a message this long; give each signature the `keyid` of its key)",
+                envelope.pae().len()
+            )
+        );
         // The key's own signature, named by keyid, is still checked first.
         let mut envelope = envelope;
         let mut real = sign_dsse(INTOTO_PAYLOAD_TYPE, &long, &keys[7]).signatures[0].clone();
