@@ -140,8 +140,9 @@ def main():
     write("err/E301-SG-13-bundle-partial-last-line.intoto.jsonl", g + "\n" + g[: len(g) // 2])
     write("err/E303-bundle-duplicate-payload-line-2.intoto.jsonl", g + "\n" + g.replace('"payloadType"', '"payload": "e30=", "payloadType"', 1) + "\n" + g + "\n")
     write("err/E318-bundle-unrecognised-line.intoto.jsonl", g + "\n" + '{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}' + "\n")
-    # Counts have no limit of their own (33 signatures were once refused).
-    write("ok/ok-33-signatures.json", {**good, "signatures": good["signatures"] * 33})
+    # Signatures are limited (16 per document: each may cost a try of every key).
+    write("ok/ok-16-signatures.json", {**good, "signatures": good["signatures"] * 16})
+    write("err/E475-dsse-17-signatures.json", {**good, "signatures": good["signatures"] * 17})
     write("err/E305-nested-too-deep.json", '{"payload": ' + "[" * 200 + "]" * 200 + "}")
     write("err/E301-invalid-utf8.json", b'{"payload": "\xff"}')
     # statements and links (7.4)

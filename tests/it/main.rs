@@ -16,6 +16,9 @@ mod everyday;
 mod evidence;
 mod examples;
 mod explain;
+mod fuzz_corpora;
+#[path = "../../fuzz/src/targets.rs"]
+mod fuzz_targets;
 mod holders;
 mod imports;
 mod interop;

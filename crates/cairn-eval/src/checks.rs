@@ -155,10 +155,90 @@ pub struct Prepared<'c> {
 /// The compiled parts of a check.
 struct Ready<'c> {
     path: Path,
-    /// For a `count` whose path ends in a wildcard or a filter: the path of
-    /// the container it selects from (`None` also when that does not parse).
-    container: Option<Path>,
+    /// For a `count`: what its path's last segment selects from.
+    container: Option<Container>,
     matcher: Matcher<'c>,
+}
+
+/// What the last segment of a `count`'s path selects from, decided from
+/// the parsed path (never from its text: `[?@.id == "]"]` has brackets in
+/// a string): the path without that segment, and the kinds of value the
+/// segment selects from. Zero values selected out of a container that is
+/// absent, or of another kind, is no empty list and fails the `count`.
+struct Container {
+    path: Path,
+    /// The container's path as the check writes it (`` `$.failedTests` ``),
+    /// or a description when no prefix of the text is that path.
+    text: String,
+    /// Whether an array, an object can be selected from.
+    array: bool,
+    object: bool,
+}
+
+impl Container {
+    /// The container of `query` (written `text`), when it has segments.
+    fn of(query: &JpQuery, text: &str) -> Option<Container> {
+        use jsonpath_rust::parser::model::{Segment, Selector};
+        let (last, rest) = query.segments.split_last()?;
+        let kinds = |selector: &Selector| match selector {
+            Selector::Name(_) => (false, true),
+            Selector::Index(_) | Selector::Slice(..) => (true, false),
+            Selector::Wildcard | Selector::Filter(_) => (true, true),
+        };
+        let (array, object) = match last {
+            Segment::Descendant(_) => (true, true),
+            Segment::Selector(one) => kinds(one),
+            Segment::Selectors(many) => many
+                .iter()
+                .map(kinds)
+                .fold((false, false), |(a, o), (x, y)| (a || x, o || y)),
+        };
+        let container = JpQuery::new(rest.to_vec());
+        let text = prefix_text(text, &container).map_or_else(
+            || format!("what `{text}` selects from"),
+            |prefix| format!("`{prefix}`"),
+        );
+        Some(Container {
+            path: Path {
+                plan: Plan::new(&container),
+                query: container,
+            },
+            text,
+            array,
+            object,
+        })
+    }
+
+    /// What the container must be, for messages.
+    fn wanted(&self) -> &'static str {
+        match (self.array, self.object) {
+            (true, false) => "a list",
+            (false, true) => "an object",
+            _ => "a list or an object",
+        }
+    }
+
+    /// Whether a value of `kind` (as [`cairn_base::diag::json_kind`] names
+    /// it) can be selected from.
+    fn admits(&self, kind: &str) -> bool {
+        (self.array && kind == "an array") || (self.object && kind == "an object")
+    }
+}
+
+/// The longest proper prefix of `text` (cut before a `.` or `[`) that
+/// parses to `query`, trying at most 64 cuts from the end.
+fn prefix_text<'t>(text: &'t str, query: &JpQuery) -> Option<&'t str> {
+    if query.segments.is_empty() {
+        return Some("$");
+    }
+    text.char_indices()
+        .rev()
+        .filter(|&(i, c)| i > 0 && (c == '.' || c == '['))
+        .take(64)
+        .filter_map(|(i, _)| text.get(..i))
+        .find(|prefix| {
+            jsonpath_rust::parser::parse_json_path(prefix).is_ok_and(|parsed| parsed == *query)
+        })
 }
 
 impl<'c> Prepared<'c> {
@@ -175,7 +255,7 @@ impl<'c> Prepared<'c> {
             .map_err(|e| format!("path `{}` cannot be evaluated: {e}", check.path))
             .and_then(|path| {
                 let container = if check.quantifier == Quantifier::Count {
-                    container_of(&check.path).and_then(|c| Path::new(c).ok())
+                    Container::of(&path.query, &check.path)
                 } else {
                     None
                 };
@@ -286,6 +366,27 @@ pub fn run_all(
     })
 }
 
+/// Runs `check` over the predicate `text` both ways cairn reads a
+/// predicate: over the value read from it, and over the text walked for the
+/// path where it can be (the lazy road). `None` when `text` is not strict
+/// JSON. Each outcome is `Ok` or the failure's message and actual value. For
+/// the differential fuzz target and tests: the two must always agree.
+pub fn both_roads(
+    check: &Check,
+    text: &str,
+    max_depth: usize,
+) -> Option<(Result<(), String>, Result<(), String>)> {
+    let value = cairn_json::parse(text.as_bytes(), max_depth).ok()?;
+    let predicate = Predicate::checked_text(text.into(), max_depth);
+    let prepared = Prepared::new(check);
+    let shown = |r: Result<(), CheckFailure>| {
+        r.map_err(|f| format!("{} (actual {}, invalid {})", f.message, f.actual, f.invalid))
+    };
+    let by_value = shown(run_on(&prepared, Target::Value(&value), None));
+    let by_text = shown(run_on(&prepared, Target::Predicate(&predicate), None));
+    Some((by_value, by_text))
+}
+
 /// [`run_on`], with what the check's path selects in the predicate's text
 /// when that is known already.
 fn run_selected(
@@ -342,13 +443,6 @@ fn run_selected(
         },
     };
     let shown = check.shown_path();
-    let shown_container = |container: &str| match check.root {
-        Root::Predicate => container.to_string(),
-        Root::Statement => format!(
-            "statement{}",
-            container.strip_prefix('$').unwrap_or(container)
-        ),
-    };
     let ready = prepared.ready.as_ref().map_err(|e| broken(e.clone()))?;
     let count_only = matches!(check.test, Test::Exists) || check.quantifier == Quantifier::Count;
     let selected = match target.query(&ready.path, count_only, selected) {
@@ -370,27 +464,29 @@ fn run_selected(
             // container is absence, not an empty list.
             // Nor when it is a string, a number or null: `[*]` selects
             // nothing from those either, but they are no empty list.
+            // The same for an index, a slice, a union or a name: every
+            // `count` is decided on what its last segment selects from.
             if selected.is_empty() {
-                if let (Some(container), Some(path)) = (container_of(&check.path), &ready.container)
-                {
-                    if let Some(kinds) = target.kinds(path) {
-                        if kinds.is_empty() {
-                            return Err(fail(
-                                format!("`{}` is absent", shown_container(container)),
-                                "absent".into(),
-                            ));
-                        }
-                        if let Some(&kind) =
-                            kinds.iter().find(|&&k| k != "an array" && k != "an object")
-                        {
-                            return Err(fail(
-                                format!(
-                                    "`{}` is {kind}, not a list or an object",
-                                    shown_container(container)
-                                ),
-                                kind.into(),
-                            ));
-                        }
+                if let Some(container) = &ready.container {
+                    let Some(kinds) = target.kinds(&container.path) else {
+                        return Err(broken(format!(
+                            "path `{}` cannot be evaluated: what it selects from cannot be read",
+                            check.path
+                        )));
+                    };
+                    // A path into the Statement is shown as written.
+                    let shown = &match check.root {
+                        Root::Predicate => container.text.clone(),
+                        Root::Statement => container.text.replacen("`$", "`statement", 1),
+                    };
+                    if kinds.is_empty() {
+                        return Err(fail(format!("{shown} is absent"), "absent".into()));
+                    }
+                    if let Some(&kind) = kinds.iter().find(|k| !container.admits(k)) {
+                        return Err(fail(
+                            format!("{shown} is {kind}, not {}", container.wanted()),
+                            kind.into(),
+                        ));
                     }
                 }
             }
@@ -448,31 +544,6 @@ fn run_selected(
             }
         }
     }
-}
-
-/// The path a final wildcard or filter selects from (`$.a.b` for `$.a.b[*]`,
-/// `$.a.b.*` or `$.a.b[?@.x]`), when the path ends in one.
-fn container_of(path: &str) -> Option<&str> {
-    if let Some(prefix) = path.strip_suffix(".*") {
-        return Some(prefix).filter(|p| !p.ends_with('.'));
-    }
-    let body = path.strip_suffix(']')?;
-    let mut depth = 0usize;
-    for (i, c) in body.char_indices().rev() {
-        match c {
-            ']' => depth += 1,
-            '[' if depth == 0 => {
-                let inner = body.get(i + 1..)?.trim_start();
-                let prefix = body.get(..i)?;
-                return (inner.starts_with('*') || inner.starts_with('?'))
-                    .then_some(prefix)
-                    .filter(|p| !p.ends_with('.'));
-            }
-            '[' => depth -= 1,
-            _ => {}
-        }
-    }
-    None
 }
 
 /// A test made ready to run (its regex compiled).
@@ -832,10 +903,87 @@ mod tests {
         }
         let two = cmp(CompareOp::Eq, json!(2));
         assert!(ok("$.passed[*]", Quantifier::Count, two, &t));
-        assert_eq!(container_of("$.a[*]"), Some("$.a"));
-        assert_eq!(container_of("$..*"), None);
-        assert_eq!(container_of("$.a[0]"), None);
-        assert_eq!(container_of("$.a[?@.b[0] == 1]"), Some("$.a"));
+        let shown = |path: &str| {
+            let query = LIMITS.json_path(path).unwrap();
+            Container::of(&query, path).map(|c| c.text)
+        };
+        assert_eq!(shown("$.a[*]").as_deref(), Some("`$.a`"));
+        assert_eq!(shown("$..*").as_deref(), Some("`$`"));
+        assert_eq!(shown("$.a[0]").as_deref(), Some("`$.a`"));
+        assert_eq!(shown("$.a[?@.b[0] == 1]").as_deref(), Some("`$.a`"));
+        assert_eq!(shown(r#"$.a[?@.id == "]"]"#).as_deref(), Some("`$.a`"));
+        assert_eq!(shown("$['x.y'][0]").as_deref(), Some("`$['x.y']`"));
+        assert_eq!(shown("$").as_deref(), None);
+    }
+
+    /// Every shape of a last segment is decided from the parsed path: a
+    /// bracket inside a filter's string, a slice, an index, a union, a
+    /// name; over a value and over a predicate's text alike.
+    #[test]
+    fn count_of_an_absent_container_fails_whatever_the_last_segment() {
+        let zero = cmp(CompareOp::Eq, json!(0));
+        let absent = r#"{"other": 1}"#;
+        let empty = r#"{"failedTests": [], "o": {}}"#;
+        let string = r#"{"failedTests": "none"}"#;
+        let paths = [
+            r#"$.failedTests[?@.id == "]"]"#,
+            r#"$.failedTests[?@.id == ']']"#,
+            r#"$.failedTests[?@.id == "[" && @.x == "]]"]"#,
+            "$.failedTests[:]",
+            "$.failedTests[0:2]",
+            "$.failedTests[0]",
+            "$.failedTests[-1]",
+            "$.failedTests[0,1]",
+            "$.failedTests[0,'a']",
+            "$.failedTests..id",
+            "$.failedTests.*",
+            "$['failedTests'][*]",
+        ];
+        for path in paths {
+            let c = check(path, Quantifier::Count, zero.clone());
+            let prepared = Prepared::new(&c);
+            for (text, verdict) in [
+                (absent, Some("absent")),
+                (empty, None),
+                (string, Some("a string")),
+            ] {
+                let value: Value = serde_json::from_str(text).unwrap();
+                let predicate = Predicate::checked_text(text.into(), 128);
+                let by_value = run(&c, &value);
+                let by_text = run_on(&prepared, Target::Predicate(&predicate), None);
+                assert_eq!(by_value, by_text, "{path} over {text}");
+                match verdict {
+                    None => assert_eq!(by_value, Ok(()), "{path} over {text}"),
+                    Some(actual) => {
+                        let failure = by_value.expect_err(path);
+                        assert_eq!(failure.actual, actual, "{path} over {text}");
+                        assert!(!failure.invalid, "{path}");
+                        assert!(
+                            failure.message.starts_with("`$.failedTests` is")
+                                || failure.message.starts_with("`$['failedTests']` is"),
+                            "{path}: {}",
+                            failure.message
+                        );
+                    }
+                }
+            }
+        }
+        // A name selects from an object: a list is no object to count in.
+        let t = json!({"a": [1]});
+        let r = run(&check("$.a.b", Quantifier::Count, zero.clone()), &t);
+        assert_eq!(r.expect_err("list").actual, "an array");
+        assert!(ok(
+            "$.a.b",
+            Quantifier::Count,
+            zero.clone(),
+            &json!({"a": {}})
+        ));
+        // An index selects from a list: an object is none.
+        let r = run(
+            &check("$.a[0]", Quantifier::Count, zero.clone()),
+            &json!({"a": {}}),
+        );
+        assert_eq!(r.expect_err("object").actual, "an object");
     }
 
     #[test]

@@ -45,6 +45,7 @@ mod why;
 
 pub mod report;
 
+pub use checks::both_roads as check_both_roads;
 pub use digest::{matches as digests_match, STRONG as STRONG_DIGESTS};
 pub use finding::{Code, Finding, Severity};
 pub use instantiate::instantiate;

@@ -265,6 +265,14 @@ pub(super) fn read_signatures(
     if list.is_empty() {
         return Err(EvidenceError::NoSignatures { at: at.clone() });
     }
+    if list.len() > super::limits::MAX_SIGNATURES {
+        return Err(EvidenceError::TooMany {
+            at: at.clone().with_field("$.signatures"),
+            what: "signatures",
+            count: list.len(),
+            max: super::limits::MAX_SIGNATURES,
+        });
+    }
     let mut out = Vec::with_capacity(list.len());
     let mut notes = Vec::new();
     for (i, entry) in list.into_iter().enumerate() {

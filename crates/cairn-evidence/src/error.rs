@@ -200,6 +200,26 @@ pub enum EvidenceError {
         reason: String,
     },
 
+    /// More entries of one kind in one document than cairn reads: the
+    /// signatures of an envelope or metablock, the certificates, log
+    /// entries or timestamps of a Sigstore bundle (limits in
+    /// `cairn_evidence::limits`, documented in docs/security.md).
+    #[error("too many {what} in {at}: {count}, cairn reads at most {max}")]
+    #[diagnostic(
+        code(E475),
+        help("the document is refused whole, as if unsigned; the limits bound the work one document can cost (docs/security.md, Bounded work)")
+    )]
+    TooMany {
+        /// Where (the field is the list's).
+        at: Location,
+        /// What is counted (`signatures`, `certificates`, `log entries`, `timestamps`).
+        what: &'static str,
+        /// How many there are.
+        count: usize,
+        /// The most cairn reads.
+        max: usize,
+    },
+
     /// A Sigstore bundle whose shape cairn refuses.
     #[error("refused Sigstore bundle in {at}: {reason}")]
     #[diagnostic(
@@ -415,6 +435,7 @@ macro_rules! location_of {
             | EvidenceError::CaseVariantKey { at, .. }
             | EvidenceError::TooDeep { at, .. }
             | EvidenceError::TooLarge { at, .. }
+            | EvidenceError::TooMany { at, .. }
             | EvidenceError::NonCanonicalNumber { at, .. }
             | EvidenceError::Unrecognised { at, .. }
             | EvidenceError::SigstoreBundle { at, .. }

@@ -1,8 +1,12 @@
 //! Bounds on untrusted input, checked before anything is allocated for it.
 //!
-//! Only bytes are bounded: every count in a document (artifacts, subjects,
-//! signatures, lines, log entries) is bounded by the bytes it takes, and the
-//! memory cairn spends on it grows linearly with them. The two byte limits
+//! Bytes are bounded, and so every count in a document (artifacts,
+//! subjects, lines) is bounded by the bytes it takes, and the memory cairn
+//! spends on it grows linearly with them. The counts whose every entry
+//! costs a signature check or more (signatures, a bundle's certificates,
+//! log entries and timestamps) have fixed limits of their own
+//! ([`MAX_SIGNATURES`] and after), so that the work is linear in the bytes
+//! too. The two byte limits
 //! are set by environment variables ([`FILE_BYTES_VAR`], [`TOTAL_BYTES_VAR`],
 //! read by every command through [`Limits::from_env`]); JSON nesting is
 //! bounded by a fixed depth. None can be switched off. The defaults are
@@ -17,6 +21,17 @@ pub const FILE_BYTES_VAR: &str = "CAIRN_MAX_FILE_BYTES";
 pub const TOTAL_BYTES_VAR: &str = "CAIRN_MAX_TOTAL_BYTES";
 /// JSON nesting depth of any document.
 pub const MAX_DEPTH: usize = 128;
+
+/// Signatures of one DSSE envelope or classic metablock. Every signature
+/// may be tried against every trusted key, so this bounds the signature
+/// checks one document can cost (docs/security.md, Bounded work).
+pub const MAX_SIGNATURES: usize = 16;
+/// Certificates in a Sigstore bundle's verification material (a chain).
+pub const MAX_BUNDLE_CERTIFICATES: usize = 10;
+/// Transparency log entries of one Sigstore bundle.
+pub const MAX_TLOG_ENTRIES: usize = 8;
+/// RFC 3161 timestamps of one Sigstore bundle.
+pub const MAX_TIMESTAMPS: usize = 8;
 
 /// Limits applied while loading evidence.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -207,6 +207,221 @@ pub fn verify_written(
     }
 }
 
+/// A message whose signatures are checked against several keys, hashed at
+/// most once per hash algorithm whatever the number of signatures and keys:
+/// ECDSA and RSA are checked from its SHA-256, SHA-384 or SHA-512 digest,
+/// worked out at the first key that needs it. Ed25519 hashes the signature's
+/// `R` and the key before the message, so every Ed25519 try hashes the
+/// message again: those tries are bounded by [`ED25519_BUDGET_BYTES`] (at
+/// least [`ED25519_MIN_TRIES`] of them), after which a try is refused
+/// unchecked. See docs/security.md, "Bounded work".
+pub struct Message<'a> {
+    written: &'a Written<'a>,
+    /// The message's length, known once it was written out.
+    len: std::sync::OnceLock<u64>,
+    sha256: std::sync::OnceLock<Vec<u8>>,
+    sha384: std::sync::OnceLock<Vec<u8>>,
+    sha512: std::sync::OnceLock<Vec<u8>>,
+    /// Ed25519 tries made so far.
+    ed25519_tries: std::sync::atomic::AtomicU64,
+    /// Bytes the Ed25519 tries may hash ([`ED25519_BUDGET_BYTES`]).
+    budget: u64,
+}
+
+/// Bytes of message the Ed25519 tries of one message may hash together,
+/// unless that is fewer than [`ED25519_MIN_TRIES`] tries.
+pub const ED25519_BUDGET_BYTES: u64 = 256 << 20;
+/// Ed25519 tries always allowed per message, however long it is.
+pub const ED25519_MIN_TRIES: u64 = 4;
+
+/// Why an Ed25519 try was not made (the start of its failure text).
+pub const NOT_CHECKED: &str = "not checked";
+
+impl<'a> Message<'a> {
+    /// The message `written` writes.
+    pub fn new(written: &'a Written<'a>) -> Message<'a> {
+        Message::with_budget(written, ED25519_BUDGET_BYTES)
+    }
+
+    /// [`Message::new`] with another budget of bytes for Ed25519 tries.
+    pub fn with_budget(written: &'a Written<'a>, budget: u64) -> Message<'a> {
+        Message {
+            budget,
+            written,
+            len: std::sync::OnceLock::new(),
+            sha256: std::sync::OnceLock::new(),
+            sha384: std::sync::OnceLock::new(),
+            sha512: std::sync::OnceLock::new(),
+            ed25519_tries: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+
+    /// Writes the message into `sink`, noting its length.
+    fn write(&self, sink: &mut dyn FnMut(&[u8])) {
+        let mut len = 0u64;
+        (self.written)(&mut |piece| {
+            len = len.saturating_add(piece.len() as u64);
+            sink(piece);
+        });
+        let _ = self.len.set(len);
+    }
+
+    fn digest<D: Digest>(&self, cell: &std::sync::OnceLock<Vec<u8>>) -> Vec<u8> {
+        cell.get_or_init(|| {
+            let mut digest = D::new();
+            self.write(&mut |piece| digest.update(piece));
+            digest.finalize().to_vec()
+        })
+        .clone()
+    }
+
+    /// How many Ed25519 tries a message of `len` bytes allows.
+    pub fn ed25519_tries_allowed(&self, len: u64) -> u64 {
+        (self.budget / len.max(1)).max(ED25519_MIN_TRIES)
+    }
+
+    /// Takes one Ed25519 try from the budget, or says why there is none left.
+    fn take_ed25519_try(&self) -> Result<(), String> {
+        use std::sync::atomic::Ordering;
+        let made = self.ed25519_tries.fetch_add(1, Ordering::Relaxed);
+        match self.len.get() {
+            Some(&len) if made >= self.ed25519_tries_allowed(len) => Err(format!(
+                "{NOT_CHECKED}: {made} Ed25519 tries over this {len}-byte message were made already, the most cairn makes for a message this long; give each signature the `keyid` of its key"
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// [`verify`] over a [`Message`], which is hashed once per hash algorithm
+/// for all the keys and signatures checked over it.
+pub fn verify_message(
+    key: &PublicKey,
+    scheme: Scheme,
+    message: &Message<'_>,
+    sig: &[u8],
+) -> Result<(), String> {
+    use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
+    match (key, scheme) {
+        (PublicKey::Ed25519(k), Scheme::Ed25519) => {
+            let sig = ed25519_dalek::Signature::from_slice(sig)
+                .map_err(|_| format!("an ed25519 signature has 64 bytes, not {}", sig.len()))?;
+            let no = || "signature does not verify".to_owned();
+            // What needs no hash of the message is checked first.
+            let r = curve25519_dalek::edwards::CompressedEdwardsY(*sig.r_bytes())
+                .decompress()
+                .ok_or_else(no)?;
+            if r.is_small_order() || k.is_weak() {
+                return Err(no());
+            }
+            let mut stream = k.verify_stream(&sig).map_err(|_| no())?;
+            message.take_ed25519_try()?;
+            message.write(&mut |piece| stream.update(piece));
+            stream.finalize_and_verify().map_err(|_| no())
+        }
+        (PublicKey::EcdsaP256(k), Scheme::EcdsaP256) => {
+            let prehash = message.digest::<Sha256>(&message.sha256);
+            ecdsa_any_encoding(
+                sig,
+                64,
+                p256::ecdsa::Signature::from_der,
+                p256::ecdsa::Signature::from_slice,
+                |sig| k.verify_prehash(&prehash, sig).is_ok(),
+            )
+        }
+        (PublicKey::EcdsaP384(k), Scheme::EcdsaP384) => {
+            let prehash = message.digest::<Sha384>(&message.sha384);
+            ecdsa_any_encoding(
+                sig,
+                96,
+                p384::ecdsa::Signature::from_der,
+                p384::ecdsa::Signature::from_slice,
+                |sig| k.verify_prehash(&prehash, sig).is_ok(),
+            )
+        }
+        (PublicKey::EcdsaP521(k), Scheme::EcdsaP521) => {
+            let key = p521::ecdsa::VerifyingKey::from_affine(*k.as_affine())
+                .map_err(|_| "malformed P-521 key".to_owned())?;
+            let prehash = message.digest::<Sha512>(&message.sha512);
+            ecdsa_any_encoding(
+                sig,
+                132,
+                p521::ecdsa::Signature::from_der,
+                p521::ecdsa::Signature::from_slice,
+                |sig| key.verify_prehash(&prehash, sig).is_ok(),
+            )
+        }
+        (PublicKey::Rsa(k), Scheme::RsaPss(hash)) => {
+            let prehash = match hash {
+                Hash::Sha256 => message.digest::<Sha256>(&message.sha256),
+                Hash::Sha384 => message.digest::<Sha384>(&message.sha384),
+                Hash::Sha512 => message.digest::<Sha512>(&message.sha512),
+            };
+            rsa_pss_prehash(k, hash, &prehash, sig)
+        }
+        (PublicKey::Rsa(k), Scheme::RsaPkcs1v15(hash)) => {
+            let prehash = match hash {
+                Hash::Sha256 => message.digest::<Sha256>(&message.sha256),
+                Hash::Sha384 => message.digest::<Sha384>(&message.sha384),
+                Hash::Sha512 => message.digest::<Sha512>(&message.sha512),
+            };
+            let sig = rsa::pkcs1v15::Signature::try_from(sig).map_err(|e| e.to_string())?;
+            let k = k.clone();
+            match hash {
+                Hash::Sha256 => {
+                    rsa::pkcs1v15::VerifyingKey::<Sha256>::new(k).verify_prehash(&prehash, &sig)
+                }
+                Hash::Sha384 => {
+                    rsa::pkcs1v15::VerifyingKey::<Sha384>::new(k).verify_prehash(&prehash, &sig)
+                }
+                Hash::Sha512 => {
+                    rsa::pkcs1v15::VerifyingKey::<Sha512>::new(k).verify_prehash(&prehash, &sig)
+                }
+            }
+            .map_err(|_| "signature does not verify".to_owned())
+        }
+        _ => Err(format!(
+            "scheme `{}` does not fit {}",
+            scheme.name(),
+            key_description(key)
+        )),
+    }
+}
+
+/// [`rsa_pss`] from the message's digest.
+fn rsa_pss_prehash(
+    key: &rsa::RsaPublicKey,
+    hash: Hash,
+    prehash: &[u8],
+    sig: &[u8],
+) -> Result<(), String> {
+    use rsa::signature::hazmat::PrehashVerifier as _;
+    if sig.len() != key.size() {
+        return Err(format!(
+            "an RSA signature for this key has {} bytes, not {}",
+            key.size(),
+            sig.len()
+        ));
+    }
+    let salt_len = match hash {
+        Hash::Sha256 => pss_salt_len::<Sha256>(key, sig),
+        Hash::Sha384 => pss_salt_len::<Sha384>(key, sig),
+        Hash::Sha512 => pss_salt_len::<Sha512>(key, sig),
+    }
+    .ok_or_else(|| "signature does not verify".to_owned())?;
+    let rsa_sig = rsa::pss::Signature::try_from(sig).map_err(|e| e.to_string())?;
+    let key = key.clone();
+    let result = match hash {
+        Hash::Sha256 => rsa::pss::VerifyingKey::<Sha256>::new_with_salt_len(key, salt_len)
+            .verify_prehash(prehash, &rsa_sig),
+        Hash::Sha384 => rsa::pss::VerifyingKey::<Sha384>::new_with_salt_len(key, salt_len)
+            .verify_prehash(prehash, &rsa_sig),
+        Hash::Sha512 => rsa::pss::VerifyingKey::<Sha512>::new_with_salt_len(key, salt_len)
+            .verify_prehash(prehash, &rsa_sig),
+    };
+    result.map_err(|_| "signature does not verify".to_owned())
+}
+
 /// A key's type for messages: `a `rsa` key`, `an ECDSA P-384 key`.
 fn key_description(key: &PublicKey) -> String {
     match key {

@@ -227,6 +227,10 @@ fn check_with(doc: &Document, keys: &[TrustedKey], identities: &[Vec<u8>]) -> Ou
 /// Google Cloud Build's legacy regional keys sign. It stays refused: the
 /// DSSE specification signs the PAE, so that the payload type is signed too.
 fn legacy_signing(envelope: &super::dsse::Envelope, keys: &[TrustedKey], outcome: &mut Outcome) {
+    // The payload is hashed once per algorithm here too, and its Ed25519
+    // tries are bounded as the PAE's are.
+    let payload = |sink: &mut dyn FnMut(&[u8])| sink(&envelope.payload);
+    let message = scheme::Message::new(&payload);
     for failure in &mut outcome.failures {
         let index = failure
             .strip_prefix("signature ")
@@ -237,7 +241,7 @@ fn legacy_signing(envelope: &super::dsse::Envelope, keys: &[TrustedKey], outcome
         };
         let legacy = keys
             .iter()
-            .find(|k| scheme::verify(&k.key, k.scheme, &envelope.payload, &sig.sig).is_ok());
+            .find(|k| scheme::verify_message(&k.key, k.scheme, &message, &sig.sig).is_ok());
         if let Some(key) = legacy {
             let over = if matches!(key.scheme, scheme::Scheme::EcdsaP256) {
                 "over sha256(payload)"
@@ -261,58 +265,101 @@ fn check_signatures(
     keys: &[TrustedKey],
     identities: &[Vec<u8>],
 ) -> Outcome {
+    // The message is hashed once per hash algorithm for every key and
+    // signature, and Ed25519 tries are bounded (scheme::Message).
+    check_message(signatures, &scheme::Message::new(message), keys, identities)
+}
+
+/// [`check_signatures`] over a [`scheme::Message`]. Every signature is
+/// first tried with the keys its keyid names, then each signature still
+/// unverified with the other keys: signatures without a keyid (or with a
+/// wrong one) placed first cannot spend the bounded Ed25519 tries before a
+/// signature that names its key is checked.
+fn check_message(
+    signatures: &[Signature],
+    message: &scheme::Message<'_>,
+    keys: &[TrustedKey],
+    identities: &[Vec<u8>],
+) -> Outcome {
     let mut out = Outcome::default();
     // Signatures are counted by bytes alone: each hint is looked up once.
     let mut seen = std::collections::HashSet::new();
-    for (i, sig) in signatures.iter().enumerate() {
+    for sig in signatures {
         if let Some(hint) = &sig.keyid {
             if seen.insert(hint.as_str()) {
                 out.hints.push(hint.clone());
             }
         }
-        match check_one(message, sig, keys, identities, &out.signers) {
-            Ok(index) => out.signers.push(index),
-            Err(reason) => out.failures.push(format!("signature {i}: {reason}")),
+    }
+    let mut last: Vec<Option<String>> = vec![None; signatures.len()];
+    let mut done = vec![false; signatures.len()];
+    for hinted in [true, false] {
+        for (i, sig) in signatures.iter().enumerate() {
+            if done.get(i).copied().unwrap_or(true) {
+                continue;
+            }
+            match check_one(message, sig, keys, identities, &out.signers, hinted) {
+                Ok(index) => {
+                    out.signers.push(index);
+                    if let Some(d) = done.get_mut(i) {
+                        *d = true;
+                    }
+                }
+                Err(Some(reason)) => {
+                    if let Some(l) = last.get_mut(i) {
+                        *l = Some(reason);
+                    }
+                }
+                Err(None) => {}
+            }
         }
+    }
+    let tried = keys.len();
+    for (i, (done, last)) in done.iter().zip(last).enumerate() {
+        if *done {
+            continue;
+        }
+        let last = last.unwrap_or_else(|| String::from("no trusted keys"));
+        let reason = if tried > 1 {
+            format!("no trusted key verifies it (last: {last})")
+        } else {
+            last
+        };
+        out.failures.push(format!("signature {i}: {reason}"));
     }
     out.signers.sort_unstable();
     out.signers.dedup();
     out
 }
 
+/// Tries `sig` with the keys its keyid names (`hinted`) or with the others:
+/// the index of the key that verifies it, or the reason the last key tried
+/// gave (`None` when no key was tried).
 fn check_one(
-    message: &scheme::Written<'_>,
+    message: &scheme::Message<'_>,
     sig: &Signature,
     keys: &[TrustedKey],
     identities: &[Vec<u8>],
     counted: &[usize],
-) -> Result<usize, String> {
+    hinted: bool,
+) -> Result<usize, Option<String>> {
     let already = |index: usize| {
         let id = identities.get(index);
         counted.iter().any(|&c| identities.get(c) == id)
     };
-    let hinted = |k: &TrustedKey| sig.keyid.as_ref().is_some_and(|h| k.keyids.contains(h));
-    let order = keys
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| hinted(k))
-        .chain(keys.iter().enumerate().filter(|(_, k)| !hinted(k)));
-    let mut last = String::from("no trusted keys");
-    for (index, key) in order {
+    let names = |k: &TrustedKey| sig.keyid.as_ref().is_some_and(|h| k.keyids.contains(h));
+    let mut last = None;
+    for (index, key) in keys.iter().enumerate().filter(|(_, k)| names(k) == hinted) {
         if already(index) {
-            last = "only keys that already signed it verify this signature".into();
+            last = Some("only keys that already signed it verify this signature".into());
             continue;
         }
-        match scheme::verify_written(&key.key, key.scheme, message, &sig.sig) {
+        match scheme::verify_message(&key.key, key.scheme, message, &sig.sig) {
             Ok(()) => return Ok(index),
-            Err(reason) => last = reason,
+            Err(reason) => last = Some(reason),
         }
     }
-    Err(if keys.len() > 1 {
-        format!("no trusted key verifies it (last: {last})")
-    } else {
-        last
-    })
+    Err(last)
 }
 
 fn nearest(hints: &[String], keys: &[TrustedKey]) -> Option<(String, String, usize)> {
@@ -390,6 +437,122 @@ mod tests {
             r#"{{"signatures":[{{"keyid":"{}","sig":"{sig}"}}],"signed":{signed}}}"#,
             key.keyid()
         )
+    }
+
+    /// Trusted keys of each kind, and what they signed: a DSSE envelope
+    /// whose signatures name no keyid and verify with none of the keys.
+    fn junk_envelope(signatures: usize, payload: &[u8]) -> crate::dsse::Envelope {
+        let stranger = SigningKey::generate_ed25519();
+        let mut envelope = sign_dsse(INTOTO_PAYLOAD_TYPE, payload, &stranger);
+        let real = envelope.signatures[0].sig.clone();
+        // Well-formed signatures: the stranger's `R`, other canonical `s`.
+        envelope.signatures = (0..signatures)
+            .map(|i| {
+                let mut sig = real.clone();
+                sig[32] = u8::try_from(i % 200).unwrap();
+                sig[63] = 0x01;
+                Signature { keyid: None, sig }
+            })
+            .collect();
+        envelope
+    }
+
+    fn trusted(keys: &[SigningKey]) -> Vec<TrustedKey> {
+        keys.iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let public = k.public();
+                let scheme = Scheme::default_for(&public);
+                TrustedKey::new(public, scheme, format!("k{i}"))
+            })
+            .collect()
+    }
+
+    /// The Ed25519 budget of the tests' messages.
+    const BUDGET: u64 = 64 << 10;
+
+    /// Writes of the message a check of `envelope` with `keys` makes.
+    fn writes(envelope: &crate::dsse::Envelope, keys: &[TrustedKey]) -> (usize, Outcome) {
+        let count = std::sync::atomic::AtomicUsize::new(0);
+        let pae = envelope.pae();
+        let message = |sink: &mut dyn FnMut(&[u8])| {
+            count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            sink(&pae);
+        };
+        let message = scheme::Message::with_budget(&message, BUDGET);
+        let outcome = check_message(&envelope.signatures, &message, keys, &identities(keys));
+        (count.into_inner(), outcome)
+    }
+
+    /// ECDSA keys hash the message once per hash algorithm, whatever the
+    /// number of signatures and keys.
+    #[test]
+    fn the_message_is_hashed_once_per_algorithm() {
+        let keys: Vec<SigningKey> = (0..4)
+            .map(|_| SigningKey::EcdsaP256(p256::ecdsa::SigningKey::random(&mut rand_core::OsRng)))
+            .chain((0..2).map(|_| {
+                SigningKey::EcdsaP384(p384::ecdsa::SigningKey::random(&mut rand_core::OsRng))
+            }))
+            .collect();
+        let keys = trusted(&keys);
+        let envelope = junk_envelope(16, b"{}");
+        let (n, outcome) = writes(&envelope, &keys);
+        assert_eq!(n, 2, "one SHA-256 and one SHA-384");
+        assert!(outcome.signers.is_empty());
+        assert_eq!(outcome.failures.len(), 16);
+        // A real signature among them still counts.
+        let signer = SigningKey::EcdsaP256(p256::ecdsa::SigningKey::random(&mut rand_core::OsRng));
+        let mut envelope = envelope;
+        let real = sign_dsse(INTOTO_PAYLOAD_TYPE, b"{}", &signer).signatures[0].clone();
+        envelope.signatures.push(Signature {
+            keyid: None,
+            ..real
+        });
+        let mut all = keys.clone();
+        all.extend(trusted(&[signer]));
+        let (n, outcome) = writes(&envelope, &all);
+        assert_eq!(n, 2);
+        assert_eq!(outcome.signers, vec![6]);
+    }
+
+    /// Ed25519 tries hash the message each: a long message gets
+    /// `ED25519_MIN_TRIES` of them, the rest are refused unchecked; a
+    /// signature whose keyid names its key is tried with that key first.
+    #[test]
+    fn ed25519_tries_are_bounded_by_the_message_length() {
+        let keys: Vec<SigningKey> = (0..8).map(|_| SigningKey::generate_ed25519()).collect();
+        let trusted = trusted(&keys);
+        let long = vec![b'a'; usize::try_from(BUDGET / 2).unwrap()];
+        let envelope = junk_envelope(16, &long);
+        let (n, outcome) = writes(&envelope, &trusted);
+        assert_eq!(n, usize::try_from(scheme::ED25519_MIN_TRIES).unwrap());
+        assert!(outcome.signers.is_empty());
+        assert_eq!(outcome.failures.len(), 16);
+        let last = outcome.failures.last().unwrap();
+        assert!(last.contains(scheme::NOT_CHECKED), "{last}");
+        // The text a report shows (the 128th try, the last key of the last signature).
+        assert_eq!(
+            *last,
+            format!(
+                "signature 15: no trusted key verifies it (last: not checked: 127 Ed25519 tries over this {}-byte message were made already, the most cairn makes for a message this long; give each signature the `keyid` of its key)",
+                envelope.pae().len()
+            )
+        );
+        // The key's own signature, named by keyid, is still checked first.
+        let mut envelope = envelope;
+        let mut real = sign_dsse(INTOTO_PAYLOAD_TYPE, &long, &keys[7]).signatures[0].clone();
+        real.keyid = Some(keys[7].keyid());
+        envelope.signatures.push(real);
+        let (_, outcome) = writes(&envelope, &trusted);
+        assert_eq!(outcome.signers, vec![7]);
+        // A short message allows a try of every key for every signature.
+        let envelope = junk_envelope(16, b"{}");
+        let (n, outcome) = writes(&envelope, &trusted);
+        assert_eq!(n, 16 * 8);
+        assert!(outcome
+            .failures
+            .iter()
+            .all(|f| !f.contains(scheme::NOT_CHECKED)));
     }
 
     /// Checking signatures while reading gives what reading and then

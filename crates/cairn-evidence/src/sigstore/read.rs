@@ -267,6 +267,44 @@ fn check_material(
         .filter(|k| material.contains_key(*k))
         .collect();
     let path = "$.verificationMaterial";
+    // Each entry of these lists may cost a signature check or a chain
+    // build: their counts are bounded before anything else is read.
+    use super::super::limits::{MAX_BUNDLE_CERTIFICATES, MAX_TIMESTAMPS, MAX_TLOG_ENTRIES};
+    let lists = [
+        (
+            material
+                .get("x509CertificateChain")
+                .and_then(|c| c.get("certificates")),
+            "x509CertificateChain.certificates",
+            "certificates",
+            MAX_BUNDLE_CERTIFICATES,
+        ),
+        (
+            material.get("tlogEntries"),
+            "tlogEntries",
+            "log entries",
+            MAX_TLOG_ENTRIES,
+        ),
+        (
+            material
+                .get("timestampVerificationData")
+                .and_then(|t| t.get("rfc3161Timestamps")),
+            "timestampVerificationData.rfc3161Timestamps",
+            "timestamps",
+            MAX_TIMESTAMPS,
+        ),
+    ];
+    for (list, field, what, max) in lists {
+        let count = list.and_then(Value::as_array).map_or(0, Vec::len);
+        if count > max {
+            return Err(EvidenceError::TooMany {
+                at: at.clone().with_field(format!("{path}.{field}")),
+                what,
+                count,
+                max,
+            });
+        }
+    }
     match kinds.as_slice() {
         [one] => {
             if *one == "x509CertificateChain" {
@@ -568,16 +606,25 @@ mod tests {
     }
 
     #[test]
-    fn counts_are_bounded_by_bytes_alone() {
-        // 33 log entries (once more than a fixed limit allowed) are read;
-        // an inclusion proof longer than any tree needs is not.
-        let entries = vec![r#"{"inclusionPromise": {}}"#; 33].join(",");
-        let text = format!(
-            r#"{{"mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.1", "verificationMaterial": {{"publicKey": {{"hint": "x"}}, "tlogEntries": [{entries}]}}, "messageSignature": {{}}}}"#
-        );
-        if let Err(e) = read(&text) {
-            assert!(!e.to_string().contains("limit"), "{e}");
+    fn counts_are_bounded() {
+        // 8 log entries are read, 9 are refused before anything else;
+        // an inclusion proof longer than any tree needs is refused too.
+        let bundle = |n: usize| {
+            let entries = vec![r#"{"inclusionPromise": {}}"#; n].join(",");
+            format!(
+                r#"{{"mediaType": "application/vnd.dev.sigstore.bundle+json;version=0.1", "verificationMaterial": {{"publicKey": {{"hint": "x"}}, "tlogEntries": [{entries}]}}, "messageSignature": {{}}}}"#
+            )
+        };
+        if let Err(e) = read(&bundle(8)) {
+            assert_ne!(code(&e), "E475", "{e}");
         }
+        let e = read(&bundle(9)).unwrap_err();
+        assert_eq!(code(&e), "E475");
+        assert!(
+            e.to_string()
+                .contains("at `$.verificationMaterial.tlogEntries`: 9, cairn reads at most 8"),
+            "{e}"
+        );
         let hashes = vec![r#""00""#; 65].join(",");
         let text = format!(
             r#"{{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json", "verificationMaterial": {{"publicKey": {{"hint": "x"}}, "tlogEntries": [{{"inclusionProof": {{"checkpoint": {{"envelope": "x"}}, "hashes": [{hashes}]}}}}]}}, "messageSignature": {{}}}}"#

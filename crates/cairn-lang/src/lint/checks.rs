@@ -1,6 +1,6 @@
 //! Predicate checks: unknown fields (L016), comparisons that can never hold
-//! (L017), duplicate checks (L018) and weak digest algorithms (L020); and the
-//! layout's expiry (L013, L014, L015).
+//! (L017), duplicate checks (L018), weak digest algorithms (L020) and counts
+//! of one value at most (L027); and the layout's expiry (L013, L014, L015).
 
 use serde_json::Value;
 
@@ -98,6 +98,7 @@ impl Lint<'_> {
                 for (i, check) in att.checks.iter().enumerate() {
                     self.duplicate(att, i, check);
                     let path_span = self.path_span(check.span);
+                    self.count_of_one(check, path_span);
                     let Some(segments) = schema::segments(&check.path) else {
                         continue;
                     };
@@ -129,6 +130,36 @@ impl Lint<'_> {
                     .label("duplicate")
                     .related(first.span, "first written here")
                     .help(help),
+            );
+        }
+    }
+
+    /// L027: a `count` whose path selects one value at most (every segment
+    /// one name or one index): it counts whether a field exists, and over an
+    /// absent container it is 0, not a failure of an empty list.
+    fn count_of_one(&mut self, check: &ir::Check, span: Span) {
+        use jsonpath_rust::parser::model::{Segment, Selector};
+        if check.quantifier != Quantifier::Count {
+            return;
+        }
+        let Ok(query) = cairn_base::limits::LIMITS.json_path(&check.path) else {
+            return;
+        };
+        let singular = query.segments.iter().all(|segment| {
+            matches!(
+                segment,
+                Segment::Selector(Selector::Name(_) | Selector::Index(_))
+            )
+        });
+        if singular {
+            self.push(
+                Finding::new(
+                    "L027",
+                    span,
+                    format!("`count {}` counts one value at most", check.path),
+                )
+                .label("selects one value or none, never a list")
+                .help("to count the entries of a list, select them: `count $.failedTests[*]` or a filter such as `count $.failedTests[?@.id == \"x\"]`; to require a field, write `require PATH exists`"),
             );
         }
     }

@@ -226,6 +226,12 @@ pub const RULES: &[Rule] = &[
         Severity::Warn,
         "an identity that signs for the released artifact is pinned to a branch rather than a tag",
     ),
+    rule(
+        "L027",
+        "count-of-one-value",
+        Severity::Warn,
+        "a `count` whose path selects one value at most (names and indexes only), never a list",
+    ),
 ];
 
 /// The rule with this code.
