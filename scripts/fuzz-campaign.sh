@@ -15,7 +15,8 @@
 # list), which is no leak of cairn's. Needs `cargo +nightly fuzz` (cargo
 # install cargo-fuzz). The new corpus
 # entries libFuzzer finds go to a scratch copy, not fuzz/corpus: the seeds
-# stay small and reviewable. Results: docs/security.md, "Fuzzing".
+# stay small and reviewable. Exits 1 when any target left a crash input.
+# Results: docs/security.md, "Fuzzing".
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
 seconds="${1:-3600}"
@@ -26,6 +27,7 @@ cargo +nightly fuzz build -O >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf '%-20s %8s %12s %8s %8s %7s %7s\n' target seconds executions cov ft corpus crashes
+found=0
 for t in "${targets[@]}"; do
     mkdir -p "$work/$t" "artifacts/$t"
     cp corpus/"$t"/* "$work/$t/"
@@ -43,6 +45,12 @@ for t in "${targets[@]}"; do
     corpus=$(ls "$work/$t" | wc -l)
     printf '%-20s %8s %12s %8s %8s %7s %7s\n' "$t" "$((end - start))" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$corpus" "$((after - before))"
     if [ "$after" -gt "$before" ]; then
+        found=$((found + after - before))
         grep -m3 -E 'panicked|ERROR: libFuzzer|SUMMARY' "$log" | sed 's/^/    /' || true
     fi
 done
+# A crash, hang or leak report anywhere fails the run (CI's smoke run too).
+if [ "$found" -gt 0 ]; then
+    echo "$found crash input(s) in fuzz/artifacts/" >&2
+    exit 1
+fi

@@ -48,6 +48,7 @@ def read(path):
 
 
 write("policy_source", [read(p) for p in files("policies/**/*.cairn", "tests/cases/lint/**/*.cairn", "tests/cases/syntax/**/*.cairn", "tests/cases/lower/**/*.cairn")], 120)
+write("lsp_document", [read(p) for p in files("policies/**/*.cairn", "tests/cases/lint/err/*.cairn", "tests/cases/lint/ok/*.cairn")], 40)
 write("dsse_envelope", [read(p) for p in files("tests/cases/evidence/ok/*.json", "tests/cases/evidence/err/*.json", "tests/keys/more/*.dsse.json")])
 write("classic_link", [read(p) for p in files("tests/cases/classic/*/*.link", "tests/fixtures/in-toto-python/**/*.link", "tests/cases/evidence/*/*.link", "tests/keys/more/*.link")])
 write("classic_layout", [read(p) for p in files("tests/cases/classic/*/*.layout", "tests/fixtures/in-toto-python/**/*.layout", "tests/cases/evidence/*/*.layout")])

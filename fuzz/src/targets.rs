@@ -25,6 +25,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("evidence_file", evidence_file),
     ("ite10_import", ite10_import),
     ("json_roads", json_roads),
+    ("lsp_document", lsp_document),
     ("policy_source", policy_source),
     ("predicate_checks", predicate_checks),
     ("predicate_paths", predicate_paths),
@@ -77,6 +78,46 @@ pub fn policy_source(data: &[u8]) {
     };
     let levels = cairn_lang::lint::Levels::default();
     let _ = cairn_lang::lint::lint_source("fuzz.cairn", text, base, &options, &levels);
+}
+
+/// Any text as a document open in an editor: analysed as `cairn lsp`
+/// analyses it (parse, compile with its imports, lint), then every request
+/// the server answers (completion, hover, the symbol under the cursor) at up
+/// to 256 places spread over it, the semantic tokens, the outline and each
+/// problem's code actions; positions round-trip in UTF-8 and UTF-16. Never a
+/// panic.
+pub fn lsp_document(data: &[u8]) {
+    use cairn_lsp::analysis::Analysis;
+    use cairn_lsp::lines::{Encoding, Lines};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let a = Analysis::new(
+        text.to_string(),
+        Path::new("/nonexistent-cairn-fuzz"),
+        1_700_000_000,
+    );
+    let _ = cairn_lsp::tokens::classify(text, &a.index);
+    if let Some(parsed) = &a.parsed {
+        let _ = cairn_lsp::outline::outline(&Lines::new(text, Encoding::Utf16), parsed);
+    }
+    for p in &a.problems {
+        let _ = cairn_lsp::actions::actions(text, p);
+    }
+    let step = (text.len() / 256).max(1);
+    let offsets = (0..=text.len())
+        .step_by(step)
+        .filter(|&o| text.is_char_boundary(o));
+    let utf8 = Lines::new(text, Encoding::Utf8);
+    let utf16 = Lines::new(text, Encoding::Utf16);
+    for offset in offsets {
+        let _ = cairn_lsp::complete::complete(text, offset);
+        let _ = cairn_lsp::hover::hover(&a, offset);
+        let _ = a.index.symbol_at(offset);
+        for lines in [&utf8, &utf16] {
+            assert_eq!(lines.offset(lines.position(offset)), offset);
+        }
+    }
 }
 
 /// A DSSE envelope or metablock, read and its signatures checked with an
