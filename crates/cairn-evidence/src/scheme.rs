@@ -153,7 +153,7 @@ pub fn verify_written(
         (PublicKey::Ed25519(k), Scheme::Ed25519) => {
             let sig = ed25519_dalek::Signature::from_slice(sig)
                 .map_err(|_| format!("an ed25519 signature has 64 bytes, not {}", sig.len()))?;
-            ed25519_strict(k, message, &sig).map_err(|()| "signature does not verify".to_owned())
+            ed25519_strict(k, message, &sig).map_err(|()| NOT_VERIFIED.to_owned())
         }
         (PublicKey::EcdsaP256(k), Scheme::EcdsaP256) => {
             use p256::ecdsa::signature::DigestVerifier as _;
@@ -306,7 +306,7 @@ pub fn verify_message(
         (PublicKey::Ed25519(k), Scheme::Ed25519) => {
             let sig = ed25519_dalek::Signature::from_slice(sig)
                 .map_err(|_| format!("an ed25519 signature has 64 bytes, not {}", sig.len()))?;
-            let no = || "signature does not verify".to_owned();
+            let no = || NOT_VERIFIED.to_owned();
             // What needs no hash of the message is checked first.
             let r = curve25519_dalek::edwards::CompressedEdwardsY(*sig.r_bytes())
                 .decompress()
@@ -365,20 +365,7 @@ pub fn verify_message(
                 Hash::Sha384 => message.digest::<Sha384>(&message.sha384),
                 Hash::Sha512 => message.digest::<Sha512>(&message.sha512),
             };
-            let sig = rsa::pkcs1v15::Signature::try_from(sig).map_err(|e| e.to_string())?;
-            let k = k.clone();
-            match hash {
-                Hash::Sha256 => {
-                    rsa::pkcs1v15::VerifyingKey::<Sha256>::new(k).verify_prehash(&prehash, &sig)
-                }
-                Hash::Sha384 => {
-                    rsa::pkcs1v15::VerifyingKey::<Sha384>::new(k).verify_prehash(&prehash, &sig)
-                }
-                Hash::Sha512 => {
-                    rsa::pkcs1v15::VerifyingKey::<Sha512>::new(k).verify_prehash(&prehash, &sig)
-                }
-            }
-            .map_err(|_| "signature does not verify".to_owned())
+            rsa_pkcs1v15_prehash(k, hash, &prehash, sig)
         }
         _ => Err(format!(
             "scheme `{}` does not fit {}",
@@ -408,7 +395,7 @@ fn rsa_pss_prehash(
         Hash::Sha384 => pss_salt_len::<Sha384>(key, sig),
         Hash::Sha512 => pss_salt_len::<Sha512>(key, sig),
     }
-    .ok_or_else(|| "signature does not verify".to_owned())?;
+    .ok_or_else(|| NOT_VERIFIED.to_owned())?;
     let rsa_sig = rsa::pss::Signature::try_from(sig).map_err(|e| e.to_string())?;
     let key = key.clone();
     let result = match hash {
@@ -419,7 +406,7 @@ fn rsa_pss_prehash(
         Hash::Sha512 => rsa::pss::VerifyingKey::<Sha512>::new_with_salt_len(key, salt_len)
             .verify_prehash(prehash, &rsa_sig),
     };
-    result.map_err(|_| "signature does not verify".to_owned())
+    result.map_err(|_| NOT_VERIFIED.to_owned())
 }
 
 /// A key's type for messages: `a `rsa` key`, `an ECDSA P-384 key`.
@@ -455,7 +442,7 @@ fn ecdsa_any_encoding<S>(
     if der.iter().chain(raw.iter()).any(check) {
         Ok(())
     } else {
-        Err("signature does not verify".to_owned())
+        Err(NOT_VERIFIED.to_owned())
     }
 }
 
@@ -503,7 +490,7 @@ pub fn verify_prehash(
             digest.len()
         )));
     }
-    let no = || PrehashError::NotVerified("signature does not verify".to_owned());
+    let no = || PrehashError::NotVerified(NOT_VERIFIED.to_owned());
     match key {
         PublicKey::EcdsaP256(k) => {
             if hash != Hash::Sha256 {
@@ -521,21 +508,7 @@ pub fn verify_prehash(
             k.verify_prehash(digest, &sig).map_err(|_| no())
         }
         PublicKey::Rsa(k) => {
-            let sig = rsa::pkcs1v15::Signature::try_from(sig)
-                .map_err(|e| PrehashError::NotVerified(e.to_string()))?;
-            let k = k.clone();
-            match hash {
-                Hash::Sha256 => {
-                    rsa::pkcs1v15::VerifyingKey::<Sha256>::new(k).verify_prehash(digest, &sig)
-                }
-                Hash::Sha384 => {
-                    rsa::pkcs1v15::VerifyingKey::<Sha384>::new(k).verify_prehash(digest, &sig)
-                }
-                Hash::Sha512 => {
-                    rsa::pkcs1v15::VerifyingKey::<Sha512>::new(k).verify_prehash(digest, &sig)
-                }
-            }
-            .map_err(|_| no())
+            rsa_pkcs1v15_prehash(k, hash, digest, sig).map_err(PrehashError::NotVerified)
         }
         PublicKey::EcdsaP384(_) | PublicKey::EcdsaP521(_) => Err(PrehashError::Cannot(format!(
             "{} message signature is not checked from a digest by cairn",
@@ -576,45 +549,48 @@ fn ed25519_strict(
     stream.finalize_and_verify().map_err(|_| ())
 }
 
-fn rsa_pkcs1v15(key: &rsa::RsaPublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(), String> {
-    use rsa::signature::Verifier as _;
+/// The digest of `msg` under `hash`.
+fn digest_of(hash: Hash, msg: &[u8]) -> Vec<u8> {
+    match hash {
+        Hash::Sha256 => Sha256::digest(msg).to_vec(),
+        Hash::Sha384 => Sha384::digest(msg).to_vec(),
+        Hash::Sha512 => Sha512::digest(msg).to_vec(),
+    }
+}
+
+/// What a signature that does not verify is told.
+const NOT_VERIFIED: &str = "signature does not verify";
+
+/// An RSA PKCS#1 v1.5 signature over the message whose digest is `prehash`.
+fn rsa_pkcs1v15_prehash(
+    key: &rsa::RsaPublicKey,
+    hash: Hash,
+    prehash: &[u8],
+    sig: &[u8],
+) -> Result<(), String> {
+    use rsa::signature::hazmat::PrehashVerifier as _;
     let sig = rsa::pkcs1v15::Signature::try_from(sig).map_err(|e| e.to_string())?;
     let key = key.clone();
-    let result = match hash {
-        Hash::Sha256 => rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key).verify(msg, &sig),
-        Hash::Sha384 => rsa::pkcs1v15::VerifyingKey::<Sha384>::new(key).verify(msg, &sig),
-        Hash::Sha512 => rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key).verify(msg, &sig),
-    };
-    result.map_err(|_| "signature does not verify".to_owned())
+    match hash {
+        Hash::Sha256 => {
+            rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key).verify_prehash(prehash, &sig)
+        }
+        Hash::Sha384 => {
+            rsa::pkcs1v15::VerifyingKey::<Sha384>::new(key).verify_prehash(prehash, &sig)
+        }
+        Hash::Sha512 => {
+            rsa::pkcs1v15::VerifyingKey::<Sha512>::new(key).verify_prehash(prehash, &sig)
+        }
+    }
+    .map_err(|_| NOT_VERIFIED.to_owned())
+}
+
+fn rsa_pkcs1v15(key: &rsa::RsaPublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(), String> {
+    rsa_pkcs1v15_prehash(key, hash, &digest_of(hash, msg), sig)
 }
 
 fn rsa_pss(key: &rsa::RsaPublicKey, hash: Hash, msg: &[u8], sig: &[u8]) -> Result<(), String> {
-    use rsa::signature::Verifier as _;
-    if sig.len() != key.size() {
-        return Err(format!(
-            "an RSA signature for this key has {} bytes, not {}",
-            key.size(),
-            sig.len()
-        ));
-    }
-    let salt_len = match hash {
-        Hash::Sha256 => pss_salt_len::<Sha256>(key, sig),
-        Hash::Sha384 => pss_salt_len::<Sha384>(key, sig),
-        Hash::Sha512 => pss_salt_len::<Sha512>(key, sig),
-    }
-    .ok_or_else(|| "signature does not verify".to_owned())?;
-    let rsa_sig = rsa::pss::Signature::try_from(sig).map_err(|e| e.to_string())?;
-    let key = key.clone();
-    let result =
-        match hash {
-            Hash::Sha256 => rsa::pss::VerifyingKey::<Sha256>::new_with_salt_len(key, salt_len)
-                .verify(msg, &rsa_sig),
-            Hash::Sha384 => rsa::pss::VerifyingKey::<Sha384>::new_with_salt_len(key, salt_len)
-                .verify(msg, &rsa_sig),
-            Hash::Sha512 => rsa::pss::VerifyingKey::<Sha512>::new_with_salt_len(key, salt_len)
-                .verify(msg, &rsa_sig),
-        };
-    result.map_err(|_| "signature does not verify".to_owned())
+    rsa_pss_prehash(key, hash, &digest_of(hash, msg), sig)
 }
 
 /// Reads the salt length out of a PSS-encoded message (RFC 8017 9.1.2 steps
