@@ -5,6 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
+
 fn cases() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sigstore/cases")
 }
@@ -466,4 +468,64 @@ fn fulcio_extensions_are_read_by_their_own_encoding() {
         claims.subject(),
         Some("https://github.com/acme/app/.github/workflows/release.yml@refs/tags/v1.0.0")
     );
+}
+
+/// A log entry with only an inclusion proof counts only in a log the
+/// trusted root lists, whose key was valid when the signature was made: an
+/// entry naming another log id, and a log key retired before the signing
+/// time, are refused (V141), though the proof and checkpoint verify.
+#[test]
+fn a_proof_only_entry_must_be_in_a_listed_log_valid_at_signing() {
+    let case = cases().join("tsa_with_tlog_proof");
+    let dir = std::env::temp_dir().join(format!("cairn-tlog-window-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in ["bundle.sigstore.json", "trusted_root.json", "artifact"] {
+        std::fs::copy(case.join(f), dir.join(f)).unwrap();
+    }
+    let run = |bundle: &str, root: &str| {
+        let out = crate::cairn_in(
+            &dir,
+            &[
+                "verify-bundle",
+                "--bundle",
+                bundle,
+                "--trusted-root",
+                root,
+                "--certificate-identity",
+                "alice@cairn.test",
+                "--certificate-oidc-issuer",
+                "https://accounts.cairn.test",
+                "artifact",
+            ],
+        );
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    assert_eq!(run("bundle.sigstore.json", "trusted_root.json").0, Some(0));
+
+    let mut bundle: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("bundle.sigstore.json")).unwrap())
+            .unwrap();
+    bundle["verificationMaterial"]["tlogEntries"][0]["logId"]["keyId"] =
+        Value::String("QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJCQkI=".into());
+    std::fs::write(dir.join("other-log.json"), bundle.to_string()).unwrap();
+    let (code, stderr) = run("other-log.json", "trusted_root.json");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("V141"), "{stderr}");
+
+    let mut root: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("trusted_root.json")).unwrap())
+            .unwrap();
+    for log in root["tlogs"].as_array_mut().unwrap() {
+        log["publicKey"]["validFor"]["end"] = Value::String("2026-03-01T00:00:00Z".into());
+    }
+    std::fs::write(dir.join("retired-log.json"), root.to_string()).unwrap();
+    let (code, stderr) = run("bundle.sigstore.json", "retired-log.json");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("V141"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+    insta::assert_snapshot!("sigstore-retired-log-key", stderr);
 }

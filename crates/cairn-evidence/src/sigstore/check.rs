@@ -408,6 +408,9 @@ pub fn verify(
             }
         }
     }
+    if trust.has_tlogs {
+        entries_in_listed_logs(trust, inner, &times)?;
+    }
     let claims = match inner.signing_certificate() {
         Some(cert) => {
             Some(claims::read(cert.as_bytes()).map_err(|m| Failure::new(Check::Certificate, m))?)
@@ -433,6 +436,58 @@ pub fn verify(
         tlog_verified: result.tlog_verified(),
         sct_verified: result.sct_verified(),
     })
+}
+
+/// Every log entry must be in a log the trusted root lists (by its log id),
+/// whose key was valid at every verified time of the signature (at the
+/// signing time for an entry that has only an inclusion proof, whose
+/// checkpoint carries no time of its own); with no verified time, only a
+/// log key without an end counts. The checks the verifier library makes do
+/// not bind a proof-only entry to a listed log or its window.
+fn entries_in_listed_logs(
+    trust: &TrustRoot,
+    bundle: &sigstore_verify::types::Bundle,
+    times: &[VerifiedTime],
+) -> Result<(), Failure> {
+    for (i, entry) in bundle.verification_material.tlog_entries.iter().enumerate() {
+        let id = entry.log_id.key_id.as_bytes();
+        let logs: Vec<&(Vec<u8>, i64, Option<i64>)> =
+            trust.tlogs.iter().filter(|(log, _, _)| log == id).collect();
+        if logs.is_empty() {
+            return Err(Failure::new(
+                Check::LogEntry,
+                format!(
+                    "log entry {i} names log id {}, which no transparency log of the trusted root has",
+                    hex::encode(id)
+                ),
+            ));
+        }
+        let valid_at = |t: i64| {
+            logs.iter()
+                .any(|(_, start, end)| *start <= t && end.is_none_or(|e| t <= e))
+        };
+        let fits = if times.is_empty() {
+            logs.iter().any(|(_, _, end)| end.is_none())
+        } else {
+            times.iter().all(|t| valid_at(t.unix))
+        };
+        if !fits {
+            let when: Vec<String> = times.iter().map(|t| t.time.clone()).collect();
+            return Err(Failure::new(
+                Check::LogEntry,
+                format!(
+                    "log entry {i} is in log {}, whose key was not valid when the signature was made ({}): a retired log key vouches for nothing",
+                    hex::encode(id),
+                    if when.is_empty() {
+                        "no verified time, and the key has an end".to_string()
+                    } else {
+                        when.join(", ")
+                    }
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn run(

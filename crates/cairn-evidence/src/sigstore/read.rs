@@ -436,6 +436,9 @@ pub struct TrustRoot {
     /// The DER of every CA certificate the root lists (a bundle's chain may
     /// repeat them, never add a root of its own).
     pub(super) ca_certs: Vec<Vec<u8>>,
+    /// Every transparency log the root lists: its log id (the key id
+    /// bytes) and its key's validity window in Unix seconds (start, end).
+    pub(super) tlogs: Vec<(Vec<u8>, i64, Option<i64>)>,
     pub(super) verifier: sigstore_verify::Verifier,
 }
 
@@ -526,6 +529,20 @@ pub fn read_trust_root(
             .iter()
             .flat_map(|ca| ca.cert_chain.certificates.iter())
             .map(|c| c.raw_bytes.as_bytes().to_vec())
+            .collect(),
+        // A log without a window is never matched (the reading above
+        // refuses one without a start anyway).
+        tlogs: root
+            .tlogs
+            .iter()
+            .filter_map(|t| {
+                let window = t.public_key.valid_for.as_ref()?;
+                Some((
+                    t.log_id.key_id.as_bytes().to_vec(),
+                    window.start.as_second(),
+                    window.end.map(|e| e.as_second()),
+                ))
+            })
             .collect(),
         verifier,
     })
