@@ -164,3 +164,60 @@ fn a_classic_link_is_seen_as_a_link_statement() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `cel "EXPR" if present` (attestation-verifier's `allowIfNoClaim`): a
+/// field or variable the Statement lacks passes the check; a present value
+/// that makes it false still fails it. It formats and compiles as written.
+#[test]
+fn a_cel_check_if_present_passes_what_is_absent() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("cairn-cel-present-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_tree(&root.join("policies/classic"), &dir);
+    let text = std::fs::read_to_string(dir.join("policy.cairn")).unwrap();
+    let with = |checks: &str| {
+        let changed = text.replacen(
+            "      create \"demo/*\"\n    }\n",
+            &format!(
+                "      create \"demo/*\"\n    }}\n    attestation link/v0.3 {{\n{checks}    }}\n"
+            ),
+            1,
+        );
+        assert_ne!(changed, text);
+        std::fs::write(dir.join("policy.cairn"), changed).unwrap();
+        cairn(
+            &dir,
+            &[
+                "verify",
+                "policy.cairn",
+                "--bundle",
+                "bundles/pass.intoto.jsonl",
+                "--artifact",
+                "artifacts/package/demo.tar.gz",
+                "--run-inspections",
+                "--inspection-dir",
+                "artifacts/package",
+                "--time",
+                "2026-06-01T00:00:00Z",
+            ],
+        )
+    };
+    // Absent: passes `if present`, fails (V160) without it.
+    let out = with("      require cel \"predicate.reviewed.by == 'bob'\" if present\n");
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let out = with("      require cel \"predicate.reviewed.by == 'bob'\"\n");
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    assert!(shown(&out).contains("V160"), "{}", shown(&out));
+    // Present and false: fails `if present` too.
+    let out = with("      require cel \"predicate.name == 'build'\" if present\n");
+    assert_eq!(out.status.code(), Some(1), "{}", shown(&out));
+    assert!(shown(&out).contains("V106"), "{}", shown(&out));
+    // It formats to itself and compiles to the IR's `if_present`.
+    let out = cairn(&dir, &["fmt", "--check", "policy.cairn"]);
+    assert_eq!(out.status.code(), Some(0), "{}", shown(&out));
+    let out = cairn(&dir, &["compile", "policy.cairn"]);
+    let ir: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let check = &ir["steps"][0]["attestations"][0]["checks"][0];
+    assert_eq!(check["test"]["if_present"], true, "{check}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -21,6 +21,9 @@ pub enum Outcome {
     /// No boolean: an error (a field the input lacks, no such overload, a
     /// bound passed), or a value of another type, with why.
     Error(String),
+    /// It read a field or a variable the Statement lacks, with why: an
+    /// error, unless the check says `if present`.
+    Absent(String),
 }
 
 /// Compiles `expr` once, for [`evaluate`].
@@ -76,6 +79,12 @@ fn evaluate_here(expr: &str, statement: &Value) -> Outcome {
             "it gives {}, not a boolean",
             short(&format!("{other:?}"))
         )),
+        Err(e @ cel::ExecutionError::NoSuchKey(_)) => Outcome::Absent(short(&e.to_string())),
+        // A variable of the Statement it lacks (no `predicate`) is absent
+        // too; any other undeclared name was refused when it compiled.
+        Err(e @ cel::ExecutionError::UndeclaredReference(_)) => {
+            Outcome::Absent(short(&e.to_string()))
+        }
         Err(e) => Outcome::Error(short(&e.to_string())),
     }
 }
@@ -141,8 +150,14 @@ mod tests {
             run("_type.startsWith('https://in-toto.io/')", &st),
             Outcome::Passed
         );
+        // A field the Statement lacks is absent (an error unless the check
+        // says `if present`); so is a variable it lacks.
         match run("predicate.missing == 1", &st) {
-            Outcome::Error(e) => assert!(e.contains("missing"), "{e}"),
+            Outcome::Absent(e) => assert!(e.contains("missing"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        match run("predicate.n == 1", &json!({ "subject": [] })) {
+            Outcome::Absent(e) => assert!(e.contains("predicate"), "{e}"),
             other => panic!("{other:?}"),
         }
         match run("predicate.name", &st) {

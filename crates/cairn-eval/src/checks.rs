@@ -244,7 +244,7 @@ fn prefix_text<'t>(text: &'t str, query: &JpQuery) -> Option<&'t str> {
 impl<'c> Prepared<'c> {
     /// Compiles `check`'s path and regex under [`LIMITS`].
     pub fn new(check: &'c Check) -> Prepared<'c> {
-        if let Test::Cel { expr } = &check.test {
+        if let Test::Cel { expr, .. } = &check.test {
             return Prepared {
                 check,
                 ready: Err("a CEL check has no path".into()),
@@ -411,7 +411,7 @@ fn run_selected(
         invalid: true,
         cel_error: false,
     };
-    if let (Test::Cel { expr }, Some(compiled)) = (&check.test, &prepared.cel) {
+    if let (Test::Cel { expr, if_present }, Some(compiled)) = (&check.test, &prepared.cel) {
         let cel_error = |why: String| CheckFailure {
             message: format!(
                 "the CEL expression `{}` cannot be evaluated: {why}",
@@ -432,6 +432,9 @@ fn run_selected(
                 "false".into(),
             )),
             super::cel::Outcome::Error(why) => Err(cel_error(why)),
+            // What it reads is absent: passes only `if present`.
+            super::cel::Outcome::Absent(_) if *if_present => Ok(()),
+            super::cel::Outcome::Absent(why) => Err(cel_error(why)),
         };
     }
     // A path into the Statement runs over its value, never the predicate's text.

@@ -572,23 +572,14 @@ fn rule_text(rule: &str) -> Option<String> {
 /// native checks where [`native`] translates it, else a `cel` check of the
 /// rule itself, which cairn evaluates as the attestation-verifier does (an
 /// evaluation error fails the rule, `false` fails it or, with `warn`,
-/// warns). The rule must then compile under cairn's CEL bounds, and may not
-/// skip absent fields (`allowIfNoClaim`): a CEL check that cannot be
-/// evaluated always fails.
+/// warns). The rule must then compile under cairn's CEL bounds; with
+/// `allowIfNoClaim` it is `cel "RULE" if present`, which passes when the
+/// rule reads a field the Statement lacks.
 fn attribute(a: &Attribute) -> Result<String, String> {
     let why = match native(a) {
         Ok(lines) => return Ok(lines),
         Err(why) => why,
     };
-    if a.allow_if_no_claim && !a.warn {
-        // `why` says it: nothing in cairn skips an absent field.
-        return Err(why.to_string());
-    }
-    if a.allow_if_no_claim {
-        return Err(format!(
-            "{why}; nor as a CEL check, which fails on an absent field, so `allowIfNoClaim` has no equivalent"
-        ));
-    }
     let rule = a.rule.trim();
     if cairn_lang::ir::substitute(rule, &BTreeMap::new()).is_err() {
         return Err(format!(
@@ -602,7 +593,13 @@ fn attribute(a: &Attribute) -> Result<String, String> {
         return Err(format!("not a CEL expression cairn accepts: {}", e.message));
     }
     let level = if a.warn { "warn" } else { "require" };
-    Ok(format!("{level} cel {}", quote(&text)))
+    // `allowIfNoClaim`: the rule passes when what it reads is absent.
+    let when = if a.allow_if_no_claim {
+        " if present"
+    } else {
+        ""
+    };
+    Ok(format!("{level} cel {}{when}", quote(&text)))
 }
 
 /// One CEL attribute rule as native checks (one per line), or why it
@@ -846,14 +843,18 @@ mod tests {
         ] {
             assert!(attr(refused).is_err(), "{refused}");
         }
-        // `allowIfNoClaim` on a rule only CEL can say.
+        // `allowIfNoClaim` on a rule only CEL can say: a CEL check that
+        // passes when what it reads is absent.
         let skipped = attribute(&Attribute {
             rule: "predicate.x.exists(y, y == 1)".into(),
             allow_if_no_claim: true,
             warn: true,
             debug: String::new(),
         });
-        assert!(skipped.unwrap_err().contains("allowIfNoClaim"));
+        assert_eq!(
+            skipped,
+            Ok("warn cel \"predicate.x.exists(y, y == 1)\" if present".into())
+        );
     }
 
     #[test]
@@ -885,7 +886,11 @@ mod tests {
             with("has(predicate.x)", false, true),
             Ok("warn $.x exists".into())
         );
-        assert!(with(rule, true, false).is_err());
+        // A failing rule that skips absent fields: the same as CEL.
+        assert_eq!(
+            with(rule, true, false),
+            Ok("require cel \"predicate.result == 'PASSED'\" if present".into())
+        );
     }
 
     #[test]

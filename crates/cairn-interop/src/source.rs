@@ -121,7 +121,7 @@ fn spellable_layout(l: &Layout) -> Result<(), Unspellable> {
                 if let Test::Matches { regex } = &check.test {
                     spell(|| at("check regex"), regex)?;
                 }
-                if let Test::Cel { expr } = &check.test {
+                if let Test::Cel { expr, .. } = &check.test {
                     spell(|| at("CEL expression"), expr)?;
                 }
             }
@@ -414,7 +414,10 @@ fn check_text(check: &Check) -> String {
         Quantifier::Count => "count ",
     };
     let test = match &check.test {
-        Test::Cel { expr } => return format!("{level} cel {}", quote(expr)),
+        Test::Cel { expr, if_present } => {
+            let when = if *if_present { " if present" } else { "" };
+            return format!("{level} cel {}{when}", quote(expr));
+        }
         Test::Compare { op, value } => {
             let op = op.as_str();
             format!("{op} {}", literal(value))

@@ -385,7 +385,7 @@ impl Check {
     /// path into the Statement; for a CEL check, its expression.
     pub fn shown_path(&self) -> String {
         match (&self.test, self.root) {
-            (Test::Cel { expr }, _) => expr.clone(),
+            (Test::Cel { expr, .. }, _) => expr.clone(),
             (_, Root::Predicate) => self.path.clone(),
             (_, Root::Statement) => format!(
                 "statement{}",
@@ -443,7 +443,15 @@ pub enum Test {
     /// `subject`, `predicateType` and `predicate`) that must evaluate to
     /// `true`; compiled and bounded by [`crate::cel`]. The check's `path` is
     /// empty and its quantifier `one`.
-    Cel { expr: String },
+    Cel {
+        /// The expression.
+        expr: String,
+        /// `if present`: the check passes when the expression reads a field
+        /// or variable the Statement lacks (attestation-verifier's
+        /// `allowIfNoClaim`); otherwise that fails it, as any error does.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        if_present: bool,
+    },
 }
 
 /// A comparison operator.

@@ -49,6 +49,12 @@ pub fn hover(analysis: &Analysis, offset: usize) -> Option<(String, Span)> {
 /// What a keyword means (the grammar's own words, shortened).
 const KEYWORDS: &[(&str, &str)] = &[
     ("layout", "`layout \"NAME\" { ... }`: the policy; exactly one per file."),
+    ("import", "`import \"PATH\" as NAME`: a library of checks, keys and identities, by a path relative to this file; its names are used as `NAME.x`."),
+    ("library", "`library \"NAME\" { ... }`: a file of named check sets, keys and identities that policies import."),
+    ("checks", "`checks NAME for TYPE { ... }` in a library: a named set of checks; `checks IMPORT.NAME` in an attestation uses one."),
+    ("cel", "`require cel \"EXPR\" [if present]`: a CEL expression over the Statement (`_type`, `subject`, `predicateType`, `predicate`) that must be true; `if present` passes when it reads something absent."),
+    ("statement", "`statement.PATH`: a check's path into the whole Statement (`statement.subject[0].digest.gitCommit`) instead of the predicate (`$`)."),
+    ("present", "`if present` after a CEL check: a field or variable the Statement lacks passes the check (attestation-verifier's `allowIfNoClaim`)."),
     ("expires", "`expires TIMESTAMP`: the instant (RFC 3339, UTC) from which the layout no longer verifies."),
     ("readme", "`readme \"TEXT\"`: free text for humans."),
     ("key", "`key NAME = ed25519 \"HEX\" | pem \"PEM\" | file \"PATH\" [scheme \"S\"]`: a functionary's public key; a file is relative to the policy."),

@@ -69,6 +69,15 @@ pub const KEYWORDS: &[&str] = &[
     "summary",
     "verifier",
     "levels",
+    "import",
+    "as",
+    "library",
+    "checks",
+    "for",
+    "cel",
+    "statement",
+    "if",
+    "present",
 ];
 
 /// The tokens of `text`, in order.

@@ -215,8 +215,13 @@ impl Lowerer<'_> {
                 None
             }
         };
-        if let ast::TestDecl::Cel { expr, raw } = &c.test {
-            let test = self.cel(expr, raw);
+        if let ast::TestDecl::Cel {
+            expr,
+            raw,
+            if_present,
+        } = &c.test
+        {
+            let test = self.cel(expr, raw, if_present.is_some());
             return Some(ir::Check {
                 level: level?,
                 path: String::new(),
@@ -254,10 +259,11 @@ impl Lowerer<'_> {
 
     /// Compiles a CEL check's expression; an error points at its place in
     /// the source, through the text as written between the quotes.
-    fn cel(&mut self, expr: &ast::Str, raw: &ast::Token) -> Option<ir::Test> {
+    fn cel(&mut self, expr: &ast::Str, raw: &ast::Token, if_present: bool) -> Option<ir::Test> {
         match crate::cel::compile(&expr.value) {
             Ok(_) => Some(ir::Test::Cel {
                 expr: expr.value.clone(),
+                if_present,
             }),
             Err(e) => {
                 let at = raw.loc.span().start + raw_offset(&raw.text, e.offset);
@@ -390,7 +396,11 @@ impl Lowerer<'_> {
             ast::TestDecl::Exists(_) => ir::Test::Exists,
             ast::TestDecl::IsEmpty(_) => ir::Test::IsEmpty,
             ast::TestDecl::IsNotEmpty(_) => ir::Test::IsNotEmpty,
-            ast::TestDecl::Cel { expr, raw } => self.cel(expr, raw)?,
+            ast::TestDecl::Cel {
+                expr,
+                raw,
+                if_present,
+            } => self.cel(expr, raw, if_present.is_some())?,
         };
         if count && !matches!(test, ir::Test::Compare { .. }) {
             let span = match t {
@@ -540,7 +550,8 @@ mod tests {
         assert_eq!(
             c[3].test,
             ir::Test::Cel {
-                expr: "size(subject) != 0".into()
+                expr: "size(subject) != 0".into(),
+                if_present: false,
             }
         );
         assert_eq!(c[3].level, ir::Level::Warn);

@@ -406,6 +406,8 @@ pub enum TestDecl {
         /// The text between the quotes as written, and where it stands: a
         /// column of the expression is found in the source through it.
         raw: Token,
+        /// `if present` after the string, where it is written.
+        if_present: Option<Loc>,
     },
 }
 

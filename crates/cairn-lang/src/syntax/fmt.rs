@@ -376,8 +376,14 @@ fn value_text(v: &Value) -> String {
 
 fn check_text(c: &CheckDecl) -> String {
     let mut t = c.level.name.clone();
-    if let TestDecl::Cel { expr, .. } = &c.test {
+    if let TestDecl::Cel {
+        expr, if_present, ..
+    } = &c.test
+    {
         t.push_str(&format!(" cel {}", quote(&expr.value)));
+        if if_present.is_some() {
+            t.push_str(" if present");
+        }
         return t;
     }
     if let Some(q) = &c.quantifier {

@@ -549,6 +549,10 @@ fn check(p: Pair<'_, Rule>) -> Result<CheckDecl> {
                 .to_string(),
             loc: Loc(Span::new(expr.loc.0.start + 1, expr.loc.0.end - 1)),
         };
+        let if_present = cit
+            .next()
+            .filter(|n| n.as_rule() == Rule::if_present)
+            .map(|n| loc(&n));
         return Ok(CheckDecl {
             level,
             quantifier: None,
@@ -556,7 +560,11 @@ fn check(p: Pair<'_, Rule>) -> Result<CheckDecl> {
                 text: String::new(),
                 loc: loc(&c),
             },
-            test: TestDecl::Cel { expr, raw },
+            test: TestDecl::Cel {
+                expr,
+                raw,
+                if_present,
+            },
             loc: whole,
         });
     }
