@@ -149,62 +149,7 @@ pub fn verify_written(
     message: &Written<'_>,
     sig: &[u8],
 ) -> Result<(), String> {
-    match (key, scheme) {
-        (PublicKey::Ed25519(k), Scheme::Ed25519) => {
-            let sig = ed25519_dalek::Signature::from_slice(sig)
-                .map_err(|_| format!("an ed25519 signature has 64 bytes, not {}", sig.len()))?;
-            ed25519_strict(k, message, &sig).map_err(|()| NOT_VERIFIED.to_owned())
-        }
-        (PublicKey::EcdsaP256(k), Scheme::EcdsaP256) => {
-            use p256::ecdsa::signature::DigestVerifier as _;
-            let mut digest = Sha256::new();
-            message(&mut |piece| digest.update(piece));
-            ecdsa_any_encoding(
-                sig,
-                64,
-                p256::ecdsa::Signature::from_der,
-                p256::ecdsa::Signature::from_slice,
-                |sig| k.verify_digest(digest.clone(), sig).is_ok(),
-            )
-        }
-        (PublicKey::EcdsaP384(k), Scheme::EcdsaP384) => {
-            use p384::ecdsa::signature::DigestVerifier as _;
-            let mut digest = Sha384::new();
-            message(&mut |piece| digest.update(piece));
-            ecdsa_any_encoding(
-                sig,
-                96,
-                p384::ecdsa::Signature::from_der,
-                p384::ecdsa::Signature::from_slice,
-                |sig| k.verify_digest(digest.clone(), sig).is_ok(),
-            )
-        }
-        (PublicKey::EcdsaP521(k), Scheme::EcdsaP521) => {
-            use p521::ecdsa::signature::hazmat::PrehashVerifier as _;
-            let key = p521::ecdsa::VerifyingKey::from_affine(*k.as_affine())
-                .map_err(|_| "malformed P-521 key".to_owned())?;
-            let mut digest = Sha512::new();
-            message(&mut |piece| digest.update(piece));
-            let prehash = digest.finalize();
-            ecdsa_any_encoding(
-                sig,
-                132,
-                p521::ecdsa::Signature::from_der,
-                p521::ecdsa::Signature::from_slice,
-                |sig| key.verify_prehash(&prehash, sig).is_ok(),
-            )
-        }
-        (PublicKey::Rsa(_), Scheme::RsaPss(_) | Scheme::RsaPkcs1v15(_)) => {
-            let mut whole = Vec::new();
-            message(&mut |piece| whole.extend_from_slice(piece));
-            verify_parts(key, scheme, &[&whole], sig)
-        }
-        _ => Err(format!(
-            "scheme `{}` does not fit {}",
-            scheme.name(),
-            key_description(key)
-        )),
-    }
+    verify_message(key, scheme, &Message::new(message), sig)
 }
 
 /// A message whose signatures are checked against several keys, hashed at
@@ -307,7 +252,11 @@ pub fn verify_message(
             let sig = ed25519_dalek::Signature::from_slice(sig)
                 .map_err(|_| format!("an ed25519 signature has 64 bytes, not {}", sig.len()))?;
             let no = || NOT_VERIFIED.to_owned();
-            // What needs no hash of the message is checked first.
+            // `VerifyingKey::verify_strict` over a message in parts: the
+            // streaming verifier checks what `verify` checks (`s` canonical,
+            // `R` compared byte for byte); a small-order key and an `R` that
+            // is no point or of small order are refused here first, as
+            // `verify_strict` does, before the message is hashed.
             let r = curve25519_dalek::edwards::CompressedEdwardsY(*sig.r_bytes())
                 .decompress()
                 .ok_or_else(no)?;
@@ -526,27 +475,6 @@ fn joined<'a>(parts: &[&'a [u8]]) -> std::borrow::Cow<'a, [u8]> {
         [one] => std::borrow::Cow::Borrowed(one),
         _ => std::borrow::Cow::Owned(parts.concat()),
     }
-}
-
-/// `VerifyingKey::verify_strict` over a message in parts. The streaming
-/// verifier makes the same check as `verify` (the signature's `s` is
-/// canonical, `R` is compared byte for byte with the recomputed `R`);
-/// `verify_strict` also refuses a small-order key and an `R` that is not a
-/// point or of small order, which is done here first, as it does.
-fn ed25519_strict(
-    key: &ed25519_dalek::VerifyingKey,
-    message: &Written<'_>,
-    sig: &ed25519_dalek::Signature,
-) -> Result<(), ()> {
-    let r = curve25519_dalek::edwards::CompressedEdwardsY(*sig.r_bytes())
-        .decompress()
-        .ok_or(())?;
-    if r.is_small_order() || key.is_weak() {
-        return Err(());
-    }
-    let mut stream = key.verify_stream(sig).map_err(|_| ())?;
-    message(&mut |piece| stream.update(piece));
-    stream.finalize_and_verify().map_err(|_| ())
 }
 
 /// The digest of `msg` under `hash`.
