@@ -398,3 +398,22 @@ fn an_artifact_given_to_a_classic_layout_gets_classic_advice() {
     assert!(stderr.lines().count() < 30, "{stderr}");
     insta::assert_snapshot!(stderr);
 }
+
+/// A link in the folder under a name in-toto never opens: `explain` says
+/// which file was not read for the step, and why, instead of "no
+/// attestation names this step".
+#[test]
+fn explain_names_a_link_filed_under_another_keyid() {
+    let case = Path::new("tests/cases/classic/fail-link-under-another-keyid");
+    let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["explain", "--layout", "root.layout", "--layout-key", "owner.pub"])
+        .args(["--links", ".", "--time", "2026-06-01T00:00:00Z"])
+        .current_dir(case)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("not read: `build.ab5f7c0d.link`"), "{stdout}");
+    insta::assert_snapshot!(stdout);
+}

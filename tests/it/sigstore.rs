@@ -515,6 +515,7 @@ fn a_proof_only_entry_must_be_in_a_listed_log_valid_at_signing() {
     let (code, stderr) = run("other-log.json", "trusted_root.json");
     assert_eq!(code, Some(1), "{stderr}");
     assert!(stderr.contains("V141"), "{stderr}");
+    insta::assert_snapshot!("sigstore-unlisted-log", stderr);
 
     let mut root: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("trusted_root.json")).unwrap())
