@@ -406,7 +406,13 @@ fn an_artifact_given_to_a_classic_layout_gets_classic_advice() {
 fn explain_names_a_link_filed_under_another_keyid() {
     let case = Path::new("tests/cases/classic/fail-link-under-another-keyid");
     let out = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args(["explain", "--layout", "root.layout", "--layout-key", "owner.pub"])
+        .args([
+            "explain",
+            "--layout",
+            "root.layout",
+            "--layout-key",
+            "owner.pub",
+        ])
         .args(["--links", ".", "--time", "2026-06-01T00:00:00Z"])
         .current_dir(case)
         .env("NO_COLOR", "1")
@@ -414,6 +420,9 @@ fn explain_names_a_link_filed_under_another_keyid() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("not read: `build.ab5f7c0d.link`"), "{stdout}");
+    assert!(
+        stdout.contains("not read: `build.ab5f7c0d.link`"),
+        "{stdout}"
+    );
     insta::assert_snapshot!(stdout);
 }
